@@ -1,0 +1,9 @@
+//! Turning per-run results into what people read: summaries, percentile series, and the
+//! data behind every plot. Depends on `model` and `sim`, never on the app.
+
+pub mod series;
+pub mod stats;
+pub mod summary;
+
+pub use series::{Band, SeriesSummary, summarise_series};
+pub use summary::{Moments, PolicySummary, Summary, summarise};

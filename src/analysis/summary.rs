@@ -1,0 +1,149 @@
+//! Per-policy summaries of a simulation (MODEL.md, "Outputs"; SCENARIO.md, summary.json).
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::sim::Results;
+
+use super::stats::{cvar95_sorted, mean_se, quantile_sorted, sorted, wilson};
+
+/// Mean with its Monte Carlo standard error, and three percentiles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Moments {
+    pub mean: f64,
+    pub se: f64,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+}
+
+impl Moments {
+    pub fn of(xs: &[f64]) -> (Moments, Vec<f64>) {
+        let (mean, se) = mean_se(xs);
+        let s = sorted(xs);
+        let m = Moments {
+            mean,
+            se,
+            p5: quantile_sorted(&s, 0.05),
+            p50: quantile_sorted(&s, 0.5),
+            p95: quantile_sorted(&s, 0.95),
+        };
+        (m, s)
+    }
+}
+
+/// Mean benefit, harm and final share of one jurisdiction under one policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct JurisdictionSummary {
+    pub benefit_mean: f64,
+    pub benefit_se: f64,
+    pub harm_mean: f64,
+    pub harm_se: f64,
+    pub share_end_mean: f64,
+}
+
+/// Everything the summary table and summary.json say about one policy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicySummary {
+    pub name: String,
+    pub benefit: Moments,
+    pub harm: Moments,
+    pub net: Moments,
+    /// Mean of the worst ceil(5%) harms.
+    pub cvar95_harm: f64,
+    /// Share of runs with at least one catastrophe, and its 95% Wilson interval.
+    pub p_catastrophe: f64,
+    pub p_catastrophe_lo: f64,
+    pub p_catastrophe_hi: f64,
+    /// Share of runs whose net is strictly greater than the baseline policy's in the same run.
+    pub p_better_than_baseline: f64,
+    /// Mean and SE of the paired difference net - baseline net.
+    pub net_diff_mean: f64,
+    pub net_diff_se: f64,
+    pub events_mean: f64,
+    pub catastrophes_mean: f64,
+    pub max_event_p95: f64,
+    pub open_pool_end_mean: f64,
+    /// Share of runs in which the open pool reached the hazard threshold.
+    pub p_hazard_crossed: f64,
+    /// Median year of crossing over all runs, counting "never" as later than any year;
+    /// `None` when fewer than half the runs cross.
+    pub hazard_year_median: Option<f64>,
+    /// Per jurisdiction, when recorded.
+    pub jurisdictions: Vec<JurisdictionSummary>,
+}
+
+/// Summaries of all policies of one simulation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    pub runs: usize,
+    pub baseline: usize,
+    pub policies: Vec<PolicySummary>,
+}
+
+/// Summarises one policy; `baseline_net` is the baseline policy's net per run.
+pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_net: &[f64]) -> PolicySummary {
+    let n = results.n_runs();
+    let benefit = results.column(policy, |o| o.benefit);
+    let harm = results.column(policy, |o| o.harm);
+    let net: Vec<f64> = benefit.iter().zip(&harm).map(|(b, h)| b - h).collect();
+    let (benefit_m, _) = Moments::of(&benefit);
+    let (harm_m, harm_sorted) = Moments::of(&harm);
+    let (net_m, _) = Moments::of(&net);
+    let cats = results.column(policy, |o| f64::from(o.catastrophes));
+    let k_cat = cats.iter().filter(|&&c| c > 0.0).count() as u64;
+    let (lo, hi) = wilson(k_cat, n as u64);
+    let diff: Vec<f64> = net.iter().zip(baseline_net).map(|(a, b)| a - b).collect();
+    let (diff_mean, diff_se) = mean_se(&diff);
+    let better = net.iter().zip(baseline_net).filter(|(a, b)| a > b).count();
+    let hazard = results.column(policy, |o| if o.hazard_year.is_nan() { f64::INFINITY } else { o.hazard_year });
+    let crossed = hazard.iter().filter(|y| y.is_finite()).count();
+    let hazard_sorted = sorted(&hazard);
+    let hazard_median = quantile_sorted(&hazard_sorted, 0.5);
+    let nj = results.n_jurisdictions;
+    let jurisdictions = if results.jurisdictions.is_empty() {
+        Vec::new()
+    } else {
+        (0..nj)
+            .map(|j| {
+                let pick = |f: fn(&crate::sim::JurisdictionOutcome) -> f64| -> Vec<f64> {
+                    (0..n).map(|r| f(&results.jurisdictions[(r * results.n_policies + policy) * nj + j])).collect()
+                };
+                let (bm, bse) = mean_se(&pick(|x| x.benefit));
+                let (hm, hse) = mean_se(&pick(|x| x.harm));
+                let (sm, _) = mean_se(&pick(|x| x.share_end));
+                JurisdictionSummary { benefit_mean: bm, benefit_se: bse, harm_mean: hm, harm_se: hse, share_end_mean: sm }
+            })
+            .collect()
+    };
+    PolicySummary {
+        name: name.to_string(),
+        benefit: benefit_m,
+        harm: harm_m,
+        net: net_m,
+        cvar95_harm: cvar95_sorted(&harm_sorted),
+        p_catastrophe: k_cat as f64 / n as f64,
+        p_catastrophe_lo: lo,
+        p_catastrophe_hi: hi,
+        p_better_than_baseline: better as f64 / n as f64,
+        net_diff_mean: diff_mean,
+        net_diff_se: diff_se,
+        events_mean: results.column(policy, |o| f64::from(o.events)).iter().sum::<f64>() / n as f64,
+        catastrophes_mean: cats.iter().sum::<f64>() / n as f64,
+        max_event_p95: quantile_sorted(&sorted(&results.column(policy, |o| o.max_event)), 0.95),
+        open_pool_end_mean: results.column(policy, |o| o.open_pool_end).iter().sum::<f64>() / n as f64,
+        p_hazard_crossed: crossed as f64 / n as f64,
+        hazard_year_median: hazard_median.is_finite().then_some(hazard_median),
+        jurisdictions,
+    }
+}
+
+/// Summarises every policy, paired against `baseline`.
+pub fn summarise(results: &Results, names: &[String], baseline: usize) -> Summary {
+    let baseline_net = results.column(baseline, |o| o.net());
+    let policies = (0..results.n_policies)
+        .into_par_iter()
+        .map(|p| summarise_policy(results, p, &names[p], &baseline_net))
+        .collect();
+    Summary { runs: results.n_runs(), baseline, policies }
+}

@@ -1,0 +1,21 @@
+//! Tierlab: a Monte Carlo simulator of AI model-release policy.
+//!
+//! Data flows one way: a scenario file becomes a checked [`model::Scenario`]; [`sim`] turns
+//! it into per-run results on common random numbers; [`analysis`] summarises them; the app
+//! and [`export`] only draw and write. The core (`model`, `sim`, `analysis`) never depends on
+//! the GUI.
+
+pub mod analysis;
+pub mod cli;
+pub mod export;
+pub mod model;
+pub mod sim;
+
+#[cfg(feature = "gui")]
+pub mod app;
+
+/// Version of the model specification the engine implements (MODEL.md, v1).
+pub const MODEL_VERSION: &str = "1";
+
+/// The tool's version, stamped on every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,19 @@
+//! The model's inputs: the scenario file, its checks, parameters, distributions and regimes.
+//! Nothing here does I/O except `Scenario::load`, and nothing depends on `sim` or the app.
+
+pub mod correlation;
+pub mod dist;
+pub mod error;
+mod locate;
+pub mod params;
+pub mod raw;
+pub mod regime;
+pub mod scenario;
+mod write;
+
+pub use dist::Dist;
+pub use error::{Issue, ScenarioError};
+pub use params::{N_PARAMS, P, PARAMS};
+pub use regime::{Policy, Regime};
+pub use scenario::{Jurisdiction, RunSpec, Scenario};
+pub use write::{dist_to_toml, regime_to_toml};

@@ -1,0 +1,239 @@
+//! The world parameters of MODEL.md: their names, units, allowed ranges and sources.
+//!
+//! One table serves validation, the per-run parameter vector, the CLI, the docs and the
+//! app's tooltips, so a parameter's name and meaning live in exactly one place.
+
+/// The range a parameter's value (or every value its distribution can take) must lie in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Range {
+    /// Any finite number (capability levels in log10 FLOP).
+    Any,
+    /// `>= 0`.
+    NonNegative,
+    /// `> 0`.
+    Positive,
+    /// `[0, 1]`.
+    Probability,
+    /// `[lo, hi]`.
+    Closed(f64, f64),
+}
+
+impl Range {
+    /// Lower and upper bound, and whether the lower bound itself is excluded.
+    pub fn bounds(self) -> (f64, f64, bool) {
+        match self {
+            Range::Any => (f64::NEG_INFINITY, f64::INFINITY, false),
+            Range::NonNegative => (0.0, f64::INFINITY, false),
+            Range::Positive => (0.0, f64::INFINITY, true),
+            Range::Probability => (0.0, 1.0, false),
+            Range::Closed(lo, hi) => (lo, hi, false),
+        }
+    }
+
+    /// Whether `x` is allowed.
+    pub fn contains(self, x: f64) -> bool {
+        let (lo, hi, open_lo) = self.bounds();
+        x.is_finite() && (if open_lo { x > lo } else { x >= lo }) && x <= hi
+    }
+
+    /// Human-readable statement of the range, for error messages.
+    pub fn describe(self) -> String {
+        match self {
+            Range::Any => "any finite number".into(),
+            Range::NonNegative => "a number >= 0".into(),
+            Range::Positive => "a number > 0".into(),
+            Range::Probability => "a number in [0, 1]".into(),
+            Range::Closed(lo, hi) => format!("a number in [{lo}, {hi}]"),
+        }
+    }
+}
+
+/// Thematic groups, as the app's scenario panel shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Capability,
+    Misuse,
+    Benefits,
+    Migration,
+    Economics,
+}
+
+impl Group {
+    pub const ALL: [Group; 5] = [
+        Group::Capability,
+        Group::Misuse,
+        Group::Benefits,
+        Group::Migration,
+        Group::Economics,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Group::Capability => "Capability",
+            Group::Misuse => "Misuse and harm",
+            Group::Benefits => "Benefits and adoption",
+            Group::Migration => "Migration",
+            Group::Economics => "Economics",
+        }
+    }
+}
+
+/// Everything known about one world parameter.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamInfo {
+    pub key: &'static str,
+    pub symbol: &'static str,
+    pub unit: &'static str,
+    pub meaning: &'static str,
+    pub source: &'static str,
+    pub range: Range,
+    pub group: Group,
+    /// A sensible slider span for the app (the value may go beyond it by typing).
+    pub slider: (f64, f64),
+}
+
+macro_rules! params {
+    ($( $id:ident => $key:literal, $sym:literal, $unit:literal, $range:expr, $group:ident, $slider:expr,
+        $meaning:literal, $source:literal; )*) => {
+        /// Index of a world parameter in [`PARAMS`] and in every per-run parameter vector.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[allow(non_camel_case_types)]
+        pub enum P { $($id,)* }
+
+        /// The world parameters, in MODEL.md's order.
+        pub const PARAMS: &[ParamInfo] = &[
+            $(ParamInfo { key: $key, symbol: $sym, unit: $unit, range: $range, group: Group::$group,
+                slider: $slider, meaning: $meaning, source: $source },)*
+        ];
+    };
+}
+
+params! {
+    k0 => "k0", "K(0)", "log10 FLOP", Range::Any, Capability, (24.0, 30.0),
+        "Capability of the frontier model at the start, as log10 of its training compute.",
+        "Epoch AI: frontier training compute late 2026";
+    o0 => "o0", "O(0)", "log10 FLOP", Range::Any, Capability, (24.0, 30.0),
+        "Most capable model whose weights are public at the start (the open pool).",
+        "Epoch AI: best open models reach similar capability with about 10x less compute";
+    growth => "growth", "g", "OOM/yr", Range::NonNegative, Capability, (0.0, 1.5),
+        "Mean growth of frontier capability, in orders of magnitude of compute per year.",
+        "Epoch AI 2024: frontier compute grows 4-5x per year";
+    growth_sd => "growth_sd", "sigma_K", "OOM/sqrt(yr)", Range::NonNegative, Capability, (0.0, 0.5),
+        "Volatility of frontier growth (Brownian noise on the frontier).",
+        "judgment";
+    open_lag => "open_lag", "l", "OOM", Range::NonNegative, Capability, (0.0, 1.5),
+        "How far open releases trail their jurisdiction's frontier.",
+        "Epoch AI 2025-26: open models lag about 3.5-4 months; about a year in 2024";
+    gap_per_log_share => "gap_per_log_share", "gamma", "OOM per log10 share ratio", Range::NonNegative, Capability, (0.0, 2.0),
+        "How far a jurisdiction's frontier trails the leader per tenfold smaller development share.",
+        "judgment";
+    gap_cap => "gap_cap", "gap_cap", "log10 share ratio", Range::NonNegative, Capability, (0.0, 5.0),
+        "Largest share ratio (log10) that still widens a jurisdiction's capability gap.",
+        "judgment";
+    research_boost => "research_boost", "psi", "fraction", Range::NonNegative, Capability, (0.0, 1.0),
+        "Extra frontier growth when the open pool is close to the frontier (open research speeds progress).",
+        "judgment";
+    openness_gap_ref => "openness_gap_ref", "gap_ref", "OOM", Range::Positive, Capability, (0.1, 5.0),
+        "Frontier-to-open-pool gap at which openness theta falls to zero.",
+        "judgment";
+    hazard_threshold => "hazard_threshold", "H", "log10 FLOP", Range::Any, Misuse, (25.0, 31.0),
+        "Capability at which a model gives serious uplift to misuse (midpoint of the hazard curve).",
+        "judgment; uplift studies range from none (RAND 2024) to 2.5-4x (2025-26)";
+    hazard_width => "hazard_width", "w", "OOM", Range::Positive, Misuse, (0.05, 2.0),
+        "Width of the logistic hazard curve around the hazard threshold.",
+        "judgment";
+    misuse_rate => "misuse_rate", "Lambda", "events/yr", Range::Closed(0.0, 10_000.0), Misuse, (0.0, 20.0),
+        "Misuse events per year when hazardous capability is fully available and unguarded.",
+        "judgment";
+    strip_prob => "strip_prob", "a_open", "probability", Range::Probability, Misuse, (0.0, 1.0),
+        "Chance that a misuser of open weights strips the safeguards by fine-tuning.",
+        "Qi et al. 2023 (10 examples, under $0.20); Lermen et al. 2023 (under $200); BadLlama";
+    api_misuse => "api_misuse", "a_api", "probability", Range::Probability, Misuse, (0.0, 1.0),
+        "Chance that misuse through an API succeeds: jailbreak success times escaping detection.",
+        "HarmBench, PAIR, Constitutional Classifiers: jailbreak success 0.2-0.9 unguarded, ~0.05 with classifiers";
+    severity_min => "severity_min", "S_min", "$B", Range::Positive, Misuse, (0.1, 50.0),
+        "Scale of a misuse event's damage (the smallest event, before uplift and preparedness).",
+        "judgment";
+    tail_alpha => "tail_alpha", "alpha", "Pareto shape", Range::Positive, Misuse, (0.8, 3.0),
+        "Shape of the Pareto tail of event severity; near 1 means a few events dominate all harm.",
+        "Clauset et al.: terrorism severity tail; pandemics are heavier";
+    severity_per_oom => "severity_per_oom", "kappa", "log10 $ per OOM", Range::NonNegative, Misuse, (0.0, 1.5),
+        "How fast event severity rises with capability above the hazard threshold.",
+        "judgment (uplift rising with capability)";
+    severity_cap => "severity_cap", "S_cap", "$B", Range::Positive, Misuse, (1000.0, 1_000_000.0),
+        "Largest possible damage of one event.",
+        "about world GDP";
+    catastrophe_threshold => "catastrophe_threshold", "S_cat", "$B", Range::Positive, Misuse, (10.0, 100_000.0),
+        "Damage of one event from which it counts as a catastrophe.",
+        "1% of world GDP";
+    leak_closed => "leak_closed", "leak_closed", "per yr", Range::NonNegative, Misuse, (0.0, 0.5),
+        "Hazard rate at which the weights of a held-back (API-only) model leak.",
+        "judgment; RAND 2024 weight-security levels";
+    leak_gated => "leak_gated", "leak_gated", "per yr", Range::NonNegative, Misuse, (0.0, 2.0),
+        "Hazard rate at which the weights of a model shared with vetted researchers leak.",
+        "LLaMA-1 went from gated release to a public torrent in 7 days (2023)";
+    value_per_oom => "value_per_oom", "W", "$B/yr per OOM", Range::Positive, Benefits, (50.0, 3000.0),
+        "Yearly value of one order of magnitude of capability above k_base at full adoption (world weight 1).",
+        "generative AI value estimates of $2.6-4.4T per year at scale";
+    k_base => "k_base", "k_base", "log10 FLOP", Range::Any, Benefits, (18.0, 26.0),
+        "Capability below which a model adds no economic value.",
+        "judgment";
+    bass_p => "bass_p", "p", "per yr", Range::NonNegative, Benefits, (0.0, 0.3),
+        "Bass innovation coefficient: adoption that happens without imitation.",
+        "Bass meta-analysis (Sultan, Farley, Lehmann 1990); generative AI adoption surveys";
+    bass_q => "bass_q", "q", "per yr", Range::NonNegative, Benefits, (0.0, 1.0),
+        "Bass imitation coefficient: adoption driven by adopters.",
+        "Bass meta-analysis (Sultan, Farley, Lehmann 1990); generative AI adoption surveys";
+    open_adoption_boost => "open_adoption_boost", "omega", "fraction", Range::NonNegative, Benefits, (0.0, 2.0),
+        "Extra imitation when value comes from open weights (low-cost access widens adoption).",
+        "judgment (open weights widen low-cost access)";
+    scrutiny_boost => "scrutiny_boost", "beta", "fraction", Range::NonNegative, Benefits, (0.0, 3.0),
+        "Extra speed of defensive preparedness when openness is high (security through scrutiny).",
+        "judgment (security through scrutiny)";
+    r_max => "r_max", "r_max", "fraction", Range::Probability, Benefits, (0.0, 1.0),
+        "Highest share of an event's damage that preparedness can prevent.",
+        "judgment";
+    burden_gated => "burden_gated", "burden_gated", "burden units", Range::NonNegative, Migration, (0.0, 1.0),
+        "Regulatory burden on a jurisdiction whose frontier is above its open ceiling.",
+        "judgment";
+    burden_closed => "burden_closed", "burden_closed", "burden units", Range::NonNegative, Migration, (0.0, 1.0),
+        "Extra burden on a jurisdiction whose frontier is above its gated ceiling (API-only).",
+        "judgment";
+    mobility => "mobility", "mu", "per yr", Range::NonNegative, Migration, (0.0, 2.0),
+        "Speed at which development moves to less burdened jurisdictions.",
+        "survey: 16% of EU AI startups would consider relocating (2023)";
+    migration_sd => "migration_sd", "sigma_m", "log units", Range::NonNegative, Migration, (0.0, 1.0),
+        "Log-normal noise on each step's migration flows.",
+        "judgment";
+    discount_rate => "discount_rate", "delta", "per yr", Range::NonNegative, Economics, (0.0, 0.1),
+        "Continuous discount rate applied to benefits and harms.",
+        "common policy appraisal rate";
+}
+
+/// Number of world parameters.
+pub const N_PARAMS: usize = PARAMS.len();
+
+impl P {
+    pub fn info(self) -> &'static ParamInfo {
+        &PARAMS[self as usize]
+    }
+}
+
+/// Looks a world parameter up by its key in the scenario file.
+pub fn param_index(key: &str) -> Option<usize> {
+    PARAMS.iter().position(|p| p.key == key)
+}
+
+/// Jurisdiction attributes: key, unit, range, meaning.
+pub const JURISDICTION_KEYS: &[(&str, &str, Range, &str)] = &[
+    ("share0", "fraction", Range::Probability, "Initial share of frontier development capacity (all jurisdictions sum to 1)."),
+    ("host", "fraction", Range::Probability, "Attractiveness to relocating developers (sums to 1)."),
+    ("base_burden", "burden units", Range::Probability, "Regulatory burden besides release rules."),
+    ("weight", "fraction", Range::Probability, "Share of world benefit absorption, e.g. GDP share (sums to 1)."),
+    ("exposure", "fraction", Range::Probability, "Share of misuse events that land here (sums to 1)."),
+    ("api_access", "fraction", Range::Probability, "Value of API-only access relative to open weights (phi)."),
+    ("adoption0", "fraction", Range::Probability, "Initial adoption of AI."),
+    ("preparedness0", "fraction", Range::Probability, "Initial preparedness: share of an event's damage prevented."),
+    ("defense_rate", "per yr", Range::NonNegative, "Speed at which preparedness approaches r_max (rho)."),
+    ("leak_multiplier", "factor", Range::Closed(0.0, 2.0), "Multiplier on leak rates: weight-security quality (1 = average)."),
+];

@@ -1,0 +1,118 @@
+//! Release regimes and policies (MODEL.md, "Regimes").
+
+/// What a developer in a jurisdiction may release, as two capability ceilings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Regime {
+    /// Everything may be released as open weights.
+    Open,
+    /// No new open or gated releases; what was released stays released.
+    Closed,
+    /// Open below `open_below`, vetted researchers only below `gated_below`, API-only above;
+    /// both ceilings move by `drift` OOM per year.
+    Tiered { open_below: f64, gated_below: f64, drift: f64 },
+}
+
+/// A regime reduced to the numbers the step needs (infinite ceilings for open/closed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ceilings {
+    pub open_below: f64,
+    pub gated_below: f64,
+    pub drift: f64,
+}
+
+impl Ceilings {
+    /// The open and gated ceilings at time `tau` (years): MODEL.md step 2.
+    #[inline]
+    pub fn at(&self, tau: f64) -> (f64, f64) {
+        // drift is 0 for open/closed, and inf + 0 stays inf.
+        let oc = self.open_below + self.drift * tau;
+        let gc = oc.max(self.gated_below + self.drift * tau);
+        (oc, gc)
+    }
+}
+
+impl Regime {
+    pub fn ceilings(self) -> Ceilings {
+        match self {
+            Regime::Open => Ceilings { open_below: f64::INFINITY, gated_below: f64::INFINITY, drift: 0.0 },
+            Regime::Closed => {
+                Ceilings { open_below: f64::NEG_INFINITY, gated_below: f64::NEG_INFINITY, drift: 0.0 }
+            }
+            Regime::Tiered { open_below, gated_below, drift } => Ceilings { open_below, gated_below, drift },
+        }
+    }
+
+    /// Label for tables and the app: "open", "closed", "tiered 1e27/1e28".
+    pub fn label(self) -> String {
+        match self {
+            Regime::Open => "open".into(),
+            Regime::Closed => "closed".into(),
+            Regime::Tiered { open_below, gated_below, drift } => {
+                let mut s = format!("tiered {}/{}", flop_label(open_below), flop_label(gated_below));
+                if drift != 0.0 {
+                    s.push_str(&format!(", drift {drift:+} OOM/yr"));
+                }
+                s
+            }
+        }
+    }
+
+    pub fn is_tiered(self) -> bool {
+        matches!(self, Regime::Tiered { .. })
+    }
+}
+
+/// A capability in log10 FLOP written as FLOP: 27.0 -> "1e27", 26.5 -> "3.2e26".
+pub fn flop_label(k: f64) -> String {
+    let e = k.floor();
+    let m = 10f64.powf(k - e);
+    if (m - 1.0).abs() < 0.005 {
+        format!("1e{e:.0}")
+    } else {
+        format!("{m:.1}e{e:.0}")
+    }
+}
+
+/// A release policy: a regime for every jurisdiction (a default plus overrides).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    pub default: Regime,
+    /// (jurisdiction index, regime), sorted by index, each index at most once.
+    pub overrides: Vec<(usize, Regime)>,
+}
+
+impl Policy {
+    pub fn regime_for(&self, jurisdiction: usize) -> Regime {
+        self.overrides
+            .iter()
+            .find(|(j, _)| *j == jurisdiction)
+            .map_or(self.default, |(_, r)| *r)
+    }
+
+    /// Sets the regime of one jurisdiction, keeping overrides minimal and sorted.
+    pub fn set_regime(&mut self, jurisdiction: usize, regime: Regime) {
+        self.overrides.retain(|(j, _)| *j != jurisdiction);
+        if regime != self.default {
+            self.overrides.push((jurisdiction, regime));
+            self.overrides.sort_by_key(|(j, _)| *j);
+        }
+    }
+
+    /// Applies `f` to every tiered regime of the policy (default and overrides).
+    pub fn map_tiered(&mut self, mut f: impl FnMut(&mut f64, &mut f64, &mut f64)) {
+        let mut apply = |r: &mut Regime| {
+            if let Regime::Tiered { open_below, gated_below, drift } = r {
+                f(open_below, gated_below, drift);
+            }
+        };
+        apply(&mut self.default);
+        for (_, r) in &mut self.overrides {
+            apply(r);
+        }
+    }
+
+    pub fn has_tiered(&self) -> bool {
+        self.default.is_tiered() || self.overrides.iter().any(|(_, r)| r.is_tiered())
+    }
+}

@@ -1,0 +1,105 @@
+//! Writing a scenario back to its file format.
+
+use std::fmt::Write as _;
+
+use super::dist::Dist;
+use super::params::{JURISDICTION_KEYS, PARAMS};
+use super::regime::Regime;
+use super::scenario::Scenario;
+
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A float that reads back as exactly the same f64.
+fn num(x: f64) -> String {
+    let s = format!("{x}");
+    if s.contains('.') || s.contains('e') || s.contains("inf") || s.contains("NaN") { s } else { format!("{s}.0") }
+}
+
+pub fn dist_to_toml(d: &Dist) -> String {
+    match *d {
+        Dist::Fixed(x) => num(x),
+        Dist::Uniform { min, max } => format!("{{ dist = \"uniform\", min = {}, max = {} }}", num(min), num(max)),
+        Dist::Triangular { min, mode, max } => format!(
+            "{{ dist = \"triangular\", min = {}, mode = {}, max = {} }}",
+            num(min),
+            num(mode),
+            num(max)
+        ),
+        Dist::Pert { min, mode, max } => {
+            format!("{{ dist = \"pert\", min = {}, mode = {}, max = {} }}", num(min), num(mode), num(max))
+        }
+        Dist::Normal { mean, sd, min, max } => {
+            let mut s = format!("{{ dist = \"normal\", mean = {}, sd = {}", num(mean), num(sd));
+            if let Some(m) = min {
+                let _ = write!(s, ", min = {}", num(m));
+            }
+            if let Some(m) = max {
+                let _ = write!(s, ", max = {}", num(m));
+            }
+            s.push_str(" }");
+            s
+        }
+        Dist::LogNormal { median, p95 } => {
+            format!("{{ dist = \"lognormal\", median = {}, p95 = {} }}", num(median), num(p95))
+        }
+        Dist::Beta { mean, sd } => format!("{{ dist = \"beta\", mean = {}, sd = {} }}", num(mean), num(sd)),
+    }
+}
+
+pub fn regime_to_toml(r: Regime) -> String {
+    match r {
+        Regime::Open => "\"open\"".into(),
+        Regime::Closed => "\"closed\"".into(),
+        Regime::Tiered { open_below, gated_below, drift } => format!(
+            "{{ tiered = {{ open_below = {}, gated_below = {}, drift = {} }} }}",
+            num(open_below),
+            num(gated_below),
+            num(drift)
+        ),
+    }
+}
+
+pub fn scenario_to_toml(s: &Scenario) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "name = {}", quoted(&s.name));
+    if !s.description.is_empty() {
+        let _ = writeln!(out, "description = {}", quoted(&s.description));
+    }
+    let _ = writeln!(out, "\n[run]");
+    let _ = writeln!(out, "runs = {}", s.run.runs);
+    let _ = writeln!(out, "seed = {}", s.run.seed);
+    let _ = writeln!(out, "years = {}", s.run.years);
+    let _ = writeln!(out, "steps_per_year = {}", s.run.steps_per_year);
+    let _ = writeln!(out, "baseline = {}", quoted(&s.policies[s.run.baseline].name));
+    let _ = writeln!(out, "\n[world]");
+    for (info, d) in PARAMS.iter().zip(&s.world) {
+        let _ = writeln!(out, "{} = {}  # {}", info.key, dist_to_toml(d), info.unit);
+    }
+    for j in &s.jurisdictions {
+        let _ = writeln!(out, "\n[[jurisdiction]]");
+        let _ = writeln!(out, "name = {}", quoted(&j.name));
+        for ((key, ..), v) in JURISDICTION_KEYS.iter().zip(j.values()) {
+            let _ = writeln!(out, "{key} = {}", num(v));
+        }
+    }
+    for p in &s.policies {
+        let _ = writeln!(out, "\n[[policy]]");
+        let _ = writeln!(out, "name = {}", quoted(&p.name));
+        let _ = writeln!(out, "default = {}", regime_to_toml(p.default));
+        if !p.overrides.is_empty() {
+            let _ = writeln!(out, "[policy.overrides]");
+            for (j, r) in &p.overrides {
+                let _ = writeln!(out, "{} = {}", quoted(&s.jurisdictions[*j].name), regime_to_toml(*r));
+            }
+        }
+    }
+    for c in &s.correlations {
+        let _ = writeln!(out, "\n[[correlation]]");
+        let _ = writeln!(out, "a = \"world.{}\"", PARAMS[c.a].key);
+        let _ = writeln!(out, "b = \"world.{}\"", PARAMS[c.b].key);
+        let _ = writeln!(out, "rho = {}", num(c.rho));
+    }
+    out
+}

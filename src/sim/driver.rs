@@ -1,0 +1,306 @@
+//! The Monte Carlo driver: runs in fixed batches on rayon, each run on its own random
+//! streams, results written in run order, so output is identical at any thread count.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::model::correlation::{involved, iman_conover};
+use crate::model::scenario::Scenario;
+
+use super::engine::{Engine, JurisdictionOutcome, Outcome, RunSinks};
+use super::rng::{Stream, stream};
+
+/// Runs per batch: the unit of parallel work and of cancellation checks (a baseline batch
+/// takes about a millisecond).
+pub const BATCH_RUNS: usize = 128;
+
+/// Progress and cooperative cancellation, shared with whoever started the simulation.
+#[derive(Debug, Default)]
+pub struct Control {
+    cancel: AtomicBool,
+    runs_done: AtomicU64,
+}
+
+impl Control {
+    pub fn new() -> Control {
+        Control::default()
+    }
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+    pub fn runs_done(&self) -> u64 {
+        self.runs_done.load(Ordering::Relaxed)
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SimError {
+    #[error("the simulation was cancelled")]
+    Cancelled,
+    #[error("could not start {threads} worker threads: {reason}")]
+    Threads { threads: usize, reason: String },
+}
+
+/// What to keep beyond the per-run outcomes.
+#[derive(Clone, Debug, Default)]
+pub struct Record {
+    /// Per-run, per-policy, per-jurisdiction benefit, harm and final share.
+    pub jurisdictions: bool,
+    /// Per-step series for the first `series_runs` runs of the range (0: none).
+    pub series_runs: u64,
+    /// The uncertain parameters drawn in each run.
+    pub params: bool,
+}
+
+/// Options of one simulation.
+#[derive(Clone, Debug, Default)]
+pub struct SimOptions {
+    /// Worker threads; `None` uses rayon's global pool.
+    pub threads: Option<usize>,
+    pub record: Record,
+    /// World parameters forced to a value in every run, applied after the draw so that
+    /// every other parameter keeps its draw (one-at-a-time sensitivity, 2-D sweeps).
+    pub param_overrides: Vec<(usize, f64)>,
+}
+
+/// Per-run results of a simulation over a range of runs.
+#[derive(Clone, Debug, Default)]
+pub struct Results {
+    pub runs: Range<u64>,
+    pub n_policies: usize,
+    pub n_jurisdictions: usize,
+    pub steps: usize,
+    pub dt: f64,
+    /// `[(run - start) * P + policy]`.
+    pub outcomes: Vec<Outcome>,
+    /// `[((run - start) * P + policy) * J + j]`, empty unless recorded.
+    pub jurisdictions: Vec<JurisdictionOutcome>,
+    /// Runs with series (the first `series_runs` of the range).
+    pub series_runs: usize,
+    /// Series metrics per step (4 + J).
+    pub series_metrics: usize,
+    /// Blocked by batch so that one (policy, step, metric) cell is read in contiguous
+    /// pieces: batch `b` (runs `b * BATCH_RUNS ..`, `bn` of them with series) holds
+    /// `[((policy * T + t) * M + metric) * bn + i]`. Use [`Results::series_cell`].
+    pub series: Vec<f32>,
+    /// World parameter indices in `params`.
+    pub param_ids: Vec<usize>,
+    /// `[(run - start) * param_ids.len() + i]`, empty unless recorded.
+    pub params: Vec<f64>,
+}
+
+impl Results {
+    pub fn n_runs(&self) -> usize {
+        (self.runs.end - self.runs.start) as usize
+    }
+    pub fn outcome(&self, run_offset: usize, policy: usize) -> &Outcome {
+        &self.outcomes[run_offset * self.n_policies + policy]
+    }
+    /// The values of one series cell over the runs with series, in run order.
+    pub fn series_cell(&self, policy: usize, step: usize, metric: usize, out: &mut Vec<f32>) {
+        out.clear();
+        let cells = self.n_policies * self.steps * self.series_metrics;
+        let cell = (policy * self.steps + step) * self.series_metrics + metric;
+        let mut start = 0;
+        while start < self.series_runs {
+            let bn = BATCH_RUNS.min(self.series_runs - start);
+            let block = &self.series[start * cells..(start + bn) * cells];
+            out.extend_from_slice(&block[cell * bn..(cell + 1) * bn]);
+            start += bn;
+        }
+    }
+
+    /// One column of outcomes for a policy, in run order.
+    pub fn column(&self, policy: usize, f: impl Fn(&Outcome) -> f64) -> Vec<f64> {
+        self.outcomes.iter().skip(policy).step_by(self.n_policies).map(f).collect()
+    }
+}
+
+/// Correlated parameter draws, induced once over all runs of a scenario (Iman-Conover needs
+/// the whole sample); `None` when the scenario asks for no correlation.
+#[derive(Clone, Debug)]
+pub struct CorrelatedDraws {
+    pub ids: Vec<usize>,
+    /// `columns[i][run]` for parameter `ids[i]`.
+    pub columns: Vec<Vec<f64>>,
+}
+
+impl CorrelatedDraws {
+    pub fn new(scenario: &Scenario, engine: &Engine, total_runs: u64) -> Option<CorrelatedDraws> {
+        if scenario.correlations.is_empty() {
+            return None;
+        }
+        let ids = involved(&scenario.correlations);
+        let n = total_runs as usize;
+        let mut columns = vec![vec![0.0; n]; ids.len()];
+        let mut params = vec![0.0; crate::model::N_PARAMS];
+        for run in 0..n {
+            engine.draw_params(run as u64, &mut params);
+            for (c, &id) in columns.iter_mut().zip(&ids) {
+                c[run] = params[id];
+            }
+        }
+        let mut rng = stream(scenario.run.seed, Stream::Scenario, 0, 0);
+        iman_conover(&mut columns, &scenario.correlations, &mut rng);
+        Some(CorrelatedDraws { ids, columns })
+    }
+}
+
+/// Simulates every run of the scenario (`0..scenario.run.runs`).
+///
+/// # Errors
+/// [`SimError::Cancelled`] if `control` was cancelled; a thread pool that cannot start.
+pub fn simulate(scenario: &Scenario, opts: &SimOptions, control: &Control) -> Result<Results, SimError> {
+    let engine = Engine::new(scenario);
+    let correlated = CorrelatedDraws::new(scenario, &engine, scenario.run.runs);
+    simulate_range(&engine, correlated.as_ref(), 0..scenario.run.runs, opts, control)
+}
+
+struct Batch<'a> {
+    first_run: u64,
+    n: usize,
+    outcomes: &'a mut [Outcome],
+    jurisdictions: &'a mut [JurisdictionOutcome],
+    series: &'a mut [f32],
+    params: &'a mut [f64],
+}
+
+/// Simulates runs `range` of a prepared engine. Run `n` gives the same result whatever the
+/// range, batch or thread it falls in.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_range(
+    engine: &Engine,
+    correlated: Option<&CorrelatedDraws>,
+    range: Range<u64>,
+    opts: &SimOptions,
+    control: &Control,
+) -> Result<Results, SimError> {
+    let n_runs = (range.end - range.start) as usize;
+    let np = engine.n_policies;
+    let nj = engine.n_jurisdictions;
+    let m = engine.series_metrics();
+    let series_stride = np * engine.steps * m;
+    let series_runs = (opts.record.series_runs as usize).min(n_runs);
+    let param_ids = engine.uncertain.clone();
+    let k = param_ids.len();
+    let mut results = Results {
+        runs: range.clone(),
+        n_policies: np,
+        n_jurisdictions: nj,
+        steps: engine.steps,
+        dt: engine.dt,
+        outcomes: vec![Outcome::default(); n_runs * np],
+        jurisdictions: if opts.record.jurisdictions {
+            vec![JurisdictionOutcome::default(); n_runs * np * nj]
+        } else {
+            Vec::new()
+        },
+        series_runs,
+        series_metrics: m,
+        series: vec![0.0; series_runs * series_stride],
+        param_ids,
+        params: if opts.record.params { vec![0.0; n_runs * k] } else { Vec::new() },
+    };
+
+    // Cut the output buffers into per-batch pieces, in run order.
+    let mut batches = Vec::with_capacity(n_runs.div_ceil(BATCH_RUNS));
+    {
+        let mut outcomes = results.outcomes.as_mut_slice();
+        let mut jur = results.jurisdictions.as_mut_slice();
+        let mut series = results.series.as_mut_slice();
+        let mut params = results.params.as_mut_slice();
+        let mut start = 0usize;
+        while start < n_runs {
+            let n = BATCH_RUNS.min(n_runs - start);
+            let (o, rest) = outcomes.split_at_mut(n * np);
+            outcomes = rest;
+            let jl = if jur.is_empty() { 0 } else { n * np * nj };
+            let (j, rest) = jur.split_at_mut(jl);
+            jur = rest;
+            let sr = series_runs.saturating_sub(start).min(n);
+            let (s, rest) = series.split_at_mut(sr * series_stride);
+            series = rest;
+            let pl = if params.is_empty() { 0 } else { n * k };
+            let (p, rest) = params.split_at_mut(pl);
+            params = rest;
+            batches.push(Batch {
+                first_run: range.start + start as u64,
+                n,
+                outcomes: o,
+                jurisdictions: j,
+                series: s,
+                params: p,
+            });
+            start += n;
+        }
+    }
+
+    let work = |batches: Vec<Batch<'_>>| -> Result<(), SimError> {
+        batches.into_par_iter().try_for_each_init(
+            || (engine.scratch(), vec![0.0f32; series_stride]),
+            |(scratch, row), b| {
+                if control.is_cancelled() {
+                    return Err(SimError::Cancelled);
+                }
+                for i in 0..b.n {
+                    let run = b.first_run + i as u64;
+                    engine.draw_params(run, &mut scratch.params);
+                    if let Some(c) = correlated {
+                        for (col, &id) in c.columns.iter().zip(&c.ids) {
+                            if let Some(&x) = col.get(run as usize) {
+                                scratch.params[id] = x;
+                            }
+                        }
+                    }
+                    for &(id, x) in &opts.param_overrides {
+                        scratch.params[id] = x;
+                    }
+                    if !b.params.is_empty() {
+                        for (dst, &id) in b.params[i * k..(i + 1) * k].iter_mut().zip(&engine.uncertain) {
+                            *dst = scratch.params[id];
+                        }
+                    }
+                    let jl = if b.jurisdictions.is_empty() { 0..0 } else { i * np * nj..(i + 1) * np * nj };
+                    let with_series = (i + 1) * series_stride <= b.series.len();
+                    engine.run(
+                        run,
+                        scratch,
+                        RunSinks {
+                            outcomes: &mut b.outcomes[i * np..(i + 1) * np],
+                            jurisdictions: &mut b.jurisdictions[jl],
+                            series: if with_series { row.as_mut_slice() } else { &mut [] },
+                        },
+                    );
+                    if with_series {
+                        let bn = b.series.len() / series_stride;
+                        for (c, &x) in row.iter().enumerate() {
+                            b.series[c * bn + i] = x;
+                        }
+                    }
+                }
+                control.runs_done.fetch_add(b.n as u64, Ordering::Relaxed);
+                Ok(())
+            },
+        )
+    };
+
+    match opts.threads {
+        Some(t) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .thread_name(|i| format!("tierlab-sim-{i}"))
+                .build()
+                .map_err(|e| SimError::Threads { threads: t, reason: e.to_string() })?;
+            pool.install(|| work(batches))?;
+        }
+        None => work(batches)?,
+    }
+    Ok(results)
+}

@@ -1,0 +1,10 @@
+//! The simulation: world state, one step, one run for every policy on common random
+//! numbers, and the Monte Carlo driver. Depends on `model` only.
+
+pub mod driver;
+pub mod engine;
+pub mod poisson;
+pub mod rng;
+
+pub use driver::{Control, CorrelatedDraws, Record, Results, SimError, SimOptions, simulate, simulate_range};
+pub use engine::{Engine, JurisdictionOutcome, Outcome, SERIES_FIXED};
