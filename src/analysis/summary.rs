@@ -112,7 +112,13 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
                 let (bm, bse) = mean_se(&pick(|x| x.benefit));
                 let (hm, hse) = mean_se(&pick(|x| x.harm));
                 let (sm, _) = mean_se(&pick(|x| x.share_end));
-                JurisdictionSummary { benefit_mean: bm, benefit_se: bse, harm_mean: hm, harm_se: hse, share_end_mean: sm }
+                JurisdictionSummary {
+                    benefit_mean: bm,
+                    benefit_se: bse,
+                    harm_mean: hm,
+                    harm_se: hse,
+                    share_end_mean: sm,
+                }
             })
             .collect()
     };

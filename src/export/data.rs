@@ -185,8 +185,10 @@ pub fn write_series_csv(path: &Path, names: &[String], series: &SeriesSummary) -
             let year = buf.format(series.year(t)).to_string();
             for (m, metric) in series.metrics.iter().enumerate() {
                 let b = series.band(p, m, t);
-                let vals: Vec<String> =
-                    [b.p5, b.p25, b.p50, b.p75, b.p95, b.mean].iter().map(|x| ryu::Buffer::new().format(*x).to_string()).collect();
+                let vals: Vec<String> = [b.p5, b.p25, b.p50, b.p75, b.p95, b.mean]
+                    .iter()
+                    .map(|x| ryu::Buffer::new().format(*x).to_string())
+                    .collect();
                 let mut rec = vec![name.as_str(), year.as_str(), metric.as_str()];
                 rec.extend(vals.iter().map(String::as_str));
                 w.write_record(&rec).map_err(io_err)?;

@@ -1,5 +1,7 @@
 //! Writing results: CSV and JSON files (the interface SCENARIO.md fixes).
 
 pub mod data;
+pub mod figures;
+pub mod report;
 
-pub use data::{Provenance, write_series_csv, write_summary_json, OutputWriters};
+pub use data::{OutputWriters, Provenance, write_series_csv, write_summary_json};

@@ -60,12 +60,8 @@ impl Dist {
     pub fn support(&self) -> (f64, f64) {
         match *self {
             Dist::Fixed(x) => (x, x),
-            Dist::Uniform { min, max }
-            | Dist::Triangular { min, max, .. }
-            | Dist::Pert { min, max, .. } => (min, max),
-            Dist::Normal { min, max, .. } => {
-                (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY))
-            }
+            Dist::Uniform { min, max } | Dist::Triangular { min, max, .. } | Dist::Pert { min, max, .. } => (min, max),
+            Dist::Normal { min, max, .. } => (min.unwrap_or(f64::NEG_INFINITY), max.unwrap_or(f64::INFINITY)),
             Dist::LogNormal { .. } => (0.0, f64::INFINITY),
             Dist::Beta { .. } => (0.0, 1.0),
         }
@@ -104,21 +100,17 @@ impl Dist {
             Dist::Triangular { min, mode, max } => {
                 Sampler::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?)
             }
-            Dist::Pert { min, mode, max } => Sampler::Pert(
-                Pert::new(min, max).with_mode(mode).map_err(|e| e.to_string())?,
-            ),
+            Dist::Pert { min, mode, max } => {
+                Sampler::Pert(Pert::new(min, max).with_mode(mode).map_err(|e| e.to_string())?)
+            }
             Dist::Normal { mean, sd, min, max } => Sampler::Normal {
                 normal: Normal::new(mean, sd).map_err(|e| e.to_string())?,
                 min: min.unwrap_or(f64::NEG_INFINITY),
                 max: max.unwrap_or(f64::INFINITY),
             },
-            Dist::LogNormal { median, p95 } => Sampler::LogNormal {
-                mu: median.ln(),
-                sigma: (p95 / median).ln() / Z95,
-            },
+            Dist::LogNormal { median, p95 } => Sampler::LogNormal { mu: median.ln(), sigma: (p95 / median).ln() / Z95 },
             Dist::Beta { mean, sd } => {
-                let (a, b) =
-                    Dist::beta_shape(mean, sd).ok_or_else(|| "no beta fits".to_string())?;
+                let (a, b) = Dist::beta_shape(mean, sd).ok_or_else(|| "no beta fits".to_string())?;
                 Sampler::Beta(Beta::new(a, b).map_err(|e| e.to_string())?)
             }
         })
@@ -130,9 +122,7 @@ impl Dist {
         match *self {
             Dist::Fixed(x) => x,
             Dist::Uniform { min, max } => min + q * (max - min),
-            Dist::Triangular { min, mode, max } => STri::new(min, max, mode)
-                .map(|t| t.inverse_cdf(q))
-                .unwrap_or(mode),
+            Dist::Triangular { min, mode, max } => STri::new(min, max, mode).map(|t| t.inverse_cdf(q)).unwrap_or(mode),
             Dist::Pert { min, mode, max } => {
                 let r = max - min;
                 let a = 1.0 + 4.0 * (mode - min) / r;
@@ -143,20 +133,17 @@ impl Dist {
                 Ok(n) => {
                     let lo = min.map_or(0.0, |m| n.cdf(m));
                     let hi = max.map_or(1.0, |m| n.cdf(m));
-                    n.inverse_cdf(lo + q * (hi - lo))
-                        .clamp(min.unwrap_or(f64::MIN), max.unwrap_or(f64::MAX))
+                    n.inverse_cdf(lo + q * (hi - lo)).clamp(min.unwrap_or(f64::MIN), max.unwrap_or(f64::MAX))
                 }
                 Err(_) => mean,
             },
             Dist::LogNormal { median, p95 } => {
                 let sigma = (p95 / median).ln() / Z95;
-                SNormal::new(0.0, 1.0)
-                    .map(|n| median * (sigma * n.inverse_cdf(q)).exp())
-                    .unwrap_or(median)
+                SNormal::new(0.0, 1.0).map(|n| median * (sigma * n.inverse_cdf(q)).exp()).unwrap_or(median)
             }
-            Dist::Beta { mean, sd } => Dist::beta_shape(mean, sd)
-                .and_then(|(a, b)| SBeta::new(a, b).ok())
-                .map_or(mean, |d| d.inverse_cdf(q)),
+            Dist::Beta { mean, sd } => {
+                Dist::beta_shape(mean, sd).and_then(|(a, b)| SBeta::new(a, b).ok()).map_or(mean, |d| d.inverse_cdf(q))
+            }
         }
     }
 
@@ -166,11 +153,13 @@ impl Dist {
         match *self {
             Dist::Fixed(_) => 0.0,
             Dist::Uniform { min, max } => {
-                if x >= min && x <= max { 1.0 / (max - min) } else { 0.0 }
+                if x >= min && x <= max {
+                    1.0 / (max - min)
+                } else {
+                    0.0
+                }
             }
-            Dist::Triangular { min, mode, max } => {
-                STri::new(min, max, mode).map_or(0.0, |t| t.pdf(x))
-            }
+            Dist::Triangular { min, mode, max } => STri::new(min, max, mode).map_or(0.0, |t| t.pdf(x)),
             Dist::Pert { min, mode, max } => {
                 let r = max - min;
                 let a = 1.0 + 4.0 * (mode - min) / r;
@@ -198,9 +187,7 @@ impl Dist {
                 if x <= 0.0 || x >= 1.0 {
                     return 0.0;
                 }
-                Dist::beta_shape(mean, sd)
-                    .and_then(|(a, b)| SBeta::new(a, b).ok())
-                    .map_or(0.0, |d| d.pdf(x))
+                Dist::beta_shape(mean, sd).and_then(|(a, b)| SBeta::new(a, b).ok()).map_or(0.0, |d| d.pdf(x))
             }
         }
     }

@@ -33,9 +33,7 @@ pub enum ScenarioError {
         #[source]
         source: std::io::Error,
     },
-    #[error(
-        "{path}: the file is {size} bytes; scenario files may be at most {MAX_FILE_BYTES} bytes (1 MiB)"
-    )]
+    #[error("{path}: the file is {size} bytes; scenario files may be at most {MAX_FILE_BYTES} bytes (1 MiB)")]
     TooLarge { path: PathBuf, size: u64 },
     #[error("{}", render_invalid(origin, issues))]
     Invalid { origin: String, issues: Vec<Issue> },
@@ -52,11 +50,7 @@ impl ScenarioError {
 }
 
 fn render_invalid(origin: &str, issues: &[Issue]) -> String {
-    let mut s = format!(
-        "{origin}: {} problem{} found",
-        issues.len(),
-        if issues.len() == 1 { "" } else { "s" }
-    );
+    let mut s = format!("{origin}: {} problem{} found", issues.len(), if issues.len() == 1 { "" } else { "s" });
     for issue in issues {
         s.push_str("\n  ");
         match issue.line {

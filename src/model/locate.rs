@@ -40,7 +40,9 @@ fn walk_table(table: &DeTable<'_>, offset: usize, segs: &mut Vec<String>) {
 
 fn inside(value: &DeValue<'_>, offset: usize) -> bool {
     match value {
-        DeValue::Table(t) => t.iter().any(|(k, v)| k.span().contains(&offset) || v.span().contains(&offset) || inside(v.get_ref(), offset)),
+        DeValue::Table(t) => t
+            .iter()
+            .any(|(k, v)| k.span().contains(&offset) || v.span().contains(&offset) || inside(v.get_ref(), offset)),
         DeValue::Array(a) => a.iter().any(|v| v.span().contains(&offset) || inside(v.get_ref(), offset)),
         _ => false,
     }

@@ -59,13 +59,7 @@ pub enum Group {
 }
 
 impl Group {
-    pub const ALL: [Group; 5] = [
-        Group::Capability,
-        Group::Misuse,
-        Group::Benefits,
-        Group::Migration,
-        Group::Economics,
-    ];
+    pub const ALL: [Group; 5] = [Group::Capability, Group::Misuse, Group::Benefits, Group::Migration, Group::Economics];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -226,7 +220,12 @@ pub fn param_index(key: &str) -> Option<usize> {
 
 /// Jurisdiction attributes: key, unit, range, meaning.
 pub const JURISDICTION_KEYS: &[(&str, &str, Range, &str)] = &[
-    ("share0", "fraction", Range::Probability, "Initial share of frontier development capacity (all jurisdictions sum to 1)."),
+    (
+        "share0",
+        "fraction",
+        Range::Probability,
+        "Initial share of frontier development capacity (all jurisdictions sum to 1).",
+    ),
     ("host", "fraction", Range::Probability, "Attractiveness to relocating developers (sums to 1)."),
     ("base_burden", "burden units", Range::Probability, "Regulatory burden besides release rules."),
     ("weight", "fraction", Range::Probability, "Share of world benefit absorption, e.g. GDP share (sums to 1)."),
@@ -235,5 +234,10 @@ pub const JURISDICTION_KEYS: &[(&str, &str, Range, &str)] = &[
     ("adoption0", "fraction", Range::Probability, "Initial adoption of AI."),
     ("preparedness0", "fraction", Range::Probability, "Initial preparedness: share of an event's damage prevented."),
     ("defense_rate", "per yr", Range::NonNegative, "Speed at which preparedness approaches r_max (rho)."),
-    ("leak_multiplier", "factor", Range::Closed(0.0, 2.0), "Multiplier on leak rates: weight-security quality (1 = average)."),
+    (
+        "leak_multiplier",
+        "factor",
+        Range::Closed(0.0, 2.0),
+        "Multiplier on leak rates: weight-security quality (1 = average).",
+    ),
 ];

@@ -35,9 +35,7 @@ impl Regime {
     pub fn ceilings(self) -> Ceilings {
         match self {
             Regime::Open => Ceilings { open_below: f64::INFINITY, gated_below: f64::INFINITY, drift: 0.0 },
-            Regime::Closed => {
-                Ceilings { open_below: f64::NEG_INFINITY, gated_below: f64::NEG_INFINITY, drift: 0.0 }
-            }
+            Regime::Closed => Ceilings { open_below: f64::NEG_INFINITY, gated_below: f64::NEG_INFINITY, drift: 0.0 },
             Regime::Tiered { open_below, gated_below, drift } => Ceilings { open_below, gated_below, drift },
         }
     }
@@ -66,11 +64,7 @@ impl Regime {
 pub fn flop_label(k: f64) -> String {
     let e = k.floor();
     let m = 10f64.powf(k - e);
-    if (m - 1.0).abs() < 0.005 {
-        format!("1e{e:.0}")
-    } else {
-        format!("{m:.1}e{e:.0}")
-    }
+    if (m - 1.0).abs() < 0.005 { format!("1e{e:.0}") } else { format!("{m:.1}e{e:.0}") }
 }
 
 /// A release policy: a regime for every jurisdiction (a default plus overrides).
@@ -84,10 +78,7 @@ pub struct Policy {
 
 impl Policy {
     pub fn regime_for(&self, jurisdiction: usize) -> Regime {
-        self.overrides
-            .iter()
-            .find(|(j, _)| *j == jurisdiction)
-            .map_or(self.default, |(_, r)| *r)
+        self.overrides.iter().find(|(j, _)| *j == jurisdiction).map_or(self.default, |(_, r)| *r)
     }
 
     /// Sets the regime of one jurisdiction, keeping overrides minimal and sorted.

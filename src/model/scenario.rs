@@ -310,10 +310,8 @@ impl Checker<'_> {
         match v.get_ref() {
             Value::String(s) if (1..=MAX_NAME_CHARS).contains(&s.chars().count()) => Some(s.clone()),
             Value::String(s) => {
-                let msg = format!(
-                    "must be 1 to {MAX_NAME_CHARS} characters long, got {} characters",
-                    s.chars().count()
-                );
+                let msg =
+                    format!("must be 1 to {MAX_NAME_CHARS} characters long, got {} characters", s.chars().count());
                 self.push(path, self.line(v), msg);
                 None
             }
@@ -346,7 +344,8 @@ impl Checker<'_> {
         };
         let world = self.world(raw);
         let jurisdictions = self.jurisdictions(&raw.jurisdiction, raw);
-        let names: Vec<String> = jurisdictions.as_ref().map(|js| js.iter().map(|j| j.name.clone()).collect()).unwrap_or_default();
+        let names: Vec<String> =
+            jurisdictions.as_ref().map(|js| js.iter().map(|j| j.name.clone()).collect()).unwrap_or_default();
         let policies = self.policies(&raw.policy, &names, jurisdictions.is_some());
         let run = self.run(raw, policies.as_deref());
         let correlations = match &world {
@@ -566,19 +565,25 @@ impl Checker<'_> {
             _ => Dist::Beta { mean: g("mean"), sd: g("sd") },
         };
         let shape_error = match dist {
-            Dist::Uniform { min, max } if min >= max => Some(format!("uniform needs min < max, got min = {min}, max = {max}")),
+            Dist::Uniform { min, max } if min >= max => {
+                Some(format!("uniform needs min < max, got min = {min}, max = {max}"))
+            }
             Dist::Triangular { min, mode, max } | Dist::Pert { min, mode, max }
                 if !(min < max && min <= mode && mode <= max) =>
             {
-                Some(format!("{kind} needs min < max and min <= mode <= max, got min = {min}, mode = {mode}, max = {max}"))
+                Some(format!(
+                    "{kind} needs min < max and min <= mode <= max, got min = {min}, mode = {mode}, max = {max}"
+                ))
             }
             Dist::Normal { sd, .. } if sd <= 0.0 => Some(format!("normal needs sd > 0, got sd = {sd}")),
             Dist::Normal { min: Some(lo), max: Some(hi), .. } if lo >= hi => {
                 Some(format!("normal needs min < max, got min = {lo}, max = {hi}"))
             }
-            Dist::Normal { mean, sd, min, max } if Dist::normal_mass(mean, sd, min, max) < MIN_TRUNCATED_MASS => Some(format!(
-                "the truncation interval holds less than {MIN_TRUNCATED_MASS} of the normal's mass; move min/max towards the mean"
-            )),
+            Dist::Normal { mean, sd, min, max } if Dist::normal_mass(mean, sd, min, max) < MIN_TRUNCATED_MASS => {
+                Some(format!(
+                    "the truncation interval holds less than {MIN_TRUNCATED_MASS} of the normal's mass; move min/max towards the mean"
+                ))
+            }
             Dist::LogNormal { median, p95 } if !(median > 0.0 && p95 > median) => {
                 Some(format!("lognormal needs p95 > median > 0, got median = {median}, p95 = {p95}"))
             }
@@ -607,11 +612,7 @@ impl Checker<'_> {
         Some(dist)
     }
 
-    fn jurisdictions(
-        &mut self,
-        raw: &[Spanned<RawJurisdiction>],
-        file: &ScenarioFile,
-    ) -> Option<Vec<Jurisdiction>> {
+    fn jurisdictions(&mut self, raw: &[Spanned<RawJurisdiction>], file: &ScenarioFile) -> Option<Vec<Jurisdiction>> {
         if raw.is_empty() || raw.len() > MAX_JURISDICTIONS {
             let msg = format!("there must be 1 to {MAX_JURISDICTIONS} [[jurisdiction]] tables, found {}", raw.len());
             let line = file.world.as_ref().map(|w| line_of(self.text, w.span().start));
@@ -677,7 +678,8 @@ impl Checker<'_> {
 
     fn regime(&mut self, path: &str, v: &Spanned<Value>) -> Option<Regime> {
         let line = self.line(v);
-        const ALLOWED: &str = "\"open\", \"closed\" or { tiered = { open_below = 27.0, gated_below = 28.0, drift = 0.0 } }";
+        const ALLOWED: &str =
+            "\"open\", \"closed\" or { tiered = { open_below = 27.0, gated_below = 28.0, drift = 0.0 } }";
         match v.get_ref() {
             Value::String(s) if s == "open" => Some(Regime::Open),
             Value::String(s) if s == "closed" => Some(Regime::Closed),
@@ -705,7 +707,11 @@ impl Checker<'_> {
                         }
                         None if default.is_some() => default,
                         None => {
-                            c.push(format!("{path}.tiered.{key}"), line, "is required (a capability in log10 FLOP, e.g. 27.0 for 1e27)");
+                            c.push(
+                                format!("{path}.tiered.{key}"),
+                                line,
+                                "is required (a capability in log10 FLOP, e.g. 27.0 for 1e27)",
+                            );
                             None
                         }
                     }
@@ -717,7 +723,9 @@ impl Checker<'_> {
                     return None;
                 };
                 if gated_below < open_below {
-                    let msg = format!("gated_below must be >= open_below, got open_below = {open_below}, gated_below = {gated_below}");
+                    let msg = format!(
+                        "gated_below must be >= open_below, got open_below = {open_below}, gated_below = {gated_below}"
+                    );
                     self.push(format!("{path}.tiered"), line, msg);
                     ok = false;
                 }
@@ -733,7 +741,11 @@ impl Checker<'_> {
     fn policies(&mut self, raw: &[Spanned<RawPolicy>], jurisdictions: &[String], have_j: bool) -> Option<Vec<Policy>> {
         if raw.is_empty() || raw.len() > MAX_POLICIES {
             let line = raw.first().and_then(|p| self.line(p));
-            self.push("policy", line, format!("there must be 1 to {MAX_POLICIES} [[policy]] tables, found {}", raw.len()));
+            self.push(
+                "policy",
+                line,
+                format!("there must be 1 to {MAX_POLICIES} [[policy]] tables, found {}", raw.len()),
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -810,7 +822,11 @@ impl Checker<'_> {
             let path = format!("correlation[{i}]");
             let param = |c: &mut Self, key: &str, f: &Field| -> Option<usize> {
                 let Some(v) = f else {
-                    c.missing(&format!("{path}.{key}"), line, "a string \"world.KEY\" naming an uncertain world parameter");
+                    c.missing(
+                        &format!("{path}.{key}"),
+                        line,
+                        "a string \"world.KEY\" naming an uncertain world parameter",
+                    );
                     return None;
                 };
                 let Value::String(s) = v.get_ref() else {
@@ -818,11 +834,17 @@ impl Checker<'_> {
                     return None;
                 };
                 let Some(idx) = s.strip_prefix("world.").and_then(param_index) else {
-                    c.push(format!("{path}.{key}"), c.line(v), format!("{s:?} is not \"world.KEY\" for a world parameter"));
+                    c.push(
+                        format!("{path}.{key}"),
+                        c.line(v),
+                        format!("{s:?} is not \"world.KEY\" for a world parameter"),
+                    );
                     return None;
                 };
                 if world[idx].is_fixed() {
-                    let msg = format!("{s} is a fixed number; only uncertain parameters (with a distribution) can be correlated");
+                    let msg = format!(
+                        "{s} is a fixed number; only uncertain parameters (with a distribution) can be correlated"
+                    );
                     c.push(format!("{path}.{key}"), c.line(v), msg);
                     return None;
                 }
@@ -859,7 +881,10 @@ impl Checker<'_> {
                 .map(|(i, c)| format!("correlation[{i}] ({} ~ {}, rho = {})", PARAMS[c.a].key, PARAMS[c.b].key, c.rho))
                 .collect();
             let line = raw.correlation.first().and_then(|c| self.line(c));
-            let msg = format!("the correlation matrix is not positive definite; these entries contradict each other: {}", names.join(", "));
+            let msg = format!(
+                "the correlation matrix is not positive definite; these entries contradict each other: {}",
+                names.join(", ")
+            );
             self.push("correlation", line, msg);
             ok = false;
         }
@@ -888,9 +913,7 @@ impl Checker<'_> {
 
 /// ", did you mean `x`?" for a near miss among `known`, else "".
 pub fn suggest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> String {
-    let best = known
-        .map(|k| (edit_distance(key, k), k))
-        .min_by_key(|(d, _)| *d);
+    let best = known.map(|k| (edit_distance(key, k), k)).min_by_key(|(d, _)| *d);
     match best {
         Some((d, k)) if d <= 3 => format!("; did you mean `{k}`?"),
         _ => String::new(),

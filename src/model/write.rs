@@ -21,12 +21,9 @@ pub fn dist_to_toml(d: &Dist) -> String {
     match *d {
         Dist::Fixed(x) => num(x),
         Dist::Uniform { min, max } => format!("{{ dist = \"uniform\", min = {}, max = {} }}", num(min), num(max)),
-        Dist::Triangular { min, mode, max } => format!(
-            "{{ dist = \"triangular\", min = {}, mode = {}, max = {} }}",
-            num(min),
-            num(mode),
-            num(max)
-        ),
+        Dist::Triangular { min, mode, max } => {
+            format!("{{ dist = \"triangular\", min = {}, mode = {}, max = {} }}", num(min), num(mode), num(max))
+        }
         Dist::Pert { min, mode, max } => {
             format!("{{ dist = \"pert\", min = {}, mode = {}, max = {} }}", num(min), num(mode), num(max))
         }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::model::correlation::{involved, iman_conover};
+use crate::model::correlation::{iman_conover, involved};
 use crate::model::scenario::Scenario;
 
 use super::engine::{Engine, JurisdictionOutcome, Outcome, RunSinks};

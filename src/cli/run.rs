@@ -1,21 +1,17 @@
-//! The command line: `tierlab validate`, `tierlab run` and friends. Errors surface here as
-//! `anyhow` with context; invalid input exits with code 2.
+//! `tierlab validate` and `tierlab run`, and the loading and execution other commands share.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use clap::{Args, Parser, Subcommand};
 
+use super::{EXIT_INVALID, RunArgs};
 use crate::analysis::{Summary, summarise, summarise_series};
 use crate::export::data::{OutputWriters, Provenance, write_series_csv, write_summary_json};
 use crate::model::{Scenario, ScenarioError};
 use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimOptions, simulate_range};
-
-/// Exit code for invalid input (a scenario that fails its checks, bad arguments).
-pub const EXIT_INVALID: u8 = 2;
 
 /// Runs at most this many runs in memory at once when writing files; larger runs stream.
 pub const CHUNK_RUNS: u64 = 65_536;
@@ -23,65 +19,6 @@ pub const CHUNK_RUNS: u64 = 65_536;
 /// Per-step series (fan charts, series.csv) use at most this many runs: the percentiles'
 /// Monte Carlo error at 20,000 runs is far below what a fan chart can show.
 pub const SERIES_RUNS_CAP: u64 = 20_000;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "tierlab",
-    version,
-    about = "Monte Carlo simulator of AI model-release policy",
-    long_about = "Tierlab simulates thousands of possible worlds under release policies (open \
-weights, closed/API-only, or tiered by a capability threshold) chosen per jurisdiction, and \
-reports the spread of outcomes: broad, slow benefits; rare, heavy-tailed misuse harms; \
-development drifting to laxer places; and open weights that can never be recalled.\n\n\
-Without a subcommand it opens the desktop app (on FILE, or on the built-in baseline scenario).",
-    after_help = "Examples:\n  tierlab                                   open the app on the baseline\n  \
-tierlab validate scenarios/baseline.toml   check a scenario file\n  \
-tierlab run scenarios/baseline.toml        summary table of every policy\n  \
-tierlab run scenarios/baseline.toml --runs 100000 --out results/\n\n\
-Exit codes: 0 success, 1 failure (e.g. a file that cannot be written), 2 invalid input.",
-    args_conflicts_with_subcommands = true
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// Scenario file to open in the app (default: the built-in baseline).
-    pub file: Option<PathBuf>,
-    /// Print the app's timing (edit to preview, edit to full result, frame time) and exit.
-    #[arg(long)]
-    pub bench_ui: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check a scenario file and list every problem (key path, line, what is allowed).
-    Validate {
-        /// The scenario file (TOML).
-        file: PathBuf,
-    },
-    /// Run a scenario and print a summary per policy; with --out, write the data files.
-    Run(RunArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The scenario file (TOML). Use "baseline" for the built-in baseline scenario.
-    pub file: PathBuf,
-    /// Monte Carlo runs (worlds) per policy; overrides [run] runs.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub runs: Option<u64>,
-    /// Random seed; overrides [run] seed. Same seed and file give identical results.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Write runs.csv, jurisdictions.csv, params.csv, series.csv and summary.json here.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
-}
 
 /// A scenario as loaded: the checked scenario, its text (for the hash) and its name for
 /// messages.
@@ -108,18 +45,21 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 /// Exit code and message for an error at the binary's edge.
 pub fn report_error(err: &anyhow::Error) -> ExitCode {
     eprintln!("error: {err:#}");
-    let invalid = err.chain().any(|e| e.downcast_ref::<ScenarioError>().is_some_and(|s| !matches!(s, ScenarioError::Io { .. })));
+    let invalid = err.chain().any(|e| {
+        e.downcast_ref::<ScenarioError>().is_some_and(|s| !matches!(s, ScenarioError::Io { .. }))
+            || e.downcast_ref::<super::InvalidInput>().is_some()
+    });
     ExitCode::from(if invalid { EXIT_INVALID } else { 1 })
 }
 
-/// Runs a CLI subcommand.
+/// `tierlab validate FILE`.
 ///
 /// # Errors
-/// Invalid input (reported with exit code 2) or a failure to write output.
-pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
-    match cmd {
-        Command::Validate { file } => {
-            let loaded = load(&file)?;
+/// The file cannot be read or fails its checks.
+pub fn validate(file: &Path) -> anyhow::Result<ExitCode> {
+    {
+        {
+            let loaded = load(file)?;
             let s = &loaded.scenario;
             println!(
                 "{}: valid: \"{}\", {} world parameters ({} uncertain), {} jurisdictions, {} policies, {} runs x {} steps",
@@ -134,7 +74,6 @@ pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run(args) => run(args),
     }
 }
 
@@ -143,7 +82,9 @@ fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs ({eta} left)") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs ({eta} left)")
+    {
         bar.set_style(style);
     }
     Some(bar)
@@ -157,7 +98,11 @@ pub struct RunOutput {
     pub provenance: Provenance,
 }
 
-fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+/// `tierlab run`.
+///
+/// # Errors
+/// Invalid input or a failure to write output.
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut loaded = load(&args.file)?;
     if let Some(r) = args.runs {
@@ -330,7 +275,8 @@ fn print_summary(loaded: &Loaded, out: &RunOutput) {
     );
     for ps in &sum.policies {
         let pc = format!("{:.3} [{:.3},{:.3}]", ps.p_catastrophe, ps.p_catastrophe_lo, ps.p_catastrophe_hi);
-        let better = if ps.name == *baseline { "baseline".to_string() } else { format!("{:.3}", ps.p_better_than_baseline) };
+        let better =
+            if ps.name == *baseline { "baseline".to_string() } else { format!("{:.3}", ps.p_better_than_baseline) };
         println!(
             "{:<name_w$}  {:>18}  {:>16}  {:>18}  {:>12}  {:>18}  {:>10}",
             ps.name,

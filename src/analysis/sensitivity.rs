@@ -1,0 +1,1 @@
+//! Sensitivity: which uncertain parameters drive an outcome.

@@ -1,0 +1,211 @@
+//! The command line. Each subcommand lives in its own file; errors surface here as `anyhow`
+//! with context, and invalid input exits with code 2.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod report;
+pub mod run;
+pub mod sensitivity;
+pub mod sweep;
+
+pub use run::{Loaded, execute, fmt_num, jurisdiction_names, load, report_error};
+
+/// Exit code for invalid input (a scenario that fails its checks, bad arguments).
+pub const EXIT_INVALID: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tierlab",
+    version,
+    about = "Monte Carlo simulator of AI model-release policy",
+    long_about = "Tierlab simulates thousands of possible worlds under release policies (open \
+weights, closed/API-only, or tiered by a capability threshold) chosen per jurisdiction, and \
+reports the spread of outcomes: broad, slow benefits; rare, heavy-tailed misuse harms; \
+development drifting to laxer places; and open weights that can never be recalled.\n\n\
+Without a subcommand it opens the desktop app (on FILE, or on the built-in baseline scenario).",
+    after_help = "Examples:\n  tierlab                                   open the app on the baseline\n  \
+tierlab validate scenarios/baseline.toml   check a scenario file\n  \
+tierlab run scenarios/baseline.toml        summary table of every policy\n  \
+tierlab run scenarios/baseline.toml --runs 100000 --out results/\n\n\
+Exit codes: 0 success, 1 failure (e.g. a file that cannot be written), 2 invalid input.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Scenario file to open in the app (default: the built-in baseline).
+    pub file: Option<PathBuf>,
+    /// Print the app's timing (edit to preview, edit to full result, frame time) and exit.
+    #[arg(long)]
+    pub bench_ui: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a scenario file and list every problem (key path, line, what is allowed).
+    Validate {
+        /// The scenario file (TOML).
+        file: PathBuf,
+    },
+    /// Run a scenario and print a summary per policy; with --out, write the data files.
+    Run(RunArgs),
+    /// Sweep one regime parameter of one policy over a grid (common random numbers), or
+    /// with --param2 a world parameter too (a 2-D sweep).
+    Sweep(SweepArgs),
+    /// Rank which uncertain parameters drive an outcome (Spearman, PRCC, tornado).
+    Sensitivity(SensitivityArgs),
+    /// Run a scenario and write figures (SVG/PNG with JSON sidecars), report.html and report.md.
+    Report(ReportArgs),
+    /// Write single figures of a scenario's results.
+    Figures(FiguresArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML). Use "baseline" for the built-in baseline scenario.
+    pub file: PathBuf,
+    /// Monte Carlo runs (worlds) per policy; overrides [run] runs.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub runs: Option<u64>,
+    /// Random seed; overrides [run] seed. Same seed and file give identical results.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Write runs.csv, jurisdictions.csv, params.csv, series.csv and summary.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Options shared by commands that run a scenario.
+#[derive(Debug, Args, Clone)]
+pub struct CommonRunArgs {
+    /// Monte Carlo runs (worlds) per point; overrides [run] runs.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub runs: Option<u64>,
+    /// Random seed; overrides [run] seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML), or "baseline".
+    pub file: PathBuf,
+    /// The policy whose tiered regimes are swept (default: the first policy with a tiered regime).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// open_below (moves gated_below along, keeping their gap), gated_below, or drift.
+    #[arg(long, default_value = "open_below")]
+    pub param: String,
+    /// First grid value (log10 FLOP for thresholds, OOM/yr for drift).
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: f64,
+    /// Last grid value.
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: f64,
+    /// Grid points (2..=201).
+    #[arg(long, default_value_t = 25)]
+    pub steps: usize,
+    /// A world parameter for a 2-D sweep, as world.KEY (e.g. world.hazard_threshold).
+    #[arg(long)]
+    pub param2: Option<String>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub from2: Option<f64>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub to2: Option<f64>,
+    #[arg(long)]
+    pub steps2: Option<usize>,
+    /// Cap on P(catastrophe) for the best-threshold search.
+    #[arg(long)]
+    pub max_p_catastrophe: Option<f64>,
+    /// Cap on CVaR95 of harm ($B) for the best-threshold search.
+    #[arg(long)]
+    pub max_cvar95: Option<f64>,
+    #[command(flatten)]
+    pub common: CommonRunArgs,
+    /// Write sweep.csv (or sweep2d.csv) and sweep.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML), or "baseline".
+    pub file: PathBuf,
+    /// benefit, harm, net, net_diff (net minus the baseline policy's) or catastrophe.
+    #[arg(long, default_value = "net")]
+    pub output: String,
+    /// The policy to analyse (default: the scenario's baseline policy).
+    #[arg(long)]
+    pub policy: Option<String>,
+    #[command(flatten)]
+    pub common: CommonRunArgs,
+    /// Write sensitivity.csv and sensitivity.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The scenario file (TOML), or "baseline".
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub common: CommonRunArgs,
+    /// Output directory: figures/, report.html, report.md.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Figure formats, comma separated: svg, png.
+    #[arg(long, default_value = "svg,png", value_delimiter = ',')]
+    pub format: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    /// The scenario file (TOML), or "baseline".
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub common: CommonRunArgs,
+    /// Output directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only these figures (by name); default all.
+    #[arg(long, num_args = 1..)]
+    pub only: Vec<String>,
+    /// Figure formats, comma separated: svg, png.
+    #[arg(long, default_value = "svg,png", value_delimiter = ',')]
+    pub format: Vec<String>,
+}
+
+/// Runs a CLI subcommand.
+///
+/// # Errors
+/// Invalid input (reported with exit code 2) or a failure to write output.
+pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
+    match cmd {
+        Command::Validate { file } => run::validate(&file),
+        Command::Run(args) => run::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Report(args) => report::report(args),
+        Command::Figures(args) => report::figures(args),
+    }
+}
+
+/// An error for invalid command-line input: reported with exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidInput(pub String);

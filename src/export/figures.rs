@@ -1,0 +1,1 @@
+//! Figures rendered headless with plotters (SVG, PNG), each with a JSON sidecar.

@@ -1,0 +1,1 @@
+//! The report bundle: figures, report.html (self-contained) and report.md.
