@@ -10,6 +10,7 @@ pub mod cli;
 pub mod export;
 pub mod model;
 pub mod sim;
+pub mod theme;
 
 #[cfg(feature = "gui")]
 pub mod app;

@@ -1,6 +1,7 @@
 //! Turning per-run results into what people read: summaries, percentile series, and the
 //! data behind every plot. Depends on `model` and `sim`, never on the app.
 
+pub mod plotdata;
 pub mod sensitivity;
 pub mod series;
 pub mod stats;

@@ -1,0 +1,223 @@
+//! The data behind every plot, computed once and drawn by the app or written as figures.
+//! All functions bin or decimate: no plot ever draws one point per run.
+
+use super::stats::{quantile_sorted, sorted};
+
+/// A shared range for several samples: from the lowest `tail` quantile to the highest
+/// `1 - tail` quantile over all of them, so one wild run does not squash every histogram.
+pub fn common_range(samples: &[&[f64]], tail: f64) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for s in samples {
+        let v = sorted(s);
+        if v.is_empty() {
+            continue;
+        }
+        lo = lo.min(quantile_sorted(&v, tail));
+        hi = hi.max(quantile_sorted(&v, 1.0 - tail));
+    }
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi <= lo {
+        let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.05 };
+        return (lo - pad, hi + pad);
+    }
+    (lo, hi)
+}
+
+/// A histogram normalised to a density (area 1 over all values, including those outside
+/// the range, so densities of different policies compare).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histogram {
+    pub lo: f64,
+    pub hi: f64,
+    /// Density per bin (per unit of the variable).
+    pub density: Vec<f64>,
+    /// Values below `lo` and above `hi`, as shares of all.
+    pub below: f64,
+    pub above: f64,
+}
+
+impl Histogram {
+    pub fn bin_width(&self) -> f64 {
+        (self.hi - self.lo) / self.density.len().max(1) as f64
+    }
+    /// Centre of bin `i`.
+    pub fn center(&self, i: usize) -> f64 {
+        self.lo + (i as f64 + 0.5) * self.bin_width()
+    }
+}
+
+pub fn histogram(values: &[f64], lo: f64, hi: f64, bins: usize) -> Histogram {
+    let bins = bins.max(1);
+    let mut counts = vec![0u64; bins];
+    let (mut below, mut above) = (0u64, 0u64);
+    let width = (hi - lo) / bins as f64;
+    for &x in values {
+        if x < lo {
+            below += 1;
+        } else if x > hi {
+            above += 1;
+        } else {
+            let i = (((x - lo) / width) as usize).min(bins - 1);
+            counts[i] += 1;
+        }
+    }
+    let n = values.len().max(1) as f64;
+    Histogram {
+        lo,
+        hi,
+        density: counts.iter().map(|&c| c as f64 / (n * width)).collect(),
+        below: below as f64 / n,
+        above: above as f64 / n,
+    }
+}
+
+/// Gaussian kernel density on a grid of `points` over [lo, hi] (Silverman's bandwidth),
+/// computed from a fine histogram so it costs O(points^2), not O(runs x points).
+pub fn density(values: &[f64], lo: f64, hi: f64, points: usize) -> Vec<[f64; 2]> {
+    let points = points.max(2);
+    let v = sorted(values);
+    let n = v.len();
+    if n < 2 || hi <= lo {
+        return Vec::new();
+    }
+    let mean = v.iter().sum::<f64>() / n as f64;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let iqr = quantile_sorted(&v, 0.75) - quantile_sorted(&v, 0.25);
+    let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
+    let bw = (0.9 * spread * (n as f64).powf(-0.2)).max((hi - lo) / points as f64);
+    let fine = histogram(&v, lo, hi, points * 2);
+    let fw = fine.bin_width();
+    (0..points)
+        .map(|i| {
+            let x = lo + (hi - lo) * i as f64 / (points - 1) as f64;
+            let d: f64 = fine
+                .density
+                .iter()
+                .enumerate()
+                .map(|(k, &dk)| {
+                    let z = (x - fine.center(k)) / bw;
+                    dk * fw * (-0.5 * z * z).exp()
+                })
+                .sum::<f64>()
+                / (bw * (2.0 * std::f64::consts::PI).sqrt());
+            [x, d]
+        })
+        .collect()
+}
+
+/// The empirical CDF at up to `points` quantiles: (x, P(X <= x)).
+pub fn ecdf(values: &[f64], points: usize) -> Vec<[f64; 2]> {
+    let v = sorted(values);
+    let n = v.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let points = points.clamp(2, n.max(2));
+    (0..points)
+        .map(|i| {
+            let q = i as f64 / (points - 1) as f64;
+            let idx = ((q * (n - 1) as f64).round() as usize).min(n - 1);
+            [v[idx], (idx + 1) as f64 / n as f64]
+        })
+        .collect()
+}
+
+/// The exceedance curve P(X > x) at up to `points` log-spaced x above the smallest
+/// positive value, as (log10 x, log10 P). Stops where no value exceeds x; includes the
+/// share of zeros implicitly (P is over all values).
+pub fn exceedance_log(values: &[f64], points: usize) -> Vec<[f64; 2]> {
+    let v = sorted(values);
+    let n = v.len();
+    let Some(&first_pos) = v.iter().find(|&&x| x > 0.0) else {
+        return Vec::new();
+    };
+    let max = v[n - 1];
+    let (l0, l1) = (first_pos.log10(), max.log10());
+    if !(l1 > l0) {
+        return vec![[l0, ((v.iter().filter(|&&x| x >= first_pos).count()) as f64 / n as f64).log10()]];
+    }
+    let points = points.max(2);
+    let mut out = Vec::with_capacity(points);
+    for i in 0..points {
+        let lx = l0 + (l1 - l0) * i as f64 / (points - 1) as f64;
+        let x = 10f64.powf(lx);
+        // Values strictly above x.
+        let above = n - v.partition_point(|&y| y <= x);
+        if above == 0 {
+            break;
+        }
+        out.push([lx, (above as f64 / n as f64).log10()]);
+    }
+    out
+}
+
+/// Decades covering [lo, hi] in log10 units, for labelling log axes.
+pub fn decades(lo: f64, hi: f64) -> Vec<i32> {
+    if !(lo.is_finite() && hi.is_finite()) || hi < lo {
+        return Vec::new();
+    }
+    (lo.floor() as i32..=hi.ceil() as i32).collect()
+}
+
+/// A money amount in $B written for an axis or a table: 950 -> "$950B", 12000 -> "$12T".
+pub fn money_label(x_billion: f64) -> String {
+    let a = x_billion.abs();
+    if a >= 1000.0 {
+        format!("${}T", trim(x_billion / 1000.0))
+    } else if a >= 1.0 || a == 0.0 {
+        format!("${}B", trim(x_billion))
+    } else {
+        format!("${}M", trim(x_billion * 1000.0))
+    }
+}
+
+fn trim(x: f64) -> String {
+    let s = if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_density_integrates_to_share_inside() {
+        let v: Vec<f64> = (0..1000).map(|i| f64::from(i) / 1000.0).collect();
+        let h = histogram(&v, 0.0, 0.5, 10);
+        let area: f64 = h.density.iter().sum::<f64>() * h.bin_width();
+        assert!((area + h.below + h.above - 1.0).abs() < 1e-12);
+        assert!((h.above - 0.499).abs() < 1e-9);
+    }
+
+    #[test]
+    fn exceedance_is_decreasing_and_starts_below_one() {
+        let v: Vec<f64> = (1..=1000).map(f64::from).collect();
+        let e = exceedance_log(&v, 50);
+        assert!(e.windows(2).all(|w| w[1][1] <= w[0][1] && w[1][0] > w[0][0]));
+        assert!(e[0][1] <= 0.0);
+    }
+
+    #[test]
+    fn ecdf_ends_at_one() {
+        let v = [3.0, 1.0, 2.0];
+        let e = ecdf(&v, 3);
+        assert_eq!(e.last().unwrap(), &[3.0, 1.0]);
+        assert_eq!(e[0], [1.0, 1.0 / 3.0]);
+    }
+
+    #[test]
+    fn money_labels() {
+        assert_eq!(money_label(12_000.0), "$12T");
+        assert_eq!(money_label(950.0), "$950B");
+        assert_eq!(money_label(0.5), "$500M");
+    }
+}
