@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use crate::model::correlation::{iman_conover, involved};
 use crate::model::scenario::Scenario;
 
-use super::engine::{Engine, JurisdictionOutcome, Outcome, RunSinks};
+use super::engine::{Engine, JurisdictionOutcome, Outcome};
+use super::lanes::LANES;
 use super::rng::{Stream, stream};
 
 /// Runs per batch: the unit of parallel work and of cancellation checks (a baseline batch
@@ -242,46 +243,50 @@ pub fn simulate_range(
         }
     }
 
+    let record_series = series_runs > 0;
     let work = |batches: Vec<Batch<'_>>| -> Result<(), SimError> {
         batches.into_par_iter().try_for_each_init(
-            || (engine.scratch(), vec![0.0f32; series_stride]),
-            |(scratch, row), b| {
+            || engine.lane_scratch(record_series),
+            |sc, b| {
                 if control.is_cancelled() {
                     return Err(SimError::Cancelled);
                 }
-                for i in 0..b.n {
-                    let run = b.first_run + i as u64;
-                    engine.draw_params(run, &mut scratch.params);
-                    if let Some(c) = correlated {
-                        for (col, &id) in c.columns.iter().zip(&c.ids) {
-                            if let Some(&x) = col.get(run as usize) {
-                                scratch.params[id] = x;
+                for g in (0..b.n).step_by(LANES) {
+                    // A short last group repeats its last run in the spare lanes.
+                    let idx: [usize; LANES] = std::array::from_fn(|l| (g + l).min(b.n - 1));
+                    let runs = idx.map(|i| b.first_run + i as u64);
+                    for (l, &run) in runs.iter().enumerate() {
+                        let params = &mut sc.params[l];
+                        engine.draw_params(run, params);
+                        if let Some(c) = correlated {
+                            for (col, &id) in c.columns.iter().zip(&c.ids) {
+                                if let Some(&x) = col.get(run as usize) {
+                                    params[id] = x;
+                                }
                             }
                         }
-                    }
-                    for &(id, x) in &opts.param_overrides {
-                        scratch.params[id] = x;
-                    }
-                    if !b.params.is_empty() {
-                        for (dst, &id) in b.params[i * k..(i + 1) * k].iter_mut().zip(&engine.uncertain) {
-                            *dst = scratch.params[id];
+                        for &(id, x) in &opts.param_overrides {
+                            params[id] = x;
                         }
                     }
-                    let jl = if b.jurisdictions.is_empty() { 0..0 } else { i * np * nj..(i + 1) * np * nj };
-                    let with_series = (i + 1) * series_stride <= b.series.len();
-                    engine.run(
-                        run,
-                        scratch,
-                        RunSinks {
-                            outcomes: &mut b.outcomes[i * np..(i + 1) * np],
-                            jurisdictions: &mut b.jurisdictions[jl],
-                            series: if with_series { row.as_mut_slice() } else { &mut [] },
-                        },
-                    );
-                    if with_series {
-                        let bn = b.series.len() / series_stride;
-                        for (c, &x) in row.iter().enumerate() {
-                            b.series[c * bn + i] = x;
+                    let with_series = record_series && (g + 1) * series_stride <= b.series.len();
+                    engine.run_lanes(runs, sc, with_series);
+                    for l in 0..LANES.min(b.n - g) {
+                        let i = g + l;
+                        b.outcomes[i * np..(i + 1) * np].copy_from_slice(&sc.outcomes[l]);
+                        if !b.jurisdictions.is_empty() {
+                            b.jurisdictions[i * np * nj..(i + 1) * np * nj].copy_from_slice(&sc.jurisdictions[l]);
+                        }
+                        if !b.params.is_empty() {
+                            for (dst, &id) in b.params[i * k..(i + 1) * k].iter_mut().zip(&engine.uncertain) {
+                                *dst = sc.params[l][id];
+                            }
+                        }
+                        if with_series && (i + 1) * series_stride <= b.series.len() {
+                            let bn = b.series.len() / series_stride;
+                            for (c, &x) in sc.series[l].iter().enumerate() {
+                                b.series[c * bn + i] = x;
+                            }
                         }
                     }
                 }

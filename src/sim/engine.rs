@@ -1,5 +1,6 @@
-//! One run of the model for every policy at once (MODEL.md, "One step"), on shared random
-//! numbers. The hot loop allocates nothing: all state lives in a reusable [`Scratch`].
+//! The prepared scenario ([`Engine`]), run outcomes, and a straightforward per-run reference
+//! implementation of MODEL.md's step (compiled for tests) that the SIMD engine in
+//! `lanes.rs` is checked against.
 
 use rand::RngExt;
 use rand_distr::StandardNormal;
@@ -24,17 +25,19 @@ pub struct Engine {
     /// Indices of uncertain world parameters, in parameter order.
     pub uncertain: Vec<usize>,
     /// Release ceilings, `[policy * J + jurisdiction]`.
-    ceilings: Vec<Ceilings>,
-    share0: Vec<f64>,
-    host: Vec<f64>,
-    base_burden: Vec<f64>,
-    weight: Vec<f64>,
-    exposure_cdf: Vec<f64>,
-    api_access: Vec<f64>,
-    adoption0: Vec<f64>,
-    preparedness0: Vec<f64>,
-    defense_rate: Vec<f64>,
-    leak_multiplier: Vec<f64>,
+    pub(super) ceilings: Vec<Ceilings>,
+    pub(super) share0: Vec<f64>,
+    pub(super) host: Vec<f64>,
+    pub(super) base_burden: Vec<f64>,
+    pub(super) weight: Vec<f64>,
+    pub(super) exposure_cdf: Vec<f64>,
+    pub(super) api_access: Vec<f64>,
+    /// 1 / api_access (infinite where it is 0).
+    pub(super) inv_api_access: Vec<f64>,
+    pub(super) adoption0: Vec<f64>,
+    pub(super) preparedness0: Vec<f64>,
+    pub(super) defense_rate: Vec<f64>,
+    pub(super) leak_multiplier: Vec<f64>,
 }
 
 /// Results of one run for one policy (MODEL.md, "Outputs per run and policy").
@@ -73,6 +76,7 @@ pub struct JurisdictionOutcome {
 pub const SERIES_FIXED: [&str; 4] = ["frontier", "open_pool", "cum_benefit", "cum_harm"];
 
 /// Reusable per-thread state for [`Engine::run`].
+#[cfg(test)]
 #[derive(Clone, Debug, Default)]
 pub struct Scratch {
     k: Vec<f64>,
@@ -112,6 +116,7 @@ pub struct Scratch {
 }
 
 /// Where a run writes what it records beyond its [`Outcome`]s.
+#[cfg(test)]
 pub struct RunSinks<'a> {
     pub outcomes: &'a mut [Outcome],
     /// `[policy * J + j]`, or empty.
@@ -157,6 +162,7 @@ impl Engine {
             weight: col(|x| x.weight),
             exposure_cdf,
             api_access: col(|x| x.api_access),
+            inv_api_access: col(|x| 1.0 / x.api_access),
             adoption0: col(|x| x.adoption0),
             preparedness0: col(|x| x.preparedness0),
             defense_rate: col(|x| x.defense_rate),
@@ -169,6 +175,7 @@ impl Engine {
         SERIES_FIXED.len() + self.n_jurisdictions
     }
 
+    #[cfg(test)]
     pub fn scratch(&self) -> Scratch {
         let pj = self.n_policies * self.n_jurisdictions;
         let p = self.n_policies;
@@ -216,11 +223,14 @@ impl Engine {
         }
     }
 
-    /// Simulates run `run` for every policy with world parameters `scratch.params`.
+    /// The per-run reference: simulates run `run` for every policy, one run at a time,
+    /// with world parameters `scratch.params`. The production path is
+    /// [`Engine::run_lanes`]; tests hold the two to the same numbers.
     ///
     /// Steps 1-7 and 9-13 of a policy only read that policy's state, so each policy is
     /// advanced in turn; misuse events (step 8) come after, reading preparedness as it was
     /// before step 11, which therefore runs last.
+    #[cfg(test)]
     pub fn run(&self, run: u64, scratch: &mut Scratch, sinks: RunSinks<'_>) {
         let np = self.n_policies;
         let nj = self.n_jurisdictions;
@@ -524,16 +534,19 @@ impl Engine {
 }
 
 /// `max` without NaN handling (no NaN reaches the step).
+#[cfg(test)]
 #[inline(always)]
 fn fmax(a: f64, b: f64) -> f64 {
     if a > b { a } else { b }
 }
 
+#[cfg(test)]
 #[inline(always)]
 fn fmin(a: f64, b: f64) -> f64 {
     if a < b { a } else { b }
 }
 
+#[cfg(test)]
 #[inline]
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())

@@ -3,6 +3,7 @@
 
 pub mod driver;
 pub mod engine;
+pub mod lanes;
 pub mod poisson;
 pub mod rng;
 

@@ -1,0 +1,520 @@
+//! The step, run for `LANES` runs at once: each SIMD lane is one run, with its own
+//! parameters and random streams, so a lane computes exactly what a run computes alone.
+//! Rare, branchy work (misuse events, Poisson counts above zero) drops to scalar code per lane.
+//!
+//! This is the engine's hot loop: it allocates nothing (all state lives in [`LaneScratch`])
+//! and reads MODEL.md's step order literally; see `engine.rs` for the per-run reference.
+
+use rand::RngExt;
+use rand_distr::StandardNormal;
+use wide::f64x4;
+
+use crate::model::params::{N_PARAMS, P};
+
+use super::engine::{Engine, JurisdictionOutcome, Outcome};
+use super::poisson::poisson_inverse;
+use super::rng::{SimRng, Stream, stream};
+
+/// Runs simulated together.
+pub const LANES: usize = 4;
+type V = f64x4;
+
+/// Per-thread state for [`Engine::run_lanes`].
+#[derive(Clone, Debug)]
+pub struct LaneScratch {
+    /// Per lane, the run's world parameters.
+    pub params: [Vec<f64>; LANES],
+    k: Vec<V>,
+    k_before: Vec<V>,
+    o: Vec<V>,
+    hazard_year: Vec<V>,
+    theta: Vec<V>,
+    h_open: Vec<V>,
+    h_api: Vec<V>,
+    s: Vec<V>,
+    a: Vec<V>,
+    r: Vec<V>,
+    b: Vec<V>,
+    h: Vec<V>,
+    events: Vec<[u32; LANES]>,
+    catastrophes: Vec<[u32; LANES]>,
+    max_event: Vec<[f64; LANES]>,
+    n_events: Vec<[u32; LANES]>,
+    kj: Vec<V>,
+    burden: Vec<V>,
+    flow: Vec<V>,
+    inflow: Vec<V>,
+    u_gated: Vec<V>,
+    u_closed: Vec<V>,
+    p_leak_gated: Vec<V>,
+    p_leak_closed: Vec<V>,
+    event_land: Vec<u32>,
+    event_src: Vec<f64>,
+    event_x: Vec<f64>,
+    /// Per lane, the series rows `[(policy * T + t) * M + metric]` of the run.
+    pub series: [Vec<f32>; LANES],
+    /// Per lane, outcomes `[policy]`.
+    pub outcomes: [Vec<Outcome>; LANES],
+    /// Per lane, `[policy * J + j]`.
+    pub jurisdictions: [Vec<JurisdictionOutcome>; LANES],
+}
+
+#[inline(always)]
+fn lanes(f: impl Fn(usize) -> f64) -> V {
+    V::new([f(0), f(1), f(2), f(3)])
+}
+
+#[inline(always)]
+fn logistic(x: V) -> V {
+    V::ONE / (V::ONE + (-x).exp())
+}
+
+impl Engine {
+    pub fn lane_scratch(&self, record_series: bool) -> LaneScratch {
+        let (np, nj) = (self.n_policies, self.n_jurisdictions);
+        let pj = np * nj;
+        let zero = V::ZERO;
+        let series_len = if record_series { np * self.steps * self.series_metrics() } else { 0 };
+        LaneScratch {
+            params: std::array::from_fn(|_| vec![0.0; N_PARAMS]),
+            k: vec![zero; np],
+            k_before: vec![zero; np],
+            o: vec![zero; np],
+            hazard_year: vec![zero; np],
+            theta: vec![zero; np],
+            h_open: vec![zero; np],
+            h_api: vec![zero; np],
+            s: vec![zero; pj],
+            a: vec![zero; pj],
+            r: vec![zero; pj],
+            b: vec![zero; pj],
+            h: vec![zero; pj],
+            events: vec![[0; LANES]; np],
+            catastrophes: vec![[0; LANES]; np],
+            max_event: vec![[0.0; LANES]; np],
+            n_events: vec![[0; LANES]; np],
+            kj: vec![zero; nj],
+            burden: vec![zero; nj],
+            flow: vec![zero; nj * nj],
+            inflow: vec![zero; nj],
+            u_gated: vec![zero; nj],
+            u_closed: vec![zero; nj],
+            p_leak_gated: vec![zero; nj],
+            p_leak_closed: vec![zero; nj],
+            event_land: Vec::with_capacity(64),
+            event_src: Vec::with_capacity(64),
+            event_x: Vec::with_capacity(64),
+            series: std::array::from_fn(|_| vec![0.0; series_len]),
+            outcomes: std::array::from_fn(|_| vec![Outcome::default(); np]),
+            jurisdictions: std::array::from_fn(|_| vec![JurisdictionOutcome::default(); pj]),
+        }
+    }
+
+    /// Simulates runs `runs` (one per lane) for every policy, with each lane's world
+    /// parameters in `sc.params[lane]`; results land in `sc.outcomes`, `sc.jurisdictions`
+    /// and (when `record_series`) `sc.series`. Lanes may repeat a run to fill a group.
+    pub fn run_lanes(&self, runs: [u64; LANES], sc: &mut LaneScratch, record_series: bool) {
+        let np = self.n_policies;
+        let nj = self.n_jurisdictions;
+        let dt = self.dt;
+        let steps = self.steps;
+        let pv = |p: P| lanes(|l| sc.params[l][p as usize]);
+        let k0 = pv(P::k0);
+        let o0 = pv(P::o0);
+        let growth_dt = pv(P::growth) * dt;
+        let growth_noise = pv(P::growth_sd) * dt.sqrt();
+        let open_lag = pv(P::open_lag);
+        let gamma = pv(P::gap_per_log_share);
+        let gap_cap = pv(P::gap_cap);
+        let psi = pv(P::research_boost);
+        let inv_gap_ref = V::ONE / pv(P::openness_gap_ref);
+        let hz = pv(P::hazard_threshold);
+        let inv_hz_w = V::ONE / pv(P::hazard_width);
+        let lambda_dt = pv(P::misuse_rate) * dt;
+        let a_open = pv(P::strip_prob);
+        let a_api = pv(P::api_misuse);
+        let value_dt = pv(P::value_per_oom) * dt;
+        let k_base = pv(P::k_base);
+        let bass_p = pv(P::bass_p);
+        let bass_q = pv(P::bass_q);
+        let omega = pv(P::open_adoption_boost);
+        let beta_dt = pv(P::scrutiny_boost) * dt;
+        let r_max = pv(P::r_max);
+        let burden_gated = pv(P::burden_gated);
+        let burden_closed = pv(P::burden_closed);
+        let mobility_dt = pv(P::mobility) * dt;
+        let migrating = mobility_dt.simd_gt(V::ZERO).any();
+        let migration_sd = pv(P::migration_sd);
+        let neg_delta = -pv(P::discount_rate);
+        let leak_g = pv(P::leak_gated);
+        let leak_c = pv(P::leak_closed);
+        let log10_e = V::splat(std::f64::consts::LOG10_E);
+        let dt_v = V::splat(dt);
+        let neg_inf = V::splat(f64::NEG_INFINITY);
+
+        for j in 0..nj {
+            let m = V::splat(self.leak_multiplier[j] * dt);
+            sc.p_leak_gated[j] = -(-(leak_g * m)).exp_m1();
+            sc.p_leak_closed[j] = -(-(leak_c * m)).exp_m1();
+        }
+        let hazard_year0 = o0.simd_ge(hz).select(V::ZERO, V::splat(f64::NAN));
+        for p in 0..np {
+            sc.k[p] = k0;
+            sc.o[p] = o0;
+            sc.hazard_year[p] = hazard_year0;
+            sc.events[p] = [0; LANES];
+            sc.catastrophes[p] = [0; LANES];
+            sc.max_event[p] = [0.0; LANES];
+            for j in 0..nj {
+                let i = p * nj + j;
+                sc.s[i] = V::splat(self.share0[j]);
+                sc.a[i] = V::splat(self.adoption0[j]);
+                sc.r[i] = V::splat(self.preparedness0[j]);
+                sc.b[i] = V::ZERO;
+                sc.h[i] = V::ZERO;
+            }
+        }
+
+        let mut rngs: [SimRng; LANES] = std::array::from_fn(|l| stream(self.seed, Stream::Dynamics, runs[l], 0));
+        let m_series = self.series_metrics();
+
+        for t in 0..steps {
+            let tau = t as f64 * dt;
+            let tau_v = V::splat(tau);
+            let discount = (neg_delta * tau_v).exp();
+            // Shared draws of this step, per run, in a fixed order and count (the same order
+            // as the per-run reference in engine.rs).
+            let mut u_count = [0.0; LANES];
+            let mut z_migration = [0.0; LANES];
+            let mut z_frontier = [0.0; LANES];
+            for (l, rng) in rngs.iter_mut().enumerate() {
+                for j in 0..nj {
+                    sc.u_gated[j].as_mut_array()[l] = rng.random::<f64>();
+                    sc.u_closed[j].as_mut_array()[l] = rng.random::<f64>();
+                }
+                u_count[l] = rng.random::<f64>();
+                z_migration[l] = rng.sample(StandardNormal);
+                z_frontier[l] = rng.sample(StandardNormal);
+            }
+            let u_count_v = V::new(u_count);
+            let shock = (migration_sd * V::new(z_migration)).exp();
+            let z_frontier = V::new(z_frontier);
+            // N = 0 exactly when mean < -ln(u).
+            let zero_events_below = -u_count_v.ln();
+            let mut any_events = false;
+
+            for p in 0..np {
+                let base = p * nj;
+                let k = sc.k[p];
+                let shares = &mut sc.s[base..base + nj];
+                let kjs = &mut sc.kj[..nj];
+                let burdens = &mut sc.burden[..nj];
+                let ceilings = &self.ceilings[base..base + nj];
+                // 1. Jurisdiction frontiers: K_j = K - gamma * min(gap_cap, log10(lead / s_j)).
+                // log10(lead / s_j) = (ln lead - ln s_j) log10(e), and ln lead = max_j ln s_j.
+                let mut ln_lead = V::splat(f64::NEG_INFINITY);
+                for (kj, &sj) in kjs.iter_mut().zip(shares.iter()) {
+                    let ln_s = sj.max(V::splat(1e-12)).ln();
+                    ln_lead = ln_lead.max(ln_s);
+                    *kj = ln_s;
+                }
+                for kj in kjs.iter_mut() {
+                    *kj = k - gamma * gap_cap.min((ln_lead - *kj) * log10_e);
+                }
+                // 2-4. Ceilings, releases and leaks; burdens for step 12.
+                let mut pool = sc.o[p];
+                let per_j = kjs
+                    .iter()
+                    .zip(ceilings)
+                    .zip(burdens.iter_mut())
+                    .zip(sc.u_gated[..nj].iter().zip(&sc.p_leak_gated[..nj]))
+                    .zip(sc.u_closed[..nj].iter().zip(&sc.p_leak_closed[..nj]))
+                    .zip(&self.base_burden[..nj]);
+                for (((((&kj, c), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
+                    let (oc, gc) = c.at(tau);
+                    let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
+                    let open_release = (kj - open_lag).min(oc_v);
+                    let above_open = kj.simd_gt(oc_v);
+                    let gated = if gc > oc { above_open.select(kj.min(gc_v), neg_inf) } else { neg_inf };
+                    pool = pool.max(open_release);
+                    let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
+                    pool = pool.max(leak_gated.select(gated, neg_inf));
+                    let held = kj.simd_gt(open_release.max(gated));
+                    let leak_held = held & u_c.simd_lt(p_c);
+                    pool = pool.max(leak_held.select(kj, neg_inf));
+                    *burden = V::splat(base_burden)
+                        + above_open.select(burden_gated, V::ZERO)
+                        + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
+                }
+                // 5. Open pool (never decreases) and the hazard-crossing year.
+                sc.o[p] = pool;
+                let crossing = pool.simd_ge(hz) & sc.hazard_year[p].is_nan();
+                sc.hazard_year[p] = crossing.select(tau_v, sc.hazard_year[p]);
+                // 6-7. Openness and hazard from the world frontier and the updated pool.
+                let theta = (V::ONE - (k - pool) * inv_gap_ref).max(V::ZERO).min(V::ONE);
+                let ho = a_open * logistic((pool - hz) * inv_hz_w);
+                let hk = a_api * logistic((k - hz) * inv_hz_w);
+                sc.theta[p] = theta;
+                sc.h_open[p] = ho;
+                sc.h_api[p] = hk;
+                sc.k_before[p] = k;
+                // 8 (count). One shared uniform per run and step, inverted through the CDF.
+                let mean = lambda_dt * (ho + hk);
+                if mean.simd_ge(zero_events_below).any() {
+                    let (m, u) = (mean.to_array(), u_count);
+                    let n: [u32; LANES] = std::array::from_fn(|l| poisson_inverse(u[l], m[l]));
+                    any_events |= n.iter().any(|&x| x > 0);
+                    sc.n_events[p] = n;
+                } else {
+                    sc.n_events[p] = [0; LANES];
+                }
+                // 9. Benefits, with adoption as it was before step 10.
+                let v_open = (pool - k_base).max(V::ZERO);
+                let v_frontier = (k - k_base).max(V::ZERO);
+                let flow = discount * value_dt;
+                // f_open = v_open / max(v_open, v_api): 1 where open weights are worth more,
+                // else v_open / (phi v_frontier); one division per policy, not per place.
+                let inv_frontier = V::ONE / v_frontier;
+                let per_j = sc.a[base..base + nj]
+                    .iter_mut()
+                    .zip(&mut sc.b[base..base + nj])
+                    .zip(self.api_access[..nj].iter().zip(&self.inv_api_access[..nj]))
+                    .zip(&self.weight[..nj]);
+                for (((a, b), (&phi, &inv_phi)), &weight) in per_j {
+                    let v_api = V::splat(phi) * v_frontier;
+                    let v = v_open.max(v_api);
+                    let f_open = v_open
+                        .simd_ge(v_api)
+                        .select(v.simd_gt(V::ZERO).select(V::ONE, V::ZERO), v_open * V::splat(inv_phi) * inv_frontier);
+                    let a0 = *a;
+                    *b += flow * V::splat(weight) * a0 * v;
+                    // 10. Adoption (Bass), clamped to [0, 1].
+                    let next = a0 + dt_v * (bass_p + bass_q * a0 * (V::ONE + omega * f_open)) * (V::ONE - a0);
+                    *a = next.max(V::ZERO).min(V::ONE);
+                }
+                // 12. Migration: flows from more to less burdened places, all at once; a
+                // place whose outflow would exceed its share sends exactly its share.
+                if migrating {
+                    let scale = mobility_dt * shock;
+                    let inflow = &mut sc.inflow[..nj];
+                    inflow.fill(V::ZERO);
+                    let host = &self.host[..nj];
+                    for (j, (&bj, &sj)) in burdens.iter().zip(shares.iter()).enumerate() {
+                        let row = &mut sc.flow[j * nj..(j + 1) * nj];
+                        let mut weight_out = V::ZERO;
+                        for ((w, &bi), &hi) in row.iter_mut().zip(burdens.iter()).zip(host) {
+                            *w = V::splat(hi) * (bj - bi).max(V::ZERO);
+                            weight_out += *w;
+                        }
+                        // The outflow scale * s_j * weight_out exceeds s_j exactly when
+                        // scale * weight_out > 1 (rare: divide only then).
+                        let capped = (scale * weight_out).simd_gt(V::ONE);
+                        let from = if capped.any() { capped.select(sj / weight_out, scale * sj) } else { scale * sj };
+                        for (inf, &w) in inflow.iter_mut().zip(row.iter()) {
+                            *inf += from * w;
+                        }
+                        inflow[j] -= from * weight_out;
+                    }
+                    for (sj, &inf) in shares.iter_mut().zip(inflow.iter()) {
+                        *sj = (*sj + inf).max(V::ZERO);
+                    }
+                }
+                // 13. Frontier.
+                sc.k[p] = k + growth_dt * (V::ONE + psi * theta) + growth_noise * z_frontier;
+            }
+
+            // 8 (events). Event k of a run's step uses the same uniforms in every policy that
+            // has at least k + 1 events; landing and the Pareto draw do not depend on policy.
+            if any_events {
+                for (l, &run) in runs.iter().enumerate() {
+                    self.lane_events(sc, l, run, t, discount.to_array()[l]);
+                }
+            }
+
+            // 11. Preparedness, after the events that used its old value; the rate factor is
+            // capped at 1 so coarse steps cannot overshoot r_max (docs/MODEL.md).
+            for p in 0..np {
+                let boost = dt_v + beta_dt * sc.theta[p];
+                for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(&self.defense_rate[..nj]) {
+                    let rate = (V::splat(rho) * boost).min(V::ONE);
+                    *r += rate * (r_max - *r);
+                }
+            }
+
+            // 14. Record.
+            if record_series {
+                for p in 0..np {
+                    let base = p * nj;
+                    let k = sc.k[p].to_array();
+                    let o = sc.o[p].to_array();
+                    let mut cb = V::ZERO;
+                    let mut ch = V::ZERO;
+                    for j in 0..nj {
+                        cb += sc.b[base + j];
+                        ch += sc.h[base + j];
+                    }
+                    let (cb, ch) = (cb.to_array(), ch.to_array());
+                    let at = (p * steps + t) * m_series;
+                    for l in 0..LANES {
+                        let row = &mut sc.series[l][at..at + m_series];
+                        row[0] = k[l] as f32;
+                        row[1] = o[l] as f32;
+                        row[2] = cb[l] as f32;
+                        row[3] = ch[l] as f32;
+                        for j in 0..nj {
+                            row[4 + j] = sc.s[base + j].to_array()[l] as f32;
+                        }
+                    }
+                }
+            }
+        }
+
+        for p in 0..np {
+            let base = p * nj;
+            let mut b = V::ZERO;
+            let mut h = V::ZERO;
+            for j in 0..nj {
+                b += sc.b[base + j];
+                h += sc.h[base + j];
+            }
+            let (b, h) = (b.to_array(), h.to_array());
+            let (o, hy) = (sc.o[p].to_array(), sc.hazard_year[p].to_array());
+            for l in 0..LANES {
+                sc.outcomes[l][p] = Outcome {
+                    benefit: b[l],
+                    harm: h[l],
+                    max_event: sc.max_event[p][l],
+                    open_pool_end: o[l],
+                    hazard_year: hy[l],
+                    events: sc.events[p][l],
+                    catastrophes: sc.catastrophes[p][l],
+                };
+                for j in 0..nj {
+                    sc.jurisdictions[l][base + j] = JurisdictionOutcome {
+                        benefit: sc.b[base + j].to_array()[l],
+                        harm: sc.h[base + j].to_array()[l],
+                        share_end: sc.s[base + j].to_array()[l],
+                    };
+                }
+            }
+        }
+    }
+
+    /// Step 8's events of one lane's run at step `t`, for every policy.
+    #[cold]
+    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run: u64, t: usize, discount: f64) {
+        let np = self.n_policies;
+        let nj = self.n_jurisdictions;
+        let max_events = (0..np).map(|p| sc.n_events[p][l]).max().unwrap_or(0);
+        if max_events == 0 {
+            return;
+        }
+        let w = &sc.params[l];
+        let hz = w[P::hazard_threshold as usize];
+        let s_min = w[P::severity_min as usize];
+        let inv_alpha = 1.0 / w[P::tail_alpha as usize];
+        let kappa_ln10 = w[P::severity_per_oom as usize] * std::f64::consts::LN_10;
+        let s_cap = w[P::severity_cap as usize];
+        let s_cat = w[P::catastrophe_threshold as usize];
+        let mut ev_rng: SimRng = stream(self.seed, Stream::Events, run, t as u64);
+        sc.event_land.clear();
+        sc.event_src.clear();
+        sc.event_x.clear();
+        for _ in 0..max_events {
+            let u_land: f64 = ev_rng.random();
+            let u_src: f64 = ev_rng.random();
+            let u_sev: f64 = ev_rng.random();
+            let land = self.exposure_cdf.iter().position(|&c| u_land < c).unwrap_or(nj - 1);
+            sc.event_land.push(land as u32);
+            sc.event_src.push(u_src);
+            // Pareto(1, alpha) by inverse transform; 1 - u lies in (0, 1].
+            sc.event_x.push((-(1.0 - u_sev).ln() * inv_alpha).exp());
+        }
+        for p in 0..np {
+            let n = sc.n_events[p][l] as usize;
+            if n == 0 {
+                continue;
+            }
+            let base = p * nj;
+            let ho = sc.h_open[p].to_array()[l];
+            let hk = sc.h_api[p].to_array()[l];
+            let p_open = ho / (ho + hk);
+            let sev_open = s_min * (kappa_ln10 * (sc.o[p].to_array()[l] - hz).max(0.0)).exp();
+            let sev_api = s_min * (kappa_ln10 * (sc.k_before[p].to_array()[l] - hz).max(0.0)).exp();
+            for e in 0..n {
+                let land = sc.event_land[e] as usize;
+                let uplift = if sc.event_src[e] < p_open { sev_open } else { sev_api };
+                // Preparedness as it was before this step's update.
+                let r = sc.r[base + land].to_array()[l];
+                let sev = (uplift * sc.event_x[e] * (1.0 - r)).min(s_cap);
+                sc.h[base + land].as_mut_array()[l] += discount * sev;
+                if sev >= s_cat {
+                    sc.catastrophes[p][l] += 1;
+                }
+                if sev > sc.max_event[p][l] {
+                    sc.max_event[p][l] = sev;
+                }
+            }
+            sc.events[p][l] += n as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Scenario;
+    use crate::sim::engine::RunSinks;
+
+    /// The SIMD engine computes what the per-run reference computes, run by run.
+    fn check_matches_reference(scenario: &Scenario, runs: u64) {
+        let engine = Engine::new(scenario);
+        let np = engine.n_policies;
+        let mut scratch = engine.scratch();
+        let mut lane = engine.lane_scratch(true);
+        let m = np * engine.steps * engine.series_metrics();
+        for group in 0..runs.div_ceil(LANES as u64) {
+            let ids: [u64; LANES] = std::array::from_fn(|l| group * LANES as u64 + l as u64);
+            for (l, &run) in ids.iter().enumerate() {
+                engine.draw_params(run, &mut lane.params[l]);
+            }
+            engine.run_lanes(ids, &mut lane, true);
+            for (l, &run) in ids.iter().enumerate() {
+                engine.draw_params(run, &mut scratch.params);
+                let mut outcomes = vec![Outcome::default(); np];
+                let mut jur = vec![JurisdictionOutcome::default(); np * engine.n_jurisdictions];
+                let mut series = vec![0.0f32; m];
+                engine.run(
+                    run,
+                    &mut scratch,
+                    RunSinks { outcomes: &mut outcomes, jurisdictions: &mut jur, series: &mut series },
+                );
+                for (a, b) in outcomes.iter().zip(&lane.outcomes[l]) {
+                    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * (1.0 + x.abs().max(y.abs()));
+                    assert!(close(a.benefit, b.benefit), "run {run}: benefit {} vs {}", a.benefit, b.benefit);
+                    assert!(close(a.harm, b.harm), "run {run}: harm {} vs {}", a.harm, b.harm);
+                    assert!(close(a.open_pool_end, b.open_pool_end), "run {run}: open pool");
+                    assert_eq!(a.events, b.events, "run {run}: events");
+                    assert_eq!(a.catastrophes, b.catastrophes, "run {run}: catastrophes");
+                    assert!(a.hazard_year == b.hazard_year || (a.hazard_year.is_nan() && b.hazard_year.is_nan()));
+                }
+                for (a, b) in jur.iter().zip(&lane.jurisdictions[l]) {
+                    assert!(
+                        (a.share_end - b.share_end).abs() < 1e-9,
+                        "run {run}: share {} vs {}",
+                        a.share_end,
+                        b.share_end
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lanes_match_the_per_run_reference_on_every_preset() {
+        for (name, text) in crate::model::scenario::PRESETS {
+            let s = Scenario::parse(text, name).expect("preset parses");
+            check_matches_reference(&s, 24);
+        }
+    }
+}
