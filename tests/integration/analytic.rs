@@ -322,12 +322,8 @@ fn event_severity_landing_and_source_follow_the_model() {
                 landed[hit[0]] += 1.0;
                 assert!((o.harm - o.max_event).abs() <= 1e-12 * o.harm, "run {i}: undiscounted first step");
             }
-            2 => {
-                // The larger of two events; both must come from the open source to compare.
-                if o.max_event < api_scale * 0.999 {
-                    x_two_max.push(o.max_event / open_scale);
-                }
-            }
+            // The larger of two events; both must come from the open source to compare.
+            2 if o.max_event < api_scale * 0.999 => x_two_max.push(o.max_event / open_scale),
             _ => {}
         }
     }
@@ -527,4 +523,80 @@ fn migration_outflow_is_capped_at_the_share() {
     let mut first = Vec::new();
     r.series_cell(0, 0, 4, &mut first);
     assert!(f64::from(first[0]).abs() < 1e-7, "A is empty after the first step: {}", first[0]);
+}
+
+/// Spearman rank correlation of two equally long samples (no ties expected).
+fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let ranks = |v: &[f64]| {
+        let mut idx: Vec<usize> = (0..v.len()).collect();
+        idx.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        let mut r = vec![0.0; v.len()];
+        for (rank, &i) in idx.iter().enumerate() {
+            r[i] = rank as f64;
+        }
+        r
+    };
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = x.len() as f64;
+    let m = (n - 1.0) / 2.0;
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - m) * (b - m)).sum();
+    let var: f64 = rx.iter().map(|a| (a - m).powi(2)).sum();
+    cov / var
+}
+
+#[test]
+fn correlations_reach_their_rank_targets_and_keep_the_marginals() {
+    let base = Spec::new()
+        .raw("growth", "{ dist = \"pert\", min = 0.4, mode = 0.65, max = 0.78 }")
+        .raw("hazard_threshold", "{ dist = \"uniform\", min = 26.5, max = 29.0 }")
+        .raw("misuse_rate", "{ dist = \"triangular\", min = 0.5, mode = 2.0, max = 10.0 }");
+    let mut plain = base.clone();
+    plain.runs = 2000;
+    let mut correlated = plain.clone();
+    correlated.tail = "\n[[correlation]]\na = \"world.growth\"\nb = \"world.hazard_threshold\"\nrho = 0.6\n\n\
+                       [[correlation]]\na = \"world.misuse_rate\"\nb = \"world.growth\"\nrho = -0.3\n"
+        .into();
+    let (sp, sc) = (plain.build(), correlated.build());
+    let record = Record { params: true, ..Record::default() };
+    let (rp, rc) = (sim(&sp, record.clone()), sim(&sc, record));
+    let column = |s: &tierlab::model::Scenario, r: &tierlab::sim::Results, p: P| -> Vec<f64> {
+        (0..r.n_runs()).map(|i| param_value(s, r, i, p)).collect()
+    };
+    let (g, h, m) =
+        (column(&sc, &rc, P::growth), column(&sc, &rc, P::hazard_threshold), column(&sc, &rc, P::misuse_rate));
+    let (gh, mg, hm) = (spearman(&g, &h), spearman(&m, &g), spearman(&h, &m));
+    assert!((gh - 0.6).abs() < 0.05, "rank correlation growth ~ hazard_threshold {gh}, target 0.6");
+    assert!((mg + 0.3).abs() < 0.05, "rank correlation misuse_rate ~ growth {mg}, target -0.3");
+    assert!(hm.abs() < 0.1 + 0.6 * 0.3, "no pair was asked for hazard_threshold ~ misuse_rate: {hm}");
+    // Iman-Conover only reorders the draws: each marginal sample is the same multiset.
+    for p in [P::growth, P::hazard_threshold, P::misuse_rate] {
+        let mut a = column(&sp, &rp, p);
+        let mut b = column(&sc, &rc, p);
+        a.sort_by(f64::total_cmp);
+        b.sort_by(f64::total_cmp);
+        assert_eq!(a, b, "{p:?}: correlating changed the marginal draws");
+    }
+    let (pg, ph) = (column(&sp, &rp, P::growth), column(&sp, &rp, P::hazard_threshold));
+    assert!(spearman(&pg, &ph).abs() < 0.1, "without correlations the draws are independent");
+}
+
+#[test]
+fn parameter_overrides_fix_one_parameter_and_keep_every_other_draw() {
+    let mut spec = Spec::new()
+        .raw("o0", "{ dist = \"pert\", min = 26.0, mode = 26.4, max = 26.7 }")
+        .raw("growth", "{ dist = \"pert\", min = 0.4, mode = 0.65, max = 0.78 }")
+        .fix("leak_closed", 0.0)
+        .fix("leak_gated", 0.0)
+        .only_policy("Closed", "\"closed\"");
+    spec.runs = 300;
+    let s = spec.build();
+    let record = Record { params: true, ..Record::default() };
+    let free = sim(&s, record.clone());
+    let opts = tierlab::sim::SimOptions { threads: Some(2), record, param_overrides: vec![(P::o0 as usize, 26.2)] };
+    let forced = tierlab::sim::simulate(&s, &opts, &tierlab::sim::Control::new()).expect("simulate");
+    for i in 0..forced.n_runs() {
+        assert_eq!(forced.outcome(i, 0).open_pool_end, 26.2, "run {i}");
+        assert_eq!(param_value(&s, &forced, i, P::o0), 26.2, "run {i}: the recorded draw is the forced value");
+        assert_eq!(param_value(&s, &forced, i, P::growth), param_value(&s, &free, i, P::growth), "run {i}");
+    }
 }

@@ -92,7 +92,6 @@ fn correlation(a: &str, b: &str, rho: &str) -> String {
     format!("\n[[correlation]]\na = {a:?}\nb = {b:?}\nrho = {rho}\n")
 }
 
-const TIERED: &str = "default = { tiered = { open_below = 27.0, gated_below = 28.0, drift = 0.0 } }";
 const GLOBAL_TIERED: &str = "name = \"Global tiered 1e27\"";
 const CLOSED: &str = "name = \"Global closed\"";
 const UNILATERAL: &str = "policy \"Unilateral tiered (US, EU, UK)\": overrides";
@@ -153,6 +152,7 @@ cases! {
     seed_is_a_float => at(set("", "seed", Some("1.5")), "run.seed");
     share_is_a_boolean => at(jur("EU", "share0", "true"), "jurisdiction \"EU\": share0");
     name_is_a_number => at(set("", "name", Some("5")), "name");
+    description_is_a_number => at(description("5"), "description");
     baseline_is_a_number => at(set("", "baseline", Some("1")), "run.baseline");
     regime_is_a_number => at(set(CLOSED, "default", Some("5")), "policy \"Global closed\": default");
     distribution_parameter_is_a_string =>
@@ -250,6 +250,7 @@ cases! {
     baseline_names_no_policy => at(set("", "baseline", Some("\"status quo\"")), "run.baseline");
     name_empty => at(set("", "name", Some("\"\"")), "name");
     name_too_long => at(set("", "name", Some(&format!("{:?}", "x".repeat(65)))), "name");
+    name_too_long_in_characters => at(set("", "name", Some(&format!("{:?}", "é".repeat(65)))), "name");
     jurisdiction_name_too_long => at(set_name("name = \"EU\"", &"E".repeat(65)), "jurisdiction[2].name");
     policy_name_too_long => at(set_name(CLOSED, &"P".repeat(65)), "policy[2].name");
 }
@@ -316,6 +317,13 @@ fn rename_override(old: &str, new: &str) -> (String, usize) {
     (BASELINE.replacen(&needle, &format!("\n{new} = {{ tiered"), 1), line_at(BASELINE, at))
 }
 
+/// The baseline with its (multi-line) description replaced by `value`.
+fn description(value: &str) -> (String, usize) {
+    let start = unique("description = \"\"\"");
+    let end = BASELINE[start + 18..].find("\"\"\"").map(|i| i + start + 18 + 3).expect("end of description");
+    (format!("{}description = {value}{}", &BASELINE[..start], &BASELINE[end..]), line_at(BASELINE, start))
+}
+
 /// Renames the table whose `name = ...` line is `anchor`.
 fn set_name(anchor: &str, new: &str) -> (String, usize) {
     let at = unique(anchor);
@@ -363,7 +371,7 @@ fn the_case_builders_leave_the_baseline_valid() {
     parse_ok(&insert_after("name = \"Baseline 2026\"", "").0);
     parse_ok(&append(&correlation("world.o0", "world.growth", "0.5"), 0).0);
     parse_ok(&append(&extra_policies(12), 0).0);
-    parse_ok(&without_jurisdictions().replace("[run]", "[run]").replacen(
+    parse_ok(&without_jurisdictions().replacen(
         "# Policies:",
         "[[jurisdiction]]\nname = \"W\"\nshare0 = 1.0\nhost = 1.0\nbase_burden = 0.0\nweight = 1.0\nexposure = 1.0\n\
          api_access = 0.8\nadoption0 = 0.3\npreparedness0 = 0.3\ndefense_rate = 0.1\nleak_multiplier = 1.0\n# Policies:",
@@ -480,6 +488,7 @@ fn boundary_values_are_accepted() {
     accept(&set("", "steps_per_year", Some("52")).0);
     accept(&set("", "seed", Some("0")).0);
     accept(&set("", "name", Some(&format!("{:?}", "x".repeat(64)))).0);
+    accept(&set("", "name", Some(&format!("{:?}", "é".repeat(64)))).0); // 64 characters, 128 bytes
     accept(&append(&extra_policies(12), 0).0); // 16 policies
     accept(&set(GLOBAL_TIERED, "default", Some("{ tiered = { open_below = 27.0, gated_below = 27.0 } }")).0);
     accept(&append(&correlation("world.o0", "world.growth", "-0.99"), 0).0);

@@ -2,6 +2,11 @@
 
 mod analytic;
 mod bad_input;
+mod cli;
 mod determinism;
 mod distributions;
+mod fuzz;
+mod known_bugs;
+mod properties;
+mod scenarios;
 mod support;

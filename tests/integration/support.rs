@@ -41,33 +41,6 @@ pub fn line_at(text: &str, offset: usize) -> usize {
     text[..offset].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
-/// Byte offset of the only occurrence of `needle` in `hay` at or after `from`.
-fn unique_from(hay: &str, needle: &str, from: usize) -> usize {
-    let rest = &hay[from..];
-    let first = rest.find(needle).unwrap_or_else(|| panic!("{needle:?} not found in the baseline"));
-    first + from
-}
-
-/// The baseline with the only occurrence of `old` replaced by `new`, and the line of the edit.
-pub fn edit(old: &str, new: &str) -> (String, usize) {
-    assert_eq!(BASELINE.matches(old).count(), 1, "{old:?} must occur exactly once in the baseline");
-    let at = unique_from(BASELINE, old, 0);
-    (BASELINE.replacen(old, new, 1), line_at(BASELINE, at))
-}
-
-/// The baseline with the first occurrence of `old` after the unique `anchor` replaced by `new`,
-/// and the line of the edit.
-pub fn edit_after(anchor: &str, old: &str, new: &str) -> (String, usize) {
-    assert_eq!(BASELINE.matches(anchor).count(), 1, "{anchor:?} must occur exactly once in the baseline");
-    let a = unique_from(BASELINE, anchor, 0);
-    let at = unique_from(BASELINE, old, a);
-    let mut text = String::with_capacity(BASELINE.len() + new.len());
-    text.push_str(&BASELINE[..at]);
-    text.push_str(new);
-    text.push_str(&BASELINE[at + old.len()..]);
-    (text, line_at(BASELINE, at))
-}
-
 /// A fixed value for every world parameter: SCENARIO.md's suggested baseline values.
 pub fn default_world_value(key: &str) -> f64 {
     match key {
@@ -138,6 +111,10 @@ impl Jur {
     }
 }
 
+/// A policy of a test scenario: name, default regime as TOML, overrides as
+/// (jurisdiction, regime as TOML).
+pub type PolicySpec = (String, String, Vec<(String, String)>);
+
 /// A small scenario written as a scenario file, so that building it also exercises the parser.
 #[derive(Clone, Debug)]
 pub struct Spec {
@@ -148,8 +125,7 @@ pub struct Spec {
     /// World parameters as TOML values (a number or an inline distribution table).
     pub world: Vec<(String, String)>,
     pub jurisdictions: Vec<Jur>,
-    /// (name, default regime as TOML, overrides as (jurisdiction, regime TOML)).
-    pub policies: Vec<(String, String, Vec<(String, String)>)>,
+    pub policies: Vec<PolicySpec>,
     /// Extra text appended at the end (e.g. `[[correlation]]` tables).
     pub tail: String,
 }
