@@ -453,7 +453,8 @@ fn leaks_happen_at_their_stated_rates() {
 #[test]
 fn migration_follows_burden_differences_exactly() {
     // Two jurisdictions, no shock (migration_sd 0). Under "Open" only base burdens differ
-    // (0.5 vs 0.0); under "A closed" A also pays burden_gated + burden_closed (read literally).
+    // (0.5 vs 0.0); under "A closed" A also pays burden_gated + burden_closed (read literally);
+    // under "A tiered" only burden_gated.
     let (mu, spy, years) = (0.4, 4, 5);
     let mut spec = Spec::new()
         .fix("mobility", mu)
@@ -462,6 +463,9 @@ fn migration_follows_burden_differences_exactly() {
         .fix("burden_closed", 0.5)
         .policy("A closed", "\"open\"");
     spec.policies[1].2.push(("A".into(), "\"closed\"".into()));
+    // Tiered with K_j between the ceilings: A pays burden_gated only.
+    spec = spec.policy("A tiered", "\"open\"");
+    spec.policies[2].2.push(("A".into(), "{ tiered = { open_below = 20.0, gated_below = 40.0 } }".into()));
     spec.jurisdictions = vec![
         Jur::world("A")
             .set("share0", 0.6)
@@ -483,7 +487,7 @@ fn migration_follows_burden_differences_exactly() {
     let r = sim(&s, Record { jurisdictions: true, ..Record::default() });
     let dt = 1.0 / f64::from(spy);
     let steps = (years * spy) as i32;
-    for (p, burden_gap) in [(0usize, 0.5), (1, 0.5 + 0.2 + 0.5)] {
+    for (p, burden_gap) in [(0usize, 0.5), (1, 0.5 + 0.2 + 0.5), (2, 0.5 + 0.2)] {
         let expected_a = 0.6 * (1.0 - mu * dt * 0.75 * burden_gap).powi(steps);
         let a = r.jurisdictions[p * 2].share_end;
         let b = r.jurisdictions[p * 2 + 1].share_end;
@@ -598,5 +602,174 @@ fn parameter_overrides_fix_one_parameter_and_keep_every_other_draw() {
         assert_eq!(forced.outcome(i, 0).open_pool_end, 26.2, "run {i}");
         assert_eq!(param_value(&s, &forced, i, P::o0), 26.2, "run {i}: the recorded draw is the forced value");
         assert_eq!(param_value(&s, &forced, i, P::growth), param_value(&s, &free, i, P::growth), "run {i}");
+    }
+}
+
+#[test]
+fn hazard_is_logistic_in_capability() {
+    // Closed, no leaks, no growth: O = 26.4 and K = 26.8 throughout, on both sides of H = 26.6.
+    let (rate, a_open, a_api, h, w, years) = (4.0, 0.5, 0.3, 26.6, 0.2, 10);
+    let mut spec = frozen(Spec::new())
+        .fix("hazard_threshold", h)
+        .fix("hazard_width", w)
+        .fix("misuse_rate", rate)
+        .fix("strip_prob", a_open)
+        .fix("api_misuse", a_api)
+        .fix("leak_closed", 0.0)
+        .fix("leak_gated", 0.0)
+        .only_policy("Closed", "\"closed\"");
+    spec.runs = 4000;
+    spec.years = years;
+    let s = spec.build();
+    let r = sim(&s, Record::default());
+    let logistic = |k: f64| 1.0 / (1.0 + (-(k - h) / w).exp());
+    let expected = rate * (a_open * logistic(26.4) + a_api * logistic(26.8)) * f64::from(years);
+    let (mean, se) = mean_se(&r.column(0, |o| f64::from(o.events)));
+    within_se("mean events with a logistic hazard", mean, expected, se, 4.0);
+}
+
+#[test]
+fn a_follower_trails_the_leader_by_gamma_log_share_ratio_capped() {
+    // The leader (share 0.9) is closed and nothing leaks, so the pool is set by the open
+    // follower alone: O = K - gamma * min(gap_cap, log10(0.9 / s_f)) - l. A follower with
+    // share 0 uses the 1e-12 floor (a ratio of 1e12 to a leader with share 1), capped at gap_cap.
+    let (k0, gamma, lag) = (26.8, 0.5, 0.22);
+    for (follower, gap_cap, gap) in [(0.1, 2.0, (0.9f64 / 0.1).log10()), (0.0, 1.5, 1.5), (0.0, 20.0, 12.0)] {
+        let mut spec = frozen(Spec::new())
+            .fix("k0", k0)
+            .fix("o0", 20.0)
+            .fix("gap_per_log_share", gamma)
+            .fix("gap_cap", gap_cap)
+            .fix("open_lag", lag)
+            .fix("mobility", 0.0)
+            .fix("leak_closed", 0.0)
+            .fix("leak_gated", 0.0)
+            .only_policy("Follower open", "\"open\"");
+        spec.policies[0].2.push(("Leader".into(), "\"closed\"".into()));
+        spec.jurisdictions = vec![
+            Jur::world("Leader").set("share0", 1.0 - follower).set("host", 0.5).set("weight", 0.5).set("exposure", 0.5),
+            Jur::world("Follower").set("share0", follower).set("host", 0.5).set("weight", 0.5).set("exposure", 0.5),
+        ];
+        spec.runs = 2;
+        spec.years = 1;
+        let r = sim(&spec.build(), Record::default());
+        let expected = k0 - gamma * gap.min(gap_cap) - lag;
+        let got = r.outcome(0, 0).open_pool_end;
+        assert!(
+            (got - expected).abs() < 1e-9,
+            "follower share {follower}, cap {gap_cap}: pool {got}, expected {expected}"
+        );
+    }
+}
+
+#[test]
+fn open_ceilings_drift_and_the_pool_keeps_its_maximum() {
+    // K - l stays far above the ceiling, so the open release is the ceiling itself:
+    // open_below + drift * tau. Rising ceilings carry the pool up; falling ones leave it at
+    // its first value (weights cannot be recalled).
+    let (open_below, spy, years) = (26.0, 4, 5);
+    let steps = (spy * years) as f64;
+    for (drift, expected) in [(0.2, open_below + 0.2 * (steps - 1.0) / 4.0), (-0.3, open_below)] {
+        let regime = format!(
+            "{{ tiered = {{ open_below = {open_below:?}, gated_below = {open_below:?}, drift = {drift:?} }} }}"
+        );
+        let mut spec = frozen(Spec::new())
+            .fix("k0", 35.0)
+            .fix("o0", 20.0)
+            .fix("leak_closed", 0.0)
+            .fix("leak_gated", 0.0)
+            .only_policy("Drifting", &regime);
+        spec.runs = 2;
+        spec.years = years;
+        spec.steps_per_year = spy;
+        let r = sim(&spec.build(), Record::default());
+        let got = r.outcome(0, 0).open_pool_end;
+        assert!((got - expected).abs() < 1e-9, "drift {drift}: pool {got}, expected {expected}");
+    }
+}
+
+#[test]
+fn leaks_release_the_gated_model_or_the_held_back_frontier() {
+    // Leak rates so high that the first step leaks for sure. A gated leak publishes
+    // G = min(K_j, gated ceiling) = 27.0; a held-back leak under "closed" publishes K_j = k0.
+    let mut spec = frozen(Spec::new())
+        .fix("k0", 28.0)
+        .fix("o0", 20.0)
+        .fix("leak_gated", 1000.0)
+        .fix("leak_closed", 0.0)
+        .only_policy("Gated up to 27", "{ tiered = { open_below = 20.0, gated_below = 27.0 } }")
+        .policy("Gated above the frontier", "{ tiered = { open_below = 20.0, gated_below = 40.0 } }");
+    spec.runs = 3;
+    spec.years = 1;
+    let r = sim(&spec.build(), Record::default());
+    for i in 0..r.n_runs() {
+        assert_eq!(r.outcome(i, 0).open_pool_end, 27.0, "run {i}: the gated model is capped at its ceiling");
+        assert_eq!(r.outcome(i, 1).open_pool_end, 28.0, "run {i}: the gated model is the frontier");
+    }
+    let mut spec = frozen(Spec::new())
+        .fix("k0", 28.0)
+        .fix("o0", 20.0)
+        .fix("leak_gated", 0.0)
+        .fix("leak_closed", 1000.0)
+        .only_policy("Closed", "\"closed\"");
+    spec.runs = 3;
+    spec.years = 1;
+    let r = sim(&spec.build(), Record::default());
+    for i in 0..r.n_runs() {
+        assert_eq!(r.outcome(i, 0).open_pool_end, 28.0, "run {i}: the held-back frontier leaked");
+    }
+}
+
+#[test]
+fn preparedness_grows_with_scrutiny_and_its_rate_is_capped_at_one() {
+    // Yearly steps, one open jurisdiction, no growth: O = K - l, theta = 1 - l / gap_ref.
+    // The same events hit an unprepared twin (r = 0 always), so per-step harm ratios are
+    // (1 - r_t): r_0 = 0.2, r_1 = r_0 + min(1, rho (1 + beta theta)) (r_max - r_0).
+    let (r0, r_max, beta, lag) = (0.2, 0.8, 0.5, 0.22);
+    let theta = 1.0 - lag;
+    let base = frozen(saturated(Spec::new()))
+        .fix("severity_per_oom", 0.0)
+        .fix("discount_rate", 0.0)
+        .fix("misuse_rate", 5.0)
+        .fix("r_max", r_max)
+        .fix("scrutiny_boost", beta)
+        .fix("open_lag", lag)
+        .fix("openness_gap_ref", 1.0)
+        .fix("leak_closed", 0.0);
+    let with = |r0: f64, rho: f64, runs: u64| {
+        let mut spec = base.clone();
+        spec.jurisdictions = vec![Jur::world("World").set("preparedness0", r0).set("defense_rate", rho)];
+        spec.runs = runs;
+        spec.years = 2;
+        spec.steps_per_year = 1;
+        sim(&spec.build(), Record { series_runs: runs, ..Record::default() })
+    };
+    let bare = with(0.0, 0.0, 200);
+    for rho in [0.3, 5.0] {
+        let prepared = with(r0, rho, 200);
+        let r1 = r0 + (rho * (1.0 + beta * theta)).min(1.0) * (r_max - r0);
+        let (mut a0, mut a1, mut b0, mut b1) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        bare.series_cell(0, 0, 3, &mut a0);
+        bare.series_cell(0, 1, 3, &mut a1);
+        prepared.series_cell(0, 0, 3, &mut b0);
+        prepared.series_cell(0, 1, 3, &mut b1);
+        let mut checked = 0;
+        for i in 0..200 {
+            let (h0, h1) = (f64::from(a0[i]), f64::from(a1[i]) - f64::from(a0[i]));
+            let (p0, p1) = (f64::from(b0[i]), f64::from(b1[i]) - f64::from(b0[i]));
+            if h0 > 0.0 {
+                assert!((p0 / h0 - (1.0 - r0)).abs() < 1e-5, "run {i}: step 0 ratio {}", p0 / h0);
+            }
+            if h1 > 1e-3 * f64::from(a1[i]) {
+                assert!(
+                    (p1 / h1 - (1.0 - r1)).abs() < 1e-4,
+                    "rho {rho}, run {i}: step 1 ratio {}, 1 - r1 = {}",
+                    p1 / h1,
+                    1.0 - r1
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "enough runs with harm in step 1: {checked}");
     }
 }

@@ -145,7 +145,7 @@ fn exercise(text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_baselines_never_panic(mutations in prop::collection::vec(mutation(), 1..6)) {
@@ -174,7 +174,7 @@ fn extremes(range: Range) -> Vec<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     /// Every world parameter at a random extreme of its range (or its default): the scenario is
     /// valid, so simulating it must not panic, and probabilities of a run stay probabilities.

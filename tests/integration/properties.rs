@@ -288,7 +288,7 @@ fn check_invariants(s: &Scenario, r: &Results) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn random_valid_scenarios_keep_every_invariant(seed in any::<u64>()) {
