@@ -23,7 +23,7 @@ fn check_bytes(bytes: &[u8], path: &str, line: Option<usize>) -> String {
 
 /// The data-driven check: the library reports exactly one issue, at `path` (and `line`), and
 /// the binary refuses the file with exit code 2 and the same path and line.
-fn check_at(toml: &str, path: &str, line: Option<usize>) {
+fn check(toml: &str, path: &str, line: Option<usize>) {
     let err = Scenario::parse(toml, "case.toml").expect_err("the case must be invalid");
     let issues = err.issues();
     assert_eq!(issues.len(), 1, "each case has exactly one defect, got:\n{err}");
@@ -37,12 +37,12 @@ fn check_at(toml: &str, path: &str, line: Option<usize>) {
 
 /// The check for an edit of the baseline: path and line of the edit.
 fn at(edited: (String, usize), path: &str) {
-    check_at(&edited.0, path, Some(edited.1));
+    check(&edited.0, path, Some(edited.1));
 }
 
 /// The check where the line is not pinned (missing keys, cross-jurisdiction sums, counts).
 fn anywhere(edited: (String, usize), path: &str) {
-    check_at(&edited.0, path, None);
+    check(&edited.0, path, None);
 }
 
 /// Byte offset of the only occurrence of `needle` in the baseline.

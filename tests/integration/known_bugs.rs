@@ -55,3 +55,22 @@ fn an_unclosed_table_header_is_not_blamed_on_another_table() {
         );
     }
 }
+
+/// SCENARIO.md: "All errors in a file are reported at once where the parse got that far."
+/// A file that is well-formed TOML parses completely, yet an unknown key in a table with a
+/// fixed shape (top level, `[run]`, a jurisdiction, a policy, a correlation) hides every other
+/// problem: serde's `deny_unknown_fields` in src/model/raw.rs fails the whole
+/// deserialisation, so `Scenario::parse` returns that one issue and never runs the checks.
+/// (Unknown `[world]` keys are already reported together with everything else.)
+#[test]
+fn an_unknown_key_does_not_hide_the_other_problems() {
+    let text = BASELINE
+        .replacen("name = \"EU\"\n", "name = \"EU\"\nshares0 = 0.1\n", 1)
+        .replacen("years = 10", "years = 0", 1)
+        .replacen("strip_prob = { dist = \"beta\", mean = 0.95, sd = 0.03 }", "strip_prob = 1.5", 1);
+    let err = Scenario::parse(&text, "case.toml").expect_err("invalid");
+    let paths: Vec<&str> = err.issues().iter().map(|i| i.path.as_str()).collect();
+    for want in ["jurisdiction \"EU\": shares0", "run.years", "world.strip_prob"] {
+        assert!(paths.contains(&want), "{want} is not reported:\n{err}");
+    }
+}
