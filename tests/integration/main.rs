@@ -1,0 +1,12 @@
+//! The test suite of the simulation core: one integration test binary, one module per theme.
+
+mod analytic;
+mod bad_input;
+mod cli;
+mod determinism;
+mod distributions;
+mod fuzz;
+mod known_bugs;
+mod properties;
+mod scenarios;
+mod support;
