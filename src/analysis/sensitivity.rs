@@ -476,3 +476,201 @@ pub fn sensitivity(
             .install(body),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Dist, N_PARAMS, P};
+    use crate::sim::rng::mix64;
+
+    /// A uniform in [0, 1) from a counter.
+    fn u(i: u64) -> f64 {
+        (mix64(i) >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// PRCC the slow way: for each column, regress its ranks and y's ranks on the other
+    /// columns' ranks (with intercept) through the normal equations, correlate residuals.
+    fn prcc_brute(xs: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
+        let n = y.len();
+        let rx: Vec<Vec<f64>> = xs.iter().map(|x| ranks(x)).collect();
+        let ry = ranks(y);
+        (0..xs.len())
+            .map(|j| {
+                let design: Vec<Vec<f64>> = std::iter::once(vec![1.0; n])
+                    .chain(rx.iter().enumerate().filter(|(i, _)| *i != j).map(|(_, c)| c.clone()))
+                    .collect();
+                let q = design.len();
+                let xtx: Vec<f64> =
+                    (0..q * q).map(|ab| design[ab / q].iter().zip(&design[ab % q]).map(|(a, b)| a * b).sum()).collect();
+                let residual = |v: &[f64]| -> Vec<f64> {
+                    let xtv: Vec<f64> = design.iter().map(|c| c.iter().zip(v).map(|(a, b)| a * b).sum()).collect();
+                    let beta = solve_spd(&xtx, q, &xtv).unwrap();
+                    (0..n).map(|r| v[r] - (0..q).map(|c| beta[c] * design[c][r]).sum::<f64>()).collect()
+                };
+                pearson(&residual(&rx[j]), &residual(&ry))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn prcc_equals_the_residual_regression_it_is_defined_by() {
+        let n = 300u64;
+        let x0: Vec<f64> = (0..n).map(|i| u(i)).collect();
+        let x1: Vec<f64> = (0..n).map(|i| 0.5 * x0[i as usize] + u(1000 + i)).collect();
+        let x2: Vec<f64> = (0..n).map(|i| u(2000 + i).powi(3)).collect();
+        let x3: Vec<f64> = (0..n).map(|i| u(3000 + i) - 0.3 * x1[i as usize]).collect();
+        let y: Vec<f64> = (0..n as usize).map(|i| x0[i] + 2.0 * x1[i] - x3[i] + 0.5 * u(4000 + i as u64)).collect();
+        let xs = vec![x0, x1, x2, x3];
+        let fast = prcc(&xs, &y);
+        let slow = prcc_brute(&xs, &y);
+        for (a, b) in fast.iter().zip(&slow) {
+            assert!((a - b).abs() < 1e-9, "{fast:?} vs {slow:?}");
+        }
+        assert!(fast[1] > 0.5 && fast[3] < -0.2, "{fast:?}");
+        // One parameter: PRCC is Spearman's rho.
+        let one = prcc(&xs[..1], &y);
+        assert!((one[0] - crate::analysis::stats::spearman(&xs[0], &y)).abs() < 1e-12);
+        // A constant column or output has no rank correlation.
+        assert!(prcc(&[vec![1.0; 10], xs[0][..10].to_vec()], &y[..10])[0].is_nan());
+        assert!(prcc(&xs, &vec![3.0; n as usize]).iter().all(|r| r.is_nan()));
+    }
+
+    /// Harm driven strongly by misuse_rate (0.5..20 events/yr), weakly by severity_min (4..6),
+    /// and not at all by value_per_oom (a dummy: it only enters benefits); all else fixed.
+    fn known_drivers(runs: u64) -> Scenario {
+        let mut s = Scenario::baseline();
+        s.run.runs = runs;
+        s.run.years = 5;
+        for i in 0..N_PARAMS {
+            s.world[i] = Dist::Fixed(s.world[i].central());
+        }
+        s.world[P::hazard_threshold as usize] = Dist::Fixed(24.0);
+        s.world[P::severity_per_oom as usize] = Dist::Fixed(0.0);
+        s.world[P::tail_alpha as usize] = Dist::Fixed(3.0);
+        s.world[P::misuse_rate as usize] = Dist::Uniform { min: 0.5, max: 20.0 };
+        s.world[P::severity_min as usize] = Dist::Uniform { min: 4.0, max: 6.0 };
+        s.world[P::value_per_oom as usize] = Dist::Uniform { min: 300.0, max: 2000.0 };
+        s
+    }
+
+    #[test]
+    fn known_drivers_rank_right_and_the_dummy_comes_out_near_zero() {
+        let s = known_drivers(5000);
+        let spec = SensitivitySpec::new(0, Output::Harm);
+        let control = Control::new();
+        let r = sensitivity(&s, &spec, &SensitivityOptions::default(), &control).unwrap();
+        assert_eq!(control.runs_done(), progress_total(&s, &spec));
+        assert_eq!(control.runs_done(), 5000 * 7);
+        let get = |p: P| r.params.iter().find(|x| x.index == p as usize).unwrap();
+        let (rate, sev, dummy) = (get(P::misuse_rate), get(P::severity_min), get(P::value_per_oom));
+        assert!(rate.prcc > 0.8, "misuse_rate PRCC {}", rate.prcc);
+        assert!(sev.prcc > 0.1 && sev.prcc < rate.prcc, "severity_min PRCC {}", sev.prcc);
+        assert!(dummy.prcc.abs() < 0.05, "dummy PRCC {}", dummy.prcc);
+        assert!(dummy.spearman.abs() < 0.05, "dummy Spearman {}", dummy.spearman);
+        assert!(rate.spearman > sev.spearman);
+        // Tornado: sorted by swing; the dummy moves nothing at all on common random numbers.
+        let order: Vec<usize> = r.params.iter().map(|x| x.index).collect();
+        assert_eq!(order, vec![P::misuse_rate as usize, P::severity_min as usize, P::value_per_oom as usize]);
+        assert_eq!(dummy.swing, 0.0);
+        assert_eq!(dummy.low, r.output_mean);
+        assert!(rate.high > rate.low && sev.high > sev.low);
+        assert!((rate.p10 - 2.45).abs() < 1e-9 && (rate.p90 - 18.05).abs() < 1e-9);
+        // The worst 5% by harm drew high misuse rates; the dummy barely moves.
+        let t = &r.tail;
+        assert_eq!((t.by, t.runs), (TailBy::Harm, 250));
+        assert_eq!(t.params[0].index, P::misuse_rate as usize);
+        assert!(t.params[0].shift_iqr > 0.5, "{}", t.params[0].shift_iqr);
+        let td = t.params.iter().find(|x| x.index == P::value_per_oom as usize).unwrap();
+        assert!(td.shift_iqr.abs() < 0.25, "{}", td.shift_iqr);
+    }
+
+    #[test]
+    fn iman_conover_hits_the_target_and_keeps_every_marginal() {
+        let text = format!(
+            "{}\n[[correlation]]\na = \"world.misuse_rate\"\nb = \"world.severity_min\"\nrho = 0.6\n\n\
+             [[correlation]]\na = \"world.growth\"\nb = \"world.leak_closed\"\nrho = -0.4\n",
+            crate::model::scenario::BASELINE_TOML
+        );
+        let prepare = |mut s: Scenario| {
+            s.run.runs = 10_000;
+            s.run.years = 1;
+            s.run.steps_per_year = 1;
+            s
+        };
+        let with = prepare(Scenario::parse(&text, "test").unwrap());
+        let without = prepare(Scenario::baseline());
+        assert_eq!(with.correlations.len(), 2);
+        let opts = SimOptions { record: Record { params: true, ..Record::default() }, ..SimOptions::default() };
+        let a = crate::sim::simulate(&with, &opts, &Control::new()).unwrap();
+        let b = crate::sim::simulate(&without, &opts, &Control::new()).unwrap();
+        let (ca, cb) = (param_columns(&a), param_columns(&b));
+        let col = |cols: &[Vec<f64>], p: P| cols[a.param_ids.iter().position(|&i| i == p as usize).unwrap()].clone();
+        let rho = |cols: &[Vec<f64>], x: P, y: P| crate::analysis::stats::spearman(&col(cols, x), &col(cols, y));
+        let r1 = rho(&ca, P::misuse_rate, P::severity_min);
+        let r2 = rho(&ca, P::growth, P::leak_closed);
+        assert!((r1 - 0.6).abs() < 0.02, "{r1}");
+        assert!((r2 + 0.4).abs() < 0.02, "{r2}");
+        assert!(rho(&cb, P::misuse_rate, P::severity_min).abs() < 0.03);
+        // Iman-Conover only reorders: each marginal is exactly the same set of draws.
+        for p in [P::misuse_rate, P::severity_min, P::growth, P::leak_closed] {
+            assert_eq!(sorted(&col(&ca, p)), sorted(&col(&cb, p)), "{p:?}");
+            assert_ne!(col(&ca, p), col(&cb, p), "{p:?} was not reordered");
+        }
+        // Parameters outside the correlations keep their draws run by run.
+        assert_eq!(col(&ca, P::tail_alpha), col(&cb, P::tail_alpha));
+    }
+
+    #[test]
+    fn net_diff_is_paired_against_the_baseline() {
+        let mut s = Scenario::baseline();
+        s.run.runs = 300;
+        s.run.years = 4;
+        let tiered = s.policy_index("Global tiered 1e27").unwrap();
+        let spec = SensitivitySpec { tornado: false, ..SensitivitySpec::new(tiered, Output::NetDiff) };
+        let r = sensitivity(&s, &spec, &SensitivityOptions::default(), &Control::new()).unwrap();
+        let plain = crate::sim::simulate(&s, &SimOptions::default(), &Control::new()).unwrap();
+        let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
+        let sum = crate::analysis::summarise(&plain, &names, s.run.baseline);
+        assert!((r.output_mean - sum.policies[tiered].net_diff_mean).abs() < 1e-9);
+        assert_eq!(r.tail.by, TailBy::Net);
+        assert!(r.params.iter().all(|x| x.low.is_nan() && x.swing.is_nan()));
+        // Without a tornado the ranking is by |PRCC|.
+        assert!(r.params.windows(2).all(|w| w[0].prcc.abs() >= w[1].prcc.abs()));
+    }
+
+    #[test]
+    fn outputs_and_errors() {
+        let o = Outcome { benefit: 10.0, harm: 4.0, catastrophes: 2, ..Outcome::default() };
+        let base = Outcome { benefit: 9.0, harm: 1.0, ..Outcome::default() };
+        let vals: Vec<f64> = Output::ALL.iter().map(|out| out.value(&o, &base)).collect();
+        assert_eq!(vals, vec![10.0, 4.0, 6.0, -2.0, 1.0]);
+        assert_eq!(Output::parse("net_diff"), Some(Output::NetDiff));
+        assert_eq!(Output::parse("Net"), None);
+        let mut s = Scenario::baseline();
+        s.run.runs = 10;
+        for i in 0..N_PARAMS {
+            s.world[i] = Dist::Fixed(s.world[i].central());
+        }
+        let err =
+            sensitivity(&s, &SensitivitySpec::new(0, Output::Net), &SensitivityOptions::default(), &Control::new())
+                .unwrap_err();
+        assert!(err.is_invalid_input() && err.to_string().contains("no uncertain parameters"), "{err}");
+        let err =
+            sensitivity(&s, &SensitivitySpec::new(9, Output::Net), &SensitivityOptions::default(), &Control::new())
+                .unwrap_err();
+        assert!(err.is_invalid_input());
+    }
+
+    #[test]
+    fn histograms_are_densities_on_shared_bins() {
+        let all: Vec<f64> = (0..1000).map(|i| u(i) * 4.0 + 1.0).collect();
+        let tail: Vec<f64> = all.iter().copied().filter(|&x| x > 4.0).collect();
+        let h = histogram(&sorted(&all), &tail);
+        assert_eq!(h.edges.len(), HIST_BINS + 1);
+        let width = h.edges[1] - h.edges[0];
+        let area = |d: &[f64]| d.iter().sum::<f64>() * width;
+        assert!((area(&h.density_all) - 1.0).abs() < 1e-9);
+        assert!((area(&h.density_tail) - 1.0).abs() < 1e-9);
+        assert_eq!(h.density_tail[0], 0.0);
+    }
+}
