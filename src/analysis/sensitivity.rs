@@ -362,7 +362,7 @@ fn histogram(all_sorted: &[f64], tail: &[f64]) -> Histogram {
     let width = if hi > lo { (hi - lo) / HIST_BINS as f64 } else { 1.0 };
     let edges: Vec<f64> = (0..=HIST_BINS).map(|i| lo + width * i as f64).collect();
     let density = |xs: &[f64]| {
-        let mut counts = vec![0.0; HIST_BINS];
+        let mut counts = [0.0; HIST_BINS];
         for &x in xs {
             let b = (((x - lo) / width) as usize).min(HIST_BINS - 1);
             counts[b] += 1.0;
@@ -515,7 +515,7 @@ mod tests {
     #[test]
     fn prcc_equals_the_residual_regression_it_is_defined_by() {
         let n = 300u64;
-        let x0: Vec<f64> = (0..n).map(|i| u(i)).collect();
+        let x0: Vec<f64> = (0..n).map(u).collect();
         let x1: Vec<f64> = (0..n).map(|i| 0.5 * x0[i as usize] + u(1000 + i)).collect();
         let x2: Vec<f64> = (0..n).map(|i| u(2000 + i).powi(3)).collect();
         let x3: Vec<f64> = (0..n).map(|i| u(3000 + i) - 0.3 * x1[i as usize]).collect();
