@@ -46,6 +46,53 @@ pub fn cvar95_sorted(sorted: &[f64]) -> f64 {
     sorted[n - k..].iter().sum::<f64>() / k as f64
 }
 
+/// Mean of the worst ceil(0.05 n) values (largest) of unsorted data, as [`cvar95_sorted`]
+/// would give; reorders `xs` (a partial selection, no full sort).
+pub fn cvar95_unsorted(xs: &mut [f64]) -> f64 {
+    let n = xs.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let k = ((0.05 * n as f64).ceil() as usize).clamp(1, n);
+    xs.select_nth_unstable_by(n - k, f64::total_cmp);
+    xs[n - k..].iter().sum::<f64>() / k as f64
+}
+
+/// Solves `a x = b` for a symmetric positive definite `a` (`k` x `k`, row-major) by a
+/// Cholesky factorisation; `None` when `a` is not numerically positive definite (a pivot
+/// below `1e-12` times the largest diagonal entry).
+pub fn solve_spd(a: &[f64], k: usize, b: &[f64]) -> Option<Vec<f64>> {
+    if a.len() != k * k || b.len() != k {
+        return None;
+    }
+    let scale = (0..k).map(|i| a[i * k + i].abs()).fold(0.0, f64::max);
+    let tiny = 1e-12 * scale.max(f64::MIN_POSITIVE);
+    let mut l = vec![0.0; k * k];
+    for i in 0..k {
+        for j in 0..=i {
+            let s = a[i * k + j] - (0..j).map(|p| l[i * k + p] * l[j * k + p]).sum::<f64>();
+            if i == j {
+                if s.is_nan() || s <= tiny {
+                    return None;
+                }
+                l[i * k + i] = s.sqrt();
+            } else {
+                l[i * k + j] = s / l[j * k + j];
+            }
+        }
+    }
+    // L y = b, then L^T x = y.
+    let mut y = vec![0.0; k];
+    for i in 0..k {
+        y[i] = (b[i] - (0..i).map(|p| l[i * k + p] * y[p]).sum::<f64>()) / l[i * k + i];
+    }
+    let mut x = vec![0.0; k];
+    for i in (0..k).rev() {
+        x[i] = (y[i] - (i + 1..k).map(|p| l[p * k + i] * x[p]).sum::<f64>()) / l[i * k + i];
+    }
+    Some(x)
+}
+
 /// 95% Wilson score interval for a proportion of `k` successes in `n` trials.
 pub fn wilson(k: u64, n: u64) -> (f64, f64) {
     if n == 0 {
@@ -142,5 +189,20 @@ mod tests {
     #[test]
     fn ranks_average_ties() {
         assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+    }
+
+    #[test]
+    fn cvar_unsorted_matches_sorted() {
+        let v: Vec<f64> = (0..97).map(|i| f64::from((i * 37) % 97)).collect();
+        let mut w = v.clone();
+        assert_eq!(cvar95_unsorted(&mut w), cvar95_sorted(&sorted(&v)));
+    }
+
+    #[test]
+    fn solve_spd_solves_and_refuses_singular() {
+        // A = [[4, 2], [2, 3]], x = [1, -1] -> b = [2, -1].
+        let x = solve_spd(&[4.0, 2.0, 2.0, 3.0], 2, &[2.0, -1.0]).unwrap();
+        assert!((x[0] - 1.0).abs() < 1e-12 && (x[1] + 1.0).abs() < 1e-12);
+        assert!(solve_spd(&[1.0, 1.0, 1.0, 1.0], 2, &[1.0, 1.0]).is_none());
     }
 }

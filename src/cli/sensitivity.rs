@@ -1,11 +1,166 @@
-//! `tierlab sensitivity` (not written yet).
+//! `tierlab sensitivity`: which uncertain parameters drive an outcome (Spearman, PRCC,
+//! one-at-a-time tornado) and what the worst 5% of runs drew; a ranking on stdout,
+//! sensitivity.csv and sensitivity.json with `--out`.
 
+use std::path::Path;
 use std::process::ExitCode;
+use std::time::Instant;
 
-/// Not yet available.
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::SensitivityArgs;
+use super::run::{Loaded, fmt_num, load};
+use super::sweep::{apply_common, invalid, policy_named, with_progress};
+use crate::analysis::sensitivity::{
+    Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec, TailBy, progress_total, sensitivity,
+};
+use crate::export::data::Provenance;
+use crate::sim::Control;
+
+/// Columns of sensitivity.csv, in order.
+pub const SENSITIVITY_HEADER: [&str; 8] = ["param", "spearman", "prcc", "low", "high", "swing", "p10", "p90"];
+
+/// `tierlab sensitivity`.
 ///
 /// # Errors
-/// Always, until this command is written.
-pub fn run(_args: super::SensitivityArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("this command is not available yet")
+/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
+pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let mut loaded = load(&args.file)?;
+    apply_common(&mut loaded, &args.common);
+    let s = &loaded.scenario;
+    let output = Output::parse(&args.output).ok_or_else(|| {
+        invalid(format!(
+            "--output {:?} is not an output; use benefit, harm, net, net_diff (net minus the baseline policy's) \
+             or catastrophe",
+            args.output
+        ))
+    })?;
+    let policy = match args.policy.as_deref() {
+        Some(name) => policy_named(s, name)?,
+        None => s.run.baseline,
+    };
+    if output == Output::NetDiff && policy == s.run.baseline {
+        return Err(invalid(format!(
+            "--output net_diff compares a policy with the baseline policy \"{}\"; choose another --policy",
+            s.baseline_policy().name
+        )));
+    }
+    let spec = SensitivitySpec::new(policy, output);
+    let opts = SensitivityOptions { threads: args.common.threads.map(|t| t as usize) };
+    let control = Control::new();
+    let result =
+        with_progress(progress_total(s, &spec), args.common.quiet, &control, || sensitivity(s, &spec, &opts, &control))
+            .map_err(|e: SensitivityError| if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() })?;
+    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
+    provenance.threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
+    provenance.wall_time_s = started.elapsed().as_secs_f64();
+    print_sensitivity(&loaded, &provenance, &result);
+    if let Some(dir) = &args.out {
+        write_sensitivity(dir, &provenance, &result)?;
+        eprintln!("wrote sensitivity.csv and sensitivity.json to {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn signed(x: f64) -> String {
+    if x.is_finite() { format!("{x:+.3}") } else { "n/a".into() }
+}
+
+fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
+    let out = r.output.key();
+    println!("Sensitivity of {out} under \"{}\" — {} ({})", r.policy, loaded.scenario.name, loaded.origin);
+    println!(
+        "{} runs, {} uncertain parameters, seed {}, {} threads, {:.3} s, scenario sha256 {}",
+        p.runs,
+        r.params.len(),
+        p.seed,
+        p.threads,
+        p.wall_time_s,
+        p.short_hash()
+    );
+    let what = match r.output {
+        Output::NetDiff => format!(" $B: net minus the net of \"{}\" in the same run", r.baseline),
+        Output::Catastrophe => ": P(at least one catastrophe)".into(),
+        _ => " $B (2025, discounted)".into(),
+    };
+    println!("Mean {out}: {} ± {}{what}.", fmt_num(r.output_mean), fmt_num(r.output_se));
+    println!(
+        "Tornado: each parameter held at its 10th, then 90th percentile in every run while the others keep \
+         their draws (same worlds); swing = |high - low| of the mean. Spearman and PRCC (partial rank \
+         correlation) from the runs with every parameter drawn.\n"
+    );
+    let w = r.params.iter().map(|x| x.param.len()).max().unwrap_or(5).max(5);
+    println!(
+        "{:<w$}  {:>8}  {:>7}  {:>10} {:>10}  {:>10} {:>10}  {:>10}",
+        "param", "spearman", "PRCC", "p10", "low", "p90", "high", "swing"
+    );
+    for x in &r.params {
+        println!(
+            "{:<w$}  {:>8}  {:>7}  {:>10} {:>10}  {:>10} {:>10}  {:>10}",
+            x.param,
+            signed(x.spearman),
+            signed(x.prcc),
+            fmt_num(x.p10),
+            fmt_num(x.low),
+            fmt_num(x.p90),
+            fmt_num(x.high),
+            fmt_num(x.swing)
+        );
+    }
+    let t = &r.tail;
+    let by = match t.by {
+        TailBy::Harm => format!("highest harm: harm >= {} $B", fmt_num(t.threshold)),
+        TailBy::Net => format!("lowest net: net <= {} $B", fmt_num(t.threshold)),
+    };
+    println!("\nWhat drove the worst {:.0}% of runs ({} runs, {by}):", 100.0 * t.share, t.runs);
+    println!("{:<w$}  {:>12}  {:>12}  {:>12}", "param", "median all", "median worst", "shift (IQR)");
+    for x in &t.params {
+        println!(
+            "{:<w$}  {:>12}  {:>12}  {:>12}",
+            x.param,
+            fmt_num(x.median_all),
+            fmt_num(x.median_tail),
+            signed(x.shift_iqr)
+        );
+    }
+    println!("shift: (median in the worst runs - median in all runs) / interquartile range in all runs.");
+}
+
+#[derive(Serialize)]
+struct SensitivityFile<'a> {
+    kind: &'static str,
+    provenance: &'a Provenance,
+    #[serde(flatten)]
+    sensitivity: &'a Sensitivity,
+}
+
+fn write_sensitivity(dir: &Path, p: &Provenance, r: &Sensitivity) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("sensitivity.csv");
+    let mut w = csv::Writer::from_path(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    w.write_record(SENSITIVITY_HEADER)?;
+    let mut buf = ryu::Buffer::new();
+    let mut num = |x: f64| if x.is_finite() { buf.format(x).to_string() } else { String::new() };
+    for x in &r.params {
+        w.write_record([
+            x.param.clone(),
+            num(x.spearman),
+            num(x.prcc),
+            num(x.low),
+            num(x.high),
+            num(x.swing),
+            num(x.p10),
+            num(x.p90),
+        ])?;
+    }
+    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    let path = dir.join("sensitivity.json");
+    let file = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, &SensitivityFile { kind: "sensitivity", provenance: p, sensitivity: r })
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    std::io::Write::write_all(&mut out, b"\n").with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
