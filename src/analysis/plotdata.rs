@@ -136,7 +136,7 @@ pub fn exceedance_log(values: &[f64], points: usize) -> Vec<[f64; 2]> {
     };
     let max = v[n - 1];
     let (l0, l1) = (first_pos.log10(), max.log10());
-    if !(l1 > l0) {
+    if l1 <= l0 {
         return vec![[l0, ((v.iter().filter(|&&x| x >= first_pos).count()) as f64 / n as f64).log10()]];
     }
     let points = points.max(2);

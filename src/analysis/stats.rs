@@ -26,7 +26,15 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(n - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    let frac = h - lo as f64;
+    // Exact order statistics need no interpolation (and inf - inf must not make a NaN).
+    if frac == 0.0 || sorted[hi] == sorted[lo] {
+        return sorted[lo];
+    }
+    if sorted[hi].is_infinite() {
+        return sorted[hi];
+    }
+    sorted[lo] + frac * (sorted[hi] - sorted[lo])
 }
 
 /// Sorts a copy (NaN last) and returns it.

@@ -96,6 +96,7 @@ pub fn iman_conover<R: Rng + ?Sized>(columns: &mut [Vec<f64>], correlations: &[C
     // T = M * (Q^-1)^T * P^T, row by row.
     let mut row = vec![0.0; k];
     let mut tmp = vec![0.0; k];
+    #[allow(clippy::needless_range_loop)] // r indexes every column at once
     for r in 0..n {
         for (i, x) in row.iter_mut().enumerate() {
             *x = m[i][r];

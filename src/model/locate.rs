@@ -17,6 +17,58 @@ pub fn issue_from_toml(text: &str, err: &toml::de::Error) -> Issue {
     }
 }
 
+/// The issue for a TOML syntax error. The recovered document is unreliable near the error
+/// (an unclosed header swallows what follows), so the path comes from the text itself: the
+/// table header on that line, or the key on that line under the last header above it.
+pub fn issue_from_syntax(text: &str, err: &toml::de::Error) -> Issue {
+    let offset = err.span().map_or(0, |s| s.start).min(text.len());
+    let line_no = line_of(text, offset);
+    let lines: Vec<&str> = text.lines().collect();
+    let header_name = |l: &str| -> Option<String> {
+        let t = l.trim();
+        t.starts_with('[').then(|| t.trim_start_matches('[').split([']', '#']).next().unwrap_or("").trim().to_string())
+    };
+    let here = lines.get(line_no.saturating_sub(1)).copied().unwrap_or("");
+    let path = if let Some(h) = header_name(here) {
+        h
+    } else {
+        let table = lines[..line_no.saturating_sub(1).min(lines.len())].iter().rev().find_map(|l| header_name(l));
+        let key = here.split('=').next().map(str::trim).filter(|k| !k.is_empty() && here.contains('='));
+        match (table, key) {
+            (Some(t), Some(k)) => format!("{t}.{k}"),
+            (None, Some(k)) => k.to_string(),
+            (Some(t), None) => t,
+            (None, None) => "(file)".to_string(),
+        }
+    };
+    Issue {
+        path: if path.is_empty() { "(file)".into() } else { path },
+        line: Some(line_no),
+        message: err.message().trim().to_string(),
+    }
+}
+
+/// `text` with the line holding `offset` turned into a comment of the same length, or
+/// `None` if that line does not look like a single `key = value` line.
+pub fn blank_key_line(text: &str, offset: usize) -> Option<String> {
+    let start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = &text[start..end];
+    if !line.contains('=') || line.trim_start().starts_with('[') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(&text[..start]);
+    out.push('#');
+    out.extend(std::iter::repeat_n(' ', line.len().saturating_sub(1)));
+    out.push_str(&text[end..]);
+    // Multi-byte characters make the comment shorter in chars but not in bytes; pad bytes.
+    while out.len() < text.len() {
+        out.insert(start + 1, ' ');
+    }
+    Some(out)
+}
+
 fn path_at(text: &str, offset: usize) -> String {
     let (doc, _) = DeTable::parse_recoverable(text);
     let mut segs: Vec<String> = Vec::new();

@@ -197,11 +197,32 @@ impl Scenario {
                 message: format!("the text is {} bytes; at most {MAX_FILE_BYTES} are allowed", text.len()),
             }]));
         }
-        let raw: ScenarioFile = match toml::from_str(text) {
-            Ok(raw) => raw,
-            Err(e) => return Err(invalid(vec![super::locate::issue_from_toml(text, &e)])),
+        if let Err(e) = toml::de::DeTable::parse(text) {
+            return Err(invalid(vec![super::locate::issue_from_syntax(text, &e)]));
+        }
+        // An unknown key stops serde at once; blank it out (keeping every offset, so lines
+        // stay right), note it, and parse again, so it hides none of the other problems.
+        let mut unknown = Vec::new();
+        let mut current = std::borrow::Cow::Borrowed(text);
+        let raw: ScenarioFile = loop {
+            match toml::from_str(&current) {
+                Ok(raw) => break raw,
+                Err(e) => {
+                    let issue = super::locate::issue_from_toml(text, &e);
+                    let blanked = if e.message().starts_with("unknown field") && unknown.len() < 100 {
+                        e.span().and_then(|span| super::locate::blank_key_line(&current, span.start))
+                    } else {
+                        None
+                    };
+                    unknown.push(issue);
+                    match blanked {
+                        Some(next) => current = std::borrow::Cow::Owned(next),
+                        None => return Err(invalid(unknown)),
+                    }
+                }
+            }
         };
-        let mut c = Checker { text, issues: Vec::new() };
+        let mut c = Checker { text, issues: unknown };
         let scenario = c.scenario(&raw);
         match scenario {
             Some(s) if c.issues.is_empty() => Ok(s),

@@ -11,7 +11,7 @@ use wide::f64x4;
 
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, Outcome};
+use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
 use super::poisson::poisson_inverse;
 use super::rng::{SimRng, Stream, stream};
 
@@ -446,7 +446,7 @@ impl Engine {
                 let uplift = if sc.event_src[e] < p_open { sev_open } else { sev_api };
                 // Preparedness as it was before this step's update.
                 let r = sc.r[base + land].to_array()[l];
-                let sev = (uplift * sc.event_x[e] * (1.0 - r)).min(s_cap);
+                let sev = severity(uplift * sc.event_x[e], r, s_cap);
                 sc.h[base + land].as_mut_array()[l] += discount * sev;
                 if sev >= s_cat {
                     sc.catastrophes[p][l] += 1;
@@ -464,7 +464,7 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::model::Scenario;
-    use crate::sim::engine::RunSinks;
+    use crate::sim::reference::RunSinks;
 
     /// The SIMD engine computes what the per-run reference computes, run by run.
     fn check_matches_reference(scenario: &Scenario, runs: u64) {

@@ -5,6 +5,8 @@ pub mod driver;
 pub mod engine;
 pub mod lanes;
 pub mod poisson;
+#[cfg(test)]
+mod reference;
 pub mod rng;
 
 pub use driver::{Control, CorrelatedDraws, Record, Results, SimError, SimOptions, simulate, simulate_range};

@@ -10,7 +10,8 @@ const DIRECT_MAX_MEAN: f64 = 50.0;
 /// Smallest n with P(N <= n) > u for N ~ Poisson(mean); u in [0, 1).
 #[inline]
 pub fn poisson_inverse(u: f64, mean: f64) -> u32 {
-    if !(mean > 0.0) {
+    // Also catches NaN.
+    if mean.is_nan() || mean <= 0.0 {
         return 0;
     }
     if mean > DIRECT_MAX_MEAN {

@@ -6,7 +6,7 @@ mod cli;
 mod determinism;
 mod distributions;
 mod fuzz;
-mod known_bugs;
 mod properties;
+mod regressions;
 mod scenarios;
 mod support;

@@ -1,5 +1,5 @@
-//! Bugs in src/ that these tests expose. Each test states the expected behaviour from
-//! MODEL.md / SCENARIO.md and fails until the bug is fixed; nothing here is ignored.
+//! Regression tests for bugs these tests once exposed. Each states the expected behaviour from
+//! MODEL.md / SCENARIO.md.
 
 use tierlab::model::Scenario;
 use tierlab::sim::Record;
