@@ -6,8 +6,8 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::style::{
-    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, labels, line,
-    text,
+    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, fit_text,
+    labels, line, text,
 };
 use super::{FigureInput, PolicyRef, policy_refs};
 use crate::analysis::plotdata::{common_range, density, ecdf};
@@ -194,7 +194,7 @@ impl Density {
         } else {
             Axis::linear(self.range[0], self.range[1], 7, labels::money, self.measure.axis_title(false))
         };
-        let y = Axis::linear(0.0, ymax, 5, labels::number, y_title);
+        let y = Axis::linear(0.0, ymax, 6, labels::number, y_title);
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
         for p in &self.policies {
@@ -217,9 +217,9 @@ pub(crate) struct PolicyEcdf {
     #[serde(flatten)]
     pub policy: PolicyRef,
     pub moments: Moments,
-    /// (x, share of runs <= x); x in $B (log10 $B in the harm panel, where zeros are
-    /// counted but drawn at the left edge).
-    pub points: Vec<[f64; 2]>,
+    /// (x, share of runs <= x, its binomial standard error); x in $B (log10 $B in the harm
+    /// panel, where zeros are counted but drawn at the left edge).
+    pub points: Vec<[f64; 3]>,
 }
 
 #[derive(Serialize)]
@@ -258,7 +258,7 @@ impl Ecdf {
                 };
                 let policies = (0..np)
                     .map(|p| {
-                        let mut points = ecdf(&raw[p], ECDF_POINTS);
+                        let mut points = ecdf_with_se(&raw[p]);
                         if log_x {
                             for pt in &mut points {
                                 pt[0] = if pt[0] > 0.0 { pt[0].log10() } else { range.0 };
@@ -283,8 +283,9 @@ impl Ecdf {
             "Benefit and net axes show the middle 99% of runs; the harm axis is logarithmic.".to_string(),
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
-        let areas = body.split_evenly((1, self.panels.len()));
-        for (i, (panel, area)) in self.panels.iter().zip(&areas).enumerate() {
+        let rest = super::style::shared_y_title(&body, st, "Share of runs ≤ x")?;
+        let areas = rest.split_evenly((1, self.panels.len()));
+        for (panel, area) in self.panels.iter().zip(&areas) {
             let (title, panel_title) = match panel.measure {
                 Measure::Benefit => ("Benefit, $B", "Benefit"),
                 Measure::Harm => ("Harm, $B (log scale)", "Harm"),
@@ -296,7 +297,7 @@ impl Ecdf {
                 Axis::linear(panel.range[0], panel.range[1], 4, labels::money, title)
             };
             let y = Axis::linear(0.0, 1.0, 5, labels::probability, "Share of runs ≤ x");
-            let mut ch = chart(area, st, &ChartSpec::panel(&x, &y, panel_title, true, i == 0))?;
+            let mut ch = chart(area, st, &ChartSpec::panel(&x, &y, panel_title, true, false))?;
             let clip = Clip::of(&x, &y);
             for p in &panel.policies {
                 // A step function: hold each share until the next value.
@@ -316,6 +317,13 @@ impl Ecdf {
         }
         Ok(())
     }
+}
+
+/// The ECDF at up to [`ECDF_POINTS`] points, each with the binomial standard error of the
+/// share, sqrt(F (1 - F) / n).
+fn ecdf_with_se(values: &[f64]) -> Vec<[f64; 3]> {
+    let n = values.len().max(1) as f64;
+    ecdf(values, ECDF_POINTS).into_iter().map(|[x, f]| [x, f, (f * (1.0 - f) / n).sqrt()]).collect()
 }
 
 pub(crate) fn policy_legend<'a>(policies: Option<impl Iterator<Item = &'a PolicyRef>>) -> Vec<LegendItem> {
@@ -341,8 +349,8 @@ pub(crate) struct PolicyDifference {
     /// and its binomial standard error sqrt(p(1-p)/n).
     pub p_better: f64,
     pub p_better_se: f64,
-    /// (difference in $B, share of runs <= it).
-    pub ecdf: Vec<[f64; 2]>,
+    /// (difference in $B, share of runs <= it, its binomial standard error).
+    pub ecdf: Vec<[f64; 3]>,
 }
 
 /// Net minus the baseline's net, run by run, for every other policy.
@@ -382,7 +390,7 @@ impl Paired {
                     p95: quantile_sorted(&s, 0.95),
                     p_better: better,
                     p_better_se: (better * (1.0 - better) / n).sqrt(),
-                    ecdf: ecdf(d, ECDF_POINTS),
+                    ecdf: ecdf_with_se(d),
                 }
             })
             .collect();
@@ -447,6 +455,7 @@ impl Paired {
         yr.ticks.clear();
         yr.grid = false;
         let mut ch = chart(&right, st, &ChartSpec::panel(&xr, &yr, "Quantiles and mean", true, false))?;
+        let label_px = right.dim_in_pixel().0 as i32 - st.px(40.0);
         let clip = Clip::of(&xr, &yr);
         line(&mut ch, &clip, &[(0.0, 0.0), (0.0, rows)], st.line(color(REFERENCE), 1.5))?;
         for (i, p) in self.policies.iter().enumerate() {
@@ -462,6 +471,7 @@ impl Paired {
                 ch.draw_series(std::iter::once(Circle::new((p.mean, ym), st.px(4.0), BLACK.filled())))?;
             }
             let label = format!("{}: mean {}", p.policy.name, labels::money_pm(p.mean, p.se));
+            let label = fit_text(st, &label, &st.tick_font(), label_px);
             text(&mut ch, label, (xr.lo, yc + 0.22), st.tick_font(), (HPos::Left, VPos::Bottom))?;
         }
         Ok(())

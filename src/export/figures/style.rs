@@ -135,6 +135,22 @@ impl Style {
     }
 }
 
+/// `text`, shortened with an ellipsis until it is at most `max_px` output pixels wide.
+pub(crate) fn fit_text(st: &Style, text: &str, font: &TextStyle<'_>, max_px: i32) -> String {
+    if st.text_width(text, font) as i32 <= max_px {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if st.text_width(&candidate, font) as i32 <= max_px {
+            return candidate;
+        }
+    }
+    "…".into()
+}
+
 /// How a legend entry is drawn.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Swatch {
@@ -230,7 +246,7 @@ where
                 ))?,
             }
             root.draw(&Text::new(
-                item.label.clone(),
+                fit_text(st, &item.label, &font, w - 2 * pad - st.px(38.0)),
                 (x1 + st.px(8.0), cy),
                 font.clone().pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
@@ -435,18 +451,38 @@ where
     let tick_font = st.tick_font();
     let label_font = st.label_font();
     let widest = st.px(y_label_width(st, spec.y).max(spec.y_area_min));
+    // Room for the x title whether or not this chart writes it, so that small multiples
+    // line up; small multiples share one y title (see `shared_y_title`).
     let y_area = widest + st.px(14.0) + if spec.y_title { st.px(30.0) } else { 0 };
-    let x_area = st.px(28.0) + if spec.x_title { st.px(26.0) } else { 0 };
+    let x_area = st.px(28.0) + st.px(26.0);
+    let panel_title = fit_text(st, spec.panel_title, &st.panel_font(), area.dim_in_pixel().0 as i32 - st.px(12.0));
     let mut builder = ChartBuilder::on(area);
     builder.margin_top(st.px(8.0)).margin_right(st.px(14.0)).margin_left(st.px(4.0)).margin_bottom(st.px(10.0));
     builder.x_label_area_size(x_area.max(0) as u32).y_label_area_size(y_area.max(0) as u32);
-    if !spec.panel_title.is_empty() {
-        builder.caption(spec.panel_title, st.panel_font());
+    if !panel_title.is_empty() {
+        builder.caption(panel_title, st.panel_font());
     }
     let xr = Ticked { lo: spec.x.lo, hi: spec.x.hi, ticks: spec.x.ticks.clone(), minor: spec.x.minor.clone() };
     let yr = Ticked { lo: spec.y.lo, hi: spec.y.hi, ticks: spec.y.ticks.clone(), minor: spec.y.minor.clone() };
     let mut chart = builder.build_cartesian_2d(xr, yr)?;
-    let x_fmt = |v: &f64| (spec.x.label)(*v);
+    // Label every tick, or every k-th where the labels would collide (the ticks stay).
+    let plot_px = (area.dim_in_pixel().0 as i32 - y_area - st.px(18.0)).max(1);
+    let widest_x =
+        spec.x.ticks.iter().map(|&t| st.text_width(&(spec.x.label)(t), &tick_font)).max().unwrap_or(0) as f64;
+    let spacing = if spec.x.ticks.len() > 1 {
+        f64::from(plot_px) * (spec.x.ticks[1] - spec.x.ticks[0]).abs() / (spec.x.hi - spec.x.lo).abs().max(1e-300)
+    } else {
+        f64::INFINITY
+    };
+    let stride = ((widest_x + f64::from(st.px(10.0))) / spacing).ceil().max(1.0) as usize;
+    let labelled: Vec<f64> = spec.x.ticks.iter().copied().step_by(stride).collect();
+    let x_fmt = |v: &f64| {
+        if labelled.iter().any(|t| (t - v).abs() <= 1e-9 * t.abs().max(1.0)) {
+            (spec.x.label)(*v)
+        } else {
+            String::new()
+        }
+    };
     let y_fmt = |v: &f64| (spec.y.label)(*v);
     let mut mesh = chart.configure_mesh();
     mesh.x_label_formatter(&x_fmt)
@@ -472,6 +508,25 @@ where
     }
     mesh.draw()?;
     Ok(chart)
+}
+
+/// Writes one y-axis title, rotated, down the left edge of `area` (shared by small
+/// multiples) and returns the area to its right.
+pub(crate) fn shared_y_title<DB: DrawingBackend>(area: &Area<DB>, st: &Style, title: &str) -> DrawResult<Area<DB>>
+where
+    DB::ErrorType: 'static,
+{
+    let (_, h) = area.dim_in_pixel();
+    let strip = st.px(28.0);
+    let font = st.label_font();
+    let text = fit_text(st, title, &font, h as i32);
+    area.draw(&Text::new(
+        text,
+        (st.px(4.0), h as i32 / 2),
+        font.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Center, VPos::Top)),
+    ))?;
+    let (_, rest) = area.split_horizontally(strip);
+    Ok(rest)
 }
 
 /// Splits `area` into a grid for `n` small multiples: up to 4 as 2 x 2 (or 1 x n for n < 3),

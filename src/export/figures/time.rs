@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, band, chart, color, dashed,
-    grid_shape, labels, line,
+    grid_shape, labels, line, shared_y_title,
 };
 use super::{FigureError, FigureInput, PolicyRef, policy_refs};
 use crate::analysis::{Band, SeriesSummary};
@@ -54,10 +54,20 @@ fn points(s: &SeriesSummary, policy: usize, m: usize) -> Vec<BandPoint> {
     (0..s.steps).map(|t| BandPoint::of(s.year(t), s.band(policy, m, t))).collect()
 }
 
-/// Splits the body into one panel per policy; returns (panel, row, col) in policy order.
-fn panels<DB: DrawingBackend>(body: &Area<DB>, n: usize) -> (Vec<Area<DB>>, usize, usize) {
+/// Splits the body into one panel per policy, after a y title shared by all of them;
+/// returns the panels in policy order and the grid's rows and columns.
+fn panels<DB: DrawingBackend>(
+    body: &Area<DB>,
+    st: &Style,
+    n: usize,
+    y_title: &str,
+) -> DrawResult<(Vec<Area<DB>>, usize, usize)>
+where
+    DB::ErrorType: 'static,
+{
+    let rest = shared_y_title(body, st, y_title)?;
     let (rows, cols) = grid_shape(n);
-    (body.split_evenly((rows, cols)), rows, cols)
+    Ok((rest.split_evenly((rows, cols)), rows, cols))
 }
 
 /// Which cumulative outcome a fan chart shows.
@@ -134,10 +144,10 @@ impl Fan {
             labels::money,
             format!("Cumulative {what}, $B"),
         );
-        let (areas, rows, cols) = panels(&body, self.policies.len());
+        let (areas, rows, cols) = panels(&body, st, self.policies.len(), &y.title)?;
         for (i, (p, area)) in self.policies.iter().zip(&areas).enumerate() {
             let bottom_row = i / cols == rows - 1 || i + cols >= self.policies.len();
-            let spec = ChartSpec::panel(&x, &y, &p.policy.name, bottom_row, i % cols == 0);
+            let spec = ChartSpec::panel(&x, &y, &p.policy.name, bottom_row, false);
             let mut ch = chart(area, st, &spec)?;
             let clip = Clip::of(&x, &y);
             let c = color(policy_color(p.policy.index));
@@ -238,10 +248,10 @@ impl Capability {
                 .filter(|d| !y.ticks.iter().any(|t| (t - d).abs() < 1e-9))
                 .collect();
         }
-        let (areas, rows, cols) = panels(&body, self.policies.len());
+        let (areas, rows, cols) = panels(&body, st, self.policies.len(), &y.title)?;
         for (i, (p, area)) in self.policies.iter().zip(&areas).enumerate() {
             let bottom_row = i / cols == rows - 1 || i + cols >= self.policies.len();
-            let spec = ChartSpec::panel(&x, &y, &p.policy.name, bottom_row, i % cols == 0);
+            let spec = ChartSpec::panel(&x, &y, &p.policy.name, bottom_row, false);
             let mut ch = chart(area, st, &spec)?;
             let clip = Clip::of(&x, &y);
             if uncertain {
@@ -348,10 +358,10 @@ impl Shares {
             .fold(1.0, f64::max);
         let x = Axis::linear(0.0, years, 5, labels::years, "Year");
         let y = Axis::linear(0.0, 1.0, 5, labels::percent, "Share of frontier development");
-        let (areas, rows, cols) = panels(&body, self.policies.len());
+        let (areas, rows, cols) = panels(&body, st, self.policies.len(), &y.title)?;
         for (i, (p, area)) in self.policies.iter().zip(&areas).enumerate() {
             let bottom_row = i / cols == rows - 1 || i + cols >= self.policies.len();
-            let spec = ChartSpec::panel(&x, &y, &p.policy.name, bottom_row, i % cols == 0);
+            let spec = ChartSpec::panel(&x, &y, &p.policy.name, bottom_row, false);
             let mut ch = chart(area, st, &spec)?;
             let clip = Clip::of(&x, &y);
             let steps = p.jurisdictions.first().map_or(0, |j| j.points.len());
