@@ -339,3 +339,20 @@ fn binary_writes_report_and_rejects_unknown_figures() {
     }
     assert!(!single.join("harm_exceedance.svg").exists(), "--only limits the figures");
 }
+
+#[test]
+fn figures_can_be_made_on_a_background_thread() {
+    fn send<T: Send>() {}
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    send::<tierlab::export::figures::Figure>();
+    error::<FigureError>();
+    error::<tierlab::export::report::ReportError>();
+    let f = fixture();
+    let svg = std::thread::scope(|s| {
+        s.spawn(|| prepare(FigureKind::SharesOverTime, &f.input()).and_then(|fig| fig.svg(&SMALL)))
+            .join()
+            .expect("thread")
+    })
+    .expect("svg");
+    assert!(svg.starts_with("<svg"));
+}

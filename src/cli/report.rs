@@ -15,7 +15,7 @@ use super::{CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, jurisd
 use crate::analysis::summary::JurisdictionSummary;
 use crate::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use crate::export::data::Provenance;
-use crate::export::figures::{FigureInput, FigureKind, FigureOptions, Format, prepare};
+use crate::export::figures::{FigureError, FigureInput, FigureKind, FigureOptions, Format, prepare};
 use crate::export::report::write_report;
 use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimOptions, simulate_range};
 
@@ -302,7 +302,13 @@ pub fn figures(args: FiguresArgs) -> anyhow::Result<ExitCode> {
             eprintln!("note: {} not drawn: the results lack the data it needs", kind.name());
             continue;
         }
-        let figure = prepare(kind, &input)?;
+        let figure = match prepare(kind, &input) {
+            Ok(f) => f,
+            // Asked by name for a figure this scenario cannot have (e.g. a paired
+            // difference with one policy): invalid input.
+            Err(e @ FigureError::MissingData { .. }) => return Err(InvalidInput(e.to_string()).into()),
+            Err(e) => return Err(e.into()),
+        };
         for &format in &formats {
             let path = args.out.join(format!("{}.{}", kind.name(), format.extension()));
             figure.write(format, &path, &opts)?;
