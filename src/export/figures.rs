@@ -1,1 +1,0 @@
-//! Figures rendered headless with plotters (SVG, PNG), each with a JSON sidecar.

@@ -1,0 +1,621 @@
+//! Publication figures rendered headless with plotters (SVG and PNG), each with a JSON
+//! sidecar holding the plotted data and the provenance.
+//!
+//! The app and the CLI share this API; it needs no window and no GPU and may run on any
+//! thread (the embedded font is registered once per process):
+//!
+//! ```no_run
+//! # use std::path::Path;
+//! # use tierlab::export::figures::*;
+//! # fn demo(input: &FigureInput<'_>) -> Result<(), FigureError> {
+//! // One call: compute, draw, write `harm_exceedance.svg` and `harm_exceedance.json`.
+//! render(FigureKind::HarmExceedance, input, Format::Svg, Path::new("out/harm_exceedance.svg"), &FigureOptions::default())?;
+//! // Or compute once and draw to several formats (or to memory, for a preview).
+//! let figure = prepare(FigureKind::NetDistribution, input)?;
+//! let png: Vec<u8> = figure.render(Format::Png, &FigureOptions::default())?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Adding a figure (the extension point)
+//! Threshold sweeps, the benefit/tail-risk frontier, heat maps and tornado charts slot in
+//! the same way as the figures here:
+//! 1. add a variant to [`FigureKind`] (and to `FigureKind::ALL`, `name`, `title`, `about`);
+//! 2. if it needs data this module does not get yet (a sweep or sensitivity result), add an
+//!    `Option<&'a …>` field to [`FigureInput`] (default `None` in [`FigureInput::new`], a
+//!    `with_…` setter) and name it in `FigureKind::requirement`, so that asking for the
+//!    figure without the data is a [`FigureError::MissingData`], not a panic;
+//! 3. write a family module like `distributions.rs`: a `Serialize` struct with the plotted
+//!    data and its Monte Carlo errors, `fn compute(&FigureInput) -> Result<Self, FigureError>`
+//!    and `fn draw(&self, root, style, frame)`, using `style.rs` for the frame, axes,
+//!    ticks, legend and clipping;
+//! 4. add a variant to the private `Plot` enum and its three `match`es.
+//!
+//! Colours come from [`crate::theme`] in the scenario's policy order, as in the app.
+
+mod distributions;
+mod jurisdictions;
+pub(crate) mod style;
+mod tail;
+mod time;
+
+use std::path::{Path, PathBuf};
+
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::analysis::{SeriesSummary, Summary};
+use crate::export::data::{Provenance, write_atomic};
+use crate::model::Scenario;
+use crate::sim::Results;
+
+pub use style::FONT_FAMILY;
+use style::{Area, DrawResult, FrameSpec, Style};
+
+/// Every figure Tierlab draws. `name()` is the file stem and the CLI's name for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FigureKind {
+    /// Density of net welfare per policy (benefit minus harm).
+    NetDistribution,
+    /// Density of discounted benefit per policy.
+    BenefitDistribution,
+    /// Density of discounted harm per policy, on a log axis.
+    HarmDistribution,
+    /// Empirical CDFs of benefit, harm and net.
+    Ecdf,
+    /// P(harm > x) on log-log axes, with binomial error bands.
+    HarmExceedance,
+    /// Fan chart of cumulative benefit over time, per policy.
+    FanBenefit,
+    /// Fan chart of cumulative harm over time, per policy.
+    FanHarm,
+    /// Frontier, open-weight pool and hazard threshold over time, per policy.
+    FrontierOpenPool,
+    /// Frontier-development shares of jurisdictions over time, per policy.
+    SharesOverTime,
+    /// Mean benefit and harm per jurisdiction and policy.
+    JurisdictionBars,
+    /// Distribution of each policy's net minus the baseline policy's, run by run.
+    PairedDifference,
+}
+
+/// What a figure needs beyond the outcomes and the summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Requirement {
+    None,
+    /// Per-step series ([`FigureInput::series`]).
+    Series,
+    /// Per-jurisdiction summaries (recorded jurisdictions).
+    Jurisdictions,
+    /// At least two policies.
+    TwoPolicies,
+}
+
+impl FigureKind {
+    /// Every figure, in the order a report shows them.
+    pub const ALL: [FigureKind; 11] = [
+        FigureKind::NetDistribution,
+        FigureKind::BenefitDistribution,
+        FigureKind::HarmDistribution,
+        FigureKind::Ecdf,
+        FigureKind::HarmExceedance,
+        FigureKind::FanBenefit,
+        FigureKind::FanHarm,
+        FigureKind::FrontierOpenPool,
+        FigureKind::SharesOverTime,
+        FigureKind::JurisdictionBars,
+        FigureKind::PairedDifference,
+    ];
+
+    pub fn all() -> &'static [FigureKind] {
+        &Self::ALL
+    }
+
+    /// File stem and CLI name, e.g. "harm_exceedance".
+    pub fn name(self) -> &'static str {
+        match self {
+            FigureKind::NetDistribution => "net_distribution",
+            FigureKind::BenefitDistribution => "benefit_distribution",
+            FigureKind::HarmDistribution => "harm_distribution",
+            FigureKind::Ecdf => "ecdf",
+            FigureKind::HarmExceedance => "harm_exceedance",
+            FigureKind::FanBenefit => "fan_benefit",
+            FigureKind::FanHarm => "fan_harm",
+            FigureKind::FrontierOpenPool => "frontier_open_pool",
+            FigureKind::SharesOverTime => "shares_over_time",
+            FigureKind::JurisdictionBars => "jurisdiction_bars",
+            FigureKind::PairedDifference => "paired_difference",
+        }
+    }
+
+    /// The figure's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            FigureKind::NetDistribution => "Net welfare per policy",
+            FigureKind::BenefitDistribution => "Benefit per policy",
+            FigureKind::HarmDistribution => "Harm per policy",
+            FigureKind::Ecdf => "Cumulative distributions of benefit, harm and net welfare",
+            FigureKind::HarmExceedance => "Harm tail: probability that total harm exceeds x",
+            FigureKind::FanBenefit => "Cumulative benefit over time",
+            FigureKind::FanHarm => "Cumulative harm over time",
+            FigureKind::FrontierOpenPool => "Frontier, open-weight pool and hazard threshold",
+            FigureKind::SharesOverTime => "Where frontier development happens",
+            FigureKind::JurisdictionBars => "Benefit and harm by jurisdiction",
+            FigureKind::PairedDifference => "Difference to the baseline policy in the same worlds",
+        }
+    }
+
+    /// One sentence on how to read the figure (for reports and tooltips).
+    pub fn about(self) -> &'static str {
+        match self {
+            FigureKind::NetDistribution => {
+                "Kernel density of net welfare (discounted benefit minus harm) over all runs; dashed lines mark the means."
+            }
+            FigureKind::BenefitDistribution => {
+                "Kernel density of discounted benefit over all runs; dashed lines mark the means."
+            }
+            FigureKind::HarmDistribution => {
+                "Density of discounted harm on a log scale (per decade of harm); dashed lines mark the means, which the rare large harms pull far to the right of the typical run."
+            }
+            FigureKind::Ecdf => {
+                "Share of runs at or below each value: a curve further right is better for benefit and net, worse for harm."
+            }
+            FigureKind::HarmExceedance => {
+                "Share of runs whose total harm exceeds x, on log-log axes; the shaded bands are 95% binomial Monte Carlo intervals, wide where few runs reach the tail."
+            }
+            FigureKind::FanBenefit => {
+                "Cumulative discounted benefit: median (line), mean (dashed), middle 50% and 90% of runs (bands)."
+            }
+            FigureKind::FanHarm => {
+                "Cumulative discounted harm: median (line), mean (dashed), middle 50% and 90% of runs (bands); the mean runs above the median because of rare large harms."
+            }
+            FigureKind::FrontierOpenPool => {
+                "The world frontier and the open-weight pool (median and 90% of runs) against the hazard threshold (central value and 90% range of its uncertainty)."
+            }
+            FigureKind::SharesOverTime => {
+                "Mean share of frontier development capacity in each jurisdiction, stacked: development drifting toward laxer rules."
+            }
+            FigureKind::JurisdictionBars => {
+                "Mean discounted benefit and harm landing in each jurisdiction, with 95% Monte Carlo intervals."
+            }
+            FigureKind::PairedDifference => {
+                "Net welfare of each policy minus the baseline policy's in the same simulated world: where the curve crosses zero, one minus P(better)."
+            }
+        }
+    }
+
+    /// Looks a figure up by its name.
+    pub fn from_name(name: &str) -> Option<FigureKind> {
+        Self::ALL.iter().copied().find(|k| k.name() == name)
+    }
+
+    /// The valid names, comma separated (for error messages).
+    pub fn names() -> String {
+        Self::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+    }
+
+    /// What the figure needs beyond the outcomes and summary.
+    pub fn requirement(self) -> Requirement {
+        match self {
+            FigureKind::FanBenefit
+            | FigureKind::FanHarm
+            | FigureKind::FrontierOpenPool
+            | FigureKind::SharesOverTime => Requirement::Series,
+            FigureKind::JurisdictionBars => Requirement::Jurisdictions,
+            FigureKind::PairedDifference => Requirement::TwoPolicies,
+            _ => Requirement::None,
+        }
+    }
+
+    /// Whether `input` holds what this figure needs.
+    pub fn available(self, input: &FigureInput<'_>) -> bool {
+        check_requirement(self, input).is_ok()
+    }
+}
+
+impl std::fmt::Display for FigureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Svg,
+    Png,
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Svg, Format::Png];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+        }
+    }
+
+    /// "svg" or "png" (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "svg" => Some(Format::Svg),
+            "png" => Some(Format::Png),
+            _ => None,
+        }
+    }
+}
+
+/// Size of a figure. The layout (and the SVG) is `width` x `height` CSS pixels; a PNG has
+/// `png_scale` pixels per layout pixel, fonts and lines scaled alike, so the default PNG is
+/// 2400 x 1500.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FigureOptions {
+    pub width: u32,
+    pub height: u32,
+    pub png_scale: u32,
+}
+
+impl Default for FigureOptions {
+    fn default() -> Self {
+        FigureOptions { width: 1200, height: 750, png_scale: 2 }
+    }
+}
+
+impl FigureOptions {
+    /// Smallest and largest layout size accepted.
+    pub const MIN_SIZE: u32 = 480;
+    pub const MAX_SIZE: u32 = 4000;
+    pub const MAX_PNG_SCALE: u32 = 8;
+
+    /// The output size in pixels.
+    pub fn pixels(&self, format: Format) -> (u32, u32) {
+        match format {
+            Format::Svg => (self.width, self.height),
+            Format::Png => (self.width * self.png_scale, self.height * self.png_scale),
+        }
+    }
+
+    fn check(&self) -> Result<(), FigureError> {
+        let size_ok = |x: u32| (Self::MIN_SIZE..=Self::MAX_SIZE).contains(&x);
+        if !size_ok(self.width) || !size_ok(self.height) || !(1..=Self::MAX_PNG_SCALE).contains(&self.png_scale) {
+            return Err(FigureError::Options(format!(
+                "width and height must be {}..={} and png_scale 1..={} (got {} x {}, scale {})",
+                Self::MIN_SIZE,
+                Self::MAX_SIZE,
+                Self::MAX_PNG_SCALE,
+                self.width,
+                self.height,
+                self.png_scale
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Everything a figure is drawn from. Borrowed, so the app can render from its current
+/// result on a background thread without copying it.
+#[derive(Clone, Copy)]
+pub struct FigureInput<'a> {
+    pub scenario: &'a Scenario,
+    pub results: &'a Results,
+    pub summary: &'a Summary,
+    /// Per-step percentile series; fan charts and the time figures need it.
+    pub series: Option<&'a SeriesSummary>,
+    pub provenance: &'a Provenance,
+}
+
+impl<'a> FigureInput<'a> {
+    /// An input without series (add them with [`FigureInput::with_series`]). Prefer this to a
+    /// struct literal: later figure families add optional inputs here.
+    pub fn new(
+        scenario: &'a Scenario,
+        results: &'a Results,
+        summary: &'a Summary,
+        provenance: &'a Provenance,
+    ) -> FigureInput<'a> {
+        FigureInput { scenario, results, summary, series: None, provenance }
+    }
+
+    pub fn with_series(mut self, series: Option<&'a SeriesSummary>) -> FigureInput<'a> {
+        self.series = series;
+        self
+    }
+
+    /// The figures this input can draw, in report order.
+    pub fn available(&self) -> Vec<FigureKind> {
+        FigureKind::ALL.iter().copied().filter(|k| k.available(self)).collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FigureError {
+    #[error("unknown figure \"{name}\"; valid figures: {valid}")]
+    UnknownFigure { name: String, valid: String },
+    #[error("figure {figure} needs {what}")]
+    MissingData { figure: &'static str, what: String },
+    #[error("invalid figure options: {0}")]
+    Options(String),
+    #[error("the embedded font could not be loaded")]
+    Font,
+    #[error("could not draw figure {figure}: {message}")]
+    Draw { figure: &'static str, message: String },
+    #[error("could not encode the PNG: {0}")]
+    Encode(String),
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl FigureKind {
+    /// Parses a figure name, with the valid names in the error.
+    ///
+    /// # Errors
+    /// The name is not a figure's.
+    pub fn parse(name: &str) -> Result<FigureKind, FigureError> {
+        FigureKind::from_name(name)
+            .ok_or_else(|| FigureError::UnknownFigure { name: name.to_string(), valid: FigureKind::names() })
+    }
+}
+
+fn check_requirement(kind: FigureKind, input: &FigureInput<'_>) -> Result<(), FigureError> {
+    let missing = |what: &str| Err(FigureError::MissingData { figure: kind.name(), what: what.to_string() });
+    match kind.requirement() {
+        Requirement::None => Ok(()),
+        Requirement::Series => match input.series {
+            Some(s) if s.steps > 0 && s.runs > 0 && s.n_policies == input.scenario.policies.len() => Ok(()),
+            _ => missing("per-step series (simulate with Record::series_runs > 0 and pass summarise_series)"),
+        },
+        Requirement::Jurisdictions => {
+            if input.summary.policies.iter().all(|p| p.jurisdictions.len() == input.scenario.jurisdictions.len()) {
+                Ok(())
+            } else {
+                missing("per-jurisdiction results (simulate with Record::jurisdictions)")
+            }
+        }
+        Requirement::TwoPolicies => {
+            if input.scenario.policies.len() >= 2 {
+                Ok(())
+            } else {
+                missing("at least two policies")
+            }
+        }
+    }
+}
+
+/// The data of one figure kind, computed from the results.
+enum Plot {
+    Density(distributions::Density),
+    Ecdf(distributions::Ecdf),
+    Paired(distributions::Paired),
+    Exceedance(tail::Exceedance),
+    Fan(time::Fan),
+    Capability(time::Capability),
+    Shares(time::Shares),
+    Jurisdictions(jurisdictions::Bars),
+}
+
+impl Plot {
+    fn compute(kind: FigureKind, input: &FigureInput<'_>) -> Result<Plot, FigureError> {
+        Ok(match kind {
+            FigureKind::NetDistribution => {
+                Plot::Density(distributions::Density::compute(input, distributions::Measure::Net))
+            }
+            FigureKind::BenefitDistribution => {
+                Plot::Density(distributions::Density::compute(input, distributions::Measure::Benefit))
+            }
+            FigureKind::HarmDistribution => {
+                Plot::Density(distributions::Density::compute(input, distributions::Measure::Harm))
+            }
+            FigureKind::Ecdf => Plot::Ecdf(distributions::Ecdf::compute(input)),
+            FigureKind::PairedDifference => Plot::Paired(distributions::Paired::compute(input)),
+            FigureKind::HarmExceedance => Plot::Exceedance(tail::Exceedance::compute(input)),
+            FigureKind::FanBenefit => Plot::Fan(time::Fan::compute(input, time::FanMetric::Benefit)?),
+            FigureKind::FanHarm => Plot::Fan(time::Fan::compute(input, time::FanMetric::Harm)?),
+            FigureKind::FrontierOpenPool => Plot::Capability(time::Capability::compute(input)?),
+            FigureKind::SharesOverTime => Plot::Shares(time::Shares::compute(input)?),
+            FigureKind::JurisdictionBars => Plot::Jurisdictions(jurisdictions::Bars::compute(input)),
+        })
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, st: &Style, frame: &FrameSpec<'_>) -> DrawResult<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        match self {
+            Plot::Density(p) => p.draw(root, st, frame),
+            Plot::Ecdf(p) => p.draw(root, st, frame),
+            Plot::Paired(p) => p.draw(root, st, frame),
+            Plot::Exceedance(p) => p.draw(root, st, frame),
+            Plot::Fan(p) => p.draw(root, st, frame),
+            Plot::Capability(p) => p.draw(root, st, frame),
+            Plot::Shares(p) => p.draw(root, st, frame),
+            Plot::Jurisdictions(p) => p.draw(root, st, frame),
+        }
+    }
+
+    fn data(&self) -> serde_json::Value {
+        let v = match self {
+            Plot::Density(p) => serde_json::to_value(p),
+            Plot::Ecdf(p) => serde_json::to_value(p),
+            Plot::Paired(p) => serde_json::to_value(p),
+            Plot::Exceedance(p) => serde_json::to_value(p),
+            Plot::Fan(p) => serde_json::to_value(p),
+            Plot::Capability(p) => serde_json::to_value(p),
+            Plot::Shares(p) => serde_json::to_value(p),
+            Plot::Jurisdictions(p) => serde_json::to_value(p),
+        };
+        // Plot data are plain numbers and strings; NaN becomes null.
+        v.unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A figure computed from the results, ready to draw in any format.
+pub struct Figure {
+    kind: FigureKind,
+    caption: String,
+    provenance: Provenance,
+    plot: Plot,
+}
+
+/// The sidecar written next to every figure (same stem, `.json`).
+#[derive(Serialize)]
+struct Sidecar<'a> {
+    figure: &'static str,
+    title: &'static str,
+    about: &'static str,
+    caption: &'a str,
+    provenance: &'a Provenance,
+    /// The plotted data, with Monte Carlo errors.
+    data: serde_json::Value,
+}
+
+/// Computes the data of a figure.
+///
+/// # Errors
+/// The input lacks what the figure needs ([`FigureError::MissingData`]).
+pub fn prepare(kind: FigureKind, input: &FigureInput<'_>) -> Result<Figure, FigureError> {
+    check_requirement(kind, input)?;
+    let plot = Plot::compute(kind, input)?;
+    Ok(Figure { kind, caption: input.provenance.caption(), provenance: input.provenance.clone(), plot })
+}
+
+impl Figure {
+    pub fn kind(&self) -> FigureKind {
+        self.kind
+    }
+
+    /// The figure as SVG text or PNG bytes.
+    ///
+    /// # Errors
+    /// Invalid options, or drawing or encoding fails.
+    pub fn render(&self, format: Format, opts: &FigureOptions) -> Result<Vec<u8>, FigureError> {
+        match format {
+            Format::Svg => self.svg(opts).map(String::into_bytes),
+            Format::Png => self.png(opts),
+        }
+    }
+
+    fn frame_spec(&self) -> FrameSpec<'_> {
+        FrameSpec { title: self.kind.title(), legend: &[], notes: &[], caption: &self.caption }
+    }
+
+    fn draw_error(&self, e: &dyn std::fmt::Display) -> FigureError {
+        FigureError::Draw { figure: self.kind.name(), message: e.to_string() }
+    }
+
+    /// The figure as SVG text (no timestamps: the same input gives the same bytes).
+    ///
+    /// # Errors
+    /// Invalid options, or drawing fails.
+    pub fn svg(&self, opts: &FigureOptions) -> Result<String, FigureError> {
+        opts.check()?;
+        style::ensure_font()?;
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, opts.pixels(Format::Svg)).into_drawing_area();
+            let st = Style { scale: 1.0 };
+            self.plot.draw(&root, &st, &self.frame_spec()).map_err(|e| self.draw_error(&e))?;
+            root.present().map_err(|e| self.draw_error(&e))?;
+        }
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        Ok(text)
+    }
+
+    /// The figure as PNG bytes, `png_scale` times the layout size.
+    ///
+    /// # Errors
+    /// Invalid options, or drawing or encoding fails.
+    pub fn png(&self, opts: &FigureOptions) -> Result<Vec<u8>, FigureError> {
+        opts.check()?;
+        style::ensure_font()?;
+        let (w, h) = opts.pixels(Format::Png);
+        let mut pixels = vec![255u8; w as usize * h as usize * 3];
+        {
+            let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+            let st = Style { scale: f64::from(opts.png_scale) };
+            self.plot.draw(&root, &st, &self.frame_spec()).map_err(|e| self.draw_error(&e))?;
+            root.present().map_err(|e| self.draw_error(&e))?;
+        }
+        let mut out = Vec::new();
+        {
+            use image::ImageEncoder as _;
+            let encoder = image::codecs::png::PngEncoder::new(&mut out);
+            encoder
+                .write_image(&pixels, w, h, image::ExtendedColorType::Rgb8)
+                .map_err(|e| FigureError::Encode(e.to_string()))?;
+        }
+        Ok(out)
+    }
+
+    /// The sidecar: figure, caption, provenance and the plotted data.
+    pub fn sidecar(&self) -> serde_json::Value {
+        let car = Sidecar {
+            figure: self.kind.name(),
+            title: self.kind.title(),
+            about: self.kind.about(),
+            caption: &self.caption,
+            provenance: &self.provenance,
+            data: self.plot.data(),
+        };
+        serde_json::to_value(&car).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The sidecar as pretty-printed JSON text.
+    pub fn sidecar_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(&self.sidecar()).unwrap_or_else(|_| "null".into());
+        s.push('\n');
+        s
+    }
+
+    /// Writes the figure to `path` and its sidecar next to it, both atomically.
+    ///
+    /// # Errors
+    /// Drawing fails or a file cannot be written.
+    pub fn write(&self, format: Format, path: &Path, opts: &FigureOptions) -> Result<(), FigureError> {
+        let bytes = self.render(format, opts)?;
+        write_atomic(path, &bytes).map_err(|source| FigureError::Io { path: path.to_path_buf(), source })?;
+        let car = sidecar_path(path);
+        write_atomic(&car, self.sidecar_json().as_bytes()).map_err(|source| FigureError::Io { path: car, source })
+    }
+}
+
+/// The sidecar's path for a figure's path: the same stem with `.json`.
+pub fn sidecar_path(path: &Path) -> PathBuf {
+    path.with_extension("json")
+}
+
+/// Computes, draws and writes one figure and its JSON sidecar (same stem, `.json`).
+///
+/// # Errors
+/// The input lacks what the figure needs, drawing fails, or a file cannot be written.
+pub fn render(
+    kind: FigureKind,
+    input: &FigureInput<'_>,
+    format: Format,
+    path: &Path,
+    opts: &FigureOptions,
+) -> Result<(), FigureError> {
+    prepare(kind, input)?.write(format, path, opts)
+}
+
+/// Policy identity as the sidecars record it.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct PolicyRef {
+    pub index: usize,
+    pub name: String,
+    pub color: String,
+}
+
+pub(crate) fn policy_refs(scenario: &Scenario) -> Vec<PolicyRef> {
+    scenario
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PolicyRef { index: i, name: p.name.clone(), color: style::hex(crate::theme::policy_color(i)) })
+        .collect()
+}

@@ -1,0 +1,358 @@
+//! Publication figures, their sidecars and the report bundle, through the library (a small
+//! run of the baseline) and once through the binary.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use tierlab::analysis::{SeriesSummary, Summary, summarise, summarise_series};
+use tierlab::export::Provenance;
+use tierlab::export::figures::{
+    FigureError, FigureInput, FigureKind, FigureOptions, Format, prepare, render, sidecar_path,
+};
+use tierlab::export::report::write_report;
+use tierlab::model::Scenario;
+use tierlab::model::scenario::BASELINE_TOML;
+use tierlab::sim::{Control, Record, Results, SimOptions, simulate};
+
+const RUNS: u64 = 500;
+
+/// Relative tolerance for numbers read back from JSON text.
+const JSON_TOL: f64 = 1e-12;
+
+struct Fixture {
+    scenario: Scenario,
+    results: Results,
+    summary: Summary,
+    series: SeriesSummary,
+    provenance: Provenance,
+}
+
+impl Fixture {
+    fn input(&self) -> FigureInput<'_> {
+        FigureInput::new(&self.scenario, &self.results, &self.summary, &self.provenance).with_series(Some(&self.series))
+    }
+}
+
+fn simulate_baseline(runs: u64, seed: u64) -> Fixture {
+    let mut scenario = Scenario::baseline();
+    scenario.run.runs = runs;
+    scenario.run.seed = seed;
+    let opts = SimOptions {
+        threads: None,
+        record: Record { jurisdictions: true, series_runs: runs, params: false },
+        param_overrides: Vec::new(),
+    };
+    let results = simulate(&scenario, &opts, &Control::new()).expect("simulation");
+    let names: Vec<String> = scenario.policies.iter().map(|p| p.name.clone()).collect();
+    let jur: Vec<String> = scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    let summary = summarise(&results, &names, scenario.run.baseline);
+    let series = summarise_series(&results, &jur);
+    let mut provenance = Provenance::new(&scenario, "baseline.toml", BASELINE_TOML);
+    provenance.series_runs = series.runs;
+    Fixture { scenario, results, summary, series, provenance }
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| simulate_baseline(RUNS, 20261122))
+}
+
+/// Smaller than the default so the debug build renders every figure quickly.
+const SMALL: FigureOptions = FigureOptions { width: 800, height: 500, png_scale: 2 };
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= JSON_TOL * a.abs().max(b.abs()).max(1.0)
+}
+
+fn num(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("sidecar")).expect("sidecar parses")
+}
+
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("SVG parses as XML");
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    doc.descendants().filter(|n| n.is_text()).filter_map(|n| n.text()).map(|t| t.trim().to_string()).collect()
+}
+
+#[test]
+fn every_figure_renders_as_svg_and_png_with_sidecar() {
+    let f = fixture();
+    let input = f.input();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let caption = f.provenance.caption();
+    for &kind in FigureKind::all() {
+        let svg_path = dir.path().join(format!("{}.svg", kind.name()));
+        render(kind, &input, Format::Svg, &svg_path, &SMALL).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let svg = std::fs::read_to_string(&svg_path).expect("svg written");
+        let texts = svg_texts(&svg);
+        assert!(texts.contains(&caption), "{kind}: caption missing from the SVG");
+        assert!(texts.iter().any(|t| t == kind.title()), "{kind}: title missing");
+
+        let png_path = dir.path().join(format!("{}.png", kind.name()));
+        render(kind, &input, Format::Png, &png_path, &SMALL).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let (w, h) = image::image_dimensions(&png_path).expect("PNG readable");
+        assert_eq!((w, h), SMALL.pixels(Format::Png), "{kind}: PNG size");
+
+        let car = read_json(&sidecar_path(&svg_path));
+        assert_eq!(car["figure"], kind.name());
+        assert_eq!(car["caption"], caption.as_str());
+        assert_eq!(car["provenance"]["scenario_sha256"], f.provenance.scenario_sha256.as_str());
+        assert_eq!(car["provenance"]["seed"], 20261122);
+        assert_eq!(car["provenance"]["runs"], RUNS);
+        assert_eq!(car["provenance"]["version"], tierlab::VERSION);
+        assert!(car["data"].is_object(), "{kind}: sidecar has data");
+    }
+}
+
+#[test]
+fn default_png_is_2400_by_1500() {
+    let f = fixture();
+    let png = prepare(FigureKind::HarmExceedance, &f.input())
+        .and_then(|fig| fig.render(Format::Png, &FigureOptions::default()))
+        .expect("render");
+    let img = image::load_from_memory(&png).expect("PNG decodes");
+    assert_eq!((img.width(), img.height()), (2400, 1500));
+}
+
+#[test]
+fn sidecar_means_equal_the_summary() {
+    let f = fixture();
+    let input = f.input();
+    for (kind, field) in [
+        (FigureKind::NetDistribution, "net"),
+        (FigureKind::BenefitDistribution, "benefit"),
+        (FigureKind::HarmDistribution, "harm"),
+    ] {
+        let car = prepare(kind, &input).expect("prepare").sidecar();
+        let policies = car["data"]["policies"].as_array().expect("policies");
+        assert_eq!(policies.len(), f.summary.policies.len());
+        for (p, s) in policies.iter().zip(&f.summary.policies) {
+            let m = match field {
+                "net" => s.net,
+                "benefit" => s.benefit,
+                _ => s.harm,
+            };
+            assert_eq!(p["name"], s.name.as_str(), "policy order");
+            assert!(close(num(&p["moments"]["mean"]), m.mean), "{kind} {}: mean", s.name);
+            assert!(close(num(&p["moments"]["se"]), m.se), "{kind} {}: se", s.name);
+            assert!(close(num(&p["moments"]["p95"]), m.p95), "{kind} {}: p95", s.name);
+        }
+    }
+
+    let car = prepare(FigureKind::HarmExceedance, &input).expect("prepare").sidecar();
+    let n = RUNS as f64;
+    for (p, s) in car["data"]["policies"].as_array().expect("policies").iter().zip(&f.summary.policies) {
+        assert!(close(num(&p["cvar95_harm"]), s.cvar95_harm));
+        assert!(close(num(&p["p_catastrophe"]), s.p_catastrophe));
+        for pt in p["points"].as_array().expect("points") {
+            let prob = num(&pt["p"]);
+            assert!(close(num(&pt["se"]), (prob * (1.0 - prob) / n).sqrt()), "binomial SE");
+            assert!(num(&pt["lo95"]) <= prob + 1e-12 && prob <= num(&pt["hi95"]) + 1e-12);
+        }
+    }
+
+    let car = prepare(FigureKind::JurisdictionBars, &input).expect("prepare").sidecar();
+    for (p, s) in car["data"]["policies"].as_array().expect("policies").iter().zip(&f.summary.policies) {
+        for (j, js) in p["jurisdictions"].as_array().expect("jurisdictions").iter().zip(&s.jurisdictions) {
+            assert!(close(num(&j["benefit"]["mean"]), js.benefit_mean));
+            assert!(close(num(&j["harm"]["se"]), js.harm_se));
+        }
+    }
+
+    let car = prepare(FigureKind::PairedDifference, &input).expect("prepare").sidecar();
+    let others: Vec<_> = f.summary.policies.iter().enumerate().filter(|(i, _)| *i != f.summary.baseline).collect();
+    for (p, (_, s)) in car["data"]["policies"].as_array().expect("policies").iter().zip(others) {
+        assert!(close(num(&p["mean"]), s.net_diff_mean));
+        assert!(close(num(&p["se"]), s.net_diff_se));
+        assert!(close(num(&p["p_better"]), s.p_better_than_baseline));
+    }
+
+    let car = prepare(FigureKind::FanHarm, &input).expect("prepare").sidecar();
+    let m = f.series.metric_index("cum_harm").expect("metric");
+    let last = f.series.steps - 1;
+    let pts = car["data"]["policies"][0]["points"].as_array().expect("points");
+    assert_eq!(pts.len(), f.series.steps + 1, "year 0 and every step");
+    assert!(close(num(&pts[last + 1]["p50"]), f.series.band(0, m, last).p50));
+}
+
+#[test]
+fn svg_and_png_are_byte_identical_for_the_same_seed() {
+    let a = simulate_baseline(300, 7);
+    let b = simulate_baseline(300, 7);
+    for kind in [FigureKind::HarmExceedance, FigureKind::FanBenefit, FigureKind::NetDistribution] {
+        let fa = prepare(kind, &a.input()).expect("prepare");
+        let fb = prepare(kind, &b.input()).expect("prepare");
+        assert_eq!(fa.svg(&SMALL).expect("svg"), fb.svg(&SMALL).expect("svg"), "{kind}: SVG differs");
+        assert_eq!(fa.png(&SMALL).expect("png"), fb.png(&SMALL).expect("png"), "{kind}: PNG differs");
+    }
+    let c = simulate_baseline(300, 8);
+    let fa = prepare(FigureKind::HarmExceedance, &a.input()).expect("prepare");
+    let fc = prepare(FigureKind::HarmExceedance, &c.input()).expect("prepare");
+    assert_ne!(fa.svg(&SMALL).expect("svg"), fc.svg(&SMALL).expect("svg"), "another seed, another figure");
+}
+
+#[test]
+fn names_round_trip_and_unknown_names_list_the_valid_ones() {
+    for &kind in FigureKind::all() {
+        assert_eq!(FigureKind::from_name(kind.name()), Some(kind));
+        assert!(!kind.title().is_empty());
+    }
+    let mut names: Vec<&str> = FigureKind::all().iter().map(|k| k.name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), FigureKind::all().len(), "names are unique");
+    let err = FigureKind::parse("harm_exceedence").expect_err("typo");
+    let msg = err.to_string();
+    assert!(msg.contains("harm_exceedence") && msg.contains("harm_exceedance") && msg.contains("fan_benefit"), "{msg}");
+    assert_eq!(Format::from_name("PNG"), Some(Format::Png));
+    assert_eq!(Format::from_name("pdf"), None);
+}
+
+#[test]
+fn missing_inputs_are_errors_not_panics() {
+    let f = fixture();
+    let without_series = FigureInput::new(&f.scenario, &f.results, &f.summary, &f.provenance);
+    for kind in [FigureKind::FanBenefit, FigureKind::FanHarm, FigureKind::FrontierOpenPool, FigureKind::SharesOverTime]
+    {
+        assert!(matches!(prepare(kind, &without_series), Err(FigureError::MissingData { .. })), "{kind}");
+        assert!(!kind.available(&without_series));
+    }
+    assert!(prepare(FigureKind::HarmExceedance, &without_series).is_ok());
+    let bad = FigureOptions { width: 10, ..FigureOptions::default() };
+    let fig = prepare(FigureKind::Ecdf, &f.input()).expect("prepare");
+    assert!(matches!(fig.svg(&bad), Err(FigureError::Options(_))));
+}
+
+#[test]
+fn colours_follow_the_shared_policy_palette() {
+    let f = fixture();
+    let car = prepare(FigureKind::NetDistribution, &f.input()).expect("prepare").sidecar();
+    let svg = prepare(FigureKind::NetDistribution, &f.input()).expect("prepare").svg(&SMALL).expect("svg");
+    for (i, p) in car["data"]["policies"].as_array().expect("policies").iter().enumerate() {
+        let c = tierlab::theme::policy_color(i);
+        assert_eq!(p["color"], format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2));
+        assert!(svg.contains(&format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)), "colour of policy {i} drawn");
+    }
+}
+
+fn assert_self_contained(html: &str) {
+    for bad in ["src=\"http", "src='http", "<link", "url(http", "<script", "@import", "href=\"http"] {
+        assert!(!html.contains(bad), "report.html contains {bad}");
+    }
+}
+
+#[test]
+fn report_is_self_contained_and_lists_every_policy() {
+    let f = fixture();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = write_report(dir.path(), &f.input(), &[Format::Svg], &SMALL, |_| {}).expect("report");
+    assert_eq!(files.figures.len(), FigureKind::all().len());
+    assert!(files.skipped.is_empty());
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
+    let md = std::fs::read_to_string(dir.path().join("report.md")).expect("md");
+    assert_self_contained(&html);
+    assert_eq!(html.matches("<svg").count(), FigureKind::all().len(), "every figure inline");
+    for p in &f.scenario.policies {
+        let escaped = p.name.replace('&', "&amp;").replace('<', "&lt;");
+        assert!(html.contains(&escaped), "html lists {}", p.name);
+        assert!(md.contains(&p.name), "md lists {}", p.name);
+    }
+    for key in ["hazard_threshold", "strip_prob", "Epoch AI"] {
+        assert!(html.contains(key) && md.contains(key), "parameters and sources: {key}");
+    }
+    assert!(html.contains(&f.provenance.scenario_sha256) && md.contains(&f.provenance.scenario_sha256));
+    assert!(html.contains("±"), "summary with standard errors");
+    for &kind in FigureKind::all() {
+        let rel = format!("figures/{}.svg", kind.name());
+        assert!(md.contains(&format!("]({rel})")), "md links {rel}");
+        assert!(dir.path().join(&rel).exists());
+        assert!(dir.path().join(format!("figures/{}.json", kind.name())).exists());
+    }
+
+    // PNG only: figures inline as data: URIs.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kinds_seen = std::cell::Cell::new(0);
+    write_report(dir.path(), &f.input(), &[Format::Png], &SMALL, |_| kinds_seen.set(kinds_seen.get() + 1))
+        .expect("report");
+    assert_eq!(kinds_seen.get(), FigureKind::all().len(), "progress once per figure");
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
+    assert_self_contained(&html);
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), FigureKind::all().len());
+}
+
+fn tierlab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tierlab"))
+}
+
+#[test]
+fn binary_writes_report_and_rejects_unknown_figures() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tierlab()
+        .args(["report", "baseline", "--runs", "200", "--seed", "3", "--format", "svg", "--quiet", "--out"])
+        .arg(dir.path())
+        .output()
+        .expect("run tierlab");
+    assert!(out.status.success(), "report failed: {}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
+    assert_self_contained(&html);
+    assert!(dir.path().join("report.md").exists());
+    assert!(dir.path().join("figures/harm_exceedance.svg").exists());
+    let car = read_json(&dir.path().join("figures/harm_exceedance.json"));
+    assert_eq!(car["provenance"]["runs"], 200);
+    assert_eq!(car["provenance"]["seed"], 3);
+
+    let out = tierlab()
+        .args(["figures", "baseline", "--runs", "100", "--only", "harm_exceedence", "--out"])
+        .arg(dir.path().join("single"))
+        .output()
+        .expect("run tierlab");
+    assert_eq!(out.status.code(), Some(2), "unknown figure is invalid input");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("harm_exceedence") && err.contains("harm_exceedance") && err.contains("paired_difference"),
+        "{err}"
+    );
+
+    let out = tierlab()
+        .args(["figures", "baseline", "--runs", "100", "--format", "gif", "--out"])
+        .arg(dir.path().join("single"))
+        .output()
+        .expect("run tierlab");
+    assert_eq!(out.status.code(), Some(2), "unknown format is invalid input");
+
+    let single = dir.path().join("single");
+    let out = tierlab()
+        .args([
+            "figures", "baseline", "--runs", "100", "--quiet", "--format", "svg", "--only", "ecdf", "fan_harm", "--out",
+        ])
+        .arg(&single)
+        .output()
+        .expect("run tierlab");
+    assert!(out.status.success(), "figures failed: {}", String::from_utf8_lossy(&out.stderr));
+    for name in ["ecdf.svg", "ecdf.json", "fan_harm.svg", "fan_harm.json"] {
+        assert!(single.join(name).exists(), "{name}");
+    }
+    assert!(!single.join("harm_exceedance.svg").exists(), "--only limits the figures");
+}
+
+#[test]
+fn figures_can_be_made_on_a_background_thread() {
+    fn send<T: Send>() {}
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    send::<tierlab::export::figures::Figure>();
+    error::<FigureError>();
+    error::<tierlab::export::report::ReportError>();
+    let f = fixture();
+    let svg = std::thread::scope(|s| {
+        s.spawn(|| prepare(FigureKind::SharesOverTime, &f.input()).and_then(|fig| fig.svg(&SMALL)))
+            .join()
+            .expect("thread")
+    })
+    .expect("svg");
+    assert!(svg.starts_with("<svg"));
+}
