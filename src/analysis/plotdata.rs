@@ -154,6 +154,30 @@ pub fn exceedance_log(values: &[f64], points: usize) -> Vec<[f64; 2]> {
     out
 }
 
+/// The outline of a histogram as a step line: (x, density) corners from `lo` to `hi`, starting
+/// and ending at zero, so a plot can overlay several histograms without filled bars.
+pub fn histogram_outline(h: &Histogram) -> Vec<[f64; 2]> {
+    let w = h.bin_width();
+    let mut out = Vec::with_capacity(2 * h.density.len() + 2);
+    out.push([h.lo, 0.0]);
+    for (i, &d) in h.density.iter().enumerate() {
+        let x0 = h.lo + i as f64 * w;
+        out.push([x0, d]);
+        out.push([x0 + w, d]);
+    }
+    out.push([h.hi, 0.0]);
+    out
+}
+
+/// Share of `values` at or below each point of `grid`: (x, P(X <= x)). NaN values count as
+/// never reached (the share at the grid's end is then below 1).
+pub fn share_at_or_below(values: &[f64], grid: &[f64]) -> Vec<[f64; 2]> {
+    let n = values.len().max(1) as f64;
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_unstable_by(f64::total_cmp);
+    grid.iter().map(|&x| [x, v.partition_point(|&y| y <= x) as f64 / n]).collect()
+}
+
 /// Decades covering [lo, hi] in log10 units, for labelling log axes.
 pub fn decades(lo: f64, hi: f64) -> Vec<i32> {
     if !(lo.is_finite() && hi.is_finite()) || hi < lo {
@@ -212,6 +236,25 @@ mod tests {
         let e = ecdf(&v, 3);
         assert_eq!(e.last().unwrap(), &[3.0, 1.0]);
         assert_eq!(e[0], [1.0, 1.0 / 3.0]);
+    }
+
+    #[test]
+    fn histogram_outline_encloses_the_same_area() {
+        let v: Vec<f64> = (0..100).map(f64::from).collect();
+        let h = histogram(&v, 0.0, 100.0, 10);
+        let o = histogram_outline(&h);
+        assert_eq!(o.len(), 2 * 10 + 2);
+        let area: f64 = o.windows(2).map(|w| (w[1][0] - w[0][0]) * w[0][1].min(w[1][1])).sum();
+        assert!((area - 1.0).abs() < 1e-12, "{area}");
+        assert_eq!(o[0], [0.0, 0.0]);
+        assert_eq!(o[o.len() - 1], [100.0, 0.0]);
+    }
+
+    #[test]
+    fn share_at_or_below_counts_nan_as_never() {
+        let v = [1.0, 2.0, f64::NAN, 3.0];
+        let c = share_at_or_below(&v, &[0.0, 1.0, 2.5, 10.0]);
+        assert_eq!(c, vec![[0.0, 0.0], [1.0, 0.25], [2.5, 0.5], [10.0, 0.75]]);
     }
 
     #[test]
