@@ -101,7 +101,7 @@ fn moving_a_threshold_changes_the_results() {
     assert_eq!(policy_names(&h)[policy], "Global tiered 1e27");
     let before = h.state().result().unwrap().summary.policies[policy].clone();
     let job = h.state().last_job();
-    click_in_panel(&mut h, "Global tiered 1e27");
+    // The first tiered policy starts open in the panel: its sliders are there.
     h.run();
     let slider = || (egui::accesskit::Role::Slider, "open below");
     h.get_by_role_and_label(slider().0, slider().1).scroll_to_me();
@@ -129,6 +129,8 @@ fn add_duplicate_and_remove_a_policy() {
     assert_eq!(policy_names(&h), expected);
     assert_eq!(result_names(&h), expected, "the new policy was simulated");
 
+    // Close the policy that starts open, open the new one: one "Duplicate policy" in view.
+    click_in_panel(&mut h, "Global tiered 1e27");
     click_in_panel(&mut h, "New policy");
     h.run();
     click(&mut h, "Duplicate policy");

@@ -29,6 +29,10 @@ struct Driver {
     wake: Receiver<()>,
     started: Instant,
     pointer: Pos2,
+    /// Move the pointer every frame (frame-time phase) or leave it still (latency phase: a
+    /// still pointer lets the app idle between results, as it does for a user).
+    wiggle: bool,
+    frames: u64,
 }
 
 /// Time of one frame: the egui pass (`App::logic` + `App::ui`) and tessellation.
@@ -46,16 +50,28 @@ impl Driver {
                 let _ = tx.send(());
             }
         });
-        Driver { ctx, wake: rx, started: Instant::now(), pointer: Pos2::new(SCREEN.x * 0.62, SCREEN.y * 0.55) }
+        Driver {
+            ctx,
+            wake: rx,
+            started: Instant::now(),
+            pointer: Pos2::new(SCREEN.x * 0.62, SCREEN.y * 0.55),
+            wiggle: false,
+            frames: 0,
+        }
     }
 
     fn frame(&mut self, app: &mut TierlabApp) -> FrameTime {
-        // Wiggle the pointer over the centre so hover readouts are part of the cost.
-        self.pointer.x += if self.pointer.x > SCREEN.x * 0.65 { -30.0 } else { 3.0 };
+        let mut events = Vec::new();
+        if self.wiggle {
+            // Over the plots, so hover readouts are part of the cost.
+            self.pointer.x += if self.pointer.x > SCREEN.x * 0.65 { -30.0 } else { 3.0 };
+            events.push(Event::PointerMoved(self.pointer));
+        }
+        self.frames += 1;
         let input = RawInput {
             screen_rect: Some(Rect::from_min_size(Pos2::ZERO, SCREEN)),
             time: Some(self.started.elapsed().as_secs_f64()),
-            events: vec![Event::PointerMoved(self.pointer)],
+            events,
             ..RawInput::default()
         };
         let t0 = Instant::now();
@@ -110,6 +126,9 @@ fn until_final(
     while t0.elapsed() < timeout {
         d.frame(app);
         if let Some(c) = app.result().filter(|c| c.job == job) {
+            if std::env::var_os("TIERLAB_BENCH_VERBOSE").is_some() {
+                eprintln!("  job {job}: {} runs on screen at {:?} (worker {:?})", c.runs, t0.elapsed(), c.elapsed);
+            }
             if first.is_none() {
                 first = Some((t0.elapsed(), c.runs));
             }
@@ -154,6 +173,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     // 1. Edit -> preview on screen -> full result on screen.
     let mut previews = Vec::new();
     let mut fulls = Vec::new();
+    let frames_before = d.frames;
     let mut preview_runs = 0;
     for k in 0..EDITS {
         let delta = if k % 2 == 0 { 0.1 } else { -0.1 };
@@ -173,6 +193,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         fulls.push(ms(full));
         preview_runs = runs;
     }
+    let frames_per_edit = (d.frames - frames_before) as f64 / EDITS as f64;
     let what = match policy {
         Some(p) => format!("moving the thresholds of \"{}\" by ±0.1 OOM", s.policies[p].name),
         None => "changing the seed".into(),
@@ -191,6 +212,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         s.run.runs,
         verdict(f50, TARGET_FULL_MS)
     );
+    println!("  frames drawn per edit: {frames_per_edit:.1} (the app idles between results)");
     println!(
         "  (while a slider is dragged, runs start {} ms after the last move)",
         AppOptions::default().debounce.as_millis()
@@ -198,6 +220,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     println!();
 
     // 2. Frame time with results loaded (and pinned, so ghosts are drawn too).
+    d.wiggle = true;
     app.apply(AppCommand::Pin);
     println!(
         "Frame time with results loaded and pinned ({FRAMES} frames per tab, {}x{} points, pointer over the plots):",

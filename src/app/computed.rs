@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use rayon::prelude::*;
+
 use crate::analysis::plotdata::{
-    common_range, density, ecdf, exceedance_log, histogram, histogram_outline, share_at_or_below,
+    common_range, density_windowed, ecdf, exceedance_log, histogram, histogram_outline, share_at_or_below,
 };
 use crate::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use crate::export::data::Provenance;
@@ -14,13 +16,20 @@ use crate::sim::Results;
 /// Bins of a histogram outline.
 pub const BINS: usize = 60;
 /// Points of a density curve.
-pub const DENSITY_POINTS: usize = 160;
+pub const DENSITY_POINTS: usize = 120;
 /// Points of an ECDF.
 pub const ECDF_POINTS: usize = 200;
 /// Points of an exceedance curve.
 pub const EXCEEDANCE_POINTS: usize = 120;
-/// Share cut from each end when choosing a distribution plot's range.
+/// Share of worlds left out at each end when choosing a distribution plot's range (the
+/// ECDF and the summary keep them): benefit and harm (on a log axis) show nearly all worlds,
+/// net welfare and paired differences, whose tails are long on both sides, their body.
 pub const RANGE_TAIL: f64 = 0.005;
+pub const RANGE_TAIL_NET: f64 = 0.01;
+pub const RANGE_TAIL_DIFF: f64 = 0.02;
+
+/// Points of one curve.
+pub type Curve = Vec<[f64; 2]>;
 
 /// The distribution of one outcome for every policy, binned for drawing.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -43,7 +52,7 @@ pub struct MetricPlot {
 
 impl MetricPlot {
     /// Binned curves of `columns` (one per policy; empty columns give empty curves).
-    pub fn new(columns: &[Vec<f64>], log10: bool) -> MetricPlot {
+    pub fn new(columns: &[Vec<f64>], log10: bool, tail: f64) -> MetricPlot {
         let n_pol = columns.len();
         let transformed: Vec<Vec<f64>> = if log10 {
             columns.iter().map(|c| c.iter().filter(|&&x| x > 0.0).map(|x| x.log10()).collect()).collect()
@@ -56,8 +65,32 @@ impl MetricPlot {
             .map(|(c, t)| if log10 && !c.is_empty() { 1.0 - t.len() as f64 / c.len() as f64 } else { 0.0 })
             .collect();
         let refs: Vec<&[f64]> = transformed.iter().filter(|t| !t.is_empty()).map(Vec::as_slice).collect();
-        let (lo, hi) = common_range(&refs, RANGE_TAIL);
+        let (lo, hi) = common_range(&refs, tail);
         let unit = if log10 { 1.0 } else { round_unit((hi - lo) / 40.0) };
+        let curves: Vec<[Curve; 3]> = transformed
+            .par_iter()
+            .zip(&zero_share)
+            .map(|(t, z)| {
+                if t.len() < 2 {
+                    return [Vec::new(), Vec::new(), Vec::new()];
+                }
+                // Scale to the share of runs drawn, so areas compare across policies, and to
+                // percent per unit.
+                let keep = (1.0 - z) * unit * 100.0;
+                let mut d = density_windowed(t, lo, hi, DENSITY_POINTS);
+                let mut h = histogram_outline(&histogram(t, lo, hi, BINS));
+                for p in d.iter_mut().chain(h.iter_mut()) {
+                    p[1] *= keep;
+                }
+                let mut e = ecdf(t, ECDF_POINTS);
+                for p in &mut e {
+                    // Worlds beyond the plot's range pile up on its edges.
+                    p[0] = p[0].clamp(lo, hi);
+                    p[1] = z + (1.0 - z) * p[1];
+                }
+                [d, h, e]
+            })
+            .collect();
         let mut plot = MetricPlot {
             log10,
             lo,
@@ -66,27 +99,9 @@ impl MetricPlot {
             density: Vec::with_capacity(n_pol),
             histogram: Vec::with_capacity(n_pol),
             ecdf: Vec::with_capacity(n_pol),
-            zero_share: zero_share.clone(),
+            zero_share,
         };
-        for (t, z) in transformed.iter().zip(&zero_share) {
-            if t.len() < 2 {
-                plot.density.push(Vec::new());
-                plot.histogram.push(Vec::new());
-                plot.ecdf.push(Vec::new());
-                continue;
-            }
-            // Scale to the share of runs drawn, so areas compare across policies, and to
-            // percent per unit.
-            let keep = (1.0 - z) * unit * 100.0;
-            let mut d = density(t, lo, hi, DENSITY_POINTS);
-            let mut h = histogram_outline(&histogram(t, lo, hi, BINS));
-            for p in d.iter_mut().chain(h.iter_mut()) {
-                p[1] *= keep;
-            }
-            let mut e = ecdf(t, ECDF_POINTS);
-            for p in &mut e {
-                p[1] = z + (1.0 - z) * p[1];
-            }
+        for [d, h, e] in curves {
             plot.density.push(d);
             plot.histogram.push(h);
             plot.ecdf.push(e);
@@ -130,6 +145,70 @@ impl Fan {
 
     pub fn median_points(&self) -> Vec<[f64; 2]> {
         self.years.iter().zip(&self.p50).map(|(&x, &y)| [x, y]).collect()
+    }
+}
+
+/// The binned curves of one result.
+struct Curves {
+    benefit: MetricPlot,
+    harm: MetricPlot,
+    net: MetricPlot,
+    diff: MetricPlot,
+    exceedance: Vec<Vec<[f64; 2]>>,
+    hazard_public: Vec<Vec<[f64; 2]>>,
+}
+
+fn sorted_in_place(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_unstable_by(f64::total_cmp);
+    v
+}
+
+impl Curves {
+    fn new(results: &Results, baseline: usize, grid: &[f64]) -> Curves {
+        let np = results.n_policies;
+        let col = |f: fn(&crate::sim::Outcome) -> f64| -> Vec<Vec<f64>> {
+            (0..np).into_par_iter().map(|p| results.column(p, f)).collect()
+        };
+        let net = col(crate::sim::Outcome::net);
+        // Paired differences first, while the runs are still in order.
+        let diff: Vec<Vec<f64>> = (0..np)
+            .into_par_iter()
+            .map(|p| match (p == baseline, net.get(p), net.get(baseline)) {
+                (false, Some(a), Some(b)) => sorted_in_place(a.iter().zip(b).map(|(a, b)| a - b).collect()),
+                _ => Vec::new(),
+            })
+            .collect();
+        // Every curve below is order-free; sorted columns make the sorts inside cheap.
+        let sort_all = |cols: Vec<Vec<f64>>| -> Vec<Vec<f64>> { cols.into_par_iter().map(sorted_in_place).collect() };
+        let net = sort_all(net);
+        let benefit = sort_all(col(|o| o.benefit));
+        let harm = sort_all(col(|o| o.harm));
+        let hazard = col(|o| o.hazard_year);
+        let ((benefit_plot, harm_plot), ((net_plot, diff_plot), (exceedance, hazard_public))) = rayon::join(
+            || {
+                rayon::join(
+                    || MetricPlot::new(&benefit, false, RANGE_TAIL),
+                    || MetricPlot::new(&harm, true, RANGE_TAIL),
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || MetricPlot::new(&net, false, RANGE_TAIL_NET),
+                            || MetricPlot::new(&diff, false, RANGE_TAIL_DIFF),
+                        )
+                    },
+                    || {
+                        rayon::join(
+                            || harm.par_iter().map(|c| exceedance_log(c, EXCEEDANCE_POINTS)).collect(),
+                            || hazard.par_iter().map(|c| share_at_or_below(c, grid)).collect(),
+                        )
+                    },
+                )
+            },
+        );
+        Curves { benefit: benefit_plot, harm: harm_plot, net: net_plot, diff: diff_plot, exceedance, hazard_public }
     }
 }
 
@@ -191,29 +270,16 @@ impl Computed {
         let jnames: Vec<String> = scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
         let baseline = scenario.run.baseline.min(names.len().saturating_sub(1));
         let np = results.n_policies;
-        let summary = summarise(results, &names, baseline);
-        let series = summarise_series(results, &jnames);
-        let fans = (0..np).map(|p| (0..series.metrics.len()).map(|m| Fan::of(&series, p, m)).collect()).collect();
-
-        let col =
-            |f: fn(&crate::sim::Outcome) -> f64| -> Vec<Vec<f64>> { (0..np).map(|p| results.column(p, f)).collect() };
-        let benefit_cols = col(|o| o.benefit);
-        let harm_cols = col(|o| o.harm);
-        let net_cols = col(crate::sim::Outcome::net);
-        let hazard_cols = col(|o| o.hazard_year);
-        let diff_cols: Vec<Vec<f64>> = (0..np)
-            .map(|p| {
-                if p == baseline {
-                    Vec::new()
-                } else {
-                    net_cols[p].iter().zip(&net_cols[baseline]).map(|(a, b)| a - b).collect()
-                }
-            })
-            .collect();
-
         let steps = scenario.run.steps();
         let dt = scenario.run.dt();
         let grid: Vec<f64> = (0..=steps).map(|t| t as f64 * dt).collect();
+        // The summary, the percentile bands and the binned curves are independent: compute
+        // them side by side (this sits between the last simulated run and the screen).
+        let (summary, (series, curves)) = rayon::join(
+            || summarise(results, &names, baseline),
+            || rayon::join(|| summarise_series(results, &jnames), || Curves::new(results, baseline, &grid)),
+        );
+        let fans = (0..np).map(|p| (0..series.metrics.len()).map(|m| Fan::of(&series, p, m)).collect()).collect();
         let h = &scenario.world[P::hazard_threshold as usize];
         let mut provenance = Provenance::new(scenario, "(edited in the app)", &scenario.to_toml());
         provenance.runs = results.n_runs() as u64;
@@ -233,12 +299,12 @@ impl Computed {
             summary,
             series_runs: series.runs,
             fans,
-            benefit: MetricPlot::new(&benefit_cols, false),
-            harm: MetricPlot::new(&harm_cols, true),
-            net: MetricPlot::new(&net_cols, false),
-            diff: MetricPlot::new(&diff_cols, false),
-            exceedance: harm_cols.iter().map(|c| exceedance_log(c, EXCEEDANCE_POINTS)).collect(),
-            hazard_public: hazard_cols.iter().map(|c| share_at_or_below(c, &grid)).collect(),
+            benefit: curves.benefit,
+            harm: curves.harm,
+            net: curves.net,
+            diff: curves.diff,
+            exceedance: curves.exceedance,
+            hazard_public: curves.hazard_public,
             hazard_threshold: [h.quantile(0.05), h.quantile(0.5), h.quantile(0.95)],
             provenance,
         }
@@ -294,7 +360,7 @@ mod tests {
     #[test]
     fn densities_are_percent_per_unit() {
         let v: Vec<f64> = (0..1000).map(f64::from).collect();
-        let m = MetricPlot::new(&[v], false);
+        let m = MetricPlot::new(&[v], false, RANGE_TAIL);
         assert_eq!(m.unit, 10.0);
         let area: f64 = m.density[0].windows(2).map(|w| (w[1][0] - w[0][0]) * 0.5 * (w[0][1] + w[1][1])).sum();
         // About 100% (the range drops the outer 0.5% on each side, the kernel loses a little
@@ -307,7 +373,7 @@ mod tests {
     #[test]
     fn log_plots_count_zeros() {
         let cols = vec![vec![0.0, 0.0, 10.0, 100.0], vec![]];
-        let m = MetricPlot::new(&cols, true);
+        let m = MetricPlot::new(&cols, true, RANGE_TAIL);
         assert!((m.zero_share[0] - 0.5).abs() < 1e-12);
         assert!((m.ecdf[0][0][1] - 0.75).abs() < 1e-12);
         assert!(m.density[1].is_empty());

@@ -44,6 +44,11 @@ pub fn ui(
         }
         header_ui(ui, s, cmds);
         ui.separator();
+        // Policies first: their thresholds are what most users come to move.
+        egui::CollapsingHeader::new(RichText::new(format!("Policies ({})", s.policies.len())).strong())
+            .id_salt("policies")
+            .default_open(true)
+            .show(ui, |ui| policies::ui(ui, s, cmds));
         egui::CollapsingHeader::new(RichText::new("World parameters").strong())
             .id_salt("world")
             .default_open(true)
@@ -52,10 +57,6 @@ pub fn ui(
             .id_salt("jurisdictions")
             .default_open(true)
             .show(ui, |ui| jurisdictions::ui(ui, s, dark, cmds));
-        egui::CollapsingHeader::new(RichText::new(format!("Policies ({})", s.policies.len())).strong())
-            .id_salt("policies")
-            .default_open(true)
-            .show(ui, |ui| policies::ui(ui, s, cmds));
     });
 }
 

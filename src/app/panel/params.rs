@@ -72,7 +72,7 @@ pub fn world_ui(ui: &mut Ui, world: &mut [Dist], sparks: &mut SparkCache, cmds: 
     for group in Group::ALL {
         egui::CollapsingHeader::new(group.label())
             .id_salt(("param_group", group.label()))
-            .default_open(matches!(group, Group::Capability | Group::Misuse))
+            .default_open(group == Group::Capability)
             .show(ui, |ui| {
                 for (i, info) in PARAMS.iter().enumerate().filter(|(_, p)| p.group == group) {
                     if let Some(d) = world.get_mut(i) {

@@ -68,8 +68,12 @@ pub fn ui(ui: &mut Ui, s: &mut Scenario, cmds: &mut Vec<AppCommand>) {
     let n = s.policies.len();
     let baseline = s.run.baseline;
     let jnames: Vec<String> = s.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    // The first policy tiered by default starts open, so its threshold sliders are in view.
+    let first_tiered = s.policies.iter().position(|p| p.default.is_tiered());
     for (i, p) in s.policies.iter_mut().enumerate() {
-        ui.push_id(("policy", i), |ui| policy_ui(ui, i, p, i == baseline, n, &jnames, cmds));
+        let open = first_tiered == Some(i);
+        let row = PolicyRow { index: i, is_baseline: i == baseline, default_open: open, count: n };
+        ui.push_id(("policy", i), |ui| policy_ui(ui, &row, p, &jnames, cmds));
     }
     if ui
         .add_enabled(n < MAX_POLICIES, egui::Button::new("Add policy"))
@@ -80,20 +84,22 @@ pub fn ui(ui: &mut Ui, s: &mut Scenario, cmds: &mut Vec<AppCommand>) {
     }
 }
 
-fn policy_ui(
-    ui: &mut Ui,
-    i: usize,
-    p: &mut Policy,
+/// Where a policy sits in the list.
+struct PolicyRow {
+    index: usize,
     is_baseline: bool,
-    n: usize,
-    jnames: &[String],
-    cmds: &mut Vec<AppCommand>,
-) {
+    default_open: bool,
+    /// Policies in the scenario.
+    count: usize,
+}
+
+fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cmds: &mut Vec<AppCommand>) {
+    let &PolicyRow { index: i, is_baseline, default_open, count: n } = row;
     let color = super::super::theme::policy(i);
     let title = if is_baseline { format!("{}  (baseline)", p.name) } else { p.name.clone() };
     egui::CollapsingHeader::new(RichText::new(title).strong())
         .id_salt("policy_header")
-        .default_open(false)
+        .default_open(default_open)
         .icon(move |ui, openness, resp| {
             // The expand arrow in the policy's colour: its key in every plot.
             let rect = egui::Rect::from_center_size(resp.rect.center(), resp.rect.size() * 0.9);

@@ -22,6 +22,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         "Share of frontier development in each jurisdiction (median line, 25–75% band). Development moves toward \
          jurisdictions with a lighter burden.",
     );
+    legend_strip_ui(ui, &c.jurisdiction_names);
     for row in 0..rows {
         ui.columns(per_row, |cols| {
             for (k, col) in cols.iter_mut().enumerate() {
@@ -43,7 +44,8 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
 
 fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize, height: f32, out: &mut ViewOut) {
     let name = c.policy_names.get(p).cloned().unwrap_or_default();
-    let plot = plots::base(&format!("shares_{p}"), "year", "share of development", height)
+    // One legend for all the small multiples (the strip above them), so none hides a line.
+    let plot = plots::base_without_legend(&format!("shares_{p}"), "year", "share of development", height)
         .include_y(0.0)
         .include_y(1.0)
         .y_axis_formatter(plots::share_ticks)
@@ -67,6 +69,21 @@ fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize
         }
         for l in lines {
             pu.line(l);
+        }
+    });
+}
+
+/// The jurisdictions' colours, once for every small multiple.
+fn legend_strip_ui(ui: &mut Ui, names: &[String]) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new("Jurisdictions:").small());
+        for (j, name) in names.iter().enumerate() {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 10.0), egui::Sense::hover());
+            ui.painter().line_segment(
+                [rect.left_center(), rect.right_center()],
+                egui::Stroke::new(2.5, theme::jurisdiction(j)),
+            );
+            ui.label(egui::RichText::new(name).small());
         }
     });
 }
@@ -111,6 +128,13 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
         ("Who is hit: mean harm per jurisdiction", "harm ($B, discounted)")
     };
     let tick_names = names.clone();
+    let top = (0..c.n_policies())
+        .flat_map(|p| (0..names.len()).filter_map(move |j| value(c, p, j)))
+        .chain(pinned.into_iter().flat_map(|pin| {
+            (0..pin.n_policies())
+                .flat_map(move |p| (0..pin.jurisdiction_names.len()).filter_map(move |j| value(pin, p, j)))
+        }))
+        .fold(0.0, f64::max);
     let plot = plots::base(if benefit { "bars_benefit" } else { "bars_harm" }, "jurisdiction", y_title, height)
         .y_axis_formatter(plots::money_ticks)
         .x_axis_formatter(move |m, _| {
@@ -128,6 +152,8 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
                 .collect()
         })
         .include_y(0.0)
+        // Headroom above the tallest bar for the legend.
+        .include_y(top * 1.45)
         .show_x(false);
     plots::show(ui, out, title, plot, move |pu| {
         for ch in charts {

@@ -199,12 +199,11 @@ fn harm_plot_ui(ui: &mut Ui, c: &Computed, p: usize, f: &LearnFacts, height: f32
             pu.line(plots::policy_line(&name, color, pts, false));
         }
         for (short, label, x, c, style) in marks {
-            pu.vline(VLine::new(label.clone(), x).color(c).style(style).width(1.5));
+            pu.vline(VLine::new(label, x).color(c).style(style).width(1.5));
             if top > 0.0 {
+                // No name: the line, not its tag, has the legend entry.
                 pu.text(
-                    Text::new(label, PlotPoint::new(x, top), short)
-                        .color(text_color)
-                        .anchor(egui::Align2::CENTER_BOTTOM),
+                    Text::new("", PlotPoint::new(x, top), short).color(text_color).anchor(egui::Align2::CENTER_BOTTOM),
                 );
             }
         }

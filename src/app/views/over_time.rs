@@ -2,7 +2,7 @@
 //! and the frontier against the open pool and the hazard threshold.
 
 use egui::{Color32, Ui};
-use egui_plot::{FilledArea, HLine, Line, LineStyle, PlotPoints, PlotUi, Span};
+use egui_plot::{FilledArea, HLine, Line, LineStyle, PlotPoints, PlotUi};
 
 use crate::model::regime::flop_label;
 
@@ -52,6 +52,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             (1, CUM_HARM, "Cumulative harm", "cumulative harm ($B, discounted)"),
         ] {
             let plot = plots::base(&format!("fan_{metric}"), "year", y_title, height)
+                .legend(plots::legend(egui_plot::Corner::LeftTop))
                 .y_axis_formatter(plots::money_ticks)
                 .link_axis(egui::Id::unique("tierlab_over_time_x"), [true, false])
                 .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "value", money));
@@ -62,6 +63,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     ui.add_space(6.0);
     let height = (ui.available_height() - 40.0).max(200.0);
     let plot = plots::base("frontier", "year", "capability (log10 training FLOP)", height)
+        .legend(plots::legend(egui_plot::Corner::LeftTop))
         .y_axis_formatter(|m, _| format!("{:.1}", m.value))
         .link_axis(egui::Id::unique("tierlab_over_time_x"), [true, false])
         .label_formatter(plots::readout(
@@ -80,14 +82,10 @@ struct Items<'a> {
     areas: Vec<FilledArea>,
     lines: Vec<Line<'a>>,
     hlines: Vec<HLine>,
-    spans: Vec<Span>,
 }
 
 impl<'a> Items<'a> {
     fn draw(self, p: &mut PlotUi<'a>) {
-        for s in self.spans {
-            p.span(s);
-        }
         for a in self.areas {
             p.add(a);
         }
@@ -141,11 +139,10 @@ fn frontier_items<'a>(c: &Computed, pinned: Option<&Computed>, selected: Option<
     let mut items = Items::default();
     let [h5, h50, h95] = c.hazard_threshold;
     if h95 > h5 {
-        items.spans.push(
-            Span::new("hazard threshold, 5–95%", h5..=h95)
-                .axis(egui_plot::Axis::Y)
-                .fill(theme::hazard().gamma_multiply(0.08))
-                .border_width(0.0),
+        let xs = [0.0, c.years];
+        items.areas.push(
+            FilledArea::new("hazard threshold, 5–95% of worlds", &xs, &[h5, h5], &[h95, h95])
+                .fill_color(theme::hazard().gamma_multiply(0.10)),
         );
     }
     items.hlines.push(

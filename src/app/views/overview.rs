@@ -135,18 +135,18 @@ pub fn curves<'a>(
     pick: impl Fn(&Computed) -> &Vec<Vec<[f64; 2]>>,
 ) -> Vec<egui_plot::Line<'a>> {
     let mut lines = Vec::new();
+    for (i, pts) in pick(c).iter().enumerate() {
+        if !pts.is_empty() {
+            let name = c.policy_names.get(i).map_or("", String::as_str);
+            lines.push(plots::policy_line(name, theme::policy(i), pts.clone(), false));
+        }
+    }
     if let Some(p) = pinned {
         for (i, pts) in pick(p).iter().enumerate() {
             if !pts.is_empty() {
                 let name = p.policy_names.get(i).map_or("", String::as_str);
                 lines.push(plots::policy_line(name, theme::policy(i), pts.clone(), true));
             }
-        }
-    }
-    for (i, pts) in pick(c).iter().enumerate() {
-        if !pts.is_empty() {
-            let name = c.policy_names.get(i).map_or("", String::as_str);
-            lines.push(plots::policy_line(name, theme::policy(i), pts.clone(), false));
         }
     }
     lines

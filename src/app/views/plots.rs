@@ -4,7 +4,10 @@
 use std::ops::RangeInclusive;
 
 use egui::{Color32, RichText, Ui};
-use egui_plot::{Corner, GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints, PlotUi};
+use egui_plot::{
+    ColorConflictHandling, Corner, GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints,
+    PlotUi,
+};
 
 use crate::analysis::plotdata::{decades, money_label};
 
@@ -14,7 +17,12 @@ use super::ViewOut;
 
 /// A legend in `corner` (pick the corner the data leaves empty).
 pub fn legend(corner: Corner) -> Legend {
-    Legend::default().position(corner).background_alpha(0.85)
+    // Scenario order, and a band's legend entry takes its median line's colour.
+    Legend::default()
+        .position(corner)
+        .background_alpha(0.85)
+        .follow_insertion_order(true)
+        .color_conflict_handling(ColorConflictHandling::PickLast)
 }
 
 /// The y-axis title of a density in percent of worlds per unit.
@@ -24,9 +32,13 @@ pub fn density_title(m: &crate::app::computed::MetricPlot) -> String {
 
 /// A plot with the app's defaults: a legend, axis titles, no scroll-to-pan (the page scrolls).
 pub fn base<'a>(id: &str, x_title: &str, y_title: &str, height: f32) -> Plot<'a> {
+    base_without_legend(id, x_title, y_title, height).legend(legend(Corner::RightTop))
+}
+
+/// [`base`] without a legend, for small multiples that share one legend drawn beside them.
+pub fn base_without_legend<'a>(id: &str, x_title: &str, y_title: &str, height: f32) -> Plot<'a> {
     Plot::new(id)
         .height(height)
-        .legend(legend(Corner::RightTop))
         .x_axis_label(x_title.to_string())
         .y_axis_label(y_title.to_string())
         .allow_scroll(false)
@@ -35,7 +47,7 @@ pub fn base<'a>(id: &str, x_title: &str, y_title: &str, height: f32) -> Plot<'a>
 
 /// Shows `plot` under a bold title, registers it for PNG export and gives it a context menu.
 pub fn show<'a>(ui: &mut Ui, out: &mut ViewOut, title: &str, plot: Plot<'a>, build: impl FnOnce(&mut PlotUi<'a>) + 'a) {
-    let title_resp = ui.label(RichText::new(title).strong());
+    let title_resp = ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
     let resp = plot.show(ui, build);
     out.plots.push((title.to_string(), title_resp.rect.union(resp.response.rect)));
     resp.response.context_menu(|ui| {
