@@ -311,3 +311,60 @@ fn snapshot_learn_dark_with_pinned() {
     mask_status(&mut h);
     h.snapshot("learn_dark_pinned");
 }
+
+#[test]
+fn exports_view_csv_and_a_plot_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("overview.csv");
+    let png_path = dir.path().join("net.png");
+    let mut h = harness(None);
+    settle(&mut h);
+
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export Overview data (CSV)…").click();
+    h.run();
+    type_path(&mut h, &csv_path);
+    h.get_by_label("Save").click();
+    h.run();
+    let text = std::fs::read_to_string(&csv_path).expect("the CSV was written");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("result,policy,quantity,statistic,value"));
+    assert!(lines.any(|l| l.starts_with("current,Status quo,net,mean,")));
+
+    // The PNG comes from a screenshot of the window, cut to the plot.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export plot (PNG)").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Net welfare across worlds").click();
+    h.run();
+    type_path(&mut h, &png_path);
+    h.get_by_label("Save").click();
+    h.run_steps(6);
+    let png = image::open(&png_path).expect("the PNG was written");
+    assert!(png.width() > 200 && png.height() > 150, "{}x{}", png.width(), png.height());
+    assert!(png.width() < SIZE[0] as u32 && png.height() < SIZE[1] as u32, "cut to the plot");
+}
+
+#[test]
+fn closing_with_unsaved_edits_asks_first() {
+    let mut h = harness(None);
+    settle(&mut h);
+    h.state_mut().scenario_mut().name = "Edited".into();
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    h.run_ok();
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.run_ok();
+    let cancelled = h
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose));
+    assert!(cancelled || h.query_by_label("Unsaved changes").is_some());
+    assert!(h.query_by_label("Unsaved changes").is_some(), "the app asks before closing");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.query_by_label("Unsaved changes").is_none());
+    assert_eq!(h.state().document().edit.name, "Edited", "nothing was lost");
+}

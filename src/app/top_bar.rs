@@ -152,7 +152,7 @@ fn run_settings_ui(
     if ui.add_enabled(!running, egui::Button::new("Run")).clicked() {
         cmds.push(AppCommand::Run);
     }
-    if ui.add_enabled(running, egui::Button::new("Cancel")).clicked() {
+    if ui.add_enabled(running, egui::Button::new("Cancel run")).clicked() {
         cmds.push(AppCommand::Cancel);
     }
     ui.separator();

@@ -82,7 +82,7 @@ fn issues_ui(ui: &mut Ui, issues: &[Issue], dark: bool) {
 fn header_ui(ui: &mut Ui, s: &mut Scenario, cmds: &mut Vec<AppCommand>) {
     egui::Grid::new("scenario_header").num_columns(2).show(ui, |ui| {
         let label = ui.label("Name");
-        let r = ui.add(egui::TextEdit::singleline(&mut s.name).desired_width(f32::INFINITY)).labelled_by(label.id);
+        let r = ui.add(egui::TextEdit::singleline(&mut s.name).desired_width(300.0)).labelled_by(label.id);
         note_edit(&r, cmds);
         ui.end_row();
         let label = ui.label("Years").on_hover_text("Simulated horizon, in years (1 to 100).");

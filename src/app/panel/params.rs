@@ -143,7 +143,7 @@ fn kind_ui(ui: &mut Ui, info: &ParamInfo, d: &mut Dist, cmds: &mut Vec<AppComman
 fn fixed_ui(ui: &mut Ui, info: &ParamInfo, v: &mut f64, key: egui::Id, cmds: &mut Vec<AppCommand>) {
     let (lo, hi) = info.slider;
     let log = lo > 0.0 && hi / lo >= 100.0;
-    ui.spacing_mut().slider_width = (ui.available_width() - 90.0).max(80.0);
+    ui.spacing_mut().slider_width = (ui.available_width() - 110.0).max(80.0);
     let r = ui
         .add(egui::Slider::new(v, lo..=hi).clamping(egui::SliderClamping::Never).logarithmic(log).max_decimals(4))
         .labelled_by(key)

@@ -42,7 +42,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .x_axis_formatter(ticks)
             .label_formatter(plots::readout("value", fx, "worlds", |y| format!("{y:.2}%")));
         if m.log10 {
-            plot = plot.x_grid_spacer(plots::decade_marks);
+            plot = plot.x_grid_spacer(plots::decade_marks).grid_spacing(plots::DECADE_SPACING);
         }
         let lines = match shape {
             Shape::Density => curves(c, pinned, |x| &x.metric(metric).density),
@@ -64,7 +64,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .include_y(1.0)
             .label_formatter(plots::readout("value", fx, "P(X at most x)", percent));
         if m.log10 {
-            plot = plot.x_grid_spacer(plots::decade_marks);
+            plot = plot.x_grid_spacer(plots::decade_marks).grid_spacing(plots::DECADE_SPACING);
         }
         let lines = curves(c, pinned, |x| &x.metric(metric).ecdf);
         plots::show(
@@ -108,10 +108,10 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
     let lines = curves(c, pinned, |x| &x.diff.density);
     let zero_color = theme::reference();
     plots::show(ui, out, &format!("Paired difference to the baseline policy ({base_name})"), plot, move |p| {
-        p.vline(VLine::new("no difference", 0.0).color(zero_color).style(LineStyle::dashed_loose()));
         for l in lines {
             p.line(l);
         }
+        p.vline(VLine::new("no difference", 0.0).color(zero_color).style(LineStyle::dashed_loose()));
     });
     let parts: Vec<String> = c
         .summary

@@ -76,14 +76,14 @@ fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize
 /// The jurisdictions' colours, once for every small multiple.
 fn legend_strip_ui(ui: &mut Ui, names: &[String]) {
     ui.horizontal_wrapped(|ui| {
-        ui.label(egui::RichText::new("Jurisdictions:").small());
+        ui.label("Jurisdictions:");
         for (j, name) in names.iter().enumerate() {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 10.0), egui::Sense::hover());
             ui.painter().line_segment(
                 [rect.left_center(), rect.right_center()],
                 egui::Stroke::new(2.5, theme::jurisdiction(j)),
             );
-            ui.label(egui::RichText::new(name).small());
+            ui.label(name);
         }
     });
 }
@@ -152,8 +152,10 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
                 .collect()
         })
         .include_y(0.0)
-        // Headroom above the tallest bar for the legend.
+        // Headroom above the tallest bar for the legend, and room for the last name.
         .include_y(top * 1.45)
+        .include_x(-0.7)
+        .include_x(names.len() as f64 - 0.3)
         .show_x(false);
     plots::show(ui, out, title, plot, move |pu| {
         for ch in charts {

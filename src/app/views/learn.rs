@@ -181,9 +181,12 @@ fn harm_plot_ui(ui: &mut Ui, c: &Computed, p: usize, f: &LearnFacts, height: f32
         .legend(plots::legend(egui_plot::Corner::LeftTop))
         .x_axis_formatter(plots::log_money_ticks)
         .x_grid_spacer(plots::decade_marks)
+        .grid_spacing(plots::DECADE_SPACING)
         .label_formatter(plots::readout("harm", plots::log_money, "worlds", |y| format!("{y:.1}%")));
     let name = f.policy.clone();
     let top = pts.iter().map(|p| p[1]).fold(0.0, f64::max) * 1.04;
+    // Tags sit just right of their line.
+    let nudge = (c.harm.hi - c.harm.lo) * 0.008;
     let marks: Vec<(&str, String, f64, egui::Color32, LineStyle)> = [
         ("median", f.harm_median, theme::reference(), LineStyle::dotted_dense()),
         ("mean", f.harm_mean, theme::hazard(), LineStyle::Solid),
@@ -203,7 +206,9 @@ fn harm_plot_ui(ui: &mut Ui, c: &Computed, p: usize, f: &LearnFacts, height: f32
             if top > 0.0 {
                 // No name: the line, not its tag, has the legend entry.
                 pu.text(
-                    Text::new("", PlotPoint::new(x, top), short).color(text_color).anchor(egui::Align2::CENTER_BOTTOM),
+                    Text::new("", PlotPoint::new(x + nudge, top), short)
+                        .color(text_color)
+                        .anchor(egui::Align2::LEFT_BOTTOM),
                 );
             }
         }
@@ -218,7 +223,9 @@ fn hazard_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: 
         .include_y(1.0)
         .y_axis_formatter(plots::share_ticks)
         .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "share", percent));
-    let lines = curves(c, pinned, |x| &x.hazard_public);
+    let mut lines = curves(c, pinned, |x| &x.hazard_public);
+    // A legend in a bottom corner lists bottom-up: insert in reverse to read in policy order.
+    lines.reverse();
     plots::show(ui, out, "Hazardous capability public (for good) by year", plot, move |pu| {
         for l in lines {
             pu.line(l);

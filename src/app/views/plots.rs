@@ -15,6 +15,9 @@ use super::super::command::AppCommand;
 use super::super::theme;
 use super::ViewOut;
 
+/// Grid spacing for log axes: a decade 40 points wide or more gets a full-strength label.
+pub const DECADE_SPACING: std::ops::RangeInclusive<f32> = 4.0..=40.0;
+
 /// A legend in `corner` (pick the corner the data leaves empty).
 pub fn legend(corner: Corner) -> Legend {
     // Scenario order, and a band's legend entry takes its median line's colour.
