@@ -286,7 +286,7 @@ impl TierlabApp {
 
     /// Draws the frame, then applies the commands the widgets returned.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
-        let mut cmds: Vec<AppCommand> = Vec::new();
+        let mut cmds: Vec<AppCommand> = shortcuts(ui.ctx());
         let mut out = ViewOut::default();
         let dark = self.persisted.dark;
         let info = TopBarInfo {
@@ -782,6 +782,20 @@ impl TierlabApp {
             Err(e) => format!("Could not save the plot: {e}"),
         };
     }
+}
+
+/// Keyboard shortcuts: Ctrl+O open, Ctrl+S save, Ctrl+Shift+S save as, Ctrl+Q quit,
+/// Ctrl+R run (Cmd on macOS).
+fn shortcuts(ctx: &egui::Context) -> Vec<AppCommand> {
+    use egui::{Key, KeyboardShortcut, Modifiers};
+    let table = [
+        (KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::S), AppCommand::SaveAs),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::S), AppCommand::Save),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::O), AppCommand::Open),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::Q), AppCommand::Quit),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::R), AppCommand::Run),
+    ];
+    ctx.input_mut(|i| table.into_iter().filter(|(k, _)| i.consume_shortcut(k)).map(|(_, c)| c).collect())
 }
 
 /// Keeps one `Edited` per frame (the last, immediate if any was).

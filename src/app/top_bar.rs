@@ -81,16 +81,16 @@ fn file_menu_ui(
             }
         }
     });
-    if ui.button("Open…").clicked() {
+    if ui.add(egui::Button::new("Open…").shortcut_text("Ctrl+O")).clicked() {
         cmds.push(AppCommand::Open);
     }
-    let save = ui.add_enabled(info.can_save, egui::Button::new("Save"));
+    let save = ui.add_enabled(info.can_save, egui::Button::new("Save").shortcut_text("Ctrl+S"));
     let save = if info.has_path { save } else { save.on_hover_text("No file yet: asks where to save") };
     if save.on_disabled_hover_text("Fix the scenario's problems first").clicked() {
         cmds.push(AppCommand::Save);
     }
     if ui
-        .add_enabled(info.can_save, egui::Button::new("Save as…"))
+        .add_enabled(info.can_save, egui::Button::new("Save as…").shortcut_text("Ctrl+Shift+S"))
         .on_disabled_hover_text("Fix the scenario's problems first")
         .clicked()
     {
@@ -122,7 +122,7 @@ fn file_menu_ui(
         cmds.push(AppCommand::ExportFigure { tab: persisted.tab });
     }
     ui.separator();
-    if ui.button("Quit").clicked() {
+    if ui.add(egui::Button::new("Quit").shortcut_text("Ctrl+Q")).clicked() {
         cmds.push(AppCommand::Quit);
     }
 }

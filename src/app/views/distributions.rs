@@ -42,7 +42,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .x_axis_formatter(ticks)
             .label_formatter(plots::readout("value", fx, "worlds", |y| format!("{y:.2}%")));
         if m.log10 {
-            plot = plot.x_grid_spacer(plots::decade_marks).grid_spacing(plots::DECADE_SPACING);
+            plot = plot.x_grid_spacer(plots::decade_marks);
         }
         let lines = match shape {
             Shape::Density => curves(c, pinned, |x| &x.metric(metric).density),
@@ -64,7 +64,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .include_y(1.0)
             .label_formatter(plots::readout("value", fx, "P(X at most x)", percent));
         if m.log10 {
-            plot = plot.x_grid_spacer(plots::decade_marks).grid_spacing(plots::DECADE_SPACING);
+            plot = plot.x_grid_spacer(plots::decade_marks);
         }
         let lines = curves(c, pinned, |x| &x.metric(metric).ecdf);
         plots::show(

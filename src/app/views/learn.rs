@@ -181,12 +181,12 @@ fn harm_plot_ui(ui: &mut Ui, c: &Computed, p: usize, f: &LearnFacts, height: f32
         .legend(plots::legend(egui_plot::Corner::LeftTop))
         .x_axis_formatter(plots::log_money_ticks)
         .x_grid_spacer(plots::decade_marks)
-        .grid_spacing(plots::DECADE_SPACING)
         .label_formatter(plots::readout("harm", plots::log_money, "worlds", |y| format!("{y:.1}%")));
     let name = f.policy.clone();
     let top = pts.iter().map(|p| p[1]).fold(0.0, f64::max) * 1.04;
-    // Tags sit just right of their line.
+    // Tags sit just right of their line (left of it near the right edge).
     let nudge = (c.harm.hi - c.harm.lo) * 0.008;
+    let right_edge = c.harm.lo + (c.harm.hi - c.harm.lo) * 0.85;
     let marks: Vec<(&str, String, f64, egui::Color32, LineStyle)> = [
         ("median", f.harm_median, theme::reference(), LineStyle::dotted_dense()),
         ("mean", f.harm_mean, theme::hazard(), LineStyle::Solid),
@@ -206,9 +206,12 @@ fn harm_plot_ui(ui: &mut Ui, c: &Computed, p: usize, f: &LearnFacts, height: f32
             if top > 0.0 {
                 // No name: the line, not its tag, has the legend entry.
                 pu.text(
-                    Text::new("", PlotPoint::new(x + nudge, top), short)
-                        .color(text_color)
-                        .anchor(egui::Align2::LEFT_BOTTOM),
+                    if x < right_edge {
+                        Text::new("", PlotPoint::new(x + nudge, top), short).anchor(egui::Align2::LEFT_BOTTOM)
+                    } else {
+                        Text::new("", PlotPoint::new(x - nudge, top), short).anchor(egui::Align2::RIGHT_BOTTOM)
+                    }
+                    .color(text_color),
                 );
             }
         }

@@ -114,7 +114,6 @@ fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32
 
 fn exceedance_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
     let plot = plots::base("overview_exceedance", "harm per world (log scale)", "P(harm > x) (log scale)", height)
-        .grid_spacing(plots::DECADE_SPACING)
         .x_axis_formatter(plots::log_money_ticks)
         .y_axis_formatter(plots::log_prob_ticks)
         .x_grid_spacer(plots::decade_marks)

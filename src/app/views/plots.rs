@@ -15,9 +15,6 @@ use super::super::command::AppCommand;
 use super::super::theme;
 use super::ViewOut;
 
-/// Grid spacing for log axes: a decade 40 points wide or more gets a full-strength label.
-pub const DECADE_SPACING: std::ops::RangeInclusive<f32> = 4.0..=40.0;
-
 /// A legend in `corner` (pick the corner the data leaves empty).
 pub fn legend(corner: Corner) -> Legend {
     // Scenario order, and a band's legend entry takes its median line's colour.
@@ -120,7 +117,8 @@ pub fn percent(p: f64) -> String {
 }
 
 /// Grid marks at every decade (every second one over a very wide span) and faint ones at
-/// 2x and 5x when few decades are visible.
+/// 2x and 5x when few decades are visible. Decades claim a wider step than they have, so
+/// their lines and labels stay strong however narrow the plot.
 pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     let span = hi - lo;
@@ -131,7 +129,7 @@ pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
     let mut marks: Vec<GridMark> = decades(lo, hi)
         .into_iter()
         .filter(|d| d % every == 0)
-        .map(|d| GridMark { value: f64::from(d), step_size: f64::from(every) })
+        .map(|d| GridMark { value: f64::from(d), step_size: 4.0 * f64::from(every) })
         .collect();
     if span < 4.0 {
         for d in decades(lo, hi) {
@@ -210,7 +208,7 @@ mod tests {
     #[test]
     fn decade_ticks() {
         let marks = decade_marks(GridInput { bounds: (-0.5, 3.5), base_step_size: 0.01 });
-        let major: Vec<f64> = marks.iter().filter(|m| m.step_size == 1.0).map(|m| m.value).collect();
+        let major: Vec<f64> = marks.iter().filter(|m| m.step_size >= 1.0).map(|m| m.value).collect();
         assert_eq!(major, vec![0.0, 1.0, 2.0, 3.0]);
         let mark = GridMark { value: 3.0, step_size: 1.0 };
         assert_eq!(log_money_ticks(mark, &(0.0..=1.0)), "$1T");
