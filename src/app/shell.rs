@@ -279,8 +279,9 @@ impl TierlabApp {
             self.title = title;
         }
         if self.worker.as_ref().is_some_and(|w| w.running().is_some()) {
-            // Keep the progress bar moving; results wake the UI themselves.
-            ctx.request_repaint_after(Duration::from_millis(50));
+            // Keep the progress bar moving (10 times a second is plenty, and leaves the cores
+            // to the simulation); results wake the UI themselves.
+            ctx.request_repaint_after(Duration::from_millis(100));
         }
     }
 

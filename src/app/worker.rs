@@ -21,10 +21,10 @@ use super::computed::Computed;
 pub const PREVIEW_RUNS: u64 = 2 * BATCH_RUNS as u64;
 /// Each refinement stage has this many times the runs of the one before.
 pub const STAGE_FACTOR: u64 = 16;
-/// Per-step series (fan charts) come from at most this many runs: percentile bands from
-/// 1,024 worlds are steadier than a fan chart can show (the 5th percentile's standard error
-/// is under a percentage point of rank), and they cost a tenth of 10,000 runs' bands.
-pub const SERIES_RUNS: u64 = 8 * BATCH_RUNS as u64;
+/// Per-step series (fan charts) come from at most this many runs: 512 worlds put 25 in each
+/// 5% tail, enough for a fan chart's outer band, and their bands cost a twentieth of 10,000
+/// runs' (they sit between the last simulated run and the screen).
+pub const SERIES_RUNS: u64 = 4 * BATCH_RUNS as u64;
 
 /// The thread's name, as debuggers and profilers show it.
 pub const THREAD_NAME: &str = "tierlab-worker";
@@ -315,11 +315,11 @@ mod tests {
         assert!(!preview.is_final());
         assert_eq!(full.runs, 600);
         assert!(full.is_final());
-        assert_eq!(full.series_runs, 600);
+        assert_eq!(full.series_runs, SERIES_RUNS as usize);
         // The full result equals a one-shot simulation of the same runs.
         let opts = SimOptions {
             threads: None,
-            record: Record { jurisdictions: true, series_runs: 600, params: false },
+            record: Record { jurisdictions: true, series_runs: SERIES_RUNS, params: false },
             param_overrides: Vec::new(),
         };
         let one = crate::sim::simulate(&s, &opts, &Control::new()).unwrap();

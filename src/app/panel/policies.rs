@@ -246,7 +246,7 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
     };
     let before = (*open_below, *gated_below, *drift);
     let parse = |t: &str| t.split_whitespace().next().and_then(|x| x.parse::<f64>().ok());
-    ui.spacing_mut().slider_width = (ui.available_width() - 200.0).clamp(80.0, 260.0);
+    ui.spacing_mut().slider_width = (ui.available_width() - 240.0).clamp(80.0, 260.0);
     let r1 = ui
         .add(
             egui::Slider::new(open_below, THRESHOLD_SPAN.0..=THRESHOLD_SPAN.1)

@@ -114,12 +114,16 @@ fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32
 
 fn exceedance_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
     let plot = plots::base("overview_exceedance", "harm per world (log scale)", "P(harm > x) (log scale)", height)
+        .legend(plots::legend(egui_plot::Corner::LeftBottom))
         .x_axis_formatter(plots::log_money_ticks)
         .y_axis_formatter(plots::log_prob_ticks)
         .x_grid_spacer(plots::decade_marks)
         .y_grid_spacer(plots::decade_marks)
         .label_formatter(plots::readout("harm", plots::log_money, "P(harm > x)", |y| percent(10f64.powf(y))));
-    let lines = curves(c, pinned, |c| &c.exceedance);
+    let mut lines = curves(c, pinned, |c| &c.exceedance);
+    // The legend sits bottom-left (the curves fall from the top left to the bottom right) and
+    // lists bottom-up: insert in reverse to read in policy order.
+    lines.reverse();
     plots::show(ui, out, "Harm tail: how often harm exceeds x", plot, move |plot_ui| {
         for l in lines {
             plot_ui.line(l);
