@@ -234,6 +234,8 @@ pub struct Computed {
     pub baseline: usize,
     pub years: f64,
     pub summary: Summary,
+    /// Runs the per-jurisdiction means come from (all of them, unless there are very many).
+    pub jurisdiction_runs: usize,
     /// `fans[policy][metric]` over the first runs (at most `SERIES_RUNS`).
     pub fans: Vec<Vec<Fan>>,
     pub series_runs: usize,
@@ -297,6 +299,7 @@ impl Computed {
             baseline,
             years: f64::from(scenario.run.years),
             summary,
+            jurisdiction_runs: results.n_runs(),
             series_runs: series.runs,
             fans,
             benefit: curves.benefit,

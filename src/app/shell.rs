@@ -19,7 +19,7 @@ use super::panel::{self, PanelState, jurisdictions, policies};
 use super::state::{Document, Persisted, Tab};
 use super::top_bar::{self, TopBarInfo};
 use super::views::{self, ViewCx, ViewOut, ViewState};
-use super::worker::{Worker, WorkerMsg};
+use super::worker::{APP_MAX_RUNS, Worker, WorkerMsg};
 use super::{export, theme};
 
 /// How the app is run: normally, or in tests and benchmarks.
@@ -298,7 +298,7 @@ impl TierlabApp {
             has_path: self.doc.path.is_some(),
             plots: &self.plot_titles,
             stale: self.is_stale(),
-            runs_cap: self.options.max_runs,
+            runs_cap: (self.doc.edit.run.runs > self.runs_cap()).then(|| self.runs_cap()),
         };
         egui::Panel::top("top_bar").show(ui, |ui| {
             top_bar::ui(ui, &mut self.doc.edit, &mut self.persisted, &self.presets, &info, &mut cmds);
@@ -566,17 +566,23 @@ impl TierlabApp {
         }
     }
 
+    /// The most runs the app simulates (a test's cap, or [`APP_MAX_RUNS`]).
+    fn runs_cap(&self) -> u64 {
+        self.options.max_runs.unwrap_or(APP_MAX_RUNS).min(APP_MAX_RUNS)
+    }
+
     fn start_run(&mut self) {
         self.run_due = None;
         if !self.doc.issues.is_empty() {
             return;
         }
+        let cap = self.runs_cap();
         let Some(w) = self.worker.as_mut() else {
             self.status = "The simulation thread is not running.".into();
             return;
         };
         let scenario = Arc::new(self.doc.valid.clone());
-        let runs = self.options.max_runs.map_or(scenario.run.runs, |m| scenario.run.runs.min(m));
+        let runs = scenario.run.runs.min(cap);
         w.start(Arc::clone(&scenario), runs);
         self.last_run = Some(scenario);
     }

@@ -23,7 +23,7 @@ pub struct TopBarInfo<'a> {
     pub plots: &'a [String],
     /// The scenario differs from what the results on screen were computed from.
     pub stale: bool,
-    /// Runs are capped (tests, benchmarks): the cap.
+    /// The scenario asks for more runs than the app simulates: the cap.
     pub runs_cap: Option<u64>,
 }
 
@@ -170,7 +170,8 @@ fn run_settings_ui(
         cmds.push(AppCommand::Pin);
     }
     if let Some(cap) = info.runs_cap {
-        ui.label(RichText::new(format!("(runs capped at {cap})")).weak());
+        ui.label(RichText::new(format!("(the app runs {}; `tierlab run` runs them all)", thousands(cap))).weak())
+            .on_hover_text("The app keeps every run's outcome in memory; the command line streams them to disk");
     }
 }
 

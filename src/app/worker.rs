@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::analysis::summary::JurisdictionSummary;
 use crate::model::Scenario;
 use crate::sim::driver::BATCH_RUNS;
 use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimError, SimOptions, simulate_range};
@@ -25,6 +26,13 @@ pub const STAGE_FACTOR: u64 = 16;
 /// 5% tail, enough for a fan chart's outer band, and their bands cost a twentieth of 10,000
 /// runs' (they sit between the last simulated run and the screen).
 pub const SERIES_RUNS: u64 = 4 * BATCH_RUNS as u64;
+
+/// The app simulates at most this many runs per policy (their outcomes stay in memory for
+/// the summaries); `tierlab run` streams any number.
+pub const APP_MAX_RUNS: u64 = 2_000_000;
+/// Per-run, per-jurisdiction outcomes are kept for at most this many runs; above it the
+/// jurisdiction means come from the last stage within it.
+pub const JURISDICTION_RUNS: u64 = 200_000;
 
 /// The thread's name, as debuggers and profilers show it.
 pub const THREAD_NAME: &str = "tierlab-worker";
@@ -230,7 +238,12 @@ fn worker_loop(jobs: &Receiver<Job>, out: &Sender<WorkerMsg>, repaint: &dyn Fn()
 fn append(acc: &mut Results, chunk: Results) {
     let joinable = acc.series_runs == acc.n_runs() && acc.n_runs().is_multiple_of(BATCH_RUNS);
     acc.outcomes.extend_from_slice(&chunk.outcomes);
-    acc.jurisdictions.extend_from_slice(&chunk.jurisdictions);
+    if chunk.jurisdictions.is_empty() {
+        // Per-jurisdiction outcomes are all or nothing.
+        acc.jurisdictions = Vec::new();
+    } else {
+        acc.jurisdictions.extend_from_slice(&chunk.jurisdictions);
+    }
     if joinable && chunk.series_runs > 0 {
         acc.series.extend_from_slice(&chunk.series);
         acc.series_runs += chunk.series_runs;
@@ -245,12 +258,14 @@ pub fn run_job(job: &Job, emit: &mut dyn FnMut(WorkerMsg)) {
     let engine = Engine::new(s);
     let correlated = CorrelatedDraws::new(s, &engine, job.runs);
     let mut acc: Option<Results> = None;
+    // Jurisdiction means of the last stage that kept per-jurisdiction outcomes, and its runs.
+    let mut jurisdictions: Option<(usize, Vec<Vec<JurisdictionSummary>>)> = None;
     let mut start = 0u64;
     for end in stages(job.runs) {
         let opts = SimOptions {
             threads: None,
             record: Record {
-                jurisdictions: true,
+                jurisdictions: end <= JURISDICTION_RUNS,
                 series_runs: SERIES_RUNS.saturating_sub(start).min(end - start),
                 params: false,
             },
@@ -276,6 +291,17 @@ pub fn run_job(job: &Job, emit: &mut dyn FnMut(WorkerMsg)) {
         }
         if let Some(a) = &acc {
             let mut computed = Computed::new(job.id, s, a, job.runs, started.elapsed());
+            if a.jurisdictions.is_empty() {
+                if let Some((runs, js)) = &jurisdictions {
+                    for (p, j) in computed.summary.policies.iter_mut().zip(js) {
+                        p.jurisdictions.clone_from(j);
+                    }
+                    computed.jurisdiction_runs = *runs;
+                }
+            } else {
+                jurisdictions =
+                    Some((a.n_runs(), computed.summary.policies.iter().map(|p| p.jurisdictions.clone()).collect()));
+            }
             // From the edit to the data ready to draw.
             computed.elapsed = started.elapsed();
             computed.provenance.wall_time_s = computed.elapsed.as_secs_f64();
@@ -326,6 +352,16 @@ mod tests {
         let direct = Computed::new(7, &s, &one, 600, Duration::ZERO);
         assert_eq!(direct.summary, full.summary);
         assert_eq!(direct.fans, full.fans);
+    }
+
+    #[test]
+    fn tiny_jobs_work() {
+        for runs in [1, 2, 3] {
+            let job = Job { id: 1, scenario: Arc::new(Scenario::baseline()), runs, control: Arc::new(Control::new()) };
+            let mut got = Vec::new();
+            run_job(&job, &mut |m| got.push(m));
+            assert!(matches!(got.last(), Some(WorkerMsg::Result(c)) if c.is_final() && c.runs == runs as usize));
+        }
     }
 
     #[test]

@@ -39,7 +39,12 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         bars_ui(&mut cols[0], c, pinned, true, height, out);
         bars_ui(&mut cols[1], c, pinned, false, height, out);
     });
-    plots::note(ui, "Bars: mean per world ($B, discounted); diamonds: the pinned result.");
+    let from = if c.jurisdiction_runs < c.runs {
+        format!(" Means from the first {} worlds.", super::super::top_bar::thousands(c.jurisdiction_runs as u64))
+    } else {
+        String::new()
+    };
+    plots::note(ui, format!("Bars: mean per world ($B, discounted); diamonds: the pinned result.{from}"));
 }
 
 fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize, height: f32, out: &mut ViewOut) {

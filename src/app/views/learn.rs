@@ -169,12 +169,20 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     ui.add_space(8.0);
     let height = (ui.available_height() - 30.0).max(220.0);
     ui.columns(2, |cols| {
-        harm_plot_ui(&mut cols[0], c, p, &facts, height, out);
+        harm_plot_ui(&mut cols[0], (c, pinned), p, &facts, height, out);
         hazard_plot_ui(&mut cols[1], c, pinned, height, out);
     });
 }
 
-fn harm_plot_ui(ui: &mut Ui, c: &Computed, p: usize, f: &LearnFacts, height: f32, out: &mut super::ViewOut) {
+fn harm_plot_ui(
+    ui: &mut Ui,
+    (c, pinned): (&Computed, Option<&Computed>),
+    p: usize,
+    f: &LearnFacts,
+    height: f32,
+    out: &mut super::ViewOut,
+) {
+    let ghost = pinned.and_then(|x| x.harm.density.get(p)).filter(|d| !d.is_empty()).cloned();
     let color = theme::policy(p);
     let pts = c.harm.density.get(p).cloned().unwrap_or_default();
     let plot = plots::base("learn_harm", "harm per world (log scale)", &plots::density_title(&c.harm), height)
@@ -200,6 +208,9 @@ fn harm_plot_ui(ui: &mut Ui, c: &Computed, p: usize, f: &LearnFacts, height: f32
     plots::show(ui, out, &format!("Harm under {name}: where the median and the mean sit"), plot, move |pu| {
         if !pts.is_empty() {
             pu.line(plots::policy_line(&name, color, pts, false));
+        }
+        if let Some(g) = ghost {
+            pu.line(plots::policy_line(&name, color, g, true));
         }
         for (short, label, x, c, style) in marks {
             pu.vline(VLine::new(label, x).color(c).style(style).width(1.5));
