@@ -78,6 +78,18 @@ fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize
     });
 }
 
+/// A name short enough for an axis tick (egui_plot drops labels wider than their spacing):
+/// "Rest of world" -> "Rest of…". Hovering a bar shows the full name.
+pub fn tick_name(name: &str) -> String {
+    const MAX: usize = 9;
+    if name.chars().count() <= MAX {
+        name.to_string()
+    } else {
+        let cut: String = name.chars().take(MAX - 1).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
 /// The jurisdictions' colours, once for every small multiple.
 fn legend_strip_ui(ui: &mut Ui, names: &[String]) {
     ui.horizontal_wrapped(|ui| {
@@ -145,7 +157,7 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
         .x_axis_formatter(move |m, _| {
             let j = m.value.round();
             if (m.value - j).abs() < 1e-6 && j >= 0.0 {
-                tick_names.get(j as usize).cloned().unwrap_or_default()
+                tick_names.get(j as usize).map(|n| tick_name(n)).unwrap_or_default()
             } else {
                 String::new()
             }
@@ -170,4 +182,13 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
             pu.points(g);
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tick_names_are_short() {
+        assert_eq!(super::tick_name("US"), "US");
+        assert_eq!(super::tick_name("Rest of world"), "Rest of…");
+    }
 }
