@@ -52,7 +52,10 @@ pub fn ui(
         egui::CollapsingHeader::new(RichText::new("World parameters").strong())
             .id_salt("world")
             .default_open(true)
-            .show(ui, |ui| params::world_ui(ui, &mut s.world, &mut state.sparks, cmds));
+            .show(ui, |ui| {
+                let flagged = params::Flagged { issues, color: super::theme::error(dark) };
+                params::world_ui(ui, &mut s.world, &mut state.sparks, &flagged, cmds);
+            });
         egui::CollapsingHeader::new(RichText::new(format!("Jurisdictions ({})", s.jurisdictions.len())).strong())
             .id_salt("jurisdictions")
             .default_open(true)

@@ -4,7 +4,7 @@
 use egui::{DragValue, Pos2, RichText, Sense, Stroke, Ui, Vec2};
 
 use crate::model::params::{Group, PARAMS, ParamInfo, Range};
-use crate::model::{Dist, N_PARAMS};
+use crate::model::{Dist, Issue, N_PARAMS};
 
 use super::super::command::AppCommand;
 use super::note_edit;
@@ -67,8 +67,27 @@ impl SparkCache {
     }
 }
 
+/// The checker's issues, to mark the parameters they name.
+pub struct Flagged<'a> {
+    pub issues: &'a [Issue],
+    pub color: egui::Color32,
+}
+
+impl Flagged<'_> {
+    /// The first issue about `world.<key>`.
+    fn about(&self, key: &str) -> Option<&Issue> {
+        self.issues.iter().find(|i| i.path.strip_prefix("world.") == Some(key))
+    }
+}
+
 /// Every world parameter, grouped.
-pub fn world_ui(ui: &mut Ui, world: &mut [Dist], sparks: &mut SparkCache, cmds: &mut Vec<AppCommand>) {
+pub fn world_ui(
+    ui: &mut Ui,
+    world: &mut [Dist],
+    sparks: &mut SparkCache,
+    flagged: &Flagged<'_>,
+    cmds: &mut Vec<AppCommand>,
+) {
     for group in Group::ALL {
         egui::CollapsingHeader::new(group.label())
             .id_salt(("param_group", group.label()))
@@ -76,7 +95,7 @@ pub fn world_ui(ui: &mut Ui, world: &mut [Dist], sparks: &mut SparkCache, cmds: 
             .show(ui, |ui| {
                 for (i, info) in PARAMS.iter().enumerate().filter(|(_, p)| p.group == group) {
                     if let Some(d) = world.get_mut(i) {
-                        param_ui(ui, i, info, d, sparks, cmds);
+                        param_ui(ui, i, info, d, sparks, flagged, cmds);
                     }
                 }
             });
@@ -99,12 +118,21 @@ fn param_ui(
     info: &ParamInfo,
     d: &mut Dist,
     sparks: &mut SparkCache,
+    flagged: &Flagged<'_>,
     cmds: &mut Vec<AppCommand>,
 ) {
     ui.push_id(("param", i), |ui| {
         let key = ui
             .horizontal(|ui| {
-                let key = ui.label(RichText::new(info.key).strong()).on_hover_ui(|ui| tooltip_ui(ui, info));
+                let issue = flagged.about(info.key);
+                let text = RichText::new(info.key).strong();
+                let text = if issue.is_some() { text.color(flagged.color) } else { text };
+                let key = ui.label(text).on_hover_ui(|ui| {
+                    tooltip_ui(ui, info);
+                    if let Some(i) = issue {
+                        ui.label(RichText::new(&i.message).color(flagged.color));
+                    }
+                });
                 ui.label(RichText::new(info.unit).weak()).on_hover_ui(|ui| tooltip_ui(ui, info));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| kind_ui(ui, info, d, cmds));
                 key.id
