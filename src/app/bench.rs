@@ -33,6 +33,8 @@ struct Driver {
     /// still pointer lets the app idle between results, as it does for a user).
     wiggle: bool,
     frames: u64,
+    /// When the last frame asked for the next one.
+    repaint_delay: Duration,
 }
 
 /// Time of one frame: the egui pass (`App::logic` + `App::ui`) and tessellation.
@@ -57,6 +59,7 @@ impl Driver {
             pointer: Pos2::new(SCREEN.x * 0.62, SCREEN.y * 0.55),
             wiggle: false,
             frames: 0,
+            repaint_delay: Duration::ZERO,
         }
     }
 
@@ -80,14 +83,17 @@ impl Driver {
             app.frame_ui(ui);
         });
         let ui = t0.elapsed();
+        self.repaint_delay =
+            output.viewport_output.get(&egui::ViewportId::ROOT).map_or(Duration::MAX, |v| v.repaint_delay);
         let primitives = self.ctx.tessellate(output.shapes, output.pixels_per_point);
         std::hint::black_box(primitives);
         FrameTime { ui, total: t0.elapsed() }
     }
 
-    /// Waits the way eframe does: until something asks for a repaint, or a short while.
+    /// Waits the way eframe does: until the worker asks for a repaint, or until the delay the
+    /// last frame asked for (at most `max`).
     fn idle(&self, max: Duration) {
-        let _ = self.wake.recv_timeout(max);
+        let _ = self.wake.recv_timeout(self.repaint_delay.min(max));
         while self.wake.try_recv().is_ok() {}
     }
 }
@@ -137,7 +143,7 @@ fn until_final(
                 return Some((f, runs, t0.elapsed()));
             }
         }
-        d.idle(Duration::from_millis(50));
+        d.idle(Duration::from_secs(1));
     }
     None
 }

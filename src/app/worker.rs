@@ -119,7 +119,7 @@ impl Worker {
     ///
     /// # Errors
     /// The thread cannot be started.
-    pub fn spawn(repaint: impl Fn() + Send + 'static) -> std::io::Result<Worker> {
+    pub fn spawn(repaint: impl Fn() + Send + Sync + 'static) -> std::io::Result<Worker> {
         let (jobs_tx, jobs_rx) = channel::<Job>();
         let (out_tx, out_rx) = channel::<WorkerMsg>();
         let thread = std::thread::Builder::new()
@@ -207,7 +207,7 @@ impl Drop for Worker {
     }
 }
 
-fn worker_loop(jobs: &Receiver<Job>, out: &Sender<WorkerMsg>, repaint: &dyn Fn()) {
+fn worker_loop(jobs: &Receiver<Job>, out: &Sender<WorkerMsg>, repaint: &(dyn Fn() + Sync)) {
     while let Ok(mut job) = jobs.recv() {
         // Only the newest job matters; older ones were cancelled when it was sent.
         while let Ok(newer) = jobs.try_recv() {
@@ -251,63 +251,86 @@ fn append(acc: &mut Results, chunk: Results) {
     acc.runs.end = chunk.runs.end;
 }
 
-/// Runs one job stage by stage, emitting each stage's result.
-pub fn run_job(job: &Job, emit: &mut dyn FnMut(WorkerMsg)) {
+/// A stage's options: per-jurisdiction outcomes while within [`JURISDICTION_RUNS`], series for
+/// the runs below [`SERIES_RUNS`].
+fn stage_options(start: u64, end: u64) -> SimOptions {
+    SimOptions {
+        threads: None,
+        record: Record {
+            jurisdictions: end <= JURISDICTION_RUNS,
+            series_runs: SERIES_RUNS.saturating_sub(start).min(end - start),
+            params: false,
+        },
+        param_overrides: Vec::new(),
+    }
+}
+
+/// The message for a simulation that stopped.
+fn stopped(job: u64, e: &SimError) -> WorkerMsg {
+    match e {
+        SimError::Cancelled => WorkerMsg::Cancelled { job },
+        other => WorkerMsg::Failed { job, message: other.to_string() },
+    }
+}
+
+/// Jurisdiction means of the last stage that kept per-jurisdiction outcomes, and its runs.
+type JurisdictionMeans = Option<(usize, Vec<Vec<JurisdictionSummary>>)>;
+
+/// A stage's plot data; later stages without per-jurisdiction outcomes reuse the last means.
+fn stage_result(job: &Job, acc: &Results, started: Instant, means: &mut JurisdictionMeans) -> Computed {
+    let mut computed = Computed::new(job.id, &job.scenario, acc, job.runs, started.elapsed());
+    if acc.jurisdictions.is_empty() {
+        if let Some((runs, js)) = means.as_ref() {
+            for (p, j) in computed.summary.policies.iter_mut().zip(js) {
+                p.jurisdictions.clone_from(j);
+            }
+            computed.jurisdiction_runs = *runs;
+        }
+    } else {
+        *means = Some((acc.n_runs(), computed.summary.policies.iter().map(|p| p.jurisdictions.clone()).collect()));
+    }
+    // From the edit to the data ready to draw.
+    computed.elapsed = started.elapsed();
+    computed.provenance.wall_time_s = computed.elapsed.as_secs_f64();
+    computed
+}
+
+/// Runs one job stage by stage, emitting each stage's result. A stage's plot data is built
+/// while the next stage simulates (both on the rayon pool), so the preview costs the full
+/// result almost nothing.
+pub fn run_job(job: &Job, emit: &mut (dyn FnMut(WorkerMsg) + Send)) {
     let started = Instant::now();
-    let s = &job.scenario;
-    let engine = Engine::new(s);
-    let correlated = CorrelatedDraws::new(s, &engine, job.runs);
-    let mut acc: Option<Results> = None;
-    // Jurisdiction means of the last stage that kept per-jurisdiction outcomes, and its runs.
-    let mut jurisdictions: Option<(usize, Vec<Vec<JurisdictionSummary>>)> = None;
-    let mut start = 0u64;
-    for end in stages(job.runs) {
-        let opts = SimOptions {
-            threads: None,
-            record: Record {
-                jurisdictions: end <= JURISDICTION_RUNS,
-                series_runs: SERIES_RUNS.saturating_sub(start).min(end - start),
-                params: false,
-            },
-            param_overrides: Vec::new(),
-        };
-        match simulate_range(&engine, correlated.as_ref(), start..end, &opts, &job.control) {
-            Ok(chunk) => match acc.as_mut() {
-                Some(a) => append(a, chunk),
-                None => acc = Some(chunk),
-            },
-            Err(SimError::Cancelled) => {
-                emit(WorkerMsg::Cancelled { job: job.id });
-                return;
-            }
-            Err(e) => {
-                emit(WorkerMsg::Failed { job: job.id, message: e.to_string() });
-                return;
-            }
-        }
-        if job.control.is_cancelled() {
-            emit(WorkerMsg::Cancelled { job: job.id });
-            return;
-        }
-        if let Some(a) = &acc {
-            let mut computed = Computed::new(job.id, s, a, job.runs, started.elapsed());
-            if a.jurisdictions.is_empty() {
-                if let Some((runs, js)) = &jurisdictions {
-                    for (p, j) in computed.summary.policies.iter_mut().zip(js) {
-                        p.jurisdictions.clone_from(j);
-                    }
-                    computed.jurisdiction_runs = *runs;
+    let engine = Engine::new(&job.scenario);
+    let correlated = CorrelatedDraws::new(&job.scenario, &engine, job.runs);
+    let simulate = |start: u64, end: u64| {
+        simulate_range(&engine, correlated.as_ref(), start..end, &stage_options(start, end), &job.control)
+    };
+    let stages = stages(job.runs);
+    let mut acc = match simulate(0, stages[0]) {
+        Ok(r) => r,
+        Err(e) => return emit(stopped(job.id, &e)),
+    };
+    let mut means: JurisdictionMeans = None;
+    let mut delivered = false;
+    for (k, &end) in stages.iter().enumerate() {
+        let next = stages.get(k + 1).copied();
+        let (_, chunk) = rayon::join(
+            || {
+                if !job.control.is_cancelled() {
+                    emit(WorkerMsg::Result(Arc::new(stage_result(job, &acc, started, &mut means))));
+                    delivered = next.is_none();
                 }
-            } else {
-                jurisdictions =
-                    Some((a.n_runs(), computed.summary.policies.iter().map(|p| p.jurisdictions.clone()).collect()));
-            }
-            // From the edit to the data ready to draw.
-            computed.elapsed = started.elapsed();
-            computed.provenance.wall_time_s = computed.elapsed.as_secs_f64();
-            emit(WorkerMsg::Result(Arc::new(computed)));
+            },
+            || next.map(|n| simulate(end, n)),
+        );
+        match chunk {
+            None => break,
+            Some(Ok(c)) => append(&mut acc, c),
+            Some(Err(e)) => return emit(stopped(job.id, &e)),
         }
-        start = end;
+    }
+    if !delivered {
+        emit(WorkerMsg::Cancelled { job: job.id });
     }
 }
 
