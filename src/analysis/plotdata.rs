@@ -108,6 +108,49 @@ pub fn density(values: &[f64], lo: f64, hi: f64, points: usize) -> Vec<[f64; 2]>
         .collect()
 }
 
+/// Kernels are cut this many bandwidths from their centre in [`density_windowed`]
+/// (the Gaussian there is below 1.6e-8 of its peak).
+pub const KERNEL_CUTOFF_BW: f64 = 6.0;
+
+/// The same curve as [`density`], with each kernel cut at [`KERNEL_CUTOFF_BW`] bandwidths and
+/// empty bins skipped: a fraction of the cost where the bandwidth is small against the range
+/// (many runs, heavy tails), for the app's live redraws.
+pub fn density_windowed(values: &[f64], lo: f64, hi: f64, points: usize) -> Vec<[f64; 2]> {
+    let points = points.max(2);
+    let v = sorted(values);
+    let n = v.len();
+    if n < 2 || hi <= lo {
+        return Vec::new();
+    }
+    let mean = v.iter().sum::<f64>() / n as f64;
+    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
+    let iqr = quantile_sorted(&v, 0.75) - quantile_sorted(&v, 0.25);
+    let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
+    let bw = (0.9 * spread * (n as f64).powf(-0.2)).max((hi - lo) / points as f64);
+    let fine = histogram(&v, lo, hi, points * 2);
+    let fw = fine.bin_width();
+    let bins = fine.density.len();
+    let reach = ((KERNEL_CUTOFF_BW * bw / fw).ceil() as usize).saturating_add(1);
+    let norm = fw / (bw * (2.0 * std::f64::consts::PI).sqrt());
+    (0..points)
+        .map(|i| {
+            let x = lo + (hi - lo) * i as f64 / (points - 1) as f64;
+            let centre = (((x - lo) / fw) as usize).min(bins - 1);
+            let first = centre.saturating_sub(reach);
+            let last = (centre + reach).min(bins - 1);
+            let d: f64 = (first..=last)
+                .filter(|&k| fine.density[k] > 0.0)
+                .map(|k| {
+                    let z = (x - fine.center(k)) / bw;
+                    fine.density[k] * (-0.5 * z * z).exp()
+                })
+                .sum::<f64>()
+                * norm;
+            [x, d]
+        })
+        .collect()
+}
+
 /// The empirical CDF at up to `points` quantiles: (x, P(X <= x)).
 pub fn ecdf(values: &[f64], points: usize) -> Vec<[f64; 2]> {
     let v = sorted(values);
@@ -152,6 +195,30 @@ pub fn exceedance_log(values: &[f64], points: usize) -> Vec<[f64; 2]> {
         out.push([lx, (above as f64 / n as f64).log10()]);
     }
     out
+}
+
+/// The outline of a histogram as a step line: (x, density) corners from `lo` to `hi`, starting
+/// and ending at zero, so a plot can overlay several histograms without filled bars.
+pub fn histogram_outline(h: &Histogram) -> Vec<[f64; 2]> {
+    let w = h.bin_width();
+    let mut out = Vec::with_capacity(2 * h.density.len() + 2);
+    out.push([h.lo, 0.0]);
+    for (i, &d) in h.density.iter().enumerate() {
+        let x0 = h.lo + i as f64 * w;
+        out.push([x0, d]);
+        out.push([x0 + w, d]);
+    }
+    out.push([h.hi, 0.0]);
+    out
+}
+
+/// Share of `values` at or below each point of `grid`: (x, P(X <= x)). NaN values count as
+/// never reached (the share at the grid's end is then below 1).
+pub fn share_at_or_below(values: &[f64], grid: &[f64]) -> Vec<[f64; 2]> {
+    let n = values.len().max(1) as f64;
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_unstable_by(f64::total_cmp);
+    grid.iter().map(|&x| [x, v.partition_point(|&y| y <= x) as f64 / n]).collect()
 }
 
 /// Decades covering [lo, hi] in log10 units, for labelling log axes.
@@ -212,6 +279,40 @@ mod tests {
         let e = ecdf(&v, 3);
         assert_eq!(e.last().unwrap(), &[3.0, 1.0]);
         assert_eq!(e[0], [1.0, 1.0 / 3.0]);
+    }
+
+    #[test]
+    fn histogram_outline_encloses_the_same_area() {
+        let v: Vec<f64> = (0..100).map(f64::from).collect();
+        let h = histogram(&v, 0.0, 100.0, 10);
+        let o = histogram_outline(&h);
+        assert_eq!(o.len(), 2 * 10 + 2);
+        let area: f64 = o.windows(2).map(|w| (w[1][0] - w[0][0]) * w[0][1].min(w[1][1])).sum();
+        assert!((area - 1.0).abs() < 1e-12, "{area}");
+        assert_eq!(o[0], [0.0, 0.0]);
+        assert_eq!(o[o.len() - 1], [100.0, 0.0]);
+    }
+
+    #[test]
+    fn share_at_or_below_counts_nan_as_never() {
+        let v = [1.0, 2.0, f64::NAN, 3.0];
+        let c = share_at_or_below(&v, &[0.0, 1.0, 2.5, 10.0]);
+        assert_eq!(c, vec![[0.0, 0.0], [1.0, 0.25], [2.5, 0.5], [10.0, 0.75]]);
+    }
+
+    #[test]
+    fn windowed_density_matches_the_full_one() {
+        let v: Vec<f64> = (0..5000).map(|i| (f64::from(i) * 0.618_034).fract().powi(3) * 1e4 - 300.0).collect();
+        for (lo, hi, points) in [(-300.0, 9700.0, 120), (0.0, 2000.0, 50), (-1000.0, 20_000.0, 200)] {
+            let full = density(&v, lo, hi, points);
+            let fast = density_windowed(&v, lo, hi, points);
+            assert_eq!(full.len(), fast.len());
+            let peak = full.iter().map(|p| p[1]).fold(0.0, f64::max);
+            for (a, b) in full.iter().zip(&fast) {
+                assert_eq!(a[0], b[0]);
+                assert!((a[1] - b[1]).abs() <= 1e-7 * peak, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

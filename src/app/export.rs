@@ -1,0 +1,222 @@
+//! Exports from the app: each view's data as tidy CSV (one observation per row, with a
+//! header; a `result` column tells the current result from the pinned one), and a PNG of one
+//! plot cut from a screenshot of the window.
+
+use std::path::Path;
+
+use crate::export::data::write_atomic;
+use crate::sim::SERIES_FIXED;
+
+use super::computed::{Computed, MetricPlot};
+use super::state::Tab;
+
+fn io_err(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
+    std::io::Error::other(e)
+}
+
+/// The CSV text of a view's data.
+///
+/// # Errors
+/// Only if formatting fails (it does not for these types).
+pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let results: Vec<(&str, &Computed)> =
+        std::iter::once(("current", current)).chain(pinned.map(|p| ("pinned", p))).collect();
+    let f = |x: f64| if x.is_finite() { ryu::Buffer::new().format(x).to_string() } else { String::new() };
+    match tab {
+        Tab::Overview => {
+            w.write_record(["result", "policy", "quantity", "statistic", "value"]).map_err(io_err)?;
+            for (label, c) in &results {
+                for p in &c.summary.policies {
+                    let mut row = |q: &str, s: &str, v: f64| w.write_record([*label, &p.name, q, s, &f(v)]);
+                    for (q, m) in [("benefit", &p.benefit), ("harm", &p.harm), ("net", &p.net)] {
+                        for (s, v) in [("mean", m.mean), ("se", m.se), ("p5", m.p5), ("p50", m.p50), ("p95", m.p95)] {
+                            row(q, s, v).map_err(io_err)?;
+                        }
+                    }
+                    row("harm", "cvar95", p.cvar95_harm).map_err(io_err)?;
+                    row("catastrophe", "probability", p.p_catastrophe).map_err(io_err)?;
+                    row("catastrophe", "ci95_lo", p.p_catastrophe_lo).map_err(io_err)?;
+                    row("catastrophe", "ci95_hi", p.p_catastrophe_hi).map_err(io_err)?;
+                    row("better_than_baseline", "probability", p.p_better_than_baseline).map_err(io_err)?;
+                    row("net_minus_baseline", "mean", p.net_diff_mean).map_err(io_err)?;
+                    row("net_minus_baseline", "se", p.net_diff_se).map_err(io_err)?;
+                    row("runs", "count", c.runs as f64).map_err(io_err)?;
+                }
+            }
+        }
+        Tab::Distributions => {
+            w.write_record(["result", "policy", "outcome", "curve", "x", "y"]).map_err(io_err)?;
+            for (label, c) in &results {
+                let outcomes: [(&str, &MetricPlot); 4] =
+                    [("benefit", &c.benefit), ("harm", &c.harm), ("net", &c.net), ("net_minus_baseline", &c.diff)];
+                for (outcome, m) in outcomes {
+                    for (curve, data) in [("density", &m.density), ("histogram", &m.histogram), ("ecdf", &m.ecdf)] {
+                        for (p, pts) in data.iter().enumerate() {
+                            let name = c.policy_names.get(p).map_or("", String::as_str);
+                            for pt in pts {
+                                // Log plots store log10 of the value: write the value itself.
+                                let x = if m.log10 { 10f64.powf(pt[0]) } else { pt[0] };
+                                w.write_record([*label, name, outcome, curve, &f(x), &f(pt[1])]).map_err(io_err)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Tab::OverTime => {
+            w.write_record(["result", "policy", "metric", "year", "p5", "p25", "p50", "p75", "p95", "mean"])
+                .map_err(io_err)?;
+            for (label, c) in &results {
+                let metrics: Vec<String> = SERIES_FIXED
+                    .iter()
+                    .map(|s| (*s).to_string())
+                    .chain(c.jurisdiction_names.iter().map(|j| format!("share:{j}")))
+                    .collect();
+                for (p, fans) in c.fans.iter().enumerate() {
+                    let name = c.policy_names.get(p).map_or("", String::as_str);
+                    for (m, fan) in fans.iter().enumerate() {
+                        let metric = metrics.get(m).map_or("", String::as_str);
+                        for t in 0..fan.years.len() {
+                            w.write_record([
+                                *label,
+                                name,
+                                metric,
+                                &f(fan.years[t]),
+                                &f(fan.p5[t]),
+                                &f(fan.p25[t]),
+                                &f(fan.p50[t]),
+                                &f(fan.p75[t]),
+                                &f(fan.p95[t]),
+                                &f(fan.mean[t]),
+                            ])
+                            .map_err(io_err)?;
+                        }
+                    }
+                }
+            }
+        }
+        Tab::Jurisdictions => {
+            w.write_record([
+                "result",
+                "policy",
+                "jurisdiction",
+                "benefit_mean",
+                "benefit_se",
+                "harm_mean",
+                "harm_se",
+                "share_end_mean",
+            ])
+            .map_err(io_err)?;
+            for (label, c) in &results {
+                for p in &c.summary.policies {
+                    for (j, s) in p.jurisdictions.iter().enumerate() {
+                        let jname = c.jurisdiction_names.get(j).map_or("", String::as_str);
+                        w.write_record([
+                            *label,
+                            &p.name,
+                            jname,
+                            &f(s.benefit_mean),
+                            &f(s.benefit_se),
+                            &f(s.harm_mean),
+                            &f(s.harm_se),
+                            &f(s.share_end_mean),
+                        ])
+                        .map_err(io_err)?;
+                    }
+                }
+            }
+        }
+        Tab::Learn => {
+            w.write_record(["result", "policy", "year", "share_hazard_public"]).map_err(io_err)?;
+            for (label, c) in &results {
+                for (p, pts) in c.hazard_public.iter().enumerate() {
+                    let name = c.policy_names.get(p).map_or("", String::as_str);
+                    for pt in pts {
+                        w.write_record([*label, name, &f(pt[0]), &f(pt[1])]).map_err(io_err)?;
+                    }
+                }
+            }
+        }
+    }
+    w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Writes a view's CSV atomically.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_view_csv(path: &Path, tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std::io::Result<()> {
+    write_atomic(path, &view_csv(tab, current, pinned)?)
+}
+
+/// The part of a screenshot inside `rect` (points), as PNG bytes. The rectangle is clamped to
+/// the image, so no rectangle can make this fail except an empty one.
+///
+/// # Errors
+/// The rectangle misses the image, or encoding fails.
+pub fn crop_png(image: &egui::ColorImage, rect: egui::Rect, pixels_per_point: f32) -> Result<Vec<u8>, String> {
+    let [w, h] = image.size;
+    let px = |v: f32, max: usize| ((v * pixels_per_point).round().max(0.0) as usize).min(max);
+    let (x0, x1) = (px(rect.min.x, w), px(rect.max.x, w));
+    let (y0, y1) = (px(rect.min.y, h), px(rect.max.y, h));
+    if x1 <= x0 || y1 <= y0 {
+        return Err("the plot is not on screen".into());
+    }
+    let mut rgba = Vec::with_capacity((x1 - x0) * (y1 - y0) * 4);
+    for y in y0..y1 {
+        let row = image.pixels.get(y * w + x0..y * w + x1).ok_or_else(|| "the screenshot is incomplete".to_string())?;
+        for c in row {
+            rgba.extend_from_slice(&c.to_srgba_unmultiplied());
+        }
+    }
+    let img = image::RgbaImage::from_raw((x1 - x0) as u32, (y1 - y0) as u32, rgba)
+        .ok_or_else(|| "the image has the wrong size".to_string())?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Scenario;
+    use crate::sim::{Control, Record, SimOptions, simulate};
+    use std::time::Duration;
+
+    fn computed() -> Computed {
+        let mut s = Scenario::baseline();
+        s.run.runs = 100;
+        let opts = SimOptions {
+            threads: Some(1),
+            record: Record { jurisdictions: true, series_runs: 100, params: false },
+            param_overrides: Vec::new(),
+        };
+        let r = simulate(&s, &opts, &Control::new()).unwrap();
+        Computed::new(1, &s, &r, 100, Duration::ZERO)
+    }
+
+    #[test]
+    fn every_view_exports_tidy_csv_with_a_header() {
+        let c = computed();
+        for tab in Tab::ALL {
+            let bytes = view_csv(tab, &c, Some(&c)).unwrap();
+            let mut r = csv::Reader::from_reader(bytes.as_slice());
+            let header = r.headers().unwrap().clone();
+            assert_eq!(&header[0], "result");
+            let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+            assert!(!rows.is_empty(), "{tab:?}");
+            assert!(rows.iter().all(|row| row.len() == header.len()));
+            assert!(rows.iter().any(|row| &row[0] == "pinned"));
+        }
+    }
+
+    #[test]
+    fn crops_are_clamped_to_the_image() {
+        let img = egui::ColorImage::new([10, 8], vec![egui::Color32::RED; 80]);
+        let png = crop_png(&img, egui::Rect::from_min_max([2.0, 2.0].into(), [50.0, 50.0].into()), 1.0).unwrap();
+        let decoded = image::load_from_memory(&png).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (8, 6));
+        assert!(crop_png(&img, egui::Rect::from_min_max([20.0, 20.0].into(), [30.0, 30.0].into()), 1.0).is_err());
+    }
+}

@@ -1,0 +1,260 @@
+//! Files: native dialogs with a typed-path fallback, loading with every error shown, the
+//! "unsaved changes" question.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::{RichText, Ui};
+
+use crate::model::{Issue, Scenario};
+
+use super::command::AppCommand;
+use super::state::issues_of;
+
+/// A native dialog that answers "no file" faster than this was never shown (no portal, no
+/// desktop): the typed-path window is offered instead.
+pub const NO_DIALOG_WITHIN: Duration = Duration::from_millis(250);
+
+/// What a path is asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathPurpose {
+    Open,
+    SaveAs,
+    ExportCsv,
+    ExportPng { plot: String },
+}
+
+impl PathPurpose {
+    fn title(&self) -> &'static str {
+        match self {
+            PathPurpose::Open => "Open a scenario file",
+            PathPurpose::SaveAs => "Save the scenario as",
+            PathPurpose::ExportCsv => "Export the view's data (CSV) to",
+            PathPurpose::ExportPng { .. } => "Save the plot (PNG) to",
+        }
+    }
+
+    fn button(&self) -> &'static str {
+        match self {
+            PathPurpose::Open => "Open",
+            _ => "Save",
+        }
+    }
+
+    fn extension(&self) -> &'static str {
+        match self {
+            PathPurpose::Open | PathPurpose::SaveAs => "toml",
+            PathPurpose::ExportCsv => "csv",
+            PathPurpose::ExportPng { .. } => "png",
+        }
+    }
+
+    /// The command that acts on a chosen path.
+    pub fn command(&self, path: PathBuf) -> AppCommand {
+        let path = if self == &PathPurpose::Open || path.extension().is_some() {
+            path
+        } else {
+            path.with_extension(self.extension())
+        };
+        match self {
+            PathPurpose::Open => AppCommand::OpenPath(path),
+            PathPurpose::SaveAs => AppCommand::SaveTo(path),
+            PathPurpose::ExportCsv => AppCommand::ExportCsvTo(path),
+            PathPurpose::ExportPng { plot } => AppCommand::ExportPngTo { plot: plot.clone(), path },
+        }
+    }
+}
+
+/// The typed-path window's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathPrompt {
+    pub purpose: PathPurpose,
+    pub text: String,
+}
+
+/// A native dialog's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DialogAnswer {
+    Chosen(PathBuf),
+    Cancelled,
+    /// No dialog could be shown: offer the typed path.
+    Unavailable,
+}
+
+/// Asks for a path with the platform's dialog.
+pub fn ask(purpose: &PathPurpose, suggested: &Path) -> DialogAnswer {
+    let started = Instant::now();
+    let mut d = rfd::FileDialog::new();
+    if let Some(dir) = suggested.parent().filter(|d| !d.as_os_str().is_empty() && d.exists()) {
+        d = d.set_directory(dir);
+    }
+    if let Some(name) = suggested.file_name() {
+        d = d.set_file_name(name.to_string_lossy());
+    }
+    let ext = purpose.extension();
+    let d = d.add_filter(ext.to_uppercase(), &[ext]);
+    let chosen = match purpose {
+        PathPurpose::Open => d.pick_file(),
+        _ => d.save_file(),
+    };
+    match chosen {
+        Some(p) => DialogAnswer::Chosen(p),
+        None if started.elapsed() < NO_DIALOG_WITHIN => DialogAnswer::Unavailable,
+        None => DialogAnswer::Cancelled,
+    }
+}
+
+/// The typed-path window.
+pub fn prompt_ui(ctx: &egui::Context, prompt: &mut PathPrompt, cmds: &mut Vec<AppCommand>) {
+    egui::Window::new(prompt.purpose.title())
+        .id(egui::Id::unique("path_prompt"))
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            ui.label("No file dialog is available here: type the file's path.");
+            let label = ui.label("File path");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut prompt.text)
+                        .desired_width(460.0)
+                        .hint_text(format!("/path/to/file.{}", prompt.purpose.extension())),
+                )
+                .labelled_by(label.id);
+            if ui.memory(|m| m.focused().is_none()) {
+                r.request_focus();
+            }
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.horizontal(|ui| {
+                let ok = !prompt.text.trim().is_empty();
+                if (ui.add_enabled(ok, egui::Button::new(prompt.purpose.button())).clicked() || (enter && ok))
+                    && let Some(path) = expand(prompt.text.trim())
+                {
+                    // The shell closes the prompt when it acts on the path.
+                    cmds.push(prompt.purpose.command(path));
+                }
+                if ui.button("Cancel").clicked() {
+                    cmds.push(AppCommand::CancelPrompt);
+                }
+            });
+        });
+}
+
+/// A typed path with a leading `~/` expanded.
+fn expand(text: &str) -> Option<PathBuf> {
+    if text.is_empty() {
+        return None;
+    }
+    match text.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME").map(|h| PathBuf::from(h).join(rest)),
+        None => Some(PathBuf::from(text)),
+    }
+}
+
+/// Why a file could not be opened (or saved): where, and every problem.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileErrors {
+    pub title: String,
+    pub origin: String,
+    pub issues: Vec<Issue>,
+}
+
+/// Reads and checks a scenario file.
+///
+/// # Errors
+/// Every problem found (I/O, size, syntax, checks), ready to show.
+pub fn load(path: &Path) -> Result<(Scenario, String), FileErrors> {
+    Scenario::load(path).map_err(|e| FileErrors {
+        title: "The file was not opened".into(),
+        origin: path.display().to_string(),
+        issues: issues_of(&e),
+    })
+}
+
+/// One issue as a line: "line 12 · world.strip_prob — must be a number in [0, 1], got 1.4".
+pub fn issue_line(i: &Issue) -> String {
+    match i.line {
+        Some(l) => format!("line {l} · {} — {}", i.path, i.message),
+        None => format!("{} — {}", i.path, i.message),
+    }
+}
+
+/// The window listing a file's problems.
+pub fn errors_ui(ctx: &egui::Context, e: &FileErrors, dark: bool, cmds: &mut Vec<AppCommand>) {
+    egui::Window::new(e.title.as_str())
+        .id(egui::Id::unique("file_errors"))
+        .collapsible(false)
+        .default_width(620.0)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .show(ctx, |ui| {
+            ui.label(RichText::new(&e.origin).monospace());
+            ui.label(format!(
+                "{} problem{} found; nothing was changed.",
+                e.issues.len(),
+                if e.issues.len() == 1 { "" } else { "s" }
+            ));
+            ui.separator();
+            egui::ScrollArea::vertical().max_height(360.0).show(ui, |ui| {
+                for i in &e.issues {
+                    ui.label(RichText::new(issue_line(i)).color(super::theme::error(dark)));
+                }
+            });
+            ui.separator();
+            if ui.button("Close").clicked() {
+                cmds.push(AppCommand::DismissErrors);
+            }
+        });
+}
+
+/// The "unsaved changes" question before `what` (e.g. "opening another file").
+pub fn confirm_ui(ctx: &egui::Context, what: &str, can_save: bool, cmds: &mut Vec<AppCommand>) {
+    let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui: &mut Ui| {
+        ui.set_max_width(420.0);
+        ui.heading("Unsaved changes");
+        ui.label(format!("The scenario has changes that are not saved. Save them before {what}?"));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(can_save, egui::Button::new("Save"))
+                .on_disabled_hover_text("The scenario has problems")
+                .clicked()
+            {
+                cmds.push(AppCommand::ConfirmSave);
+            }
+            if ui.button("Discard changes").clicked() {
+                cmds.push(AppCommand::ConfirmDiscard);
+            }
+            if ui.button("Cancel").clicked() {
+                cmds.push(AppCommand::CancelPending);
+            }
+        });
+    });
+    if modal.should_close() {
+        cmds.push(AppCommand::CancelPending);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_paths_get_their_extension() {
+        let c = PathPurpose::ExportCsv.command(PathBuf::from("/tmp/x"));
+        assert_eq!(c, AppCommand::ExportCsvTo(PathBuf::from("/tmp/x.csv")));
+        let c = PathPurpose::Open.command(PathBuf::from("/tmp/x"));
+        assert_eq!(c, AppCommand::OpenPath(PathBuf::from("/tmp/x")));
+    }
+
+    #[test]
+    fn issue_lines_name_line_and_key() {
+        let i = Issue { path: "world.strip_prob".into(), line: Some(12), message: "must be a number".into() };
+        assert_eq!(issue_line(&i), "line 12 · world.strip_prob — must be a number");
+    }
+
+    #[test]
+    fn a_missing_file_is_an_error_not_a_panic() {
+        let e = load(Path::new("/nonexistent/tierlab.toml")).unwrap_err();
+        assert_eq!(e.issues.len(), 1);
+    }
+}

@@ -1,0 +1,337 @@
+//! Policies: a list to add to, duplicate, rename and remove from; a regime per jurisdiction;
+//! threshold sliders labelled both as log10 and as FLOP.
+
+use egui::{RichText, Ui};
+
+use crate::model::regime::flop_label;
+use crate::model::scenario::MAX_POLICIES;
+use crate::model::{Policy, Regime, Scenario};
+
+use super::super::command::AppCommand;
+use super::note_edit;
+
+/// Span of the threshold sliders (log10 FLOP); typed values may go beyond.
+pub const THRESHOLD_SPAN: (f64, f64) = (24.0, 31.0);
+/// Span of the drift slider (OOM per year).
+pub const DRIFT_SPAN: (f64, f64) = (-0.5, 1.0);
+
+/// "27.0 (1e27 FLOP)".
+pub fn threshold_text(k: f64) -> String {
+    format!("{k:.1} ({} FLOP)", flop_label(k))
+}
+
+/// A name not used by any policy: `base`, or `base 2`, `base 3`...
+pub fn unique_name(s: &Scenario, base: &str) -> String {
+    let taken = |n: &str| s.policies.iter().any(|p| p.name == n);
+    if !taken(base) {
+        return base.to_string();
+    }
+    (2..).map(|i| format!("{base} {i}")).find(|n| !taken(n)).unwrap_or_else(|| base.to_string())
+}
+
+/// The policy "Add policy" creates: tiered everywhere at the usual thresholds.
+pub fn new_policy(s: &Scenario) -> Policy {
+    Policy {
+        name: unique_name(s, "New policy"),
+        default: Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 },
+        overrides: Vec::new(),
+    }
+}
+
+/// Inserts a copy of policy `i` after it.
+pub fn duplicate(s: &mut Scenario, i: usize) {
+    let Some(p) = s.policies.get(i) else { return };
+    let mut copy = p.clone();
+    let base: String = format!("{} (copy)", p.name).chars().take(56).collect();
+    copy.name = unique_name(s, &base);
+    s.policies.insert(i + 1, copy);
+    if s.run.baseline > i {
+        s.run.baseline += 1;
+    }
+}
+
+/// Removes policy `i` (never the last one), keeping the baseline pointing at the same policy
+/// (or at the first, if the baseline itself goes).
+pub fn remove(s: &mut Scenario, i: usize) {
+    if s.policies.len() <= 1 || i >= s.policies.len() {
+        return;
+    }
+    s.policies.remove(i);
+    if s.run.baseline == i {
+        s.run.baseline = 0;
+    } else if s.run.baseline > i {
+        s.run.baseline -= 1;
+    }
+}
+
+pub fn ui(ui: &mut Ui, s: &mut Scenario, cmds: &mut Vec<AppCommand>) {
+    let n = s.policies.len();
+    let baseline = s.run.baseline;
+    let jnames: Vec<String> = s.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    // The first policy tiered by default starts open, so its threshold sliders are in view.
+    let first_tiered = s.policies.iter().position(|p| p.default.is_tiered());
+    for (i, p) in s.policies.iter_mut().enumerate() {
+        let open = first_tiered == Some(i);
+        let row = PolicyRow { index: i, is_baseline: i == baseline, default_open: open, count: n };
+        ui.push_id(("policy", i), |ui| policy_ui(ui, &row, p, &jnames, cmds));
+    }
+    if ui
+        .add_enabled(n < MAX_POLICIES, egui::Button::new("Add policy"))
+        .on_hover_text("A new policy, tiered everywhere (open below 1e27 FLOP, gated below 1e28)")
+        .clicked()
+    {
+        cmds.push(AppCommand::AddPolicy);
+    }
+}
+
+/// Where a policy sits in the list.
+struct PolicyRow {
+    index: usize,
+    is_baseline: bool,
+    default_open: bool,
+    /// Policies in the scenario.
+    count: usize,
+}
+
+fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cmds: &mut Vec<AppCommand>) {
+    let &PolicyRow { index: i, is_baseline, default_open, count: n } = row;
+    let color = super::super::theme::policy(i);
+    let title = if is_baseline { format!("{}  (baseline)", p.name) } else { p.name.clone() };
+    egui::CollapsingHeader::new(RichText::new(title).strong())
+        .id_salt("policy_header")
+        .default_open(default_open)
+        .icon(move |ui, openness, resp| {
+            // The expand arrow in the policy's colour: its key in every plot.
+            let rect = egui::Rect::from_center_size(resp.rect.center(), resp.rect.size() * 0.9);
+            let rotation = egui::emath::remap(openness, 0.0..=1.0, -std::f32::consts::FRAC_PI_2..=0.0);
+            ui.painter().add(egui::Shape::rotated_triangle(rect, rotation, color));
+        })
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label("Name");
+                let r = ui.add(egui::TextEdit::singleline(&mut p.name).desired_width(220.0)).labelled_by(label.id);
+                note_edit(&r, cmds);
+            });
+            ui.horizontal(|ui| {
+                if ui
+                    .add_enabled(n < MAX_POLICIES, egui::Button::new("Duplicate policy"))
+                    .on_hover_text("Insert a copy of this policy below it")
+                    .clicked()
+                {
+                    cmds.push(AppCommand::DuplicatePolicy(i));
+                }
+                if ui
+                    .add_enabled(n > 1, egui::Button::new("Remove policy"))
+                    .on_hover_text("Remove this policy from the scenario")
+                    .clicked()
+                {
+                    cmds.push(AppCommand::RemovePolicy(i));
+                }
+                if ui
+                    .add_enabled(!is_baseline, egui::Button::new("Make baseline"))
+                    .on_hover_text("Pair every other policy against this one (P(better), differences)")
+                    .clicked()
+                {
+                    cmds.push(AppCommand::SetBaselinePolicy(i));
+                }
+            });
+            let label = ui.label(RichText::new("Default regime (every jurisdiction without an override)").small());
+            let mut default = p.default;
+            if regime_ui(ui, "default", &mut default, label.id, cmds) {
+                p.default = default;
+            }
+            ui.add_space(4.0);
+            ui.label(RichText::new("Per jurisdiction").small());
+            for (j, name) in jnames.iter().enumerate() {
+                ui.push_id(("override", j), |ui| override_ui(ui, p, j, name, cmds));
+            }
+        });
+}
+
+/// One jurisdiction's regime: "default" (no override) or an override.
+fn override_ui(ui: &mut Ui, p: &mut Policy, j: usize, name: &str, cmds: &mut Vec<AppCommand>) {
+    let current = p.overrides.iter().find(|(k, _)| *k == j).map(|(_, r)| *r);
+    let mut choice = current;
+    ui.horizontal(|ui| {
+        let name_label = ui.add_sized([110.0, 18.0], egui::Label::new(name).truncate());
+        let selected_text = match current {
+            None => format!("default ({})", regime_kind(p.default)),
+            Some(r) => regime_kind(r).to_string(),
+        };
+        egui::ComboBox::from_id_salt("override_kind")
+            .selected_text(selected_text)
+            .width(150.0)
+            .show_ui(ui, |ui| {
+                if ui.selectable_label(current.is_none(), format!("default ({})", regime_kind(p.default))).clicked() {
+                    choice = None;
+                }
+                for kind in ["open", "closed", "tiered"] {
+                    let selected = current.is_some_and(|r| regime_kind(r) == kind);
+                    if ui.selectable_label(selected, kind).clicked() && !selected {
+                        choice = Some(regime_of_kind(kind, current.unwrap_or(p.default)));
+                    }
+                }
+            })
+            .response
+            .labelled_by(name_label.id);
+    });
+    if choice != current {
+        set_override(p, j, choice);
+        cmds.push(AppCommand::Edited { immediate: true });
+    }
+    if let Some(mut r) = choice
+        && r.is_tiered()
+        && tiered_ui(ui, &mut r, cmds)
+    {
+        set_override(p, j, Some(r));
+    }
+}
+
+/// Sets or clears jurisdiction `j`'s override, keeping overrides sorted. Unlike
+/// `Policy::set_regime`, an override equal to the default is kept (the user chose it).
+pub fn set_override(p: &mut Policy, j: usize, r: Option<Regime>) {
+    p.overrides.retain(|(k, _)| *k != j);
+    if let Some(r) = r {
+        p.overrides.push((j, r));
+        p.overrides.sort_by_key(|(k, _)| *k);
+    }
+}
+
+fn regime_kind(r: Regime) -> &'static str {
+    match r {
+        Regime::Open => "open",
+        Regime::Closed => "closed",
+        Regime::Tiered { .. } => "tiered",
+    }
+}
+
+/// A regime of `kind`, reusing `previous`'s thresholds where it had some.
+fn regime_of_kind(kind: &str, previous: Regime) -> Regime {
+    match kind {
+        "open" => Regime::Open,
+        "closed" => Regime::Closed,
+        _ => match previous {
+            Regime::Tiered { .. } => previous,
+            _ => Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 },
+        },
+    }
+}
+
+/// A regime choice with its sliders; returns whether `r` changed.
+fn regime_ui(ui: &mut Ui, id: &str, r: &mut Regime, label: egui::Id, cmds: &mut Vec<AppCommand>) -> bool {
+    let before = *r;
+    egui::ComboBox::from_id_salt(("regime", id))
+        .selected_text(regime_kind(*r))
+        .width(150.0)
+        .show_ui(ui, |ui| {
+            for kind in ["open", "closed", "tiered"] {
+                if ui.selectable_label(regime_kind(*r) == kind, kind).clicked() {
+                    *r = regime_of_kind(kind, *r);
+                }
+            }
+        })
+        .response
+        .labelled_by(label);
+    if *r != before {
+        cmds.push(AppCommand::Edited { immediate: true });
+    }
+    let slid = r.is_tiered() && tiered_ui(ui, r, cmds);
+    *r != before || slid
+}
+
+/// Threshold and drift sliders of a tiered regime; returns whether it changed.
+fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
+    let Regime::Tiered { open_below, gated_below, drift } = r else {
+        return false;
+    };
+    let before = (*open_below, *gated_below, *drift);
+    let parse = |t: &str| t.split_whitespace().next().and_then(|x| x.parse::<f64>().ok());
+    ui.spacing_mut().slider_width = (ui.available_width() - 240.0).clamp(80.0, 260.0);
+    let r1 = ui
+        .add(
+            egui::Slider::new(open_below, THRESHOLD_SPAN.0..=THRESHOLD_SPAN.1)
+                .clamping(egui::SliderClamping::Never)
+                .step_by(0.05)
+                .custom_formatter(|v, _| threshold_text(v))
+                .custom_parser(parse)
+                .text("open below"),
+        )
+        .on_hover_text("Models below this capability may be released as open weights (log10 training FLOP)");
+    if r1.changed() && *gated_below < *open_below {
+        *gated_below = *open_below;
+    }
+    note_edit(&r1, cmds);
+    let r2 = ui
+        .add(
+            egui::Slider::new(gated_below, THRESHOLD_SPAN.0..=THRESHOLD_SPAN.1)
+                .clamping(egui::SliderClamping::Never)
+                .step_by(0.05)
+                .custom_formatter(|v, _| threshold_text(v))
+                .custom_parser(parse)
+                .text("gated below"),
+        )
+        .on_hover_text(
+            "Models below this capability may go to vetted researchers; above it, API-only (log10 training FLOP)",
+        );
+    if r2.changed() && *gated_below < *open_below {
+        *open_below = *gated_below;
+    }
+    note_edit(&r2, cmds);
+    let r3 = ui
+        .add(
+            egui::Slider::new(drift, DRIFT_SPAN.0..=DRIFT_SPAN.1)
+                .clamping(egui::SliderClamping::Never)
+                .step_by(0.01)
+                .custom_formatter(|v, _| format!("{v:+.2} OOM/yr"))
+                .custom_parser(parse)
+                .text("drift"),
+        )
+        .on_hover_text("Both thresholds move by this many orders of magnitude per year (a moving threshold)");
+    note_edit(&r3, cmds);
+    (*open_below, *gated_below, *drift) != before
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_labels_show_log10_and_flop() {
+        assert_eq!(threshold_text(27.0), "27.0 (1e27 FLOP)");
+        assert_eq!(threshold_text(26.5), "26.5 (3.2e26 FLOP)");
+    }
+
+    #[test]
+    fn duplicate_and_remove_keep_the_baseline_and_names_unique() {
+        let mut s = Scenario::baseline();
+        s.run.baseline = 2;
+        duplicate(&mut s, 0);
+        assert_eq!(s.policies[1].name, "Status quo (copy)");
+        assert_eq!(s.run.baseline, 3);
+        duplicate(&mut s, 0);
+        assert_eq!(s.policies[1].name, "Status quo (copy) 2");
+        assert_eq!(s.run.baseline, 4);
+        remove(&mut s, 1);
+        assert_eq!(s.run.baseline, 3);
+        remove(&mut s, 3);
+        assert_eq!(s.run.baseline, 0);
+        assert!(crate::app::state::check_edit(&s).is_ok());
+        while s.policies.len() > 1 {
+            remove(&mut s, 0);
+        }
+        remove(&mut s, 0);
+        assert_eq!(s.policies.len(), 1);
+    }
+
+    #[test]
+    fn overrides_stay_sorted() {
+        let mut p = new_policy(&Scenario::baseline());
+        set_override(&mut p, 3, Some(Regime::Open));
+        set_override(&mut p, 1, Some(Regime::Closed));
+        let default = p.default;
+        set_override(&mut p, 3, Some(default));
+        assert_eq!(p.overrides.iter().map(|(j, _)| *j).collect::<Vec<_>>(), vec![1, 3]);
+        set_override(&mut p, 1, None);
+        assert_eq!(p.overrides.len(), 1);
+    }
+}

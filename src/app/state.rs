@@ -1,0 +1,269 @@
+//! The app's state: what persists between launches ([`Persisted`]) and the document being
+//! edited ([`Document`]), kept apart so that nothing of a run is ever saved by accident.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Issue, Scenario, ScenarioError};
+
+/// The tabs of the centre panel.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Tab {
+    #[default]
+    Overview,
+    Distributions,
+    OverTime,
+    Jurisdictions,
+    Learn,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 5] = [Tab::Overview, Tab::Distributions, Tab::OverTime, Tab::Jurisdictions, Tab::Learn];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Distributions => "Distributions",
+            Tab::OverTime => "Over time",
+            Tab::Jurisdictions => "Jurisdictions",
+            Tab::Learn => "Learn",
+        }
+    }
+
+    /// File-name stem for exports of this view.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tab::Overview => "overview",
+            Tab::Distributions => "distributions",
+            Tab::OverTime => "over_time",
+            Tab::Jurisdictions => "jurisdictions",
+            Tab::Learn => "learn",
+        }
+    }
+}
+
+/// The outcome shown in the Distributions view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Metric {
+    Benefit,
+    Harm,
+    #[default]
+    Net,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 3] = [Metric::Benefit, Metric::Harm, Metric::Net];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Benefit => "Benefit",
+            Metric::Harm => "Harm",
+            Metric::Net => "Net welfare",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::Benefit => "benefit",
+            Metric::Harm => "harm",
+            Metric::Net => "net",
+        }
+    }
+}
+
+/// Density curve or histogram outline.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Shape {
+    #[default]
+    Density,
+    Histogram,
+}
+
+/// Saved between launches by eframe (window geometry is saved by eframe itself).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    pub last_file: Option<PathBuf>,
+    pub tab: Tab,
+    pub dark: bool,
+    pub auto_run: bool,
+    pub metric: Metric,
+    pub shape: Shape,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Persisted {
+            last_file: None,
+            tab: Tab::Overview,
+            dark: false,
+            auto_run: true,
+            metric: Metric::Net,
+            shape: Shape::Density,
+        }
+    }
+}
+
+/// The scenario being edited, the last version of it that passed the checks, and the version
+/// on disk.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// What the scenario panel edits in place; may be invalid.
+    pub edit: Scenario,
+    /// The last edit that passed the checks: what runs.
+    pub valid: Scenario,
+    /// As loaded or last saved: unsaved changes are `edit != saved`.
+    pub saved: Scenario,
+    /// The file, if the scenario came from or went to one.
+    pub path: Option<PathBuf>,
+    /// The file's text as loaded or saved (with its comments), reused when saving an
+    /// unchanged scenario.
+    pub saved_text: Option<String>,
+    /// Why `edit` is invalid; empty when it is valid.
+    pub issues: Vec<Issue>,
+}
+
+impl Document {
+    pub fn new(scenario: Scenario, path: Option<PathBuf>, text: Option<String>) -> Document {
+        Document {
+            edit: scenario.clone(),
+            valid: scenario.clone(),
+            saved: scenario,
+            path,
+            saved_text: text,
+            issues: Vec::new(),
+        }
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.edit != self.saved
+    }
+
+    /// The file name, or the scenario's name for an unsaved one.
+    pub fn display_name(&self) -> String {
+        match &self.path {
+            Some(p) => p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().to_string()),
+            None => self.edit.name.clone(),
+        }
+    }
+
+    /// The window title: "Tierlab — name *" with a star while there are unsaved changes.
+    pub fn title(&self) -> String {
+        let star = if self.is_dirty() { " *" } else { "" };
+        format!("{} — {}{star}", super::APP_NAME, self.display_name())
+    }
+
+    /// Checks `edit`; returns whether it is valid (then `valid` is updated).
+    pub fn revalidate(&mut self) -> bool {
+        match check_edit(&self.edit) {
+            Ok(s) => {
+                self.valid = s;
+                self.issues.clear();
+                true
+            }
+            Err(issues) => {
+                self.issues = issues;
+                false
+            }
+        }
+    }
+
+    /// The text to write on save: the file as loaded when nothing changed (comments kept),
+    /// otherwise the scenario written out. Always text that passes the checks.
+    ///
+    /// # Errors
+    /// The scenario being edited is invalid.
+    pub fn text_to_save(&self) -> Result<String, Vec<Issue>> {
+        if !self.issues.is_empty() {
+            return Err(self.issues.clone());
+        }
+        if let Some(text) = &self.saved_text
+            && self.edit == self.saved
+        {
+            return Ok(text.clone());
+        }
+        let text = self.edit.to_toml();
+        match Scenario::parse(&text, "scenario to save") {
+            Ok(_) => Ok(text),
+            Err(e) => Err(issues_of(&e)),
+        }
+    }
+
+    /// Records a successful save to `path`.
+    pub fn mark_saved(&mut self, path: &Path, text: String) {
+        self.saved = self.edit.clone();
+        self.saved_text = Some(text);
+        self.path = Some(path.to_path_buf());
+    }
+}
+
+/// The issues of a scenario error; I/O and size errors become one issue.
+pub fn issues_of(e: &ScenarioError) -> Vec<Issue> {
+    match e {
+        ScenarioError::Invalid { issues, .. } => issues.clone(),
+        other => vec![Issue { path: "(file)".into(), line: None, message: other.to_string() }],
+    }
+}
+
+/// Checks an edited scenario with the real checker: written out as a file and parsed back.
+/// Lines refer to that generated text, so they are dropped.
+///
+/// # Errors
+/// Every problem the checks find.
+pub fn check_edit(s: &Scenario) -> Result<Scenario, Vec<Issue>> {
+    // Guards that keep `to_toml` (which indexes policies and jurisdictions) from panicking.
+    let mut issues = Vec::new();
+    if s.policies.is_empty() {
+        issues.push(Issue { path: "policy".into(), line: None, message: "at least one policy is required".into() });
+    } else if s.run.baseline >= s.policies.len() {
+        issues.push(Issue { path: "run.baseline".into(), line: None, message: "must name one of the policies".into() });
+    }
+    for p in &s.policies {
+        if p.overrides.iter().any(|(j, _)| *j >= s.jurisdictions.len()) {
+            issues.push(Issue {
+                path: format!("policy {:?}: overrides", p.name),
+                line: None,
+                message: "refers to a jurisdiction that no longer exists".into(),
+            });
+        }
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    let text = s.to_toml();
+    Scenario::parse(&text, "edited scenario")
+        .map_err(|e| issues_of(&e).into_iter().map(|i| Issue { line: None, ..i }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baseline_round_trips_through_the_checker() {
+        let s = Scenario::baseline();
+        assert_eq!(check_edit(&s).unwrap(), s);
+    }
+
+    #[test]
+    fn invalid_edits_are_reported_without_lines() {
+        let mut s = Scenario::baseline();
+        s.jurisdictions[0].share0 = 0.9;
+        let issues = check_edit(&s).unwrap_err();
+        assert!(issues.iter().any(|i| i.message.contains("sum")), "{issues:?}");
+        assert!(issues.iter().all(|i| i.line.is_none()));
+        s.policies.clear();
+        assert_eq!(check_edit(&s).unwrap_err().len(), 1);
+    }
+
+    #[test]
+    fn dirty_and_title() {
+        let mut d = Document::new(Scenario::baseline(), None, None);
+        assert!(!d.is_dirty());
+        assert_eq!(d.title(), "Tierlab — Baseline 2026");
+        d.edit.run.seed += 1;
+        assert!(d.is_dirty());
+        assert!(d.title().ends_with(" *"));
+    }
+}

@@ -1,0 +1,218 @@
+//! What every plot shares: a title, a legend, axis titles with units, a hover readout, tick
+//! labels for money and for log axes, the pinned result's ghost style, and PNG export.
+
+use std::ops::RangeInclusive;
+
+use egui::{Color32, RichText, Ui};
+use egui_plot::{
+    ColorConflictHandling, Corner, GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints,
+    PlotUi,
+};
+
+use crate::analysis::plotdata::{decades, money_label};
+
+use super::super::command::AppCommand;
+use super::super::theme;
+use super::ViewOut;
+
+/// A legend in `corner` (pick the corner the data leaves empty).
+pub fn legend(corner: Corner) -> Legend {
+    // Scenario order, and a band's legend entry takes its median line's colour.
+    Legend::default()
+        .position(corner)
+        .background_alpha(0.85)
+        .follow_insertion_order(true)
+        .color_conflict_handling(ColorConflictHandling::PickLast)
+}
+
+/// The y-axis title of a density in percent of worlds per unit.
+pub fn density_title(m: &crate::app::computed::MetricPlot) -> String {
+    if m.log10 { "% of worlds per decade".into() } else { format!("% of worlds per {}", money(m.unit)) }
+}
+
+/// A plot with the app's defaults: a legend, axis titles, no scroll-to-pan (the page scrolls).
+pub fn base<'a>(id: &str, x_title: &str, y_title: &str, height: f32) -> Plot<'a> {
+    base_without_legend(id, x_title, y_title, height).legend(legend(Corner::RightTop))
+}
+
+/// [`base`] without a legend, for small multiples that share one legend drawn beside them.
+pub fn base_without_legend<'a>(id: &str, x_title: &str, y_title: &str, height: f32) -> Plot<'a> {
+    Plot::new(id)
+        .height(height)
+        .x_axis_label(x_title.to_string())
+        .y_axis_label(y_title.to_string())
+        .allow_scroll(false)
+        .y_axis_min_width(44.0)
+}
+
+/// Shows `plot` under a bold title, registers it for PNG export and gives it a context menu.
+pub fn show<'a>(ui: &mut Ui, out: &mut ViewOut, title: &str, plot: Plot<'a>, build: impl FnOnce(&mut PlotUi<'a>) + 'a) {
+    let title_resp = ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
+    let resp = plot.show(ui, build);
+    out.plots.push((title.to_string(), title_resp.rect.union(resp.response.rect)));
+    resp.response.context_menu(|ui| {
+        if ui.button("Save this plot as PNG…").clicked() {
+            out.commands.push(AppCommand::ExportPng { plot: title.to_string() });
+            ui.close();
+        }
+        if ui.button("Export this view's data (CSV)…").clicked() {
+            out.commands.push(AppCommand::ExportCsv);
+            ui.close();
+        }
+    });
+}
+
+/// A line in a policy's colour; the pinned result's version is dashed and faded.
+pub fn policy_line<'a>(name: &str, color: Color32, points: Vec<[f64; 2]>, pinned: bool) -> Line<'a> {
+    if pinned {
+        Line::new(format!("{name} (pinned)"), PlotPoints::from(points))
+            .color(theme::ghost(color))
+            .style(LineStyle::dashed_dense())
+            .width(1.5)
+    } else {
+        Line::new(name.to_string(), PlotPoints::from(points)).color(color).width(2.0)
+    }
+}
+
+/// A tick-label function.
+pub type TickFn = fn(GridMark, &RangeInclusive<f64>) -> String;
+
+/// Tick labels in money for an axis in $B.
+pub fn money_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    money(mark.value)
+}
+
+/// Tick labels for an axis holding log10 of money in $B: decades only ("$10B", "$1T").
+pub fn log_money_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    if (mark.value - mark.value.round()).abs() < 1e-6 {
+        money_label(10f64.powf(mark.value.round()))
+    } else {
+        String::new()
+    }
+}
+
+/// Tick labels for an axis holding log10 of a probability: "100%", "10%", "1%", "0.1%"...
+pub fn log_prob_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    if (mark.value - mark.value.round()).abs() < 1e-6 { percent(10f64.powf(mark.value.round())) } else { String::new() }
+}
+
+/// Tick labels for a share axis: "0%", "25%"...
+pub fn share_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    format!("{:.0}%", mark.value * 100.0)
+}
+
+/// A probability as a percentage with sensible digits: 0.5 -> "50%", 0.0012 -> "0.12%".
+pub fn percent(p: f64) -> String {
+    let x = p * 100.0;
+    if !x.is_finite() {
+        "n/a".into()
+    } else if x == 0.0 || x >= 10.0 || (x >= 1.0 && x.fract().abs() < 1e-9) {
+        format!("{x:.0}%")
+    } else if x >= 1.0 {
+        format!("{x:.1}%")
+    } else {
+        let s = format!("{x:.2}");
+        if s == "0.00" { format!("{x:.1e}%") } else { format!("{s}%") }
+    }
+}
+
+/// Grid marks at every decade (every second one over a very wide span) and faint ones at
+/// 2x and 5x when few decades are visible. Decades claim a wider step than they have, so
+/// their lines and labels stay strong however narrow the plot.
+pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) {
+        return Vec::new();
+    }
+    let every = if span > 14.0 { 2 } else { 1 };
+    let mut marks: Vec<GridMark> = decades(lo, hi)
+        .into_iter()
+        .filter(|d| d % every == 0)
+        .map(|d| GridMark { value: f64::from(d), step_size: 4.0 * f64::from(every) })
+        .collect();
+    if span < 4.0 {
+        for d in decades(lo, hi) {
+            for m in [2.0f64, 5.0] {
+                marks.push(GridMark { value: f64::from(d) + m.log10(), step_size: 0.1 });
+            }
+        }
+    }
+    marks.retain(|m| m.value >= lo && m.value <= hi);
+    marks
+}
+
+/// A hover readout: the item's name, then x and y formatted by `fx` and `fy`.
+pub fn readout<'a>(
+    x_name: &'a str,
+    fx: impl Fn(f64) -> String + 'a,
+    y_name: &'a str,
+    fy: impl Fn(f64) -> String + 'a,
+) -> impl Fn(&HoverPosition<'_>) -> Option<String> + 'a {
+    move |pos| match pos {
+        HoverPosition::NearDataPoint { plot_name, position, .. } => {
+            Some(format!("{plot_name}\n{x_name}: {}\n{y_name}: {}", fx(position.x), fy(position.y)))
+        }
+        HoverPosition::Elsewhere { position } => {
+            Some(format!("{x_name}: {}\n{y_name}: {}", fx(position.x), fy(position.y)))
+        }
+    }
+}
+
+/// A money value in $B with its sign in front: "-$12B".
+pub fn money(x: f64) -> String {
+    if !x.is_finite() {
+        "n/a".into()
+    } else if x < 0.0 {
+        format!("-{}", money_label(-x))
+    } else {
+        money_label(x)
+    }
+}
+
+/// Money on a log10 axis.
+pub fn log_money(x: f64) -> String {
+    money(10f64.powf(x))
+}
+
+/// A number with three significant-ish digits.
+pub fn num(x: f64) -> String {
+    crate::cli::fmt_num(x)
+}
+
+/// A small weak note under a plot.
+pub fn note(ui: &mut Ui, text: impl Into<String>) {
+    ui.label(RichText::new(text.into()).small().weak());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_money_has_its_sign_first() {
+        assert_eq!(money(-12_000.0), "-$12T");
+        assert_eq!(money(950.0), "$950B");
+    }
+
+    #[test]
+    fn percentages() {
+        assert_eq!(percent(0.5), "50%");
+        assert_eq!(percent(0.05), "5%");
+        assert_eq!(percent(0.055), "5.5%");
+        assert_eq!(percent(0.0012), "0.12%");
+        assert_eq!(percent(1e-6), "1.0e-4%");
+        assert_eq!(percent(0.0), "0%");
+    }
+
+    #[test]
+    fn decade_ticks() {
+        let marks = decade_marks(GridInput { bounds: (-0.5, 3.5), base_step_size: 0.01 });
+        let major: Vec<f64> = marks.iter().filter(|m| m.step_size >= 1.0).map(|m| m.value).collect();
+        assert_eq!(major, vec![0.0, 1.0, 2.0, 3.0]);
+        let mark = GridMark { value: 3.0, step_size: 1.0 };
+        assert_eq!(log_money_ticks(mark, &(0.0..=1.0)), "$1T");
+        assert_eq!(log_prob_ticks(GridMark { value: -2.0, step_size: 1.0 }, &(0.0..=1.0)), "1%");
+        assert_eq!(log_money_ticks(GridMark { value: 2.3, step_size: 0.1 }, &(0.0..=1.0)), "");
+    }
+}

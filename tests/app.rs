@@ -1,0 +1,371 @@
+//! The desktop app, driven through egui_kittest: the real `TierlabApp`, clicked and typed at,
+//! with few runs per simulation and a deterministic wait for the worker.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use egui::{Key, Modifiers, Pos2, Rect};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tierlab::app::{AppCommand, AppOptions, Tab, TierlabApp};
+use tierlab::model::Scenario;
+use tierlab::model::scenario::BASELINE_TOML;
+
+/// Runs per simulation in these tests (the preview is 256, so every run also refines once).
+const RUNS: u64 = 300;
+const WAIT: Duration = Duration::from_secs(300);
+const SIZE: [f32; 2] = [1440.0, 900.0];
+
+fn harness<'a>(file: Option<PathBuf>) -> Harness<'a, TierlabApp> {
+    Harness::builder()
+        .with_size(SIZE)
+        .with_max_steps(200)
+        .with_theme(egui::Theme::Light)
+        .build_eframe(move |cc| TierlabApp::new(&cc.egui_ctx, None, file, AppOptions::for_tests(RUNS)))
+}
+
+/// Draws, waits for the simulation in flight to finish, and draws its result.
+fn settle(h: &mut Harness<'_, TierlabApp>) {
+    h.run_ok();
+    assert!(h.state_mut().wait_until_idle(WAIT), "the simulation did not finish");
+    h.run();
+}
+
+/// Scrolls the widget with this label into view, then clicks it.
+fn click(h: &mut Harness<'_, TierlabApp>, label: &str) {
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    h.get_by_label(label).click();
+    h.run_ok();
+}
+
+/// The same for the leftmost widget with this label (the scenario panel's, not the table's).
+fn click_in_panel(h: &mut Harness<'_, TierlabApp>, label: &str) {
+    let leftmost = |h: &Harness<'_, TierlabApp>| {
+        let nodes: Vec<_> = h.get_all_by_label(label).collect();
+        nodes.iter().map(|n| n.rect().left()).fold(f32::INFINITY, f32::min)
+    };
+    let x = leftmost(h);
+    h.get_all_by_label(label).find(|n| n.rect().left() == x).expect("found").scroll_to_me();
+    h.run();
+    let x = leftmost(h);
+    h.get_all_by_label(label).find(|n| n.rect().left() == x).expect("found").click();
+    h.run_ok();
+}
+
+fn policy_names(h: &Harness<'_, TierlabApp>) -> Vec<String> {
+    h.state().document().edit.policies.iter().map(|p| p.name.clone()).collect()
+}
+
+fn result_names(h: &Harness<'_, TierlabApp>) -> Vec<String> {
+    h.state().result().expect("a result").policy_names.clone()
+}
+
+/// Replaces the text of the typed-path window's field.
+fn type_path(h: &mut Harness<'_, TierlabApp>, path: &Path) {
+    h.get_by_label("File path").focus();
+    h.run();
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
+    h.get_by_label("File path").type_text(&path.display().to_string());
+    h.run();
+}
+
+#[test]
+fn baseline_loads_runs_and_lists_every_policy() {
+    let mut h = harness(None);
+    settle(&mut h);
+    let r = h.state().result().expect("a result");
+    assert!(r.is_final());
+    assert_eq!(r.runs, RUNS as usize);
+    assert_eq!(h.state().title(), "Tierlab — Baseline 2026");
+    let names = policy_names(&h);
+    assert_eq!(names, Scenario::baseline().policies.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+    assert_eq!(result_names(&h), names);
+    for name in &names {
+        assert!(h.query_all_by_label(name).count() >= 1, "{name} is not in the summary table");
+    }
+    // Every tab draws the same result.
+    for tab in Tab::ALL {
+        h.get_by_label(tab.label()).click();
+        h.run();
+        assert_eq!(h.state().persisted().tab, tab);
+    }
+    assert!(h.query_by_label_contains("1. Broad benefits").is_some(), "the Learn view explains");
+}
+
+#[test]
+fn moving_a_threshold_changes_the_results() {
+    let mut h = harness(None);
+    settle(&mut h);
+    let policy = 1;
+    assert_eq!(policy_names(&h)[policy], "Global tiered 1e27");
+    let before = h.state().result().unwrap().summary.policies[policy].clone();
+    let job = h.state().last_job();
+    // The first tiered policy starts open in the panel: its sliders are there.
+    h.run();
+    let slider = || (egui::accesskit::Role::Slider, "open below");
+    h.get_by_role_and_label(slider().0, slider().1).scroll_to_me();
+    h.run();
+    h.get_by_role_and_label(slider().0, slider().1).set_value_accesskit(26.5);
+    settle(&mut h);
+    let regime = h.state().document().edit.policies[policy].default;
+    assert!(matches!(regime, tierlab::model::Regime::Tiered { open_below, .. } if (open_below - 26.5).abs() < 1e-9));
+    assert!(h.state().last_job() > job, "the edit started a new run");
+    let after = &h.state().result().unwrap().summary.policies[policy];
+    assert_ne!(after.net.mean, before.net.mean, "a lower threshold changes the tiered policy's outcome");
+    assert!(h.state().title().ends_with(" *"), "the title marks unsaved changes");
+}
+
+#[test]
+fn add_duplicate_and_remove_a_policy() {
+    let mut h = harness(None);
+    settle(&mut h);
+    let base = policy_names(&h);
+
+    click(&mut h, "Add policy");
+    settle(&mut h);
+    let mut expected = base.clone();
+    expected.push("New policy".into());
+    assert_eq!(policy_names(&h), expected);
+    assert_eq!(result_names(&h), expected, "the new policy was simulated");
+
+    // Close the policy that starts open, open the new one: one "Duplicate policy" in view.
+    click_in_panel(&mut h, "Global tiered 1e27");
+    click_in_panel(&mut h, "New policy");
+    h.run();
+    click(&mut h, "Duplicate policy");
+    settle(&mut h);
+    expected.push("New policy (copy)".into());
+    assert_eq!(policy_names(&h), expected);
+    assert_eq!(result_names(&h), expected);
+
+    click(&mut h, "Remove policy");
+    settle(&mut h);
+    expected.remove(base.len());
+    assert_eq!(policy_names(&h), expected);
+    assert_eq!(result_names(&h), expected);
+}
+
+#[test]
+fn pin_and_unpin() {
+    let mut h = harness(None);
+    settle(&mut h);
+    h.get_by_label("Pin as baseline").click();
+    h.run();
+    let pinned_job = h.state().pinned().expect("pinned").job;
+    assert!(h.query_by_label("pinned: Status quo").is_some(), "the pinned rows are in the table");
+
+    // New results arrive beside the pinned ones.
+    h.state_mut().scenario_mut().run.seed += 1;
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    settle(&mut h);
+    assert_eq!(h.state().pinned().unwrap().job, pinned_job);
+    assert_ne!(h.state().result().unwrap().job, pinned_job);
+    for tab in Tab::ALL {
+        h.get_by_label(tab.label()).click();
+        h.run();
+    }
+
+    h.get_by_label("Unpin").click();
+    h.run();
+    assert!(h.state().pinned().is_none());
+    h.get_by_label("Overview").click();
+    h.run();
+    assert!(h.query_by_label("pinned: Status quo").is_none());
+}
+
+/// The baseline with two errors: a probability above 1 and shares that no longer sum to 1.
+fn broken_file(dir: &Path) -> PathBuf {
+    let text = BASELINE_TOML
+        .replace("strip_prob = { dist = \"beta\", mean = 0.95, sd = 0.03 }", "strip_prob = 1.4")
+        .replace("share0 = 0.75", "share0 = 0.5");
+    assert_ne!(text, BASELINE_TOML);
+    let path = dir.join("broken.toml");
+    std::fs::write(&path, text).expect("the test file is written");
+    path
+}
+
+#[test]
+fn an_invalid_file_shows_every_error_and_keeps_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken_file(dir.path());
+    let mut h = harness(None);
+    settle(&mut h);
+    let job = h.state().last_job();
+
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label_contains("Open…").click();
+    h.run();
+    type_path(&mut h, &path);
+    h.get_by_label("Open").click();
+    h.run();
+
+    let errors = h.state().file_errors().expect("the errors are shown").clone();
+    assert!(errors.issues.len() >= 2, "{errors:?}");
+    assert!(errors.issues.iter().all(|i| i.line.is_some()), "every error has its line: {errors:?}");
+    assert!(h.query_by_label_contains("world.strip_prob").is_some());
+    assert!(h.query_by_label_contains("jurisdictions' share0").is_some());
+    assert_eq!(h.state().document().edit, Scenario::baseline(), "nothing changed");
+    assert_eq!(h.state().document().path, None);
+    assert_eq!(h.state().last_job(), job, "nothing ran");
+
+    h.get_by_label("Close").click();
+    h.run();
+    assert!(h.state().file_errors().is_none());
+}
+
+#[test]
+fn an_invalid_file_on_the_command_line_falls_back_to_the_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = broken_file(dir.path());
+    let mut h = harness(Some(path));
+    settle(&mut h);
+    assert!(h.state().file_errors().is_some_and(|e| e.issues.len() >= 2));
+    assert_eq!(h.state().document().edit, Scenario::baseline());
+    assert!(h.state().result().is_some_and(|r| r.is_final()), "the baseline runs");
+}
+
+#[test]
+fn save_then_reload_gives_an_equal_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.toml");
+    let mut h = harness(None);
+    settle(&mut h);
+    click(&mut h, "Add policy");
+    click(&mut h, "Add jurisdiction");
+    settle(&mut h);
+    assert!(h.state().title().ends_with(" *"));
+    // New jurisdiction has zero shares: the sums still hold and the scenario is valid.
+    assert!(h.state().document().issues.is_empty(), "{:?}", h.state().document().issues);
+
+    h.get_by_label("File").click();
+    h.run();
+    // The menu's "Save" (its label carries the shortcut), not "Save as…".
+    h.get_by(|n| n.label().is_some_and(|l| l.starts_with("Save") && !l.contains("as"))).click();
+    h.run();
+    type_path(&mut h, &path);
+    h.get_by_label("Save").click();
+    h.run();
+    assert_eq!(h.state().title(), "Tierlab — saved.toml", "{}", h.state().status());
+    let (on_disk, _) = Scenario::load(&path).expect("the saved file validates");
+    let edited = h.state().document().edit.clone();
+    assert_eq!(on_disk, edited);
+
+    // Unsaved edits: opening asks first; discarding reloads the file.
+    h.state_mut().scenario_mut().run.seed += 1;
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    h.state_mut().apply(AppCommand::OpenPath(path.clone()));
+    h.run_ok();
+    assert!(h.query_by_label("Unsaved changes").is_some(), "opening with unsaved edits asks first");
+    h.get_by_label("Discard changes").click();
+    settle(&mut h);
+    assert_eq!(h.state().document().edit, on_disk);
+    assert_eq!(h.state().title(), "Tierlab — saved.toml");
+    assert_eq!(result_names(&h).len(), on_disk.policies.len());
+}
+
+#[test]
+fn jurisdiction_sums_are_flagged_and_renormalised_on_request() {
+    let mut h = harness(None);
+    settle(&mut h);
+    let job = h.state().last_job();
+    h.state_mut().scenario_mut().jurisdictions[0].share0 = 0.95;
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    h.run();
+    assert!(!h.state().document().issues.is_empty(), "the sum is off and flagged");
+    assert_eq!(h.state().last_job(), job, "an invalid edit does not run");
+    click(&mut h, "Renormalise sums");
+    settle(&mut h);
+    assert!(h.state().document().issues.is_empty());
+    let s: f64 = h.state().document().edit.jurisdictions.iter().map(|j| j.share0).sum();
+    assert!((s - 1.0).abs() < 1e-9);
+    assert!(h.state().last_job() > job);
+}
+
+/// The status line holds timings: leave it out of snapshots.
+fn mask_status(h: &mut Harness<'_, TierlabApp>) {
+    h.mask(Rect::from_min_max(Pos2::new(0.0, SIZE[1] - 32.0), Pos2::new(SIZE[0], SIZE[1])));
+}
+
+#[test]
+fn snapshot_overview_light() {
+    let mut h = harness(None);
+    settle(&mut h);
+    h.remove_cursor();
+    h.run();
+    mask_status(&mut h);
+    h.snapshot("overview_light");
+}
+
+#[test]
+fn snapshot_learn_dark_with_pinned() {
+    let mut h = harness(None);
+    settle(&mut h);
+    h.get_by_label("Pin as baseline").click();
+    h.get_by_label("Dark theme").click();
+    h.get_by_label("Learn").click();
+    h.run();
+    assert!(h.state().persisted().dark);
+    h.remove_cursor();
+    h.run();
+    mask_status(&mut h);
+    h.snapshot("learn_dark_pinned");
+}
+
+#[test]
+fn exports_view_csv_and_a_plot_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("overview.csv");
+    let png_path = dir.path().join("net.png");
+    let mut h = harness(None);
+    settle(&mut h);
+
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export Overview data (CSV)…").click();
+    h.run();
+    type_path(&mut h, &csv_path);
+    h.get_by_label("Save").click();
+    h.run();
+    let text = std::fs::read_to_string(&csv_path).expect("the CSV was written");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("result,policy,quantity,statistic,value"));
+    assert!(lines.any(|l| l.starts_with("current,Status quo,net,mean,")));
+
+    // The PNG comes from a screenshot of the window, cut to the plot.
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export plot (PNG)").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Net welfare across worlds").click();
+    h.run();
+    type_path(&mut h, &png_path);
+    h.get_by_label("Save").click();
+    h.run_steps(6);
+    let png = image::open(&png_path).expect("the PNG was written");
+    assert!(png.width() > 200 && png.height() > 150, "{}x{}", png.width(), png.height());
+    assert!(png.width() < SIZE[0] as u32 && png.height() < SIZE[1] as u32, "cut to the plot");
+}
+
+#[test]
+fn closing_with_unsaved_edits_asks_first() {
+    let mut h = harness(None);
+    settle(&mut h);
+    h.state_mut().scenario_mut().name = "Edited".into();
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    h.run_ok();
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.run_ok();
+    let cancelled = h
+        .output()
+        .viewport_output
+        .get(&egui::ViewportId::ROOT)
+        .is_some_and(|v| v.commands.contains(&egui::ViewportCommand::CancelClose));
+    assert!(cancelled || h.query_by_label("Unsaved changes").is_some());
+    assert!(h.query_by_label("Unsaved changes").is_some(), "the app asks before closing");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.query_by_label("Unsaved changes").is_none());
+    assert_eq!(h.state().document().edit.name, "Edited", "nothing was lost");
+}
