@@ -19,6 +19,7 @@ pub mod bench;
 pub mod command;
 pub mod computed;
 pub mod export;
+pub mod figures;
 pub mod files;
 pub mod panel;
 pub mod shell;
@@ -56,7 +57,11 @@ pub fn run(file: Option<PathBuf>, bench_ui: bool) -> anyhow::Result<ExitCode> {
     eframe::run_native(
         APP_NAME,
         options,
-        Box::new(move |cc| Ok(Box::new(TierlabApp::new(&cc.egui_ctx, cc.storage, file, AppOptions::default())))),
+        Box::new(move |cc| {
+            let mut app = TierlabApp::new(&cc.egui_ctx, cc.storage, file, AppOptions::default());
+            app.set_figure_exporter(Box::new(figures::export_tab_figures));
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)
