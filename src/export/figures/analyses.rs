@@ -282,15 +282,15 @@ impl Frontier {
         DB::ErrorType: 'static,
     {
         let c = color(policy_color(self.index));
-        let legend = vec![
-            LegendItem::new("Pareto-efficient grid points (connected)", c, Swatch::Line),
-            LegendItem::new("dominated grid points", REFERENCE_INK, Swatch::Fill(0.5)),
-            LegendItem::new(
-                format!("as it stands ({} = {})", self.param, labels::number(self.current_value)),
-                HAZARD_INK,
-                Swatch::Fill(1.0),
-            ),
-        ];
+        let mut legend = vec![LegendItem::new("Pareto-efficient grid points (connected)", c, Swatch::Line)];
+        if self.points.iter().any(|p| !p.efficient) {
+            legend.push(LegendItem::new("dominated grid points", REFERENCE_INK, Swatch::Fill(0.5)));
+        }
+        legend.push(LegendItem::new(
+            format!("as it stands ({} = {})", self.param, labels::number(self.current_value)),
+            HAZARD_INK,
+            Swatch::Fill(1.0),
+        ));
         let notes = vec![
             format!(
                 "{} swept over {} ({}); labels give the value. Bars: ± 2 standard errors of the mean benefit.",
@@ -464,12 +464,26 @@ impl Heatmap {
                 Swatch::Fill(1.0),
             ),
             LegendItem::new("worse", color(diverging(-0.8)), Swatch::Fill(1.0)),
-            LegendItem::new("P(better than baseline) = 0.5", RGBColor(0, 0, 0), Swatch::Line),
+            LegendItem::new(
+                if self.contour_p_better_half.is_empty() {
+                    "P(better than baseline) = 0.5 (not reached on this grid)"
+                } else {
+                    "P(better than baseline) = 0.5"
+                },
+                RGBColor(0, 0, 0),
+                Swatch::Line,
+            ),
         ];
-        let notes = vec![format!(
-            "Colour: mean over runs of {}'s net minus {}'s in the same run, $B (2025, discounted). {} runs per cell (seed {}).",
-            self.policy, self.baseline, self.runs, self.seed
-        )];
+        let notes = vec![
+            format!(
+                "Colour: mean over runs of {}'s net minus {}'s in the same run, $B (2025, discounted).",
+                self.policy, self.baseline
+            ),
+            format!(
+                "Numbers in the cells: P(better than baseline). {} runs per cell (seed {}), common random numbers.",
+                self.runs, self.seed
+            ),
+        ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let (w, _) = body.dim_in_pixel();
         let bar_w = st.px(150.0).min(w as i32 / 3).max(1) as u32;
@@ -496,12 +510,23 @@ impl Heatmap {
             let pts: Vec<(f64, f64)> = poly.iter().map(|p| (p[0], p[1])).collect();
             line(&mut ch, &clip, &pts, st.line(RGBColor(0, 0, 0), 2.6))?;
         }
-        // Grid values as ticks inside the cells are too many to label; mark the centres lightly.
-        ch.draw_series(
-            self.cells
-                .iter()
-                .map(|c| Circle::new((c.value, c.value2), st.upx(1.5), st.fill(RGBColor(60, 60, 60), 0.35))),
-        )?;
+        // P(better) in each cell where the cells are big enough to hold it.
+        let (pw, ph) = main.dim_in_pixel();
+        let cell_w = f64::from(pw) / self.values.len().max(1) as f64;
+        let cell_h = f64::from(ph) / self.values2.len().max(1) as f64;
+        if cell_w >= f64::from(st.px(44.0)) && cell_h >= f64::from(st.px(20.0)) {
+            for c in &self.cells {
+                let ink: &'static RGBColor =
+                    if (c.net_diff_mean / self.scale).abs() > 0.6 { &WHITE } else { &super::style::INK };
+                text(
+                    &mut ch,
+                    format!("{:.2}", c.p_better_than_baseline),
+                    (c.value, c.value2),
+                    st.tick_font().color(ink),
+                    (HPos::Center, VPos::Center),
+                )?;
+            }
+        }
 
         // Colour bar.
         let bx = Axis {
