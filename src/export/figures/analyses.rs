@@ -70,6 +70,10 @@ fn value_axis(values: impl Iterator<Item = f64>, label: fn(f64) -> String, title
 // ---------------------------------------------------------------------------------------
 // Threshold curves
 
+/// One panel of the threshold curves: title, y title, tick labels, (value, band low, band
+/// high) of a point, and whether the y axis starts at zero or above.
+type PanelSpec = (&'static str, &'static str, fn(f64) -> String, fn(&SweepPoint) -> (f64, f64, f64), bool);
+
 /// Outcomes against the swept value.
 #[derive(Serialize)]
 pub(crate) struct Curves {
@@ -138,8 +142,7 @@ impl Curves {
         let x = Axis::linear(xlo, xhi, 6, labels::number, self.x_title.clone());
         let panels = body.split_evenly((1, 3));
 
-        type Get = fn(&SweepPoint) -> (f64, f64, f64);
-        let specs: [(&str, &str, fn(f64) -> String, Get, bool); 3] = [
+        let specs: [PanelSpec; 3] = [
             (
                 "Expected net welfare",
                 "Net welfare, $B",
