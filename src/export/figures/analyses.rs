@@ -332,6 +332,7 @@ impl Frontier {
         front.sort_by(|a, b| a.0.total_cmp(&b.0));
         line(&mut ch, &clip, &front, st.line(c, 2.4))?;
         let font = st.tick_font().color(&MUTED_INK);
+        let mut labelled: Vec<(f64, f64)> = Vec::new();
         for p in &self.points {
             let at = (p.cvar95_harm, p.benefit_mean);
             if !(x.contains(at.0) && y.contains(at.1)) {
@@ -342,8 +343,14 @@ impl Frontier {
             } else {
                 ch.draw_series(std::iter::once(Circle::new(at, st.upx(4.0), st.fill(REFERENCE_INK, 0.5))))?;
             }
+            // Label the value unless a label already drawn would overlap it.
             let dx = (x.hi - x.lo) * 0.008;
-            text(&mut ch, labels::number(p.value), (at.0 + dx, at.1), font.clone(), (HPos::Left, VPos::Bottom))?;
+            let near =
+                |q: &(f64, f64)| (q.0 - at.0).abs() < (x.hi - x.lo) * 0.04 && (q.1 - at.1).abs() < (y.hi - y.lo) * 0.05;
+            if !labelled.iter().any(near) {
+                text(&mut ch, labels::number(p.value), (at.0 + dx, at.1), font.clone(), (HPos::Left, VPos::Bottom))?;
+                labelled.push(at);
+            }
         }
         let cur = (self.current_cvar95_harm, self.current_benefit_mean);
         if x.contains(cur.0) && y.contains(cur.1) {
