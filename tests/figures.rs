@@ -5,6 +5,8 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use tierlab::analysis::sensitivity::{Output, Sensitivity, SensitivityOptions, SensitivitySpec, sensitivity};
+use tierlab::analysis::sweep::{Sweep, Sweep2d, SweepOptions, SweepParam, SweepSpec, WorldAxis, grid, sweep, sweep_2d};
 use tierlab::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use tierlab::export::Provenance;
 use tierlab::export::figures::{
@@ -12,6 +14,7 @@ use tierlab::export::figures::{
 };
 use tierlab::export::report::write_report;
 use tierlab::model::Scenario;
+use tierlab::model::params::param_index;
 use tierlab::model::scenario::BASELINE_TOML;
 use tierlab::sim::{Control, Record, Results, SimOptions, simulate};
 
@@ -73,6 +76,14 @@ fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("sidecar")).expect("sidecar parses")
 }
 
+/// The figures a plain run draws (the analysis figures need a sweep or a sensitivity analysis).
+fn run_kinds() -> Vec<FigureKind> {
+    FigureKind::all().iter().copied().filter(|k| !ANALYSIS_KINDS.contains(k)).collect()
+}
+
+const ANALYSIS_KINDS: [FigureKind; 4] =
+    [FigureKind::ThresholdCurves, FigureKind::Frontier, FigureKind::Heatmap, FigureKind::Tornado];
+
 fn svg_texts(svg: &str) -> Vec<String> {
     let doc = roxmltree::Document::parse(svg).expect("SVG parses as XML");
     assert_eq!(doc.root_element().tag_name().name(), "svg");
@@ -85,7 +96,7 @@ fn every_figure_renders_as_svg_and_png_with_sidecar() {
     let input = f.input();
     let dir = tempfile::tempdir().expect("tempdir");
     let caption = f.provenance.caption();
-    for &kind in FigureKind::all() {
+    for kind in run_kinds() {
         let svg_path = dir.path().join(format!("{}.svg", kind.name()));
         render(kind, &input, Format::Svg, &svg_path, &SMALL).unwrap_or_else(|e| panic!("{kind}: {e}"));
         let svg = std::fs::read_to_string(&svg_path).expect("svg written");
@@ -251,12 +262,13 @@ fn report_is_self_contained_and_lists_every_policy() {
     let f = fixture();
     let dir = tempfile::tempdir().expect("tempdir");
     let files = write_report(dir.path(), &f.input(), &[Format::Svg], &SMALL, |_| {}).expect("report");
-    assert_eq!(files.figures.len(), FigureKind::all().len());
-    assert!(files.skipped.is_empty());
+    assert_eq!(files.figures.len(), run_kinds().len());
+    let skipped: Vec<FigureKind> = files.skipped.iter().map(|(k, _)| *k).collect();
+    assert_eq!(skipped, ANALYSIS_KINDS, "analysis figures listed as not drawn");
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
     let md = std::fs::read_to_string(dir.path().join("report.md")).expect("md");
     assert_self_contained(&html);
-    assert_eq!(html.matches("<svg").count(), FigureKind::all().len(), "every figure inline");
+    assert_eq!(html.matches("<svg").count(), run_kinds().len(), "every figure inline");
     for p in &f.scenario.policies {
         let escaped = p.name.replace('&', "&amp;").replace('<', "&lt;");
         assert!(html.contains(&escaped), "html lists {}", p.name);
@@ -267,7 +279,7 @@ fn report_is_self_contained_and_lists_every_policy() {
     }
     assert!(html.contains(&f.provenance.scenario_sha256) && md.contains(&f.provenance.scenario_sha256));
     assert!(html.contains("±"), "summary with standard errors");
-    for &kind in FigureKind::all() {
+    for kind in run_kinds() {
         let rel = format!("figures/{}.svg", kind.name());
         assert!(md.contains(&format!("]({rel})")), "md links {rel}");
         assert!(dir.path().join(&rel).exists());
@@ -282,7 +294,7 @@ fn report_is_self_contained_and_lists_every_policy() {
     assert_eq!(kinds_seen.get(), FigureKind::all().len(), "progress once per figure");
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
     assert_self_contained(&html);
-    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), FigureKind::all().len());
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), run_kinds().len());
 }
 
 fn tierlab() -> Command {
@@ -355,4 +367,108 @@ fn figures_can_be_made_on_a_background_thread() {
     })
     .expect("svg");
     assert!(svg.starts_with("<svg"));
+}
+
+/// A small sweep, 2-D sweep and sensitivity analysis of the baseline, for the analysis figures.
+struct Analyses {
+    sweep: Sweep,
+    sweep_2d: Sweep2d,
+    sensitivity: Sensitivity,
+}
+
+fn analyses() -> &'static Analyses {
+    static A: OnceLock<Analyses> = OnceLock::new();
+    A.get_or_init(|| {
+        let mut scenario = Scenario::baseline();
+        scenario.run.seed = 20261123;
+        let spec = SweepSpec { policy: 1, param: SweepParam::OpenBelow, values: grid(24.0, 30.0, 7) };
+        scenario.run.runs = 300;
+        let sweep = sweep(&scenario, &spec, &SweepOptions::default(), &Control::new()).expect("sweep");
+        scenario.run.runs = 200;
+        let spec2 = SweepSpec { policy: 1, param: SweepParam::OpenBelow, values: grid(25.0, 29.0, 5) };
+        let axis = WorldAxis { param: param_index("hazard_threshold").expect("param"), values: grid(26.5, 29.0, 4) };
+        let sweep_2d = sweep_2d(&scenario, &spec2, &axis, &SweepOptions::default(), &Control::new()).expect("sweep 2d");
+        scenario.run.runs = 300;
+        let sensitivity = sensitivity(
+            &scenario,
+            &SensitivitySpec::new(1, Output::Net),
+            &SensitivityOptions::default(),
+            &Control::new(),
+        )
+        .expect("sensitivity");
+        Analyses { sweep, sweep_2d, sensitivity }
+    })
+}
+
+#[test]
+fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
+    let f = fixture();
+    let a = analyses();
+    let plain = f.input();
+    for kind in ANALYSIS_KINDS {
+        assert!(!kind.available(&plain), "{kind}");
+        assert!(matches!(prepare(kind, &plain), Err(FigureError::MissingData { .. })), "{kind}");
+    }
+    let input =
+        f.input().with_sweep(Some(&a.sweep)).with_sweep_2d(Some(&a.sweep_2d)).with_sensitivity(Some(&a.sensitivity));
+    assert_eq!(input.available().len(), FigureKind::all().len());
+    let caption = f.provenance.caption();
+    let keep = std::env::var_os("TIERLAB_FIGURE_DIR");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = keep.as_ref().map_or(tmp.path(), |d| Path::new(d));
+    std::fs::create_dir_all(dir).expect("dir");
+    for kind in ANALYSIS_KINDS {
+        let svg_path = dir.join(format!("{}.svg", kind.name()));
+        render(kind, &input, Format::Svg, &svg_path, &SMALL).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let texts = svg_texts(&std::fs::read_to_string(&svg_path).expect("svg written"));
+        assert!(texts.contains(&caption), "{kind}: caption missing from the SVG");
+        assert!(texts.iter().any(|t| t == kind.title()), "{kind}: title missing");
+
+        let png_path = dir.join(format!("{}.png", kind.name()));
+        render(kind, &input, Format::Png, &png_path, &SMALL).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(image::image_dimensions(&png_path).expect("PNG readable"), SMALL.pixels(Format::Png), "{kind}");
+
+        let car = read_json(&sidecar_path(&svg_path));
+        assert_eq!(car["figure"], kind.name());
+        assert_eq!(car["caption"], caption.as_str());
+        assert_eq!(car["provenance"]["scenario_sha256"], f.provenance.scenario_sha256.as_str());
+        assert!(car["data"].is_object(), "{kind}: sidecar has data");
+    }
+
+    let curves = prepare(FigureKind::ThresholdCurves, &input).expect("curves").sidecar();
+    let pts = curves["data"]["points"].as_array().expect("points");
+    assert_eq!(pts.len(), 7);
+    for (p, q) in pts.iter().zip(&a.sweep.points) {
+        assert!(close(num(&p["net_mean"]), q.net_mean) && close(num(&p["cvar95_harm"]), q.cvar95_harm));
+    }
+    assert_eq!(curves["data"]["param"], "open_below");
+
+    let front = prepare(FigureKind::Frontier, &input).expect("frontier").sidecar();
+    let fp = front["data"]["points"].as_array().expect("points");
+    assert!(fp.iter().any(|p| p["efficient"] == true), "some point is efficient");
+    for p in fp.iter().filter(|p| p["efficient"] == true) {
+        let (b, r) = (num(&p["benefit_mean"]), num(&p["cvar95_harm"]));
+        assert!(
+            !fp.iter().any(|q| num(&q["benefit_mean"]) > b && num(&q["cvar95_harm"]) < r),
+            "efficient is undominated"
+        );
+    }
+
+    let heat = prepare(FigureKind::Heatmap, &input).expect("heatmap").sidecar();
+    assert_eq!(heat["data"]["cells"].as_array().expect("cells").len(), 20);
+    let scale = num(&heat["data"]["scale"]);
+    assert!(a.sweep_2d.cells.iter().all(|c| c.point.net_diff_mean.abs() <= scale), "symmetric scale covers the data");
+
+    let tornado = prepare(FigureKind::Tornado, &input).expect("tornado").sidecar();
+    let bars = tornado["data"]["bars"].as_array().expect("bars");
+    assert!(!bars.is_empty());
+    let swings: Vec<f64> = bars.iter().map(|b| num(&b["swing"])).collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "sorted by swing");
+    assert!(close(num(&tornado["data"]["output_mean"]), a.sensitivity.output_mean));
+
+    // A report with the analyses draws them too.
+    let rdir = tempfile::tempdir().expect("tempdir");
+    let files = write_report(rdir.path(), &input, &[Format::Svg], &SMALL, |_| {}).expect("report");
+    assert_eq!(files.figures.len(), FigureKind::all().len());
+    assert!(files.skipped.is_empty());
 }

@@ -32,6 +32,7 @@
 //!
 //! Colours come from [`crate::theme`] in the scenario's policy order, as in the app.
 
+mod analyses;
 mod distributions;
 mod jurisdictions;
 pub(crate) mod style;
@@ -43,6 +44,8 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::sensitivity::Sensitivity;
+use crate::analysis::sweep::{Sweep, Sweep2d};
 use crate::analysis::{SeriesSummary, Summary};
 use crate::export::data::{Provenance, write_atomic};
 use crate::model::Scenario;
@@ -76,6 +79,14 @@ pub enum FigureKind {
     JurisdictionBars,
     /// Distribution of each policy's net minus the baseline policy's, run by run.
     PairedDifference,
+    /// Expected net, P(catastrophe) and CVaR95 against a swept threshold (needs a sweep).
+    ThresholdCurves,
+    /// Expected benefit against CVaR95 of harm per grid point of a sweep, Pareto front marked.
+    Frontier,
+    /// Paired net difference to the baseline over a 2-D sweep, with the P(better) = 0.5 contour.
+    Heatmap,
+    /// One-at-a-time swings of the output per uncertain parameter (needs a sensitivity analysis).
+    Tornado,
 }
 
 /// What a figure needs beyond the outcomes and the summary.
@@ -88,11 +99,17 @@ pub enum Requirement {
     Jurisdictions,
     /// At least two policies.
     TwoPolicies,
+    /// A 1-D threshold sweep ([`FigureInput::sweep`]).
+    Sweep,
+    /// A 2-D sweep ([`FigureInput::sweep_2d`]).
+    Sweep2d,
+    /// A sensitivity analysis with a tornado ([`FigureInput::sensitivity`]).
+    Sensitivity,
 }
 
 impl FigureKind {
     /// Every figure, in the order a report shows them.
-    pub const ALL: [FigureKind; 11] = [
+    pub const ALL: [FigureKind; 15] = [
         FigureKind::NetDistribution,
         FigureKind::BenefitDistribution,
         FigureKind::HarmDistribution,
@@ -104,6 +121,10 @@ impl FigureKind {
         FigureKind::SharesOverTime,
         FigureKind::JurisdictionBars,
         FigureKind::PairedDifference,
+        FigureKind::ThresholdCurves,
+        FigureKind::Frontier,
+        FigureKind::Heatmap,
+        FigureKind::Tornado,
     ];
 
     pub fn all() -> &'static [FigureKind] {
@@ -124,6 +145,10 @@ impl FigureKind {
             FigureKind::SharesOverTime => "shares_over_time",
             FigureKind::JurisdictionBars => "jurisdiction_bars",
             FigureKind::PairedDifference => "paired_difference",
+            FigureKind::ThresholdCurves => "threshold_curves",
+            FigureKind::Frontier => "benefit_risk_frontier",
+            FigureKind::Heatmap => "sweep_heatmap",
+            FigureKind::Tornado => "tornado",
         }
     }
 
@@ -141,6 +166,10 @@ impl FigureKind {
             FigureKind::SharesOverTime => "Where frontier development happens",
             FigureKind::JurisdictionBars => "Benefit and harm by jurisdiction",
             FigureKind::PairedDifference => "Difference to the baseline policy in the same worlds",
+            FigureKind::ThresholdCurves => "Outcomes against the swept threshold",
+            FigureKind::Frontier => "Benefit against tail risk across the sweep",
+            FigureKind::Heatmap => "Difference to the baseline across two parameters",
+            FigureKind::Tornado => "What moves the outcome most (one at a time)",
         }
     }
 
@@ -180,6 +209,18 @@ impl FigureKind {
             FigureKind::PairedDifference => {
                 "Net welfare of each policy minus the baseline policy's in the same simulated world: where the curve crosses zero, one minus P(better)."
             }
+            FigureKind::ThresholdCurves => {
+                "Expected net welfare (band: ± 2 standard errors), P(catastrophe) (band: 95% Wilson interval) and CVaR95 of harm at each value of the swept parameter; the dashed line marks the policy as it stands."
+            }
+            FigureKind::Frontier => {
+                "Each grid point of the sweep by its expected benefit (bars: ± 2 standard errors) and the mean of its worst 5% of harms; the connected points are Pareto efficient: no other point has more benefit with less tail risk."
+            }
+            FigureKind::Heatmap => {
+                "Mean paired net difference to the baseline policy at each combination of the swept threshold and a world parameter (blue better, red worse); the black line is where P(better than baseline) = 0.5."
+            }
+            FigureKind::Tornado => {
+                "Mean output with each uncertain parameter held at its 10th and at its 90th percentile in every run, the others drawn as usual; sorted by swing, the line is the mean with everything drawn."
+            }
         }
     }
 
@@ -202,6 +243,9 @@ impl FigureKind {
             | FigureKind::SharesOverTime => Requirement::Series,
             FigureKind::JurisdictionBars => Requirement::Jurisdictions,
             FigureKind::PairedDifference => Requirement::TwoPolicies,
+            FigureKind::ThresholdCurves | FigureKind::Frontier => Requirement::Sweep,
+            FigureKind::Heatmap => Requirement::Sweep2d,
+            FigureKind::Tornado => Requirement::Sensitivity,
             _ => Requirement::None,
         }
     }
@@ -302,6 +346,12 @@ pub struct FigureInput<'a> {
     /// Per-step percentile series; fan charts and the time figures need it.
     pub series: Option<&'a SeriesSummary>,
     pub provenance: &'a Provenance,
+    /// A 1-D threshold sweep; the threshold curves and the frontier need it.
+    pub sweep: Option<&'a Sweep>,
+    /// A 2-D sweep; the heat map needs it.
+    pub sweep_2d: Option<&'a Sweep2d>,
+    /// A sensitivity analysis with a tornado; the tornado chart needs it.
+    pub sensitivity: Option<&'a Sensitivity>,
 }
 
 impl<'a> FigureInput<'a> {
@@ -313,11 +363,35 @@ impl<'a> FigureInput<'a> {
         summary: &'a Summary,
         provenance: &'a Provenance,
     ) -> FigureInput<'a> {
-        FigureInput { scenario, results, summary, series: None, provenance }
+        FigureInput {
+            scenario,
+            results,
+            summary,
+            series: None,
+            provenance,
+            sweep: None,
+            sweep_2d: None,
+            sensitivity: None,
+        }
     }
 
     pub fn with_series(mut self, series: Option<&'a SeriesSummary>) -> FigureInput<'a> {
         self.series = series;
+        self
+    }
+
+    pub fn with_sweep(mut self, sweep: Option<&'a Sweep>) -> FigureInput<'a> {
+        self.sweep = sweep;
+        self
+    }
+
+    pub fn with_sweep_2d(mut self, sweep_2d: Option<&'a Sweep2d>) -> FigureInput<'a> {
+        self.sweep_2d = sweep_2d;
+        self
+    }
+
+    pub fn with_sensitivity(mut self, sensitivity: Option<&'a Sensitivity>) -> FigureInput<'a> {
+        self.sensitivity = sensitivity;
         self
     }
 
@@ -382,6 +456,24 @@ fn check_requirement(kind: FigureKind, input: &FigureInput<'_>) -> Result<(), Fi
                 missing("at least two policies")
             }
         }
+        Requirement::Sweep => match input.sweep {
+            Some(s) if !s.points.is_empty() => Ok(()),
+            _ => missing("a threshold sweep (tierlab sweep)"),
+        },
+        Requirement::Sweep2d => match input.sweep_2d {
+            Some(s)
+                if !s.values.is_empty()
+                    && !s.values2.is_empty()
+                    && s.cells.len() == s.values.len() * s.values2.len() =>
+            {
+                Ok(())
+            }
+            _ => missing("a 2-D sweep (tierlab sweep with a world axis)"),
+        },
+        Requirement::Sensitivity => match input.sensitivity {
+            Some(s) if s.params.iter().any(|p| p.low.is_finite() && p.high.is_finite()) => Ok(()),
+            _ => missing("a sensitivity analysis with a tornado (tierlab sensitivity)"),
+        },
     }
 }
 
@@ -395,6 +487,10 @@ enum Plot {
     Capability(time::Capability),
     Shares(time::Shares),
     Jurisdictions(jurisdictions::Bars),
+    Curves(analyses::Curves),
+    Frontier(analyses::Frontier),
+    Heatmap(analyses::Heatmap),
+    Tornado(analyses::Tornado),
 }
 
 impl Plot {
@@ -417,6 +513,10 @@ impl Plot {
             FigureKind::FrontierOpenPool => Plot::Capability(time::Capability::compute(input)?),
             FigureKind::SharesOverTime => Plot::Shares(time::Shares::compute(input)?),
             FigureKind::JurisdictionBars => Plot::Jurisdictions(jurisdictions::Bars::compute(input)),
+            FigureKind::ThresholdCurves => Plot::Curves(analyses::Curves::compute(input)?),
+            FigureKind::Frontier => Plot::Frontier(analyses::Frontier::compute(input)?),
+            FigureKind::Heatmap => Plot::Heatmap(analyses::Heatmap::compute(input)?),
+            FigureKind::Tornado => Plot::Tornado(analyses::Tornado::compute(input)?),
         })
     }
 
@@ -433,6 +533,10 @@ impl Plot {
             Plot::Capability(p) => p.draw(root, st, frame),
             Plot::Shares(p) => p.draw(root, st, frame),
             Plot::Jurisdictions(p) => p.draw(root, st, frame),
+            Plot::Curves(p) => p.draw(root, st, frame),
+            Plot::Frontier(p) => p.draw(root, st, frame),
+            Plot::Heatmap(p) => p.draw(root, st, frame),
+            Plot::Tornado(p) => p.draw(root, st, frame),
         }
     }
 
@@ -446,6 +550,10 @@ impl Plot {
             Plot::Capability(p) => serde_json::to_value(p),
             Plot::Shares(p) => serde_json::to_value(p),
             Plot::Jurisdictions(p) => serde_json::to_value(p),
+            Plot::Curves(p) => serde_json::to_value(p),
+            Plot::Frontier(p) => serde_json::to_value(p),
+            Plot::Heatmap(p) => serde_json::to_value(p),
+            Plot::Tornado(p) => serde_json::to_value(p),
         };
         // Plot data are plain numbers and strings; NaN becomes null.
         v.unwrap_or(serde_json::Value::Null)

@@ -1,0 +1,752 @@
+//! Figures of the analyses: threshold curves and the benefit/tail-risk frontier of a 1-D
+//! sweep, the heat map of a 2-D sweep, and the tornado of a sensitivity analysis.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, VPos};
+use serde::Serialize;
+
+use super::style::{
+    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, band, chart, color, dashed, labels,
+    line, text,
+};
+use super::{FigureError, FigureInput, FigureKind};
+use crate::analysis::sensitivity::{Output, TORNADO_HIGH, TORNADO_LOW};
+use crate::analysis::sweep::{SweepParam, SweepPoint};
+use crate::model::params::PARAMS;
+use crate::theme::{HAZARD, REFERENCE, diverging, policy_color};
+
+const REFERENCE_INK: RGBColor = color(REFERENCE);
+
+fn missing(kind: FigureKind, what: &str) -> FigureError {
+    FigureError::MissingData { figure: kind.name(), what: what.to_string() }
+}
+
+/// The x-axis title of a swept regime parameter, e.g. "open_below (log10 FLOP)".
+fn param_title(param: SweepParam) -> String {
+    format!("{} ({})", param.key(), param.unit())
+}
+
+/// `world.KEY` with its unit, e.g. "world.hazard_threshold (log10 FLOP)".
+fn world_title(key: &str) -> String {
+    let bare = key.strip_prefix("world.").unwrap_or(key);
+    match PARAMS.iter().find(|p| p.key == bare) {
+        Some(p) if !p.unit.is_empty() => format!("{key} ({})", p.unit),
+        _ => key.to_string(),
+    }
+}
+
+/// The policy's index in the scenario (for its colour), 0 when it is not there.
+fn policy_index(input: &FigureInput<'_>, name: &str) -> usize {
+    input.scenario.policies.iter().position(|p| p.name == name).unwrap_or(0)
+}
+
+/// `lo..hi` widened by `pad` of its span on both sides (a unit span if empty).
+fn padded(lo: f64, hi: f64, pad: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let span = hi - lo;
+    if span <= 0.0 {
+        let w = lo.abs().max(1.0) * 0.1;
+        return (lo - w, hi + w);
+    }
+    (lo - span * pad, hi + span * pad)
+}
+
+fn min_max(it: impl Iterator<Item = f64>) -> (f64, f64) {
+    it.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
+}
+
+/// A linear axis over the padded range of `values`.
+fn value_axis(values: impl Iterator<Item = f64>, label: fn(f64) -> String, title: String, floor0: bool) -> Axis {
+    let (lo, hi) = min_max(values);
+    let (mut lo, hi) = padded(lo, hi, 0.06);
+    if floor0 {
+        lo = lo.max(0.0);
+    }
+    Axis::linear(lo, hi, 5, label, title)
+}
+
+// ---------------------------------------------------------------------------------------
+// Threshold curves
+
+/// One panel of the threshold curves: title, y title, tick labels, (value, band low, band
+/// high) of a point, and whether the y axis starts at zero or above.
+type PanelSpec = (&'static str, &'static str, fn(f64) -> String, fn(&SweepPoint) -> (f64, f64, f64), bool);
+
+/// Outcomes against the swept value.
+#[derive(Serialize)]
+pub(crate) struct Curves {
+    pub policy: String,
+    pub policy_color: String,
+    pub baseline: String,
+    pub param: String,
+    pub unit: String,
+    /// Runs per grid point and the sweep's seed.
+    pub runs: u64,
+    pub seed: u64,
+    /// The parameter's value in the policy as it stands, and its outcomes.
+    pub current_value: f64,
+    pub current: SweepPoint,
+    /// Per grid point: the means, their standard errors, P(catastrophe) with its Wilson
+    /// interval and CVaR95 of harm (money in $B, 2025, discounted).
+    pub points: Vec<SweepPoint>,
+    #[serde(skip)]
+    index: usize,
+    #[serde(skip)]
+    x_title: String,
+}
+
+impl Curves {
+    pub fn compute(input: &FigureInput<'_>) -> Result<Curves, FigureError> {
+        let s = input.sweep.ok_or_else(|| missing(FigureKind::ThresholdCurves, "a threshold sweep"))?;
+        let index = policy_index(input, &s.policy);
+        Ok(Curves {
+            policy: s.policy.clone(),
+            policy_color: super::style::hex(policy_color(index)),
+            baseline: s.baseline.clone(),
+            param: s.param.key().to_string(),
+            unit: s.param.unit().to_string(),
+            runs: s.runs,
+            seed: s.seed,
+            current_value: s.current_value,
+            current: s.current.clone(),
+            points: s.points.clone(),
+            index,
+            x_title: param_title(s.param),
+        })
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, st: &Style, frame: &FrameSpec<'_>) -> DrawResult<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let c = color(policy_color(self.index));
+        let legend = vec![
+            LegendItem::new(format!("{}, {} swept", self.policy, self.param), c, Swatch::Line),
+            LegendItem::new("95% band (net: ± 2 SE; P(catastrophe): Wilson)", c, Swatch::Fill(0.18)),
+            LegendItem::new(
+                format!("as it stands: {} = {}", self.param, labels::number(self.current_value)),
+                REFERENCE_INK,
+                Swatch::Dashed,
+            ),
+        ];
+        let notes = vec![format!(
+            "{} runs per grid point (seed {}), common random numbers across points. Money: $B (2025), discounted totals per run.",
+            self.runs, self.seed
+        )];
+        let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
+        let xs = self.points.iter().map(|p| p.value).chain(std::iter::once(self.current_value));
+        let (xlo, xhi) = min_max(xs);
+        let (xlo, xhi) = padded(xlo, xhi, 0.03);
+        let x = Axis::linear(xlo, xhi, 6, labels::number, self.x_title.clone());
+        let panels = body.split_evenly((1, 3));
+
+        let specs: [PanelSpec; 3] = [
+            (
+                "Expected net welfare",
+                "Net welfare, $B",
+                labels::money,
+                |p| (p.net_mean, p.net_mean - 2.0 * p.net_se, p.net_mean + 2.0 * p.net_se),
+                false,
+            ),
+            (
+                "P(catastrophe)",
+                "P(catastrophe) (share of runs)",
+                labels::probability,
+                |p| (p.p_catastrophe, p.p_catastrophe_lo, p.p_catastrophe_hi),
+                true,
+            ),
+            (
+                "CVaR95 of harm",
+                "Mean of worst 5% of harms, $B",
+                labels::money,
+                |p| (p.cvar95_harm, p.cvar95_harm, p.cvar95_harm),
+                true,
+            ),
+        ];
+        for (area, (title, ytitle, label, get, floor0)) in panels.iter().zip(specs) {
+            let vals = self.points.iter().chain(std::iter::once(&self.current)).flat_map(|p| {
+                let (m, l, h) = get(p);
+                [m, l, h]
+            });
+            let y = value_axis(vals, label, ytitle.to_string(), floor0);
+            let mut ch = chart(area, st, &ChartSpec::panel(&x, &y, title, true, true))?;
+            let clip = Clip::of(&x, &y);
+            let mid: Vec<(f64, f64)> = self.points.iter().map(|p| (p.value, get(p).0)).collect();
+            let lower: Vec<(f64, f64)> = self.points.iter().map(|p| (p.value, get(p).1)).collect();
+            let upper: Vec<(f64, f64)> = self.points.iter().map(|p| (p.value, get(p).2)).collect();
+            if lower != upper {
+                band(&mut ch, &clip, &lower, &upper, st.fill(c, 0.18))?;
+            }
+            line(&mut ch, &clip, &mid, st.line(c, 2.4))?;
+            ch.draw_series(mid.iter().map(|&pt| Circle::new(pt, st.upx(3.0), st.fill(c, 1.0))))?;
+            dashed(
+                &mut ch,
+                &clip,
+                &[(self.current_value, y.lo), (self.current_value, y.hi)],
+                st.line(REFERENCE_INK, 1.6),
+                st.px(7.0),
+                st.px(5.0),
+            )?;
+            let (cm, _, _) = get(&self.current);
+            if x.contains(self.current_value) && y.contains(cm) {
+                ch.draw_series(std::iter::once(Circle::new(
+                    (self.current_value, cm),
+                    st.upx(4.5),
+                    st.line(REFERENCE_INK, 2.0),
+                )))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Frontier
+
+#[derive(Serialize)]
+pub(crate) struct FrontierPoint {
+    pub value: f64,
+    pub benefit_mean: f64,
+    pub benefit_se: f64,
+    pub cvar95_harm: f64,
+    pub p_catastrophe: f64,
+    pub net_mean: f64,
+    /// No other grid point has at least as much benefit and at most as much CVaR95, one of
+    /// them strictly.
+    pub efficient: bool,
+}
+
+/// Expected benefit against CVaR95 of harm per grid point.
+#[derive(Serialize)]
+pub(crate) struct Frontier {
+    pub policy: String,
+    pub policy_color: String,
+    pub param: String,
+    pub unit: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub current_value: f64,
+    pub current_benefit_mean: f64,
+    pub current_cvar95_harm: f64,
+    pub points: Vec<FrontierPoint>,
+    #[serde(skip)]
+    index: usize,
+}
+
+/// Marks the Pareto-efficient points of (benefit: more is better, risk: less is better).
+pub(crate) fn pareto(points: &[(f64, f64)]) -> Vec<bool> {
+    points
+        .iter()
+        .map(|&(b, r)| {
+            b.is_finite() && r.is_finite() && !points.iter().any(|&(b2, r2)| b2 >= b && r2 <= r && (b2 > b || r2 < r))
+        })
+        .collect()
+}
+
+impl Frontier {
+    pub fn compute(input: &FigureInput<'_>) -> Result<Frontier, FigureError> {
+        let s = input.sweep.ok_or_else(|| missing(FigureKind::Frontier, "a threshold sweep"))?;
+        let index = policy_index(input, &s.policy);
+        let pairs: Vec<(f64, f64)> = s.points.iter().map(|p| (p.benefit_mean, p.cvar95_harm)).collect();
+        let eff = pareto(&pairs);
+        let points = s
+            .points
+            .iter()
+            .zip(eff)
+            .map(|(p, efficient)| FrontierPoint {
+                value: p.value,
+                benefit_mean: p.benefit_mean,
+                benefit_se: p.benefit_se,
+                cvar95_harm: p.cvar95_harm,
+                p_catastrophe: p.p_catastrophe,
+                net_mean: p.net_mean,
+                efficient,
+            })
+            .collect();
+        Ok(Frontier {
+            policy: s.policy.clone(),
+            policy_color: super::style::hex(policy_color(index)),
+            param: s.param.key().to_string(),
+            unit: s.param.unit().to_string(),
+            runs: s.runs,
+            seed: s.seed,
+            current_value: s.current_value,
+            current_benefit_mean: s.current.benefit_mean,
+            current_cvar95_harm: s.current.cvar95_harm,
+            points,
+            index,
+        })
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, st: &Style, frame: &FrameSpec<'_>) -> DrawResult<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let c = color(policy_color(self.index));
+        let mut legend = vec![LegendItem::new("Pareto-efficient grid points (connected)", c, Swatch::Line)];
+        if self.points.iter().any(|p| !p.efficient) {
+            legend.push(LegendItem::new("dominated grid points", REFERENCE_INK, Swatch::Fill(0.5)));
+        }
+        legend.push(LegendItem::new(
+            format!("as it stands ({} = {})", self.param, labels::number(self.current_value)),
+            HAZARD_INK,
+            Swatch::Fill(1.0),
+        ));
+        let notes = vec![
+            format!(
+                "{} swept over {} ({}); labels give the value. Bars: ± 2 standard errors of the mean benefit.",
+                self.policy, self.param, self.unit
+            ),
+            format!(
+                "{} runs per grid point (seed {}). Money: $B (2025), discounted totals per run.",
+                self.runs, self.seed
+            ),
+        ];
+        let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
+        let x = value_axis(
+            self.points.iter().map(|p| p.cvar95_harm).chain(std::iter::once(self.current_cvar95_harm)),
+            labels::money,
+            "Tail risk: CVaR95 of harm (mean of the worst 5% of runs), $B".into(),
+            true,
+        );
+        let y = value_axis(
+            self.points
+                .iter()
+                .flat_map(|p| [p.benefit_mean - 2.0 * p.benefit_se, p.benefit_mean + 2.0 * p.benefit_se])
+                .chain(std::iter::once(self.current_benefit_mean)),
+            labels::money,
+            "Expected benefit, $B".into(),
+            false,
+        );
+        let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
+        let clip = Clip::of(&x, &y);
+        for p in &self.points {
+            let (lo, hi) = (p.benefit_mean - 2.0 * p.benefit_se, p.benefit_mean + 2.0 * p.benefit_se);
+            let col = if p.efficient { c } else { REFERENCE_INK };
+            line(&mut ch, &clip, &[(p.cvar95_harm, lo), (p.cvar95_harm, hi)], st.line(col, 1.2))?;
+        }
+        let mut front: Vec<(f64, f64)> =
+            self.points.iter().filter(|p| p.efficient).map(|p| (p.cvar95_harm, p.benefit_mean)).collect();
+        front.sort_by(|a, b| a.0.total_cmp(&b.0));
+        line(&mut ch, &clip, &front, st.line(c, 2.4))?;
+        let font = st.tick_font().color(&MUTED_INK);
+        let mut labelled: Vec<(f64, f64)> = Vec::new();
+        for p in &self.points {
+            let at = (p.cvar95_harm, p.benefit_mean);
+            if !(x.contains(at.0) && y.contains(at.1)) {
+                continue;
+            }
+            if p.efficient {
+                ch.draw_series(std::iter::once(Circle::new(at, st.upx(5.0), st.fill(c, 1.0))))?;
+            } else {
+                ch.draw_series(std::iter::once(Circle::new(at, st.upx(4.0), st.fill(REFERENCE_INK, 0.5))))?;
+            }
+            // Label the value unless a label already drawn would overlap it.
+            let dx = (x.hi - x.lo) * 0.008;
+            let near =
+                |q: &(f64, f64)| (q.0 - at.0).abs() < (x.hi - x.lo) * 0.04 && (q.1 - at.1).abs() < (y.hi - y.lo) * 0.05;
+            if !labelled.iter().any(near) {
+                text(&mut ch, labels::number(p.value), (at.0 + dx, at.1), font.clone(), (HPos::Left, VPos::Bottom))?;
+                labelled.push(at);
+            }
+        }
+        let cur = (self.current_cvar95_harm, self.current_benefit_mean);
+        if x.contains(cur.0) && y.contains(cur.1) {
+            ch.draw_series(std::iter::once(TriangleMarker::new(cur, st.upx(7.0), st.fill(HAZARD_INK, 1.0))))?;
+        }
+        Ok(())
+    }
+}
+
+const HAZARD_INK: RGBColor = color(HAZARD);
+const MUTED_INK: RGBColor = super::style::MUTED;
+
+// ---------------------------------------------------------------------------------------
+// Heat map
+
+#[derive(Serialize)]
+pub(crate) struct HeatCell {
+    pub value: f64,
+    pub value2: f64,
+    pub net_diff_mean: f64,
+    pub net_diff_se: f64,
+    pub p_better_than_baseline: f64,
+}
+
+/// Paired net difference to the baseline over a 2-D sweep.
+#[derive(Serialize)]
+pub(crate) struct Heatmap {
+    pub policy: String,
+    pub baseline: String,
+    pub param: String,
+    pub unit: String,
+    pub param2: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub values: Vec<f64>,
+    pub values2: Vec<f64>,
+    /// The colour scale runs from -scale (red) to +scale (blue), $B.
+    pub scale: f64,
+    /// `cells[i2 * values.len() + i]`.
+    pub cells: Vec<HeatCell>,
+    /// Polylines of (value, value2) where P(better than baseline) = 0.5.
+    pub contour_p_better_half: Vec<Vec<[f64; 2]>>,
+    #[serde(skip)]
+    x_title: String,
+    #[serde(skip)]
+    y_title: String,
+}
+
+/// Cell edges around sorted-or-not grid values: midpoints between neighbours, half a step
+/// beyond the ends. Returns (lo, hi) per value.
+fn cell_edges(values: &[f64]) -> Vec<(f64, f64)> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let sorted: Vec<f64> = order.iter().map(|&i| values[i]).collect();
+    let n = sorted.len();
+    let mut edges = vec![(0.0, 0.0); n];
+    for (k, &i) in order.iter().enumerate() {
+        let v = sorted[k];
+        let lo = if k > 0 {
+            (sorted[k - 1] + v) / 2.0
+        } else if n > 1 {
+            v - (sorted[1] - v) / 2.0
+        } else {
+            v - 0.5
+        };
+        let hi = if k + 1 < n {
+            (sorted[k + 1] + v) / 2.0
+        } else if n > 1 {
+            v + (v - sorted[n - 2]) / 2.0
+        } else {
+            v + 0.5
+        };
+        edges[i] = (lo, hi);
+    }
+    edges
+}
+
+impl Heatmap {
+    pub fn compute(input: &FigureInput<'_>) -> Result<Heatmap, FigureError> {
+        let s = input.sweep_2d.ok_or_else(|| missing(FigureKind::Heatmap, "a 2-D sweep"))?;
+        let cells: Vec<HeatCell> = s
+            .cells
+            .iter()
+            .enumerate()
+            .map(|(k, c)| HeatCell {
+                value: s.values[k % s.values.len()],
+                value2: c.value2,
+                net_diff_mean: c.point.net_diff_mean,
+                net_diff_se: c.point.net_diff_se,
+                p_better_than_baseline: c.point.p_better_than_baseline,
+            })
+            .collect();
+        let max_abs = cells.iter().map(|c| c.net_diff_mean.abs()).filter(|v| v.is_finite()).fold(0.0, f64::max);
+        let scale = if max_abs > 0.0 { nice_ceiling(max_abs) } else { 1.0 };
+        Ok(Heatmap {
+            policy: s.policy.clone(),
+            baseline: s.baseline.clone(),
+            param: s.param.key().to_string(),
+            unit: s.param.unit().to_string(),
+            param2: s.param2.clone(),
+            runs: s.runs,
+            seed: s.seed,
+            values: s.values.clone(),
+            values2: s.values2.clone(),
+            scale,
+            cells,
+            contour_p_better_half: s.contour_p_better_half.clone(),
+            x_title: param_title(s.param),
+            y_title: world_title(&s.param2),
+        })
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, st: &Style, frame: &FrameSpec<'_>) -> DrawResult<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let legend = vec![
+            LegendItem::new(
+                format!("{} better than {}", self.policy, self.baseline),
+                color(diverging(0.8)),
+                Swatch::Fill(1.0),
+            ),
+            LegendItem::new("worse", color(diverging(-0.8)), Swatch::Fill(1.0)),
+            LegendItem::new(
+                if self.contour_p_better_half.is_empty() {
+                    "P(better than baseline) = 0.5 (not reached on this grid)"
+                } else {
+                    "P(better than baseline) = 0.5"
+                },
+                RGBColor(0, 0, 0),
+                Swatch::Line,
+            ),
+        ];
+        let notes = vec![
+            format!(
+                "Colour: mean over runs of {}'s net minus {}'s in the same run, $B (2025, discounted).",
+                self.policy, self.baseline
+            ),
+            format!(
+                "Numbers in the cells: P(better than baseline). {} runs per cell (seed {}), common random numbers.",
+                self.runs, self.seed
+            ),
+        ];
+        let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
+        let (w, _) = body.dim_in_pixel();
+        let bar_w = st.px(150.0).min(w as i32 / 3).max(1) as u32;
+        let (main, bar) = body.split_horizontally(w.saturating_sub(bar_w));
+
+        let ex = cell_edges(&self.values);
+        let ey = cell_edges(&self.values2);
+        let (xlo, xhi) = min_max(ex.iter().flat_map(|&(a, b)| [a, b]));
+        let (ylo, yhi) = min_max(ey.iter().flat_map(|&(a, b)| [a, b]));
+        let mut x = Axis::linear(xlo, xhi, 6, labels::number, self.x_title.clone());
+        let mut y = Axis::linear(ylo, yhi, 5, labels::number, self.y_title.clone());
+        x.grid = false;
+        y.grid = false;
+        let mut ch = chart(&main, st, &ChartSpec::new(&x, &y))?;
+        let n = self.values.len();
+        for (k, cell) in self.cells.iter().enumerate() {
+            let (x0, x1) = ex[k % n];
+            let (y0, y1) = ey[k / n];
+            let t = if cell.net_diff_mean.is_finite() { cell.net_diff_mean / self.scale } else { 0.0 };
+            ch.draw_series(std::iter::once(Rectangle::new([(x0, y0), (x1, y1)], st.fill(color(diverging(t)), 1.0))))?;
+        }
+        let clip = Clip::of(&x, &y);
+        for poly in &self.contour_p_better_half {
+            let pts: Vec<(f64, f64)> = poly.iter().map(|p| (p[0], p[1])).collect();
+            line(&mut ch, &clip, &pts, st.line(RGBColor(0, 0, 0), 2.6))?;
+        }
+        // P(better) in each cell where the cells are big enough to hold it.
+        let (pw, ph) = main.dim_in_pixel();
+        let cell_w = f64::from(pw) / self.values.len().max(1) as f64;
+        let cell_h = f64::from(ph) / self.values2.len().max(1) as f64;
+        if cell_w >= f64::from(st.px(44.0)) && cell_h >= f64::from(st.px(20.0)) {
+            for c in &self.cells {
+                let ink: &'static RGBColor =
+                    if (c.net_diff_mean / self.scale).abs() > 0.6 { &WHITE } else { &super::style::INK };
+                text(
+                    &mut ch,
+                    format!("{:.2}", c.p_better_than_baseline),
+                    (c.value, c.value2),
+                    st.tick_font().color(ink),
+                    (HPos::Center, VPos::Center),
+                )?;
+            }
+        }
+
+        // Colour bar.
+        let bx = Axis {
+            lo: 0.0,
+            hi: 1.0,
+            ticks: Vec::new(),
+            minor: Vec::new(),
+            label: Box::new(|_| String::new()),
+            title: String::new(),
+            grid: false,
+        };
+        let mut by = Axis::linear(-self.scale, self.scale, 4, labels::money, "Net difference, $B");
+        by.grid = false;
+        let mut cb = chart(&bar, st, &ChartSpec::new(&bx, &by))?;
+        let steps = 64;
+        cb.draw_series((0..steps).map(|i| {
+            let a = -self.scale + 2.0 * self.scale * i as f64 / steps as f64;
+            let b = -self.scale + 2.0 * self.scale * (i + 1) as f64 / steps as f64;
+            let t = (a + b) / 2.0 / self.scale;
+            Rectangle::new([(0.0, a), (1.0, b)], st.fill(color(diverging(t)), 1.0))
+        }))?;
+        Ok(())
+    }
+}
+
+/// The smallest 1, 2, 2.5 or 5 times a power of ten at or above `x` (> 0).
+fn nice_ceiling(x: f64) -> f64 {
+    let mag = 10f64.powf(x.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|v| *v >= x * 0.999_999).unwrap_or(10.0 * mag)
+}
+
+// ---------------------------------------------------------------------------------------
+// Tornado
+
+#[derive(Serialize)]
+pub(crate) struct TornadoBar {
+    pub param: String,
+    pub unit: String,
+    /// The parameter's 10th and 90th percentiles.
+    pub p10: f64,
+    pub p90: f64,
+    /// Mean output with the parameter held at p10 and at p90.
+    pub low: f64,
+    pub high: f64,
+    pub swing: f64,
+    pub prcc: f64,
+}
+
+/// One-at-a-time swings per uncertain parameter.
+#[derive(Serialize)]
+pub(crate) struct Tornado {
+    pub policy: String,
+    pub baseline: String,
+    pub output: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub percentiles: [f64; 2],
+    /// Mean output with everything drawn, and its standard error.
+    pub output_mean: f64,
+    pub output_se: f64,
+    /// Largest swing first (at most [`MAX_BARS`]).
+    pub bars: Vec<TornadoBar>,
+    /// Parameters not drawn (smaller swings).
+    pub omitted: usize,
+    #[serde(skip)]
+    x_title: String,
+    #[serde(skip)]
+    money: bool,
+}
+
+/// Most bars a tornado draws.
+pub(crate) const MAX_BARS: usize = 15;
+
+const LOW_COLOR: RGBColor = RGBColor(86, 153, 204);
+const HIGH_COLOR: RGBColor = RGBColor(224, 130, 58);
+
+impl Tornado {
+    pub fn compute(input: &FigureInput<'_>) -> Result<Tornado, FigureError> {
+        let s = input.sensitivity.ok_or_else(|| missing(FigureKind::Tornado, "a sensitivity analysis"))?;
+        let mut rows: Vec<_> = s.params.iter().filter(|p| p.low.is_finite() && p.high.is_finite()).collect();
+        rows.sort_by(|a, b| b.swing.total_cmp(&a.swing));
+        let omitted = rows.len().saturating_sub(MAX_BARS);
+        rows.truncate(MAX_BARS);
+        let bars = rows
+            .into_iter()
+            .map(|p| TornadoBar {
+                param: p.param.clone(),
+                unit: PARAMS.get(p.index).map(|i| i.unit.to_string()).unwrap_or_default(),
+                p10: p.p10,
+                p90: p.p90,
+                low: p.low,
+                high: p.high,
+                swing: p.swing,
+                prcc: p.prcc,
+            })
+            .collect();
+        let (x_title, money) = match s.output {
+            Output::Benefit => (format!("Mean benefit of {}, $B (2025, discounted)", s.policy), true),
+            Output::Harm => (format!("Mean harm of {}, $B (2025, discounted)", s.policy), true),
+            Output::Net => (format!("Mean net welfare of {}, $B (2025, discounted)", s.policy), true),
+            Output::NetDiff => (format!("Mean net difference, {} minus {}, $B", s.policy, s.baseline), true),
+            Output::Catastrophe => (format!("P(catastrophe) under {} (share of runs)", s.policy), false),
+        };
+        Ok(Tornado {
+            policy: s.policy.clone(),
+            baseline: s.baseline.clone(),
+            output: s.output.key().to_string(),
+            runs: s.runs,
+            seed: s.seed,
+            percentiles: [TORNADO_LOW, TORNADO_HIGH],
+            output_mean: s.output_mean,
+            output_se: s.output_se,
+            bars,
+            omitted,
+            x_title,
+            money,
+        })
+    }
+
+    pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, st: &Style, frame: &FrameSpec<'_>) -> DrawResult<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let fmt: fn(f64) -> String = if self.money { labels::money } else { labels::probability };
+        let legend = vec![
+            LegendItem::new(
+                format!("parameter at its {:.0}th percentile", TORNADO_LOW * 100.0),
+                LOW_COLOR,
+                Swatch::Fill(1.0),
+            ),
+            LegendItem::new(format!("at its {:.0}th percentile", TORNADO_HIGH * 100.0), HIGH_COLOR, Swatch::Fill(1.0)),
+            LegendItem::new(
+                format!("everything drawn: {} ± {}", fmt(self.output_mean), fmt(self.output_se)),
+                RGBColor(0, 0, 0),
+                Swatch::Dashed,
+            ),
+        ];
+        let mut notes = vec![format!(
+            "Each parameter held at a percentile in every one of {} runs (seed {}), the others drawn; common random numbers.",
+            self.runs, self.seed
+        )];
+        if self.omitted > 0 {
+            notes.push(format!(
+                "{} parameters with smaller swings not shown (see the sidecar of the analysis).",
+                self.omitted
+            ));
+        }
+        let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
+        let x = value_axis(
+            self.bars.iter().flat_map(|b| [b.low, b.high]).chain(std::iter::once(self.output_mean)),
+            fmt,
+            self.x_title.clone(),
+            false,
+        );
+        let n = self.bars.len();
+        let names: Vec<String> = self.bars.iter().map(|b| b.param.trim_start_matches("world.").to_string()).collect();
+        let y = Axis {
+            lo: -0.6,
+            hi: n as f64 - 0.4,
+            ticks: (0..n).map(|i| i as f64).collect(),
+            minor: Vec::new(),
+            label: Box::new(move |v| {
+                let i = v.round() as isize;
+                if i < 0 || i as usize >= names.len() {
+                    String::new()
+                } else {
+                    names[names.len() - 1 - i as usize].clone()
+                }
+            }),
+            title: "Uncertain world parameter".into(),
+            grid: false,
+        };
+        let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
+        let clip = Clip::of(&x, &y);
+        let base = self.output_mean;
+        for (i, b) in self.bars.iter().enumerate() {
+            let yc = (n - 1 - i) as f64;
+            let (y0, y1) = (yc - 0.34, yc + 0.34);
+            for (v, col) in [(b.low, LOW_COLOR), (b.high, HIGH_COLOR)] {
+                let (a, z) = (base.min(v).max(x.lo), base.max(v).min(x.hi));
+                if z > a {
+                    ch.draw_series(std::iter::once(Rectangle::new([(a, y0), (z, y1)], st.fill(col, 1.0))))?;
+                }
+            }
+            let swing = format!("{} … {}", fmt(b.low.min(b.high)), fmt(b.low.max(b.high)));
+            let right = b.low.max(b.high).max(base);
+            if right < x.hi - (x.hi - x.lo) * 0.2 {
+                text(&mut ch, swing, (right + (x.hi - x.lo) * 0.008, yc), st.note_font(), (HPos::Left, VPos::Center))?;
+            }
+        }
+        dashed(&mut ch, &clip, &[(base, y.lo), (base, y.hi)], st.line(RGBColor(0, 0, 0), 1.6), st.px(7.0), st.px(5.0))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pareto_marks_undominated_points() {
+        let pts = [(10.0, 5.0), (8.0, 5.0), (12.0, 9.0), (12.0, 10.0), (3.0, 1.0)];
+        assert_eq!(pareto(&pts), vec![true, false, true, false, true]);
+    }
+
+    #[test]
+    fn cell_edges_are_midpoints() {
+        let e = cell_edges(&[1.0, 2.0, 4.0]);
+        assert_eq!(e, vec![(0.5, 1.5), (1.5, 3.0), (3.0, 5.0)]);
+        assert_eq!(nice_ceiling(3.2), 5.0);
+        assert_eq!(nice_ceiling(2.0), 2.0);
+    }
+}
