@@ -74,21 +74,29 @@ pub fn histogram(values: &[f64], lo: f64, hi: f64, bins: usize) -> Histogram {
     }
 }
 
-/// Gaussian kernel density on a grid of `points` over [lo, hi] (Silverman's bandwidth),
-/// computed from a fine histogram so it costs O(points^2), not O(runs x points).
-pub fn density(values: &[f64], lo: f64, hi: f64, points: usize) -> Vec<[f64; 2]> {
-    let points = points.max(2);
+/// Silverman's bandwidth (never narrower than one grid step) and the fine histogram the
+/// kernel densities are computed from; `None` with fewer than two values or an empty range.
+fn kernel_setup(values: &[f64], lo: f64, hi: f64, points: usize) -> Option<(f64, Histogram)> {
     let v = sorted(values);
     let n = v.len();
     if n < 2 || hi <= lo {
-        return Vec::new();
+        return None;
     }
     let mean = v.iter().sum::<f64>() / n as f64;
     let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
     let iqr = quantile_sorted(&v, 0.75) - quantile_sorted(&v, 0.25);
     let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
     let bw = (0.9 * spread * (n as f64).powf(-0.2)).max((hi - lo) / points as f64);
-    let fine = histogram(&v, lo, hi, points * 2);
+    Some((bw, histogram(&v, lo, hi, points * 2)))
+}
+
+/// Gaussian kernel density on a grid of `points` over [lo, hi] (Silverman's bandwidth),
+/// computed from a fine histogram so it costs O(points^2), not O(runs x points).
+pub fn density(values: &[f64], lo: f64, hi: f64, points: usize) -> Vec<[f64; 2]> {
+    let points = points.max(2);
+    let Some((bw, fine)) = kernel_setup(values, lo, hi, points) else {
+        return Vec::new();
+    };
     let fw = fine.bin_width();
     (0..points)
         .map(|i| {
@@ -117,17 +125,9 @@ pub const KERNEL_CUTOFF_BW: f64 = 6.0;
 /// (many runs, heavy tails), for the app's live redraws.
 pub fn density_windowed(values: &[f64], lo: f64, hi: f64, points: usize) -> Vec<[f64; 2]> {
     let points = points.max(2);
-    let v = sorted(values);
-    let n = v.len();
-    if n < 2 || hi <= lo {
+    let Some((bw, fine)) = kernel_setup(values, lo, hi, points) else {
         return Vec::new();
-    }
-    let mean = v.iter().sum::<f64>() / n as f64;
-    let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt();
-    let iqr = quantile_sorted(&v, 0.75) - quantile_sorted(&v, 0.25);
-    let spread = if iqr > 0.0 { sd.min(iqr / 1.34) } else { sd };
-    let bw = (0.9 * spread * (n as f64).powf(-0.2)).max((hi - lo) / points as f64);
-    let fine = histogram(&v, lo, hi, points * 2);
+    };
     let fw = fine.bin_width();
     let bins = fine.density.len();
     let reach = ((KERNEL_CUTOFF_BW * bw / fw).ceil() as usize).saturating_add(1);
