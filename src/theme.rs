@@ -34,6 +34,17 @@ pub const HAZARD: Rgb = Rgb(200, 30, 30);
 /// Colour of neutral reference marks (zero lines, the pinned baseline's outline).
 pub const REFERENCE: Rgb = Rgb(110, 110, 110);
 
+/// Expected benefit beside net welfare and harm (a dark bluish green, apart from the hazard red).
+pub const BENEFIT: Rgb = Rgb(0, 120, 90);
+
+/// The best setting of a threshold sweep.
+pub const BEST: Rgb = Rgb(0, 150, 60);
+
+/// Tornado bars: a parameter at its 10th percentile (blue) and at its 90th (vermillion), the
+/// ends of the diverging ramp so that low and high read the same in every figure.
+pub const LOW: Rgb = Rgb(33, 102, 172);
+pub const HIGH: Rgb = Rgb(213, 94, 0);
+
 /// Diverging ramp for heat maps of a paired difference: negative red, zero white,
 /// positive blue. `t` in [-1, 1].
 pub fn diverging(t: f64) -> Rgb {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use egui::{Key, Modifiers, Pos2, Rect};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use tierlab::app::analyses::{Outcome, Slot};
 use tierlab::app::{AppCommand, AppOptions, Tab, TierlabApp};
 use tierlab::model::Scenario;
 use tierlab::model::scenario::BASELINE_TOML;
@@ -368,4 +369,159 @@ fn closing_with_unsaved_edits_asks_first() {
     h.run();
     assert!(h.query_by_label("Unsaved changes").is_none());
     assert_eq!(h.state().document().edit.name, "Edited", "nothing was lost");
+}
+
+/// Opens a tab and waits for the simulation and the tab's analyses.
+fn open_tab_and_wait(h: &mut Harness<'_, TierlabApp>, tab: Tab) {
+    h.get_by_label(tab.label()).click();
+    h.run();
+    assert!(h.state_mut().wait_for_analyses(WAIT), "the analyses did not finish");
+    h.run();
+}
+
+fn sweep_of(h: &Harness<'_, TierlabApp>) -> std::sync::Arc<tierlab::analysis::sweep::Sweep> {
+    match h.state().analysis(Slot::Sweep).outcome {
+        Some(Outcome::Sweep(s)) => s,
+        other => panic!("no sweep: {other:?}"),
+    }
+}
+
+#[test]
+fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
+    let mut h = harness(None);
+    settle(&mut h);
+    open_tab_and_wait(&mut h, Tab::Thresholds);
+    let sw = sweep_of(&h);
+    assert_eq!(sw.policy, "Global tiered 1e27", "the first tiered policy that is not the baseline");
+    assert_eq!(sw.points.len(), 25);
+    assert_eq!(sw.runs, RUNS, "runs per point are capped like the app's runs");
+    assert!((sw.current_value - 27.0).abs() < 1e-12);
+    let heat = match h.state().analysis(Slot::Heatmap).outcome {
+        Some(Outcome::Heatmap(x)) => x,
+        other => panic!("no heat map: {other:?}"),
+    };
+    assert_eq!(heat.param2, "world.hazard_threshold");
+    assert_eq!(heat.cells.len(), heat.values.len() * heat.values2.len());
+    for title in [
+        "Expected benefit, harm and net",
+        "Chance of at least one catastrophe",
+        "Benefit against tail risk (frontier)",
+        "Net difference to Status quo (baseline policy)",
+    ] {
+        assert!(h.query_by_label(title).is_some(), "{title} is drawn");
+    }
+    assert!(h.query_by_label("Best threshold:").is_some());
+    assert!(
+        h.query_by_label_contains("bootstrap resamples").is_some()
+            || h.query_by_label_contains("No grid point").is_some(),
+        "the best threshold is stated"
+    );
+
+    // Drag across the welfare plot: the policy's open_below follows the pointer, its gated
+    // ceiling keeps its distance, and the results and the sweep are redone.
+    let job = h.state().last_job();
+    let title = h.get_by_label("Expected benefit, harm and net").rect();
+    let y = title.bottom() + 120.0;
+    h.drag_at(Pos2::new(title.left() + 120.0, y));
+    h.run();
+    h.hover_at(Pos2::new(title.left() + 160.0, y));
+    h.run();
+    h.drop_at(Pos2::new(title.left() + 160.0, y));
+    h.run();
+    let tierlab::model::Regime::Tiered { open_below, gated_below, .. } = h.state().document().edit.policies[1].default
+    else {
+        panic!("the policy stays tiered");
+    };
+    assert!(open_below != 27.0 && (25.0..=29.0).contains(&open_below), "open_below = {open_below}");
+    assert!(((open_below / 0.05).round() * 0.05 - open_below).abs() < 1e-9, "snapped to the slider's step");
+    assert!((gated_below - open_below - 1.0).abs() < 1e-9, "the gap between the ceilings stays");
+    assert!(h.state().last_job() > job, "the edit ran the scenario again");
+    assert!(h.state_mut().wait_for_analyses(WAIT));
+    h.run();
+    let redone = sweep_of(&h);
+    assert!((redone.current_value - open_below).abs() < 1e-12, "the sweep follows the new setting");
+    assert_eq!(
+        redone.points.iter().map(|p| p.value).collect::<Vec<_>>(),
+        sw.points.iter().map(|p| p.value).collect::<Vec<_>>(),
+        "the grid stays"
+    );
+}
+
+#[test]
+fn thresholds_tab_shows_progress_and_can_stop() {
+    // Many runs per point in a debug build: the sweep takes long enough to watch.
+    let mut h = Harness::builder()
+        .with_size(SIZE)
+        .with_max_steps(200)
+        .build_eframe(|cc| TierlabApp::new(&cc.egui_ctx, None, None, AppOptions::for_tests(1_000_000)));
+    h.state_mut().scenario_mut().run.runs = 256;
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    settle(&mut h);
+    h.get_by_label("Thresholds").click();
+    h.run();
+    h.run();
+    let v = h.state().analysis(Slot::Sweep);
+    assert!(v.progress.is_some(), "a sweep of 10,000 runs per point is in flight: {v:?}");
+    assert!(h.query_by_label_contains("computing the sweep").is_some(), "its progress is shown");
+    // The UI keeps drawing while it runs.
+    h.get_by_label("Overview").click();
+    h.run();
+    h.get_by_label("Thresholds").click();
+    h.run();
+    h.get_by_label("Stop").click();
+    h.run();
+    let v = h.state().analysis(Slot::Sweep);
+    assert!(v.progress.is_none() && v.stopped, "{v:?}");
+    assert!(h.query_by_label("Resume").is_some());
+}
+
+#[test]
+fn sensitivity_tab_ranks_parameters_and_compares_the_worst_worlds() {
+    let mut h = harness(None);
+    settle(&mut h);
+    open_tab_and_wait(&mut h, Tab::Sensitivity);
+    let r = match h.state().analysis(Slot::Sensitivity).outcome {
+        Some(Outcome::Sensitivity(r)) => r,
+        other => panic!("no sensitivity analysis: {other:?}"),
+    };
+    assert_eq!(r.runs, RUNS);
+    assert_eq!(r.output, tierlab::analysis::sensitivity::Output::Net);
+    let uncertain = Scenario::baseline().uncertain_params().len();
+    assert_eq!(r.params.len(), uncertain);
+    assert!(r.params.windows(2).all(|w| w[0].swing >= w[1].swing), "sorted by swing");
+    assert!(h.query_by_label_contains("Tornado: mean net welfare").is_some());
+    assert!(h.query_by_label("Rank correlations: PRCC and Spearman").is_some());
+    assert!(h.query_by_label("What drove the worst 5% of worlds").is_some());
+    let first = r.tail.params[0].param.clone();
+    assert!(h.query_by_label(&format!("{first}: worst worlds against all")).is_some(), "the top row is shown");
+
+    // Another parameter's distributions on a click.
+    let other = r.tail.params[1].param.clone();
+    click(&mut h, &other);
+    assert!(h.query_by_label(&format!("{other}: worst worlds against all")).is_some());
+
+    // Another output: the analysis is redone for it.
+    h.get_by_label("What drives").click();
+    h.run();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "harm").click();
+    h.run();
+    assert!(h.state_mut().wait_for_analyses(WAIT));
+    h.run();
+    let r = match h.state().analysis(Slot::Sensitivity).outcome {
+        Some(Outcome::Sensitivity(r)) => r,
+        other => panic!("no sensitivity analysis: {other:?}"),
+    };
+    assert_eq!(r.output, tierlab::analysis::sensitivity::Output::Harm);
+    assert!(h.query_by_label_contains("Tornado: mean harm").is_some());
+}
+
+#[test]
+fn snapshot_thresholds_light() {
+    let mut h = harness(None);
+    settle(&mut h);
+    open_tab_and_wait(&mut h, Tab::Thresholds);
+    h.remove_cursor();
+    h.run();
+    mask_status(&mut h);
+    h.snapshot("thresholds_light");
 }

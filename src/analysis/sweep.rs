@@ -1003,6 +1003,68 @@ pub fn contour_lines(xs: &[f64], ys: &[f64], z: &[f64], level: f64) -> Vec<Vec<[
     lines
 }
 
+// ---------------------------------------------------------------------------------------
+// Defaults: what to sweep when the user has not said
+
+/// Grid points of a default 1-D sweep.
+pub const DEFAULT_STEPS: usize = 25;
+/// Half-width of a default threshold grid around the current value, in decades of FLOP:
+/// four decades span the frontier's advance over a decade of the baseline's growth.
+pub const DEFAULT_THRESHOLD_HALF_SPAN: f64 = 2.0;
+/// Half-width of a default drift grid around the current drift, OOM per year.
+pub const DEFAULT_DRIFT_HALF_SPAN: f64 = 0.3;
+/// Share of a world parameter's distribution left out at each end of a default axis.
+pub const DEFAULT_AXIS_TAIL: f64 = 0.05;
+
+/// The policy a sweep looks at first: the first policy with a tiered regime that is not the
+/// baseline (a threshold is compared with the baseline), else the baseline if it is tiered.
+pub fn default_policy(scenario: &Scenario) -> Option<usize> {
+    let nj = scenario.jurisdictions.len();
+    let tiered = |i: &usize| SweepParam::OpenBelow.current(&scenario.policies[*i], nj).is_some();
+    (0..scenario.policies.len())
+        .filter(|i| *i != scenario.run.baseline)
+        .find(tiered)
+        .or_else(|| Some(scenario.run.baseline).filter(|b| *b < scenario.policies.len() && tiered(b)))
+}
+
+/// A grid of `param` centred on its current value `current` (`from`, `to`).
+pub fn default_range(param: SweepParam, current: f64) -> (f64, f64) {
+    let half = match param {
+        SweepParam::OpenBelow | SweepParam::GatedBelow => DEFAULT_THRESHOLD_HALF_SPAN,
+        SweepParam::Drift => DEFAULT_DRIFT_HALF_SPAN,
+    };
+    (current - half, current + half)
+}
+
+/// An axis for world parameter `param`: its distribution's central 90% when uncertain, else
+/// a span around its value; always inside the parameter's allowed range.
+pub fn default_world_range(scenario: &Scenario, param: usize) -> (f64, f64) {
+    let dist = &scenario.world[param];
+    let (lo, hi) = if dist.is_fixed() {
+        let x = dist.central();
+        let half = if x == 0.0 { 0.5 } else { 0.25 * x.abs() };
+        (x - half, x + half)
+    } else {
+        (dist.quantile(DEFAULT_AXIS_TAIL), dist.quantile(1.0 - DEFAULT_AXIS_TAIL))
+    };
+    let (min, max, open_below) = PARAMS[param].range.bounds();
+    // An open lower bound (a strictly positive parameter) keeps a little room above it.
+    let min = if open_below { min + (hi - lo).abs().max(1e-9) * 1e-3 } else { min };
+    let (lo, hi) = (lo.clamp(min, max), hi.clamp(min, max));
+    if hi > lo { (lo, hi) } else { (lo, (lo + 1e-6).min(max)) }
+}
+
+/// The Pareto-efficient points of (benefit: more is better, risk: less is better): those no
+/// other point beats on one without losing on the other.
+pub fn pareto_efficient(points: &[(f64, f64)]) -> Vec<bool> {
+    points
+        .iter()
+        .map(|&(b, r)| {
+            b.is_finite() && r.is_finite() && !points.iter().any(|&(b2, r2)| b2 >= b && r2 <= r && (b2 > b || r2 < r))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::analysis::sweep::SweepParam;
+
+use super::analyses::Slot;
 use super::state::Tab;
 
 /// A command from the UI (or a test) to the app.
@@ -13,6 +16,17 @@ pub enum AppCommand {
     Edited {
         immediate: bool,
     },
+    /// Set a swept regime parameter (every tiered regime of the policy) from the Thresholds
+    /// tab's curves; `immediate` as for `Edited`.
+    SetSweptValue {
+        policy: usize,
+        param: SweepParam,
+        value: f64,
+        immediate: bool,
+    },
+    /// Stop an analysis in flight (its last result stays), or let it run again.
+    StopAnalysis(Slot),
+    ResumeAnalysis(Slot),
     /// Start a simulation of the current scenario now.
     Run,
     /// Stop the simulation in flight.

@@ -2,22 +2,25 @@
 //! header; a `result` column tells the current result from the pinned one), and a PNG of one
 //! plot cut from a screenshot of the window.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::export::data::write_atomic;
+use crate::export::tables::{sensitivity_csv, sweep_csv, sweep2d_csv};
 use crate::sim::SERIES_FIXED;
 
+use super::analyses::{Outcome, Slot};
 use super::computed::{Computed, MetricPlot};
 use super::state::Tab;
+use super::views::AnalysisViews;
 
 fn io_err(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
     std::io::Error::other(e)
 }
 
-/// The CSV text of a view's data.
+/// The CSV text of a view's data (the analysis tabs: [`write_analysis_csv`]).
 ///
 /// # Errors
-/// Only if formatting fails (it does not for these types).
+/// An analysis tab; otherwise only if formatting fails (it does not for these types).
 pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std::io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let results: Vec<(&str, &Computed)> =
@@ -127,6 +130,9 @@ pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std:
                 }
             }
         }
+        Tab::Thresholds | Tab::Sensitivity => {
+            return Err(std::io::Error::other(format!("the {} view shows an analysis, not a result", tab.label())));
+        }
         Tab::Learn => {
             w.write_record(["result", "policy", "year", "share_hazard_public"]).map_err(io_err)?;
             for (label, c) in &results {
@@ -148,6 +154,47 @@ pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std:
 /// The file cannot be written.
 pub fn write_view_csv(path: &Path, tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std::io::Result<()> {
     write_atomic(path, &view_csv(tab, current, pinned)?)
+}
+
+/// Writes an analysis tab's tables, with the same columns as the command line's files: the
+/// Thresholds tab's sweep (sweep.csv) to `path` and its heat map (sweep2d.csv) beside it, with
+/// `_heatmap` added to the name; the Sensitivity tab's analysis (sensitivity.csv). Returns
+/// the files written.
+///
+/// # Errors
+/// A sentence for the status line: nothing computed yet, or a file that cannot be written.
+pub fn write_analysis_csv(path: &Path, tab: Tab, views: &AnalysisViews) -> Result<Vec<PathBuf>, String> {
+    let mut tables: Vec<(PathBuf, std::io::Result<Vec<u8>>)> = Vec::new();
+    for slot in Slot::ALL {
+        let table = match (tab, views.view(slot).outcome) {
+            (Tab::Thresholds, Some(Outcome::Sweep(s))) => sweep_csv(&s),
+            (Tab::Thresholds, Some(Outcome::Heatmap(h))) => sweep2d_csv(&h),
+            (Tab::Sensitivity, Some(Outcome::Sensitivity(r))) => sensitivity_csv(&r),
+            _ => continue,
+        };
+        let file = if slot == Slot::Heatmap { with_suffix(path, "_heatmap") } else { path.to_path_buf() };
+        tables.push((file, table));
+    }
+    if tables.is_empty() {
+        return Err(format!("The {} view has nothing to export yet.", tab.label()));
+    }
+    let mut written = Vec::new();
+    for (file, table) in tables {
+        let bytes = table.map_err(|e| format!("Could not format {}: {e}", file.display()))?;
+        write_atomic(&file, &bytes).map_err(|e| format!("Could not write {}: {e}", file.display()))?;
+        written.push(file);
+    }
+    Ok(written)
+}
+
+/// `dir/name.csv` -> `dir/name{suffix}.csv`.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let stem = path.file_stem().map_or_else(|| "export".into(), |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}{suffix}.{}", ext.to_string_lossy()),
+        None => format!("{stem}{suffix}"),
+    };
+    path.with_file_name(name)
 }
 
 /// The part of a screenshot inside `rect` (points), as PNG bytes. The rectangle is clamped to
@@ -199,7 +246,7 @@ mod tests {
     #[test]
     fn every_view_exports_tidy_csv_with_a_header() {
         let c = computed();
-        for tab in Tab::ALL {
+        for tab in Tab::ALL.into_iter().filter(|t| !t.is_analysis()) {
             let bytes = view_csv(tab, &c, Some(&c)).unwrap();
             let mut r = csv::Reader::from_reader(bytes.as_slice());
             let header = r.headers().unwrap().clone();
@@ -209,6 +256,15 @@ mod tests {
             assert!(rows.iter().all(|row| row.len() == header.len()));
             assert!(rows.iter().any(|row| &row[0] == "pinned"));
         }
+    }
+
+    #[test]
+    fn heat_maps_go_beside_the_sweep() {
+        assert_eq!(
+            with_suffix(Path::new("/a/b_thresholds.csv"), "_heatmap"),
+            PathBuf::from("/a/b_thresholds_heatmap.csv")
+        );
+        assert_eq!(with_suffix(Path::new("plain"), "_heatmap"), PathBuf::from("plain_heatmap"));
     }
 
     #[test]

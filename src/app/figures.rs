@@ -21,6 +21,8 @@ pub fn figures_of(tab: Tab) -> &'static [FigureKind] {
         Tab::Distributions => &[NetDistribution, BenefitDistribution, HarmDistribution, Ecdf, PairedDifference],
         Tab::OverTime => &[FanBenefit, FanHarm, FrontierOpenPool],
         Tab::Jurisdictions => &[SharesOverTime, JurisdictionBars],
+        Tab::Thresholds => &[ThresholdCurves, Frontier, Heatmap],
+        Tab::Sensitivity => &[Tornado],
         Tab::Learn => &[HarmExceedance, NetDistribution],
     }
 }

@@ -5,6 +5,8 @@
 //! - [`shell`]: the app type ([`TierlabApp`]), its frame layout and the commands it applies;
 //! - [`state`]: what persists between launches and the document being edited;
 //! - [`worker`] and [`computed`]: the background simulation and the plot data it prepares;
+//! - [`analyses`]: the Thresholds and Sensitivity tabs' sweeps and sensitivity analysis,
+//!   off the UI thread;
 //! - [`panel`]: the scenario editor; [`top_bar`]: menus, run settings and progress;
 //! - [`views`]: one file per tab; [`theme`]: every colour; [`files`] and [`export`]: disk;
 //! - [`bench`]: `tierlab --bench-ui`.
@@ -15,6 +17,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub mod analyses;
 pub mod bench;
 pub mod command;
 pub mod computed;

@@ -12,13 +12,14 @@ use crate::export::data::write_atomic;
 use crate::model::scenario::{BASELINE_TOML, PRESETS};
 use crate::model::{Issue, Scenario};
 
+use super::analyses::{Analyses, Request, Slot};
 use super::command::AppCommand;
 use super::computed::Computed;
 use super::files::{self, DialogAnswer, FileErrors, PathPrompt, PathPurpose};
 use super::panel::{self, PanelState, jurisdictions, policies};
 use super::state::{Document, Persisted, Tab};
 use super::top_bar::{self, TopBarInfo};
-use super::views::{self, ViewCx, ViewOut, ViewState};
+use super::views::{self, AnalysisViews, ViewCx, ViewOut, ViewState};
 use super::worker::{APP_MAX_RUNS, Worker, WorkerMsg};
 use super::{export, theme};
 
@@ -90,6 +91,9 @@ pub struct TierlabApp {
     options: AppOptions,
     ctx: egui::Context,
     worker: Option<Worker>,
+    /// The Thresholds and Sensitivity tabs' analyses, and what the tab on screen asks of them.
+    analyses: Analyses,
+    analysis_views: AnalysisViews,
     /// Scenario of the most recent job.
     last_run: Option<Arc<Scenario>>,
     /// Result on screen (the newest stage of the newest job).
@@ -129,6 +133,8 @@ impl TierlabApp {
         let persisted: Persisted = storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
         theme::apply(ctx, persisted.dark);
         let repaint_ctx = ctx.clone();
+        let analyses_ctx = ctx.clone();
+        let analyses = Analyses::new(move || analyses_ctx.request_repaint());
         let (worker, status) = match Worker::spawn(move || repaint_ctx.request_repaint()) {
             Ok(w) => (Some(w), String::new()),
             Err(e) => (None, format!("Cannot start the simulation thread: {e}")),
@@ -140,6 +146,8 @@ impl TierlabApp {
             options,
             ctx: ctx.clone(),
             worker,
+            analyses,
+            analysis_views: AnalysisViews::default(),
             last_run: None,
             current: None,
             pinned: None,
@@ -218,6 +226,34 @@ impl TierlabApp {
         self.worker.as_ref().map_or(0, Worker::last_job)
     }
 
+    /// The analysis in `slot` as the views see it.
+    pub fn analysis(&self, slot: Slot) -> views::AnalysisView {
+        self.analysis_views.view(slot)
+    }
+
+    /// Runs the analyses the tab on screen asks for and waits until they are done (or
+    /// `timeout` passes). For tests and benchmarks only: the app never blocks.
+    pub fn wait_for_analyses(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if !self.wait_until_idle(left) {
+                return false;
+            }
+            self.update_analyses();
+            let waiting = self.analysis_views.view(Slot::Sweep).pending
+                || self.analysis_views.view(Slot::Heatmap).pending
+                || self.analysis_views.view(Slot::Sensitivity).pending;
+            if !self.analyses.busy() && !waiting {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || !self.analyses.wait_until_idle(left) {
+                return false;
+            }
+        }
+    }
+
     /// Wires in the publication-figure renderer behind [`AppCommand::ExportFigure`].
     pub fn set_figure_exporter(&mut self, exporter: FigureExporter) {
         self.figure_exporter = Some(exporter);
@@ -258,6 +294,7 @@ impl TierlabApp {
         while let Some(msg) = self.worker.as_mut().and_then(Worker::poll) {
             self.on_worker_msg(msg);
         }
+        self.update_analyses();
         if let Some(due) = self.run_due {
             let now = Instant::now();
             if now >= due {
@@ -326,7 +363,53 @@ impl TierlabApp {
         for cmd in merge_edits(cmds) {
             self.apply(cmd);
         }
+        // The analysis tabs' settings may have changed while drawing.
+        self.update_analyses();
         self.after_frame();
+    }
+
+    /// Asks the analyses for what the tab on screen shows: a threshold sweep and its heat map,
+    /// or a sensitivity analysis, of the scenario as last checked. They start only while no
+    /// simulation runs (the main result comes first), and the heat map only once its sweep is
+    /// done; a request already running or on screen starts nothing.
+    fn update_analyses(&mut self) {
+        self.analyses.poll();
+        let mut wanted: [Option<Request>; 3] = Default::default();
+        if self.doc.issues.is_empty() {
+            let cap = self.runs_cap();
+            match self.persisted.tab {
+                Tab::Thresholds => {
+                    // Without a tiered policy the view explains why there is nothing to sweep.
+                    if let Ok(r) = self.views.thresholds.requests(&self.doc.valid, cap) {
+                        wanted[Slot::Sweep.index()] = Some(r.sweep);
+                        wanted[Slot::Heatmap.index()] = r.heatmap;
+                    }
+                }
+                Tab::Sensitivity => {
+                    if let Ok(r) = self.views.sensitivity.request(&self.doc.valid, cap) {
+                        wanted[Slot::Sensitivity.index()] = Some(r);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !self.is_running() {
+            let sweep_done = |a: &Analyses, w: &Option<Request>| {
+                a.done(Slot::Sweep).is_some_and(|d| Some(&d.request) == w.as_ref()) && a.progress(Slot::Sweep).is_none()
+            };
+            for slot in Slot::ALL {
+                let Some(r) = &wanted[slot.index()] else { continue };
+                if slot == Slot::Heatmap && !sweep_done(&self.analyses, &wanted[Slot::Sweep.index()]) {
+                    continue;
+                }
+                self.analyses.ensure(r.clone());
+            }
+        }
+        self.analysis_views = AnalysisViews::new(&self.analyses, &wanted);
+        if self.analyses.busy() {
+            // Keep the analyses' progress bars moving; results wake the UI themselves.
+            self.ctx.request_repaint_after(Duration::from_millis(100));
+        }
     }
 
     fn centre_ui(&mut self, ui: &mut Ui, out: &mut ViewOut, cmds: &mut Vec<AppCommand>) {
@@ -366,6 +449,8 @@ impl TierlabApp {
         };
         let tab = self.persisted.tab;
         let mut cx = ViewCx {
+            scenario: &self.doc.valid,
+            analyses: &self.analysis_views,
             current: &current,
             pinned: self.pinned.as_deref(),
             persisted: &mut self.persisted,
@@ -426,6 +511,17 @@ impl TierlabApp {
                 self.status = "Pinned: these results stay on screen, dashed, until you unpin them.".into();
             }
             AppCommand::Unpin => self.pinned = None,
+            AppCommand::StopAnalysis(slot) => {
+                self.analyses.stop(slot);
+                self.status = format!("Stopped the {}.", slot.label());
+            }
+            AppCommand::ResumeAnalysis(slot) => self.analyses.resume(slot),
+            AppCommand::SetSweptValue { policy, param, value, immediate } => {
+                if let Some(p) = self.doc.edit.policies.get_mut(policy) {
+                    param.apply(p, value);
+                    self.on_edit(immediate);
+                }
+            }
             AppCommand::AddPolicy => {
                 let p = policies::new_policy(&self.doc.edit);
                 self.doc.edit.policies.push(p);
@@ -727,11 +823,22 @@ impl TierlabApp {
     }
 
     fn export_csv(&mut self, path: &Path) {
+        let tab = self.persisted.tab;
+        if tab.is_analysis() {
+            self.status = match export::write_analysis_csv(path, tab, &self.analysis_views) {
+                Ok(files) => format!(
+                    "Wrote the {} data to {}.",
+                    tab.label(),
+                    files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(" and ")
+                ),
+                Err(e) => e,
+            };
+            return;
+        }
         let Some(current) = self.current.clone() else {
             self.status = "No results to export yet.".into();
             return;
         };
-        let tab = self.persisted.tab;
         self.status = match export::write_view_csv(path, tab, &current, self.pinned.as_deref()) {
             Ok(()) => format!("Wrote the {} data to {}.", tab.label(), path.display()),
             Err(e) => format!("Could not write {}: {e}", path.display()),

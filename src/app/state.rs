@@ -15,11 +15,21 @@ pub enum Tab {
     Distributions,
     OverTime,
     Jurisdictions,
+    Thresholds,
+    Sensitivity,
     Learn,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Overview, Tab::Distributions, Tab::OverTime, Tab::Jurisdictions, Tab::Learn];
+    pub const ALL: [Tab; 7] = [
+        Tab::Overview,
+        Tab::Distributions,
+        Tab::OverTime,
+        Tab::Jurisdictions,
+        Tab::Thresholds,
+        Tab::Sensitivity,
+        Tab::Learn,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -27,8 +37,16 @@ impl Tab {
             Tab::Distributions => "Distributions",
             Tab::OverTime => "Over time",
             Tab::Jurisdictions => "Jurisdictions",
+            Tab::Thresholds => "Thresholds",
+            Tab::Sensitivity => "Sensitivity",
             Tab::Learn => "Learn",
         }
+    }
+
+    /// Whether the tab shows an analysis of its own (a sweep, a sensitivity analysis) rather
+    /// than the simulation's result.
+    pub fn is_analysis(self) -> bool {
+        matches!(self, Tab::Thresholds | Tab::Sensitivity)
     }
 
     /// File-name stem for exports of this view.
@@ -38,6 +56,8 @@ impl Tab {
             Tab::Distributions => "distributions",
             Tab::OverTime => "over_time",
             Tab::Jurisdictions => "jurisdictions",
+            Tab::Thresholds => "thresholds",
+            Tab::Sensitivity => "sensitivity",
             Tab::Learn => "learn",
         }
     }

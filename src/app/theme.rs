@@ -24,6 +24,25 @@ pub fn hazard() -> Color32 {
     color(palette::HAZARD)
 }
 
+/// Expected benefit, where it is drawn beside net welfare and harm.
+pub fn benefit() -> Color32 {
+    color(palette::BENEFIT)
+}
+
+/// The best setting found by a sweep.
+pub fn best() -> Color32 {
+    color(palette::BEST)
+}
+
+/// A parameter at its low (10th percentile) and high (90th percentile) value in a tornado.
+pub fn low() -> Color32 {
+    color(palette::LOW)
+}
+
+pub fn high() -> Color32 {
+    color(palette::HIGH)
+}
+
 /// Neutral reference marks (zero lines, the world frontier).
 pub fn reference() -> Color32 {
     color(palette::REFERENCE)

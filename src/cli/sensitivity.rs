@@ -15,11 +15,9 @@ use super::sweep::{apply_common, invalid, policy_named, with_progress};
 use crate::analysis::sensitivity::{
     Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec, TailBy, progress_total, sensitivity,
 };
-use crate::export::data::Provenance;
+use crate::export::data::{Provenance, write_atomic};
+use crate::export::tables::sensitivity_csv;
 use crate::sim::Control;
-
-/// Columns of sensitivity.csv, in order.
-pub const SENSITIVITY_HEADER: [&str; 8] = ["param", "spearman", "prcc", "low", "high", "swing", "p10", "p90"];
 
 /// `tierlab sensitivity`.
 ///
@@ -139,23 +137,7 @@ struct SensitivityFile<'a> {
 fn write_sensitivity(dir: &Path, p: &Provenance, r: &Sensitivity) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("sensitivity.csv");
-    let mut w = csv::Writer::from_path(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    w.write_record(SENSITIVITY_HEADER)?;
-    let mut buf = ryu::Buffer::new();
-    let mut num = |x: f64| if x.is_finite() { buf.format(x).to_string() } else { String::new() };
-    for x in &r.params {
-        w.write_record([
-            x.param.clone(),
-            num(x.spearman),
-            num(x.prcc),
-            num(x.low),
-            num(x.high),
-            num(x.swing),
-            num(x.p10),
-            num(x.p90),
-        ])?;
-    }
-    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    write_atomic(&path, &sensitivity_csv(r)?).with_context(|| format!("cannot write {}", path.display()))?;
     let path = dir.join("sensitivity.json");
     let file = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);

@@ -18,57 +18,13 @@ use crate::analysis::sweep::{
     SweepParam, SweepPoint, SweepSpec, WorldAxis, best_threshold, check_grid, grid, progress_total, sweep, sweep_2d,
     world_param,
 };
-use crate::export::data::Provenance;
+use crate::export::data::{Provenance, write_atomic};
+use crate::export::tables::{sweep_csv, sweep2d_csv};
 use crate::model::Scenario;
 use crate::sim::Control;
 
 /// Grid points of the world axis when `--steps2` is not given.
 pub const DEFAULT_STEPS2: usize = 11;
-
-/// Columns of sweep.csv, in order.
-pub const SWEEP_HEADER: [&str; 18] = [
-    "value",
-    "benefit_mean",
-    "benefit_se",
-    "harm_mean",
-    "harm_se",
-    "net_mean",
-    "net_se",
-    "p_catastrophe",
-    "p_catastrophe_lo",
-    "p_catastrophe_hi",
-    "cvar95_harm",
-    "hazard_year_median",
-    "open_share_end",
-    "p_better_than_current",
-    "net_diff_mean",
-    "net_diff_se",
-    "p_better_than_baseline",
-    "clamped",
-];
-
-/// Columns of sweep2d.csv, in order (one row per cell).
-pub const SWEEP2D_HEADER: [&str; 19] = [
-    "value",
-    "value2",
-    "net_diff_mean",
-    "net_diff_se",
-    "p_better_than_baseline",
-    "net_mean",
-    "net_se",
-    "p_catastrophe",
-    "p_catastrophe_lo",
-    "p_catastrophe_hi",
-    "cvar95_harm",
-    "benefit_mean",
-    "benefit_se",
-    "harm_mean",
-    "harm_se",
-    "hazard_year_median",
-    "open_share_end",
-    "p_better_than_current",
-    "clamped",
-];
 
 pub(crate) fn invalid(msg: impl Into<String>) -> anyhow::Error {
     InvalidInput(msg.into()).into()
@@ -360,46 +316,6 @@ fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Co
     );
 }
 
-fn num(buf: &mut ryu::Buffer, x: f64) -> String {
-    if x.is_finite() { buf.format(x).to_string() } else { String::new() }
-}
-
-fn point_fields(buf: &mut ryu::Buffer, p: &SweepPoint) -> Vec<(&'static str, String)> {
-    vec![
-        ("value", num(buf, p.value)),
-        ("benefit_mean", num(buf, p.benefit_mean)),
-        ("benefit_se", num(buf, p.benefit_se)),
-        ("harm_mean", num(buf, p.harm_mean)),
-        ("harm_se", num(buf, p.harm_se)),
-        ("net_mean", num(buf, p.net_mean)),
-        ("net_se", num(buf, p.net_se)),
-        ("p_catastrophe", num(buf, p.p_catastrophe)),
-        ("p_catastrophe_lo", num(buf, p.p_catastrophe_lo)),
-        ("p_catastrophe_hi", num(buf, p.p_catastrophe_hi)),
-        ("cvar95_harm", num(buf, p.cvar95_harm)),
-        ("hazard_year_median", p.hazard_year_median.map_or_else(String::new, |y| num(buf, y))),
-        ("open_share_end", num(buf, p.open_share_end)),
-        ("p_better_than_current", num(buf, p.p_better_than_current)),
-        ("net_diff_mean", num(buf, p.net_diff_mean)),
-        ("net_diff_se", num(buf, p.net_diff_se)),
-        ("p_better_than_baseline", num(buf, p.p_better_than_baseline)),
-        ("clamped", p.clamped.to_string()),
-    ]
-}
-
-/// The fields of `p` in the order of `header` (`value2` from `value2`).
-fn record(header: &[&str], p: &SweepPoint, value2: Option<f64>) -> Vec<String> {
-    let mut buf = ryu::Buffer::new();
-    let fields = point_fields(&mut buf, p);
-    header
-        .iter()
-        .map(|h| match (*h, value2) {
-            ("value2", Some(v)) => num(&mut buf, v),
-            (h, _) => fields.iter().find(|(k, _)| *k == h).map(|(_, v)| v.clone()).unwrap_or_default(),
-        })
-        .collect()
-}
-
 fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
     let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
@@ -440,12 +356,7 @@ struct Sweep2dFile<'a> {
 fn write_sweep(dir: &Path, p: &Provenance, sw: &Sweep, best: &BestThreshold) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("sweep.csv");
-    let mut w = csv::Writer::from_path(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    w.write_record(SWEEP_HEADER)?;
-    for pt in &sw.points {
-        w.write_record(record(&SWEEP_HEADER, pt, None))?;
-    }
-    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    write_atomic(&path, &sweep_csv(sw)?).with_context(|| format!("cannot write {}", path.display()))?;
     let file = SweepFile { kind: "sweep", provenance: p, unit: sw.param.unit(), sweep: sw, best_threshold: best };
     write_json(&dir.join("sweep.json"), &file)
 }
@@ -453,12 +364,7 @@ fn write_sweep(dir: &Path, p: &Provenance, sw: &Sweep, best: &BestThreshold) -> 
 fn write_sweep_2d(dir: &Path, p: &Provenance, sw: &Sweep2d, constraint: &Constraint) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("sweep2d.csv");
-    let mut w = csv::Writer::from_path(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    w.write_record(SWEEP2D_HEADER)?;
-    for c in &sw.cells {
-        w.write_record(record(&SWEEP2D_HEADER, &c.point, Some(c.value2)))?;
-    }
-    w.flush().with_context(|| format!("cannot write {}", path.display()))?;
+    write_atomic(&path, &sweep2d_csv(sw)?).with_context(|| format!("cannot write {}", path.display()))?;
     let best_by_value2 = sw
         .best_by_row(constraint)
         .into_iter()

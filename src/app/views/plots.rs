@@ -6,7 +6,7 @@ use std::ops::RangeInclusive;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
     ColorConflictHandling, Corner, GridInput, GridMark, HoverPosition, Legend, Line, LineStyle, Plot, PlotPoints,
-    PlotUi,
+    PlotResponse, PlotUi,
 };
 
 use crate::analysis::plotdata::{decades, money_label};
@@ -46,7 +46,13 @@ pub fn base_without_legend<'a>(id: &str, x_title: &str, y_title: &str, height: f
 }
 
 /// Shows `plot` under a bold title, registers it for PNG export and gives it a context menu.
-pub fn show<'a>(ui: &mut Ui, out: &mut ViewOut, title: &str, plot: Plot<'a>, build: impl FnOnce(&mut PlotUi<'a>) + 'a) {
+pub fn show<'a>(
+    ui: &mut Ui,
+    out: &mut ViewOut,
+    title: &str,
+    plot: Plot<'a>,
+    build: impl FnOnce(&mut PlotUi<'a>) + 'a,
+) -> PlotResponse<()> {
     let title_resp = ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
     let resp = plot.show(ui, build);
     out.plots.push((title.to_string(), title_resp.rect.union(resp.response.rect)));
@@ -60,18 +66,26 @@ pub fn show<'a>(ui: &mut Ui, out: &mut ViewOut, title: &str, plot: Plot<'a>, bui
             ui.close();
         }
     });
+    resp
 }
 
 /// A line in a policy's colour; the pinned result's version is dashed and faded.
 pub fn policy_line<'a>(name: &str, color: Color32, points: Vec<[f64; 2]>, pinned: bool) -> Line<'a> {
-    if pinned {
+    step_safe(if pinned {
         Line::new(format!("{name} (pinned)"), PlotPoints::from(points))
             .color(theme::ghost(color))
             .style(LineStyle::dashed_dense())
             .width(1.5)
     } else {
         Line::new(name.to_string(), PlotPoints::from(points)).color(color).width(2.0)
-    }
+    })
+}
+
+/// A line that may hold steps (histogram outlines, ECDFs). egui_plot draws runs of points
+/// that share an x as one vertical band, which turns a step outline into slanted ribbons; our
+/// curves hold a few hundred points at most, so they need no such shortcut.
+pub fn step_safe(line: Line<'_>) -> Line<'_> {
+    line.allow_band(false)
 }
 
 /// A tick-label function.
@@ -142,6 +156,35 @@ pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
     marks
 }
 
+/// Grid marks at a round step (1, 2 or 5 times a power of ten) giving three to five labels,
+/// with unlabelled minor marks between. egui_plot's own marks step by powers of ten only, so
+/// an axis spanning, say, $33T to $38T in a small plot gets no label at all.
+pub fn nice_marks(input: GridInput) -> Vec<GridMark> {
+    let (lo, hi) = input.bounds;
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) {
+        return Vec::new();
+    }
+    let raw = span / 4.0;
+    let pow = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * pow).find(|s| *s >= raw).unwrap_or(10.0 * pow);
+    let minor = step / if (step / pow - 2.0).abs() < 1e-9 { 4.0 } else { 5.0 };
+    let mut marks = Vec::new();
+    let first = (lo / minor).ceil() as i64;
+    let last = (hi / minor).floor() as i64;
+    for k in first..=last {
+        let v = k as f64 * minor;
+        let major = ((v / step) - (v / step).round()).abs() < 1e-6;
+        // A major mark claims a wide step so that egui_plot labels it however narrow the plot;
+        // a minor one a narrow step, so that it is drawn faint and never labelled.
+        marks.push(GridMark {
+            value: if v.abs() < minor * 1e-9 { 0.0 } else { v },
+            step_size: if major { step * 4.0 } else { minor * 0.25 },
+        });
+    }
+    marks
+}
+
 /// A hover readout: the item's name, then x and y formatted by `fx` and `fy`.
 pub fn readout<'a>(
     x_name: &'a str,
@@ -180,6 +223,44 @@ pub fn num(x: f64) -> String {
     crate::cli::fmt_num(x)
 }
 
+/// How a key entry is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyMark {
+    Solid,
+    Dashed,
+    Dotted,
+    /// A filled band.
+    Band,
+}
+
+/// A key shared by several plots, in one wrapped row: each entry a short stroke and a label.
+/// Small plots draw more data than legend when the key is outside them.
+pub fn key_ui(ui: &mut Ui, items: &[(String, Color32, KeyMark)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (label, color, mark) in items {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(26.0, 12.0), egui::Sense::hover());
+            let (a, b) = (rect.left_center(), rect.right_center());
+            let painter = ui.painter();
+            match mark {
+                KeyMark::Solid => {
+                    painter.line_segment([a, b], egui::Stroke::new(2.5, *color));
+                }
+                KeyMark::Dashed => {
+                    painter.extend(egui::Shape::dashed_line(&[a, b], egui::Stroke::new(2.0, *color), 5.0, 3.0));
+                }
+                KeyMark::Dotted => {
+                    painter.extend(egui::Shape::dotted_line(&[a, b], *color, 4.0, 1.3));
+                }
+                KeyMark::Band => {
+                    painter.rect_filled(rect.shrink2(egui::vec2(0.0, 2.0)), 1.0, *color);
+                }
+            }
+            ui.label(RichText::new(label).small());
+            ui.add_space(6.0);
+        }
+    });
+}
+
 /// A small weak note under a plot.
 pub fn note(ui: &mut Ui, text: impl Into<String>) {
     ui.label(RichText::new(text.into()).small().weak());
@@ -203,6 +284,22 @@ mod tests {
         assert_eq!(percent(0.0012), "0.12%");
         assert_eq!(percent(1e-6), "1.0e-4%");
         assert_eq!(percent(0.0), "0%");
+    }
+
+    #[test]
+    fn nice_ticks_label_three_to_five_round_values() {
+        for (lo, hi) in [(32_600.0, 38_300.0), (0.0, 1.0), (-0.95, 0.97), (24.5, 29.5), (0.0012, 0.0019)] {
+            let marks = nice_marks(GridInput { bounds: (lo, hi), base_step_size: 0.0 });
+            let major: Vec<f64> = marks.iter().filter(|m| m.step_size > (hi - lo) / 6.0).map(|m| m.value).collect();
+            assert!((2..=6).contains(&major.len()), "{lo}..{hi}: {major:?}");
+            assert!(major.iter().all(|v| (lo..=hi).contains(v)));
+        }
+        let major: Vec<f64> = nice_marks(GridInput { bounds: (32_600.0, 38_300.0), base_step_size: 0.0 })
+            .into_iter()
+            .filter(|m| m.step_size > 1000.0)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(major, vec![34_000.0, 36_000.0, 38_000.0]);
     }
 
     #[test]

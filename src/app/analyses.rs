@@ -1,0 +1,301 @@
+//! The analyses behind the Thresholds and Sensitivity tabs, off the UI thread: a threshold
+//! sweep, its 2-D heat map and a sensitivity analysis, each in its own slot.
+//!
+//! A slot holds at most one job in flight and the last result. Asking for an analysis that
+//! is already running or already on screen does nothing, so the shell can ask every frame;
+//! asking for a different one cancels the job in flight (through its [`Control`], checked
+//! every batch of runs) and starts the new one on a fresh named thread. Results of
+//! superseded jobs are dropped. The analyses use the same rayon pool as the simulation; the
+//! shell only asks while no simulation is running, so the main result always comes first.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use crate::analysis::sensitivity::{self, Sensitivity, SensitivityOptions, SensitivitySpec};
+use crate::analysis::sweep::{self, Sweep, Sweep2d, SweepOptions, SweepSpec, WorldAxis};
+use crate::model::Scenario;
+use crate::sim::Control;
+
+/// The thread name of an analysis job, as debuggers and profilers show it.
+pub const THREAD_NAME: &str = "tierlab-analysis";
+
+/// The three analyses the app keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    Sweep,
+    Heatmap,
+    Sensitivity,
+}
+
+impl Slot {
+    pub const ALL: [Slot; 3] = [Slot::Sweep, Slot::Heatmap, Slot::Sensitivity];
+
+    /// The slot's place in per-slot arrays.
+    pub fn index(self) -> usize {
+        match self {
+            Slot::Sweep => 0,
+            Slot::Heatmap => 1,
+            Slot::Sensitivity => 2,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Slot::Sweep => "threshold sweep",
+            Slot::Heatmap => "heat map",
+            Slot::Sensitivity => "sensitivity analysis",
+        }
+    }
+}
+
+/// An analysis to run: everything its result depends on (the scenario carries the runs and
+/// the seed), so two equal requests give equal results.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    Sweep { scenario: Arc<Scenario>, spec: SweepSpec },
+    Heatmap { scenario: Arc<Scenario>, spec: SweepSpec, axis: WorldAxis },
+    Sensitivity { scenario: Arc<Scenario>, spec: SensitivitySpec },
+}
+
+impl Request {
+    pub fn slot(&self) -> Slot {
+        match self {
+            Request::Sweep { .. } => Slot::Sweep,
+            Request::Heatmap { .. } => Slot::Heatmap,
+            Request::Sensitivity { .. } => Slot::Sensitivity,
+        }
+    }
+
+    /// The count `Control::runs_done` reaches when the job is done.
+    fn progress_total(&self) -> u64 {
+        match self {
+            Request::Sweep { scenario, .. } => sweep::progress_total(scenario, 0),
+            Request::Heatmap { scenario, axis, .. } => sweep::progress_total(scenario, axis.values.len()),
+            Request::Sensitivity { scenario, spec } => sensitivity::progress_total(scenario, spec),
+        }
+    }
+
+    fn run(&self, control: &Control) -> Result<Outcome, String> {
+        match self {
+            Request::Sweep { scenario, spec } => sweep::sweep(scenario, spec, &SweepOptions::default(), control)
+                .map(|s| Outcome::Sweep(Arc::new(s)))
+                .map_err(|e| e.to_string()),
+            Request::Heatmap { scenario, spec, axis } => {
+                sweep::sweep_2d(scenario, spec, axis, &SweepOptions::default(), control)
+                    .map(|s| Outcome::Heatmap(Arc::new(s)))
+                    .map_err(|e| e.to_string())
+            }
+            Request::Sensitivity { scenario, spec } => {
+                sensitivity::sensitivity(scenario, spec, &SensitivityOptions::default(), control)
+                    .map(|s| Outcome::Sensitivity(Arc::new(s)))
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// A finished analysis.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    Sweep(Arc<Sweep>),
+    Heatmap(Arc<Sweep2d>),
+    Sensitivity(Arc<Sensitivity>),
+}
+
+/// What a finished job left in its slot: its result, or why there is none.
+#[derive(Clone, Debug)]
+pub struct Done {
+    pub request: Request,
+    pub result: Result<Outcome, String>,
+    pub elapsed: Duration,
+}
+
+struct Job {
+    id: u64,
+    request: Request,
+    control: Arc<Control>,
+    total: u64,
+}
+
+#[derive(Default)]
+struct SlotState {
+    job: Option<Job>,
+    done: Option<Done>,
+    /// A request the user stopped: asking for it again starts nothing until resumed.
+    stopped: Option<Request>,
+}
+
+struct Message {
+    slot: Slot,
+    id: u64,
+    /// `None` when the job was cancelled.
+    done: Option<Done>,
+}
+
+/// The UI's handle on the analyses.
+pub struct Analyses {
+    slots: [SlotState; 3],
+    tx: Sender<Message>,
+    rx: Receiver<Message>,
+    last_id: u64,
+    repaint: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl Analyses {
+    /// `repaint` is called when a job ends (to wake the UI).
+    pub fn new(repaint: impl Fn() + Send + Sync + 'static) -> Analyses {
+        let (tx, rx) = channel();
+        Analyses { slots: Default::default(), tx, rx, last_id: 0, repaint: Arc::new(repaint) }
+    }
+
+    /// Makes sure `request` is running or done: starts it (cancelling the slot's job in
+    /// flight) unless it already is.
+    pub fn ensure(&mut self, request: Request) {
+        let slot = &mut self.slots[request.slot().index()];
+        if slot.job.as_ref().is_some_and(|j| j.request == request)
+            || (slot.job.is_none() && slot.done.as_ref().is_some_and(|d| d.request == request))
+            || slot.stopped.as_ref() == Some(&request)
+        {
+            return;
+        }
+        slot.stopped = None;
+        self.start(request);
+    }
+
+    /// Stops the slot's job in flight at the user's request: [`Analyses::ensure`] will not
+    /// start it again until [`Analyses::resume`] (or until something else is asked for).
+    pub fn stop(&mut self, slot: Slot) {
+        let s = &mut self.slots[slot.index()];
+        if let Some(job) = s.job.take() {
+            job.control.cancel();
+            s.stopped = Some(job.request);
+        }
+    }
+
+    /// Lets a stopped request run again.
+    pub fn resume(&mut self, slot: Slot) {
+        self.slots[slot.index()].stopped = None;
+    }
+
+    /// Whether `request` was stopped by the user.
+    pub fn is_stopped(&self, request: &Request) -> bool {
+        self.slots[request.slot().index()].stopped.as_ref() == Some(request)
+    }
+
+    fn start(&mut self, request: Request) {
+        let which = request.slot();
+        self.cancel(which);
+        self.last_id += 1;
+        let id = self.last_id;
+        let control = Arc::new(Control::new());
+        let total = request.progress_total();
+        let job_request = request.clone();
+        let job_control = Arc::clone(&control);
+        let tx = self.tx.clone();
+        let repaint = Arc::clone(&self.repaint);
+        let spawned = std::thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
+            let started = Instant::now();
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| job_request.run(&job_control)))
+                .unwrap_or_else(|panic| Err(format!("the {} failed: {}", which.label(), panic_text(&*panic))));
+            let done = (!job_control.is_cancelled()).then(|| Done {
+                request: job_request,
+                result,
+                elapsed: started.elapsed(),
+            });
+            // A closed channel means the app is gone: nothing left to do.
+            let _ = tx.send(Message { slot: which, id, done });
+            repaint();
+        });
+        let slot = &mut self.slots[which.index()];
+        match spawned {
+            Ok(_) => slot.job = Some(Job { id, request, control, total }),
+            Err(e) => {
+                slot.done = Some(Done {
+                    request,
+                    result: Err(format!("cannot start the {} thread: {e}", which.label())),
+                    elapsed: Duration::ZERO,
+                });
+            }
+        }
+    }
+
+    /// Stops the slot's job in flight; its last result stays.
+    pub fn cancel(&mut self, slot: Slot) {
+        if let Some(job) = self.slots[slot.index()].job.take() {
+            job.control.cancel();
+        }
+    }
+
+    /// Takes the messages of finished jobs; returns whether a slot changed.
+    pub fn poll(&mut self) -> bool {
+        let mut changed = false;
+        while let Ok(msg) = self.rx.try_recv() {
+            changed |= self.accept(msg);
+        }
+        changed
+    }
+
+    /// Files a finished job's message in its slot, unless a newer job replaced it.
+    fn accept(&mut self, msg: Message) -> bool {
+        let slot = &mut self.slots[msg.slot.index()];
+        if slot.job.as_ref().is_none_or(|j| j.id != msg.id) {
+            return false;
+        }
+        slot.job = None;
+        if let Some(done) = msg.done {
+            slot.done = Some(done);
+        }
+        true
+    }
+
+    /// The slot's last finished job (its request says what it was for).
+    pub fn done(&self, slot: Slot) -> Option<&Done> {
+        self.slots[slot.index()].done.as_ref()
+    }
+
+    /// Runs done and the total of the slot's job in flight.
+    pub fn progress(&self, slot: Slot) -> Option<(u64, u64)> {
+        self.slots[slot.index()].job.as_ref().map(|j| (j.control.runs_done().min(j.total), j.total))
+    }
+
+    /// Whether any job is in flight.
+    pub fn busy(&self) -> bool {
+        Slot::ALL.iter().any(|s| self.slots[s.index()].job.is_some())
+    }
+
+    /// Waits until no job is in flight (or `timeout` passes). For tests and benchmarks.
+    pub fn wait_until_idle(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.poll();
+            if !self.busy() {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            if let Ok(msg) = self.rx.recv_timeout(left) {
+                self.accept(msg);
+            }
+        }
+    }
+}
+
+impl Drop for Analyses {
+    fn drop(&mut self) {
+        for s in Slot::ALL {
+            self.cancel(s);
+        }
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown error".into())
+}
