@@ -1356,4 +1356,42 @@ mod tests {
         assert_eq!(partner_of_bottom(0.4)[0], 1.0);
         assert_eq!(partner_of_bottom(0.6)[0], 0.0);
     }
+
+    #[test]
+    fn defaults_pick_a_tiered_policy_a_centred_grid_and_an_axis_inside_the_range() {
+        let mut s = Scenario::baseline();
+        let p = default_policy(&s).unwrap();
+        assert_ne!(p, s.run.baseline, "a threshold is compared with the baseline");
+        assert!(SweepParam::OpenBelow.current(&s.policies[p], s.jurisdictions.len()).is_some());
+        assert_eq!(default_range(SweepParam::OpenBelow, 27.0), (25.0, 29.0));
+        assert_eq!(
+            default_range(SweepParam::Drift, 0.1),
+            (0.1 - DEFAULT_DRIFT_HALF_SPAN, 0.1 + DEFAULT_DRIFT_HALF_SPAN)
+        );
+        let h = param_index("hazard_threshold").unwrap();
+        let (lo, hi) = default_world_range(&s, h);
+        assert!((lo - s.world[h].quantile(0.05)).abs() < 1e-12 && (hi - s.world[h].quantile(0.95)).abs() < 1e-12);
+        // A fixed probability near its bound stays a probability; a fixed zero gets a span.
+        let prob = PARAMS.iter().position(|q| q.range == crate::model::params::Range::Probability).unwrap();
+        s.world[prob] = crate::model::Dist::Fixed(0.98);
+        let (lo, hi) = default_world_range(&s, prob);
+        assert!(lo < hi && (0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
+        // Only the baseline tiered: it is swept; nothing tiered: nothing to sweep.
+        for (i, pol) in s.policies.iter_mut().enumerate() {
+            if i != s.run.baseline {
+                pol.default = Regime::Closed;
+                pol.overrides.clear();
+            }
+        }
+        assert_eq!(default_policy(&s), None, "the baseline is open");
+        let b = s.run.baseline;
+        s.policies[b].default = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 };
+        assert_eq!(default_policy(&s), Some(b));
+    }
+
+    #[test]
+    fn pareto_marks_the_undominated_points() {
+        let pts = [(1.0, 1.0), (2.0, 2.0), (1.5, 2.5), (3.0, 2.0), (0.5, 0.5), (f64::NAN, 0.0)];
+        assert_eq!(pareto_efficient(&pts), vec![true, false, false, true, true, false]);
+    }
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use egui::{Event, Pos2, RawInput, Rect, Vec2};
 
+use super::analyses::Slot;
 use super::command::AppCommand;
 use super::shell::{AppOptions, TierlabApp};
 use super::state::Tab;
@@ -19,6 +20,8 @@ pub const SCREEN: Vec2 = Vec2::new(1440.0, 900.0);
 pub const EDITS: usize = 12;
 /// Frames measured per tab.
 pub const FRAMES: usize = 100;
+/// Edits measured on each analysis tab.
+pub const ANALYSIS_EDITS: usize = 5;
 /// Targets (this 2-core machine, release build).
 pub const TARGET_PREVIEW_MS: f64 = 30.0;
 pub const TARGET_FULL_MS: f64 = 150.0;
@@ -252,6 +255,9 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         for _ in 0..5 {
             d.frame(&mut app);
         }
+        if tab.is_analysis() && !app.wait_for_analyses(timeout) {
+            anyhow::bail!("the {} tab's analyses did not finish within {} s", tab.label(), timeout.as_secs());
+        }
         let mut ui_times = Vec::with_capacity(FRAMES);
         let mut totals = Vec::with_capacity(FRAMES);
         let mut size = (0, 0);
@@ -275,5 +281,78 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         "  worst p95 (ui + tessellate): {worst:.2} ms   target <= {TARGET_FRAME_MS:.0} ms: {}",
         verdict(worst, TARGET_FRAME_MS)
     );
+    println!();
+    analyses(&mut d, &mut app, policy, timeout)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the analysis in `slot` shows the result of what the tab asks for now.
+fn analysis_ready(app: &TierlabApp, slot: Slot) -> bool {
+    let v = app.analysis(slot);
+    v.outcome.is_some() && !v.pending && !v.stopped && v.progress.is_none()
+}
+
+/// Part 3, the analysis tabs: from an edit to each analysis on screen, and the frame time
+/// while the analyses run (the pointer moving all the while, frames back to back: a user waiting).
+fn analyses(d: &mut Driver, app: &mut TierlabApp, policy: Option<usize>, timeout: Duration) -> anyhow::Result<()> {
+    let Some(p) = policy else {
+        println!("Analyses: skipped (no tiered policy to sweep)");
+        return Ok(());
+    };
+    let cases: [(Tab, &[Slot]); 2] =
+        [(Tab::Thresholds, &[Slot::Sweep, Slot::Heatmap]), (Tab::Sensitivity, &[Slot::Sensitivity])];
+    println!(
+        "Analyses ({ANALYSIS_EDITS} edits per tab, each moving the thresholds by ±0.1 OOM; pointer moving, frames back to back):"
+    );
+    for (tab, slots) in cases {
+        app.apply(AppCommand::SetTab(tab));
+        if !app.wait_for_analyses(timeout) {
+            anyhow::bail!("the {} tab's analyses did not finish within {} s", tab.label(), timeout.as_secs());
+        }
+        let mut ready: Vec<Vec<f64>> = vec![Vec::new(); slots.len()];
+        let mut frames = Vec::new();
+        for k in 0..ANALYSIS_EDITS {
+            let delta = if k % 2 == 0 { 0.1 } else { -0.1 };
+            app.scenario_mut().policies[p].map_tiered(|open, gated, _| {
+                *open += delta;
+                *gated += delta;
+            });
+            let t0 = Instant::now();
+            app.apply(AppCommand::Edited { immediate: true });
+            let mut done: Vec<Option<f64>> = vec![None; slots.len()];
+            // Let the edit reach the analyses before asking whether they are ready.
+            d.frame(app);
+            while done.iter().any(Option::is_none) {
+                if t0.elapsed() > timeout {
+                    anyhow::bail!("the {} tab's analyses did not finish within {} s", tab.label(), timeout.as_secs());
+                }
+                frames.push(ms(d.frame(app).total));
+                for (i, &slot) in slots.iter().enumerate() {
+                    if done[i].is_none() && analysis_ready(app, slot) {
+                        done[i] = Some(ms(t0.elapsed()));
+                    }
+                }
+            }
+            for (i, t) in done.into_iter().enumerate() {
+                ready[i].push(t.unwrap_or(f64::NAN));
+            }
+        }
+        for (i, slot) in slots.iter().enumerate() {
+            let (m, p95, max) = stats(ready[i].clone());
+            println!(
+                "  {:<12} edit -> {:<20} on screen: median {m:7.0} ms  p95 {p95:7.0} ms  max {max:7.0} ms",
+                tab.label(),
+                slot.label()
+            );
+        }
+        let (f50, f95, fmax) = stats(frames.clone());
+        println!(
+            "  {:<12} frame time while they run ({} frames): median {f50:.2} ms  p95 {f95:.2} ms  max {fmax:.2} ms   \
+             target <= {TARGET_FRAME_MS:.0} ms: {}",
+            tab.label(),
+            frames.len(),
+            verdict(f95, TARGET_FRAME_MS)
+        );
+    }
+    Ok(())
 }
