@@ -3,5 +3,6 @@
 pub mod data;
 pub mod figures;
 pub mod report;
+pub mod study;
 
 pub use data::{OutputWriters, Provenance, write_series_csv, write_summary_json};
