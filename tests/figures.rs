@@ -674,6 +674,10 @@ fn heatmap_draws_the_half_contour_of_a_real_sweep() {
             .collect()
     };
     let svg = figure.svg(&SMALL).expect("svg");
+    if let Some(dir) = std::env::var_os("TIERLAB_FIGURE_DIR") {
+        let path = Path::new(&dir).join("sweep_heatmap_contour.png");
+        figure.write(Format::Png, &path, &FigureOptions::default()).expect("png");
+    }
     let found = black_lines(&svg);
     for line in lines {
         assert!(found.contains(&line.len()), "a polyline of {} points in {found:?}", line.len());

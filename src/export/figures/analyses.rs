@@ -382,10 +382,10 @@ impl Frontier {
             placer.block_segment(&ch, w[0], w[1], st.px(3.0));
         }
         let cur = (self.current_cvar95_harm, self.current_benefit_mean);
-        placer.block_point(&ch, cur, st.px(8.0));
+        placer.block_point(&ch, cur, st.px(7.0));
         let font = st.tick_font().color(&MUTED_INK);
         // Beyond the markers' own blocked squares.
-        let gap = st.px(7.0);
+        let gap = st.px(8.0);
         for p in &self.points {
             let at = (p.cvar95_harm, p.benefit_mean);
             if !(x.contains(at.0) && y.contains(at.1)) {
@@ -525,6 +525,9 @@ pub(crate) struct Heatmap {
     pub cells: Vec<HeatCell>,
     /// Polylines of (value, value2) where P(better than baseline) = 0.5.
     pub contour_p_better_half: Vec<Vec<[f64; 2]>>,
+    /// The swept parameter's value in the policy as it stands (`None` if the scenario does
+    /// not have the policy).
+    pub current_value: Option<f64>,
     #[serde(skip)]
     x_title: String,
     #[serde(skip)]
@@ -590,6 +593,12 @@ impl Heatmap {
             scale,
             cells,
             contour_p_better_half: s.contour_p_better_half.clone(),
+            current_value: input
+                .scenario
+                .policies
+                .iter()
+                .find(|p| p.name == s.policy)
+                .and_then(|p| s.param.current(p, input.scenario.jurisdictions.len())),
             x_title: param_title(s.param),
             y_title: world_title(&s.param2),
         })
@@ -616,6 +625,21 @@ impl Heatmap {
                 Swatch::Line,
             ),
         ];
+        let mut legend = legend;
+        if let Some(v) = self.current_value {
+            let on_grid = self.values.contains(&v);
+            // Grey and dashed, apart from the solid black contour.
+            legend.push(LegendItem::new(
+                format!(
+                    "as it stands: {} = {}{}",
+                    self.param,
+                    labels::number(v),
+                    if on_grid { " (column outlined)" } else { "" }
+                ),
+                REFERENCE_INK,
+                Swatch::Dashed,
+            ));
+        }
         let notes = vec![
             format!(
                 "Colour: mean over runs of {}'s net minus {}'s in the same run, $B (2025, discounted).",
@@ -648,6 +672,27 @@ impl Heatmap {
             ch.draw_series(std::iter::once(Rectangle::new([(x0, y0), (x1, y1)], st.fill(color(diverging(t)), 1.0))))?;
         }
         let clip = Clip::of(&x, &y);
+        // The policy as it stands: its column outlined when it is on the grid (a line through
+        // the column would cross the numbers in its cells), else a dashed line.
+        if let Some(v) = self.current_value.filter(|v| x.contains(*v)) {
+            match self.values.iter().position(|&g| g == v) {
+                Some(i) => {
+                    let (x0, x1) = ex[i];
+                    let outline = [(x0, y.lo), (x0, y.hi), (x1, y.hi), (x1, y.lo), (x0, y.lo)];
+                    dashed(&mut ch, &clip, &outline, st.line(REFERENCE_INK, 2.2), st.px(7.0), st.px(5.0))?;
+                }
+                None => {
+                    dashed(
+                        &mut ch,
+                        &clip,
+                        &[(v, y.lo), (v, y.hi)],
+                        st.line(REFERENCE_INK, 1.6),
+                        st.px(7.0),
+                        st.px(5.0),
+                    )?;
+                }
+            }
+        }
         for poly in &self.contour_p_better_half {
             let pts: Vec<(f64, f64)> = poly.iter().map(|p| (p[0], p[1])).collect();
             line(&mut ch, &clip, &pts, st.line(RGBColor(0, 0, 0), 2.6))?;
@@ -657,16 +702,25 @@ impl Heatmap {
         let cell_w = f64::from(pw) / self.values.len().max(1) as f64;
         let cell_h = f64::from(ph) / self.values2.len().max(1) as f64;
         if cell_w >= f64::from(st.px(44.0)) && cell_h >= f64::from(st.px(20.0)) {
+            // Data units per output pixel, to give each number a patch of its cell's colour
+            // that interrupts the contour line rather than let the line strike the number out.
+            let (px0, py0) = ch.backend_coord(&(x.lo, y.lo));
+            let (px1, py1) = ch.backend_coord(&(x.hi, y.hi));
+            let ux = (x.hi - x.lo) / f64::from((px1 - px0).abs().max(1));
+            let uy = (y.hi - y.lo) / f64::from((py1 - py0).abs().max(1));
+            let font = st.tick_font();
+            let half_h = f64::from(st.px(9.0)) * uy;
             for c in &self.cells {
+                let label = format!("{:.2}", c.p_better_than_baseline);
+                let half_w = (f64::from(st.text_width(&label, &font)) / 2.0 + f64::from(st.px(3.0))) * ux;
+                let t = if c.net_diff_mean.is_finite() { c.net_diff_mean / self.scale } else { 0.0 };
+                ch.draw_series(std::iter::once(Rectangle::new(
+                    [(c.value - half_w, c.value2 - half_h), (c.value + half_w, c.value2 + half_h)],
+                    st.fill(color(diverging(t)), 1.0),
+                )))?;
                 let ink: &'static RGBColor =
                     if (c.net_diff_mean / self.scale).abs() > 0.6 { &WHITE } else { &super::style::INK };
-                text(
-                    &mut ch,
-                    format!("{:.2}", c.p_better_than_baseline),
-                    (c.value, c.value2),
-                    st.tick_font().color(ink),
-                    (HPos::Center, VPos::Center),
-                )?;
+                text(&mut ch, label, (c.value, c.value2), st.tick_font().color(ink), (HPos::Center, VPos::Center))?;
             }
         }
 
