@@ -14,7 +14,7 @@ use super::sweep::{invalid, policy_list, policy_named};
 use super::{AnalysisArgs, CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, load};
 use crate::analysis::sweep::{Constraint, SweepParam};
 use crate::export::figures::{FigureError, FigureKind, FigureOptions, Format, prepare};
-use crate::export::report::{best_threshold_sentence, missing_reason, write_report};
+use crate::export::report::{best_threshold_sentence, is_analysis, missing_reason, write_report};
 use crate::export::study::{
     Cap, Part, SWEEP_STEPS, Study, StudyError, StudyNote, StudyPlan, default_grid, progress_at, run_study,
 };
@@ -205,7 +205,8 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     if let Some(b) = progress {
         b.finish_and_clear();
     }
-    for (kind, why) in &files.skipped {
+    // Figures left out because the analyses were skipped on request need no note.
+    for (kind, why) in files.skipped.iter().filter(|(k, _)| !(args.analyses.no_analyses && is_analysis(*k))) {
         eprintln!("note: {} not drawn: {why}", kind.name());
     }
     if let (Some(sweep), Some(best)) = (&study.sweep, &study.best_threshold) {
@@ -245,7 +246,9 @@ pub fn figures(args: FiguresArgs) -> anyhow::Result<ExitCode> {
         let figure = match prepare(kind, &input) {
             Ok(f) => f,
             Err(e @ FigureError::MissingData { .. }) if !explicit => {
-                eprintln!("note: {} not drawn: {}", kind.name(), missing_reason(kind, &input, &e));
+                if !(args.analyses.no_analyses && is_analysis(kind)) {
+                    eprintln!("note: {} not drawn: {}", kind.name(), missing_reason(kind, &input, &e));
+                }
                 continue;
             }
             // Asked by name for a figure this scenario cannot have (e.g. a paired

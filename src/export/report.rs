@@ -397,7 +397,7 @@ fn inline_svg(svg: &str, title: &str) -> String {
 
 /// Whether a figure belongs to an analysis (a sweep or a sensitivity analysis) rather than
 /// to the simulation.
-fn is_analysis(kind: FigureKind) -> bool {
+pub fn is_analysis(kind: FigureKind) -> bool {
     matches!(kind.requirement(), Requirement::Sweep | Requirement::Sweep2d | Requirement::Sensitivity)
 }
 
@@ -556,13 +556,33 @@ fn analysis_blocks<'a>(
     skipped: &[(FigureKind, String)],
 ) -> Vec<Block<'a>> {
     let figure = |kind: FigureKind| figures.iter().find(|f| f.kind == kind).map(Block::Figure);
-    let not_drawn = |kinds: &[FigureKind]| -> Vec<Block<'a>> {
-        skipped
-            .iter()
-            .filter(|(k, _)| kinds.contains(k))
-            .map(|(k, why)| Block::Meta(format!("Not drawn: {} ({why}).", k.title())))
-            .collect()
+    // A figure left out for a reason a note already gives is only named.
+    let not_drawn = |kinds: &[FigureKind], part: Part| -> Vec<Block<'a>> {
+        let explained = input.notes.iter().any(|n| n.part == part);
+        let missing: Vec<&(FigureKind, String)> = skipped.iter().filter(|(k, _)| kinds.contains(k)).collect();
+        if missing.is_empty() {
+            Vec::new()
+        } else if explained {
+            let titles: Vec<&str> = missing.iter().map(|(k, _)| k.title()).collect();
+            vec![Block::Meta(format!("Not drawn: {}.", titles.join("; ")))]
+        } else {
+            missing
+                .iter()
+                .map(|(k, why)| Block::Meta(format!("Not drawn: {} ({}).", k.title(), why.trim_end_matches('.'))))
+                .collect()
+        }
     };
+    if input.sweep.is_none() && input.sweep_2d.is_none() && input.sensitivity.is_none() {
+        let mut out: Vec<Block<'a>> = input.notes.iter().map(|n| Block::Para(n.text.clone())).collect();
+        if out.is_empty() {
+            out.push(Block::Para("This report has no threshold sweep, heat map or sensitivity analysis.".into()));
+        }
+        let titles: Vec<&str> = skipped.iter().filter(|(k, _)| is_analysis(*k)).map(|(k, _)| k.title()).collect();
+        if !titles.is_empty() {
+            out.push(Block::Meta(format!("Not drawn: {}.", titles.join("; "))));
+        }
+        return out;
+    }
     let mut out: Vec<Block<'a>> = vec![Block::Para(
         "Each analysis below runs on common random numbers: every grid point and every parameter setting sees the \
          same simulated worlds, so the differences between them come from the setting, not from chance. Each says \
@@ -621,7 +641,7 @@ fn analysis_blocks<'a>(
         None => out.extend(notes_of(input, Part::Sweep)),
     }
     out.extend([FigureKind::ThresholdCurves, FigureKind::Frontier].into_iter().filter_map(figure));
-    out.extend(not_drawn(&[FigureKind::ThresholdCurves, FigureKind::Frontier]));
+    out.extend(not_drawn(&[FigureKind::ThresholdCurves, FigureKind::Frontier], Part::Sweep));
 
     match input.sweep_2d {
         Some(sw) => {
@@ -683,7 +703,7 @@ fn analysis_blocks<'a>(
     }
     out.extend(notes_of(input, Part::Sweep2d));
     out.extend(figure(FigureKind::Heatmap));
-    out.extend(not_drawn(&[FigureKind::Heatmap]));
+    out.extend(not_drawn(&[FigureKind::Heatmap], Part::Sweep2d));
 
     out.push(Block::Heading("Sensitivity: what drives the outcome".into()));
     if let Some(se) = input.sensitivity {
@@ -755,7 +775,7 @@ fn analysis_blocks<'a>(
         out.extend(notes_of(input, Part::Sensitivity));
     }
     out.extend(figure(FigureKind::Tornado));
-    out.extend(not_drawn(&[FigureKind::Tornado]));
+    out.extend(not_drawn(&[FigureKind::Tornado], Part::Sensitivity));
     out
 }
 

@@ -193,6 +193,14 @@ pub fn default_world_range(scenario: &Scenario, param: usize) -> Option<(f64, f6
     (hi > lo).then_some((lo, hi))
 }
 
+/// What the report says in the sweep's and the heat map's sections when there is no threshold.
+fn no_sweep_notes(why: &str) -> [StudyNote; 2] {
+    [
+        StudyNote { part: Part::Sweep, text: format!("{why}: no threshold curves or frontier.") },
+        StudyNote { part: Part::Sweep2d, text: format!("{why}: no heat map.") },
+    ]
+}
+
 fn policy_name(scenario: &Scenario, policy: usize) -> &str {
     scenario.policies.get(policy).map_or("?", |p| p.name.as_str())
 }
@@ -213,10 +221,8 @@ impl StudyPlan {
                 let other = (0..scenario.policies.len()).find(|&i| i != scenario.run.baseline);
                 let mut plan = StudyPlan::for_policy(scenario, other.unwrap_or(scenario.run.baseline));
                 plan.notes.retain(|n| n.part == Part::Sensitivity);
-                let text = "No policy of the scenario has a tiered regime, so there is no threshold to sweep: \
-                            no threshold curves, frontier or heat map."
-                    .to_string();
-                plan.notes.insert(0, StudyNote { part: Part::Sweep, text });
+                let why = "No policy of the scenario has a tiered regime, so there is no threshold to sweep";
+                plan.notes.splice(0..0, no_sweep_notes(why));
                 plan
             }
         }
@@ -267,13 +273,9 @@ impl StudyPlan {
                     }),
                 }
             }
-            None => plan.notes.push(StudyNote {
-                part: Part::Sweep,
-                text: format!(
-                    "Policy \"{name}\" has no tiered regime, so there is no threshold to sweep: no threshold \
-                     curves, frontier or heat map."
-                ),
-            }),
+            None => plan.notes.extend(no_sweep_notes(&format!(
+                "Policy \"{name}\" has no tiered regime, so there is no threshold to sweep"
+            ))),
         }
         if scenario.uncertain_params().is_empty() {
             plan.notes.push(StudyNote {
