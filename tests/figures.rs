@@ -428,6 +428,10 @@ fn figures_can_be_made_on_a_background_thread() {
     send::<tierlab::export::figures::Figure>();
     error::<FigureError>();
     error::<tierlab::export::report::ReportError>();
+    // What an app moves to and from its analysis thread.
+    send::<Study>();
+    send::<StudyPlan>();
+    error::<StudyError>();
     let f = fixture();
     let svg = std::thread::scope(|s| {
         s.spawn(|| prepare(FigureKind::SharesOverTime, &f.input()).and_then(|fig| fig.svg(&SMALL)))

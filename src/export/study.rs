@@ -459,6 +459,7 @@ fn sweep_error(e: SweepError, wrap: fn(SweepError) -> StudyError) -> StudyError 
 }
 
 /// Everything a report is drawn from.
+#[derive(Clone, Debug)]
 pub struct Study {
     pub results: Results,
     pub summary: Summary,
