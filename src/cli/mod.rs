@@ -173,10 +173,11 @@ pub struct AnalysisArgs {
     /// The swept regime parameter: open_below (default), gated_below or drift.
     #[arg(long)]
     pub param: Option<String>,
-    /// First grid value (default: the policy's value minus 2 decades; drift: minus 0.3).
+    /// First grid value (default: the policy's value minus 2 decades; drift: minus 0.3 OOM/yr,
+    /// at least 0).
     #[arg(long, allow_hyphen_values = true)]
     pub from: Option<f64>,
-    /// Last grid value (default: the policy's value plus 2 decades; drift: plus 0.3).
+    /// Last grid value (default: the policy's value plus 2 decades; drift: plus 0.3 OOM/yr).
     #[arg(long, allow_hyphen_values = true)]
     pub to: Option<f64>,
     /// Grid points of the threshold sweep (2..=201, default 25; the heat map uses at most 13).

@@ -153,13 +153,15 @@ fn is_tiered(scenario: &Scenario, policy: usize) -> bool {
     scenario.policies.get(policy).is_some_and(|p| SweepParam::OpenBelow.current(p, nj).is_some())
 }
 
-/// The default grid of `param` around its current value `current`: (from, to).
+/// The default grid of `param` around its current value `current`: (from, to). Ceilings take
+/// any value; a drift stays at or above 0, as a scenario file requires.
 pub fn default_grid(param: SweepParam, current: f64) -> (f64, f64) {
-    let half = match param {
-        SweepParam::OpenBelow | SweepParam::GatedBelow => THRESHOLD_HALF_SPAN,
-        SweepParam::Drift => DRIFT_HALF_SPAN,
-    };
-    (current - half, current + half)
+    match param {
+        SweepParam::OpenBelow | SweepParam::GatedBelow => {
+            (current - THRESHOLD_HALF_SPAN, current + THRESHOLD_HALF_SPAN)
+        }
+        SweepParam::Drift => ((current - DRIFT_HALF_SPAN).max(0.0), current + DRIFT_HALF_SPAN),
+    }
 }
 
 /// The default axis of world parameter `param`: its central 90% when uncertain, else a span
@@ -298,6 +300,12 @@ impl StudyPlan {
     /// `tierlab sweep` accepts.
     pub fn set_grid(&mut self, param: SweepParam, from: f64, to: f64, steps: usize) -> Result<(), StudyError> {
         check_grid("--from/--to/--steps", from, to, steps).map_err(StudyError::Invalid)?;
+        if param == SweepParam::Drift && from.min(to) < 0.0 {
+            return Err(StudyError::Invalid(format!(
+                "a drift must be >= 0 OOM/yr, as in a scenario file; the grid reaches {}",
+                from.min(to)
+            )));
+        }
         let Some(sweep) = self.sweep.as_mut() else {
             return Err(StudyError::Invalid("the analysed policy has no tiered regime to sweep".into()));
         };
@@ -805,6 +813,8 @@ mod tests {
         assert_eq!((sweep.spec.param, sweep.spec.values.len()), (SweepParam::Drift, 6));
         assert_eq!(plan.sweep_2d.as_ref().unwrap().spec.values.len(), 6);
         assert!(plan.set_grid(SweepParam::OpenBelow, 24.0, 30.0, 1).unwrap_err().is_invalid_input());
+        assert!(plan.set_grid(SweepParam::Drift, -0.1, 0.3, 5).unwrap_err().to_string().contains(">= 0"));
+        assert_eq!(default_grid(SweepParam::Drift, 0.0), (0.0, DRIFT_HALF_SPAN));
         let mut none = StudyPlan::simulation_only();
         assert!(none.set_grid(SweepParam::OpenBelow, 24.0, 30.0, 5).is_err());
     }
