@@ -707,7 +707,7 @@ fn a_cancelled_study_stops_promptly() {
     let control = Control::new();
     control.cancel();
     let started = std::time::Instant::now();
-    let err = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &control).err().expect("cancelled");
+    let err = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &control).expect_err("cancelled");
     assert!(matches!(err, StudyError::Cancelled), "{err}");
     assert!(!err.is_invalid_input());
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
@@ -726,7 +726,7 @@ fn a_cancelled_study_stops_promptly() {
         let out = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &control);
         let returned = std::time::Instant::now();
         let cancelled_at = watcher.join().expect("watcher");
-        (out.err().expect("cancelled"), returned.duration_since(cancelled_at))
+        (out.expect_err("cancelled"), returned.duration_since(cancelled_at))
     });
     assert!(matches!(err, StudyError::Cancelled), "{err}");
     assert!(control.runs_done() < total, "stopped before the end");
