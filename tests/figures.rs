@@ -5,14 +5,14 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use tierlab::analysis::sensitivity::{Output, Sensitivity, SensitivityOptions, SensitivitySpec, sensitivity};
-use tierlab::analysis::sweep::{Sweep, Sweep2d, SweepOptions, SweepParam, SweepSpec, WorldAxis, grid, sweep, sweep_2d};
+use tierlab::analysis::sweep::{SweepParam, WorldAxis, grid};
 use tierlab::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use tierlab::export::Provenance;
 use tierlab::export::figures::{
     FigureError, FigureInput, FigureKind, FigureOptions, Format, prepare, render, sidecar_path,
 };
 use tierlab::export::report::write_report;
+use tierlab::export::study::{Study, StudyError, StudyPlan, run_study};
 use tierlab::model::Scenario;
 use tierlab::model::params::param_index;
 use tierlab::model::scenario::BASELINE_TOML;
@@ -303,20 +303,89 @@ fn tierlab() -> Command {
 
 #[test]
 fn binary_writes_report_and_rejects_unknown_figures() {
+    // The analyses run by default (a 5-point grid keeps the debug build quick).
     let dir = tempfile::tempdir().expect("tempdir");
     let out = tierlab()
-        .args(["report", "baseline", "--runs", "200", "--seed", "3", "--format", "svg", "--quiet", "--out"])
+        .args(["report", "baseline", "--runs", "400", "--seed", "3", "--steps", "5", "--quiet", "--out"])
         .arg(dir.path())
         .output()
         .expect("run tierlab");
-    assert!(out.status.success(), "report failed: {}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "report failed: {stderr}");
+    assert!(!stderr.contains("not drawn"), "{stderr}");
+    assert!(stderr.contains("Best open_below under the cap"), "{stderr}");
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("report.html");
     assert_self_contained(&html);
     assert!(dir.path().join("report.md").exists());
-    assert!(dir.path().join("figures/harm_exceedance.svg").exists());
+    for kind in FigureKind::all() {
+        for ext in ["svg", "png", "json"] {
+            assert!(dir.path().join(format!("figures/{}.{ext}", kind.name())).exists(), "{kind}.{ext}");
+        }
+        assert!(html.contains(&format!("<figure id=\"{}\">", kind.name())), "{kind} in report.html");
+    }
+    for p in Scenario::baseline().policies {
+        assert!(html.contains(&p.name), "{}", p.name);
+    }
+    for section in ["Threshold sweep", "Heat map", "Sensitivity"] {
+        assert!(html.contains(&format!("<h3>{section}")), "{section}");
+    }
     let car = read_json(&dir.path().join("figures/harm_exceedance.json"));
-    assert_eq!(car["provenance"]["runs"], 200);
+    assert_eq!(car["provenance"]["runs"], 400);
     assert_eq!(car["provenance"]["seed"], 3);
+    let curves = read_json(&dir.path().join("figures/threshold_curves.json"));
+    assert_eq!(curves["data"]["points"].as_array().map(Vec::len), Some(5));
+    assert_eq!(curves["data"]["policy"], "Global tiered 1e27");
+    for kind in ANALYSIS_KINDS {
+        let car = read_json(&dir.path().join(format!("figures/{}.json", kind.name())));
+        assert_eq!(car["provenance"]["runs"], 400, "{kind}: below every cap, the scenario's runs");
+    }
+
+    // --no-analyses: the simulation's figures only, and the report says why.
+    let plain = dir.path().join("plain");
+    let out = tierlab()
+        .args(["report", "baseline", "--runs", "100", "--format", "svg", "--quiet", "--no-analyses", "--out"])
+        .arg(&plain)
+        .output()
+        .expect("run tierlab");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for kind in ANALYSIS_KINDS {
+        assert!(!plain.join(format!("figures/{}.svg", kind.name())).exists(), "{kind} skipped");
+    }
+    let html = std::fs::read_to_string(plain.join("report.html")).expect("report.html");
+    assert!(html.contains("--no-analyses"), "the report says the analyses were not asked for");
+    assert_eq!(html.matches("<svg").count(), run_kinds().len());
+
+    // --policy must name a policy; grid flags need a tiered one.
+    for (args, needle) in [
+        (&["--policy", "Nope"][..], "\"Status quo\", \"Global tiered 1e27\", \"Global closed\""),
+        (&["--policy", "Status quo", "--steps", "5"], "has no tiered regime"),
+        (&["--no-analyses", "--policy", "Global closed"], "--policy"),
+        (&["--steps", "1"], "from 2 to 201"),
+        (&["--max-p-catastrophe", "2"], "in [0, 1]"),
+    ] {
+        let out = tierlab()
+            .args(["report", "baseline", "--runs", "10", "--quiet", "--out"])
+            .arg(dir.path().join("never"))
+            .args(args)
+            .output()
+            .expect("run tierlab");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    assert!(!dir.path().join("never").exists(), "nothing written for invalid input");
+
+    // figures --only an analysis figure runs just the analysis it needs.
+    let only = dir.path().join("only");
+    let out = tierlab()
+        .args(["figures", "baseline", "--runs", "100", "--quiet", "--format", "svg", "--steps", "5"])
+        .args(["--only", "threshold_curves", "--out"])
+        .arg(&only)
+        .output()
+        .expect("run tierlab");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(only.join("threshold_curves.svg").exists() && only.join("threshold_curves.json").exists());
+    assert_eq!(std::fs::read_dir(&only).expect("dir").count(), 2, "only the figure asked for");
 
     let out = tierlab()
         .args(["figures", "baseline", "--runs", "100", "--only", "harm_exceedence", "--out"])
@@ -359,6 +428,10 @@ fn figures_can_be_made_on_a_background_thread() {
     send::<tierlab::export::figures::Figure>();
     error::<FigureError>();
     error::<tierlab::export::report::ReportError>();
+    // What an app moves to and from its analysis thread.
+    send::<Study>();
+    send::<StudyPlan>();
+    error::<StudyError>();
     let f = fixture();
     let svg = std::thread::scope(|s| {
         s.spawn(|| prepare(FigureKind::SharesOverTime, &f.input()).and_then(|fig| fig.svg(&SMALL)))
@@ -369,50 +442,53 @@ fn figures_can_be_made_on_a_background_thread() {
     assert!(svg.starts_with("<svg"));
 }
 
-/// A small sweep, 2-D sweep and sensitivity analysis of the baseline, for the analysis figures.
-struct Analyses {
-    sweep: Sweep,
-    sweep_2d: Sweep2d,
-    sensitivity: Sensitivity,
+/// The scenario a study fixture was made of, and the study.
+struct Studied {
+    scenario: Scenario,
+    plan: StudyPlan,
+    study: Study,
 }
 
-fn analyses() -> &'static Analyses {
-    static A: OnceLock<Analyses> = OnceLock::new();
-    A.get_or_init(|| {
-        let mut scenario = Scenario::baseline();
-        scenario.run.seed = 20261123;
-        let spec = SweepSpec { policy: 1, param: SweepParam::OpenBelow, values: grid(24.0, 30.0, 7) };
-        scenario.run.runs = 300;
-        let sweep = sweep(&scenario, &spec, &SweepOptions::default(), &Control::new()).expect("sweep");
-        scenario.run.runs = 200;
-        let spec2 = SweepSpec { policy: 1, param: SweepParam::OpenBelow, values: grid(25.0, 29.0, 5) };
-        let axis = WorldAxis { param: param_index("hazard_threshold").expect("param"), values: grid(26.5, 29.0, 4) };
-        let sweep_2d = sweep_2d(&scenario, &spec2, &axis, &SweepOptions::default(), &Control::new()).expect("sweep 2d");
-        scenario.run.runs = 300;
-        let sensitivity = sensitivity(
-            &scenario,
-            &SensitivitySpec::new(1, Output::Net),
-            &SensitivityOptions::default(),
-            &Control::new(),
-        )
-        .expect("sensitivity");
-        Analyses { sweep, sweep_2d, sensitivity }
-    })
+/// The baseline's default plan made small for the debug build: `runs` runs, 7 threshold
+/// values (5 in the heat map against 4 hazard thresholds).
+fn small_plan(scenario: &Scenario) -> StudyPlan {
+    let mut plan = StudyPlan::default_for(scenario);
+    plan.set_grid(SweepParam::OpenBelow, 25.0, 29.0, 7).expect("grid");
+    let s2 = plan.sweep_2d.as_mut().expect("2-D sweep planned");
+    s2.spec.values = grid(25.0, 29.0, 5);
+    s2.axis.values = grid(s2.axis.values[0], s2.axis.values[s2.axis.values.len() - 1], 4);
+    plan
+}
+
+fn study_of(runs: u64, seed: u64, threads: Option<usize>) -> Studied {
+    let mut scenario = Scenario::baseline();
+    scenario.run.runs = runs;
+    scenario.run.seed = seed;
+    let plan = small_plan(&scenario);
+    let control = Control::new();
+    let study = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, threads, &control).expect("study");
+    assert_eq!(control.runs_done(), plan.progress_total(&scenario), "the progress total is exact");
+    Studied { scenario, plan, study }
+}
+
+/// A small study of the baseline: the simulation, a sweep, a 2-D sweep and a sensitivity
+/// analysis, as `tierlab report` makes them.
+fn studied() -> &'static Studied {
+    static S: OnceLock<Studied> = OnceLock::new();
+    S.get_or_init(|| study_of(300, 20261123, None))
 }
 
 #[test]
 fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
     let f = fixture();
-    let a = analyses();
     let plain = f.input();
     for kind in ANALYSIS_KINDS {
         assert!(!kind.available(&plain), "{kind}");
         assert!(matches!(prepare(kind, &plain), Err(FigureError::MissingData { .. })), "{kind}");
     }
-    let input =
-        f.input().with_sweep(Some(&a.sweep)).with_sweep_2d(Some(&a.sweep_2d)).with_sensitivity(Some(&a.sensitivity));
+    let st = studied();
+    let input = st.study.input(&st.scenario);
     assert_eq!(input.available().len(), FigureKind::all().len());
-    let caption = f.provenance.caption();
     let keep = std::env::var_os("TIERLAB_FIGURE_DIR");
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = keep.as_ref().map_or(tmp.path(), |d| Path::new(d));
@@ -421,6 +497,8 @@ fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
         let svg_path = dir.join(format!("{}.svg", kind.name()));
         render(kind, &input, Format::Svg, &svg_path, &SMALL).unwrap_or_else(|e| panic!("{kind}: {e}"));
         let texts = svg_texts(&std::fs::read_to_string(&svg_path).expect("svg written"));
+        let car = read_json(&sidecar_path(&svg_path));
+        let caption = car["caption"].as_str().expect("caption").to_string();
         assert!(texts.contains(&caption), "{kind}: caption missing from the SVG");
         assert!(texts.iter().any(|t| t == kind.title()), "{kind}: title missing");
 
@@ -428,20 +506,28 @@ fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
         render(kind, &input, Format::Png, &png_path, &SMALL).unwrap_or_else(|e| panic!("{kind}: {e}"));
         assert_eq!(image::image_dimensions(&png_path).expect("PNG readable"), SMALL.pixels(Format::Png), "{kind}");
 
-        let car = read_json(&sidecar_path(&svg_path));
         assert_eq!(car["figure"], kind.name());
-        assert_eq!(car["caption"], caption.as_str());
-        assert_eq!(car["provenance"]["scenario_sha256"], f.provenance.scenario_sha256.as_str());
+        assert_eq!(car["provenance"]["scenario_sha256"], st.study.provenance.scenario_sha256.as_str());
         assert!(car["data"].is_object(), "{kind}: sidecar has data");
     }
 
+    let sw = st.study.sweep.as_ref().expect("sweep");
     let curves = prepare(FigureKind::ThresholdCurves, &input).expect("curves").sidecar();
     let pts = curves["data"]["points"].as_array().expect("points");
     assert_eq!(pts.len(), 7);
-    for (p, q) in pts.iter().zip(&a.sweep.points) {
+    for (p, q) in pts.iter().zip(&sw.points) {
         assert!(close(num(&p["net_mean"]), q.net_mean) && close(num(&p["cvar95_harm"]), q.cvar95_harm));
+        assert!(close(num(&p["p_catastrophe"]), q.p_catastrophe));
     }
     assert_eq!(curves["data"]["param"], "open_below");
+    let best = st.study.best_threshold.as_ref().and_then(|b| b.best.as_ref()).expect("a best threshold");
+    assert!(close(num(&curves["data"]["best_threshold"]["best"]["value"]), best.value));
+    // The default cap: no riskier than the policy as it stands.
+    assert_eq!(
+        st.study.best_threshold.as_ref().map(|b| b.constraint.max_p_catastrophe),
+        Some(Some(sw.current.p_catastrophe))
+    );
+    assert!(best.p_catastrophe <= sw.current.p_catastrophe);
 
     let front = prepare(FigureKind::Frontier, &input).expect("frontier").sidecar();
     let fp = front["data"]["points"].as_array().expect("points");
@@ -453,22 +539,196 @@ fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
             "efficient is undominated"
         );
     }
+    for (p, q) in fp.iter().zip(&sw.points) {
+        assert!(close(num(&p["benefit_mean"]), q.benefit_mean));
+    }
 
+    let s2 = st.study.sweep_2d.as_ref().expect("2-D sweep");
     let heat = prepare(FigureKind::Heatmap, &input).expect("heatmap").sidecar();
-    assert_eq!(heat["data"]["cells"].as_array().expect("cells").len(), 20);
+    let cells = heat["data"]["cells"].as_array().expect("cells");
+    assert_eq!(cells.len(), 20);
+    for (c, q) in cells.iter().zip(&s2.cells) {
+        assert!(close(num(&c["net_diff_mean"]), q.point.net_diff_mean));
+        assert!(close(num(&c["p_better_than_baseline"]), q.point.p_better_than_baseline));
+    }
     let scale = num(&heat["data"]["scale"]);
-    assert!(a.sweep_2d.cells.iter().all(|c| c.point.net_diff_mean.abs() <= scale), "symmetric scale covers the data");
+    assert!(s2.cells.iter().all(|c| c.point.net_diff_mean.abs() <= scale), "symmetric scale covers the data");
+    assert_eq!(heat["data"]["param2"], "world.hazard_threshold");
 
+    let se = st.study.sensitivity.as_ref().expect("sensitivity");
     let tornado = prepare(FigureKind::Tornado, &input).expect("tornado").sidecar();
     let bars = tornado["data"]["bars"].as_array().expect("bars");
     assert!(!bars.is_empty());
     let swings: Vec<f64> = bars.iter().map(|b| num(&b["swing"])).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "sorted by swing");
-    assert!(close(num(&tornado["data"]["output_mean"]), a.sensitivity.output_mean));
+    for b in bars.iter().chain(tornado["data"]["not_drawn"].as_array().expect("not drawn")) {
+        let p = se.params.iter().find(|p| p.param == b["param"].as_str().expect("param")).expect("a parameter");
+        assert!(close(num(&b["swing"]), p.swing) && close(num(&b["low"]), p.low), "{}", p.param);
+    }
+    assert_eq!(bars.len() + tornado["data"]["not_drawn"].as_array().map_or(0, Vec::len), se.params.len());
+    assert!(close(num(&tornado["data"]["output_mean"]), se.output_mean));
+    assert_eq!(tornado["data"]["output"], "net_diff");
 
-    // A report with the analyses draws them too.
-    let rdir = tempfile::tempdir().expect("tempdir");
-    let files = write_report(rdir.path(), &input, &[Format::Svg], &SMALL, |_| {}).expect("report");
+    // Each figure's provenance gives the runs it was drawn from.
+    for (kind, runs) in [
+        (FigureKind::ThresholdCurves, sw.runs),
+        (FigureKind::Heatmap, s2.runs),
+        (FigureKind::Tornado, se.runs),
+        (FigureKind::HarmExceedance, st.scenario.run.runs),
+    ] {
+        let car = prepare(kind, &input).expect("prepare").sidecar();
+        assert_eq!(car["provenance"]["runs"], runs, "{kind}");
+        assert!(car["caption"].as_str().expect("caption").contains(&format!("{runs} runs")), "{kind}");
+    }
+}
+
+#[test]
+fn a_capped_analysis_says_so_in_its_provenance() {
+    let st = studied();
+    let mut sensitivity = st.study.sensitivity.clone().expect("sensitivity");
+    sensitivity.runs = 120;
+    let input = st.study.input(&st.scenario).with_sensitivity(Some(&sensitivity));
+    let car = prepare(FigureKind::Tornado, &input).expect("tornado").sidecar();
+    assert_eq!(car["provenance"]["runs"], 120);
+    assert_eq!(car["data"]["runs"], 120);
+    assert!(car["caption"].as_str().expect("caption").contains("120 runs"));
+}
+
+#[test]
+fn study_report_has_every_figure_and_the_analysis_sections() {
+    let st = studied();
+    let input = st.study.input(&st.scenario);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = write_report(dir.path(), &input, &[Format::Svg], &SMALL, |_| {}).expect("report");
     assert_eq!(files.figures.len(), FigureKind::all().len());
-    assert!(files.skipped.is_empty());
+    assert!(files.skipped.is_empty(), "{:?}", files.skipped);
+    let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
+    let md = std::fs::read_to_string(dir.path().join("report.md")).expect("md");
+    assert_self_contained(&html);
+    assert_eq!(html.matches("<svg").count(), FigureKind::all().len(), "every figure inline");
+    for p in &st.scenario.policies {
+        assert!(html.contains(&p.name.replace('&', "&amp;")) && md.contains(&p.name), "{}", p.name);
+    }
+    for section in ["Analyses", "Threshold sweep", "Heat map: open_below against world.hazard_threshold", "Sensitivity"]
+    {
+        assert!(html.contains(&format!(">{section}")), "html section {section}");
+        assert!(md.contains(&format!("## {section}")), "md section {section}");
+    }
+    assert!(html.contains("Best open_below under the cap") && md.contains("Best open_below under the cap"));
+    let se = st.study.sensitivity.as_ref().expect("sensitivity");
+    let top = &se.params[0];
+    assert!(html.contains(&format!("<td>{}</td>", top.param)), "sensitivity table");
+    assert!(md.contains(&format!("| {} |", top.param)));
+    for header in ["Spearman", "PRCC", "Swing ($B)", "Mean at 10th ($B)"] {
+        assert!(html.contains(&format!("<th>{header}</th>")), "{header}");
+    }
+    let rows = html.matches("<td>world.").count();
+    assert_eq!(rows, se.params.len().min(tierlab::export::report::SENSITIVITY_ROWS), "top rows only");
+    assert!(html.contains("log10 FLOP") && html.contains("$B"), "units");
+    for kind in ANALYSIS_KINDS {
+        assert!(md.contains(&format!("](figures/{}.svg)", kind.name())), "md links {kind}");
+    }
+}
+
+#[test]
+fn analysis_figures_are_byte_identical_for_the_same_seed_at_any_thread_count() {
+    let a = studied();
+    let b = study_of(300, 20261123, Some(1));
+    let (ia, ib) = (a.study.input(&a.scenario), b.study.input(&b.scenario));
+    for kind in ANALYSIS_KINDS {
+        let fa = prepare(kind, &ia).expect("prepare");
+        let fb = prepare(kind, &ib).expect("prepare");
+        assert_eq!(fa.svg(&SMALL).expect("svg"), fb.svg(&SMALL).expect("svg"), "{kind}: SVG differs");
+        assert_eq!(fa.sidecar()["data"], fb.sidecar()["data"], "{kind}: sidecar data differ");
+    }
+    assert_eq!(b.study.provenance.threads, 1);
+    assert_eq!(a.plan, b.plan);
+}
+
+/// `tierlab report`'s heat map on a 2-D sweep whose P(better) crosses 0.5: a cheaper AI
+/// (`world.value_per_oom` low) makes the tiers better than the status quo in most worlds,
+/// an expensive one in few.
+#[test]
+fn heatmap_draws_the_half_contour_of_a_real_sweep() {
+    let mut scenario = Scenario::baseline();
+    scenario.run.runs = 200;
+    let mut plan = StudyPlan::default_for(&scenario);
+    plan.sweep = None;
+    plan.sensitivity = None;
+    let s2 = plan.sweep_2d.as_mut().expect("2-D sweep");
+    s2.spec.values = grid(25.0, 29.0, 5);
+    s2.axis = WorldAxis { param: param_index("value_per_oom").expect("param"), values: grid(10.0, 700.0, 5) };
+    let study = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &Control::new()).expect("study");
+    let sweep = study.sweep_2d.as_ref().expect("2-D sweep");
+    let lines = &sweep.contour_p_better_half;
+    assert!(!lines.is_empty(), "P(better) crosses 0.5 on this grid");
+    let figure = prepare(FigureKind::Heatmap, &study.input(&scenario)).expect("heatmap");
+    let car = figure.sidecar();
+    let drawn = car["data"]["contour_p_better_half"].as_array().expect("contour");
+    assert_eq!(drawn.len(), lines.len());
+    assert!(drawn.iter().all(|l| l.as_array().is_some_and(|pts| pts.len() >= 2)), "non-empty lines");
+
+    // The contour is a black polyline with one vertex per contour point (the legend's
+    // swatch is the only other black line, two points long).
+    let black_lines = |svg: &str| -> Vec<usize> {
+        let doc = roxmltree::Document::parse(svg).expect("SVG parses");
+        doc.descendants()
+            .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some("#000000"))
+            .map(|n| n.attribute("points").unwrap_or("").split_whitespace().count())
+            .collect()
+    };
+    let svg = figure.svg(&SMALL).expect("svg");
+    if let Some(dir) = std::env::var_os("TIERLAB_FIGURE_DIR") {
+        let path = Path::new(&dir).join("sweep_heatmap_contour.png");
+        figure.write(Format::Png, &path, &FigureOptions::default()).expect("png");
+    }
+    let found = black_lines(&svg);
+    for line in lines {
+        assert!(found.contains(&line.len()), "a polyline of {} points in {found:?}", line.len());
+    }
+    assert!(svg.contains("P(better than baseline) = 0.5") && !svg.contains("not reached"));
+
+    // The baseline's own heat map never reaches 0.5: only the legend's line.
+    let st = studied();
+    let s2 = st.study.sweep_2d.as_ref().expect("2-D sweep");
+    if s2.contour_p_better_half.is_empty() {
+        let svg =
+            prepare(FigureKind::Heatmap, &st.study.input(&st.scenario)).expect("heatmap").svg(&SMALL).expect("svg");
+        assert_eq!(black_lines(&svg), vec![2]);
+        assert!(svg.contains("not reached on this grid"));
+    }
+}
+
+#[test]
+fn a_cancelled_study_stops_promptly() {
+    let mut scenario = Scenario::baseline();
+    scenario.run.runs = 2_000;
+    let plan = StudyPlan::default_for(&scenario);
+    let control = Control::new();
+    control.cancel();
+    let started = std::time::Instant::now();
+    let err = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &control).expect_err("cancelled");
+    assert!(matches!(err, StudyError::Cancelled), "{err}");
+    assert!(!err.is_invalid_input());
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+
+    // Cancelled while the threshold sweep runs: the study returns within a few batches.
+    let control = Control::new();
+    let total = plan.progress_total(&scenario);
+    let (err, late) = std::thread::scope(|s| {
+        let watcher = s.spawn(|| {
+            while control.runs_done() < scenario.run.runs + 256 {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            control.cancel();
+            std::time::Instant::now()
+        });
+        let out = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &control);
+        let returned = std::time::Instant::now();
+        let cancelled_at = watcher.join().expect("watcher");
+        (out.expect_err("cancelled"), returned.duration_since(cancelled_at))
+    });
+    assert!(matches!(err, StudyError::Cancelled), "{err}");
+    assert!(control.runs_done() < total, "stopped before the end");
+    assert!(late < std::time::Duration::from_secs(5), "returned {late:?} after the cancel");
 }

@@ -3,12 +3,11 @@
 //! seed, which reproduces the results on screen exactly.
 
 use std::path::PathBuf;
-use std::time::Instant;
 
-use crate::cli::report::simulate_for_figures;
-use crate::cli::{CommonRunArgs, Loaded};
 use crate::export::figures::{FigureKind, FigureOptions, Format, render};
+use crate::export::study::{StudyPlan, run_study};
 use crate::model::Scenario;
+use crate::sim::Control;
 
 use super::computed::Computed;
 use super::state::Tab;
@@ -42,13 +41,12 @@ pub fn export_tab_figures(tab: Tab, computed: &Computed, scenario: &Scenario) ->
     let mut scenario = scenario.clone();
     scenario.run.runs = computed.total_runs.max(1);
     let text = scenario.to_toml();
-    let loaded = Loaded { scenario, text, origin: format!("{} (edited in the app)", computed.scenario_name) };
-    let common = CommonRunArgs { runs: None, seed: None, threads: None, quiet: true };
-    let sim =
-        simulate_for_figures(&loaded, &common, Instant::now()).map_err(|e| format!("Could not simulate: {e:#}"))?;
-    let dir = PathBuf::from("tierlab-figures").join(slug(&loaded.scenario.name));
+    let origin = format!("{} (edited in the app)", computed.scenario_name);
+    let study = run_study(&scenario, &text, &origin, &StudyPlan::simulation_only(), None, &Control::new())
+        .map_err(|e| format!("Could not simulate: {e}"))?;
+    let dir = PathBuf::from("tierlab-figures").join(slug(&scenario.name));
     std::fs::create_dir_all(&dir).map_err(|e| format!("Could not create {}: {e}", dir.display()))?;
-    let input = sim.input(&loaded.scenario);
+    let input = study.input(&scenario);
     let opts = FigureOptions::default();
     let mut written = 0;
     for &kind in figures_of(tab) {

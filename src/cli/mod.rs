@@ -57,9 +57,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Rank which uncertain parameters drive an outcome (Spearman, PRCC, tornado).
     Sensitivity(SensitivityArgs),
-    /// Run a scenario and write figures (SVG/PNG with JSON sidecars), report.html and report.md.
+    /// Run a scenario, a threshold sweep, a 2-D sweep and a sensitivity analysis, and write
+    /// figures (SVG/PNG with JSON sidecars), report.html and report.md.
     Report(ReportArgs),
-    /// Write single figures of a scenario's results.
+    /// Write single figures of a scenario's results (running only the analyses they need).
     Figures(FiguresArgs),
 }
 
@@ -159,12 +160,45 @@ pub struct SensitivityArgs {
     pub out: Option<PathBuf>,
 }
 
+/// Which analyses `report` and `figures` run besides the simulation.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AnalysisArgs {
+    /// Skip the threshold sweep, the 2-D sweep and the sensitivity analysis.
+    #[arg(long, conflicts_with_all = ["policy", "param", "from", "to", "steps", "max_p_catastrophe", "max_cvar95"])]
+    pub no_analyses: bool,
+    /// The policy the analyses are about (default: the first policy other than the baseline
+    /// with a tiered regime).
+    #[arg(long)]
+    pub policy: Option<String>,
+    /// The swept regime parameter: open_below (default), gated_below or drift.
+    #[arg(long)]
+    pub param: Option<String>,
+    /// First grid value (default: the policy's value minus 2 decades; drift: minus 0.3 OOM/yr,
+    /// at least 0).
+    #[arg(long, allow_hyphen_values = true)]
+    pub from: Option<f64>,
+    /// Last grid value (default: the policy's value plus 2 decades; drift: plus 0.3 OOM/yr).
+    #[arg(long, allow_hyphen_values = true)]
+    pub to: Option<f64>,
+    /// Grid points of the threshold sweep (2..=201, default 25; the heat map uses at most 13).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Cap on P(catastrophe) for the best threshold (default: the policy's as it stands).
+    #[arg(long)]
+    pub max_p_catastrophe: Option<f64>,
+    /// Cap on CVaR95 of harm ($B) for the best threshold.
+    #[arg(long)]
+    pub max_cvar95: Option<f64>,
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The scenario file (TOML), or "baseline".
     pub file: PathBuf,
     #[command(flatten)]
     pub common: CommonRunArgs,
+    #[command(flatten)]
+    pub analyses: AnalysisArgs,
     /// Output directory: figures/, report.html, report.md.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -179,6 +213,8 @@ pub struct FiguresArgs {
     pub file: PathBuf,
     #[command(flatten)]
     pub common: CommonRunArgs,
+    #[command(flatten)]
+    pub analyses: AnalysisArgs,
     /// Output directory.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

@@ -1,6 +1,6 @@
 //! `tierlab report` (figures, report.html and report.md) and `tierlab figures` (single
-//! figures), and the simulation they share: every run with per-jurisdiction results, and
-//! per-step series for the first runs.
+//! figures): a study of the scenario (the simulation and the analyses, `export::study`)
+//! drawn and written, with one progress bar over all of it.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -10,28 +10,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use super::run::{CHUNK_RUNS, SERIES_RUNS_CAP};
-use super::{CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, jurisdiction_names, load};
-use crate::analysis::summary::JurisdictionSummary;
-use crate::analysis::{SeriesSummary, Summary, summarise, summarise_series};
-use crate::export::data::Provenance;
-use crate::export::figures::{FigureError, FigureInput, FigureKind, FigureOptions, Format, prepare};
-use crate::export::report::write_report;
-use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimOptions, simulate_range};
-
-/// Everything the figures are drawn from.
-pub struct Simulated {
-    pub results: Results,
-    pub summary: Summary,
-    pub series: Option<SeriesSummary>,
-    pub provenance: Provenance,
-}
-
-impl Simulated {
-    pub fn input<'a>(&'a self, scenario: &'a crate::model::Scenario) -> FigureInput<'a> {
-        FigureInput::new(scenario, &self.results, &self.summary, &self.provenance).with_series(self.series.as_ref())
-    }
-}
+use super::sweep::{invalid, policy_list, policy_named};
+use super::{AnalysisArgs, CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, load};
+use crate::analysis::sweep::{Constraint, SweepParam};
+use crate::export::figures::{FigureError, FigureKind, FigureOptions, Format, prepare};
+use crate::export::report::{best_threshold_sentence, is_analysis, missing_reason, write_report};
+use crate::export::study::{
+    Cap, Part, SWEEP_STEPS, Study, StudyError, StudyNote, StudyPlan, default_grid, progress_at, run_study,
+};
+use crate::model::Scenario;
+use crate::sim::Control;
 
 /// Parses `--format svg,png`.
 ///
@@ -81,156 +69,6 @@ fn bar(len: u64, template: &str, quiet: bool) -> Option<indicatif::ProgressBar> 
     Some(b)
 }
 
-/// Running mean and M2 of one per-jurisdiction quantity (Chan et al.'s pairwise update).
-#[derive(Clone, Copy, Default)]
-struct Moments2 {
-    n: f64,
-    mean: f64,
-    m2: f64,
-}
-
-impl Moments2 {
-    fn add_chunk(&mut self, xs: impl Iterator<Item = f64> + Clone) {
-        let n_b = xs.clone().count() as f64;
-        if n_b == 0.0 {
-            return;
-        }
-        let mean_b = xs.clone().sum::<f64>() / n_b;
-        let m2_b: f64 = xs.map(|x| (x - mean_b) * (x - mean_b)).sum();
-        let n = self.n + n_b;
-        let delta = mean_b - self.mean;
-        self.mean += delta * n_b / n;
-        self.m2 += m2_b + delta * delta * self.n * n_b / n;
-        self.n = n;
-    }
-    fn se(&self) -> f64 {
-        if self.n < 2.0 { 0.0 } else { (self.m2 / (self.n - 1.0)).sqrt() / self.n.sqrt() }
-    }
-}
-
-/// Simulates every run of a loaded scenario for figures: outcomes of all runs, series of the
-/// first `min(runs, 20,000)`, and per-jurisdiction means and standard errors over all runs
-/// (streamed in chunks, so memory stays bounded at any run count).
-///
-/// # Errors
-/// A thread pool that cannot start, or a cancelled simulation.
-pub fn simulate_for_figures(loaded: &Loaded, common: &CommonRunArgs, started: Instant) -> anyhow::Result<Simulated> {
-    let s = &loaded.scenario;
-    let runs = s.run.runs;
-    let np = s.policies.len();
-    let nj = s.jurisdictions.len();
-    let engine = Engine::new(s);
-    let correlated = CorrelatedDraws::new(s, &engine, runs);
-    let control = Control::new();
-    let series_runs = runs.min(SERIES_RUNS_CAP);
-    let pool = match common.threads {
-        Some(t) => Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(t as usize)
-                .thread_name(|i| format!("tierlab-sim-{i}"))
-                .build()
-                .with_context(|| format!("cannot start {t} worker threads"))?,
-        ),
-        None => None,
-    };
-    let progress =
-        bar(runs, "{spinner} simulating [{elapsed_precise}] {bar:40} {pos}/{len} runs ({eta} left)", common.quiet);
-    let done = AtomicBool::new(false);
-    let body = || -> anyhow::Result<(Results, Option<SeriesSummary>, Vec<[Moments2; 3]>)> {
-        let mut combined: Option<Results> = None;
-        let mut series = None;
-        // [(policy * J + j)] -> benefit, harm, share_end
-        let mut jur = vec![[Moments2::default(); 3]; np * nj];
-        let mut start = 0;
-        while start < runs {
-            let end = (start + CHUNK_RUNS).min(runs);
-            let opts = SimOptions {
-                threads: None,
-                record: Record {
-                    jurisdictions: true,
-                    series_runs: if start == 0 { series_runs } else { 0 },
-                    params: false,
-                },
-                param_overrides: Vec::new(),
-            };
-            let mut chunk = simulate_range(&engine, correlated.as_ref(), start..end, &opts, &control)?;
-            if start == 0 && series_runs > 0 {
-                series = Some(summarise_series(&chunk, &jurisdiction_names(s)));
-                chunk.series = Vec::new();
-            }
-            if runs > CHUNK_RUNS {
-                let n = chunk.n_runs();
-                for p in 0..np {
-                    for j in 0..nj {
-                        let cell = |r: usize| &chunk.jurisdictions[(r * np + p) * nj + j];
-                        let m = &mut jur[p * nj + j];
-                        m[0].add_chunk((0..n).map(|r| cell(r).benefit));
-                        m[1].add_chunk((0..n).map(|r| cell(r).harm));
-                        m[2].add_chunk((0..n).map(|r| cell(r).share_end));
-                    }
-                }
-                chunk.jurisdictions = Vec::new();
-            }
-            combined = Some(match combined {
-                None => chunk,
-                Some(mut c) => {
-                    c.outcomes.extend_from_slice(&chunk.outcomes);
-                    c.runs.end = chunk.runs.end;
-                    c
-                }
-            });
-            start = end;
-        }
-        let combined = combined.ok_or_else(|| anyhow::anyhow!("no runs"))?;
-        Ok((combined, series, jur))
-    };
-    let (results, series, jur) = std::thread::scope(|scope| {
-        if let Some(b) = &progress {
-            scope.spawn(|| {
-                while !done.load(Ordering::Relaxed) {
-                    b.set_position(control.runs_done());
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-            });
-        }
-        let out = match &pool {
-            Some(p) => p.install(body),
-            None => body(),
-        };
-        done.store(true, Ordering::Relaxed);
-        out
-    })?;
-    if let Some(b) = progress {
-        b.finish_and_clear();
-    }
-    let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
-    let mut summary = match &pool {
-        Some(p) => p.install(|| summarise(&results, &names, s.run.baseline)),
-        None => summarise(&results, &names, s.run.baseline),
-    };
-    if runs > CHUNK_RUNS {
-        for (p, ps) in summary.policies.iter_mut().enumerate() {
-            ps.jurisdictions = (0..nj)
-                .map(|j| {
-                    let [b, h, sh] = jur[p * nj + j];
-                    JurisdictionSummary {
-                        benefit_mean: b.mean,
-                        benefit_se: b.se(),
-                        harm_mean: h.mean,
-                        harm_se: h.se(),
-                        share_end_mean: sh.mean,
-                    }
-                })
-                .collect();
-        }
-    }
-    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
-    provenance.threads = pool.as_ref().map_or_else(rayon::current_num_threads, rayon::ThreadPool::current_num_threads);
-    provenance.series_runs = series.as_ref().map_or(0, |x| x.runs);
-    provenance.wall_time_s = started.elapsed().as_secs_f64();
-    Ok(Simulated { results, summary, series, provenance })
-}
-
 fn load_with(file: &Path, common: &CommonRunArgs) -> anyhow::Result<Loaded> {
     let mut loaded = load(file)?;
     if let Some(r) = common.runs {
@@ -242,6 +80,108 @@ fn load_with(file: &Path, common: &CommonRunArgs) -> anyhow::Result<Loaded> {
     Ok(loaded)
 }
 
+/// The study plan the analysis flags ask for: the default plan, or the analyses of
+/// `--policy`, with `--param/--from/--to/--steps` and the caps applied.
+///
+/// # Errors
+/// An unknown policy (the message lists them), a grid or cap `tierlab sweep` would refuse,
+/// or grid flags for a policy without a tiered regime ([`InvalidInput`]).
+pub fn plan_from_args(s: &Scenario, args: &AnalysisArgs) -> anyhow::Result<StudyPlan> {
+    if args.no_analyses {
+        let mut plan = StudyPlan::simulation_only();
+        plan.notes.push(StudyNote {
+            part: Part::Simulation,
+            text: "No threshold sweep, heat map or sensitivity analysis: they were not asked for (--no-analyses)."
+                .into(),
+        });
+        return Ok(plan);
+    }
+    let mut plan = match args.policy.as_deref() {
+        Some(name) => StudyPlan::for_policy(s, policy_named(s, name)?),
+        None => StudyPlan::default_for(s),
+    };
+    let grid_flags = args.param.is_some() || args.from.is_some() || args.to.is_some() || args.steps.is_some();
+    let cap_flags = args.max_p_catastrophe.is_some() || args.max_cvar95.is_some();
+    if (grid_flags || cap_flags) && plan.sweep.is_none() {
+        let tiered: Vec<String> = (0..s.policies.len())
+            .filter(|&i| SweepParam::OpenBelow.current(&s.policies[i], s.jurisdictions.len()).is_some())
+            .map(|i| format!("{:?}", s.policies[i].name))
+            .collect();
+        let which = match args.policy.as_deref() {
+            Some(name) => format!("policy {name:?} has no tiered regime"),
+            None => "no policy has a tiered regime".into(),
+        };
+        return Err(invalid(format!(
+            "--param, --from, --to, --steps and the caps set the threshold sweep, but {which}; {}",
+            if tiered.is_empty() {
+                format!("the policies are {}", policy_list(s))
+            } else {
+                format!("policies with one: {}", tiered.join(", "))
+            }
+        )));
+    }
+    if let Some(sweep) = plan.sweep.as_mut().filter(|_| grid_flags) {
+        let param = match args.param.as_deref() {
+            Some(key) => SweepParam::parse(key).ok_or_else(|| {
+                invalid(format!("--param {key:?} is not a regime parameter; use open_below, gated_below or drift"))
+            })?,
+            None => sweep.spec.param,
+        };
+        let current = s
+            .policies
+            .get(sweep.spec.policy)
+            .and_then(|p| param.current(p, s.jurisdictions.len()))
+            .ok_or_else(|| invalid("the analysed policy has no tiered regime to sweep"))?;
+        let (from, to) = default_grid(param, current);
+        plan.set_grid(param, args.from.unwrap_or(from), args.to.unwrap_or(to), args.steps.unwrap_or(SWEEP_STEPS))
+            .map_err(|e| invalid(e.to_string()))?;
+    }
+    if let Some(sweep) = plan.sweep.as_mut().filter(|_| cap_flags) {
+        let c = Constraint { max_p_catastrophe: args.max_p_catastrophe, max_cvar95: args.max_cvar95 };
+        c.check().map_err(invalid)?;
+        sweep.cap = Cap::Given(c);
+    }
+    Ok(plan)
+}
+
+/// Runs a study while a progress bar (only when stderr is a terminal and not `quiet`) shows
+/// the stage under way and the share of the work done.
+fn study_with_progress(loaded: &Loaded, plan: &StudyPlan, common: &CommonRunArgs) -> anyhow::Result<Study> {
+    let control = Control::new();
+    let threads = common.threads.map(|t| t as usize);
+    let work = || run_study(&loaded.scenario, &loaded.text, &loaded.origin, plan, threads, &control);
+    let out =
+        match bar(1000, "{spinner} {msg:16} [{elapsed_precise}] {bar:40} {percent:>3}% ({eta} left)", common.quiet) {
+            None => work(),
+            Some(b) => {
+                let stages = plan.stages(&loaded.scenario);
+                /// Stops the poller even if `work` panics.
+                struct Done<'a>(&'a AtomicBool);
+                impl Drop for Done<'_> {
+                    fn drop(&mut self) {
+                        self.0.store(true, Ordering::Relaxed);
+                    }
+                }
+                let done = AtomicBool::new(false);
+                let out = std::thread::scope(|scope| {
+                    scope.spawn(|| {
+                        while !done.load(Ordering::Relaxed) {
+                            let p = progress_at(&stages, control.runs_done());
+                            b.set_message(p.part.label());
+                            b.set_position((p.fraction * 1000.0) as u64);
+                            std::thread::sleep(Duration::from_millis(100));
+                        }
+                    });
+                    let _done = Done(&done);
+                    work()
+                });
+                b.finish_and_clear();
+                out
+            }
+        };
+    out.map_err(|e: StudyError| if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() })
+}
+
 /// `tierlab report FILE --out DIR`.
 ///
 /// # Errors
@@ -250,8 +190,9 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let formats = parse_formats(&args.format)?;
     let loaded = load_with(&args.file, &args.common)?;
-    let sim = simulate_for_figures(&loaded, &args.common, started)?;
-    let input = sim.input(&loaded.scenario);
+    let plan = plan_from_args(&loaded.scenario, &args.analyses)?;
+    let study = study_with_progress(&loaded, &plan, &args.common)?;
+    let input = study.input(&loaded.scenario);
     let progress =
         bar(FigureKind::all().len() as u64, "{spinner} drawing {bar:40} {pos}/{len} figures {msg}", args.common.quiet);
     let files = write_report(&args.out, &input, &formats, &FigureOptions::default(), |kind| {
@@ -264,8 +205,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     if let Some(b) = progress {
         b.finish_and_clear();
     }
-    for (kind, why) in &files.skipped {
+    // Figures left out because the analyses were skipped on request need no note.
+    for (kind, why) in files.skipped.iter().filter(|(k, _)| !(args.analyses.no_analyses && is_analysis(*k))) {
         eprintln!("note: {} not drawn: {why}", kind.name());
+    }
+    if let (Some(sweep), Some(best)) = (&study.sweep, &study.best_threshold) {
+        eprintln!("{}", best_threshold_sentence(sweep, best));
     }
     eprintln!(
         "wrote {} figures to {}, {} and {} ({:.1} s)",
@@ -283,12 +228,12 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
 /// # Errors
 /// Invalid input (an unknown figure or format), or a figure that cannot be written.
 pub fn figures(args: FiguresArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
     let kinds = parse_figures(&args.only)?;
     let formats = parse_formats(&args.format)?;
     let loaded = load_with(&args.file, &args.common)?;
-    let sim = simulate_for_figures(&loaded, &args.common, started)?;
-    let input = sim.input(&loaded.scenario);
+    let plan = plan_from_args(&loaded.scenario, &args.analyses)?.only(&kinds);
+    let study = study_with_progress(&loaded, &plan, &args.common)?;
+    let input = study.input(&loaded.scenario);
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let opts = FigureOptions::default();
     let explicit = !args.only.is_empty();
@@ -298,15 +243,19 @@ pub fn figures(args: FiguresArgs) -> anyhow::Result<ExitCode> {
         if let Some(b) = &progress {
             b.set_message(kind.name());
         }
-        if !explicit && !kind.available(&input) {
-            eprintln!("note: {} not drawn: the results lack the data it needs", kind.name());
-            continue;
-        }
         let figure = match prepare(kind, &input) {
             Ok(f) => f,
+            Err(e @ FigureError::MissingData { .. }) if !explicit => {
+                if !(args.analyses.no_analyses && is_analysis(kind)) {
+                    eprintln!("note: {} not drawn: {}", kind.name(), missing_reason(kind, &input, &e));
+                }
+                continue;
+            }
             // Asked by name for a figure this scenario cannot have (e.g. a paired
             // difference with one policy): invalid input.
-            Err(e @ FigureError::MissingData { .. }) => return Err(InvalidInput(e.to_string()).into()),
+            Err(e @ FigureError::MissingData { .. }) => {
+                return Err(InvalidInput(missing_reason(kind, &input, &e)).into());
+            }
             Err(e) => return Err(e.into()),
         };
         for &format in &formats {

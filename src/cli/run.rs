@@ -13,12 +13,7 @@ use crate::export::data::{OutputWriters, Provenance, write_series_csv, write_sum
 use crate::model::{Scenario, ScenarioError};
 use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimOptions, simulate_range};
 
-/// Runs at most this many runs in memory at once when writing files; larger runs stream.
-pub const CHUNK_RUNS: u64 = 65_536;
-
-/// Per-step series (fan charts, series.csv) use at most this many runs: the percentiles'
-/// Monte Carlo error at 20,000 runs is far below what a fan chart can show.
-pub const SERIES_RUNS_CAP: u64 = 20_000;
+pub use crate::export::study::{CHUNK_RUNS, SERIES_RUNS_CAP};
 
 /// A scenario as loaded: the checked scenario, its text (for the hash) and its name for
 /// messages.

@@ -7,8 +7,13 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::Summary;
 use crate::analysis::plotdata::money_label;
-use crate::export::data::{Provenance, write_atomic};
-use crate::export::figures::{Figure, FigureError, FigureInput, FigureKind, FigureOptions, Format, prepare};
+use crate::analysis::sensitivity::Output;
+use crate::analysis::sweep::{BestThreshold, Sweep, SweepParam, SweepPoint};
+use crate::export::data::write_atomic;
+use crate::export::figures::{
+    Figure, FigureError, FigureInput, FigureKind, FigureOptions, Format, Requirement, prepare,
+};
+use crate::export::study::Part;
 use crate::model::params::{Group, JURISDICTION_KEYS};
 use crate::model::{PARAMS, Scenario, dist_to_toml};
 
@@ -75,7 +80,7 @@ pub fn write_report(
         let figure = match prepare(kind, input) {
             Ok(f) => f,
             Err(e @ FigureError::MissingData { .. }) => {
-                skipped.push((kind, e.to_string()));
+                skipped.push((kind, missing_reason(kind, input, &e)));
                 progress(kind);
                 continue;
             }
@@ -91,6 +96,21 @@ pub fn write_report(
     let md = markdown(input, &figures, &skipped);
     write_atomic(&md_path, md.as_bytes()).map_err(|source| ReportError::Io { path: md_path.clone(), source })?;
     Ok(ReportFiles { html: html_path, markdown: md_path, figures, skipped })
+}
+
+/// Why `input` cannot draw `kind`: the study's note on the analysis it needs when there is
+/// one (e.g. "no policy has a tiered regime"), else what is missing.
+pub fn missing_reason(kind: FigureKind, input: &FigureInput<'_>, err: &FigureError) -> String {
+    let part = match kind.requirement() {
+        Requirement::Sweep => Part::Sweep,
+        Requirement::Sweep2d => Part::Sweep2d,
+        Requirement::Sensitivity => Part::Sensitivity,
+        _ => return err.to_string(),
+    };
+    match input.notes.iter().find(|n| n.part == part || n.part == Part::Simulation) {
+        Some(n) => n.text.clone(),
+        None => err.to_string(),
+    }
 }
 
 fn write_figure(
@@ -293,19 +313,32 @@ fn jurisdiction_rows(scenario: &Scenario) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
-fn provenance_rows(p: &Provenance) -> Vec<(&'static str, String)> {
-    vec![
+fn provenance_rows(input: &FigureInput<'_>) -> Vec<(&'static str, String)> {
+    let p = input.provenance;
+    let mut rows = vec![
         ("Scenario", p.scenario_name.clone()),
         ("Scenario file", p.scenario_file.clone()),
         ("Scenario SHA-256", p.scenario_sha256.clone()),
         ("Seed", p.seed.to_string()),
         ("Runs per policy", p.runs.to_string()),
         ("Runs behind the per-step series", p.series_runs.to_string()),
+    ];
+    if let Some(s) = input.sweep {
+        rows.push(("Runs per grid point of the threshold sweep", s.runs.to_string()));
+    }
+    if let Some(s) = input.sweep_2d {
+        rows.push(("Runs per cell of the 2-D sweep", s.runs.to_string()));
+    }
+    if let Some(s) = input.sensitivity {
+        rows.push(("Runs of the sensitivity analysis (each tornado setting)", s.runs.to_string()));
+    }
+    rows.extend([
         ("Threads (results do not depend on them)", p.threads.to_string()),
-        ("Wall time (s)", format!("{:.3}", p.wall_time_s)),
+        ("Wall time of the simulation and analyses (s)", format!("{:.3}", p.wall_time_s)),
         ("Tool", format!("{} {}", p.tool, p.version)),
         ("Model version (docs/MODEL.md)", p.model_version.clone()),
-    ]
+    ]);
+    rows
 }
 
 fn correlation_lines(scenario: &Scenario) -> Vec<String> {
@@ -362,6 +395,397 @@ fn inline_svg(svg: &str, title: &str) -> String {
     body.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(title)), 1)
 }
 
+/// Whether a figure belongs to an analysis (a sweep or a sensitivity analysis) rather than
+/// to the simulation.
+pub fn is_analysis(kind: FigureKind) -> bool {
+    matches!(kind.requirement(), Requirement::Sweep | Requirement::Sweep2d | Requirement::Sensitivity)
+}
+
+fn figure_links(f: &ReportFigure, link: impl Fn(&str, &str) -> String) -> String {
+    f.files
+        .iter()
+        .map(|(fmt, rel)| link(&fmt.extension().to_uppercase(), rel))
+        .chain(std::iter::once(link("data (JSON)", &format!("{FIGURES_DIR}/{}.json", f.kind.name()))))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A figure with its title at heading `level` (3 under "Figures", 4 inside an analysis).
+fn figure_html(o: &mut String, f: &ReportFigure, level: u8) {
+    let _ = writeln!(o, "<figure id=\"{}\">\n<h{level}>{}</h{level}>", f.kind.name(), esc(f.kind.title()));
+    match &f.inline {
+        Inline::Svg(svg) => o.push_str(&inline_svg(svg, f.kind.title())),
+        Inline::Png(png) => {
+            let _ = write!(o, "<img alt=\"{}\" src=\"data:image/png;base64,{}\">", esc(f.kind.title()), base64(png));
+        }
+    }
+    let links = figure_links(f, |label, rel| format!("<a href=\"{}\">{}</a>", esc(rel), esc(label)));
+    let _ = writeln!(o, "\n<figcaption>{} Files: {links}.</figcaption>\n</figure>", esc(f.kind.about()));
+}
+
+fn figure_md(o: &mut String, f: &ReportFigure, level: u8) {
+    let _ = writeln!(o, "{} {}\n", "#".repeat(usize::from(level)), f.kind.title());
+    let shown = f.files.iter().find(|(fmt, _)| *fmt == Format::Svg).or_else(|| f.files.first());
+    if let Some((_, rel)) = shown {
+        let _ = writeln!(o, "![{}]({})\n", f.kind.title(), rel);
+    }
+    let links = figure_links(f, |label, rel| format!("[{label}]({rel})"));
+    let _ = writeln!(o, "{} Files: {links}.\n", f.kind.about());
+}
+
+/// A piece of the analyses section, rendered as HTML or Markdown.
+enum Block<'a> {
+    Heading(String),
+    Para(String),
+    /// A smaller, muted paragraph (how it was computed, what was left out).
+    Meta(String),
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        numeric_from: usize,
+    },
+    Figure(&'a ReportFigure),
+}
+
+/// A grid or threshold value: up to three decimals, trailing zeros dropped (27.1666 -> "27.167").
+fn value(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    let s = format!("{x:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// A swept value with its unit: "27.167 log10 FLOP (1.5e27 FLOP)" or "0.1 OOM/yr".
+pub fn threshold_label(param: SweepParam, x: f64) -> String {
+    match param {
+        SweepParam::OpenBelow | SweepParam::GatedBelow => {
+            format!("{} log10 FLOP ({} FLOP)", value(x), crate::model::regime::flop_label(x))
+        }
+        SweepParam::Drift => format!("{} OOM/yr", value(x)),
+    }
+}
+
+/// A number to four significant digits, trailing zeros dropped: 26.9718 -> "26.97",
+/// 1586.09 -> "1586", 0.00713 -> "0.00713".
+fn sig4(x: f64) -> String {
+    if !x.is_finite() {
+        return "n/a".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    let decimals = (3 - x.abs().log10().floor() as i32).clamp(0, 10) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+/// A world parameter's value with its unit: "27.5 log10 FLOP".
+fn world_value(key: &str, x: f64) -> String {
+    let bare = key.strip_prefix("world.").unwrap_or(key);
+    match PARAMS.iter().find(|p| p.key == bare) {
+        Some(p) if !p.unit.is_empty() => format!("{} {}", value(x), p.unit),
+        _ => value(x),
+    }
+}
+
+fn money(x: f64) -> String {
+    format!("{} $B", num(x))
+}
+
+fn money_pm(mean: f64, se: f64) -> String {
+    format!("{} $B", pm(mean, se))
+}
+
+/// The best threshold in one or two sentences, every number with its unit.
+pub fn best_threshold_sentence(sweep: &Sweep, best: &BestThreshold) -> String {
+    let key = sweep.param.key();
+    let n = sweep.points.len();
+    let cap = best.constraint.describe();
+    let Some(b) = &best.best else {
+        let lowest = sweep.points.iter().min_by(|a, b| a.p_catastrophe.total_cmp(&b.p_catastrophe));
+        let mut s = format!("No grid point meets the cap ({cap}).");
+        if let Some(p) = lowest {
+            let _ = write!(
+                s,
+                " The lowest P(catastrophe) on the grid is {:.4}, at {key} = {}.",
+                p.p_catastrophe,
+                threshold_label(sweep.param, p.value)
+            );
+        }
+        return s;
+    };
+    let mut s = format!(
+        "Best {key} under the cap: {}, with expected net welfare {}, P(catastrophe) {:.3} and CVaR95 of harm {} \
+         ({} of {n} grid points meet the cap: {cap}).",
+        threshold_label(sweep.param, b.value),
+        money_pm(b.net_mean, b.net_se),
+        b.p_catastrophe,
+        money(b.cvar95_harm),
+        best.feasible_points,
+    );
+    let boot = &b.bootstrap;
+    if boot.replicates > 0 {
+        let _ = write!(
+            s,
+            " Resampling the runs ({} bootstrap replicates), the same grid point is chosen {:.0}% of the time",
+            boot.replicates,
+            100.0 * boot.share_same
+        );
+        if let (Some(lo), Some(hi)) = (boot.value_p5, boot.value_p95) {
+            let _ = write!(s, " and 90% of the choices lie between {} and {}", value(lo), value(hi));
+        }
+        if boot.share_none > 0.0 {
+            let _ = write!(s, "; {:.0}% of the resamples meet no cap", 100.0 * boot.share_none);
+        }
+        s.push('.');
+    }
+    s
+}
+
+fn notes_of<'a>(input: &FigureInput<'a>, part: Part) -> impl Iterator<Item = Block<'a>> + use<'a> {
+    input.notes.iter().filter(move |n| n.part == part).map(|n| Block::Meta(n.text.clone()))
+}
+
+/// The analyses section: the threshold sweep, the heat map and the sensitivity ranking, each
+/// with what it shows in words, its figures, and what was left out and why.
+fn analysis_blocks<'a>(
+    input: &FigureInput<'a>,
+    figures: &'a [ReportFigure],
+    skipped: &[(FigureKind, String)],
+) -> Vec<Block<'a>> {
+    let figure = |kind: FigureKind| figures.iter().find(|f| f.kind == kind).map(Block::Figure);
+    // A figure left out for a reason a note already gives is only named.
+    let not_drawn = |kinds: &[FigureKind], part: Part| -> Vec<Block<'a>> {
+        let explained = input.notes.iter().any(|n| n.part == part);
+        let missing: Vec<&(FigureKind, String)> = skipped.iter().filter(|(k, _)| kinds.contains(k)).collect();
+        if missing.is_empty() {
+            Vec::new()
+        } else if explained {
+            let titles: Vec<&str> = missing.iter().map(|(k, _)| k.title()).collect();
+            vec![Block::Meta(format!("Not drawn: {}.", titles.join("; ")))]
+        } else {
+            missing
+                .iter()
+                .map(|(k, why)| Block::Meta(format!("Not drawn: {} ({}).", k.title(), why.trim_end_matches('.'))))
+                .collect()
+        }
+    };
+    if input.sweep.is_none() && input.sweep_2d.is_none() && input.sensitivity.is_none() {
+        let mut out: Vec<Block<'a>> = input.notes.iter().map(|n| Block::Para(n.text.clone())).collect();
+        if out.is_empty() {
+            out.push(Block::Para("This report has no threshold sweep, heat map or sensitivity analysis.".into()));
+        }
+        let titles: Vec<&str> = skipped.iter().filter(|(k, _)| is_analysis(*k)).map(|(k, _)| k.title()).collect();
+        if !titles.is_empty() {
+            out.push(Block::Meta(format!("Not drawn: {}.", titles.join("; "))));
+        }
+        return out;
+    }
+    let mut out: Vec<Block<'a>> = vec![Block::Para(
+        "Each analysis below runs on common random numbers: every grid point and every parameter setting sees the \
+         same simulated worlds, so the differences between them come from the setting, not from chance. Each says \
+         how many runs it used."
+            .into(),
+    )];
+    out.extend(notes_of(input, Part::Simulation));
+
+    out.push(Block::Heading("Threshold sweep".into()));
+    match input.sweep {
+        Some(sw) => {
+            let key = sw.param.key();
+            let (from, to) = min_max(sw.points.iter().map(|p| p.value));
+            let moves = match sw.param {
+                SweepParam::OpenBelow => " (each regime's gated_below moves with it, keeping its gap)",
+                SweepParam::GatedBelow => " (a value below a regime's open_below is raised to it)",
+                SweepParam::Drift => " (the yearly drift of both ceilings)",
+            };
+            out.push(Block::Para(format!(
+                "{key} of policy \"{}\"{moves} swept from {} to {} in {} grid points, {} runs per point (seed {}). \
+                 As it stands ({key} = {}): expected net welfare {}, P(catastrophe) {:.3} [{:.3}, {:.3}], CVaR95 of \
+                 harm {}, expected net difference to \"{}\" {}.",
+                sw.policy,
+                threshold_label(sw.param, from),
+                threshold_label(sw.param, to),
+                sw.points.len(),
+                num(sw.runs as f64),
+                sw.seed,
+                threshold_label(sw.param, sw.current_value),
+                money_pm(sw.current.net_mean, sw.current.net_se),
+                sw.current.p_catastrophe,
+                sw.current.p_catastrophe_lo,
+                sw.current.p_catastrophe_hi,
+                money(sw.current.cvar95_harm),
+                sw.baseline,
+                money_pm(sw.current.net_diff_mean, sw.current.net_diff_se),
+            )));
+            let extreme = |f: fn(&SweepPoint) -> f64| {
+                sw.points.iter().max_by(|a, b| f(a).total_cmp(&f(b))).map(|p| (p.value, f(p)))
+            };
+            if let (Some((v_net, net)), Some((v_cat, _))) = (extreme(|p| p.net_mean), extreme(|p| -p.p_catastrophe)) {
+                let lowest = sw.points.iter().map(|p| p.p_catastrophe).fold(f64::INFINITY, f64::min);
+                out.push(Block::Para(format!(
+                    "Across the grid, expected net welfare is highest at {key} = {} ({}), and P(catastrophe) is \
+                     lowest at {key} = {} ({lowest:.3}).",
+                    threshold_label(sw.param, v_net),
+                    money(net),
+                    threshold_label(sw.param, v_cat),
+                )));
+            }
+            out.extend(notes_of(input, Part::Sweep));
+            if let Some(best) = input.best_threshold {
+                out.push(Block::Para(best_threshold_sentence(sw, best)));
+            }
+        }
+        None => out.extend(notes_of(input, Part::Sweep)),
+    }
+    out.extend([FigureKind::ThresholdCurves, FigureKind::Frontier].into_iter().filter_map(figure));
+    out.extend(not_drawn(&[FigureKind::ThresholdCurves, FigureKind::Frontier], Part::Sweep));
+
+    match input.sweep_2d {
+        Some(sw) => {
+            let key = sw.param.key();
+            out.push(Block::Heading(format!("Heat map: {key} against {}", sw.param2)));
+            let (from, to) = min_max(sw.values.iter().copied());
+            let (from2, to2) = min_max(sw.values2.iter().copied());
+            out.push(Block::Para(format!(
+                "{key} of policy \"{}\" from {} to {} ({} values) against {} from {} to {} ({} values), the world \
+                 parameter set to each value in every run while the others keep their draws; {} runs per cell (seed \
+                 {}), each cell paired against \"{}\".",
+                sw.policy,
+                threshold_label(sw.param, from),
+                threshold_label(sw.param, to),
+                sw.values.len(),
+                sw.param2,
+                world_value(&sw.param2, from2),
+                world_value(&sw.param2, to2),
+                sw.values2.len(),
+                num(sw.runs as f64),
+                sw.seed,
+                sw.baseline,
+            )));
+            let (lo, hi) = min_max(sw.cells.iter().map(|c| c.point.p_better_than_baseline));
+            let contour = if sw.contour_p_better_half.is_empty() {
+                format!(
+                    "P(better than \"{}\") ranges from {lo:.3} to {hi:.3} across the grid; it {} 0.5, so the heat map \
+                     has no P(better) = 0.5 line.",
+                    sw.baseline,
+                    if hi < 0.5 { "stays below" } else { "stays above" }
+                )
+            } else {
+                format!(
+                    "P(better than \"{}\") ranges from {lo:.3} to {hi:.3} across the grid; the black line marks where \
+                     it is 0.5.",
+                    sw.baseline
+                )
+            };
+            let best = sw.cells.iter().max_by(|a, b| a.point.net_diff_mean.total_cmp(&b.point.net_diff_mean));
+            let worst = sw.cells.iter().min_by(|a, b| a.point.net_diff_mean.total_cmp(&b.point.net_diff_mean));
+            let mut text = contour;
+            if let (Some(b), Some(w)) = (best, worst) {
+                let _ = write!(
+                    text,
+                    " The mean net difference runs from {} ({key} = {}, {} = {}) to {} ({key} = {}, {} = {}).",
+                    money_pm(w.point.net_diff_mean, w.point.net_diff_se),
+                    value(w.point.value),
+                    sw.param2,
+                    value(w.value2),
+                    money_pm(b.point.net_diff_mean, b.point.net_diff_se),
+                    value(b.point.value),
+                    sw.param2,
+                    value(b.value2),
+                );
+            }
+            out.push(Block::Para(text));
+        }
+        None => out.push(Block::Heading("Heat map".into())),
+    }
+    out.extend(notes_of(input, Part::Sweep2d));
+    out.extend(figure(FigureKind::Heatmap));
+    out.extend(not_drawn(&[FigureKind::Heatmap], Part::Sweep2d));
+
+    out.push(Block::Heading("Sensitivity: what drives the outcome".into()));
+    if let Some(se) = input.sensitivity {
+        let (what, unit) = match se.output {
+            Output::Benefit => (format!("the benefit of \"{}\"", se.policy), "$B"),
+            Output::Harm => (format!("the harm of \"{}\"", se.policy), "$B"),
+            Output::Net => (format!("the net welfare of \"{}\"", se.policy), "$B"),
+            Output::NetDiff => (
+                format!("the net welfare of \"{}\" minus that of \"{}\" in the same run", se.policy, se.baseline),
+                "$B",
+            ),
+            Output::Catastrophe => (format!("whether \"{}\" suffers a catastrophe", se.policy), "share of runs"),
+        };
+        let mean = if unit == "$B" {
+            money_pm(se.output_mean, se.output_se)
+        } else {
+            format!("{:.3} ± {:.3}", se.output_mean, se.output_se)
+        };
+        out.push(Block::Para(format!(
+            "Output: {what}; its mean is {mean} over {} runs (seed {}). Tornado: each of the {} uncertain world \
+             parameters held at its 10th and then its 90th percentile in every run while the others keep their \
+             draws; the swing is the change in the mean output. Spearman and PRCC (partial rank correlation, \
+             which removes the other parameters' effects) are rank correlations with the output over the runs with \
+             every parameter drawn, from -1 to 1.",
+            num(se.runs as f64),
+            se.seed,
+            se.params.len()
+        )));
+        out.extend(notes_of(input, Part::Sensitivity));
+        let shown = se.params.len().min(SENSITIVITY_ROWS);
+        let header = vec![
+            "Parameter".to_string(),
+            "Unit".into(),
+            "10th percentile".into(),
+            "90th percentile".into(),
+            "Spearman".into(),
+            "PRCC".into(),
+            format!("Mean at 10th ({unit})"),
+            format!("Mean at 90th ({unit})"),
+            format!("Swing ({unit})"),
+        ];
+        let fmt = |x: f64| if unit == "$B" { num(x) } else { format!("{x:.4}") };
+        let signed = |x: f64| if x.is_finite() { format!("{x:+.3}") } else { "n/a".into() };
+        let rows = se
+            .params
+            .iter()
+            .take(shown)
+            .map(|p| {
+                vec![
+                    p.param.clone(),
+                    PARAMS.get(p.index).map_or("", |i| i.unit).to_string(),
+                    sig4(p.p10),
+                    sig4(p.p90),
+                    signed(p.spearman),
+                    signed(p.prcc),
+                    fmt(p.low),
+                    fmt(p.high),
+                    fmt(p.swing),
+                ]
+            })
+            .collect();
+        out.push(Block::Table { header, rows, numeric_from: 2 });
+        out.push(Block::Meta(format!(
+            "The {shown} parameters with the largest swings of {}, largest first{}.",
+            se.params.len(),
+            if shown < se.params.len() { "; the tornado's sidecar lists more" } else { "" }
+        )));
+    } else {
+        out.extend(notes_of(input, Part::Sensitivity));
+    }
+    out.extend(figure(FigureKind::Tornado));
+    out.extend(not_drawn(&[FigureKind::Tornado], Part::Sensitivity));
+    out
+}
+
+/// Rows of the sensitivity table in a report.
+pub const SENSITIVITY_ROWS: usize = 10;
+
+fn min_max(it: impl Iterator<Item = f64>) -> (f64, f64) {
+    it.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
+}
+
 /// report.html: self-contained (no external scripts, styles, fonts or images).
 pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(FigureKind, String)]) -> String {
     let s = input.scenario;
@@ -405,26 +829,28 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
     html_table_with_swatches(&mut o, &header, &mut rows);
 
     o.push_str("<h2>Figures</h2>\n");
-    for f in figures {
-        let _ = writeln!(o, "<figure id=\"{}\">\n<h3>{}</h3>", f.kind.name(), esc(f.kind.title()));
-        match &f.inline {
-            Inline::Svg(svg) => o.push_str(&inline_svg(svg, f.kind.title())),
-            Inline::Png(png) => {
-                let _ =
-                    write!(o, "<img alt=\"{}\" src=\"data:image/png;base64,{}\">", esc(f.kind.title()), base64(png));
-            }
-        }
-        let links: Vec<String> = f
-            .files
-            .iter()
-            .map(|(fmt, rel)| format!("<a href=\"{}\">{}</a>", esc(rel), fmt.extension().to_uppercase()))
-            .chain(std::iter::once(format!("<a href=\"{FIGURES_DIR}/{}.json\">data (JSON)</a>", f.kind.name())))
-            .collect();
-        let _ =
-            writeln!(o, "\n<figcaption>{} Files: {}.</figcaption>\n</figure>", esc(f.kind.about()), links.join(", "));
+    for f in figures.iter().filter(|f| !is_analysis(f.kind)) {
+        figure_html(&mut o, f, 3);
     }
-    for (kind, why) in skipped {
+    for (kind, why) in skipped.iter().filter(|(k, _)| !is_analysis(*k)) {
         let _ = writeln!(o, "<p class=\"meta\">Not drawn: {} ({}).</p>", esc(kind.title()), esc(why));
+    }
+
+    o.push_str("<h2>Analyses</h2>\n");
+    for block in analysis_blocks(input, figures, skipped) {
+        match block {
+            Block::Heading(t) => {
+                let _ = writeln!(o, "<h3>{}</h3>", esc(&t));
+            }
+            Block::Para(t) => {
+                let _ = writeln!(o, "<p>{}</p>", esc(&t));
+            }
+            Block::Meta(t) => {
+                let _ = writeln!(o, "<p class=\"meta\">{}</p>", esc(&t));
+            }
+            Block::Table { header, rows, numeric_from } => html_table(&mut o, &header, &rows, numeric_from),
+            Block::Figure(f) => figure_html(&mut o, f, 4),
+        }
     }
 
     o.push_str("<h2>Parameters</h2>\n<p>Every world parameter with its value in this scenario: a fixed number, or a distribution drawn once per run and shared by all policies in that run.</p>\n");
@@ -455,7 +881,7 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
     o.push_str("</tbody>\n</table>\n");
 
     o.push_str("<h2>Provenance</h2>\n<table>\n<tbody>\n");
-    for (k, v) in provenance_rows(p) {
+    for (k, v) in provenance_rows(input) {
         let _ = writeln!(o, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
     }
     o.push_str("</tbody>\n</table>\n");
@@ -535,22 +961,25 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
     md_table(&mut o, &header, &rows);
 
     o.push_str("## Figures\n\n");
-    for f in figures {
-        let _ = writeln!(o, "### {}\n", f.kind.title());
-        let shown = f.files.iter().find(|(fmt, _)| *fmt == Format::Svg).or_else(|| f.files.first());
-        if let Some((_, rel)) = shown {
-            let _ = writeln!(o, "![{}]({})\n", f.kind.title(), rel);
-        }
-        let links: Vec<String> = f
-            .files
-            .iter()
-            .map(|(fmt, rel)| format!("[{}]({})", fmt.extension().to_uppercase(), rel))
-            .chain(std::iter::once(format!("[data (JSON)]({FIGURES_DIR}/{}.json)", f.kind.name())))
-            .collect();
-        let _ = writeln!(o, "{} Files: {}.\n", f.kind.about(), links.join(", "));
+    for f in figures.iter().filter(|f| !is_analysis(f.kind)) {
+        figure_md(&mut o, f, 3);
     }
-    for (kind, why) in skipped {
+    for (kind, why) in skipped.iter().filter(|(k, _)| !is_analysis(*k)) {
         let _ = writeln!(o, "Not drawn: {} ({}).\n", kind.title(), why);
+    }
+
+    o.push_str("## Analyses\n\n");
+    for block in analysis_blocks(input, figures, skipped) {
+        match block {
+            Block::Heading(t) => {
+                let _ = writeln!(o, "### {t}\n");
+            }
+            Block::Para(t) | Block::Meta(t) => {
+                let _ = writeln!(o, "{t}\n");
+            }
+            Block::Table { header, rows, .. } => md_table(&mut o, &header, &rows),
+            Block::Figure(f) => figure_md(&mut o, f, 4),
+        }
     }
 
     o.push_str("## Parameters\n\nEvery world parameter with its value in this scenario: a fixed number, or a distribution drawn once per run and shared by all policies in that run.\n\n");
@@ -585,7 +1014,7 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
     md_table(&mut o, &["Attribute", "Unit", "Meaning"], &rows);
 
     o.push_str("## Provenance\n\n");
-    let rows: Vec<Vec<String>> = provenance_rows(p).into_iter().map(|(k, v)| vec![k.to_string(), v]).collect();
+    let rows: Vec<Vec<String>> = provenance_rows(input).into_iter().map(|(k, v)| vec![k.to_string(), v]).collect();
     md_table(&mut o, &["Field", "Value"], &rows);
     o.push_str("Same scenario file (SHA-256 above), seed and run count give identical results and figures on any machine and thread count. Each figure's JSON file holds the plotted numbers, their Monte Carlo errors and this provenance.\n");
     o

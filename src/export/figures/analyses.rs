@@ -11,7 +11,7 @@ use super::style::{
 };
 use super::{FigureError, FigureInput, FigureKind};
 use crate::analysis::sensitivity::{Output, TORNADO_HIGH, TORNADO_LOW};
-use crate::analysis::sweep::{SweepParam, SweepPoint};
+use crate::analysis::sweep::{BestThreshold, SweepParam, SweepPoint};
 use crate::model::params::PARAMS;
 use crate::theme::{HAZARD, REFERENCE, diverging, policy_color};
 
@@ -91,6 +91,8 @@ pub(crate) struct Curves {
     /// Per grid point: the means, their standard errors, P(catastrophe) with its Wilson
     /// interval and CVaR95 of harm (money in $B, 2025, discounted).
     pub points: Vec<SweepPoint>,
+    /// The best grid point under a cap, with its bootstrap, when the input has one.
+    pub best_threshold: Option<Box<BestThreshold>>,
     #[serde(skip)]
     index: usize,
     #[serde(skip)]
@@ -112,6 +114,7 @@ impl Curves {
             current_value: s.current_value,
             current: s.current.clone(),
             points: s.points.clone(),
+            best_threshold: input.best_threshold.cloned().map(Box::new),
             index,
             x_title: param_title(s.param),
         })
@@ -122,7 +125,7 @@ impl Curves {
         DB::ErrorType: 'static,
     {
         let c = color(policy_color(self.index));
-        let legend = vec![
+        let mut legend = vec![
             LegendItem::new(format!("{}, {} swept", self.policy, self.param), c, Swatch::Line),
             LegendItem::new("95% band (net: ± 2 SE; P(catastrophe): Wilson)", c, Swatch::Fill(0.18)),
             LegendItem::new(
@@ -131,6 +134,20 @@ impl Curves {
                 Swatch::Dashed,
             ),
         ];
+        let best_index = self
+            .best_threshold
+            .as_ref()
+            .and_then(|b| b.best.as_ref())
+            .map(|b| b.index)
+            .filter(|&i| i < self.points.len());
+        let edges = cell_edges(&self.points.iter().map(|p| p.value).collect::<Vec<f64>>());
+        if let Some(v) = best_index.map(|i| self.points[i].value) {
+            legend.push(LegendItem::new(
+                format!("best under the cap: {} = {}", self.param, labels::number(v)),
+                BEST_INK,
+                Swatch::Fill(0.3),
+            ));
+        }
         let notes = vec![format!(
             "{} runs per grid point (seed {}), common random numbers across points. Money: $B (2025), discounted totals per run.",
             self.runs, self.seed
@@ -173,6 +190,15 @@ impl Curves {
             let y = value_axis(vals, label, ytitle.to_string(), floor0);
             let mut ch = chart(area, st, &ChartSpec::panel(&x, &y, title, true, true))?;
             let clip = Clip::of(&x, &y);
+            // The best grid point's cell as a stripe behind everything, so that the dashed
+            // line of the policy as it stands still shows when the two coincide.
+            if let Some(i) = best_index {
+                let (lo, hi) = edges[i];
+                let (lo, hi) = (lo.max(x.lo), hi.min(x.hi));
+                if hi > lo {
+                    ch.draw_series(std::iter::once(Rectangle::new([(lo, y.lo), (hi, y.hi)], st.fill(BEST_INK, 0.16))))?;
+                }
+            }
             let mid: Vec<(f64, f64)> = self.points.iter().map(|p| (p.value, get(p).0)).collect();
             let lower: Vec<(f64, f64)> = self.points.iter().map(|p| (p.value, get(p).1)).collect();
             let upper: Vec<(f64, f64)> = self.points.iter().map(|p| (p.value, get(p).2)).collect();
@@ -196,6 +222,12 @@ impl Curves {
                     st.upx(4.5),
                     st.line(REFERENCE_INK, 2.0),
                 )))?;
+            }
+            if let Some(p) = best_index.map(|i| &self.points[i]) {
+                let at = (p.value, get(p).0);
+                if x.contains(at.0) && y.contains(at.1) {
+                    ch.draw_series(std::iter::once(TriangleMarker::new(at, st.upx(7.0), st.fill(BEST_INK, 1.0))))?;
+                }
             }
         }
         Ok(())
@@ -331,8 +363,9 @@ impl Frontier {
             self.points.iter().filter(|p| p.efficient).map(|p| (p.cvar95_harm, p.benefit_mean)).collect();
         front.sort_by(|a, b| a.0.total_cmp(&b.0));
         line(&mut ch, &clip, &front, st.line(c, 2.4))?;
-        let font = st.tick_font().color(&MUTED_INK);
-        let mut labelled: Vec<(f64, f64)> = Vec::new();
+        // Every mark first, then the value labels where they cover none of them.
+        let mut placer = LabelPlacer::new(&ch, &x, &y);
+        let marker = st.px(5.5);
         for p in &self.points {
             let at = (p.cvar95_harm, p.benefit_mean);
             if !(x.contains(at.0) && y.contains(at.1)) {
@@ -343,16 +376,29 @@ impl Frontier {
             } else {
                 ch.draw_series(std::iter::once(Circle::new(at, st.upx(4.0), st.fill(REFERENCE_INK, 0.5))))?;
             }
-            // Label the value unless a label already drawn would overlap it.
-            let dx = (x.hi - x.lo) * 0.008;
-            let near =
-                |q: &(f64, f64)| (q.0 - at.0).abs() < (x.hi - x.lo) * 0.04 && (q.1 - at.1).abs() < (y.hi - y.lo) * 0.05;
-            if !labelled.iter().any(near) {
-                text(&mut ch, labels::number(p.value), (at.0 + dx, at.1), font.clone(), (HPos::Left, VPos::Bottom))?;
-                labelled.push(at);
-            }
+            placer.block_point(&ch, at, marker);
+        }
+        for w in front.windows(2) {
+            placer.block_segment(&ch, w[0], w[1], st.px(3.0));
         }
         let cur = (self.current_cvar95_harm, self.current_benefit_mean);
+        placer.block_point(&ch, cur, st.px(7.0));
+        let font = st.tick_font().color(&MUTED_INK);
+        // Beyond the markers' own blocked squares.
+        let gap = st.px(8.0);
+        for p in &self.points {
+            let at = (p.cvar95_harm, p.benefit_mean);
+            if !(x.contains(at.0) && y.contains(at.1)) {
+                continue;
+            }
+            let label = labels::number(p.value);
+            let size = (st.text_width(&label, &font) as i32 + st.px(2.0), st.px(16.0));
+            // Labels may cross the thin error bars; a white box keeps them readable there.
+            if let Some((corner, far)) = placer.place(&ch, at, size, gap) {
+                ch.draw_series(std::iter::once(Rectangle::new([corner, far], st.fill(WHITE, 0.85))))?;
+                text(&mut ch, label, corner, font.clone(), (HPos::Left, VPos::Top))?;
+            }
+        }
         if x.contains(cur.0) && y.contains(cur.1) {
             ch.draw_series(std::iter::once(TriangleMarker::new(cur, st.upx(7.0), st.fill(HAZARD_INK, 1.0))))?;
         }
@@ -360,7 +406,93 @@ impl Frontier {
     }
 }
 
+/// Places value labels beside points of a chart without covering other marks. Works in
+/// output pixels: each label tries a few spots around its point and is left out when every
+/// spot overlaps a mark, another label or the plot's edge.
+struct LabelPlacer {
+    /// Taken pixel rectangles, `[x0, y0, x1, y1]`.
+    taken: Vec<[i32; 4]>,
+    bounds: [i32; 4],
+    /// Pixels per data unit and the pixel of data 0 on each axis (y grows downward).
+    to_data: [f64; 4],
+}
+
+impl LabelPlacer {
+    fn new<DB: DrawingBackend>(ch: &super::style::Chart<'_, DB>, x: &Axis, y: &Axis) -> LabelPlacer {
+        let (x0, y0) = ch.backend_coord(&(x.lo, y.lo));
+        let (x1, y1) = ch.backend_coord(&(x.hi, y.hi));
+        let sx = f64::from(x1 - x0) / (x.hi - x.lo);
+        let sy = f64::from(y1 - y0) / (y.hi - y.lo);
+        LabelPlacer {
+            taken: Vec::new(),
+            bounds: [x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)],
+            to_data: [sx, f64::from(x0) - sx * x.lo, sy, f64::from(y0) - sy * y.lo],
+        }
+    }
+
+    fn data(&self, px: (i32, i32)) -> (f64, f64) {
+        let [sx, ox, sy, oy] = self.to_data;
+        ((f64::from(px.0) - ox) / sx, (f64::from(px.1) - oy) / sy)
+    }
+
+    fn block_point<DB: DrawingBackend>(&mut self, ch: &super::style::Chart<'_, DB>, at: (f64, f64), r: i32) {
+        let (px, py) = ch.backend_coord(&at);
+        self.taken.push([px - r, py - r, px + r, py + r]);
+    }
+
+    /// Blocks a line from `a` to `b` (data coordinates), `half` pixels either side.
+    fn block_segment<DB: DrawingBackend>(
+        &mut self,
+        ch: &super::style::Chart<'_, DB>,
+        a: (f64, f64),
+        b: (f64, f64),
+        half: i32,
+    ) {
+        let (pa, pb) = (ch.backend_coord(&a), ch.backend_coord(&b));
+        let len = (pb.0 - pa.0).abs().max((pb.1 - pa.1).abs());
+        let steps = (len / half.max(1)).max(1);
+        for i in 0..=steps {
+            let t = f64::from(i) / f64::from(steps);
+            let px = pa.0 + (f64::from(pb.0 - pa.0) * t).round() as i32;
+            let py = pa.1 + (f64::from(pb.1 - pa.1) * t).round() as i32;
+            self.taken.push([px - half, py - half, px + half, py + half]);
+        }
+    }
+
+    /// A free spot for a `size` (pixels) label beside the point `at`: above left first (a
+    /// rising curve leaves that side empty), then below right, right, left, above right and
+    /// below left. Returns the label's top-left and bottom-right corners in data coordinates
+    /// and takes the spot.
+    fn place<DB: DrawingBackend>(
+        &mut self,
+        ch: &super::style::Chart<'_, DB>,
+        at: (f64, f64),
+        size: (i32, i32),
+        gap: i32,
+    ) -> Option<((f64, f64), (f64, f64))> {
+        let (px, py) = ch.backend_coord(&at);
+        let (w, h) = size;
+        let spots = [
+            (px - gap - w, py - gap - h),
+            (px + gap, py + gap),
+            (px + gap, py - h / 2),
+            (px - gap - w, py - h / 2),
+            (px + gap, py - gap - h),
+            (px - gap - w, py + gap),
+        ];
+        let [bx0, by0, bx1, by1] = self.bounds;
+        let overlaps = |r: &[i32; 4], q: &[i32; 4]| r[0] < q[2] && q[0] < r[2] && r[1] < q[3] && q[1] < r[3];
+        let spot = spots.into_iter().map(|(x0, y0)| [x0, y0, x0 + w, y0 + h]).find(|r| {
+            r[0] >= bx0 && r[1] >= by0 && r[2] <= bx1 && r[3] <= by1 && !self.taken.iter().any(|q| overlaps(r, q))
+        })?;
+        self.taken.push(spot);
+        Some((self.data((spot[0], spot[1])), self.data((spot[2], spot[3]))))
+    }
+}
+
 const HAZARD_INK: RGBColor = color(HAZARD);
+/// The best threshold under a cap: a dark green apart from every policy colour.
+const BEST_INK: RGBColor = RGBColor(0, 110, 60);
 const MUTED_INK: RGBColor = super::style::MUTED;
 
 // ---------------------------------------------------------------------------------------
@@ -393,6 +525,9 @@ pub(crate) struct Heatmap {
     pub cells: Vec<HeatCell>,
     /// Polylines of (value, value2) where P(better than baseline) = 0.5.
     pub contour_p_better_half: Vec<Vec<[f64; 2]>>,
+    /// The swept parameter's value in the policy as it stands (`None` if the scenario does
+    /// not have the policy).
+    pub current_value: Option<f64>,
     #[serde(skip)]
     x_title: String,
     #[serde(skip)]
@@ -458,6 +593,12 @@ impl Heatmap {
             scale,
             cells,
             contour_p_better_half: s.contour_p_better_half.clone(),
+            current_value: input
+                .scenario
+                .policies
+                .iter()
+                .find(|p| p.name == s.policy)
+                .and_then(|p| s.param.current(p, input.scenario.jurisdictions.len())),
             x_title: param_title(s.param),
             y_title: world_title(&s.param2),
         })
@@ -484,6 +625,21 @@ impl Heatmap {
                 Swatch::Line,
             ),
         ];
+        let mut legend = legend;
+        if let Some(v) = self.current_value {
+            let on_grid = self.values.contains(&v);
+            // Grey and dashed, apart from the solid black contour.
+            legend.push(LegendItem::new(
+                format!(
+                    "as it stands: {} = {}{}",
+                    self.param,
+                    labels::number(v),
+                    if on_grid { " (column outlined)" } else { "" }
+                ),
+                REFERENCE_INK,
+                Swatch::Dashed,
+            ));
+        }
         let notes = vec![
             format!(
                 "Colour: mean over runs of {}'s net minus {}'s in the same run, $B (2025, discounted).",
@@ -516,6 +672,27 @@ impl Heatmap {
             ch.draw_series(std::iter::once(Rectangle::new([(x0, y0), (x1, y1)], st.fill(color(diverging(t)), 1.0))))?;
         }
         let clip = Clip::of(&x, &y);
+        // The policy as it stands: its column outlined when it is on the grid (a line through
+        // the column would cross the numbers in its cells), else a dashed line.
+        if let Some(v) = self.current_value.filter(|v| x.contains(*v)) {
+            match self.values.iter().position(|&g| g == v) {
+                Some(i) => {
+                    let (x0, x1) = ex[i];
+                    let outline = [(x0, y.lo), (x0, y.hi), (x1, y.hi), (x1, y.lo), (x0, y.lo)];
+                    dashed(&mut ch, &clip, &outline, st.line(REFERENCE_INK, 2.2), st.px(7.0), st.px(5.0))?;
+                }
+                None => {
+                    dashed(
+                        &mut ch,
+                        &clip,
+                        &[(v, y.lo), (v, y.hi)],
+                        st.line(REFERENCE_INK, 1.6),
+                        st.px(7.0),
+                        st.px(5.0),
+                    )?;
+                }
+            }
+        }
         for poly in &self.contour_p_better_half {
             let pts: Vec<(f64, f64)> = poly.iter().map(|p| (p[0], p[1])).collect();
             line(&mut ch, &clip, &pts, st.line(RGBColor(0, 0, 0), 2.6))?;
@@ -525,16 +702,25 @@ impl Heatmap {
         let cell_w = f64::from(pw) / self.values.len().max(1) as f64;
         let cell_h = f64::from(ph) / self.values2.len().max(1) as f64;
         if cell_w >= f64::from(st.px(44.0)) && cell_h >= f64::from(st.px(20.0)) {
+            // Data units per output pixel, to give each number a patch of its cell's colour
+            // that interrupts the contour line rather than let the line strike the number out.
+            let (px0, py0) = ch.backend_coord(&(x.lo, y.lo));
+            let (px1, py1) = ch.backend_coord(&(x.hi, y.hi));
+            let ux = (x.hi - x.lo) / f64::from((px1 - px0).abs().max(1));
+            let uy = (y.hi - y.lo) / f64::from((py1 - py0).abs().max(1));
+            let font = st.tick_font();
+            let half_h = f64::from(st.px(9.0)) * uy;
             for c in &self.cells {
+                let label = format!("{:.2}", c.p_better_than_baseline);
+                let half_w = (f64::from(st.text_width(&label, &font)) / 2.0 + f64::from(st.px(3.0))) * ux;
+                let t = if c.net_diff_mean.is_finite() { c.net_diff_mean / self.scale } else { 0.0 };
+                ch.draw_series(std::iter::once(Rectangle::new(
+                    [(c.value - half_w, c.value2 - half_h), (c.value + half_w, c.value2 + half_h)],
+                    st.fill(color(diverging(t)), 1.0),
+                )))?;
                 let ink: &'static RGBColor =
                     if (c.net_diff_mean / self.scale).abs() > 0.6 { &WHITE } else { &super::style::INK };
-                text(
-                    &mut ch,
-                    format!("{:.2}", c.p_better_than_baseline),
-                    (c.value, c.value2),
-                    st.tick_font().color(ink),
-                    (HPos::Center, VPos::Center),
-                )?;
+                text(&mut ch, label, (c.value, c.value2), st.tick_font().color(ink), (HPos::Center, VPos::Center))?;
             }
         }
 
@@ -601,6 +787,8 @@ pub(crate) struct Tornado {
     pub bars: Vec<TornadoBar>,
     /// Parameters not drawn (smaller swings).
     pub omitted: usize,
+    /// Their swings, largest first.
+    pub not_drawn: Vec<TornadoBar>,
     #[serde(skip)]
     x_title: String,
     #[serde(skip)]
@@ -619,8 +807,7 @@ impl Tornado {
         let mut rows: Vec<_> = s.params.iter().filter(|p| p.low.is_finite() && p.high.is_finite()).collect();
         rows.sort_by(|a, b| b.swing.total_cmp(&a.swing));
         let omitted = rows.len().saturating_sub(MAX_BARS);
-        rows.truncate(MAX_BARS);
-        let bars = rows
+        let mut bars: Vec<TornadoBar> = rows
             .into_iter()
             .map(|p| TornadoBar {
                 param: p.param.clone(),
@@ -633,6 +820,7 @@ impl Tornado {
                 prcc: p.prcc,
             })
             .collect();
+        let not_drawn = bars.split_off(bars.len().min(MAX_BARS));
         let (x_title, money) = match s.output {
             Output::Benefit => (format!("Mean benefit of {}, $B (2025, discounted)", s.policy), true),
             Output::Harm => (format!("Mean harm of {}, $B (2025, discounted)", s.policy), true),
@@ -651,6 +839,7 @@ impl Tornado {
             output_se: s.output_se,
             bars,
             omitted,
+            not_drawn,
             x_title,
             money,
         })
@@ -678,10 +867,11 @@ impl Tornado {
             "Each parameter held at a percentile in every one of {} runs (seed {}), the others drawn; common random numbers.",
             self.runs, self.seed
         )];
-        if self.omitted > 0 {
+        if let Some(largest) = self.not_drawn.first() {
             notes.push(format!(
-                "{} parameters with smaller swings not shown (see the sidecar of the analysis).",
-                self.omitted
+                "{} more parameters swing the mean by at most {} each; the figure's JSON sidecar lists them.",
+                self.omitted,
+                fmt(largest.swing)
             ));
         }
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
@@ -712,6 +902,13 @@ impl Tornado {
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
         let base = self.output_mean;
+        let font = st.note_font();
+        let gap = f64::from(st.px(6.0));
+        let (px_lo, px_hi) =
+            (f64::from(ch.backend_coord(&(x.lo, y.lo)).0), f64::from(ch.backend_coord(&(x.hi, y.lo)).0));
+        // Pixels per unit of the output.
+        let sx = (px_hi - px_lo) / (x.hi - x.lo);
+        let px = |v: f64| px_lo + (v - x.lo) * sx;
         for (i, b) in self.bars.iter().enumerate() {
             let yc = (n - 1 - i) as f64;
             let (y0, y1) = (yc - 0.34, yc + 0.34);
@@ -721,10 +918,20 @@ impl Tornado {
                     ch.draw_series(std::iter::once(Rectangle::new([(a, y0), (z, y1)], st.fill(col, 1.0))))?;
                 }
             }
-            let swing = format!("{} … {}", fmt(b.low.min(b.high)), fmt(b.low.max(b.high)));
-            let right = b.low.max(b.high).max(base);
-            if right < x.hi - (x.hi - x.lo) * 0.2 {
-                text(&mut ch, swing, (right + (x.hi - x.lo) * 0.008, yc), st.note_font(), (HPos::Left, VPos::Center))?;
+            // The range beside the bar where it fits, else inside its longer half, else left.
+            let range = format!("{} to {}", fmt(b.low.min(b.high)), fmt(b.low.max(b.high)));
+            let w = f64::from(st.text_width(&range, &font));
+            let right = b.low.max(b.high).max(base).min(x.hi);
+            let left = b.low.min(b.high).min(base).max(x.lo);
+            let far = if (b.high - base).abs() >= (b.low - base).abs() { b.high } else { b.low };
+            let far = far.clamp(x.lo, x.hi);
+            if px(right) + gap + w <= px_hi {
+                text(&mut ch, range, (right + gap / sx, yc), font.clone(), (HPos::Left, VPos::Center))?;
+            } else if (px(far) - px(base)).abs() >= w + 2.0 * gap {
+                let (at, pos) = if far > base { (far - gap / sx, HPos::Right) } else { (far + gap / sx, HPos::Left) };
+                text(&mut ch, range, (at, yc), st.font(13.0).color(&WHITE), (pos, VPos::Center))?;
+            } else if px(left) - gap - w >= px_lo {
+                text(&mut ch, range, (left - gap / sx, yc), font.clone(), (HPos::Right, VPos::Center))?;
             }
         }
         dashed(&mut ch, &clip, &[(base, y.lo), (base, y.hi)], st.line(RGBColor(0, 0, 0), 1.6), st.px(7.0), st.px(5.0))?;

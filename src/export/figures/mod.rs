@@ -45,9 +45,10 @@ use plotters::prelude::*;
 use serde::Serialize;
 
 use crate::analysis::sensitivity::Sensitivity;
-use crate::analysis::sweep::{Sweep, Sweep2d};
+use crate::analysis::sweep::{BestThreshold, Sweep, Sweep2d};
 use crate::analysis::{SeriesSummary, Summary};
 use crate::export::data::{Provenance, write_atomic};
+use crate::export::study::StudyNote;
 use crate::model::Scenario;
 use crate::sim::Results;
 
@@ -348,10 +349,14 @@ pub struct FigureInput<'a> {
     pub provenance: &'a Provenance,
     /// A 1-D threshold sweep; the threshold curves and the frontier need it.
     pub sweep: Option<&'a Sweep>,
+    /// The best threshold of `sweep` under a cap; the threshold curves mark it.
+    pub best_threshold: Option<&'a BestThreshold>,
     /// A 2-D sweep; the heat map needs it.
     pub sweep_2d: Option<&'a Sweep2d>,
     /// A sensitivity analysis with a tornado; the tornado chart needs it.
     pub sensitivity: Option<&'a Sensitivity>,
+    /// What the report says about analyses left out or capped (no figure draws these).
+    pub notes: &'a [StudyNote],
 }
 
 impl<'a> FigureInput<'a> {
@@ -370,8 +375,10 @@ impl<'a> FigureInput<'a> {
             series: None,
             provenance,
             sweep: None,
+            best_threshold: None,
             sweep_2d: None,
             sensitivity: None,
+            notes: &[],
         }
     }
 
@@ -385,6 +392,16 @@ impl<'a> FigureInput<'a> {
         self
     }
 
+    pub fn with_best_threshold(mut self, best: Option<&'a BestThreshold>) -> FigureInput<'a> {
+        self.best_threshold = best;
+        self
+    }
+
+    pub fn with_notes(mut self, notes: &'a [StudyNote]) -> FigureInput<'a> {
+        self.notes = notes;
+        self
+    }
+
     pub fn with_sweep_2d(mut self, sweep_2d: Option<&'a Sweep2d>) -> FigureInput<'a> {
         self.sweep_2d = sweep_2d;
         self
@@ -393,6 +410,18 @@ impl<'a> FigureInput<'a> {
     pub fn with_sensitivity(mut self, sensitivity: Option<&'a Sensitivity>) -> FigureInput<'a> {
         self.sensitivity = sensitivity;
         self
+    }
+
+    /// The runs a figure was drawn from: an analysis's own runs (which a report may cap
+    /// below the simulation's), else the simulation's.
+    pub fn runs_behind(&self, kind: FigureKind) -> u64 {
+        let own = match kind.requirement() {
+            Requirement::Sweep => self.sweep.map(|s| s.runs),
+            Requirement::Sweep2d => self.sweep_2d.map(|s| s.runs),
+            Requirement::Sensitivity => self.sensitivity.map(|s| s.runs),
+            _ => None,
+        };
+        own.unwrap_or(self.provenance.runs)
     }
 
     /// The figures this input can draw, in report order.
@@ -587,7 +616,10 @@ struct Sidecar<'a> {
 pub fn prepare(kind: FigureKind, input: &FigureInput<'_>) -> Result<Figure, FigureError> {
     check_requirement(kind, input)?;
     let plot = Plot::compute(kind, input)?;
-    Ok(Figure { kind, caption: input.provenance.caption(), provenance: input.provenance.clone(), plot })
+    // The provenance (and caption) of a figure gives the runs it was drawn from.
+    let mut provenance = input.provenance.clone();
+    provenance.runs = input.runs_behind(kind);
+    Ok(Figure { kind, caption: provenance.caption(), provenance, plot })
 }
 
 impl Figure {
