@@ -17,7 +17,7 @@ use rand::RngExt;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::model::params::{PARAMS, param_index};
+use crate::model::params::{P, PARAMS, Range, param_index};
 use crate::model::scenario::suggest;
 use crate::model::{Policy, Regime, Scenario};
 use crate::sim::rng::{Stream, stream};
@@ -1004,54 +1004,78 @@ pub fn contour_lines(xs: &[f64], ys: &[f64], z: &[f64], level: f64) -> Vec<Vec<[
 }
 
 // ---------------------------------------------------------------------------------------
-// Defaults: what to sweep when the user has not said
+// Defaults: what to sweep when the user has not said (the app's Thresholds tab and
+// `tierlab report` start from the same grids)
 
 /// Grid points of a default 1-D sweep.
 pub const DEFAULT_STEPS: usize = 25;
-/// Half-width of a default threshold grid around the current value, in decades of FLOP:
-/// four decades span the frontier's advance over a decade of the baseline's growth.
+/// Half-width of a default threshold grid around the policy's current value, decades of
+/// FLOP: two decades either side span about three years of frontier growth each way.
 pub const DEFAULT_THRESHOLD_HALF_SPAN: f64 = 2.0;
 /// Half-width of a default drift grid around the current drift, OOM per year.
 pub const DEFAULT_DRIFT_HALF_SPAN: f64 = 0.3;
-/// Share of a world parameter's distribution left out at each end of a default axis.
+/// Grid of a default 2-D sweep: threshold values by world-parameter values.
+pub const DEFAULT_HEATMAP_STEPS: usize = 13;
+pub const DEFAULT_HEATMAP_STEPS2: usize = 9;
+/// The world parameter a default 2-D sweep sets against the threshold: where misuse uplift
+/// sets in is the uncertainty a capability threshold most directly bets on.
+pub const DEFAULT_HEATMAP_PARAM: P = P::hazard_threshold;
+/// Share of an uncertain world parameter's distribution left out at each end of a default
+/// axis (the axis spans the central 90%).
 pub const DEFAULT_AXIS_TAIL: f64 = 0.05;
 
-/// The policy a sweep looks at first: the first policy with a tiered regime that is not the
-/// baseline (a threshold is compared with the baseline), else the baseline if it is tiered.
+/// The policy a sweep looks at when none is named: the first policy other than the baseline
+/// with a tiered regime (a threshold is judged against the baseline), else the baseline if it
+/// is tiered.
 pub fn default_policy(scenario: &Scenario) -> Option<usize> {
     let nj = scenario.jurisdictions.len();
-    let tiered = |i: &usize| SweepParam::OpenBelow.current(&scenario.policies[*i], nj).is_some();
+    let tiered = |i: &usize| scenario.policies.get(*i).is_some_and(|p| SweepParam::OpenBelow.current(p, nj).is_some());
     (0..scenario.policies.len())
-        .filter(|i| *i != scenario.run.baseline)
+        .filter(|&i| i != scenario.run.baseline)
         .find(tiered)
-        .or_else(|| Some(scenario.run.baseline).filter(|b| *b < scenario.policies.len() && tiered(b)))
+        .or_else(|| Some(scenario.run.baseline).filter(tiered))
 }
 
-/// A grid of `param` centred on its current value `current` (`from`, `to`).
-pub fn default_range(param: SweepParam, current: f64) -> (f64, f64) {
-    let half = match param {
-        SweepParam::OpenBelow | SweepParam::GatedBelow => DEFAULT_THRESHOLD_HALF_SPAN,
-        SweepParam::Drift => DEFAULT_DRIFT_HALF_SPAN,
-    };
-    (current - half, current + half)
+/// The default grid of `param` around its current value `current`: (from, to). Ceilings take
+/// any value; a drift stays at or above 0, as a scenario file requires.
+pub fn default_grid(param: SweepParam, current: f64) -> (f64, f64) {
+    match param {
+        SweepParam::OpenBelow | SweepParam::GatedBelow => {
+            (current - DEFAULT_THRESHOLD_HALF_SPAN, current + DEFAULT_THRESHOLD_HALF_SPAN)
+        }
+        SweepParam::Drift => ((current - DEFAULT_DRIFT_HALF_SPAN).max(0.0), current + DEFAULT_DRIFT_HALF_SPAN),
+    }
 }
 
-/// An axis for world parameter `param`: its distribution's central 90% when uncertain, else
-/// a span around its value; always inside the parameter's allowed range.
-pub fn default_world_range(scenario: &Scenario, param: usize) -> (f64, f64) {
-    let dist = &scenario.world[param];
+/// The default axis of world parameter `param`: its central 90% when uncertain, else a span
+/// around its value (an order of magnitude either side for capabilities, a quarter of the
+/// value otherwise); rounded outward to two significant digits of the span and kept inside
+/// the parameter's allowed range. `None` when that leaves no span.
+pub fn default_world_range(scenario: &Scenario, param: usize) -> Option<(f64, f64)> {
+    let dist = scenario.world.get(param)?;
+    let info = PARAMS.get(param)?;
     let (lo, hi) = if dist.is_fixed() {
         let x = dist.central();
-        let half = if x == 0.0 { 0.5 } else { 0.25 * x.abs() };
+        let half = match info.range {
+            Range::Any => 1.0,
+            _ if x == 0.0 => 0.5,
+            _ => 0.25 * x.abs(),
+        };
         (x - half, x + half)
     } else {
         (dist.quantile(DEFAULT_AXIS_TAIL), dist.quantile(1.0 - DEFAULT_AXIS_TAIL))
     };
-    let (min, max, open_below) = PARAMS[param].range.bounds();
-    // An open lower bound (a strictly positive parameter) keeps a little room above it.
-    let min = if open_below { min + (hi - lo).abs().max(1e-9) * 1e-3 } else { min };
+    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
+        return None;
+    }
+    // Round on a scaled integer grid so that e.g. 26.5 stays exactly 26.5.
+    let scale = 10f64.powi(1 - (hi - lo).log10().floor() as i32);
+    let (lo, hi) = ((lo * scale).floor() / scale, (hi * scale).ceil() / scale);
+    let (min, max, open_lo) = info.range.bounds();
+    // A strictly positive parameter keeps a little room above its bound.
+    let min = if open_lo { min + (hi - lo) * 1e-3 } else { min };
     let (lo, hi) = (lo.clamp(min, max), hi.clamp(min, max));
-    if hi > lo { (lo, hi) } else { (lo, (lo + 1e-6).min(max)) }
+    (hi > lo).then_some((lo, hi))
 }
 
 /// The Pareto-efficient points of (benefit: more is better, risk: less is better): those no
@@ -1363,18 +1387,15 @@ mod tests {
         let p = default_policy(&s).unwrap();
         assert_ne!(p, s.run.baseline, "a threshold is compared with the baseline");
         assert!(SweepParam::OpenBelow.current(&s.policies[p], s.jurisdictions.len()).is_some());
-        assert_eq!(default_range(SweepParam::OpenBelow, 27.0), (25.0, 29.0));
-        assert_eq!(
-            default_range(SweepParam::Drift, 0.1),
-            (0.1 - DEFAULT_DRIFT_HALF_SPAN, 0.1 + DEFAULT_DRIFT_HALF_SPAN)
-        );
-        let h = param_index("hazard_threshold").unwrap();
-        let (lo, hi) = default_world_range(&s, h);
-        assert!((lo - s.world[h].quantile(0.05)).abs() < 1e-12 && (hi - s.world[h].quantile(0.95)).abs() < 1e-12);
-        // A fixed probability near its bound stays a probability; a fixed zero gets a span.
-        let prob = PARAMS.iter().position(|q| q.range == crate::model::params::Range::Probability).unwrap();
+        assert_eq!(default_grid(SweepParam::OpenBelow, 27.0), (25.0, 29.0));
+        assert_eq!(default_grid(SweepParam::Drift, 0.1), (0.0, 0.1 + DEFAULT_DRIFT_HALF_SPAN), "drift stays >= 0");
+        let h = DEFAULT_HEATMAP_PARAM as usize;
+        let (lo, hi) = default_world_range(&s, h).unwrap();
+        assert!(lo <= s.world[h].quantile(0.05) && hi >= s.world[h].quantile(0.95), "the central 90%, rounded out");
+        // A fixed probability near its bound stays a probability.
+        let prob = PARAMS.iter().position(|q| q.range == Range::Probability).unwrap();
         s.world[prob] = crate::model::Dist::Fixed(0.98);
-        let (lo, hi) = default_world_range(&s, prob);
+        let (lo, hi) = default_world_range(&s, prob).unwrap();
         assert!(lo < hi && (0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
         // Only the baseline tiered: it is swept; nothing tiered: nothing to sweep.
         for (i, pol) in s.policies.iter_mut().enumerate() {
@@ -1393,5 +1414,8 @@ mod tests {
     fn pareto_marks_the_undominated_points() {
         let pts = [(1.0, 1.0), (2.0, 2.0), (1.5, 2.5), (3.0, 2.0), (0.5, 0.5), (f64::NAN, 0.0)];
         assert_eq!(pareto_efficient(&pts), vec![true, false, false, true, true, false]);
+        // Ties on one side: the one better on the other side wins.
+        let pts = [(10.0, 5.0), (8.0, 5.0), (12.0, 9.0), (12.0, 10.0), (3.0, 1.0)];
+        assert_eq!(pareto_efficient(&pts), vec![true, false, true, false, true]);
     }
 }

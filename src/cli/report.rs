@@ -12,12 +12,10 @@ use anyhow::Context as _;
 
 use super::sweep::{invalid, policy_list, policy_named};
 use super::{AnalysisArgs, CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, load};
-use crate::analysis::sweep::{Constraint, SweepParam};
+use crate::analysis::sweep::{Constraint, DEFAULT_STEPS, SweepParam, default_grid};
 use crate::export::figures::{FigureError, FigureKind, FigureOptions, Format, prepare};
 use crate::export::report::{best_threshold_sentence, is_analysis, missing_reason, write_report};
-use crate::export::study::{
-    Cap, Part, SWEEP_STEPS, Study, StudyError, StudyNote, StudyPlan, default_grid, progress_at, run_study,
-};
+use crate::export::study::{Cap, Part, Study, StudyError, StudyNote, StudyPlan, progress_at, run_study};
 use crate::model::Scenario;
 use crate::sim::Control;
 
@@ -133,7 +131,7 @@ pub fn plan_from_args(s: &Scenario, args: &AnalysisArgs) -> anyhow::Result<Study
             .and_then(|p| param.current(p, s.jurisdictions.len()))
             .ok_or_else(|| invalid("the analysed policy has no tiered regime to sweep"))?;
         let (from, to) = default_grid(param, current);
-        plan.set_grid(param, args.from.unwrap_or(from), args.to.unwrap_or(to), args.steps.unwrap_or(SWEEP_STEPS))
+        plan.set_grid(param, args.from.unwrap_or(from), args.to.unwrap_or(to), args.steps.unwrap_or(DEFAULT_STEPS))
             .map_err(|e| invalid(e.to_string()))?;
     }
     if let Some(sweep) = plan.sweep.as_mut().filter(|_| cap_flags) {

@@ -19,14 +19,15 @@ use std::time::Instant;
 use crate::analysis::sensitivity::{self, Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec};
 use crate::analysis::summary::JurisdictionSummary;
 use crate::analysis::sweep::{
-    self, BestThreshold, BootstrapOptions, Constraint, DEFAULT_BOOTSTRAP, Sweep, Sweep2d, SweepError, SweepOptions,
-    SweepParam, SweepSpec, WorldAxis, best_threshold, check_grid, grid,
+    self, BestThreshold, BootstrapOptions, Constraint, DEFAULT_BOOTSTRAP, DEFAULT_HEATMAP_PARAM, DEFAULT_HEATMAP_STEPS,
+    DEFAULT_HEATMAP_STEPS2, DEFAULT_STEPS, Sweep, Sweep2d, SweepError, SweepOptions, SweepParam, SweepSpec, WorldAxis,
+    best_threshold, check_grid, default_grid, default_policy, default_world_range, grid,
 };
 use crate::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use crate::export::data::Provenance;
 use crate::export::figures::{FigureInput, FigureKind, Requirement};
 use crate::model::Scenario;
-use crate::model::params::{P, PARAMS, Range};
+use crate::model::params::PARAMS;
 use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimError, SimOptions, simulate_range};
 
 /// Runs held in memory at once; larger simulations stream chunk by chunk.
@@ -45,23 +46,6 @@ pub const SWEEP_2D_RUNS_CAP: u64 = 10_000;
 /// Most runs of the default sensitivity analysis: its tornado simulates everything
 /// `1 + 2 x (uncertain parameters)` times.
 pub const SENSITIVITY_RUNS_CAP: u64 = 10_000;
-
-/// Grid points of the default threshold sweep.
-pub const SWEEP_STEPS: usize = 25;
-/// Half-width of the default threshold grid around the policy's current value, decades of
-/// FLOP: two decades either side span about three years of frontier growth each way.
-pub const THRESHOLD_HALF_SPAN: f64 = 2.0;
-/// Half-width of a default drift grid around the current drift, OOM per year.
-pub const DRIFT_HALF_SPAN: f64 = 0.3;
-/// Grid of the default 2-D sweep: threshold values by world-parameter values.
-pub const HEATMAP_STEPS: usize = 13;
-pub const HEATMAP_STEPS2: usize = 9;
-/// The world parameter the default 2-D sweep sets against the threshold: where misuse
-/// uplift sets in is the uncertainty a capability threshold most directly bets on.
-pub const HEATMAP_PARAM: P = P::hazard_threshold;
-/// Share of an uncertain world parameter's distribution left out at each end of the default
-/// 2-D axis (the axis spans the central 90%).
-pub const HEATMAP_AXIS_TAIL: f64 = 0.05;
 
 /// The parts of a study, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,64 +121,6 @@ pub struct StudyPlan {
     pub notes: Vec<StudyNote>,
 }
 
-/// The policy a study looks at when none is named: the first policy other than the baseline
-/// with a tiered regime (a threshold is judged against the baseline), else the baseline if
-/// it is tiered.
-pub fn default_policy(scenario: &Scenario) -> Option<usize> {
-    let tiered = |i: &usize| is_tiered(scenario, *i);
-    (0..scenario.policies.len())
-        .filter(|&i| i != scenario.run.baseline)
-        .find(tiered)
-        .or_else(|| Some(scenario.run.baseline).filter(tiered))
-}
-
-fn is_tiered(scenario: &Scenario, policy: usize) -> bool {
-    let nj = scenario.jurisdictions.len();
-    scenario.policies.get(policy).is_some_and(|p| SweepParam::OpenBelow.current(p, nj).is_some())
-}
-
-/// The default grid of `param` around its current value `current`: (from, to). Ceilings take
-/// any value; a drift stays at or above 0, as a scenario file requires.
-pub fn default_grid(param: SweepParam, current: f64) -> (f64, f64) {
-    match param {
-        SweepParam::OpenBelow | SweepParam::GatedBelow => {
-            (current - THRESHOLD_HALF_SPAN, current + THRESHOLD_HALF_SPAN)
-        }
-        SweepParam::Drift => ((current - DRIFT_HALF_SPAN).max(0.0), current + DRIFT_HALF_SPAN),
-    }
-}
-
-/// The default axis of world parameter `param`: its central 90% when uncertain, else a span
-/// around its value (an order of magnitude either side for capabilities, a quarter of the
-/// value otherwise); rounded outward to two significant digits of the span and kept inside
-/// the parameter's allowed range. `None` when that leaves no span.
-pub fn default_world_range(scenario: &Scenario, param: usize) -> Option<(f64, f64)> {
-    let dist = scenario.world.get(param)?;
-    let info = PARAMS.get(param)?;
-    let (lo, hi) = if dist.is_fixed() {
-        let x = dist.central();
-        let half = match info.range {
-            Range::Any => 1.0,
-            _ if x == 0.0 => 0.5,
-            _ => 0.25 * x.abs(),
-        };
-        (x - half, x + half)
-    } else {
-        (dist.quantile(HEATMAP_AXIS_TAIL), dist.quantile(1.0 - HEATMAP_AXIS_TAIL))
-    };
-    if !(lo.is_finite() && hi.is_finite() && hi > lo) {
-        return None;
-    }
-    // Round on a scaled integer grid so that e.g. 26.5 stays exactly 26.5.
-    let scale = 10f64.powi(1 - (hi - lo).log10().floor() as i32);
-    let (lo, hi) = ((lo * scale).floor() / scale, (hi * scale).ceil() / scale);
-    let (min, max, open_lo) = info.range.bounds();
-    // A strictly positive parameter keeps a little room above its bound.
-    let min = if open_lo { min + (hi - lo) * 1e-3 } else { min };
-    let (lo, hi) = (lo.clamp(min, max), hi.clamp(min, max));
-    (hi > lo).then_some((lo, hi))
-}
-
 /// What the report says in the sweep's and the heat map's sections when there is no threshold.
 fn no_sweep_notes(why: &str) -> [StudyNote; 2] {
     [
@@ -231,9 +157,9 @@ impl StudyPlan {
     }
 
     /// The analyses of one policy: if it has a tiered regime, a sweep of `open_below` over
-    /// its current value ± [`THRESHOLD_HALF_SPAN`] in [`SWEEP_STEPS`] points with the best
-    /// threshold under [`Cap::AsItStands`], and a [`HEATMAP_STEPS`] x [`HEATMAP_STEPS2`]
-    /// sweep of the same range against [`HEATMAP_PARAM`]; and a sensitivity analysis with a
+    /// its current value ± [`DEFAULT_THRESHOLD_HALF_SPAN`] in [`DEFAULT_STEPS`] points with the best
+    /// threshold under [`Cap::AsItStands`], and a [`DEFAULT_HEATMAP_STEPS`] x [`DEFAULT_HEATMAP_STEPS2`]
+    /// sweep of the same range against [`DEFAULT_HEATMAP_PARAM`]; and a sensitivity analysis with a
     /// tornado of its net difference to the baseline (of its harm when it is the baseline).
     /// Runs: the scenario's, capped at [`SWEEP_RUNS_CAP`], [`SWEEP_2D_RUNS_CAP`] and
     /// [`SENSITIVITY_RUNS_CAP`]; a cap that binds is stated in the notes.
@@ -256,13 +182,16 @@ impl StudyPlan {
         match scenario.policies.get(policy).and_then(|p| SweepParam::OpenBelow.current(p, nj)) {
             Some(current) => {
                 let (from, to) = default_grid(SweepParam::OpenBelow, current);
-                let spec = SweepSpec { policy, param: SweepParam::OpenBelow, values: grid(from, to, SWEEP_STEPS) };
+                let spec = SweepSpec { policy, param: SweepParam::OpenBelow, values: grid(from, to, DEFAULT_STEPS) };
                 let sweep_runs = capped(&mut plan, Part::Sweep, SWEEP_RUNS_CAP, "threshold sweep");
                 plan.sweep = Some(SweepPlan { spec: spec.clone(), runs: sweep_runs, cap: Cap::AsItStands });
-                match default_world_range(scenario, HEATMAP_PARAM as usize) {
+                match default_world_range(scenario, DEFAULT_HEATMAP_PARAM as usize) {
                     Some((lo, hi)) => {
-                        let axis = WorldAxis { param: HEATMAP_PARAM as usize, values: grid(lo, hi, HEATMAP_STEPS2) };
-                        let spec2 = SweepSpec { values: grid(from, to, HEATMAP_STEPS), ..spec };
+                        let axis = WorldAxis {
+                            param: DEFAULT_HEATMAP_PARAM as usize,
+                            values: grid(lo, hi, DEFAULT_HEATMAP_STEPS2),
+                        };
+                        let spec2 = SweepSpec { values: grid(from, to, DEFAULT_HEATMAP_STEPS), ..spec };
                         let runs2 = capped(&mut plan, Part::Sweep2d, SWEEP_2D_RUNS_CAP, "2-D sweep");
                         plan.sweep_2d = Some(Sweep2dPlan { spec: spec2, axis, runs: runs2 });
                     }
@@ -270,7 +199,7 @@ impl StudyPlan {
                         part: Part::Sweep2d,
                         text: format!(
                             "world.{} leaves no range to sweep: no heat map.",
-                            PARAMS[HEATMAP_PARAM as usize].key
+                            PARAMS[DEFAULT_HEATMAP_PARAM as usize].key
                         ),
                     }),
                 }
@@ -293,7 +222,7 @@ impl StudyPlan {
     }
 
     /// Sweeps `param` over `from..=to` in `steps` points instead of the default grid; the
-    /// 2-D sweep takes the same range with at most [`HEATMAP_STEPS`] points.
+    /// 2-D sweep takes the same range with at most [`DEFAULT_HEATMAP_STEPS`] points.
     ///
     /// # Errors
     /// No sweep is planned (the policy has no tiered regime), or the grid is not one
@@ -313,7 +242,7 @@ impl StudyPlan {
         sweep.spec.values = grid(from, to, steps);
         if let Some(s2) = self.sweep_2d.as_mut() {
             s2.spec.param = param;
-            s2.spec.values = grid(from, to, steps.min(HEATMAP_STEPS));
+            s2.spec.values = grid(from, to, steps.min(DEFAULT_HEATMAP_STEPS));
         }
         Ok(())
     }
@@ -707,6 +636,8 @@ fn simulate_for_figures(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::sweep::DEFAULT_DRIFT_HALF_SPAN;
+    use crate::model::P;
 
     fn stage(part: Part, runs: u64, work: u64) -> Stage {
         Stage { part, runs, work }
@@ -740,15 +671,15 @@ mod tests {
         let plan = StudyPlan::default_for(&s);
         let sweep = plan.sweep.as_ref().unwrap();
         assert_eq!(policy_name(&s, sweep.spec.policy), "Global tiered 1e27");
-        assert_eq!(sweep.spec.values.len(), SWEEP_STEPS);
-        assert_eq!((sweep.spec.values[0], sweep.spec.values[SWEEP_STEPS - 1]), (25.0, 29.0));
+        assert_eq!(sweep.spec.values.len(), DEFAULT_STEPS);
+        assert_eq!((sweep.spec.values[0], sweep.spec.values[DEFAULT_STEPS - 1]), (25.0, 29.0));
         assert!(sweep.spec.values.contains(&27.0), "the current value is on the grid");
         assert_eq!(sweep.runs, 10_000);
         let s2 = plan.sweep_2d.as_ref().unwrap();
-        assert_eq!((s2.spec.values.len(), s2.axis.values.len()), (HEATMAP_STEPS, HEATMAP_STEPS2));
+        assert_eq!((s2.spec.values.len(), s2.axis.values.len()), (DEFAULT_HEATMAP_STEPS, DEFAULT_HEATMAP_STEPS2));
         assert_eq!(s2.axis.param, P::hazard_threshold as usize);
         // The central 90% of PERT(26.5, 27.5, 29), rounded outward.
-        let (lo, hi) = (s2.axis.values[0], s2.axis.values[HEATMAP_STEPS2 - 1]);
+        let (lo, hi) = (s2.axis.values[0], s2.axis.values[DEFAULT_HEATMAP_STEPS2 - 1]);
         assert!(lo > 26.5 && lo < 27.0 && hi > 28.2 && hi < 29.0, "{lo}..{hi}");
         let sens = plan.sensitivity.as_ref().unwrap();
         assert_eq!(sens.spec.output, Output::NetDiff);
@@ -791,7 +722,7 @@ mod tests {
         assert!(plan.notes.iter().any(|n| n.part == Part::Sensitivity));
         // A fixed hazard threshold: an order of magnitude either side.
         let s2 = plan.sweep_2d.as_ref().unwrap();
-        assert_eq!((s2.axis.values[0], s2.axis.values[HEATMAP_STEPS2 - 1]), (26.5, 28.5));
+        assert_eq!((s2.axis.values[0], s2.axis.values[DEFAULT_HEATMAP_STEPS2 - 1]), (26.5, 28.5));
     }
 
     #[test]
@@ -814,7 +745,7 @@ mod tests {
         assert_eq!(plan.sweep_2d.as_ref().unwrap().spec.values.len(), 6);
         assert!(plan.set_grid(SweepParam::OpenBelow, 24.0, 30.0, 1).unwrap_err().is_invalid_input());
         assert!(plan.set_grid(SweepParam::Drift, -0.1, 0.3, 5).unwrap_err().to_string().contains(">= 0"));
-        assert_eq!(default_grid(SweepParam::Drift, 0.0), (0.0, DRIFT_HALF_SPAN));
+        assert_eq!(default_grid(SweepParam::Drift, 0.0), (0.0, DEFAULT_DRIFT_HALF_SPAN));
         let mut none = StudyPlan::simulation_only();
         assert!(none.set_grid(SweepParam::OpenBelow, 24.0, 30.0, 5).is_err());
     }

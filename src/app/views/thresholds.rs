@@ -13,7 +13,6 @@ use egui_plot::{
 use crate::analysis::sweep::{
     self, BestThreshold, BootstrapOptions, Constraint, Sweep, Sweep2d, SweepParam, SweepPoint, SweepSpec, WorldAxis,
 };
-use crate::model::params::param_index;
 use crate::model::regime::flop_label;
 use crate::model::{PARAMS, Scenario};
 
@@ -26,13 +25,6 @@ use super::{AnalysisView, ViewCx, analysis_status_ui};
 /// Runs per grid point unless the user asks for another count: enough for a P(catastrophe)
 /// to within about one percentage point, and a 25-point sweep of the baseline in a blink.
 pub const DEFAULT_RUNS: u64 = 10_000;
-/// Threshold points of the heat map (every other point of a 25-point grid).
-pub const HEATMAP_STEPS: usize = 13;
-/// World-parameter points of the heat map.
-pub const WORLD_STEPS: usize = 9;
-/// The world parameter the heat map starts with: which threshold is best depends first on
-/// where the hazard begins.
-pub const DEFAULT_WORLD_PARAM: &str = "hazard_threshold";
 
 /// A grid of `steps` values from `from` to `to`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -91,7 +83,7 @@ impl Default for ThresholdSettings {
             max_p_catastrophe: None,
             max_cvar95: None,
             heatmap: true,
-            world_param: param_index(DEFAULT_WORLD_PARAM).unwrap_or(0),
+            world_param: sweep::DEFAULT_HEATMAP_PARAM as usize,
             world_grid: None,
             world_grid_for: None,
             best: None,
@@ -126,7 +118,7 @@ impl ThresholdSettings {
         self.policy = Some(policy);
         if self.grid.is_none() || self.grid_for != Some((policy, self.param)) {
             let current = tiered(policy).unwrap_or(27.0);
-            let (from, to) = sweep::default_range(self.param, current);
+            let (from, to) = sweep::default_grid(self.param, current);
             self.grid = Some(Grid { from, to, steps: sweep::DEFAULT_STEPS });
             self.grid_for = Some((policy, self.param));
         }
@@ -134,8 +126,12 @@ impl ThresholdSettings {
             self.world_param = 0;
         }
         if self.world_grid.is_none() || self.world_grid_for != Some(self.world_param) {
-            let (from, to) = sweep::default_world_range(scenario, self.world_param);
-            self.world_grid = Some(Grid { from, to, steps: WORLD_STEPS });
+            // A parameter fixed at a value with no room around it has no axis: no heat map.
+            self.world_grid = sweep::default_world_range(scenario, self.world_param).map(|(from, to)| Grid {
+                from,
+                to,
+                steps: sweep::DEFAULT_HEATMAP_STEPS2,
+            });
             self.world_grid_for = Some(self.world_param);
         }
         Ok(policy)
@@ -156,7 +152,7 @@ impl ThresholdSettings {
             (true, Some(w)) => Some(Request::Heatmap {
                 scenario: Arc::clone(&scenario),
                 spec: SweepSpec {
-                    values: sweep::grid(grid.from, grid.to, HEATMAP_STEPS.min(grid.steps)),
+                    values: sweep::grid(grid.from, grid.to, sweep::DEFAULT_HEATMAP_STEPS.min(grid.steps)),
                     ..spec.clone()
                 },
                 axis: WorldAxis { param: self.world_param, values: w.values() },
@@ -870,9 +866,9 @@ mod tests {
         assert_eq!(spec.values.len(), sweep::DEFAULT_STEPS);
         assert!((spec.values[sweep::DEFAULT_STEPS / 2] - current).abs() < 1e-9, "centred on the current value");
         let Some(Request::Heatmap { axis, spec: hs, .. }) = &r.heatmap else { panic!("a heat map") };
-        assert_eq!(PARAMS[axis.param].key, DEFAULT_WORLD_PARAM);
-        assert_eq!(axis.values.len(), WORLD_STEPS);
-        assert_eq!(hs.values.len(), HEATMAP_STEPS);
+        assert_eq!(axis.param, sweep::DEFAULT_HEATMAP_PARAM as usize);
+        assert_eq!(axis.values.len(), sweep::DEFAULT_HEATMAP_STEPS2);
+        assert_eq!(hs.values.len(), sweep::DEFAULT_HEATMAP_STEPS);
         // Same settings and scenario: the same requests (the app starts nothing new).
         assert_eq!(t.requests(&s, 500).unwrap(), r);
     }

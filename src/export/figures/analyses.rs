@@ -11,7 +11,7 @@ use super::style::{
 };
 use super::{FigureError, FigureInput, FigureKind};
 use crate::analysis::sensitivity::{Output, TORNADO_HIGH, TORNADO_LOW};
-use crate::analysis::sweep::{BestThreshold, SweepParam, SweepPoint};
+use crate::analysis::sweep::{BestThreshold, SweepParam, SweepPoint, pareto_efficient};
 use crate::model::params::PARAMS;
 use crate::theme::{HAZARD, REFERENCE, diverging, policy_color};
 
@@ -267,22 +267,12 @@ pub(crate) struct Frontier {
     index: usize,
 }
 
-/// Marks the Pareto-efficient points of (benefit: more is better, risk: less is better).
-pub(crate) fn pareto(points: &[(f64, f64)]) -> Vec<bool> {
-    points
-        .iter()
-        .map(|&(b, r)| {
-            b.is_finite() && r.is_finite() && !points.iter().any(|&(b2, r2)| b2 >= b && r2 <= r && (b2 > b || r2 < r))
-        })
-        .collect()
-}
-
 impl Frontier {
     pub fn compute(input: &FigureInput<'_>) -> Result<Frontier, FigureError> {
         let s = input.sweep.ok_or_else(|| missing(FigureKind::Frontier, "a threshold sweep"))?;
         let index = policy_index(input, &s.policy);
         let pairs: Vec<(f64, f64)> = s.points.iter().map(|p| (p.benefit_mean, p.cvar95_harm)).collect();
-        let eff = pareto(&pairs);
+        let eff = pareto_efficient(&pairs);
         let points = s
             .points
             .iter()
@@ -942,12 +932,6 @@ impl Tornado {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pareto_marks_undominated_points() {
-        let pts = [(10.0, 5.0), (8.0, 5.0), (12.0, 9.0), (12.0, 10.0), (3.0, 1.0)];
-        assert_eq!(pareto(&pts), vec![true, false, true, false, true]);
-    }
 
     #[test]
     fn cell_edges_are_midpoints() {
