@@ -1036,14 +1036,14 @@ pub fn default_policy(scenario: &Scenario) -> Option<usize> {
         .or_else(|| Some(scenario.run.baseline).filter(tiered))
 }
 
-/// The default grid of `param` around its current value `current`: (from, to). Ceilings take
-/// any value; a drift stays at or above 0, as a scenario file requires.
+/// The default grid of `param` around its current value `current`: (from, to). Ceilings and
+/// drifts take any value (a negative drift is a threshold that tightens over time).
 pub fn default_grid(param: SweepParam, current: f64) -> (f64, f64) {
     match param {
         SweepParam::OpenBelow | SweepParam::GatedBelow => {
             (current - DEFAULT_THRESHOLD_HALF_SPAN, current + DEFAULT_THRESHOLD_HALF_SPAN)
         }
-        SweepParam::Drift => ((current - DEFAULT_DRIFT_HALF_SPAN).max(0.0), current + DEFAULT_DRIFT_HALF_SPAN),
+        SweepParam::Drift => (current - DEFAULT_DRIFT_HALF_SPAN, current + DEFAULT_DRIFT_HALF_SPAN),
     }
 }
 
@@ -1388,7 +1388,10 @@ mod tests {
         assert_ne!(p, s.run.baseline, "a threshold is compared with the baseline");
         assert!(SweepParam::OpenBelow.current(&s.policies[p], s.jurisdictions.len()).is_some());
         assert_eq!(default_grid(SweepParam::OpenBelow, 27.0), (25.0, 29.0));
-        assert_eq!(default_grid(SweepParam::Drift, 0.1), (0.0, 0.1 + DEFAULT_DRIFT_HALF_SPAN), "drift stays >= 0");
+        assert_eq!(
+            default_grid(SweepParam::Drift, 0.1),
+            (0.1 - DEFAULT_DRIFT_HALF_SPAN, 0.1 + DEFAULT_DRIFT_HALF_SPAN)
+        );
         let h = DEFAULT_HEATMAP_PARAM as usize;
         let (lo, hi) = default_world_range(&s, h).unwrap();
         assert!(lo <= s.world[h].quantile(0.05) && hi >= s.world[h].quantile(0.95), "the central 90%, rounded out");

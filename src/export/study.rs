@@ -229,12 +229,6 @@ impl StudyPlan {
     /// `tierlab sweep` accepts.
     pub fn set_grid(&mut self, param: SweepParam, from: f64, to: f64, steps: usize) -> Result<(), StudyError> {
         check_grid("--from/--to/--steps", from, to, steps).map_err(StudyError::Invalid)?;
-        if param == SweepParam::Drift && from.min(to) < 0.0 {
-            return Err(StudyError::Invalid(format!(
-                "a drift must be >= 0 OOM/yr, as in a scenario file; the grid reaches {}",
-                from.min(to)
-            )));
-        }
         let Some(sweep) = self.sweep.as_mut() else {
             return Err(StudyError::Invalid("the analysed policy has no tiered regime to sweep".into()));
         };
@@ -636,7 +630,6 @@ fn simulate_for_figures(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::sweep::DEFAULT_DRIFT_HALF_SPAN;
     use crate::model::P;
 
     fn stage(part: Part, runs: u64, work: u64) -> Stage {
@@ -744,8 +737,9 @@ mod tests {
         assert_eq!((sweep.spec.param, sweep.spec.values.len()), (SweepParam::Drift, 6));
         assert_eq!(plan.sweep_2d.as_ref().unwrap().spec.values.len(), 6);
         assert!(plan.set_grid(SweepParam::OpenBelow, 24.0, 30.0, 1).unwrap_err().is_invalid_input());
-        assert!(plan.set_grid(SweepParam::Drift, -0.1, 0.3, 5).unwrap_err().to_string().contains(">= 0"));
-        assert_eq!(default_grid(SweepParam::Drift, 0.0), (0.0, DEFAULT_DRIFT_HALF_SPAN));
+        // A tightening threshold (negative drift) is a valid regime: its grid is too.
+        plan.set_grid(SweepParam::Drift, -0.1, 0.3, 5).unwrap();
+        assert_eq!(plan.sweep.as_ref().unwrap().spec.values[0], -0.1);
         let mut none = StudyPlan::simulation_only();
         assert!(none.set_grid(SweepParam::OpenBelow, 24.0, 30.0, 5).is_err());
     }
