@@ -525,3 +525,61 @@ fn snapshot_thresholds_light() {
     mask_status(&mut h);
     h.snapshot("thresholds_light");
 }
+
+#[test]
+fn exports_publication_figures_and_the_report_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(None);
+    settle(&mut h);
+    open_tab_and_wait(&mut h, Tab::Thresholds);
+
+    // The Thresholds view's figures, from the analyses on screen.
+    let figures = dir.path().join("figures");
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export publication figures…").click();
+    h.run();
+    h.get_by_label("Folder path").focus();
+    h.run();
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
+    h.get_by_label("Folder path").type_text(&figures.display().to_string());
+    h.run();
+    h.get_by_label("Write").click();
+    h.run();
+    assert!(h.state().is_publishing() || figures.join("threshold_curves.svg").exists());
+    assert!(h.state_mut().wait_for_publishing(WAIT));
+    h.run();
+    for name in ["threshold_curves", "benefit_risk_frontier", "sweep_heatmap"] {
+        for ext in ["svg", "png", "json"] {
+            assert!(figures.join(format!("{name}.{ext}")).exists(), "{name}.{ext}: {}", h.state().status());
+        }
+    }
+    let sidecar: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(figures.join("threshold_curves.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["provenance"]["seed"], Scenario::baseline().run.seed);
+
+    // The report, with a progress bar in the status line while it runs.
+    let report = dir.path().join("report");
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export report…").click();
+    h.run();
+    h.get_by_label("Folder path").focus();
+    h.run();
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
+    h.get_by_label("Folder path").type_text(&report.display().to_string());
+    h.run();
+    h.get_by_label("Write").click();
+    h.run();
+    if h.state().is_publishing() {
+        assert!(h.query_by_label_contains("Writing the report").is_some(), "progress is shown");
+    }
+    assert!(h.state_mut().wait_for_publishing(WAIT));
+    h.run();
+    let html = std::fs::read_to_string(report.join("report.html")).expect("report.html written");
+    for p in Scenario::baseline().policies {
+        assert!(html.contains(&p.name), "{} is in the report", p.name);
+    }
+    assert!(report.join("figures").join("tornado.svg").exists(), "the report runs the sensitivity analysis");
+    assert!(h.state().status().starts_with("Wrote the report"), "{}", h.state().status());
+}

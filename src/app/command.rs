@@ -65,10 +65,19 @@ pub enum AppCommand {
         plot: String,
         path: PathBuf,
     },
-    /// Publication figure of the current view. A hook: the figure renderer is wired in later.
+    /// The publication figures of a view (asks for a folder), written on a background thread.
     ExportFigure {
         tab: Tab,
     },
+    ExportFigureTo {
+        tab: Tab,
+        dir: PathBuf,
+    },
+    /// The report bundle (asks for a folder), written on a background thread.
+    ExportReport,
+    ExportReportTo(PathBuf),
+    /// Stop the figure or report export in progress.
+    CancelPublish,
 
     SetTab(Tab),
     SetDark(bool),

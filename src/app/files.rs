@@ -9,7 +9,7 @@ use egui::{RichText, Ui};
 use crate::model::{Issue, Scenario};
 
 use super::command::AppCommand;
-use super::state::issues_of;
+use super::state::{Tab, issues_of};
 
 /// A native dialog that answers "no file" faster than this was never shown (no portal, no
 /// desktop): the typed-path window is offered instead.
@@ -21,7 +21,14 @@ pub enum PathPurpose {
     Open,
     SaveAs,
     ExportCsv,
-    ExportPng { plot: String },
+    ExportPng {
+        plot: String,
+    },
+    /// Folders.
+    ExportFigures {
+        tab: Tab,
+    },
+    ExportReport,
 }
 
 impl PathPurpose {
@@ -31,12 +38,15 @@ impl PathPurpose {
             PathPurpose::SaveAs => "Save the scenario as",
             PathPurpose::ExportCsv => "Export the view's data (CSV) to",
             PathPurpose::ExportPng { .. } => "Save the plot (PNG) to",
+            PathPurpose::ExportFigures { .. } => "Write the publication figures into the folder",
+            PathPurpose::ExportReport => "Write the report into the folder",
         }
     }
 
     fn button(&self) -> &'static str {
         match self {
             PathPurpose::Open => "Open",
+            PathPurpose::ExportFigures { .. } | PathPurpose::ExportReport => "Write",
             _ => "Save",
         }
     }
@@ -46,12 +56,18 @@ impl PathPurpose {
             PathPurpose::Open | PathPurpose::SaveAs => "toml",
             PathPurpose::ExportCsv => "csv",
             PathPurpose::ExportPng { .. } => "png",
+            PathPurpose::ExportFigures { .. } | PathPurpose::ExportReport => "",
         }
+    }
+
+    /// Whether the path is a folder (created if missing) rather than a file.
+    pub fn is_folder(&self) -> bool {
+        matches!(self, PathPurpose::ExportFigures { .. } | PathPurpose::ExportReport)
     }
 
     /// The command that acts on a chosen path.
     pub fn command(&self, path: PathBuf) -> AppCommand {
-        let path = if self == &PathPurpose::Open || path.extension().is_some() {
+        let path = if self == &PathPurpose::Open || self.is_folder() || path.extension().is_some() {
             path
         } else {
             path.with_extension(self.extension())
@@ -61,6 +77,8 @@ impl PathPurpose {
             PathPurpose::SaveAs => AppCommand::SaveTo(path),
             PathPurpose::ExportCsv => AppCommand::ExportCsvTo(path),
             PathPurpose::ExportPng { plot } => AppCommand::ExportPngTo { plot: plot.clone(), path },
+            PathPurpose::ExportFigures { tab } => AppCommand::ExportFigureTo { tab: *tab, dir: path },
+            PathPurpose::ExportReport => AppCommand::ExportReportTo(path),
         }
     }
 }
@@ -88,6 +106,16 @@ pub fn ask(purpose: &PathPurpose, suggested: &Path) -> DialogAnswer {
     if let Some(dir) = suggested.parent().filter(|d| !d.as_os_str().is_empty() && d.exists()) {
         d = d.set_directory(dir);
     }
+    if purpose.is_folder() {
+        // A folder dialog picks an existing folder; the suggested one may not exist yet.
+        d = d.set_title(purpose.title());
+        let chosen = d.pick_folder();
+        return match chosen {
+            Some(p) => DialogAnswer::Chosen(p),
+            None if started.elapsed() < NO_DIALOG_WITHIN => DialogAnswer::Unavailable,
+            None => DialogAnswer::Cancelled,
+        };
+    }
     if let Some(name) = suggested.file_name() {
         d = d.set_file_name(name.to_string_lossy());
     }
@@ -112,14 +140,20 @@ pub fn prompt_ui(ctx: &egui::Context, prompt: &mut PathPrompt, cmds: &mut Vec<Ap
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
-            ui.label("No file dialog is available here: type the file's path.");
-            let label = ui.label("File path");
+            if prompt.purpose.is_folder() {
+                ui.label("No file dialog is available here: type the folder's path (it is created if missing).");
+            } else {
+                ui.label("No file dialog is available here: type the file's path.");
+            }
+            let label = ui.label(if prompt.purpose.is_folder() { "Folder path" } else { "File path" });
             let r = ui
-                .add(
-                    egui::TextEdit::singleline(&mut prompt.text)
-                        .desired_width(460.0)
-                        .hint_text(format!("/path/to/file.{}", prompt.purpose.extension())),
-                )
+                .add(egui::TextEdit::singleline(&mut prompt.text).desired_width(460.0).hint_text(
+                    if prompt.purpose.is_folder() {
+                        "/path/to/folder/".to_string()
+                    } else {
+                        format!("/path/to/file.{}", prompt.purpose.extension())
+                    },
+                ))
                 .labelled_by(label.id);
             if ui.memory(|m| m.focused().is_none()) {
                 r.request_focus();

@@ -9,6 +9,7 @@
 //!   off the UI thread;
 //! - [`panel`]: the scenario editor; [`top_bar`]: menus, run settings and progress;
 //! - [`views`]: one file per tab; [`theme`]: every colour; [`files`] and [`export`]: disk;
+//! - [`publish`]: publication figures and the report, on a background thread;
 //! - [`bench`]: `tierlab --bench-ui`.
 //!
 //! Invariants: drawing never simulates and never bins per-run data (the worker does, once per
@@ -22,9 +23,9 @@ pub mod bench;
 pub mod command;
 pub mod computed;
 pub mod export;
-pub mod figures;
 pub mod files;
 pub mod panel;
+pub mod publish;
 pub mod shell;
 pub mod state;
 pub mod theme;
@@ -60,11 +61,7 @@ pub fn run(file: Option<PathBuf>, bench_ui: bool) -> anyhow::Result<ExitCode> {
     eframe::run_native(
         APP_NAME,
         options,
-        Box::new(move |cc| {
-            let mut app = TierlabApp::new(&cc.egui_ctx, cc.storage, file, AppOptions::default());
-            app.set_figure_exporter(Box::new(figures::export_tab_figures));
-            Ok(Box::new(app))
-        }),
+        Box::new(move |cc| Ok(Box::new(TierlabApp::new(&cc.egui_ctx, cc.storage, file, AppOptions::default())))),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)

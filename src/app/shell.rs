@@ -8,15 +8,20 @@ use std::time::{Duration, Instant};
 
 use egui::{ColorImage, Rect, RichText, Ui, ViewportCommand};
 
+use crate::analysis::sensitivity::SensitivitySpec;
+use crate::analysis::sweep::WorldAxis;
 use crate::export::data::write_atomic;
+use crate::export::figures::Format;
+use crate::export::study::{Cap, StudyPlan};
 use crate::model::scenario::{BASELINE_TOML, PRESETS};
 use crate::model::{Issue, Scenario};
 
-use super::analyses::{Analyses, Request, Slot};
+use super::analyses::{Analyses, Outcome, Request, Slot};
 use super::command::AppCommand;
 use super::computed::Computed;
 use super::files::{self, DialogAnswer, FileErrors, PathPrompt, PathPurpose};
 use super::panel::{self, PanelState, jurisdictions, policies};
+use super::publish::{OnScreen, Publication, Publishing};
 use super::state::{Document, Persisted, Tab};
 use super::top_bar::{self, TopBarInfo};
 use super::views::{self, AnalysisViews, ViewCx, ViewOut, ViewState};
@@ -47,10 +52,6 @@ impl AppOptions {
         AppOptions { max_runs: Some(max_runs), native_dialogs: false, ..AppOptions::default() }
     }
 }
-
-/// A publication-figure renderer the lead wires in: gets the view, the result and the
-/// scenario; returns a message for the status line.
-pub type FigureExporter = Box<dyn FnMut(Tab, &Computed, &Scenario) -> Result<String, String>>;
 
 /// An action that would lose unsaved edits, waiting for the user's answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,7 +118,8 @@ pub struct TierlabApp {
     png_pending: Option<PngPending>,
     screenshot_tx: Sender<Arc<ColorImage>>,
     screenshot_rx: Receiver<Arc<ColorImage>>,
-    figure_exporter: Option<FigureExporter>,
+    /// The figure or report export in progress.
+    publishing: Option<Publishing>,
 }
 
 impl TierlabApp {
@@ -168,7 +170,7 @@ impl TierlabApp {
             png_pending: None,
             screenshot_tx,
             screenshot_rx,
-            figure_exporter: None,
+            publishing: None,
         };
         let from_storage = app.persisted.last_file.clone().filter(|p| p.exists());
         match file.or(from_storage) {
@@ -254,9 +256,22 @@ impl TierlabApp {
         }
     }
 
-    /// Wires in the publication-figure renderer behind [`AppCommand::ExportFigure`].
-    pub fn set_figure_exporter(&mut self, exporter: FigureExporter) {
-        self.figure_exporter = Some(exporter);
+    /// Whether a figure or report export is in progress.
+    pub fn is_publishing(&self) -> bool {
+        self.publishing.is_some()
+    }
+
+    /// Waits until the export in progress has ended (or `timeout` passes). For tests only.
+    pub fn wait_for_publishing(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.publishing.is_some() {
+            self.poll_publishing();
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
     }
 
     /// Starts a debounced run now and blocks until the current job has delivered its last
@@ -295,6 +310,7 @@ impl TierlabApp {
             self.on_worker_msg(msg);
         }
         self.update_analyses();
+        self.poll_publishing();
         if let Some(due) = self.run_due {
             let now = Instant::now();
             if now >= due {
@@ -325,7 +341,7 @@ impl TierlabApp {
     /// Draws the frame, then applies the commands the widgets returned.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let mut cmds: Vec<AppCommand> = shortcuts(ui.ctx());
-        let mut out = ViewOut::default();
+        let mut out = ViewOut { tab: self.persisted.tab, ..ViewOut::default() };
         let dark = self.persisted.dark;
         let info = TopBarInfo {
             progress: self.worker.as_ref().and_then(Worker::progress),
@@ -336,11 +352,12 @@ impl TierlabApp {
             plots: &self.plot_titles,
             stale: self.is_stale(),
             runs_cap: (self.doc.edit.run.runs > self.runs_cap()).then(|| self.runs_cap()),
+            publishing: self.publishing.is_some(),
         };
         egui::Panel::top("top_bar").show(ui, |ui| {
             top_bar::ui(ui, &mut self.doc.edit, &mut self.persisted, &self.presets, &info, &mut cmds);
         });
-        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui, &mut cmds));
         egui::Panel::left("scenario_panel").resizable(true).default_size(460.0).min_size(320.0).show(ui, |ui| {
             panel::ui(ui, &mut self.doc.edit, &self.doc.issues, &mut self.panel, dark, &mut cmds);
         });
@@ -460,9 +477,18 @@ impl TierlabApp {
         views::ui(ui, tab, &mut cx);
     }
 
-    fn status_ui(&self, ui: &mut Ui) {
+    fn status_ui(&self, ui: &mut Ui, cmds: &mut Vec<AppCommand>) {
         ui.horizontal(|ui| {
-            ui.label(&self.status);
+            if let Some(p) = &self.publishing {
+                let (phrase, fraction) = p.progress();
+                ui.add(egui::ProgressBar::new(fraction).desired_width(160.0).show_percentage());
+                ui.label(phrase);
+                if ui.small_button("Stop").on_hover_text("Stop the export; nothing more is written").clicked() {
+                    cmds.push(AppCommand::CancelPublish);
+                }
+            } else {
+                ui.label(&self.status);
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if let Some(c) = &self.current {
                     let p = &c.provenance;
@@ -588,7 +614,29 @@ impl TierlabApp {
                 self.png_request = Some(PngRequest { plot, path, frames_left: 2 });
                 self.ctx.request_repaint();
             }
-            AppCommand::ExportFigure { tab } => self.export_figure(tab),
+            AppCommand::ExportFigure { tab } => {
+                if self.current.is_none() {
+                    self.status = "No results to draw yet.".into();
+                } else {
+                    self.ask_path(PathPurpose::ExportFigures { tab });
+                }
+            }
+            AppCommand::ExportFigureTo { tab, dir } => {
+                self.prompt = None;
+                let on_screen = self.on_screen();
+                self.publish(Publication::Figures { tab, dir, on_screen });
+            }
+            AppCommand::ExportReport => self.ask_path(PathPurpose::ExportReport),
+            AppCommand::ExportReportTo(dir) => {
+                self.prompt = None;
+                let plan = self.report_plan();
+                self.publish(Publication::Report { dir, plan, formats: vec![Format::Svg, Format::Png] });
+            }
+            AppCommand::CancelPublish => {
+                if let Some(p) = &self.publishing {
+                    p.cancel();
+                }
+            }
             AppCommand::SetTab(t) => self.persisted.tab = t,
             AppCommand::SetDark(dark) => {
                 self.persisted.dark = dark;
@@ -787,6 +835,8 @@ impl TierlabApp {
             }
             PathPurpose::ExportCsv => format!("{stem}_{}.csv", self.persisted.tab.slug()),
             PathPurpose::ExportPng { plot } => format!("{stem}_{}.png", slug(plot)),
+            PathPurpose::ExportFigures { tab } => format!("{stem}_{}_figures", tab.slug()),
+            PathPurpose::ExportReport => format!("{stem}_report"),
         };
         dir.join(name)
     }
@@ -845,21 +895,104 @@ impl TierlabApp {
         };
     }
 
-    fn export_figure(&mut self, tab: Tab) {
-        let Some(current) = self.current.clone() else {
-            self.status = "No results to draw yet.".into();
+    /// Starts writing `publication` of the scenario on screen on a background thread.
+    fn publish(&mut self, publication: Publication) {
+        if self.publishing.is_some() {
+            self.status = "An export is already in progress: wait for it, or stop it.".into();
             return;
+        }
+        if !self.doc.issues.is_empty() {
+            self.status = "The scenario has problems: fix them to export.".into();
+            return;
+        }
+        let scenario = self.publish_scenario();
+        let origin = match &self.doc.path {
+            Some(p) if !self.doc.is_dirty() => p.display().to_string(),
+            Some(p) => format!("{} (edited in the app)", p.display()),
+            None => format!("{} (in the app)", scenario.name),
         };
-        self.status = match self.figure_exporter.as_mut() {
-            Some(f) => match f(tab, &current, &self.doc.valid) {
-                Ok(msg) | Err(msg) => msg,
+        let ctx = self.ctx.clone();
+        match Publishing::start(scenario, origin, publication, move || ctx.request_repaint()) {
+            Ok(p) => self.publishing = Some(p),
+            Err(e) => self.status = format!("Cannot start the export: {e}"),
+        }
+        self.ctx.request_repaint();
+    }
+
+    /// The scenario an export simulates: the one on screen, at the runs on screen (the app's
+    /// cap included), so that the figures show what the app shows.
+    fn publish_scenario(&self) -> Scenario {
+        let mut scenario = self.doc.valid.clone();
+        scenario.run.runs = scenario.run.runs.min(self.runs_cap()).max(1);
+        scenario
+    }
+
+    fn poll_publishing(&mut self) {
+        let Some(p) = &self.publishing else { return };
+        match p.poll() {
+            Some(Ok(msg) | Err(msg)) => {
+                self.status = msg;
+                self.publishing = None;
+            }
+            // Keep the progress bar moving.
+            None => self.ctx.request_repaint_after(Duration::from_millis(100)),
+        }
+    }
+
+    /// The analyses on screen, for the figures of the analysis tabs.
+    fn on_screen(&mut self) -> OnScreen {
+        let pick = |slot: Slot| self.analysis_views.view(slot).outcome;
+        let sweep = match pick(Slot::Sweep) {
+            Some(Outcome::Sweep(s)) => Some(s),
+            _ => None,
+        };
+        let best_threshold = sweep.as_ref().map(|s| self.views.thresholds.best(s).clone());
+        OnScreen {
+            best_threshold,
+            sweep,
+            sweep_2d: match pick(Slot::Heatmap) {
+                Some(Outcome::Heatmap(h)) => Some(h),
+                _ => None,
             },
-            None => format!(
-                "Publication figures of the {} view are not in this build yet: use Export plot (PNG), or \
-                 `tierlab report` for SVG/PNG figures.",
-                tab.label()
-            ),
+            sensitivity: match pick(Slot::Sensitivity) {
+                Some(Outcome::Sensitivity(r)) => Some(r),
+                _ => None,
+            },
+        }
+    }
+
+    /// The report's analyses: those of the Thresholds and Sensitivity tabs as set (their
+    /// policy, grid and output), with `tierlab report`'s run caps; the defaults where a tab
+    /// was never opened.
+    fn report_plan(&mut self) -> StudyPlan {
+        let scenario = self.publish_scenario();
+        let s = &scenario;
+        let t = &mut self.views.thresholds;
+        let mut plan = match t.resolve(s) {
+            Ok(policy) => {
+                let mut plan = StudyPlan::for_policy(s, policy);
+                if let Some(g) = t.grid {
+                    // A grid the study refuses keeps the default one.
+                    let _ = plan.set_grid(t.param, g.from, g.to, g.steps);
+                }
+                if let (Some(p2), Some(w)) = (plan.sweep_2d.as_mut(), t.world_grid) {
+                    p2.axis = WorldAxis { param: t.world_param, values: w.values() };
+                }
+                if let (Some(sp), Some(cap)) = (plan.sweep.as_mut(), t.cap_set()) {
+                    sp.cap = Cap::Given(cap);
+                }
+                plan
+            }
+            Err(_) => StudyPlan::default_for(s),
         };
+        let sens = &mut self.views.sensitivity;
+        if sens.policy.is_some()
+            && let Some(sp) = plan.sensitivity.as_mut()
+        {
+            let policy = sens.resolve(s);
+            sp.spec = SensitivitySpec { tornado: sens.tornado, ..SensitivitySpec::new(policy, sens.output) };
+        }
+        plan
     }
 
     /// Requests the screenshot of a PNG export once its frames have passed.

@@ -25,6 +25,8 @@ pub struct TopBarInfo<'a> {
     pub stale: bool,
     /// The scenario asks for more runs than the app simulates: the cap.
     pub runs_cap: Option<u64>,
+    /// A figure or report export is in progress.
+    pub publishing: bool,
 }
 
 /// Names of the embedded presets, in `PRESETS` order.
@@ -114,12 +116,29 @@ fn file_menu_ui(
             }
         });
     });
+    let can_publish = has_result && !info.publishing;
     if ui
-        .add_enabled(has_result, egui::Button::new("Export publication figure…"))
-        .on_hover_text("SVG and PNG figures of this view, stamped with seed and scenario hash")
+        .add_enabled(can_publish, egui::Button::new("Export publication figures…"))
+        .on_hover_text(
+            "This view's figures as SVG and 2400-px PNG with JSON sidecars, drawn by the same renderer as \
+             `tierlab figures` and stamped with seed, scenario hash and version",
+        )
+        .on_disabled_hover_text("Wait for the results, or for the export in progress")
         .clicked()
     {
         cmds.push(AppCommand::ExportFigure { tab: persisted.tab });
+    }
+    if ui
+        .add_enabled(can_publish, egui::Button::new("Export report…"))
+        .on_hover_text(
+            "A folder with every figure (SVG, PNG, sidecars), a self-contained report.html and report.md, as \
+             `tierlab report` writes: the simulation, the threshold sweep and heat map, and the sensitivity \
+             analysis, with the Thresholds and Sensitivity tabs' settings",
+        )
+        .on_disabled_hover_text("Wait for the results, or for the export in progress")
+        .clicked()
+    {
+        cmds.push(AppCommand::ExportReport);
     }
     ui.separator();
     if ui.add(egui::Button::new("Quit").shortcut_text("Ctrl+Q")).clicked() {

@@ -53,6 +53,12 @@ pub struct AnalysisViews([AnalysisView; 3]);
 /// An analysis's progress with a Stop button, a stopped one with a Resume button, or why
 /// there is no result; `what` names it ("sweep").
 pub fn analysis_status_ui(ui: &mut Ui, v: &AnalysisView, slot: Slot, what: &str, dark: bool, out: &mut ViewOut) {
+    // One scope whatever it holds: the widgets after it keep their ids as the status comes and
+    // goes, so a drag on a plot below survives the status line changing mid-drag.
+    ui.scope(|ui| status_lines_ui(ui, v, slot, what, dark, out));
+}
+
+fn status_lines_ui(ui: &mut Ui, v: &AnalysisView, slot: Slot, what: &str, dark: bool, out: &mut ViewOut) {
     use egui::RichText;
     if let Some((done, total)) = v.progress {
         ui.horizontal(|ui| {
@@ -108,6 +114,8 @@ impl AnalysisViews {
 /// What a view reports back: commands, and where its plots are (for PNG export).
 #[derive(Default)]
 pub struct ViewOut {
+    /// The tab being drawn (for its plots' "Export publication figures…").
+    pub tab: Tab,
     pub commands: Vec<AppCommand>,
     /// (title, rectangle including the title) of every plot drawn this frame.
     pub plots: Vec<(String, Rect)>,

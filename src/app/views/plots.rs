@@ -57,7 +57,15 @@ pub fn show<'a>(
     let resp = plot.show(ui, build);
     out.plots.push((title.to_string(), title_resp.rect.union(resp.response.rect)));
     resp.response.context_menu(|ui| {
-        if ui.button("Save this plot as PNG…").clicked() {
+        if ui
+            .button("Export publication figures of this view…")
+            .on_hover_text("SVG and 2400-px PNG with JSON sidecars, drawn by the report's renderer")
+            .clicked()
+        {
+            out.commands.push(AppCommand::ExportFigure { tab: out.tab });
+            ui.close();
+        }
+        if ui.button("Save this plot as PNG (screenshot)…").clicked() {
             out.commands.push(AppCommand::ExportPng { plot: title.to_string() });
             ui.close();
         }

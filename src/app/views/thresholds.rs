@@ -176,8 +176,18 @@ impl ThresholdSettings {
         }
     }
 
+    /// The cap the user set, if any (else the current setting's tail risk is the cap).
+    pub fn cap_set(&self) -> Option<Constraint> {
+        match self.cap_kind {
+            CapKind::PCatastrophe => {
+                self.max_p_catastrophe.map(|c| Constraint { max_p_catastrophe: Some(c), max_cvar95: None })
+            }
+            CapKind::Cvar95 => self.max_cvar95.map(|c| Constraint { max_p_catastrophe: None, max_cvar95: Some(c) }),
+        }
+    }
+
     /// The best threshold of `sw` under the cap, computed once per sweep and cap.
-    fn best(&mut self, sw: &Arc<Sweep>) -> &BestThreshold {
+    pub fn best(&mut self, sw: &Arc<Sweep>) -> &BestThreshold {
         let constraint = self.constraint(sw);
         let fresh = self.best.as_ref().is_some_and(|(s, c, _)| Arc::ptr_eq(s, sw) && *c == constraint);
         if !fresh {
@@ -725,9 +735,8 @@ fn heatmap_ui(
         analysis_status_ui(ui, view, Slot::Heatmap, "heat map", dark, out);
         return;
     };
-    if view.progress.is_some() || view.pending {
-        analysis_status_ui(ui, view, Slot::Heatmap, "heat map", dark, out);
-    }
+    // Always: the scope keeps the plot's id the same whether a status shows or not.
+    analysis_status_ui(ui, view, Slot::Heatmap, "heat map", dark, out);
     let nx = h.values.len();
     let diffs: Vec<f64> = h.cells.iter().map(|c| c.point.net_diff_mean).collect();
     let scale = diffs.iter().filter(|d| d.is_finite()).fold(0.0f64, |m, d| m.max(d.abs())).max(1e-9);
