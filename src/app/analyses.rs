@@ -1,5 +1,8 @@
 //! The analyses behind the Thresholds and Sensitivity tabs, off the UI thread: a threshold
-//! sweep, its 2-D heat map and a sensitivity analysis, each in its own slot.
+//! sweep, the best threshold under the cap (a bootstrap over the sweep's runs), its 2-D heat
+//! map and a sensitivity analysis, each in its own slot. Nothing here runs on the UI thread:
+//! even the bootstrap uses the rayon pool, and a UI thread waiting for a pool busy with a heat
+//! map would freeze for as long.
 //!
 //! A slot holds at most one job in flight and the last result. Asking for an analysis that
 //! is already running or already on screen does nothing, so the shell can ask every frame;
@@ -14,7 +17,9 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use crate::analysis::sensitivity::{self, Sensitivity, SensitivityOptions, SensitivitySpec};
-use crate::analysis::sweep::{self, Sweep, Sweep2d, SweepOptions, SweepSpec, WorldAxis};
+use crate::analysis::sweep::{
+    self, BestThreshold, BootstrapOptions, Constraint, Sweep, Sweep2d, SweepOptions, SweepSpec, WorldAxis,
+};
 use crate::model::Scenario;
 use crate::sim::Control;
 
@@ -25,25 +30,31 @@ pub const THREAD_NAME: &str = "tierlab-analysis";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
     Sweep,
+    Best,
     Heatmap,
     Sensitivity,
 }
 
+/// Number of slots.
+pub const SLOTS: usize = 4;
+
 impl Slot {
-    pub const ALL: [Slot; 3] = [Slot::Sweep, Slot::Heatmap, Slot::Sensitivity];
+    pub const ALL: [Slot; SLOTS] = [Slot::Sweep, Slot::Best, Slot::Heatmap, Slot::Sensitivity];
 
     /// The slot's place in per-slot arrays.
     pub fn index(self) -> usize {
         match self {
             Slot::Sweep => 0,
-            Slot::Heatmap => 1,
-            Slot::Sensitivity => 2,
+            Slot::Best => 1,
+            Slot::Heatmap => 2,
+            Slot::Sensitivity => 3,
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
             Slot::Sweep => "threshold sweep",
+            Slot::Best => "best threshold",
             Slot::Heatmap => "heat map",
             Slot::Sensitivity => "sensitivity analysis",
         }
@@ -52,17 +63,53 @@ impl Slot {
 
 /// An analysis to run: everything its result depends on (the scenario carries the runs and
 /// the seed), so two equal requests give equal results.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Request {
-    Sweep { scenario: Arc<Scenario>, spec: SweepSpec },
-    Heatmap { scenario: Arc<Scenario>, spec: SweepSpec, axis: WorldAxis },
-    Sensitivity { scenario: Arc<Scenario>, spec: SensitivitySpec },
+    Sweep {
+        scenario: Arc<Scenario>,
+        spec: SweepSpec,
+    },
+    /// The best threshold of a sweep (the very one: compared by identity) under a cap.
+    Best {
+        sweep: Arc<Sweep>,
+        constraint: Constraint,
+    },
+    Heatmap {
+        scenario: Arc<Scenario>,
+        spec: SweepSpec,
+        axis: WorldAxis,
+    },
+    Sensitivity {
+        scenario: Arc<Scenario>,
+        spec: SensitivitySpec,
+    },
+}
+
+impl PartialEq for Request {
+    fn eq(&self, other: &Request) -> bool {
+        match (self, other) {
+            (Request::Sweep { scenario: a, spec: b }, Request::Sweep { scenario: c, spec: d }) => a == c && b == d,
+            // A sweep keeps every run's outcome: its identity stands for its contents.
+            (Request::Best { sweep: a, constraint: b }, Request::Best { sweep: c, constraint: d }) => {
+                Arc::ptr_eq(a, c) && b == d
+            }
+            (
+                Request::Heatmap { scenario: a, spec: b, axis: c },
+                Request::Heatmap { scenario: d, spec: e, axis: f },
+            ) => a == d && b == e && c == f,
+            (Request::Sensitivity { scenario: a, spec: b }, Request::Sensitivity { scenario: c, spec: d }) => {
+                a == c && b == d
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Request {
     pub fn slot(&self) -> Slot {
         match self {
             Request::Sweep { .. } => Slot::Sweep,
+            Request::Best { .. } => Slot::Best,
             Request::Heatmap { .. } => Slot::Heatmap,
             Request::Sensitivity { .. } => Slot::Sensitivity,
         }
@@ -72,6 +119,8 @@ impl Request {
     fn progress_total(&self) -> u64 {
         match self {
             Request::Sweep { scenario, .. } => sweep::progress_total(scenario, 0),
+            // Resamples runs already made: it simulates none.
+            Request::Best { .. } => 0,
             Request::Heatmap { scenario, axis, .. } => sweep::progress_total(scenario, axis.values.len()),
             Request::Sensitivity { scenario, spec } => sensitivity::progress_total(scenario, spec),
         }
@@ -82,6 +131,9 @@ impl Request {
             Request::Sweep { scenario, spec } => sweep::sweep(scenario, spec, &SweepOptions::default(), control)
                 .map(|s| Outcome::Sweep(Arc::new(s)))
                 .map_err(|e| e.to_string()),
+            Request::Best { sweep, constraint } => {
+                Ok(Outcome::Best(Arc::new(sweep::best_threshold(sweep, constraint, &BootstrapOptions::default()))))
+            }
             Request::Heatmap { scenario, spec, axis } => {
                 sweep::sweep_2d(scenario, spec, axis, &SweepOptions::default(), control)
                     .map(|s| Outcome::Heatmap(Arc::new(s)))
@@ -100,6 +152,7 @@ impl Request {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     Sweep(Arc<Sweep>),
+    Best(Arc<BestThreshold>),
     Heatmap(Arc<Sweep2d>),
     Sensitivity(Arc<Sensitivity>),
 }
@@ -136,7 +189,7 @@ struct Message {
 
 /// The UI's handle on the analyses.
 pub struct Analyses {
-    slots: [SlotState; 3],
+    slots: [SlotState; SLOTS],
     tx: Sender<Message>,
     rx: Receiver<Message>,
     last_id: u64,

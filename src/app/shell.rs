@@ -16,7 +16,7 @@ use crate::export::study::{Cap, StudyPlan};
 use crate::model::scenario::{BASELINE_TOML, PRESETS};
 use crate::model::{Issue, Scenario};
 
-use super::analyses::{Analyses, Outcome, Request, Slot};
+use super::analyses::{Analyses, Outcome, Request, SLOTS, Slot};
 use super::command::AppCommand;
 use super::computed::Computed;
 use super::files::{self, DialogAnswer, FileErrors, PathPrompt, PathPurpose};
@@ -243,9 +243,7 @@ impl TierlabApp {
                 return false;
             }
             self.update_analyses();
-            let waiting = self.analysis_views.view(Slot::Sweep).pending
-                || self.analysis_views.view(Slot::Heatmap).pending
-                || self.analysis_views.view(Slot::Sensitivity).pending;
+            let waiting = Slot::ALL.iter().any(|&s| self.analysis_views.view(s).pending);
             if !self.analyses.busy() && !waiting {
                 return true;
             }
@@ -391,7 +389,7 @@ impl TierlabApp {
     /// done; a request already running or on screen starts nothing.
     fn update_analyses(&mut self) {
         self.analyses.poll();
-        let mut wanted: [Option<Request>; 3] = Default::default();
+        let mut wanted: [Option<Request>; SLOTS] = Default::default();
         if self.doc.issues.is_empty() {
             let cap = self.runs_cap();
             match self.persisted.tab {
@@ -410,11 +408,21 @@ impl TierlabApp {
                 _ => {}
             }
         }
+        // The best threshold re-reads the sweep on screen (any cap the user sets): it simulates
+        // nothing, so it need not wait for the simulation.
+        if self.persisted.tab == Tab::Thresholds
+            && let Some(Outcome::Sweep(sw)) = self.analyses.done(Slot::Sweep).and_then(|d| d.result.as_ref().ok())
+        {
+            let constraint = self.views.thresholds.constraint(sw);
+            let best = Request::Best { sweep: Arc::clone(sw), constraint };
+            self.analyses.ensure(best.clone());
+            wanted[Slot::Best.index()] = Some(best);
+        }
         if !self.is_running() {
             let sweep_done = |a: &Analyses, w: &Option<Request>| {
                 a.done(Slot::Sweep).is_some_and(|d| Some(&d.request) == w.as_ref()) && a.progress(Slot::Sweep).is_none()
             };
-            for slot in Slot::ALL {
+            for slot in [Slot::Sweep, Slot::Heatmap, Slot::Sensitivity] {
                 let Some(r) = &wanted[slot.index()] else { continue };
                 if slot == Slot::Heatmap && !sweep_done(&self.analyses, &wanted[Slot::Sweep.index()]) {
                     continue;
@@ -940,15 +948,17 @@ impl TierlabApp {
     }
 
     /// The analyses on screen, for the figures of the analysis tabs.
-    fn on_screen(&mut self) -> OnScreen {
+    fn on_screen(&self) -> OnScreen {
         let pick = |slot: Slot| self.analysis_views.view(slot).outcome;
         let sweep = match pick(Slot::Sweep) {
             Some(Outcome::Sweep(s)) => Some(s),
             _ => None,
         };
-        let best_threshold = sweep.as_ref().map(|s| self.views.thresholds.best(s).clone());
         OnScreen {
-            best_threshold,
+            best_threshold: match pick(Slot::Best) {
+                Some(Outcome::Best(b)) => Some((*b).clone()),
+                _ => None,
+            },
             sweep,
             sweep_2d: match pick(Slot::Heatmap) {
                 Some(Outcome::Heatmap(h)) => Some(h),

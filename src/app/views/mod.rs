@@ -6,7 +6,7 @@ use egui::{Rect, Ui};
 
 use crate::model::Scenario;
 
-use super::analyses::{Analyses, Outcome, Request, Slot};
+use super::analyses::{Analyses, Outcome, Request, SLOTS, Slot};
 use super::command::AppCommand;
 use super::computed::Computed;
 use super::state::{Persisted, Tab};
@@ -48,7 +48,7 @@ pub struct AnalysisView {
 
 /// The analyses as the views see them this frame.
 #[derive(Clone, Debug, Default)]
-pub struct AnalysisViews([AnalysisView; 3]);
+pub struct AnalysisViews([AnalysisView; SLOTS]);
 
 /// An analysis's progress with a Stop button, a stopped one with a Resume button, or why
 /// there is no result; `what` names it ("sweep").
@@ -89,7 +89,7 @@ fn status_lines_ui(ui: &mut Ui, v: &AnalysisView, slot: Slot, what: &str, dark: 
 
 impl AnalysisViews {
     /// The state of every slot, against the requests the current tab wants.
-    pub fn new(analyses: &Analyses, wanted: &[Option<Request>; 3]) -> AnalysisViews {
+    pub fn new(analyses: &Analyses, wanted: &[Option<Request>; SLOTS]) -> AnalysisViews {
         AnalysisViews(Slot::ALL.map(|slot| {
             let want = wanted[slot.index()].as_ref();
             let done = analyses.done(slot);

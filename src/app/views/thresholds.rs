@@ -11,7 +11,7 @@ use egui_plot::{
 };
 
 use crate::analysis::sweep::{
-    self, BestThreshold, BootstrapOptions, Constraint, Sweep, Sweep2d, SweepParam, SweepPoint, SweepSpec, WorldAxis,
+    self, BestThreshold, Constraint, Sweep, Sweep2d, SweepParam, SweepPoint, SweepSpec, WorldAxis,
 };
 use crate::model::regime::flop_label;
 use crate::model::{PARAMS, Scenario};
@@ -67,8 +67,6 @@ pub struct ThresholdSettings {
     pub world_param: usize,
     pub world_grid: Option<Grid>,
     world_grid_for: Option<usize>,
-    /// The best threshold of the last sweep under the last constraint (a bootstrap: cached).
-    best: Option<(Arc<Sweep>, Constraint, BestThreshold)>,
 }
 
 impl Default for ThresholdSettings {
@@ -86,7 +84,6 @@ impl Default for ThresholdSettings {
             world_param: sweep::DEFAULT_HEATMAP_PARAM as usize,
             world_grid: None,
             world_grid_for: None,
-            best: None,
         }
     }
 }
@@ -185,20 +182,6 @@ impl ThresholdSettings {
             CapKind::Cvar95 => self.max_cvar95.map(|c| Constraint { max_p_catastrophe: None, max_cvar95: Some(c) }),
         }
     }
-
-    /// The best threshold of `sw` under the cap, computed once per sweep and cap.
-    pub fn best(&mut self, sw: &Arc<Sweep>) -> &BestThreshold {
-        let constraint = self.constraint(sw);
-        let fresh = self.best.as_ref().is_some_and(|(s, c, _)| Arc::ptr_eq(s, sw) && *c == constraint);
-        if !fresh {
-            let b = sweep::best_threshold(sw, &constraint, &BootstrapOptions::default());
-            self.best = Some((Arc::clone(sw), constraint, b));
-        }
-        match &self.best {
-            Some((_, _, b)) => b,
-            None => unreachable!("set above"),
-        }
-    }
 }
 
 fn value_text(param: SweepParam, v: f64) -> String {
@@ -254,8 +237,12 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     };
     let current_value =
         scenario.policies.get(policy).and_then(|p| settings.param.current(p, scenario.jurisdictions.len()));
-    let best = settings.best(&sw).clone();
-    best_ui(ui, &sw, &best, settings);
+    // The bootstrap runs off the UI thread; the last answer stays until the new one is in.
+    let best = match cx.analyses.view(Slot::Best).outcome {
+        Some(Outcome::Best(b)) => Some(b),
+        _ => None,
+    };
+    best_ui(ui, &sw, best.as_deref(), settings);
     let heat = heat_view.outcome.as_ref().and_then(|o| match o {
         Outcome::Heatmap(h) => Some(Arc::clone(h)),
         _ => None,
@@ -265,7 +252,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         policy,
         param,
         current: current_value.unwrap_or(sw.current_value),
-        best: best.best.as_ref().map(|b| b.value),
+        best: best.as_ref().and_then(|b| b.best.as_ref()).map(|b| b.value),
     };
     let cap = settings.constraint(&sw);
     key_ui(ui, &sw, &marker, dark);
@@ -385,7 +372,7 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut ThresholdSettings, poli
 
 /// The best threshold under the cap, with the cap's controls (a new cap re-reads the runs
 /// already made: nothing is simulated again).
-fn best_ui(ui: &mut Ui, sw: &Sweep, best: &BestThreshold, s: &mut ThresholdSettings) {
+fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut ThresholdSettings) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new("Best threshold:").strong());
         let label = ui.label("highest expected net with");
@@ -445,6 +432,10 @@ fn best_ui(ui: &mut Ui, sw: &Sweep, best: &BestThreshold, s: &mut ThresholdSetti
             }
         }
     });
+    let Some(best) = best else {
+        ui.label(RichText::new("Finding the best threshold…").italics());
+        return;
+    };
     let text = match &best.best {
         Some(b) => format!(
             "{} = {}: expected net {} ± {}, P(catastrophe) {}; chosen in {} of {} bootstrap resamples of the worlds \
