@@ -45,6 +45,9 @@ pub const BEST: Rgb = Rgb(0, 150, 60);
 pub const LOW: Rgb = Rgb(33, 102, 172);
 pub const HIGH: Rgb = Rgb(213, 94, 0);
 
+/// Partial rank correlations, apart from the tornado's low and high colours.
+pub const PRCC: Rgb = Rgb(117, 112, 179);
+
 /// Diverging ramp for heat maps of a paired difference: negative red, zero white,
 /// positive blue. `t` in [-1, 1].
 pub fn diverging(t: f64) -> Rgb {

@@ -43,6 +43,11 @@ pub fn high() -> Color32 {
     color(palette::HIGH)
 }
 
+/// Partial rank correlation bars.
+pub fn prcc() -> Color32 {
+    color(palette::PRCC)
+}
+
 /// Neutral reference marks (zero lines, the world frontier).
 pub fn reference() -> Color32 {
     color(palette::REFERENCE)

@@ -173,7 +173,8 @@ pub fn nice_marks(input: GridInput) -> Vec<GridMark> {
     if !(span.is_finite() && span > 0.0) {
         return Vec::new();
     }
-    let raw = span / 4.0;
+    // The smallest round step that leaves at most five labels.
+    let raw = span / 5.0;
     let pow = 10f64.powf(raw.log10().floor());
     let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * pow).find(|s| *s >= raw).unwrap_or(10.0 * pow);
     let minor = step / if (step / pow - 2.0).abs() < 1e-9 { 4.0 } else { 5.0 };
@@ -191,6 +192,14 @@ pub fn nice_marks(input: GridInput) -> Vec<GridMark> {
         });
     }
     marks
+}
+
+/// Tick labels for [`nice_marks`] axes: the value itself ("27.5"), since those marks claim a
+/// wide step and egui_plot would round their labels to it.
+pub fn value_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    let s = format!("{:.4}", mark.value);
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".into() } else { s.to_string() }
 }
 
 /// A hover readout: the item's name, then x and y formatted by `fx` and `fy`.
@@ -308,6 +317,15 @@ mod tests {
             .map(|m| m.value)
             .collect();
         assert_eq!(major, vec![34_000.0, 36_000.0, 38_000.0]);
+    }
+
+    #[test]
+    fn value_ticks_keep_their_decimals() {
+        let t = |v| value_ticks(GridMark { value: v, step_size: 2.0 }, &(0.0..=1.0));
+        assert_eq!(
+            (t(27.5), t(28.0), t(-0.0), t(0.0012), t(700.0)),
+            ("27.5".into(), "28".into(), "0".into(), "0.0012".into(), "700".into())
+        );
     }
 
     #[test]

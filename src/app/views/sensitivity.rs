@@ -237,7 +237,7 @@ fn key_ui(ui: &mut Ui, r: &Sensitivity) {
                 theme::reference(),
                 Solid,
             ),
-            ("partial rank correlation (PRCC)".into(), theme::high(), Band),
+            ("partial rank correlation (PRCC)".into(), theme::prcc(), Band),
             ("Spearman".into(), theme::reference(), Band),
             (format!("noise level ±{noise:.3} (2/√runs)"), theme::reference(), Dashed),
         ],
@@ -314,7 +314,7 @@ fn correlations_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out:
     rows.sort_by(|a, b| b.prcc.abs().total_cmp(&a.prcc.abs()));
     rows.truncate(shown);
     let n = rows.len();
-    let (prcc_c, spearman_c) = (theme::high(), theme::reference());
+    let (prcc_c, spearman_c) = (theme::prcc(), theme::reference());
     let at = |k: usize, off: f64| (n - 1 - k) as f64 + off;
     let prcc: Vec<Bar> = rows
         .iter()
@@ -429,12 +429,11 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
             .color(theme::hazard())
             .style(LineStyle::dashed_dense()),
     ];
-    let plot = plots::base("sens_tail", &x_title, "density", height).include_y(0.0).label_formatter(plots::readout(
-        "value",
-        plots::num,
-        "density",
-        plots::num,
-    ));
+    let plot = plots::base("sens_tail", &x_title, "density", height)
+        .x_grid_spacer(plots::nice_marks)
+        .x_axis_formatter(plots::value_ticks)
+        .include_y(0.0)
+        .label_formatter(plots::readout("value", plots::num, "density", plots::num));
     plots::show(ui, out, &format!("{}: worst worlds against all", p.param), plot, move |pu| {
         pu.line(all);
         pu.line(tail);

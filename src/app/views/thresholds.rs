@@ -473,6 +473,8 @@ fn band(sw: &Sweep, name: &str, color: Color32, f: impl Fn(&SweepPoint) -> (f64,
 /// legends, which would cover the curves of plots this small.
 fn curve_plot<'a>(id: &str, sw: &Sweep, y_title: &str, height: f32) -> egui_plot::Plot<'a> {
     plots::base_without_legend(id, &format!("{} ({})", sw.param.key(), sw.param.unit()), y_title, height)
+        .x_grid_spacer(plots::nice_marks)
+        .x_axis_formatter(plots::value_ticks)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_boxed_zoom(false)
@@ -639,7 +641,7 @@ fn better_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, out: &mut su
     .style(LineStyle::dashed_dense())
     .width(1.5);
     let half = HLine::new("even odds", 0.5).color(theme::reference().gamma_multiply(0.5)).width(1.0);
-    show_curve(ui, out, "Paired: P(better) than now (solid), than the baseline (dashed)", plot, m, move |p| {
+    show_curve(ui, out, "P(better): vs now (solid), vs baseline (dashed)", plot, m, move |p| {
         p.hline(half);
         p.line(baseline);
         p.line(current);
@@ -756,6 +758,10 @@ fn heatmap_ui(
         &world_title(&h.param2),
         height - 36.0,
     )
+    .x_grid_spacer(plots::nice_marks)
+    .y_grid_spacer(plots::nice_marks)
+    .x_axis_formatter(plots::value_ticks)
+    .y_axis_formatter(plots::value_ticks)
     .label_formatter(move |pos| {
         let p = match pos {
             egui_plot::HoverPosition::NearDataPoint { position, .. }

@@ -788,8 +788,9 @@ pub(crate) struct Tornado {
 /// Most bars a tornado draws.
 pub(crate) const MAX_BARS: usize = 15;
 
-const LOW_COLOR: RGBColor = RGBColor(86, 153, 204);
-const HIGH_COLOR: RGBColor = RGBColor(224, 130, 58);
+/// The app's tornado colours (one palette for the app and the figures).
+const LOW_COLOR: RGBColor = color(crate::theme::LOW);
+const HIGH_COLOR: RGBColor = color(crate::theme::HIGH);
 
 impl Tornado {
     pub fn compute(input: &FigureInput<'_>) -> Result<Tornado, FigureError> {
