@@ -61,9 +61,11 @@ pub fn analysis_status_ui(ui: &mut Ui, v: &AnalysisView, slot: Slot, what: &str,
 fn status_lines_ui(ui: &mut Ui, v: &AnalysisView, slot: Slot, what: &str, dark: bool, out: &mut ViewOut) {
     use egui::RichText;
     if let Some((done, total)) = v.progress {
-        ui.horizontal(|ui| {
+        // Wrapped, and the bar sized to the space: the heat map's column is narrow.
+        ui.horizontal_wrapped(|ui| {
             let fraction = if total > 0 { done as f32 / total as f32 } else { 0.0 };
-            ui.add(egui::ProgressBar::new(fraction).desired_width(220.0).show_percentage());
+            let width = (ui.available_width() * 0.4).clamp(60.0, 220.0);
+            ui.add(egui::ProgressBar::new(fraction).desired_width(width).show_percentage());
             ui.label(RichText::new(format!("computing the {what}…")).italics());
             if ui.small_button("Stop").on_hover_text(format!("Stop the {what}; the last result stays")).clicked() {
                 out.commands.push(AppCommand::StopAnalysis(slot));
