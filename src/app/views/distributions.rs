@@ -41,9 +41,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         let mut plot = plots::base("dist_main", &x_title, &y_title, height)
             .x_axis_formatter(ticks)
             .label_formatter(plots::readout("value", fx, "worlds", |y| format!("{y:.2}%")));
-        if m.log10 {
-            plot = plot.x_grid_spacer(plots::decade_marks);
-        }
+        plot = plot.x_grid_spacer(if m.log10 { plots::decade_marks } else { plots::nice_marks });
         let lines = match shape {
             Shape::Density => curves(c, pinned, |x| &x.metric(metric).density),
             Shape::Histogram => curves(c, pinned, |x| &x.metric(metric).histogram),
@@ -63,9 +61,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .include_y(0.0)
             .include_y(1.0)
             .label_formatter(plots::readout("value", fx, "P(X at most x)", percent));
-        if m.log10 {
-            plot = plot.x_grid_spacer(plots::decade_marks);
-        }
+        plot = plot.x_grid_spacer(if m.log10 { plots::decade_marks } else { plots::nice_marks });
         let lines = curves(c, pinned, |x| &x.metric(metric).ecdf);
         plots::show(
             &mut cols[1],
@@ -104,6 +100,7 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
         height,
     )
     .x_axis_formatter(plots::money_ticks)
+    .x_grid_spacer(plots::nice_marks)
     .label_formatter(plots::readout("difference", plots::money, "worlds", |y| format!("{y:.2}%")));
     let lines = curves(c, pinned, |x| &x.diff.density);
     let zero_color = theme::reference();
