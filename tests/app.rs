@@ -64,10 +64,25 @@ fn result_names(h: &Harness<'_, TierlabApp>) -> Vec<String> {
 
 /// Replaces the text of the typed-path window's field.
 fn type_path(h: &mut Harness<'_, TierlabApp>, path: &Path) {
-    h.get_by_label("File path").focus();
+    type_into(h, "File path", path);
+}
+
+fn type_into(h: &mut Harness<'_, TierlabApp>, field: &str, path: &Path) {
+    h.get_by_label(field).focus();
     h.run();
     h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
-    h.get_by_label("File path").type_text(&path.display().to_string());
+    h.get_by_label(field).type_text(&path.display().to_string());
+    h.run();
+}
+
+/// Chooses File > `item`, types `dir` into the typed-folder window and confirms.
+fn export_to_folder(h: &mut Harness<'_, TierlabApp>, item: &str, dir: &Path) {
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label(item).click();
+    h.run();
+    type_into(h, "Folder path", dir);
+    h.get_by_label("Write").click();
     h.run();
 }
 
@@ -535,17 +550,7 @@ fn exports_publication_figures_and_the_report_with_progress() {
 
     // The Thresholds view's figures, from the analyses on screen.
     let figures = dir.path().join("figures");
-    h.get_by_label("File").click();
-    h.run();
-    h.get_by_label("Export publication figures…").click();
-    h.run();
-    h.get_by_label("Folder path").focus();
-    h.run();
-    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
-    h.get_by_label("Folder path").type_text(&figures.display().to_string());
-    h.run();
-    h.get_by_label("Write").click();
-    h.run();
+    export_to_folder(&mut h, "Export publication figures…", &figures);
     assert!(h.state().is_publishing() || figures.join("threshold_curves.svg").exists());
     assert!(h.state_mut().wait_for_publishing(WAIT));
     h.run();
@@ -560,17 +565,7 @@ fn exports_publication_figures_and_the_report_with_progress() {
 
     // The report, with a progress bar in the status line while it runs.
     let report = dir.path().join("report");
-    h.get_by_label("File").click();
-    h.run();
-    h.get_by_label("Export report…").click();
-    h.run();
-    h.get_by_label("Folder path").focus();
-    h.run();
-    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
-    h.get_by_label("Folder path").type_text(&report.display().to_string());
-    h.run();
-    h.get_by_label("Write").click();
-    h.run();
+    export_to_folder(&mut h, "Export report…", &report);
     if h.state().is_publishing() {
         assert!(h.query_by_label_contains("Writing the report").is_some(), "progress is shown");
     }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod progress;
 pub mod report;
 pub mod run;
 pub mod sensitivity;

@@ -2,16 +2,14 @@
 //! figures): a study of the scenario (the simulation and the analyses, `export::study`)
 //! drawn and written, with one progress bar over all of it.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
 use super::sweep::{invalid, policy_list, policy_named};
-use super::{AnalysisArgs, CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, load};
+use super::{AnalysisArgs, CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, load, progress};
 use crate::analysis::sweep::{Constraint, DEFAULT_STEPS, SweepParam, default_grid};
 use crate::export::figures::{FigureError, FigureKind, FigureOptions, Format, prepare};
 use crate::export::report::{best_threshold_sentence, is_analysis, missing_reason, write_report};
@@ -54,17 +52,6 @@ pub fn parse_figures(names: &[String]) -> anyhow::Result<Vec<FigureKind>> {
         }
     }
     Ok(kinds)
-}
-
-fn bar(len: u64, template: &str, quiet: bool) -> Option<indicatif::ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let b = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
-        b.set_style(style);
-    }
-    Some(b)
 }
 
 fn load_with(file: &Path, common: &CommonRunArgs) -> anyhow::Result<Loaded> {
@@ -148,35 +135,21 @@ fn study_with_progress(loaded: &Loaded, plan: &StudyPlan, common: &CommonRunArgs
     let control = Control::new();
     let threads = common.threads.map(|t| t as usize);
     let work = || run_study(&loaded.scenario, &loaded.text, &loaded.origin, plan, threads, &control);
-    let out =
-        match bar(1000, "{spinner} {msg:16} [{elapsed_precise}] {bar:40} {percent:>3}% ({eta} left)", common.quiet) {
-            None => work(),
-            Some(b) => {
-                let stages = plan.stages(&loaded.scenario);
-                /// Stops the poller even if `work` panics.
-                struct Done<'a>(&'a AtomicBool);
-                impl Drop for Done<'_> {
-                    fn drop(&mut self) {
-                        self.0.store(true, Ordering::Relaxed);
-                    }
-                }
-                let done = AtomicBool::new(false);
-                let out = std::thread::scope(|scope| {
-                    scope.spawn(|| {
-                        while !done.load(Ordering::Relaxed) {
-                            let p = progress_at(&stages, control.runs_done());
-                            b.set_message(p.part.label());
-                            b.set_position((p.fraction * 1000.0) as u64);
-                            std::thread::sleep(Duration::from_millis(100));
-                        }
-                    });
-                    let _done = Done(&done);
-                    work()
-                });
-                b.finish_and_clear();
-                out
-            }
-        };
+    let template = "{spinner} {msg:16} [{elapsed_precise}] {bar:40} {percent:>3}% ({eta} left)";
+    let out = match progress::bar(1000, template, common.quiet) {
+        None => work(),
+        Some(b) => {
+            let stages = plan.stages(&loaded.scenario);
+            let tick = || {
+                let p = progress_at(&stages, control.runs_done());
+                b.set_message(p.part.label());
+                b.set_position((p.fraction * 1000.0) as u64);
+            };
+            let out = progress::polled(Duration::from_millis(100), tick, work);
+            b.finish_and_clear();
+            out
+        }
+    };
     out.map_err(|e: StudyError| if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() })
 }
 
@@ -191,8 +164,11 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let plan = plan_from_args(&loaded.scenario, &args.analyses)?;
     let study = study_with_progress(&loaded, &plan, &args.common)?;
     let input = study.input(&loaded.scenario);
-    let progress =
-        bar(FigureKind::all().len() as u64, "{spinner} drawing {bar:40} {pos}/{len} figures {msg}", args.common.quiet);
+    let progress = progress::bar(
+        FigureKind::all().len() as u64,
+        "{spinner} drawing {bar:40} {pos}/{len} figures {msg}",
+        args.common.quiet,
+    );
     let files = write_report(&args.out, &input, &formats, &FigureOptions::default(), |kind| {
         if let Some(b) = &progress {
             b.set_message(kind.name());
@@ -235,7 +211,8 @@ pub fn figures(args: FiguresArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let opts = FigureOptions::default();
     let explicit = !args.only.is_empty();
-    let progress = bar(kinds.len() as u64, "{spinner} drawing {bar:40} {pos}/{len} figures {msg}", args.common.quiet);
+    let progress =
+        progress::bar(kinds.len() as u64, "{spinner} drawing {bar:40} {pos}/{len} figures {msg}", args.common.quiet);
     let mut written = 0;
     for kind in kinds {
         if let Some(b) = &progress {

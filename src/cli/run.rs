@@ -1,13 +1,12 @@
 //! `tierlab validate` and `tierlab run`, and the loading and execution other commands share.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::{EXIT_INVALID, RunArgs};
+use super::{EXIT_INVALID, RunArgs, progress};
 use crate::analysis::{Summary, summarise, summarise_series};
 use crate::export::data::{OutputWriters, Provenance, write_series_csv, write_summary_json};
 use crate::model::{Scenario, ScenarioError};
@@ -72,19 +71,6 @@ pub fn validate(file: &Path) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
-    if quiet || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs ({eta} left)")
-    {
-        bar.set_style(style);
-    }
-    Some(bar)
-}
-
 /// Drives `simulate_range` over chunks of runs, streaming files when asked; returns the
 /// combined outcomes (and the first chunk's series and jurisdictions).
 pub struct RunOutput {
@@ -136,7 +122,7 @@ pub fn execute(
         None => None,
     };
     let series_runs = if out.is_some() { runs.min(SERIES_RUNS_CAP) } else { 0 };
-    let bar = progress_bar(runs, quiet || runs < 50_000);
+    let bar = progress::bar(runs, progress::RUNS, quiet || runs < 50_000);
     let pool = match threads {
         Some(t) => Some(
             rayon::ThreadPoolBuilder::new()

@@ -2,17 +2,15 @@
 //! or against a world parameter (2-D); a table on stdout, sweep.csv / sweep2d.csv and
 //! sweep.json with `--out`.
 
-use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use serde::Serialize;
 
 use super::run::{Loaded, fmt_num, load};
-use super::{CommonRunArgs, InvalidInput, SweepArgs};
+use super::{CommonRunArgs, InvalidInput, SweepArgs, progress};
 use crate::analysis::sweep::{
     BestThreshold, BootstrapOptions, Constraint, DEFAULT_BOOTSTRAP, Sweep, Sweep2d, SweepError, SweepOptions,
     SweepParam, SweepPoint, SweepSpec, WorldAxis, best_threshold, check_grid, grid, progress_total, sweep, sweep_2d,
@@ -62,39 +60,16 @@ pub(crate) fn policy_named(s: &Scenario, name: &str) -> anyhow::Result<usize> {
 /// Runs `work` while a progress bar (only when stderr is a terminal and not `quiet`) follows
 /// `control.runs_done()` up to `total`.
 pub(crate) fn with_progress<T: Send>(total: u64, quiet: bool, control: &Control, work: impl FnOnce() -> T + Send) -> T {
-    if quiet || !std::io::stderr().is_terminal() {
+    let Some(bar) = progress::bar(total, progress::RUNS, quiet) else {
         return work();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs ({eta} left)")
-    {
-        bar.set_style(style);
-    }
-    /// Stops the poller even if `work` panics.
-    struct Done<'a>(&'a AtomicBool);
-    impl Drop for Done<'_> {
-        fn drop(&mut self) {
-            self.0.store(true, Ordering::Relaxed);
-        }
-    }
-    let done = AtomicBool::new(false);
-    let out = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            while !done.load(Ordering::Relaxed) {
-                bar.set_position(control.runs_done().min(total));
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        });
-        let _done = Done(&done);
-        work()
-    });
+    };
+    let out = progress::polled(Duration::from_millis(50), || bar.set_position(control.runs_done().min(total)), work);
     bar.finish_and_clear();
     out
 }
 
-/// A grid value for tables: up to 4 decimals, trailing zeros dropped.
-fn fmt_value(v: f64) -> String {
+/// A grid value for tables and tick labels: up to 4 decimals, trailing zeros dropped.
+pub fn fmt_value(v: f64) -> String {
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.to_string() }

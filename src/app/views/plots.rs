@@ -197,9 +197,7 @@ pub fn nice_marks(input: GridInput) -> Vec<GridMark> {
 /// Tick labels for [`nice_marks`] axes: the value itself ("27.5"), since those marks claim a
 /// wide step and egui_plot would round their labels to it.
 pub fn value_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
-    let s = format!("{:.4}", mark.value);
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
+    crate::cli::sweep::fmt_value(mark.value)
 }
 
 /// A hover readout: the item's name, then x and y formatted by `fx` and `fy`.
