@@ -5,7 +5,7 @@
 //! This is the engine's hot loop: it allocates nothing (all state lives in [`LaneScratch`])
 //! and reads MODEL.md's step order literally; see `engine.rs` for the per-run reference.
 
-use rand::RngExt;
+use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use wide::f64x4;
 
@@ -13,7 +13,7 @@ use crate::model::params::{N_PARAMS, P};
 
 use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
 use super::poisson::poisson_inverse;
-use super::rng::{SimRng, Stream, stream};
+use super::rng::{SimRng, Stream, run_key, step_key, stream};
 
 /// Runs simulated together.
 pub const LANES: usize = 4;
@@ -41,9 +41,16 @@ pub struct LaneScratch {
     max_event: Vec<[f64; LANES]>,
     n_events: Vec<[u32; LANES]>,
     kj: Vec<V>,
+    /// This step's burdens, `[j]`.
+    new_burden: Vec<V>,
+    /// The burdens the migration weights were built from, `[policy * J + j]`.
     burden: Vec<V>,
+    /// Migration weights host_i * max(0, burden_j - burden_i), `[(policy * J + j) * J + i]`.
     flow: Vec<V>,
+    /// Row sums of `flow`, `[policy * J + j]`.
+    weight_out: Vec<V>,
     inflow: Vec<V>,
+    benefit_weight: Vec<V>,
     u_gated: Vec<V>,
     u_closed: Vec<V>,
     p_leak_gated: Vec<V>,
@@ -62,6 +69,27 @@ pub struct LaneScratch {
 #[inline(always)]
 fn lanes(f: impl Fn(usize) -> f64) -> V {
     V::new([f(0), f(1), f(2), f(3)])
+}
+
+/// Step 8's `S_min * 10^(kappa * max(0, above))` with `kappa_ln10 = kappa ln 10`. Below
+/// the hazard threshold (most steps) the power is exactly 1, and exp is skipped.
+#[inline]
+fn uplift(s_min: f64, kappa_ln10: f64, above: f64) -> f64 {
+    let x = kappa_ln10 * above.max(0.0);
+    if x == 0.0 { s_min } else { s_min * x.exp() }
+}
+
+/// `f64x4::max` without its NaN check, which costs two instructions: the same result
+/// whenever `b` is not NaN, and no NaN reaches the step's comparisons.
+#[inline(always)]
+fn max(a: V, b: V) -> V {
+    a.fast_max(b)
+}
+
+/// `f64x4::min` without its NaN check; see [`max`].
+#[inline(always)]
+fn min(a: V, b: V) -> V {
+    a.fast_min(b)
 }
 
 #[inline(always)]
@@ -94,9 +122,12 @@ impl Engine {
             max_event: vec![[0.0; LANES]; np],
             n_events: vec![[0; LANES]; np],
             kj: vec![zero; nj],
-            burden: vec![zero; nj],
-            flow: vec![zero; nj * nj],
+            new_burden: vec![zero; nj],
+            burden: vec![zero; pj],
+            flow: vec![zero; pj * nj],
+            weight_out: vec![zero; pj],
             inflow: vec![zero; nj],
+            benefit_weight: vec![zero; nj],
             u_gated: vec![zero; nj],
             u_closed: vec![zero; nj],
             p_leak_gated: vec![zero; nj],
@@ -114,8 +145,27 @@ impl Engine {
     /// parameters in `sc.params[lane]`; results land in `sc.outcomes`, `sc.jurisdictions`
     /// and (when `record_series`) `sc.series`. Lanes may repeat a run to fill a group.
     pub fn run_lanes(&self, runs: [u64; LANES], sc: &mut LaneScratch, record_series: bool) {
+        // With the jurisdiction count a compile-time constant, the per-jurisdiction loops
+        // (and the J x J migration) unroll into straight-line code without bounds checks,
+        // which roughly halves the step's cost. Larger worlds take the general loop.
+        match self.n_jurisdictions {
+            1 => self.run_lanes_n::<1>(runs, sc, record_series),
+            2 => self.run_lanes_n::<2>(runs, sc, record_series),
+            3 => self.run_lanes_n::<3>(runs, sc, record_series),
+            4 => self.run_lanes_n::<4>(runs, sc, record_series),
+            5 => self.run_lanes_n::<5>(runs, sc, record_series),
+            6 => self.run_lanes_n::<6>(runs, sc, record_series),
+            7 => self.run_lanes_n::<7>(runs, sc, record_series),
+            8 => self.run_lanes_n::<8>(runs, sc, record_series),
+            _ => self.run_lanes_n::<0>(runs, sc, record_series),
+        }
+    }
+
+    /// [`Engine::run_lanes`] for `NJ` jurisdictions (0: any number).
+    fn run_lanes_n<const NJ: usize>(&self, runs: [u64; LANES], sc: &mut LaneScratch, record_series: bool) {
         let np = self.n_policies;
-        let nj = self.n_jurisdictions;
+        let nj = if NJ == 0 { self.n_jurisdictions } else { NJ };
+        debug_assert_eq!(nj, self.n_jurisdictions);
         let dt = self.dt;
         let steps = self.steps;
         let pv = |p: P| lanes(|l| sc.params[l][p as usize]);
@@ -151,6 +201,7 @@ impl Engine {
         let log10_e = V::splat(std::f64::consts::LOG10_E);
         let dt_v = V::splat(dt);
         let neg_inf = V::splat(f64::NEG_INFINITY);
+        let min_share = V::splat(1e-12);
 
         for j in 0..nj {
             let m = V::splat(self.leak_multiplier[j] * dt);
@@ -172,76 +223,96 @@ impl Engine {
                 sc.r[i] = V::splat(self.preparedness0[j]);
                 sc.b[i] = V::ZERO;
                 sc.h[i] = V::ZERO;
+                // NaN equals no burden, so the first step builds the migration weights.
+                sc.burden[i] = V::splat(f64::NAN);
             }
         }
 
         let mut rngs: [SimRng; LANES] = std::array::from_fn(|l| stream(self.seed, Stream::Dynamics, runs[l], 0));
+        let event_keys: [u64; LANES] = std::array::from_fn(|l| run_key(self.seed, Stream::Events, runs[l]));
         let m_series = self.series_metrics();
+        let host = &self.host[..nj];
+        let base_burden = &self.base_burden[..nj];
+        let api_access = &self.api_access[..nj];
+        let inv_api_access = &self.inv_api_access[..nj];
+        let defense_rate = &self.defense_rate[..nj];
 
         for t in 0..steps {
+            let u_gated = &mut sc.u_gated[..nj];
+            let u_closed = &mut sc.u_closed[..nj];
+            let p_leak_gated = &sc.p_leak_gated[..nj];
+            let p_leak_closed = &sc.p_leak_closed[..nj];
+            let benefit_weight = &mut sc.benefit_weight[..nj];
             let tau = t as f64 * dt;
             let tau_v = V::splat(tau);
             let discount = (neg_delta * tau_v).exp();
             // Shared draws of this step, per run, in a fixed order and count (the same order
-            // as the per-run reference in engine.rs).
+            // as the per-run reference in reference.rs).
             let mut u_count = [0.0; LANES];
             let mut z_migration = [0.0; LANES];
             let mut z_frontier = [0.0; LANES];
             for (l, rng) in rngs.iter_mut().enumerate() {
-                for j in 0..nj {
-                    sc.u_gated[j].as_mut_array()[l] = rng.random::<f64>();
-                    sc.u_closed[j].as_mut_array()[l] = rng.random::<f64>();
+                for (ug, uc) in u_gated.iter_mut().zip(u_closed.iter_mut()) {
+                    ug.as_mut_array()[l] = rng.random::<f64>();
+                    uc.as_mut_array()[l] = rng.random::<f64>();
                 }
                 u_count[l] = rng.random::<f64>();
                 z_migration[l] = rng.sample(StandardNormal);
                 z_frontier[l] = rng.sample(StandardNormal);
             }
-            let u_count_v = V::new(u_count);
             let shock = (migration_sd * V::new(z_migration)).exp();
-            let z_frontier = V::new(z_frontier);
+            let scale = mobility_dt * shock;
+            let frontier_noise = growth_noise * V::new(z_frontier);
             // N = 0 exactly when mean < -ln(u).
-            let zero_events_below = -u_count_v.ln();
+            let zero_events_below = -V::new(u_count).ln();
             let mut any_events = false;
+            // Step 9's discount * W * dt * weight_i, the same for every policy.
+            let flow = discount * value_dt;
+            for (bw, &w) in benefit_weight.iter_mut().zip(&self.weight[..nj]) {
+                *bw = flow * V::splat(w);
+            }
+            let ceilings_t = &self.ceilings[..np * nj];
 
             for p in 0..np {
                 let base = p * nj;
                 let k = sc.k[p];
                 let shares = &mut sc.s[base..base + nj];
                 let kjs = &mut sc.kj[..nj];
-                let burdens = &mut sc.burden[..nj];
-                let ceilings = &self.ceilings[base..base + nj];
+                let burdens = &mut sc.burden[base..base + nj];
+                let new_burdens = &mut sc.new_burden[..nj];
+                let ceilings = &ceilings_t[base..base + nj];
                 // 1. Jurisdiction frontiers: K_j = K - gamma * min(gap_cap, log10(lead / s_j)).
                 // log10(lead / s_j) = (ln lead - ln s_j) log10(e), and ln lead = max_j ln s_j.
-                let mut ln_lead = V::splat(f64::NEG_INFINITY);
+                let mut ln_lead = neg_inf;
                 for (kj, &sj) in kjs.iter_mut().zip(shares.iter()) {
-                    let ln_s = sj.max(V::splat(1e-12)).ln();
-                    ln_lead = ln_lead.max(ln_s);
+                    let ln_s = max(sj, min_share).ln();
+                    ln_lead = max(ln_lead, ln_s);
                     *kj = ln_s;
                 }
                 for kj in kjs.iter_mut() {
-                    *kj = k - gamma * gap_cap.min((ln_lead - *kj) * log10_e);
+                    *kj = k - gamma * min(gap_cap, (ln_lead - *kj) * log10_e);
                 }
                 // 2-4. Ceilings, releases and leaks; burdens for step 12.
                 let mut pool = sc.o[p];
                 let per_j = kjs
                     .iter()
                     .zip(ceilings)
-                    .zip(burdens.iter_mut())
-                    .zip(sc.u_gated[..nj].iter().zip(&sc.p_leak_gated[..nj]))
-                    .zip(sc.u_closed[..nj].iter().zip(&sc.p_leak_closed[..nj]))
-                    .zip(&self.base_burden[..nj]);
+                    .zip(new_burdens.iter_mut())
+                    .zip(u_gated.iter().zip(p_leak_gated))
+                    .zip(u_closed.iter().zip(p_leak_closed))
+                    .zip(base_burden);
                 for (((((&kj, c), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
                     let (oc, gc) = c.at(tau);
                     let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
-                    let open_release = (kj - open_lag).min(oc_v);
+                    let open_release = min(kj - open_lag, oc_v);
                     let above_open = kj.simd_gt(oc_v);
-                    let gated = if gc > oc { above_open.select(kj.min(gc_v), neg_inf) } else { neg_inf };
-                    pool = pool.max(open_release);
+                    let gated = if gc > oc { above_open.select(min(kj, gc_v), neg_inf) } else { neg_inf };
+                    pool = max(pool, open_release);
                     let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
-                    pool = pool.max(leak_gated.select(gated, neg_inf));
-                    let held = kj.simd_gt(open_release.max(gated));
+                    pool = max(pool, leak_gated.select(gated, neg_inf));
+                    let held = kj.simd_gt(max(open_release, gated));
                     let leak_held = held & u_c.simd_lt(p_c);
-                    pool = pool.max(leak_held.select(kj, neg_inf));
+                    pool = max(pool, leak_held.select(kj, neg_inf));
                     *burden = V::splat(base_burden)
                         + above_open.select(burden_gated, V::ZERO)
                         + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
@@ -251,7 +322,7 @@ impl Engine {
                 let crossing = pool.simd_ge(hz) & sc.hazard_year[p].is_nan();
                 sc.hazard_year[p] = crossing.select(tau_v, sc.hazard_year[p]);
                 // 6-7. Openness and hazard from the world frontier and the updated pool.
-                let theta = (V::ONE - (k - pool) * inv_gap_ref).max(V::ZERO).min(V::ONE);
+                let theta = min(max(V::ONE - (k - pool) * inv_gap_ref, V::ZERO), V::ONE);
                 let ho = a_open * logistic((pool - hz) * inv_hz_w);
                 let hk = a_api * logistic((k - hz) * inv_hz_w);
                 sc.theta[p] = theta;
@@ -260,74 +331,93 @@ impl Engine {
                 sc.k_before[p] = k;
                 // 8 (count). One shared uniform per run and step, inverted through the CDF.
                 let mean = lambda_dt * (ho + hk);
-                if mean.simd_ge(zero_events_below).any() {
-                    let (m, u) = (mean.to_array(), u_count);
-                    let n: [u32; LANES] = std::array::from_fn(|l| poisson_inverse(u[l], m[l]));
+                let possible = mean.simd_ge(zero_events_below).to_bitmask();
+                if possible != 0 {
+                    // Only lanes that can have an event pay for the CDF walk (and its exp).
+                    let m = mean.to_array();
+                    let n: [u32; LANES] = std::array::from_fn(|l| {
+                        if possible & (1 << l) != 0 { poisson_inverse(u_count[l], m[l]) } else { 0 }
+                    });
                     any_events |= n.iter().any(|&x| x > 0);
                     sc.n_events[p] = n;
                 } else {
                     sc.n_events[p] = [0; LANES];
                 }
                 // 9. Benefits, with adoption as it was before step 10.
-                let v_open = (pool - k_base).max(V::ZERO);
-                let v_frontier = (k - k_base).max(V::ZERO);
-                let flow = discount * value_dt;
+                let v_open = max(pool - k_base, V::ZERO);
+                let v_frontier = max(k - k_base, V::ZERO);
                 // f_open = v_open / max(v_open, v_api): 1 where open weights are worth more,
                 // else v_open / (phi v_frontier); one division per policy, not per place.
                 let inv_frontier = V::ONE / v_frontier;
+                let v_open_positive = v_open.simd_gt(V::ZERO).select(V::ONE, V::ZERO);
                 let per_j = sc.a[base..base + nj]
                     .iter_mut()
                     .zip(&mut sc.b[base..base + nj])
-                    .zip(self.api_access[..nj].iter().zip(&self.inv_api_access[..nj]))
-                    .zip(&self.weight[..nj]);
-                for (((a, b), (&phi, &inv_phi)), &weight) in per_j {
+                    .zip(api_access.iter().zip(inv_api_access))
+                    .zip(benefit_weight.iter());
+                for (((a, b), (&phi, &inv_phi)), &bw) in per_j {
                     let v_api = V::splat(phi) * v_frontier;
-                    let v = v_open.max(v_api);
-                    let f_open = v_open
-                        .simd_ge(v_api)
-                        .select(v.simd_gt(V::ZERO).select(V::ONE, V::ZERO), v_open * V::splat(inv_phi) * inv_frontier);
+                    let v = max(v_open, v_api);
+                    // Where v_open >= v_api, v > 0 exactly when v_open > 0.
+                    let f_open =
+                        v_open.simd_ge(v_api).select(v_open_positive, v_open * V::splat(inv_phi) * inv_frontier);
                     let a0 = *a;
-                    *b += flow * V::splat(weight) * a0 * v;
+                    *b += bw * a0 * v;
                     // 10. Adoption (Bass), clamped to [0, 1].
                     let next = a0 + dt_v * (bass_p + bass_q * a0 * (V::ONE + omega * f_open)) * (V::ONE - a0);
-                    *a = next.max(V::ZERO).min(V::ONE);
+                    *a = min(max(next, V::ZERO), V::ONE);
                 }
                 // 12. Migration: flows from more to less burdened places, all at once; a
                 // place whose outflow would exceed its share sends exactly its share.
                 if migrating {
-                    let scale = mobility_dt * shock;
+                    let weights = &mut sc.flow[p * nj * nj..(p + 1) * nj * nj];
+                    let weight_out = &mut sc.weight_out[base..base + nj];
+                    // The weights host_i * max(0, burden_j - burden_i) change only when a
+                    // frontier crosses a ceiling: rebuild them then, not every step.
+                    let mut changed = V::ZERO.simd_ne(V::ZERO);
+                    for (&new, &old) in new_burdens.iter().zip(burdens.iter()) {
+                        changed |= new.simd_ne(old);
+                    }
+                    if changed.any() {
+                        burdens.copy_from_slice(new_burdens);
+                        for ((row, out), &bj) in
+                            weights.chunks_exact_mut(nj).zip(weight_out.iter_mut()).zip(burdens.iter())
+                        {
+                            let mut total = V::ZERO;
+                            for ((w, &bi), &hi) in row.iter_mut().zip(burdens.iter()).zip(host) {
+                                *w = V::splat(hi) * max(bj - bi, V::ZERO);
+                                total += *w;
+                            }
+                            *out = total;
+                        }
+                    }
                     let inflow = &mut sc.inflow[..nj];
                     inflow.fill(V::ZERO);
-                    let host = &self.host[..nj];
-                    for (j, (&bj, &sj)) in burdens.iter().zip(shares.iter()).enumerate() {
-                        let row = &mut sc.flow[j * nj..(j + 1) * nj];
-                        let mut weight_out = V::ZERO;
-                        for ((w, &bi), &hi) in row.iter_mut().zip(burdens.iter()).zip(host) {
-                            *w = V::splat(hi) * (bj - bi).max(V::ZERO);
-                            weight_out += *w;
-                        }
+                    for (j, ((row, &out), &sj)) in
+                        weights.chunks_exact(nj).zip(weight_out.iter()).zip(shares.iter()).enumerate()
+                    {
                         // The outflow scale * s_j * weight_out exceeds s_j exactly when
                         // scale * weight_out > 1 (rare: divide only then).
-                        let capped = (scale * weight_out).simd_gt(V::ONE);
-                        let from = if capped.any() { capped.select(sj / weight_out, scale * sj) } else { scale * sj };
-                        for (inf, &w) in inflow.iter_mut().zip(row.iter()) {
+                        let capped = (scale * out).simd_gt(V::ONE);
+                        let from = if capped.any() { capped.select(sj / out, scale * sj) } else { scale * sj };
+                        for (inf, &w) in inflow.iter_mut().zip(row) {
                             *inf += from * w;
                         }
-                        inflow[j] -= from * weight_out;
+                        inflow[j] -= from * out;
                     }
                     for (sj, &inf) in shares.iter_mut().zip(inflow.iter()) {
-                        *sj = (*sj + inf).max(V::ZERO);
+                        *sj = max(*sj + inf, V::ZERO);
                     }
                 }
                 // 13. Frontier.
-                sc.k[p] = k + growth_dt * (V::ONE + psi * theta) + growth_noise * z_frontier;
+                sc.k[p] = k + growth_dt * (V::ONE + psi * theta) + frontier_noise;
             }
 
             // 8 (events). Event k of a run's step uses the same uniforms in every policy that
             // has at least k + 1 events; landing and the Pareto draw do not depend on policy.
             if any_events {
-                for (l, &run) in runs.iter().enumerate() {
-                    self.lane_events(sc, l, run, t, discount.to_array()[l]);
+                for (l, &key) in event_keys.iter().enumerate() {
+                    self.lane_events(sc, l, key, t, discount.to_array()[l]);
                 }
             }
 
@@ -335,8 +425,8 @@ impl Engine {
             // capped at 1 so coarse steps cannot overshoot r_max (docs/MODEL.md).
             for p in 0..np {
                 let boost = dt_v + beta_dt * sc.theta[p];
-                for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(&self.defense_rate[..nj]) {
-                    let rate = (V::splat(rho) * boost).min(V::ONE);
+                for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(defense_rate) {
+                    let rate = min(V::splat(rho) * boost, V::ONE);
                     *r += rate * (r_max - *r);
                 }
             }
@@ -400,9 +490,10 @@ impl Engine {
         }
     }
 
-    /// Step 8's events of one lane's run at step `t`, for every policy.
+    /// Step 8's events of one lane's run at step `t`, for every policy; `run_key` is the
+    /// run's [`run_key`] of the event stream.
     #[cold]
-    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run: u64, t: usize, discount: f64) {
+    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run_key: u64, t: usize, discount: f64) {
         let np = self.n_policies;
         let nj = self.n_jurisdictions;
         let max_events = (0..np).map(|p| sc.n_events[p][l]).max().unwrap_or(0);
@@ -416,7 +507,7 @@ impl Engine {
         let kappa_ln10 = w[P::severity_per_oom as usize] * std::f64::consts::LN_10;
         let s_cap = w[P::severity_cap as usize];
         let s_cat = w[P::catastrophe_threshold as usize];
-        let mut ev_rng: SimRng = stream(self.seed, Stream::Events, run, t as u64);
+        let mut ev_rng = SimRng::seed_from_u64(step_key(run_key, t as u64));
         sc.event_land.clear();
         sc.event_src.clear();
         sc.event_x.clear();
@@ -439,8 +530,8 @@ impl Engine {
             let ho = sc.h_open[p].to_array()[l];
             let hk = sc.h_api[p].to_array()[l];
             let p_open = ho / (ho + hk);
-            let sev_open = s_min * (kappa_ln10 * (sc.o[p].to_array()[l] - hz).max(0.0)).exp();
-            let sev_api = s_min * (kappa_ln10 * (sc.k_before[p].to_array()[l] - hz).max(0.0)).exp();
+            let sev_open = uplift(s_min, kappa_ln10, sc.o[p].to_array()[l] - hz);
+            let sev_api = uplift(s_min, kappa_ln10, sc.k_before[p].to_array()[l] - hz);
             for e in 0..n {
                 let land = sc.event_land[e] as usize;
                 let uplift = if sc.event_src[e] < p_open { sev_open } else { sev_api };

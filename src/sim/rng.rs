@@ -34,10 +34,22 @@ pub fn mix64(mut z: u64) -> u64 {
 /// A 64-bit key for (seed, stream, run, step).
 #[inline]
 pub fn stream_key(seed: u64, stream: Stream, run: u64, step: u64) -> u64 {
+    step_key(run_key(seed, stream, run), step)
+}
+
+/// The part of [`stream_key`] that does not depend on the step: a run's per-step streams
+/// (misuse events) hash it once per run instead of once per step.
+#[inline]
+pub fn run_key(seed: u64, stream: Stream, run: u64) -> u64 {
     let mut h = mix64(seed ^ 0x9e37_79b9_7f4a_7c15);
     h = mix64(h ^ (stream as u64).wrapping_mul(0xd1b5_4a32_d192_ed03));
-    h = mix64(h ^ run.wrapping_mul(0x8cb9_2ba7_2f3d_8dd7));
-    mix64(h ^ step.wrapping_mul(0xa076_1d64_78bd_642f))
+    mix64(h ^ run.wrapping_mul(0x8cb9_2ba7_2f3d_8dd7))
+}
+
+/// [`stream_key`] from its [`run_key`].
+#[inline]
+pub fn step_key(run_key: u64, step: u64) -> u64 {
+    mix64(run_key ^ step.wrapping_mul(0xa076_1d64_78bd_642f))
 }
 
 #[inline]
