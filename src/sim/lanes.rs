@@ -12,7 +12,7 @@ use wide::f64x4;
 use crate::model::params::{N_PARAMS, P};
 
 use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
-use super::poisson::poisson_inverse;
+use super::poisson::poisson_inverse_lanes;
 use super::rng::{SimRng, Stream, run_key, step_key, stream};
 
 /// Runs simulated together.
@@ -264,7 +264,8 @@ impl Engine {
             let scale = mobility_dt * shock;
             let frontier_noise = growth_noise * V::new(z_frontier);
             // N = 0 exactly when mean < -ln(u).
-            let zero_events_below = -V::new(u_count).ln();
+            let u_count_v = V::new(u_count);
+            let zero_events_below = -u_count_v.ln();
             let mut any_events = false;
             // Step 9's discount * W * dt * weight_i, the same for every policy.
             let flow = discount * value_dt;
@@ -333,11 +334,7 @@ impl Engine {
                 let mean = lambda_dt * (ho + hk);
                 let possible = mean.simd_ge(zero_events_below).to_bitmask();
                 if possible != 0 {
-                    // Only lanes that can have an event pay for the CDF walk (and its exp).
-                    let m = mean.to_array();
-                    let n: [u32; LANES] = std::array::from_fn(|l| {
-                        if possible & (1 << l) != 0 { poisson_inverse(u_count[l], m[l]) } else { 0 }
-                    });
+                    let n = poisson_inverse_lanes(u_count_v, mean, possible);
                     any_events |= n.iter().any(|&x| x > 0);
                     sc.n_events[p] = n;
                 } else {

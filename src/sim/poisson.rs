@@ -2,6 +2,7 @@
 //! count is monotone in the rate across policies (MODEL.md, common random numbers).
 
 use statrs::distribution::{DiscreteCDF, Poisson};
+use wide::f64x4;
 
 /// Below this mean the CDF is summed term by term; above it statrs' bisection is used
 /// (exp(-mean) would lose precision and the loop would grow long).
@@ -46,5 +47,93 @@ fn large(u: f64, mean: f64) -> u32 {
             n.min(u64::from(u32::MAX)) as u32
         }
         Err(_) => mean.round().min(f64::from(u32::MAX)) as u32,
+    }
+}
+
+/// How close (relative) `u` may come to a CDF value computed from wide's `exp` before
+/// [`poisson_inverse_lanes`] defers to the scalar walk. The two `exp`s differ by a few ulp
+/// (about 1e-16), and the walk adds a few more per term, so 1e-12 leaves a wide margin.
+const LANE_MARGIN: f64 = 1e-12;
+
+/// [`poisson_inverse`] for four lanes at once, for the lanes set in `lanes` (the others get 0):
+/// the same counts as the scalar function, exactly. The CDF is walked in SIMD from wide's
+/// vectorised `exp`, which can differ from libm's in the last bits; a lane whose `u` falls
+/// within [`LANE_MARGIN`] of a CDF value it is compared with, a large mean, or a long walk
+/// is recomputed by the scalar function, so rounding never changes a count.
+#[inline]
+pub fn poisson_inverse_lanes(u: f64x4, mean: f64x4, lanes: u32) -> [u32; 4] {
+    let direct = mean.simd_le(f64x4::splat(DIRECT_MAX_MEAN)).to_bitmask() & lanes;
+    let mut redo = lanes & !direct;
+    let mut n = [0u32; 4];
+    if direct != 0 {
+        let margin = f64x4::splat(LANE_MARGIN);
+        let mut p = (-mean).exp();
+        let mut cdf = p;
+        let mut walking = direct;
+        // The scalar walk's bound, computed the same way.
+        let limit = (mean + f64x4::splat(40.0) * mean.sqrt() + f64x4::splat(40.0)).floor();
+        let mut k = 0u32;
+        // Short walks only: counts are small where the mean is small, and a lane that has not
+        // stopped after 64 terms is handed to the scalar walk.
+        while walking != 0 && k < 64 {
+            let gap = (u - cdf).abs();
+            let unsure = gap.simd_le(margin * cdf).to_bitmask() & walking;
+            redo |= unsure;
+            walking &= !unsure & u.simd_ge(cdf).to_bitmask();
+            let at_limit = limit.simd_le(f64x4::splat(f64::from(k))).to_bitmask() & walking;
+            redo |= at_limit;
+            walking &= !at_limit;
+            if walking == 0 {
+                break;
+            }
+            k += 1;
+            for (l, n) in n.iter_mut().enumerate() {
+                *n += (walking >> l) & 1;
+            }
+            p *= mean / f64x4::splat(f64::from(k));
+            cdf += p;
+        }
+        redo |= walking;
+    }
+    if redo != 0 {
+        let (u, mean) = (u.to_array(), mean.to_array());
+        for (l, n) in n.iter_mut().enumerate() {
+            if redo & (1 << l) != 0 {
+                *n = poisson_inverse(u[l], mean[l]);
+            }
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    #[test]
+    fn lanes_give_the_scalar_counts() {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(7);
+        for i in 0..200_000 {
+            let scale = [1e-3, 0.1, 1.0, 5.0, 30.0, 60.0][i % 6];
+            let u: [f64; 4] = std::array::from_fn(|_| rng.random::<f64>());
+            let mean: [f64; 4] = std::array::from_fn(|_| rng.random::<f64>() * scale);
+            let lanes = rng.random::<u32>() & 0xf;
+            let got = poisson_inverse_lanes(f64x4::new(u), f64x4::new(mean), lanes);
+            for l in 0..4 {
+                let want = if lanes & (1 << l) != 0 { poisson_inverse(u[l], mean[l]) } else { 0 };
+                assert_eq!(got[l], want, "u {} mean {}", u[l], mean[l]);
+            }
+        }
+    }
+
+    #[test]
+    fn lanes_defer_at_a_cdf_boundary() {
+        // u exactly at P(N = 0) = exp(-mean): the count is 1, decided by the last bit.
+        for mean in [0.1, 0.5, 1.0, 2.0, 7.0] {
+            let u = (-mean as f64).exp();
+            let got = poisson_inverse_lanes(f64x4::splat(u), f64x4::splat(mean), 0xf);
+            assert_eq!(got, [poisson_inverse(u, mean); 4]);
+        }
     }
 }
