@@ -40,6 +40,8 @@ pub struct LaneScratch {
     catastrophes: Vec<[u32; LANES]>,
     max_event: Vec<[f64; LANES]>,
     n_events: Vec<[u32; LANES]>,
+    /// Step 8's expected event count lambda * dt, `[policy]`.
+    event_mean: Vec<V>,
     kj: Vec<V>,
     /// This step's burdens, `[j]`.
     new_burden: Vec<V>,
@@ -49,15 +51,13 @@ pub struct LaneScratch {
     flow: Vec<V>,
     /// Row sums of `flow`, `[policy * J + j]`.
     weight_out: Vec<V>,
-    inflow: Vec<V>,
+    from: Vec<V>,
     benefit_weight: Vec<V>,
     u_gated: Vec<V>,
     u_closed: Vec<V>,
     p_leak_gated: Vec<V>,
     p_leak_closed: Vec<V>,
-    event_land: Vec<u32>,
-    event_src: Vec<f64>,
-    event_x: Vec<f64>,
+    events_drawn: Vec<Event>,
     /// Per lane, the series rows `[(policy * T + t) * M + metric]` of the run.
     pub series: [Vec<f32>; LANES],
     /// Per lane, outcomes `[policy]`.
@@ -121,20 +121,19 @@ impl Engine {
             catastrophes: vec![[0; LANES]; np],
             max_event: vec![[0.0; LANES]; np],
             n_events: vec![[0; LANES]; np],
+            event_mean: vec![zero; np],
             kj: vec![zero; nj],
             new_burden: vec![zero; nj],
             burden: vec![zero; pj],
             flow: vec![zero; pj * nj],
             weight_out: vec![zero; pj],
-            inflow: vec![zero; nj],
+            from: vec![zero; nj],
             benefit_weight: vec![zero; nj],
             u_gated: vec![zero; nj],
             u_closed: vec![zero; nj],
             p_leak_gated: vec![zero; nj],
             p_leak_closed: vec![zero; nj],
-            event_land: Vec::with_capacity(64),
-            event_src: Vec::with_capacity(64),
-            event_x: Vec::with_capacity(64),
+            events_drawn: Vec::with_capacity(64),
             series: std::array::from_fn(|_| vec![0.0; series_len]),
             outcomes: std::array::from_fn(|_| vec![Outcome::default(); np]),
             jurisdictions: std::array::from_fn(|_| vec![JurisdictionOutcome::default(); pj]),
@@ -266,7 +265,6 @@ impl Engine {
             // N = 0 exactly when mean < -ln(u).
             let u_count_v = V::new(u_count);
             let zero_events_below = -u_count_v.ln();
-            let mut any_events = false;
             // Step 9's discount * W * dt * weight_i, the same for every policy.
             let flow = discount * value_dt;
             for (bw, &w) in benefit_weight.iter_mut().zip(&self.weight[..nj]) {
@@ -330,16 +328,7 @@ impl Engine {
                 sc.h_open[p] = ho;
                 sc.h_api[p] = hk;
                 sc.k_before[p] = k;
-                // 8 (count). One shared uniform per run and step, inverted through the CDF.
-                let mean = lambda_dt * (ho + hk);
-                let possible = mean.simd_ge(zero_events_below).to_bitmask();
-                if possible != 0 {
-                    let n = poisson_inverse_lanes(u_count_v, mean, possible);
-                    any_events |= n.iter().any(|&x| x > 0);
-                    sc.n_events[p] = n;
-                } else {
-                    sc.n_events[p] = [0; LANES];
-                }
+                sc.event_mean[p] = lambda_dt * (ho + hk);
                 // 9. Benefits, with adoption as it was before step 10.
                 let v_open = max(pool - k_base, V::ZERO);
                 let v_frontier = max(k - k_base, V::ZERO);
@@ -388,34 +377,45 @@ impl Engine {
                             *out = total;
                         }
                     }
-                    let inflow = &mut sc.inflow[..nj];
-                    inflow.fill(V::ZERO);
-                    for (j, ((row, &out), &sj)) in
-                        weights.chunks_exact(nj).zip(weight_out.iter()).zip(shares.iter()).enumerate()
-                    {
-                        // The outflow scale * s_j * weight_out exceeds s_j exactly when
-                        // scale * weight_out > 1 (rare: divide only then).
+                    // Outflow factor per place: the outflow scale * s_j * weight_out exceeds s_j
+                    // exactly when scale * weight_out > 1 (rare: divide only then).
+                    let from = &mut sc.from[..nj];
+                    for ((f, &out), &sj) in from.iter_mut().zip(weight_out.iter()).zip(shares.iter()) {
                         let capped = (scale * out).simd_gt(V::ONE);
-                        let from = if capped.any() { capped.select(sj / out, scale * sj) } else { scale * sj };
-                        for (inf, &w) in inflow.iter_mut().zip(row) {
-                            *inf += from * w;
-                        }
-                        inflow[j] -= from * out;
+                        *f = if capped.any() { capped.select(sj / out, scale * sj) } else { scale * sj };
                     }
-                    for (sj, &inf) in shares.iter_mut().zip(inflow.iter()) {
-                        *sj = max(*sj + inf, V::ZERO);
+                    // Net inflow per place, summed in a register over j = 0..J with the place's
+                    // own outflow taken off right after its own term.
+                    for (i, (sj, &out_i)) in shares.iter_mut().zip(weight_out.iter()).enumerate() {
+                        let mut inflow = V::ZERO;
+                        for (j, (&f, row)) in from.iter().zip(weights.chunks_exact(nj)).enumerate() {
+                            inflow += f * row[i];
+                            if j == i {
+                                inflow -= f * out_i;
+                            }
+                        }
+                        *sj = max(*sj + inflow, V::ZERO);
                     }
                 }
                 // 13. Frontier.
                 sc.k[p] = k + growth_dt * (V::ONE + psi * theta) + frontier_noise;
             }
 
+            // 8 (count). One shared uniform per run and step, inverted through the CDF. Counted
+            // after the policy loop: whether a lane can have an event is a coin flip the branch
+            // predictor gets wrong half the time, and a wrong guess inside the loop would throw
+            // away the long exp/ln chains in flight behind it.
+            let mut any_events = false;
+            for (n, &mean) in sc.n_events[..np].iter_mut().zip(&sc.event_mean[..np]) {
+                let possible = mean.simd_ge(zero_events_below).to_bitmask();
+                *n = if possible != 0 { poisson_inverse_lanes(u_count_v, mean, possible) } else { [0; LANES] };
+                any_events |= n.iter().any(|&x| x > 0);
+            }
+
             // 8 (events). Event k of a run's step uses the same uniforms in every policy that
             // has at least k + 1 events; landing and the Pareto draw do not depend on policy.
             if any_events {
-                for (l, &key) in event_keys.iter().enumerate() {
-                    self.lane_events(sc, l, key, t, discount.to_array()[l]);
-                }
+                self.step_events(sc, &event_keys, t, discount);
             }
 
             // 11. Preparedness, after the events that used its old value; the rate factor is
@@ -487,16 +487,28 @@ impl Engine {
         }
     }
 
-    /// Step 8's events of one lane's run at step `t`, for every policy; `run_key` is the
-    /// run's [`run_key`] of the event stream.
-    #[cold]
-    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run_key: u64, t: usize, discount: f64) {
+    /// Step 8's events at step `t` of every lane's run, for every policy; `keys` are the
+    /// runs' [`run_key`]s of the event stream.
+    fn step_events(&self, sc: &mut LaneScratch, keys: &[u64; LANES], t: usize, discount: V) {
+        let np = self.n_policies;
+        let mut max_events = [0u32; LANES];
+        for n in &sc.n_events[..np] {
+            for (m, &n) in max_events.iter_mut().zip(n) {
+                *m = (*m).max(n);
+            }
+        }
+        let discount = discount.to_array();
+        for (l, &key) in keys.iter().enumerate() {
+            if max_events[l] > 0 {
+                self.lane_events(sc, l, key, t, discount[l], max_events[l]);
+            }
+        }
+    }
+
+    /// The events of lane `l`'s run (at most `max_events` in a policy).
+    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run_key: u64, t: usize, discount: f64, max_events: u32) {
         let np = self.n_policies;
         let nj = self.n_jurisdictions;
-        let max_events = (0..np).map(|p| sc.n_events[p][l]).max().unwrap_or(0);
-        if max_events == 0 {
-            return;
-        }
         let w = &sc.params[l];
         let hz = w[P::hazard_threshold as usize];
         let s_min = w[P::severity_min as usize];
@@ -505,47 +517,69 @@ impl Engine {
         let s_cap = w[P::severity_cap as usize];
         let s_cat = w[P::catastrophe_threshold as usize];
         let mut ev_rng = SimRng::seed_from_u64(step_key(run_key, t as u64));
-        sc.event_land.clear();
-        sc.event_src.clear();
-        sc.event_x.clear();
+        let events = &mut sc.events_drawn;
+        events.clear();
         for _ in 0..max_events {
             let u_land: f64 = ev_rng.random();
             let u_src: f64 = ev_rng.random();
             let u_sev: f64 = ev_rng.random();
             let land = self.exposure_cdf.iter().position(|&c| u_land < c).unwrap_or(nj - 1);
-            sc.event_land.push(land as u32);
-            sc.event_src.push(u_src);
             // Pareto(1, alpha) by inverse transform; 1 - u lies in (0, 1].
-            sc.event_x.push((-(1.0 - u_sev).ln() * inv_alpha).exp());
+            let x = (-(1.0 - u_sev).ln() * inv_alpha).exp();
+            events.push(Event { land, src: u_src, x });
         }
-        for p in 0..np {
-            let n = sc.n_events[p][l] as usize;
+        let per_policy = sc
+            .n_events
+            .iter()
+            .zip(sc.h_open.iter().zip(&sc.h_api))
+            .zip(sc.o.iter().zip(&sc.k_before))
+            .zip(sc.r.chunks_exact(nj).zip(sc.h.chunks_exact_mut(nj)))
+            .zip(sc.events.iter_mut().zip(sc.catastrophes.iter_mut().zip(&mut sc.max_event)))
+            .take(np);
+        for ((((n, (ho, hk)), (o, k)), (r, h)), (count, (catastrophes, max_event))) in per_policy {
+            let n = n[l] as usize;
             if n == 0 {
                 continue;
             }
-            let base = p * nj;
-            let ho = sc.h_open[p].to_array()[l];
-            let hk = sc.h_api[p].to_array()[l];
+            let (ho, hk) = (ho.as_array()[l], hk.as_array()[l]);
             let p_open = ho / (ho + hk);
-            let sev_open = uplift(s_min, kappa_ln10, sc.o[p].to_array()[l] - hz);
-            let sev_api = uplift(s_min, kappa_ln10, sc.k_before[p].to_array()[l] - hz);
-            for e in 0..n {
-                let land = sc.event_land[e] as usize;
-                let uplift = if sc.event_src[e] < p_open { sev_open } else { sev_api };
+            // Each source's uplift costs an exp; compute it only if an event uses it.
+            let mut sev_open = f64::NAN;
+            let mut sev_api = f64::NAN;
+            let (mut max_sev, mut cats) = (max_event[l], 0u32);
+            for e in &events[..n] {
+                let uplift = if e.src < p_open {
+                    if sev_open.is_nan() {
+                        sev_open = uplift(s_min, kappa_ln10, o.as_array()[l] - hz);
+                    }
+                    sev_open
+                } else {
+                    if sev_api.is_nan() {
+                        sev_api = uplift(s_min, kappa_ln10, k.as_array()[l] - hz);
+                    }
+                    sev_api
+                };
                 // Preparedness as it was before this step's update.
-                let r = sc.r[base + land].to_array()[l];
-                let sev = severity(uplift * sc.event_x[e], r, s_cap);
-                sc.h[base + land].as_mut_array()[l] += discount * sev;
-                if sev >= s_cat {
-                    sc.catastrophes[p][l] += 1;
-                }
-                if sev > sc.max_event[p][l] {
-                    sc.max_event[p][l] = sev;
+                let sev = severity(uplift * e.x, r[e.land].as_array()[l], s_cap);
+                h[e.land].as_mut_array()[l] += discount * sev;
+                cats += u32::from(sev >= s_cat);
+                if sev > max_sev {
+                    max_sev = sev;
                 }
             }
-            sc.events[p][l] += n as u32;
+            max_event[l] = max_sev;
+            catastrophes[l] += cats;
+            count[l] += n as u32;
         }
     }
+}
+
+/// One misuse event's draws (step 8), shared by every policy with that many events.
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    land: usize,
+    src: f64,
+    x: f64,
 }
 
 #[cfg(test)]
