@@ -14,6 +14,7 @@ use crate::model::params::{N_PARAMS, P};
 use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
 use super::poisson::poisson_inverse_lanes;
 use super::rng::{SimRng, Stream, run_key, step_key, stream};
+use super::vmath;
 
 /// Runs simulated together.
 pub const LANES: usize = 4;
@@ -94,7 +95,7 @@ fn min(a: V, b: V) -> V {
 
 #[inline(always)]
 fn logistic(x: V) -> V {
-    V::ONE / (V::ONE + (-x).exp())
+    V::ONE / (V::ONE + vmath::exp(-x))
 }
 
 impl Engine {
@@ -244,7 +245,7 @@ impl Engine {
             let benefit_weight = &mut sc.benefit_weight[..nj];
             let tau = t as f64 * dt;
             let tau_v = V::splat(tau);
-            let discount = (neg_delta * tau_v).exp();
+            let discount = vmath::exp(neg_delta * tau_v);
             // Shared draws of this step, per run, in a fixed order and count (the same order
             // as the per-run reference in reference.rs).
             let mut u_count = [0.0; LANES];
@@ -259,12 +260,12 @@ impl Engine {
                 z_migration[l] = rng.sample(StandardNormal);
                 z_frontier[l] = rng.sample(StandardNormal);
             }
-            let shock = (migration_sd * V::new(z_migration)).exp();
+            let shock = vmath::exp(migration_sd * V::new(z_migration));
             let scale = mobility_dt * shock;
             let frontier_noise = growth_noise * V::new(z_frontier);
             // N = 0 exactly when mean < -ln(u).
             let u_count_v = V::new(u_count);
-            let zero_events_below = -u_count_v.ln();
+            let zero_events_below = -vmath::ln(u_count_v);
             // Step 9's discount * W * dt * weight_i, the same for every policy.
             let flow = discount * value_dt;
             for (bw, &w) in benefit_weight.iter_mut().zip(&self.weight[..nj]) {
@@ -284,7 +285,7 @@ impl Engine {
                 // log10(lead / s_j) = (ln lead - ln s_j) log10(e), and ln lead = max_j ln s_j.
                 let mut ln_lead = neg_inf;
                 for (kj, &sj) in kjs.iter_mut().zip(shares.iter()) {
-                    let ln_s = max(sj, min_share).ln();
+                    let ln_s = vmath::ln(max(sj, min_share));
                     ln_lead = max(ln_lead, ln_s);
                     *kj = ln_s;
                 }

@@ -67,7 +67,7 @@ pub fn poisson_inverse_lanes(u: f64x4, mean: f64x4, lanes: u32) -> [u32; 4] {
     let mut n = [0u32; 4];
     if direct != 0 {
         let margin = f64x4::splat(LANE_MARGIN);
-        let mut p = (-mean).exp();
+        let mut p = super::vmath::exp(-mean);
         let mut cdf = p;
         let mut walking = direct;
         // The scalar walk's bound, computed the same way.
