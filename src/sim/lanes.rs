@@ -6,14 +6,13 @@
 //! and reads MODEL.md's step order literally; see `engine.rs` for the per-run reference.
 
 use rand::{RngExt, SeedableRng};
-use rand_distr::StandardNormal;
 use wide::f64x4;
 
 use crate::model::params::{N_PARAMS, P};
 
 use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
 use super::poisson::poisson_inverse_lanes;
-use super::rng::{SimRng, Stream, run_key, step_key, stream};
+use super::rng::{LaneRng, SimRng, Stream, run_key, step_key, stream_key};
 use super::vmath;
 
 /// Runs simulated together.
@@ -228,7 +227,8 @@ impl Engine {
             }
         }
 
-        let mut rngs: [SimRng; LANES] = std::array::from_fn(|l| stream(self.seed, Stream::Dynamics, runs[l], 0));
+        // The four runs' dynamics streams, stepped together in SIMD.
+        let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Dynamics, run, 0)));
         let event_keys: [u64; LANES] = std::array::from_fn(|l| run_key(self.seed, Stream::Events, runs[l]));
         let m_series = self.series_metrics();
         let host = &self.host[..nj];
@@ -248,23 +248,17 @@ impl Engine {
             let discount = vmath::exp(neg_delta * tau_v);
             // Shared draws of this step, per run, in a fixed order and count (the same order
             // as the per-run reference in reference.rs).
-            let mut u_count = [0.0; LANES];
-            let mut z_migration = [0.0; LANES];
-            let mut z_frontier = [0.0; LANES];
-            for (l, rng) in rngs.iter_mut().enumerate() {
-                for (ug, uc) in u_gated.iter_mut().zip(u_closed.iter_mut()) {
-                    ug.as_mut_array()[l] = rng.random::<f64>();
-                    uc.as_mut_array()[l] = rng.random::<f64>();
-                }
-                u_count[l] = rng.random::<f64>();
-                z_migration[l] = rng.sample(StandardNormal);
-                z_frontier[l] = rng.sample(StandardNormal);
+            for (ug, uc) in u_gated.iter_mut().zip(u_closed.iter_mut()) {
+                *ug = rng.next_f64();
+                *uc = rng.next_f64();
             }
-            let shock = vmath::exp(migration_sd * V::new(z_migration));
+            let u_count_v = rng.next_f64();
+            let z_migration = rng.standard_normal();
+            let z_frontier = rng.standard_normal();
+            let shock = vmath::exp(migration_sd * z_migration);
             let scale = mobility_dt * shock;
-            let frontier_noise = growth_noise * V::new(z_frontier);
+            let frontier_noise = growth_noise * z_frontier;
             // N = 0 exactly when mean < -ln(u).
-            let u_count_v = V::new(u_count);
             let zero_events_below = -vmath::ln(u_count_v);
             // Step 9's discount * W * dt * weight_i, the same for every policy.
             let flow = discount * value_dt;
