@@ -10,7 +10,7 @@ use wide::f64x4;
 
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
+use super::engine::{Engine, JurisdictionOutcome, Outcome, Uniform, severity};
 use super::poisson::poisson_inverse_lanes;
 use super::rng::{LaneRng, SimRng, Stream, run_key, step_key, stream_key};
 use super::vmath;
@@ -201,6 +201,9 @@ impl Engine {
         let dt_v = V::splat(dt);
         let neg_inf = V::splat(f64::NEG_INFINITY);
         let min_share = V::splat(1e-12);
+        // The leader's K_j is exactly K when the gap terms cannot be negative (validated
+        // parameters never are), which the step's shortcut for uniform policies relies on.
+        let frontiers_optional = (gamma.simd_ge(V::ZERO) & gap_cap.simd_ge(V::ZERO)).all();
 
         for j in 0..nj {
             let m = V::splat(self.leak_multiplier[j] * dt);
@@ -266,6 +269,9 @@ impl Engine {
                 *bw = flow * V::splat(w);
             }
             let ceilings_t = &self.ceilings[..np * nj];
+            // Whether some place's held model leaks this step in some lane (the draws are
+            // shared by the policies); see the shortcut below.
+            let held_leak_draw = u_closed.iter().zip(p_leak_closed).any(|(u, p)| u.simd_lt(*p).any());
 
             for p in 0..np {
                 let base = p * nj;
@@ -275,41 +281,62 @@ impl Engine {
                 let burdens = &mut sc.burden[base..base + nj];
                 let new_burdens = &mut sc.new_burden[..nj];
                 let ceilings = &ceilings_t[base..base + nj];
-                // 1. Jurisdiction frontiers: K_j = K - gamma * min(gap_cap, log10(lead / s_j)).
-                // log10(lead / s_j) = (ln lead - ln s_j) log10(e), and ln lead = max_j ln s_j.
-                let mut ln_lead = neg_inf;
-                for (kj, &sj) in kjs.iter_mut().zip(shares.iter()) {
-                    let ln_s = vmath::ln(max(sj, min_share));
-                    ln_lead = max(ln_lead, ln_s);
-                    *kj = ln_s;
-                }
-                for kj in kjs.iter_mut() {
-                    *kj = k - gamma * min(gap_cap, (ln_lead - *kj) * log10_e);
-                }
-                // 2-4. Ceilings, releases and leaks; burdens for step 12.
                 let mut pool = sc.o[p];
-                let per_j = kjs
-                    .iter()
-                    .zip(ceilings)
-                    .zip(new_burdens.iter_mut())
-                    .zip(u_gated.iter().zip(p_leak_gated))
-                    .zip(u_closed.iter().zip(p_leak_closed))
-                    .zip(base_burden);
-                for (((((&kj, c), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
-                    let (oc, gc) = c.at(tau);
-                    let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
-                    let open_release = min(kj - open_lag, oc_v);
-                    let above_open = kj.simd_gt(oc_v);
-                    let gated = if gc > oc { above_open.select(min(kj, gc_v), neg_inf) } else { neg_inf };
-                    pool = max(pool, open_release);
-                    let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
-                    pool = max(pool, leak_gated.select(gated, neg_inf));
-                    let held = kj.simd_gt(max(open_release, gated));
-                    let leak_held = held & u_c.simd_lt(p_c);
-                    pool = max(pool, leak_held.select(kj, neg_inf));
-                    *burden = V::splat(base_burden)
-                        + above_open.select(burden_gated, V::ZERO)
-                        + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
+                let shortcut = if frontiers_optional && !held_leak_draw { self.uniform[p] } else { Uniform::Mixed };
+                match shortcut {
+                    // Everywhere open and no held model can leak this step: the leader's
+                    // K_j = K gives the largest release, K - l, and no place's K_j is needed
+                    // (nor the logs of the shares behind it). Burdens as the general code
+                    // computes them with both indicators false.
+                    Uniform::Open => {
+                        pool = max(pool, k - open_lag);
+                        for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
+                            *b = V::splat(base) + V::ZERO + V::ZERO;
+                        }
+                    }
+                    // Everywhere closed and no leak: nothing is released; both indicators true.
+                    Uniform::Closed => {
+                        for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
+                            *b = V::splat(base) + burden_gated + burden_closed;
+                        }
+                    }
+                    Uniform::Mixed => {
+                        // 1. Jurisdiction frontiers: K_j = K - gamma * min(gap_cap, log10(lead / s_j)).
+                        // log10(lead / s_j) = (ln lead - ln s_j) log10(e), and ln lead = max_j ln s_j.
+                        let mut ln_lead = neg_inf;
+                        for (kj, &sj) in kjs.iter_mut().zip(shares.iter()) {
+                            let ln_s = vmath::ln(max(sj, min_share));
+                            ln_lead = max(ln_lead, ln_s);
+                            *kj = ln_s;
+                        }
+                        for kj in kjs.iter_mut() {
+                            *kj = k - gamma * min(gap_cap, (ln_lead - *kj) * log10_e);
+                        }
+                        // 2-4. Ceilings, releases and leaks; burdens for step 12.
+                        let per_j = kjs
+                            .iter()
+                            .zip(ceilings)
+                            .zip(new_burdens.iter_mut())
+                            .zip(u_gated.iter().zip(p_leak_gated))
+                            .zip(u_closed.iter().zip(p_leak_closed))
+                            .zip(base_burden);
+                        for (((((&kj, c), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
+                            let (oc, gc) = c.at(tau);
+                            let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
+                            let open_release = min(kj - open_lag, oc_v);
+                            let above_open = kj.simd_gt(oc_v);
+                            let gated = if gc > oc { above_open.select(min(kj, gc_v), neg_inf) } else { neg_inf };
+                            pool = max(pool, open_release);
+                            let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
+                            pool = max(pool, leak_gated.select(gated, neg_inf));
+                            let held = kj.simd_gt(max(open_release, gated));
+                            let leak_held = held & u_c.simd_lt(p_c);
+                            pool = max(pool, leak_held.select(kj, neg_inf));
+                            *burden = V::splat(base_burden)
+                                + above_open.select(burden_gated, V::ZERO)
+                                + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
+                        }
+                    }
                 }
                 // 5. Open pool (never decreases) and the hazard-crossing year.
                 sc.o[p] = pool;
