@@ -429,8 +429,8 @@ impl Engine {
             // away the long exp/ln chains in flight behind it.
             let mut any_events = false;
             for (n, &mean) in sc.n_events[..np].iter_mut().zip(&sc.event_mean[..np]) {
-                let possible = mean.simd_ge(zero_events_below).to_bitmask();
-                *n = if possible != 0 { poisson_inverse_lanes(u_count_v, mean, possible) } else { [0; LANES] };
+                let possible = mean.simd_ge(zero_events_below);
+                *n = if possible.any() { poisson_inverse_lanes(u_count_v, mean, possible) } else { [0; LANES] };
                 any_events |= n.iter().any(|&x| x > 0);
             }
 

@@ -55,46 +55,49 @@ fn large(u: f64, mean: f64) -> u32 {
 /// (about 1e-16), and the walk adds a few more per term, so 1e-12 leaves a wide margin.
 const LANE_MARGIN: f64 = 1e-12;
 
-/// [`poisson_inverse`] for four lanes at once, for the lanes set in `lanes` (the others get 0):
-/// the same counts as the scalar function, exactly. The CDF is walked in SIMD from wide's
-/// vectorised `exp`, which can differ from libm's in the last bits; a lane whose `u` falls
-/// within [`LANE_MARGIN`] of a CDF value it is compared with, a large mean, or a long walk
-/// is recomputed by the scalar function, so rounding never changes a count.
+/// [`poisson_inverse`] for four lanes at once, for the lanes set in the mask `lanes` (the
+/// others get 0): the same counts as the scalar function, exactly. The CDF is walked in SIMD
+/// from a vectorised `exp`, which can differ from libm's in the last bits; a lane whose `u`
+/// falls within [`LANE_MARGIN`] of a CDF value it is compared with, a large mean, or a long
+/// walk is recomputed by the scalar function, so rounding never changes a count.
 #[inline]
-pub fn poisson_inverse_lanes(u: f64x4, mean: f64x4, lanes: u32) -> [u32; 4] {
-    let direct = mean.simd_le(f64x4::splat(DIRECT_MAX_MEAN)).to_bitmask() & lanes;
-    let mut redo = lanes & !direct;
-    let mut n = [0u32; 4];
-    if direct != 0 {
+pub fn poisson_inverse_lanes(u: f64x4, mean: f64x4, lanes: f64x4) -> [u32; 4] {
+    let direct = mean.simd_le(f64x4::splat(DIRECT_MAX_MEAN)) & lanes;
+    let mut redo = lanes.to_bitmask() & !direct.to_bitmask();
+    let mut count = f64x4::ZERO;
+    if direct.any() {
         let margin = f64x4::splat(LANE_MARGIN);
         let mut p = super::vmath::exp(-mean);
         let mut cdf = p;
         let mut walking = direct;
-        // The scalar walk's bound, computed the same way.
-        let limit = (mean + f64x4::splat(40.0) * mean.sqrt() + f64x4::splat(40.0)).floor();
         let mut k = 0u32;
         // Short walks only: counts are small where the mean is small, and a lane that has not
         // stopped after 64 terms is handed to the scalar walk.
-        while walking != 0 && k < 64 {
-            let gap = (u - cdf).abs();
-            let unsure = gap.simd_le(margin * cdf).to_bitmask() & walking;
-            redo |= unsure;
-            walking &= !unsure & u.simd_ge(cdf).to_bitmask();
-            let at_limit = limit.simd_le(f64x4::splat(f64::from(k))).to_bitmask() & walking;
-            redo |= at_limit;
-            walking &= !at_limit;
-            if walking == 0 {
+        loop {
+            let unsure = (u - cdf).abs().simd_le(margin * cdf) & walking;
+            redo |= unsure.to_bitmask();
+            walking = walking & !unsure & u.simd_ge(cdf);
+            // The scalar walk's bound (computed the same way) is at least 40 terms.
+            if k >= 40 {
+                let limit = (mean + f64x4::splat(40.0) * mean.sqrt() + f64x4::splat(40.0)).floor();
+                let at_limit = limit.simd_le(f64x4::splat(f64::from(k))) & walking;
+                redo |= at_limit.to_bitmask();
+                walking = walking & !at_limit;
+            }
+            if !walking.any() {
+                break;
+            }
+            if k == 64 {
+                redo |= walking.to_bitmask();
                 break;
             }
             k += 1;
-            for (l, n) in n.iter_mut().enumerate() {
-                *n += (walking >> l) & 1;
-            }
+            count += walking & f64x4::ONE;
             p *= mean / f64x4::splat(f64::from(k));
             cdf += p;
         }
-        redo |= walking;
     }
+    let mut n = count.to_array().map(|c| c as u32);
     if redo != 0 {
         let (u, mean) = (u.to_array(), mean.to_array());
         for (l, n) in n.iter_mut().enumerate() {
@@ -119,7 +122,9 @@ mod tests {
             let u: [f64; 4] = std::array::from_fn(|_| rng.random::<f64>());
             let mean: [f64; 4] = std::array::from_fn(|_| rng.random::<f64>() * scale);
             let lanes = rng.random::<u32>() & 0xf;
-            let got = poisson_inverse_lanes(f64x4::new(u), f64x4::new(mean), lanes);
+            let mask = f64x4::new(std::array::from_fn(|l| l as f64)).simd_lt(f64x4::splat(4.0))
+                & f64x4::new(std::array::from_fn(|l| f64::from((lanes >> l) & 1))).simd_eq(f64x4::ONE);
+            let got = poisson_inverse_lanes(f64x4::new(u), f64x4::new(mean), mask);
             for l in 0..4 {
                 let want = if lanes & (1 << l) != 0 { poisson_inverse(u[l], mean[l]) } else { 0 };
                 assert_eq!(got[l], want, "u {} mean {}", u[l], mean[l]);
@@ -132,7 +137,8 @@ mod tests {
         // u exactly at P(N = 0) = exp(-mean): the count is 1, decided by the last bit.
         for mean in [0.1, 0.5, 1.0, 2.0, 7.0] {
             let u = (-mean as f64).exp();
-            let got = poisson_inverse_lanes(f64x4::splat(u), f64x4::splat(mean), 0xf);
+            let all = f64x4::ZERO.simd_eq(f64x4::ZERO);
+            let got = poisson_inverse_lanes(f64x4::splat(u), f64x4::splat(mean), all);
             assert_eq!(got, [poisson_inverse(u, mean); 4]);
         }
     }
