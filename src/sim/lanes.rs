@@ -541,11 +541,15 @@ impl Engine {
         let mut ev_rng = SimRng::seed_from_u64(step_key(run_key, t as u64));
         let events = &mut sc.events_drawn;
         events.clear();
+        let cdf_below_last = &self.exposure_cdf[..nj - 1];
         for _ in 0..max_events {
             let u_land: f64 = ev_rng.random();
             let u_src: f64 = ev_rng.random();
             let u_sev: f64 = ev_rng.random();
-            let land = self.exposure_cdf.iter().position(|&c| u_land < c).unwrap_or(nj - 1);
+            // The first place whose cumulative exposure exceeds u_land: exposures are not
+            // negative, so that is the number of earlier cumulative values <= u_land (the
+            // last is infinite), counted without a data-dependent branch.
+            let land = cdf_below_last.iter().map(|&c| usize::from(c <= u_land)).sum();
             // Pareto(1, alpha) by inverse transform; 1 - u lies in (0, 1].
             let x = (-(1.0 - u_sev).ln() * inv_alpha).exp();
             events.push(Event { land, src: u_src, x });
@@ -565,29 +569,19 @@ impl Engine {
             }
             let (ho, hk) = (ho.as_array()[l], hk.as_array()[l]);
             let p_open = ho / (ho + hk);
-            // Each source's uplift costs an exp; compute it only if an event uses it.
-            let mut sev_open = f64::NAN;
-            let mut sev_api = f64::NAN;
+            let events = &events[..n];
+            // Each source's uplift costs an exp: compute only those some event uses.
+            let open_events = events.iter().map(|e| usize::from(e.src < p_open)).sum::<usize>();
+            let sev_open = if open_events > 0 { uplift(s_min, kappa_ln10, o.as_array()[l] - hz) } else { 0.0 };
+            let sev_api = if open_events < n { uplift(s_min, kappa_ln10, k.as_array()[l] - hz) } else { 0.0 };
             let (mut max_sev, mut cats) = (max_event[l], 0u32);
-            for e in &events[..n] {
-                let uplift = if e.src < p_open {
-                    if sev_open.is_nan() {
-                        sev_open = uplift(s_min, kappa_ln10, o.as_array()[l] - hz);
-                    }
-                    sev_open
-                } else {
-                    if sev_api.is_nan() {
-                        sev_api = uplift(s_min, kappa_ln10, k.as_array()[l] - hz);
-                    }
-                    sev_api
-                };
+            for e in events {
+                let uplift = if e.src < p_open { sev_open } else { sev_api };
                 // Preparedness as it was before this step's update.
                 let sev = severity(uplift * e.x, r[e.land].as_array()[l], s_cap);
                 h[e.land].as_mut_array()[l] += discount * sev;
                 cats += u32::from(sev >= s_cat);
-                if sev > max_sev {
-                    max_sev = sev;
-                }
+                max_sev = if sev > max_sev { sev } else { max_sev };
             }
             max_event[l] = max_sev;
             catastrophes[l] += cats;
