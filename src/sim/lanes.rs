@@ -11,7 +11,7 @@ use wide::f64x4;
 use crate::model::params::{N_PARAMS, P};
 
 use super::engine::{Engine, JurisdictionOutcome, Outcome, Uniform, severity};
-use super::poisson::poisson_inverse_lanes;
+use super::poisson::{PoissonWork, poisson_inverse_policies};
 use super::rng::{LaneRng, SimRng, Stream, run_key, step_key, stream_key};
 use super::vmath;
 
@@ -42,6 +42,7 @@ pub struct LaneScratch {
     n_events: Vec<[u32; LANES]>,
     /// Step 8's expected event count lambda * dt, `[policy]`.
     event_mean: Vec<V>,
+    poisson: PoissonWork,
     kj: Vec<V>,
     /// This step's burdens, `[j]`.
     new_burden: Vec<V>,
@@ -122,6 +123,7 @@ impl Engine {
             max_event: vec![[0.0; LANES]; np],
             n_events: vec![[0; LANES]; np],
             event_mean: vec![zero; np],
+            poisson: PoissonWork::new(np),
             kj: vec![zero; nj],
             new_burden: vec![zero; nj],
             burden: vec![zero; pj],
@@ -427,12 +429,13 @@ impl Engine {
             // after the policy loop: whether a lane can have an event is a coin flip the branch
             // predictor gets wrong half the time, and a wrong guess inside the loop would throw
             // away the long exp/ln chains in flight behind it.
-            let mut any_events = false;
-            for (n, &mean) in sc.n_events[..np].iter_mut().zip(&sc.event_mean[..np]) {
-                let possible = mean.simd_ge(zero_events_below);
-                *n = if possible.any() { poisson_inverse_lanes(u_count_v, mean, possible) } else { [0; LANES] };
-                any_events |= n.iter().any(|&x| x > 0);
-            }
+            let any_events = poisson_inverse_policies(
+                u_count_v,
+                zero_events_below,
+                &sc.event_mean[..np],
+                &mut sc.n_events[..np],
+                &mut sc.poisson,
+            );
 
             // 8 (events). Event k of a run's step uses the same uniforms in every policy that
             // has at least k + 1 events; landing and the Pareto draw do not depend on policy.

@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn exp_is_wides_exp_bit_for_bit() {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
-        let mut check = |x: [f64; 4]| {
+        let check = |x: [f64; 4]| {
             let v = f64x4::new(x);
             assert!(same(exp(v), v.exp()), "{x:?}: {:?} vs {:?}", exp(v), v.exp());
         };
@@ -132,7 +132,7 @@ mod tests {
     #[test]
     fn ln_is_wides_ln_bit_for_bit() {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(12);
-        let mut check = |x: [f64; 4]| {
+        let check = |x: [f64; 4]| {
             let v = f64x4::new(x);
             let (a, b) = (ln(v), v.ln());
             let nan_both = a.to_array().iter().zip(b.to_array().iter()).all(|(x, y)| x.is_nan() && y.is_nan());
