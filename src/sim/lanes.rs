@@ -651,6 +651,33 @@ mod tests {
         }
     }
 
+    /// The step is compiled once per jurisdiction count up to 8 and once for any count:
+    /// each of those paths against the reference.
+    #[test]
+    fn lanes_match_the_per_run_reference_for_any_number_of_jurisdictions() {
+        use crate::model::regime::Regime;
+        for nj in [1usize, 2, 3, 7, 8, 9, 12] {
+            let mut s = Scenario::baseline();
+            let base = s.jurisdictions.clone();
+            s.jurisdictions = (0..nj)
+                .map(|j| {
+                    let mut x = base[j % base.len()].clone();
+                    x.name = format!("J{j}");
+                    // Unequal shares (so frontiers differ and development migrates), summing to 1.
+                    let w = (j + 1) as f64 / (nj * (nj + 1) / 2) as f64;
+                    (x.share0, x.host, x.weight, x.exposure) = (w, 1.0 / nj as f64, w, 1.0 / nj as f64);
+                    x
+                })
+                .collect();
+            let tiered = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.1 };
+            for p in &mut s.policies {
+                p.overrides.retain(|(j, _)| *j < nj);
+            }
+            s.policies[0].set_regime(nj - 1, tiered);
+            check_matches_reference(&s, 12);
+        }
+    }
+
     #[test]
     fn lanes_match_the_per_run_reference_on_every_preset() {
         for (name, text) in crate::model::scenario::PRESETS {
