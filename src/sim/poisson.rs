@@ -122,7 +122,7 @@ pub fn poisson_inverse_policies(
                 let limit = (mean + f64x4::splat(40.0) * mean.sqrt() + f64x4::splat(40.0)).floor();
                 let at_limit = limit.simd_le(f64x4::splat(f64::from(k))) & walking[i];
                 redo[i] |= at_limit.to_bitmask();
-                walking[i] = walking[i] & !at_limit;
+                walking[i] &= !at_limit;
             }
             still |= walking[i];
         }
@@ -195,8 +195,8 @@ mod tests {
         // u exactly at P(N = 0) = exp(-mean): the count is 1, decided by the last bit.
         let mut work = PoissonWork::new(1);
         let mut counts = [[9u32; 4]];
-        for mean in [0.1, 0.5, 1.0, 2.0, 7.0] {
-            let u = (-mean as f64).exp();
+        for mean in [0.1f64, 0.5, 1.0, 2.0, 7.0] {
+            let u = (-mean).exp();
             let zero_below = f64x4::splat(mean);
             poisson_inverse_policies(f64x4::splat(u), zero_below, &[f64x4::splat(mean)], &mut counts, &mut work);
             assert_eq!(counts[0], [poisson_inverse(u, mean); 4]);

@@ -9,6 +9,9 @@
 //! on random and edge-case inputs; wide is pinned by Cargo.lock, and a wide upgrade that
 //! changed its algorithms would fail those tests rather than change results silently.
 
+// The constants keep wide's digits, so they can be compared with its source by eye.
+#![allow(clippy::excessive_precision)]
+
 use wide::{bytemuck::cast, f64x4, u64x4};
 
 const P2: f64 = 1.0 / 2.0;
@@ -88,7 +91,7 @@ pub fn ln(x1: f64x4) -> f64x4 {
     let x = cast::<u64x4, f64x4>((bits & u64x4::splat(0x000F_FFFF_FFFF_FFFF)) | u64x4::splat(0x3FE0_0000_0000_0000));
     let e = cast::<u64x4, f64x4>((bits >> 52_u64) | u64x4::splat(4503599627370496.0_f64.to_bits()))
         - s(4503599627370496.0 + 1023.0);
-    let mask = x.simd_gt(s(1.414213562373095048801) * s(HALF));
+    let mask = x.simd_gt(s(std::f64::consts::SQRT_2) * s(HALF));
     let x = (!mask).select(x + x, x);
     let fe = mask.select(e + f64x4::ONE, e);
     let x = x - f64x4::ONE;
