@@ -1,9 +1,10 @@
 //! The step, run for `LANES` runs at once: each SIMD lane is one run, with its own
-//! parameters and random streams, so a lane computes exactly what a run computes alone.
-//! Rare, branchy work (misuse events, Poisson counts above zero) drops to scalar code per lane.
+//! parameters and random streams, so a lane computes what a run computes alone. The
+//! dynamics draws and the Poisson counts run in SIMD too (`rng.rs`, `poisson.rs`); the
+//! misuse events, a variable number per run, drop to scalar code per lane.
 //!
 //! This is the engine's hot loop: it allocates nothing (all state lives in [`LaneScratch`])
-//! and reads MODEL.md's step order literally; see `engine.rs` for the per-run reference.
+//! and reads MODEL.md's step order literally; see `reference.rs` for the per-run reference.
 
 use rand::{RngExt, SeedableRng};
 use wide::f64x4;
