@@ -20,6 +20,8 @@ pub struct Engine {
     pub uncertain: Vec<usize>,
     /// Release ceilings, `[policy * J + jurisdiction]`.
     pub(super) ceilings: Vec<Ceilings>,
+    /// Per policy, whether every jurisdiction is open (or every one closed) at all times.
+    pub(super) uniform: Vec<Uniform>,
     pub(super) share0: Vec<f64>,
     pub(super) host: Vec<f64>,
     pub(super) base_burden: Vec<f64>,
@@ -32,6 +34,32 @@ pub struct Engine {
     pub(super) preparedness0: Vec<f64>,
     pub(super) defense_rate: Vec<f64>,
     pub(super) leak_multiplier: Vec<f64>,
+}
+
+/// A policy whose regime is the same open (or closed) one everywhere, for good: the step
+/// then knows every release and burden without the jurisdictions' frontiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Uniform {
+    Open,
+    Closed,
+    Mixed,
+}
+
+impl Uniform {
+    fn of(ceilings: &[Ceilings]) -> Uniform {
+        // Infinite ceilings stay infinite at any time (Ceilings::at) when the drift is finite.
+        let fixed = |c: &Ceilings| c.drift.is_finite();
+        if ceilings.iter().all(|c| fixed(c) && c.open_below == f64::INFINITY) {
+            Uniform::Open
+        } else if ceilings
+            .iter()
+            .all(|c| fixed(c) && c.open_below == f64::NEG_INFINITY && c.gated_below == f64::NEG_INFINITY)
+        {
+            Uniform::Closed
+        } else {
+            Uniform::Mixed
+        }
+    }
 }
 
 /// Results of one run for one policy (MODEL.md, "Outputs per run and policy").
@@ -90,6 +118,7 @@ impl Engine {
                 ceilings.push(p.regime_for(jj).ceilings());
             }
         }
+        let uniform = ceilings.chunks_exact(j.len()).map(Uniform::of).collect();
         let samplers = scenario.world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
         Engine {
             n_policies: scenario.policies.len(),
@@ -100,6 +129,7 @@ impl Engine {
             samplers,
             uncertain: scenario.uncertain_params(),
             ceilings,
+            uniform,
             share0: col(|x| x.share0),
             host: col(|x| x.host),
             base_burden: col(|x| x.base_burden),

@@ -1,19 +1,20 @@
 //! The step, run for `LANES` runs at once: each SIMD lane is one run, with its own
-//! parameters and random streams, so a lane computes exactly what a run computes alone.
-//! Rare, branchy work (misuse events, Poisson counts above zero) drops to scalar code per lane.
+//! parameters and random streams, so a lane computes what a run computes alone. The
+//! dynamics draws and the Poisson counts run in SIMD too (`rng.rs`, `poisson.rs`); the
+//! misuse events, a variable number per run, drop to scalar code per lane.
 //!
 //! This is the engine's hot loop: it allocates nothing (all state lives in [`LaneScratch`])
-//! and reads MODEL.md's step order literally; see `engine.rs` for the per-run reference.
+//! and reads MODEL.md's step order literally; see `reference.rs` for the per-run reference.
 
-use rand::RngExt;
-use rand_distr::StandardNormal;
+use rand::{RngExt, SeedableRng};
 use wide::f64x4;
 
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
-use super::poisson::poisson_inverse;
-use super::rng::{SimRng, Stream, stream};
+use super::engine::{Engine, JurisdictionOutcome, Outcome, Uniform, severity};
+use super::poisson::{PoissonWork, poisson_inverse_policies};
+use super::rng::{LaneRng, SimRng, Stream, run_key, step_key, stream_key};
+use super::vmath;
 
 /// Runs simulated together.
 pub const LANES: usize = 4;
@@ -40,17 +41,25 @@ pub struct LaneScratch {
     catastrophes: Vec<[u32; LANES]>,
     max_event: Vec<[f64; LANES]>,
     n_events: Vec<[u32; LANES]>,
+    /// Step 8's expected event count lambda * dt, `[policy]`.
+    event_mean: Vec<V>,
+    poisson: PoissonWork,
     kj: Vec<V>,
+    /// This step's burdens, `[j]`.
+    new_burden: Vec<V>,
+    /// The burdens the migration weights were built from, `[policy * J + j]`.
     burden: Vec<V>,
+    /// Migration weights host_i * max(0, burden_j - burden_i), `[(policy * J + j) * J + i]`.
     flow: Vec<V>,
-    inflow: Vec<V>,
+    /// Row sums of `flow`, `[policy * J + j]`.
+    weight_out: Vec<V>,
+    from: Vec<V>,
+    benefit_weight: Vec<V>,
     u_gated: Vec<V>,
     u_closed: Vec<V>,
     p_leak_gated: Vec<V>,
     p_leak_closed: Vec<V>,
-    event_land: Vec<u32>,
-    event_src: Vec<f64>,
-    event_x: Vec<f64>,
+    events_drawn: Vec<Event>,
     /// Per lane, the series rows `[(policy * T + t) * M + metric]` of the run.
     pub series: [Vec<f32>; LANES],
     /// Per lane, outcomes `[policy]`.
@@ -64,9 +73,30 @@ fn lanes(f: impl Fn(usize) -> f64) -> V {
     V::new([f(0), f(1), f(2), f(3)])
 }
 
+/// Step 8's `S_min * 10^(kappa * max(0, above))` with `kappa_ln10 = kappa ln 10`. Below
+/// the hazard threshold (most steps) the power is exactly 1, and exp is skipped.
+#[inline]
+fn uplift(s_min: f64, kappa_ln10: f64, above: f64) -> f64 {
+    let x = kappa_ln10 * above.max(0.0);
+    if x == 0.0 { s_min } else { s_min * x.exp() }
+}
+
+/// `f64x4::max` without its NaN check, which costs two instructions: the same result
+/// whenever `b` is not NaN, and no NaN reaches the step's comparisons.
+#[inline(always)]
+fn max(a: V, b: V) -> V {
+    a.fast_max(b)
+}
+
+/// `f64x4::min` without its NaN check; see [`max`].
+#[inline(always)]
+fn min(a: V, b: V) -> V {
+    a.fast_min(b)
+}
+
 #[inline(always)]
 fn logistic(x: V) -> V {
-    V::ONE / (V::ONE + (-x).exp())
+    V::ONE / (V::ONE + vmath::exp(-x))
 }
 
 impl Engine {
@@ -93,17 +123,20 @@ impl Engine {
             catastrophes: vec![[0; LANES]; np],
             max_event: vec![[0.0; LANES]; np],
             n_events: vec![[0; LANES]; np],
+            event_mean: vec![zero; np],
+            poisson: PoissonWork::new(np),
             kj: vec![zero; nj],
-            burden: vec![zero; nj],
-            flow: vec![zero; nj * nj],
-            inflow: vec![zero; nj],
+            new_burden: vec![zero; nj],
+            burden: vec![zero; pj],
+            flow: vec![zero; pj * nj],
+            weight_out: vec![zero; pj],
+            from: vec![zero; nj],
+            benefit_weight: vec![zero; nj],
             u_gated: vec![zero; nj],
             u_closed: vec![zero; nj],
             p_leak_gated: vec![zero; nj],
             p_leak_closed: vec![zero; nj],
-            event_land: Vec::with_capacity(64),
-            event_src: Vec::with_capacity(64),
-            event_x: Vec::with_capacity(64),
+            events_drawn: Vec::with_capacity(64),
             series: std::array::from_fn(|_| vec![0.0; series_len]),
             outcomes: std::array::from_fn(|_| vec![Outcome::default(); np]),
             jurisdictions: std::array::from_fn(|_| vec![JurisdictionOutcome::default(); pj]),
@@ -114,8 +147,27 @@ impl Engine {
     /// parameters in `sc.params[lane]`; results land in `sc.outcomes`, `sc.jurisdictions`
     /// and (when `record_series`) `sc.series`. Lanes may repeat a run to fill a group.
     pub fn run_lanes(&self, runs: [u64; LANES], sc: &mut LaneScratch, record_series: bool) {
+        // With the jurisdiction count a compile-time constant, the per-jurisdiction loops
+        // (and the J x J migration) unroll into straight-line code without bounds checks,
+        // which roughly halves the step's cost. Larger worlds take the general loop.
+        match self.n_jurisdictions {
+            1 => self.run_lanes_n::<1>(runs, sc, record_series),
+            2 => self.run_lanes_n::<2>(runs, sc, record_series),
+            3 => self.run_lanes_n::<3>(runs, sc, record_series),
+            4 => self.run_lanes_n::<4>(runs, sc, record_series),
+            5 => self.run_lanes_n::<5>(runs, sc, record_series),
+            6 => self.run_lanes_n::<6>(runs, sc, record_series),
+            7 => self.run_lanes_n::<7>(runs, sc, record_series),
+            8 => self.run_lanes_n::<8>(runs, sc, record_series),
+            _ => self.run_lanes_n::<0>(runs, sc, record_series),
+        }
+    }
+
+    /// [`Engine::run_lanes`] for `NJ` jurisdictions (0: any number).
+    fn run_lanes_n<const NJ: usize>(&self, runs: [u64; LANES], sc: &mut LaneScratch, record_series: bool) {
         let np = self.n_policies;
-        let nj = self.n_jurisdictions;
+        let nj = if NJ == 0 { self.n_jurisdictions } else { NJ };
+        debug_assert_eq!(nj, self.n_jurisdictions);
         let dt = self.dt;
         let steps = self.steps;
         let pv = |p: P| lanes(|l| sc.params[l][p as usize]);
@@ -151,6 +203,10 @@ impl Engine {
         let log10_e = V::splat(std::f64::consts::LOG10_E);
         let dt_v = V::splat(dt);
         let neg_inf = V::splat(f64::NEG_INFINITY);
+        let min_share = V::splat(1e-12);
+        // The leader's K_j is exactly K when the gap terms cannot be negative (validated
+        // parameters never are), which the step's shortcut for uniform policies relies on.
+        let frontiers_optional = (gamma.simd_ge(V::ZERO) & gap_cap.simd_ge(V::ZERO)).all();
 
         for j in 0..nj {
             let m = V::splat(self.leak_multiplier[j] * dt);
@@ -172,171 +228,228 @@ impl Engine {
                 sc.r[i] = V::splat(self.preparedness0[j]);
                 sc.b[i] = V::ZERO;
                 sc.h[i] = V::ZERO;
+                // NaN equals no burden, so the first step builds the migration weights.
+                sc.burden[i] = V::splat(f64::NAN);
             }
         }
 
-        let mut rngs: [SimRng; LANES] = std::array::from_fn(|l| stream(self.seed, Stream::Dynamics, runs[l], 0));
+        // The four runs' dynamics streams, stepped together in SIMD.
+        let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Dynamics, run, 0)));
+        let event_keys: [u64; LANES] = std::array::from_fn(|l| run_key(self.seed, Stream::Events, runs[l]));
         let m_series = self.series_metrics();
+        let host = &self.host[..nj];
+        let base_burden = &self.base_burden[..nj];
+        let api_access = &self.api_access[..nj];
+        let inv_api_access = &self.inv_api_access[..nj];
+        let defense_rate = &self.defense_rate[..nj];
 
         for t in 0..steps {
+            let u_gated = &mut sc.u_gated[..nj];
+            let u_closed = &mut sc.u_closed[..nj];
+            let p_leak_gated = &sc.p_leak_gated[..nj];
+            let p_leak_closed = &sc.p_leak_closed[..nj];
+            let benefit_weight = &mut sc.benefit_weight[..nj];
             let tau = t as f64 * dt;
             let tau_v = V::splat(tau);
-            let discount = (neg_delta * tau_v).exp();
+            let discount = vmath::exp(neg_delta * tau_v);
             // Shared draws of this step, per run, in a fixed order and count (the same order
-            // as the per-run reference in engine.rs).
-            let mut u_count = [0.0; LANES];
-            let mut z_migration = [0.0; LANES];
-            let mut z_frontier = [0.0; LANES];
-            for (l, rng) in rngs.iter_mut().enumerate() {
-                for j in 0..nj {
-                    sc.u_gated[j].as_mut_array()[l] = rng.random::<f64>();
-                    sc.u_closed[j].as_mut_array()[l] = rng.random::<f64>();
-                }
-                u_count[l] = rng.random::<f64>();
-                z_migration[l] = rng.sample(StandardNormal);
-                z_frontier[l] = rng.sample(StandardNormal);
+            // as the per-run reference in reference.rs).
+            for (ug, uc) in u_gated.iter_mut().zip(u_closed.iter_mut()) {
+                *ug = rng.next_f64();
+                *uc = rng.next_f64();
             }
-            let u_count_v = V::new(u_count);
-            let shock = (migration_sd * V::new(z_migration)).exp();
-            let z_frontier = V::new(z_frontier);
+            let u_count_v = rng.next_f64();
+            let z_migration = rng.standard_normal();
+            let z_frontier = rng.standard_normal();
+            let shock = vmath::exp(migration_sd * z_migration);
+            let scale = mobility_dt * shock;
+            let frontier_noise = growth_noise * z_frontier;
             // N = 0 exactly when mean < -ln(u).
-            let zero_events_below = -u_count_v.ln();
-            let mut any_events = false;
+            let zero_events_below = -vmath::ln(u_count_v);
+            // Step 9's discount * W * dt * weight_i, the same for every policy.
+            let flow = discount * value_dt;
+            for (bw, &w) in benefit_weight.iter_mut().zip(&self.weight[..nj]) {
+                *bw = flow * V::splat(w);
+            }
+            let ceilings_t = &self.ceilings[..np * nj];
+            // Whether some place's held model leaks this step in some lane (the draws are
+            // shared by the policies); see the shortcut below.
+            let held_leak_draw = u_closed.iter().zip(p_leak_closed).any(|(u, p)| u.simd_lt(*p).any());
 
             for p in 0..np {
                 let base = p * nj;
                 let k = sc.k[p];
                 let shares = &mut sc.s[base..base + nj];
                 let kjs = &mut sc.kj[..nj];
-                let burdens = &mut sc.burden[..nj];
-                let ceilings = &self.ceilings[base..base + nj];
-                // 1. Jurisdiction frontiers: K_j = K - gamma * min(gap_cap, log10(lead / s_j)).
-                // log10(lead / s_j) = (ln lead - ln s_j) log10(e), and ln lead = max_j ln s_j.
-                let mut ln_lead = V::splat(f64::NEG_INFINITY);
-                for (kj, &sj) in kjs.iter_mut().zip(shares.iter()) {
-                    let ln_s = sj.max(V::splat(1e-12)).ln();
-                    ln_lead = ln_lead.max(ln_s);
-                    *kj = ln_s;
-                }
-                for kj in kjs.iter_mut() {
-                    *kj = k - gamma * gap_cap.min((ln_lead - *kj) * log10_e);
-                }
-                // 2-4. Ceilings, releases and leaks; burdens for step 12.
+                let burdens = &mut sc.burden[base..base + nj];
+                let new_burdens = &mut sc.new_burden[..nj];
+                let ceilings = &ceilings_t[base..base + nj];
                 let mut pool = sc.o[p];
-                let per_j = kjs
-                    .iter()
-                    .zip(ceilings)
-                    .zip(burdens.iter_mut())
-                    .zip(sc.u_gated[..nj].iter().zip(&sc.p_leak_gated[..nj]))
-                    .zip(sc.u_closed[..nj].iter().zip(&sc.p_leak_closed[..nj]))
-                    .zip(&self.base_burden[..nj]);
-                for (((((&kj, c), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
-                    let (oc, gc) = c.at(tau);
-                    let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
-                    let open_release = (kj - open_lag).min(oc_v);
-                    let above_open = kj.simd_gt(oc_v);
-                    let gated = if gc > oc { above_open.select(kj.min(gc_v), neg_inf) } else { neg_inf };
-                    pool = pool.max(open_release);
-                    let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
-                    pool = pool.max(leak_gated.select(gated, neg_inf));
-                    let held = kj.simd_gt(open_release.max(gated));
-                    let leak_held = held & u_c.simd_lt(p_c);
-                    pool = pool.max(leak_held.select(kj, neg_inf));
-                    *burden = V::splat(base_burden)
-                        + above_open.select(burden_gated, V::ZERO)
-                        + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
+                let shortcut = if frontiers_optional && !held_leak_draw { self.uniform[p] } else { Uniform::Mixed };
+                match shortcut {
+                    // Everywhere open and no held model can leak this step: the leader's
+                    // K_j = K gives the largest release, K - l, and no place's K_j is needed
+                    // (nor the logs of the shares behind it). Burdens as the general code
+                    // computes them with both indicators false.
+                    Uniform::Open => {
+                        pool = max(pool, k - open_lag);
+                        for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
+                            *b = V::splat(base) + V::ZERO + V::ZERO;
+                        }
+                    }
+                    // Everywhere closed and no leak: nothing is released; both indicators true.
+                    Uniform::Closed => {
+                        for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
+                            *b = V::splat(base) + burden_gated + burden_closed;
+                        }
+                    }
+                    Uniform::Mixed => {
+                        // 1. Jurisdiction frontiers: K_j = K - gamma * min(gap_cap, log10(lead / s_j)).
+                        // log10(lead / s_j) = (ln lead - ln s_j) log10(e), and ln lead = max_j ln s_j.
+                        let mut ln_lead = neg_inf;
+                        for (kj, &sj) in kjs.iter_mut().zip(shares.iter()) {
+                            let ln_s = vmath::ln(max(sj, min_share));
+                            ln_lead = max(ln_lead, ln_s);
+                            *kj = ln_s;
+                        }
+                        for kj in kjs.iter_mut() {
+                            *kj = k - gamma * min(gap_cap, (ln_lead - *kj) * log10_e);
+                        }
+                        // 2-4. Ceilings, releases and leaks; burdens for step 12.
+                        let per_j = kjs
+                            .iter()
+                            .zip(ceilings)
+                            .zip(new_burdens.iter_mut())
+                            .zip(u_gated.iter().zip(p_leak_gated))
+                            .zip(u_closed.iter().zip(p_leak_closed))
+                            .zip(base_burden);
+                        for (((((&kj, c), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
+                            let (oc, gc) = c.at(tau);
+                            let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
+                            let open_release = min(kj - open_lag, oc_v);
+                            let above_open = kj.simd_gt(oc_v);
+                            let gated = if gc > oc { above_open.select(min(kj, gc_v), neg_inf) } else { neg_inf };
+                            pool = max(pool, open_release);
+                            let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
+                            pool = max(pool, leak_gated.select(gated, neg_inf));
+                            let held = kj.simd_gt(max(open_release, gated));
+                            let leak_held = held & u_c.simd_lt(p_c);
+                            pool = max(pool, leak_held.select(kj, neg_inf));
+                            *burden = V::splat(base_burden)
+                                + above_open.select(burden_gated, V::ZERO)
+                                + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
+                        }
+                    }
                 }
                 // 5. Open pool (never decreases) and the hazard-crossing year.
                 sc.o[p] = pool;
                 let crossing = pool.simd_ge(hz) & sc.hazard_year[p].is_nan();
                 sc.hazard_year[p] = crossing.select(tau_v, sc.hazard_year[p]);
                 // 6-7. Openness and hazard from the world frontier and the updated pool.
-                let theta = (V::ONE - (k - pool) * inv_gap_ref).max(V::ZERO).min(V::ONE);
+                let theta = min(max(V::ONE - (k - pool) * inv_gap_ref, V::ZERO), V::ONE);
                 let ho = a_open * logistic((pool - hz) * inv_hz_w);
                 let hk = a_api * logistic((k - hz) * inv_hz_w);
                 sc.theta[p] = theta;
                 sc.h_open[p] = ho;
                 sc.h_api[p] = hk;
                 sc.k_before[p] = k;
-                // 8 (count). One shared uniform per run and step, inverted through the CDF.
-                let mean = lambda_dt * (ho + hk);
-                if mean.simd_ge(zero_events_below).any() {
-                    let (m, u) = (mean.to_array(), u_count);
-                    let n: [u32; LANES] = std::array::from_fn(|l| poisson_inverse(u[l], m[l]));
-                    any_events |= n.iter().any(|&x| x > 0);
-                    sc.n_events[p] = n;
-                } else {
-                    sc.n_events[p] = [0; LANES];
-                }
+                sc.event_mean[p] = lambda_dt * (ho + hk);
                 // 9. Benefits, with adoption as it was before step 10.
-                let v_open = (pool - k_base).max(V::ZERO);
-                let v_frontier = (k - k_base).max(V::ZERO);
-                let flow = discount * value_dt;
+                let v_open = max(pool - k_base, V::ZERO);
+                let v_frontier = max(k - k_base, V::ZERO);
                 // f_open = v_open / max(v_open, v_api): 1 where open weights are worth more,
                 // else v_open / (phi v_frontier); one division per policy, not per place.
                 let inv_frontier = V::ONE / v_frontier;
+                let v_open_positive = v_open.simd_gt(V::ZERO).select(V::ONE, V::ZERO);
                 let per_j = sc.a[base..base + nj]
                     .iter_mut()
                     .zip(&mut sc.b[base..base + nj])
-                    .zip(self.api_access[..nj].iter().zip(&self.inv_api_access[..nj]))
-                    .zip(&self.weight[..nj]);
-                for (((a, b), (&phi, &inv_phi)), &weight) in per_j {
+                    .zip(api_access.iter().zip(inv_api_access))
+                    .zip(benefit_weight.iter());
+                for (((a, b), (&phi, &inv_phi)), &bw) in per_j {
                     let v_api = V::splat(phi) * v_frontier;
-                    let v = v_open.max(v_api);
-                    let f_open = v_open
-                        .simd_ge(v_api)
-                        .select(v.simd_gt(V::ZERO).select(V::ONE, V::ZERO), v_open * V::splat(inv_phi) * inv_frontier);
+                    let v = max(v_open, v_api);
+                    // Where v_open >= v_api, v > 0 exactly when v_open > 0.
+                    let f_open =
+                        v_open.simd_ge(v_api).select(v_open_positive, v_open * V::splat(inv_phi) * inv_frontier);
                     let a0 = *a;
-                    *b += flow * V::splat(weight) * a0 * v;
+                    *b += bw * a0 * v;
                     // 10. Adoption (Bass), clamped to [0, 1].
                     let next = a0 + dt_v * (bass_p + bass_q * a0 * (V::ONE + omega * f_open)) * (V::ONE - a0);
-                    *a = next.max(V::ZERO).min(V::ONE);
+                    *a = min(max(next, V::ZERO), V::ONE);
                 }
                 // 12. Migration: flows from more to less burdened places, all at once; a
                 // place whose outflow would exceed its share sends exactly its share.
                 if migrating {
-                    let scale = mobility_dt * shock;
-                    let inflow = &mut sc.inflow[..nj];
-                    inflow.fill(V::ZERO);
-                    let host = &self.host[..nj];
-                    for (j, (&bj, &sj)) in burdens.iter().zip(shares.iter()).enumerate() {
-                        let row = &mut sc.flow[j * nj..(j + 1) * nj];
-                        let mut weight_out = V::ZERO;
-                        for ((w, &bi), &hi) in row.iter_mut().zip(burdens.iter()).zip(host) {
-                            *w = V::splat(hi) * (bj - bi).max(V::ZERO);
-                            weight_out += *w;
-                        }
-                        // The outflow scale * s_j * weight_out exceeds s_j exactly when
-                        // scale * weight_out > 1 (rare: divide only then).
-                        let capped = (scale * weight_out).simd_gt(V::ONE);
-                        let from = if capped.any() { capped.select(sj / weight_out, scale * sj) } else { scale * sj };
-                        for (inf, &w) in inflow.iter_mut().zip(row.iter()) {
-                            *inf += from * w;
-                        }
-                        inflow[j] -= from * weight_out;
+                    let weights = &mut sc.flow[p * nj * nj..(p + 1) * nj * nj];
+                    let weight_out = &mut sc.weight_out[base..base + nj];
+                    // The weights host_i * max(0, burden_j - burden_i) change only when a
+                    // frontier crosses a ceiling: rebuild them then, not every step.
+                    let mut changed = V::ZERO.simd_ne(V::ZERO);
+                    for (&new, &old) in new_burdens.iter().zip(burdens.iter()) {
+                        changed |= new.simd_ne(old);
                     }
-                    for (sj, &inf) in shares.iter_mut().zip(inflow.iter()) {
-                        *sj = (*sj + inf).max(V::ZERO);
+                    if changed.any() {
+                        burdens.copy_from_slice(new_burdens);
+                        for ((row, out), &bj) in
+                            weights.chunks_exact_mut(nj).zip(weight_out.iter_mut()).zip(burdens.iter())
+                        {
+                            let mut total = V::ZERO;
+                            for ((w, &bi), &hi) in row.iter_mut().zip(burdens.iter()).zip(host) {
+                                *w = V::splat(hi) * max(bj - bi, V::ZERO);
+                                total += *w;
+                            }
+                            *out = total;
+                        }
+                    }
+                    // Outflow factor per place: the outflow scale * s_j * weight_out exceeds s_j
+                    // exactly when scale * weight_out > 1 (rare: divide only then).
+                    let from = &mut sc.from[..nj];
+                    for ((f, &out), &sj) in from.iter_mut().zip(weight_out.iter()).zip(shares.iter()) {
+                        let capped = (scale * out).simd_gt(V::ONE);
+                        *f = if capped.any() { capped.select(sj / out, scale * sj) } else { scale * sj };
+                    }
+                    // Net inflow per place, summed in a register over j = 0..J with the place's
+                    // own outflow taken off right after its own term.
+                    for (i, (sj, &out_i)) in shares.iter_mut().zip(weight_out.iter()).enumerate() {
+                        let mut inflow = V::ZERO;
+                        for (j, (&f, row)) in from.iter().zip(weights.chunks_exact(nj)).enumerate() {
+                            inflow += f * row[i];
+                            if j == i {
+                                inflow -= f * out_i;
+                            }
+                        }
+                        *sj = max(*sj + inflow, V::ZERO);
                     }
                 }
                 // 13. Frontier.
-                sc.k[p] = k + growth_dt * (V::ONE + psi * theta) + growth_noise * z_frontier;
+                sc.k[p] = k + growth_dt * (V::ONE + psi * theta) + frontier_noise;
             }
+
+            // 8 (count). One shared uniform per run and step, inverted through the CDF. Counted
+            // after the policy loop: whether a lane can have an event is a coin flip the branch
+            // predictor gets wrong half the time, and a wrong guess inside the loop would throw
+            // away the long exp/ln chains in flight behind it.
+            let any_events = poisson_inverse_policies(
+                u_count_v,
+                zero_events_below,
+                &sc.event_mean[..np],
+                &mut sc.n_events[..np],
+                &mut sc.poisson,
+            );
 
             // 8 (events). Event k of a run's step uses the same uniforms in every policy that
             // has at least k + 1 events; landing and the Pareto draw do not depend on policy.
             if any_events {
-                for (l, &run) in runs.iter().enumerate() {
-                    self.lane_events(sc, l, run, t, discount.to_array()[l]);
-                }
+                self.step_events(sc, &event_keys, t, discount);
             }
 
             // 11. Preparedness, after the events that used its old value; the rate factor is
             // capped at 1 so coarse steps cannot overshoot r_max (docs/MODEL.md).
             for p in 0..np {
                 let boost = dt_v + beta_dt * sc.theta[p];
-                for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(&self.defense_rate[..nj]) {
-                    let rate = (V::splat(rho) * boost).min(V::ONE);
+                for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(defense_rate) {
+                    let rate = min(V::splat(rho) * boost, V::ONE);
                     *r += rate * (r_max - *r);
                 }
             }
@@ -400,15 +513,28 @@ impl Engine {
         }
     }
 
-    /// Step 8's events of one lane's run at step `t`, for every policy.
-    #[cold]
-    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run: u64, t: usize, discount: f64) {
+    /// Step 8's events at step `t` of every lane's run, for every policy; `keys` are the
+    /// runs' [`run_key`]s of the event stream.
+    fn step_events(&self, sc: &mut LaneScratch, keys: &[u64; LANES], t: usize, discount: V) {
+        let np = self.n_policies;
+        let mut max_events = [0u32; LANES];
+        for n in &sc.n_events[..np] {
+            for (m, &n) in max_events.iter_mut().zip(n) {
+                *m = (*m).max(n);
+            }
+        }
+        let discount = discount.to_array();
+        for (l, &key) in keys.iter().enumerate() {
+            if max_events[l] > 0 {
+                self.lane_events(sc, l, key, t, discount[l], max_events[l]);
+            }
+        }
+    }
+
+    /// The events of lane `l`'s run (at most `max_events` in a policy).
+    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run_key: u64, t: usize, discount: f64, max_events: u32) {
         let np = self.n_policies;
         let nj = self.n_jurisdictions;
-        let max_events = (0..np).map(|p| sc.n_events[p][l]).max().unwrap_or(0);
-        if max_events == 0 {
-            return;
-        }
         let w = &sc.params[l];
         let hz = w[P::hazard_threshold as usize];
         let s_min = w[P::severity_min as usize];
@@ -416,48 +542,64 @@ impl Engine {
         let kappa_ln10 = w[P::severity_per_oom as usize] * std::f64::consts::LN_10;
         let s_cap = w[P::severity_cap as usize];
         let s_cat = w[P::catastrophe_threshold as usize];
-        let mut ev_rng: SimRng = stream(self.seed, Stream::Events, run, t as u64);
-        sc.event_land.clear();
-        sc.event_src.clear();
-        sc.event_x.clear();
+        let mut ev_rng = SimRng::seed_from_u64(step_key(run_key, t as u64));
+        let events = &mut sc.events_drawn;
+        events.clear();
+        let cdf_below_last = &self.exposure_cdf[..nj - 1];
         for _ in 0..max_events {
             let u_land: f64 = ev_rng.random();
             let u_src: f64 = ev_rng.random();
             let u_sev: f64 = ev_rng.random();
-            let land = self.exposure_cdf.iter().position(|&c| u_land < c).unwrap_or(nj - 1);
-            sc.event_land.push(land as u32);
-            sc.event_src.push(u_src);
+            // The first place whose cumulative exposure exceeds u_land: exposures are not
+            // negative, so that is the number of earlier cumulative values <= u_land (the
+            // last is infinite), counted without a data-dependent branch.
+            let land = cdf_below_last.iter().map(|&c| usize::from(c <= u_land)).sum();
             // Pareto(1, alpha) by inverse transform; 1 - u lies in (0, 1].
-            sc.event_x.push((-(1.0 - u_sev).ln() * inv_alpha).exp());
+            let x = (-(1.0 - u_sev).ln() * inv_alpha).exp();
+            events.push(Event { land, src: u_src, x });
         }
-        for p in 0..np {
-            let n = sc.n_events[p][l] as usize;
+        let per_policy = sc
+            .n_events
+            .iter()
+            .zip(sc.h_open.iter().zip(&sc.h_api))
+            .zip(sc.o.iter().zip(&sc.k_before))
+            .zip(sc.r.chunks_exact(nj).zip(sc.h.chunks_exact_mut(nj)))
+            .zip(sc.events.iter_mut().zip(sc.catastrophes.iter_mut().zip(&mut sc.max_event)))
+            .take(np);
+        for ((((n, (ho, hk)), (o, k)), (r, h)), (count, (catastrophes, max_event))) in per_policy {
+            let n = n[l] as usize;
             if n == 0 {
                 continue;
             }
-            let base = p * nj;
-            let ho = sc.h_open[p].to_array()[l];
-            let hk = sc.h_api[p].to_array()[l];
+            let (ho, hk) = (ho.as_array()[l], hk.as_array()[l]);
             let p_open = ho / (ho + hk);
-            let sev_open = s_min * (kappa_ln10 * (sc.o[p].to_array()[l] - hz).max(0.0)).exp();
-            let sev_api = s_min * (kappa_ln10 * (sc.k_before[p].to_array()[l] - hz).max(0.0)).exp();
-            for e in 0..n {
-                let land = sc.event_land[e] as usize;
-                let uplift = if sc.event_src[e] < p_open { sev_open } else { sev_api };
+            let events = &events[..n];
+            // Each source's uplift costs an exp: compute only those some event uses.
+            let open_events = events.iter().map(|e| usize::from(e.src < p_open)).sum::<usize>();
+            let sev_open = if open_events > 0 { uplift(s_min, kappa_ln10, o.as_array()[l] - hz) } else { 0.0 };
+            let sev_api = if open_events < n { uplift(s_min, kappa_ln10, k.as_array()[l] - hz) } else { 0.0 };
+            let (mut max_sev, mut cats) = (max_event[l], 0u32);
+            for e in events {
+                let uplift = if e.src < p_open { sev_open } else { sev_api };
                 // Preparedness as it was before this step's update.
-                let r = sc.r[base + land].to_array()[l];
-                let sev = severity(uplift * sc.event_x[e], r, s_cap);
-                sc.h[base + land].as_mut_array()[l] += discount * sev;
-                if sev >= s_cat {
-                    sc.catastrophes[p][l] += 1;
-                }
-                if sev > sc.max_event[p][l] {
-                    sc.max_event[p][l] = sev;
-                }
+                let sev = severity(uplift * e.x, r[e.land].as_array()[l], s_cap);
+                h[e.land].as_mut_array()[l] += discount * sev;
+                cats += u32::from(sev >= s_cat);
+                max_sev = if sev > max_sev { sev } else { max_sev };
             }
-            sc.events[p][l] += n as u32;
+            max_event[l] = max_sev;
+            catastrophes[l] += cats;
+            count[l] += n as u32;
         }
     }
+}
+
+/// One misuse event's draws (step 8), shared by every policy with that many events.
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    land: usize,
+    src: f64,
+    x: f64,
 }
 
 #[cfg(test)]
@@ -507,6 +649,33 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The step is compiled once per jurisdiction count up to 8 and once for any count:
+    /// each of those paths against the reference.
+    #[test]
+    fn lanes_match_the_per_run_reference_for_any_number_of_jurisdictions() {
+        use crate::model::regime::Regime;
+        for nj in [1usize, 2, 3, 7, 8, 9, 12] {
+            let mut s = Scenario::baseline();
+            let base = s.jurisdictions.clone();
+            s.jurisdictions = (0..nj)
+                .map(|j| {
+                    let mut x = base[j % base.len()].clone();
+                    x.name = format!("J{j}");
+                    // Unequal shares (so frontiers differ and development migrates), summing to 1.
+                    let w = (j + 1) as f64 / (nj * (nj + 1) / 2) as f64;
+                    (x.share0, x.host, x.weight, x.exposure) = (w, 1.0 / nj as f64, w, 1.0 / nj as f64);
+                    x
+                })
+                .collect();
+            let tiered = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.1 };
+            for p in &mut s.policies {
+                p.overrides.retain(|(j, _)| *j < nj);
+            }
+            s.policies[0].set_regime(nj - 1, tiered);
+            check_matches_reference(&s, 12);
         }
     }
 

@@ -8,6 +8,7 @@ pub mod poisson;
 #[cfg(test)]
 mod reference;
 pub mod rng;
+pub mod vmath;
 
 pub use driver::{Control, CorrelatedDraws, Record, Results, SimError, SimOptions, simulate, simulate_range};
 pub use engine::{Engine, JurisdictionOutcome, Outcome, SERIES_FIXED};

@@ -2,6 +2,7 @@
 //! count is monotone in the rate across policies (MODEL.md, common random numbers).
 
 use statrs::distribution::{DiscreteCDF, Poisson};
+use wide::f64x4;
 
 /// Below this mean the CDF is summed term by term; above it statrs' bisection is used
 /// (exp(-mean) would lose precision and the loop would grow long).
@@ -46,5 +47,159 @@ fn large(u: f64, mean: f64) -> u32 {
             n.min(u64::from(u32::MAX)) as u32
         }
         Err(_) => mean.round().min(f64::from(u32::MAX)) as u32,
+    }
+}
+
+/// How close (relative) `u` may come to a CDF value computed from wide's `exp` before
+/// [`poisson_inverse_policies`] defers to the scalar walk. The two `exp`s differ by a few ulp
+/// (about 1e-16), and the walk adds a few more per term, so 1e-12 leaves a wide margin.
+const LANE_MARGIN: f64 = 1e-12;
+
+/// Working vectors of [`poisson_inverse_policies`], one per policy.
+#[derive(Clone, Debug, Default)]
+pub struct PoissonWork {
+    p: Vec<f64x4>,
+    cdf: Vec<f64x4>,
+    walking: Vec<f64x4>,
+    count: Vec<f64x4>,
+    redo: Vec<u32>,
+}
+
+impl PoissonWork {
+    pub fn new(policies: usize) -> PoissonWork {
+        let v = vec![f64x4::ZERO; policies];
+        PoissonWork { p: v.clone(), cdf: v.clone(), walking: v.clone(), count: v, redo: vec![0; policies] }
+    }
+}
+
+/// [`poisson_inverse`] for four lanes (runs) and every policy at once, for the lanes whose
+/// mean is at least `zero_below` (= -ln u; the others have no event), with the same counts
+/// as the scalar function, exactly. The CDFs are walked in SIMD from a vectorised `exp`,
+/// which can differ from libm's in the last bits; a lane whose `u` falls within
+/// [`LANE_MARGIN`] of a CDF value it is compared with, a mean above 50, or a walk at the
+/// scalar bound or past 64 terms is recomputed by the scalar function, so rounding never
+/// changes a count. The walks of all policies advance together, so the loop ends once per
+/// step rather than once per policy (each end is a branch the predictor mostly gets
+/// wrong). Returns whether any count is positive.
+pub fn poisson_inverse_policies(
+    u: f64x4,
+    zero_below: f64x4,
+    means: &[f64x4],
+    counts: &mut [[u32; 4]],
+    w: &mut PoissonWork,
+) -> bool {
+    let np = means.len();
+    let (p, cdf, walking, count, redo) =
+        (&mut w.p[..np], &mut w.cdf[..np], &mut w.walking[..np], &mut w.count[..np], &mut w.redo[..np]);
+    let mut any_possible = f64x4::ZERO.simd_ne(f64x4::ZERO);
+    for (i, &mean) in means.iter().enumerate() {
+        let possible = mean.simd_ge(zero_below);
+        let direct = possible & mean.simd_le(f64x4::splat(DIRECT_MAX_MEAN));
+        redo[i] = possible.to_bitmask() & !direct.to_bitmask();
+        walking[i] = direct;
+        count[i] = f64x4::ZERO;
+        any_possible |= possible;
+    }
+    if !any_possible.any() {
+        counts[..np].fill([0; 4]);
+        return false;
+    }
+    for ((p, cdf), &mean) in p.iter_mut().zip(cdf.iter_mut()).zip(means) {
+        *p = super::vmath::exp(-mean);
+        *cdf = *p;
+    }
+    let margin = f64x4::splat(LANE_MARGIN);
+    let mut k = 0u32;
+    loop {
+        let mut still = f64x4::ZERO.simd_ne(f64x4::ZERO);
+        for i in 0..np {
+            let unsure = (u - cdf[i]).abs().simd_le(margin * cdf[i]) & walking[i];
+            redo[i] |= unsure.to_bitmask();
+            walking[i] = walking[i] & !unsure & u.simd_ge(cdf[i]);
+            // The scalar walk's bound (computed the same way) is at least 40 terms.
+            if k >= 40 {
+                let mean = means[i];
+                let limit = (mean + f64x4::splat(40.0) * mean.sqrt() + f64x4::splat(40.0)).floor();
+                let at_limit = limit.simd_le(f64x4::splat(f64::from(k))) & walking[i];
+                redo[i] |= at_limit.to_bitmask();
+                walking[i] &= !at_limit;
+            }
+            still |= walking[i];
+        }
+        if !still.any() {
+            break;
+        }
+        if k == 64 {
+            for (r, w) in redo.iter_mut().zip(walking.iter()) {
+                *r |= w.to_bitmask();
+            }
+            break;
+        }
+        k += 1;
+        let kf = f64x4::splat(f64::from(k));
+        for i in 0..np {
+            count[i] += walking[i] & f64x4::ONE;
+            p[i] *= means[i] / kf;
+            cdf[i] += p[i];
+        }
+    }
+    let mut any = false;
+    for i in 0..np {
+        let mut n = count[i].to_array().map(|c| c as u32);
+        if redo[i] != 0 {
+            let (u, mean) = (u.to_array(), means[i].to_array());
+            for (l, n) in n.iter_mut().enumerate() {
+                if redo[i] & (1 << l) != 0 {
+                    *n = poisson_inverse(u[l], mean[l]);
+                }
+            }
+        }
+        any |= n.iter().any(|&x| x > 0);
+        counts[i] = n;
+    }
+    any
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    #[test]
+    fn policies_give_the_scalar_counts() {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
+        let mut work = PoissonWork::new(6);
+        let mut counts = [[0u32; 4]; 6];
+        for i in 0..40_000 {
+            let scale = [1e-3, 0.1, 1.0, 5.0, 30.0, 60.0][i % 6];
+            let u: [f64; 4] = std::array::from_fn(|_| rng.random::<f64>());
+            let zero_below = f64x4::new(u.map(|u| -u.ln()));
+            let means: Vec<f64x4> =
+                (0..6).map(|_| f64x4::new(std::array::from_fn(|_| rng.random::<f64>() * scale))).collect();
+            let any = poisson_inverse_policies(f64x4::new(u), zero_below, &means, &mut counts, &mut work);
+            let mut want_any = false;
+            for (m, got) in means.iter().zip(&counts) {
+                for l in 0..4 {
+                    let (u, mean) = (u[l], m.to_array()[l]);
+                    let want = if mean >= -u.ln() { poisson_inverse(u, mean) } else { 0 };
+                    want_any |= want > 0;
+                    assert_eq!(got[l], want, "u {u} mean {mean}");
+                }
+            }
+            assert_eq!(any, want_any);
+        }
+    }
+
+    #[test]
+    fn policies_defer_at_a_cdf_boundary() {
+        // u exactly at P(N = 0) = exp(-mean): the count is 1, decided by the last bit.
+        let mut work = PoissonWork::new(1);
+        let mut counts = [[9u32; 4]];
+        for mean in [0.1f64, 0.5, 1.0, 2.0, 7.0] {
+            let u = (-mean).exp();
+            let zero_below = f64x4::splat(mean);
+            poisson_inverse_policies(f64x4::splat(u), zero_below, &[f64x4::splat(mean)], &mut counts, &mut work);
+            assert_eq!(counts[0], [poisson_inverse(u, mean); 4]);
+        }
     }
 }

@@ -1,0 +1,153 @@
+//! `exp` and `ln` for four lanes, bit for bit the results of `wide`'s `f64x4::exp` and
+//! `f64x4::ln` (the same reductions, polynomials and fused multiply-adds, in the same order),
+//! without the masks and selects those spend on infinities, NaN, overflow and subnormal
+//! results. The step's arguments never need them; a vector with any lane outside the
+//! plain range goes to wide's function, so every input gives wide's answer.
+//!
+//! The step calls these about 30 times per four runs, policy and step, and the special
+//! cases were about a third of their instructions. Tests below hold them to wide's results
+//! on random and edge-case inputs; wide is pinned by Cargo.lock, and a wide upgrade that
+//! changed its algorithms would fail those tests rather than change results silently.
+
+// The constants keep wide's digits, so they can be compared with its source by eye.
+#![allow(clippy::excessive_precision)]
+
+use wide::{bytemuck::cast, f64x4, u64x4};
+
+const P2: f64 = 1.0 / 2.0;
+const P3: f64 = 1.0 / 6.0;
+const P4: f64 = 1.0 / 24.0;
+const P5: f64 = 1.0 / 120.0;
+const P6: f64 = 1.0 / 720.0;
+const P7: f64 = 1.0 / 5040.0;
+const P8: f64 = 1.0 / 40320.0;
+const P9: f64 = 1.0 / 362880.0;
+const P10: f64 = 1.0 / 3628800.0;
+const P11: f64 = 1.0 / 39916800.0;
+const P12: f64 = 1.0 / 479001600.0;
+const P13: f64 = 1.0 / 6227020800.0;
+const LN2D_HI: f64 = 0.693145751953125;
+const LN2D_LO: f64 = 1.42860682030941723212E-6;
+
+/// Arguments of [`exp`] with magnitude up to this give a normal result without overflow
+/// (2^r with |r| <= 1010).
+const EXP_PLAIN: f64 = 700.0;
+
+#[inline(always)]
+fn s(x: f64) -> f64x4 {
+    f64x4::splat(x)
+}
+
+/// 2^r for integral `r` in the normal exponent range.
+#[inline(always)]
+fn pow2n(r: f64x4) -> f64x4 {
+    let a = r + s(1023.0 + 4503599627370496.0);
+    cast::<u64x4, f64x4>(cast::<f64x4, u64x4>(a) << 52_u64)
+}
+
+/// `x.exp()` (wide), for `|x| <= 700` without wide's special-case handling.
+#[inline(always)]
+pub fn exp(x: f64x4) -> f64x4 {
+    // Also false for NaN.
+    if !x.abs().simd_le(s(EXP_PLAIN)).all() {
+        return x.exp();
+    }
+    let r = (x * f64x4::LOG2_E).round_ties_even();
+    let x = r.mul_neg_add(s(LN2D_HI), x);
+    let x = r.mul_neg_add(s(LN2D_LO), x);
+    let x2 = x * x;
+    let x4 = x2 * x2;
+    let x8 = x4 * x4;
+    let z = x8.mul_add(
+        x4.mul_add(x.mul_add(s(P13), s(P12)), x2.mul_add(x.mul_add(s(P11), s(P10)), x.mul_add(s(P9), s(P8)))),
+        x4.mul_add(
+            x2.mul_add(x.mul_add(s(P7), s(P6)), x.mul_add(s(P5), s(P4))),
+            x2.mul_add(x.mul_add(s(P3), s(P2)), x),
+        ),
+    );
+    // wide multiplies by an overflow scale of exactly 1 here, which changes nothing.
+    (z + f64x4::ONE) * pow2n(r)
+}
+
+/// `x.ln()` (wide), for positive normal finite `x` without wide's special-case handling.
+#[inline(always)]
+pub fn ln(x1: f64x4) -> f64x4 {
+    const Q0: f64 = 2.31251620126765340583E1;
+    const Q1: f64 = 7.11544750618563894466E1;
+    const Q2: f64 = 8.29875266912776603211E1;
+    const Q3: f64 = 4.52279145837532221105E1;
+    const Q4: f64 = 1.12873587189167450590E1;
+    const C0: f64 = 7.70838733755885391666E0;
+    const C1: f64 = 1.79368678507819816313E1;
+    const C2: f64 = 1.44989225341610930846E1;
+    const C3: f64 = 4.70579119878881725854E0;
+    const C4: f64 = 4.97494994976747001425E-1;
+    const C5: f64 = 1.01875663804580931796E-4;
+    const HALF: f64 = 0.5;
+    if !(x1.simd_ge(s(f64::MIN_POSITIVE)) & x1.simd_le(s(f64::MAX))).all() {
+        return x1.ln();
+    }
+    let bits = cast::<f64x4, u64x4>(x1);
+    let x = cast::<u64x4, f64x4>((bits & u64x4::splat(0x000F_FFFF_FFFF_FFFF)) | u64x4::splat(0x3FE0_0000_0000_0000));
+    let e = cast::<u64x4, f64x4>((bits >> 52_u64) | u64x4::splat(4503599627370496.0_f64.to_bits()))
+        - s(4503599627370496.0 + 1023.0);
+    let mask = x.simd_gt(s(std::f64::consts::SQRT_2) * s(HALF));
+    let x = (!mask).select(x + x, x);
+    let fe = mask.select(e + f64x4::ONE, e);
+    let x = x - f64x4::ONE;
+    let x2 = x * x;
+    let x4 = x2 * x2;
+    let px = s(C3).mul_add(x, s(C2)).mul_add(x2, s(C5).mul_add(x, s(C4)).mul_add(x4, s(C1).mul_add(x, s(C0))));
+    let px = x2 * x * px;
+    let qx = x2.mul_add(x.mul_add(s(Q3), s(Q2)), x4.mul_add(s(Q4) + x, x.mul_add(s(Q1), s(Q0))));
+    let res = px / qx;
+    let res = fe.mul_add(s(f64::from_bits(0x3DEA_39EF_3579_3C76)), res);
+    let res = res + x2.mul_neg_add(s(HALF), x);
+    fe.mul_add(s(f64::from_bits(0x3FE6_2E42_FEE0_0000)), res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    fn same(a: f64x4, b: f64x4) -> bool {
+        a.to_array().iter().zip(b.to_array().iter()).all(|(x, y)| x.to_bits() == y.to_bits())
+    }
+
+    #[test]
+    fn exp_is_wides_exp_bit_for_bit() {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
+        let check = |x: [f64; 4]| {
+            let v = f64x4::new(x);
+            assert!(same(exp(v), v.exp()), "{x:?}: {:?} vs {:?}", exp(v), v.exp());
+        };
+        for i in 0..200_000 {
+            let scale = [1e-9, 1e-3, 1.0, 10.0, 100.0, 800.0][i % 6];
+            check(std::array::from_fn(|_| (rng.random::<f64>() * 2.0 - 1.0) * scale));
+        }
+        let edges = [0.0, -0.0, 700.0, -700.0, 700.5, -745.0, 709.9, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+        for &e in &edges {
+            check([e, 1.0, -2.0, 0.5]);
+        }
+    }
+
+    #[test]
+    fn ln_is_wides_ln_bit_for_bit() {
+        let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(12);
+        let check = |x: [f64; 4]| {
+            let v = f64x4::new(x);
+            let (a, b) = (ln(v), v.ln());
+            let nan_both = a.to_array().iter().zip(b.to_array().iter()).all(|(x, y)| x.is_nan() && y.is_nan());
+            assert!(same(a, b) || nan_both, "{x:?}: {a:?} vs {b:?}");
+        };
+        for i in 0..200_000 {
+            let scale = [1e-12, 1e-6, 1.0, 1e3, 1e300][i % 5];
+            check(std::array::from_fn(|_| rng.random::<f64>() * scale + f64::MIN_POSITIVE));
+        }
+        let edges = [1.0, 1e-12, f64::MIN_POSITIVE, 1e-310, 0.0, -1.0, f64::MAX, f64::INFINITY, f64::NAN];
+        for &e in &edges {
+            check([e, 0.75, 0.05, 1.0]);
+        }
+    }
+}
