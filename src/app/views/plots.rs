@@ -164,20 +164,27 @@ pub fn decade_marks(input: GridInput) -> Vec<GridMark> {
     marks
 }
 
-/// Grid marks at a round step (1, 2 or 5 times a power of ten) giving three to five labels,
-/// with unlabelled minor marks between. egui_plot's own marks step by powers of ten only, so
-/// an axis spanning, say, $33T to $38T in a small plot gets no label at all.
+/// Least distance between two labels of [`nice_marks`], points ("$100T" is about 40 wide).
+pub const MIN_LABEL_SPACING: f64 = 50.0;
+
+/// Grid marks at a round step (1, 2 or 5 times a power of ten) giving up to six labels as far
+/// apart as the plot's size allows, with unlabelled minor marks between. egui_plot's own marks
+/// step by powers of ten only, so an axis spanning, say, $33T to $38T in a small plot gets no
+/// label at all.
 pub fn nice_marks(input: GridInput) -> Vec<GridMark> {
     let (lo, hi) = input.bounds;
     let span = hi - lo;
     if !(span.is_finite() && span > 0.0) {
         return Vec::new();
     }
-    // The smallest round step that leaves at most five labels.
-    let raw = span / 5.0;
-    let pow = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * pow).find(|s| *s >= raw).unwrap_or(10.0 * pow);
-    let minor = step / if (step / pow - 2.0).abs() < 1e-9 { 4.0 } else { 5.0 };
+    // The smallest round step that leaves at most six labels inside the bounds and at least
+    // MIN_LABEL_SPACING points between them (egui_plot's base step spans 8 points).
+    let labels = |step: f64| (hi / step).floor() - (lo / step).ceil() + 1.0;
+    let min_step = input.base_step_size.abs() / 8.0 * MIN_LABEL_SPACING;
+    let pow = 10f64.powf((span / 6.0).log10().floor());
+    let mut candidates = (0..4).flat_map(|e| [1.0, 2.0, 5.0].map(move |m| (m, m * pow * 10f64.powi(e))));
+    let (m, step) = candidates.find(|&(_, s)| labels(s) <= 6.0 && s >= min_step).unwrap_or((1.0, 1000.0 * pow));
+    let minor = step / if m == 2.0 { 4.0 } else { 5.0 };
     let mut marks = Vec::new();
     let first = (lo / minor).ceil() as i64;
     let last = (hi / minor).floor() as i64;
@@ -303,13 +310,23 @@ mod tests {
 
     #[test]
     fn nice_ticks_label_three_to_five_round_values() {
-        for (lo, hi) in [(32_600.0, 38_300.0), (0.0, 1.0), (-0.95, 0.97), (24.5, 29.5), (0.0012, 0.0019)] {
+        for (lo, hi) in
+            [(32_600.0, 38_300.0), (0.0, 1.0), (-0.95, 0.97), (24.5, 29.5), (0.0012, 0.0019), (-90_000.0, 170_000.0)]
+        {
             let marks = nice_marks(GridInput { bounds: (lo, hi), base_step_size: 0.0 });
-            let major: Vec<f64> = marks.iter().filter(|m| m.step_size > (hi - lo) / 6.0).map(|m| m.value).collect();
-            assert!((2..=6).contains(&major.len()), "{lo}..{hi}: {major:?}");
+            let major: Vec<f64> = marks.iter().filter(|m| m.step_size > (hi - lo) / 7.0).map(|m| m.value).collect();
+            assert!((3..=6).contains(&major.len()), "{lo}..{hi}: {major:?}");
             assert!(major.iter().all(|v| (lo..=hi).contains(v)));
         }
         let major: Vec<f64> = nice_marks(GridInput { bounds: (32_600.0, 38_300.0), base_step_size: 0.0 })
+            .into_iter()
+            .filter(|m| m.step_size > 1000.0)
+            .map(|m| m.value)
+            .collect();
+        assert_eq!(major, vec![33_000.0, 34_000.0, 35_000.0, 36_000.0, 37_000.0, 38_000.0]);
+        // The same span across 200 points: labels at least MIN_LABEL_SPACING apart.
+        let per_point = 5_700.0 / 200.0;
+        let major: Vec<f64> = nice_marks(GridInput { bounds: (32_600.0, 38_300.0), base_step_size: 8.0 * per_point })
             .into_iter()
             .filter(|m| m.step_size > 1000.0)
             .map(|m| m.value)
