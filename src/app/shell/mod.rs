@@ -1,5 +1,11 @@
 //! The app type: its frame (top bar, scenario panel, tabs, status line, windows) and the one
-//! place where commands change state.
+//! place where commands change state. [`analysis_tabs`] keeps the Thresholds and Sensitivity
+//! tabs' analyses running; [`exports`] writes CSV, PNG, figures and the report.
+
+mod analysis_tabs;
+mod exports;
+
+use exports::{PngPending, PngRequest};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,25 +14,22 @@ use std::time::{Duration, Instant};
 
 use egui::{ColorImage, Rect, RichText, Ui, ViewportCommand};
 
-use crate::analysis::sensitivity::SensitivitySpec;
-use crate::analysis::sweep::WorldAxis;
 use crate::export::data::write_atomic;
 use crate::export::figures::Format;
-use crate::export::study::{Cap, StudyPlan};
 use crate::model::scenario::{BASELINE_TOML, PRESETS};
 use crate::model::{Issue, Scenario};
 
-use super::analyses::{Analyses, Outcome, Request, SLOTS, Slot};
+use super::analyses::Analyses;
 use super::command::AppCommand;
 use super::computed::Computed;
 use super::files::{self, DialogAnswer, FileErrors, PathPrompt, PathPurpose};
 use super::panel::{self, PanelState, jurisdictions, policies};
-use super::publish::{OnScreen, Publication, Publishing};
+use super::publish::{Publication, Publishing};
 use super::state::{Document, Persisted, Tab};
+use super::theme;
 use super::top_bar::{self, TopBarInfo};
 use super::views::{self, AnalysisViews, ViewCx, ViewOut, ViewState};
 use super::worker::{APP_MAX_RUNS, Worker, WorkerMsg};
-use super::{export, theme};
 
 /// How the app is run: normally, or in tests and benchmarks.
 #[derive(Clone, Debug)]
@@ -69,20 +72,6 @@ impl Pending {
             Pending::Close => "closing Tierlab",
         }
     }
-}
-
-/// A PNG of a plot: waiting a frame or two (so windows such as the path prompt are gone),
-/// then waiting for the screenshot.
-struct PngRequest {
-    plot: String,
-    path: PathBuf,
-    frames_left: u8,
-}
-
-struct PngPending {
-    path: PathBuf,
-    rect: Rect,
-    pixels_per_point: f32,
 }
 
 /// The Tierlab desktop app.
@@ -228,50 +217,6 @@ impl TierlabApp {
         self.worker.as_ref().map_or(0, Worker::last_job)
     }
 
-    /// The analysis in `slot` as the views see it.
-    pub fn analysis(&self, slot: Slot) -> views::AnalysisView {
-        self.analysis_views.view(slot)
-    }
-
-    /// Runs the analyses the tab on screen asks for and waits until they are done (or
-    /// `timeout` passes). For tests and benchmarks only: the app never blocks.
-    pub fn wait_for_analyses(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if !self.wait_until_idle(left) {
-                return false;
-            }
-            self.update_analyses();
-            let waiting = Slot::ALL.iter().any(|&s| self.analysis_views.view(s).pending);
-            if !self.analyses.busy() && !waiting {
-                return true;
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() || !self.analyses.wait_until_idle(left) {
-                return false;
-            }
-        }
-    }
-
-    /// Whether a figure or report export is in progress.
-    pub fn is_publishing(&self) -> bool {
-        self.publishing.is_some()
-    }
-
-    /// Waits until the export in progress has ended (or `timeout` passes). For tests only.
-    pub fn wait_for_publishing(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        while self.publishing.is_some() {
-            self.poll_publishing();
-            if Instant::now() > deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        true
-    }
-
     /// Starts a debounced run now and blocks until the current job has delivered its last
     /// result (or `timeout` passes). For tests and benchmarks only: the app never blocks.
     pub fn wait_until_idle(&mut self, timeout: Duration) -> bool {
@@ -381,60 +326,6 @@ impl TierlabApp {
         // The analysis tabs' settings may have changed while drawing.
         self.update_analyses();
         self.after_frame();
-    }
-
-    /// Asks the analyses for what the tab on screen shows: a threshold sweep and its heat map,
-    /// or a sensitivity analysis, of the scenario as last checked. They start only while no
-    /// simulation runs (the main result comes first), and the heat map only once its sweep is
-    /// done; a request already running or on screen starts nothing.
-    fn update_analyses(&mut self) {
-        self.analyses.poll();
-        let mut wanted: [Option<Request>; SLOTS] = Default::default();
-        if self.doc.issues.is_empty() {
-            let cap = self.runs_cap();
-            match self.persisted.tab {
-                Tab::Thresholds => {
-                    // Without a tiered policy the view explains why there is nothing to sweep.
-                    if let Ok(r) = self.views.thresholds.requests(&self.doc.valid, cap) {
-                        wanted[Slot::Sweep.index()] = Some(r.sweep);
-                        wanted[Slot::Heatmap.index()] = r.heatmap;
-                    }
-                }
-                Tab::Sensitivity => {
-                    if let Ok(r) = self.views.sensitivity.request(&self.doc.valid, cap) {
-                        wanted[Slot::Sensitivity.index()] = Some(r);
-                    }
-                }
-                _ => {}
-            }
-        }
-        // The best threshold re-reads the sweep on screen (any cap the user sets): it simulates
-        // nothing, so it need not wait for the simulation.
-        if self.persisted.tab == Tab::Thresholds
-            && let Some(Outcome::Sweep(sw)) = self.analyses.done(Slot::Sweep).and_then(|d| d.result.as_ref().ok())
-        {
-            let constraint = self.views.thresholds.constraint(sw);
-            let best = Request::Best { sweep: Arc::clone(sw), constraint };
-            self.analyses.ensure(best.clone());
-            wanted[Slot::Best.index()] = Some(best);
-        }
-        if !self.is_running() {
-            let sweep_done = |a: &Analyses, w: &Option<Request>| {
-                a.done(Slot::Sweep).is_some_and(|d| Some(&d.request) == w.as_ref()) && a.progress(Slot::Sweep).is_none()
-            };
-            for slot in [Slot::Sweep, Slot::Heatmap, Slot::Sensitivity] {
-                let Some(r) = &wanted[slot.index()] else { continue };
-                if slot == Slot::Heatmap && !sweep_done(&self.analyses, &wanted[Slot::Sweep.index()]) {
-                    continue;
-                }
-                self.analyses.ensure(r.clone());
-            }
-        }
-        self.analysis_views = AnalysisViews::new(&self.analyses, &wanted);
-        if self.analyses.busy() {
-            // Keep the analyses' progress bars moving; results wake the UI themselves.
-            self.ctx.request_repaint_after(Duration::from_millis(100));
-        }
     }
 
     fn centre_ui(&mut self, ui: &mut Ui, out: &mut ViewOut, cmds: &mut Vec<AppCommand>) {
@@ -878,166 +769,6 @@ impl TierlabApp {
                 }
             },
         }
-    }
-
-    fn export_csv(&mut self, path: &Path) {
-        let tab = self.persisted.tab;
-        if tab.is_analysis() {
-            self.status = match export::write_analysis_csv(path, tab, &self.analysis_views) {
-                Ok(files) => format!(
-                    "Wrote the {} data to {}.",
-                    tab.label(),
-                    files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(" and ")
-                ),
-                Err(e) => e,
-            };
-            return;
-        }
-        let Some(current) = self.current.clone() else {
-            self.status = "No results to export yet.".into();
-            return;
-        };
-        self.status = match export::write_view_csv(path, tab, &current, self.pinned.as_deref()) {
-            Ok(()) => format!("Wrote the {} data to {}.", tab.label(), path.display()),
-            Err(e) => format!("Could not write {}: {e}", path.display()),
-        };
-    }
-
-    /// Starts writing `publication` of the scenario on screen on a background thread.
-    fn publish(&mut self, publication: Publication) {
-        if self.publishing.is_some() {
-            self.status = "An export is already in progress: wait for it, or stop it.".into();
-            return;
-        }
-        if !self.doc.issues.is_empty() {
-            self.status = "The scenario has problems: fix them to export.".into();
-            return;
-        }
-        let scenario = self.publish_scenario();
-        let origin = match &self.doc.path {
-            Some(p) if !self.doc.is_dirty() => p.display().to_string(),
-            Some(p) => format!("{} (edited in the app)", p.display()),
-            None => format!("{} (in the app)", scenario.name),
-        };
-        let ctx = self.ctx.clone();
-        match Publishing::start(scenario, origin, publication, move || ctx.request_repaint()) {
-            Ok(p) => self.publishing = Some(p),
-            Err(e) => self.status = format!("Cannot start the export: {e}"),
-        }
-        self.ctx.request_repaint();
-    }
-
-    /// The scenario an export simulates: the one on screen, at the runs on screen (the app's
-    /// cap included), so that the figures show what the app shows.
-    fn publish_scenario(&self) -> Scenario {
-        let mut scenario = self.doc.valid.clone();
-        scenario.run.runs = scenario.run.runs.min(self.runs_cap()).max(1);
-        scenario
-    }
-
-    fn poll_publishing(&mut self) {
-        let Some(p) = &self.publishing else { return };
-        match p.poll() {
-            Some(Ok(msg) | Err(msg)) => {
-                self.status = msg;
-                self.publishing = None;
-            }
-            // Keep the progress bar moving.
-            None => self.ctx.request_repaint_after(Duration::from_millis(100)),
-        }
-    }
-
-    /// The analyses on screen, for the figures of the analysis tabs.
-    fn on_screen(&self) -> OnScreen {
-        let pick = |slot: Slot| self.analysis_views.view(slot).outcome;
-        let sweep = match pick(Slot::Sweep) {
-            Some(Outcome::Sweep(s)) => Some(s),
-            _ => None,
-        };
-        OnScreen {
-            best_threshold: match pick(Slot::Best) {
-                Some(Outcome::Best(b)) => Some((*b).clone()),
-                _ => None,
-            },
-            sweep,
-            sweep_2d: match pick(Slot::Heatmap) {
-                Some(Outcome::Heatmap(h)) => Some(h),
-                _ => None,
-            },
-            sensitivity: match pick(Slot::Sensitivity) {
-                Some(Outcome::Sensitivity(r)) => Some(r),
-                _ => None,
-            },
-        }
-    }
-
-    /// The report's analyses: those of the Thresholds and Sensitivity tabs as set (their
-    /// policy, grid and output), with `tierlab report`'s run caps; the defaults where a tab
-    /// was never opened.
-    fn report_plan(&mut self) -> StudyPlan {
-        let scenario = self.publish_scenario();
-        let s = &scenario;
-        let t = &mut self.views.thresholds;
-        let mut plan = match t.resolve(s) {
-            Ok(policy) => {
-                let mut plan = StudyPlan::for_policy(s, policy);
-                if let Some(g) = t.grid {
-                    // A grid the study refuses keeps the default one.
-                    let _ = plan.set_grid(t.param, g.from, g.to, g.steps);
-                }
-                if let (Some(p2), Some(w)) = (plan.sweep_2d.as_mut(), t.world_grid) {
-                    p2.axis = WorldAxis { param: t.world_param, values: w.values() };
-                }
-                if let (Some(sp), Some(cap)) = (plan.sweep.as_mut(), t.cap_set()) {
-                    sp.cap = Cap::Given(cap);
-                }
-                plan
-            }
-            Err(_) => StudyPlan::default_for(s),
-        };
-        let sens = &mut self.views.sensitivity;
-        if sens.policy.is_some()
-            && let Some(sp) = plan.sensitivity.as_mut()
-        {
-            let policy = sens.resolve(s);
-            sp.spec = SensitivitySpec { tornado: sens.tornado, ..SensitivitySpec::new(policy, sens.output) };
-        }
-        plan
-    }
-
-    /// Requests the screenshot of a PNG export once its frames have passed.
-    fn after_frame(&mut self) {
-        let Some(req) = &mut self.png_request else { return };
-        if req.frames_left > 0 {
-            req.frames_left -= 1;
-            self.ctx.request_repaint();
-            return;
-        }
-        let Some(req) = self.png_request.take() else { return };
-        match self.plot_rects.iter().find(|(t, _)| *t == req.plot) {
-            Some((_, rect)) => {
-                self.png_pending =
-                    Some(PngPending { path: req.path, rect: *rect, pixels_per_point: self.ctx.pixels_per_point() });
-                let tx = self.screenshot_tx.clone();
-                let ctx = self.ctx.clone();
-                self.ctx.request_screenshot(move |image| {
-                    let _ = tx.send(image);
-                    ctx.request_repaint();
-                });
-            }
-            None => self.status = format!("The plot \"{}\" is not on screen.", req.plot),
-        }
-    }
-
-    fn on_screenshot(&mut self, image: &ColorImage) {
-        let Some(p) = self.png_pending.take() else { return };
-        self.status = match export::crop_png(image, p.rect, p.pixels_per_point) {
-            Ok(png) => match write_atomic(&p.path, &png) {
-                Ok(()) => format!("Saved the plot to {}.", p.path.display()),
-                Err(e) => format!("Could not write {}: {e}", p.path.display()),
-            },
-            Err(e) => format!("Could not save the plot: {e}"),
-        };
     }
 }
 
