@@ -62,6 +62,11 @@ fn result_names(h: &Harness<'_, TierlabApp>) -> Vec<String> {
     h.state().result().expect("a result").policy_names.clone()
 }
 
+fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// Replaces the text of the typed-path window's field.
 fn type_path(h: &mut Harness<'_, TierlabApp>, path: &Path) {
     type_into(h, "File path", path);
@@ -107,6 +112,10 @@ fn baseline_loads_runs_and_lists_every_policy() {
         assert_eq!(h.state().persisted().tab, tab);
     }
     assert!(h.query_by_label_contains("1. Broad benefits").is_some(), "the Learn view explains");
+    // The status bar stamps the hash of the file as loaded: the one `tierlab run` stamps.
+    let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BASELINE_TOML);
+    assert_eq!(h.state().result().expect("a result").provenance.scenario_sha256, hash);
+    assert!(h.query_by_label_contains(&format!("scenario {}", &hash[..12])).is_some(), "hash in the status bar");
 }
 
 #[test]
@@ -348,6 +357,15 @@ fn exports_view_csv_and_a_plot_png() {
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("result,policy,quantity,statistic,value"));
     assert!(lines.any(|l| l.starts_with("current,Status quo,net,mean,")));
+    // Beside it, the provenance and the scenario text it hashes.
+    let json = read_json(&dir.path().join("overview.json"));
+    assert_eq!((json["kind"].as_str(), json["view"].as_str()), (Some("view"), Some("Overview")));
+    let current = &json["results"][0];
+    assert_eq!(current["result"], "current");
+    let text = current["scenario_as_run"].as_str().expect("the scenario's text");
+    assert_eq!(text, tierlab::model::scenario::BASELINE_TOML, "the built-in file, unchanged");
+    assert_eq!(current["provenance"]["scenario_sha256"], tierlab::model::scenario::sha256_hex(text).as_str());
+    assert_eq!(current["provenance"]["runs"], RUNS);
 
     // The PNG comes from a screenshot of the window, cut to the plot.
     h.get_by_label("File").click();
@@ -431,6 +449,32 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
             || h.query_by_label_contains("No grid point").is_some(),
         "the best threshold is stated"
     );
+
+    // The tab's data: sweep.csv's columns and sweep.json's keys, as the command line writes
+    // them, with the heat map beside; the provenance names the file as opened.
+    let dir = tempfile::tempdir().unwrap();
+    h.get_by_label("File").click();
+    h.run();
+    h.get_by_label("Export Thresholds data (CSV)…").click();
+    h.run();
+    type_path(&mut h, &dir.path().join("thr.csv"));
+    h.get_by_label("Save").click();
+    h.run();
+    let csv = std::fs::read_to_string(dir.path().join("thr.csv")).expect("sweep CSV");
+    assert!(csv.starts_with("value,benefit_mean,benefit_se,harm_mean,harm_se,net_mean,net_se,p_catastrophe,"));
+    assert_eq!(csv.lines().count(), 26);
+    assert!(dir.path().join("thr_heatmap.csv").exists());
+    let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BASELINE_TOML);
+    let json = read_json(&dir.path().join("thr.json"));
+    assert_eq!(json["kind"], "sweep");
+    assert_eq!(json["provenance"]["scenario_sha256"], hash.as_str());
+    assert_eq!(json["provenance"]["runs"], RUNS);
+    assert_eq!(json["points"].as_array().map(Vec::len), Some(25));
+    assert!(json["best_threshold"].is_object(), "the best threshold on screen goes with the sweep");
+    let heat = read_json(&dir.path().join("thr_heatmap.json"));
+    assert_eq!(heat["kind"], "sweep2d");
+    assert_eq!(heat["provenance"]["scenario_sha256"], hash.as_str());
+    assert_eq!(heat["best_by_value2"].as_array().map(Vec::len), heat["values2"].as_array().map(Vec::len));
 
     // Drag across the welfare plot: the policy's open_below follows the pointer, its gated
     // ceiling keeps its distance, and the results and the sweep are redone.

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use sha2::{Digest, Sha256};
 use tierlab::analysis::sweep::{SweepParam, WorldAxis, grid};
 use tierlab::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use tierlab::export::Provenance;
@@ -355,6 +356,30 @@ fn binary_writes_report_and_rejects_unknown_figures() {
     assert!(html.contains("--no-analyses"), "the report says the analyses were not asked for");
     assert_eq!(html.matches("<svg").count(), run_kinds().len());
 
+    // The scenario file as run is written beside the report, and the command the report
+    // gives runs it again to the same figures, byte for byte.
+    let copy = std::fs::read_to_string(plain.join("scenario_as_run.toml")).expect("scenario copy");
+    let car = read_json(&plain.join("figures/harm_exceedance.json"));
+    let hash: String = Sha256::digest(copy.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(car["provenance"]["scenario_sha256"], hash.as_str(), "the copy is the file the hash names");
+    let md = std::fs::read_to_string(plain.join("report.md")).expect("report.md");
+    let command = md.split("come from `").nth(1).and_then(|r| r.split('`').next()).expect("a command in report.md");
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!((words[0], words[1], words[2]), ("tierlab", "report", "scenario_as_run.toml"), "{command}");
+    let again = dir.path().join("again");
+    let out = tierlab()
+        .current_dir(&plain)
+        .args(words[1..].iter().map(|w| if *w == "DIR" { again.as_os_str() } else { std::ffi::OsStr::new(w) }))
+        .args(["--no-analyses", "--format", "svg", "--quiet"])
+        .output()
+        .expect("run tierlab");
+    assert!(out.status.success(), "{command}: {}", String::from_utf8_lossy(&out.stderr));
+    for kind in run_kinds() {
+        let name = format!("figures/{}.svg", kind.name());
+        let (a, b) = (std::fs::read(plain.join(&name)).expect("svg"), std::fs::read(again.join(&name)).expect("svg"));
+        assert!(a == b, "{name} differs when made again from the report's command");
+    }
+
     // --policy must name a policy; grid flags need a tiered one.
     for (args, needle) in [
         (&["--policy", "Nope"][..], "\"Status quo\", \"Global tiered 1e27\", \"Global closed\""),
@@ -602,6 +627,8 @@ fn study_report_has_every_figure_and_the_analysis_sections() {
     let files = write_report(dir.path(), &input, &[Format::Svg], &SMALL, |_| {}).expect("report");
     assert_eq!(files.figures.len(), FigureKind::all().len());
     assert!(files.skipped.is_empty(), "{:?}", files.skipped);
+    let copy = files.scenario.as_deref().expect("the scenario file is copied beside the report");
+    assert_eq!(std::fs::read_to_string(copy).expect("copy"), BASELINE_TOML);
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
     let md = std::fs::read_to_string(dir.path().join("report.md")).expect("md");
     assert_self_contained(&html);

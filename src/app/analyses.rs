@@ -115,6 +115,17 @@ impl Request {
         }
     }
 
+    /// The scenario it simulates (at the analysis's own runs); none for the best threshold,
+    /// which resamples a sweep.
+    pub fn scenario(&self) -> Option<&Arc<Scenario>> {
+        match self {
+            Request::Sweep { scenario, .. }
+            | Request::Heatmap { scenario, .. }
+            | Request::Sensitivity { scenario, .. } => Some(scenario),
+            Request::Best { .. } => None,
+        }
+    }
+
     /// The count `Control::runs_done` reaches when the job is done.
     fn progress_total(&self) -> u64 {
         match self {

@@ -1,6 +1,7 @@
 //! Everything the views draw, computed once per result on the worker thread: summaries,
 //! percentile bands, binned distributions, curves. Views never touch per-run data.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -9,7 +10,7 @@ use crate::analysis::plotdata::{
     common_range, density_windowed, ecdf, exceedance_log, histogram, histogram_outline, share_at_or_below,
 };
 use crate::analysis::{SeriesSummary, Summary, summarise, summarise_series};
-use crate::export::data::Provenance;
+use crate::export::data::{Provenance, ScenarioSource};
 use crate::model::{P, Scenario};
 use crate::sim::Results;
 
@@ -251,6 +252,8 @@ pub struct Computed {
     /// 5th, 50th and 95th percentile of the hazard threshold parameter (log10 FLOP).
     pub hazard_threshold: [f64; 3],
     pub provenance: Provenance,
+    /// The text the provenance hashes (exports write it when no file holds it).
+    pub source: Arc<ScenarioSource>,
 }
 
 impl Computed {
@@ -267,7 +270,14 @@ impl Computed {
     }
 
     /// Builds every view's data from `results` of `scenario`.
-    pub fn new(job: u64, scenario: &Scenario, results: &Results, total_runs: u64, elapsed: Duration) -> Computed {
+    pub fn new(
+        job: u64,
+        scenario: &Scenario,
+        source: &Arc<ScenarioSource>,
+        results: &Results,
+        total_runs: u64,
+        elapsed: Duration,
+    ) -> Computed {
         let names: Vec<String> = scenario.policies.iter().map(|p| p.name.clone()).collect();
         let jnames: Vec<String> = scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
         let baseline = scenario.run.baseline.min(names.len().saturating_sub(1));
@@ -283,7 +293,7 @@ impl Computed {
         );
         let fans = (0..np).map(|p| (0..series.metrics.len()).map(|m| Fan::of(&series, p, m)).collect()).collect();
         let h = &scenario.world[P::hazard_threshold as usize];
-        let mut provenance = Provenance::new(scenario, "(edited in the app)", &scenario.to_toml());
+        let mut provenance = Provenance::new(scenario, &source.origin, &source.text);
         provenance.runs = results.n_runs() as u64;
         provenance.wall_time_s = elapsed.as_secs_f64();
         provenance.series_runs = series.runs;
@@ -310,6 +320,7 @@ impl Computed {
             hazard_public: curves.hazard_public,
             hazard_threshold: [h.quantile(0.05), h.quantile(0.5), h.quantile(0.95)],
             provenance,
+            source: Arc::clone(source),
         }
     }
 
@@ -346,7 +357,7 @@ mod tests {
             param_overrides: Vec::new(),
         };
         let r = simulate(&s, &opts, &Control::new()).unwrap();
-        let c = Computed::new(1, &s, &r, 200, Duration::ZERO);
+        let c = Computed::new(1, &s, &Arc::new(ScenarioSource::written_out(&s, "test")), &r, 200, Duration::ZERO);
         assert!(c.is_final());
         assert_eq!(c.summary.policies.len(), 4);
         assert_eq!(c.fans.len(), 4);

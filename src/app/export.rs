@@ -1,17 +1,22 @@
 //! Exports from the app: each view's data as tidy CSV (one observation per row, with a
-//! header; a `result` column tells the current result from the pinned one), and a PNG of one
-//! plot cut from a screenshot of the window.
+//! header; a `result` column tells the current result from the pinned one) with a JSON file
+//! beside it holding the provenance and the scenario's text, and a PNG of one plot cut from a
+//! screenshot of the window.
 
 use std::path::{Path, PathBuf};
 
-use crate::export::data::write_atomic;
-use crate::export::tables::{sensitivity_csv, sweep_csv, sweep2d_csv};
+use serde::Serialize;
+
+use crate::analysis::sweep::Constraint;
+use crate::export::data::{Provenance, ScenarioSource, write_atomic};
+use crate::export::tables::{sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv, sweep2d_json};
+use crate::model::Scenario;
 use crate::sim::SERIES_FIXED;
 
 use super::analyses::{Outcome, Slot};
 use super::computed::{Computed, MetricPlot};
 use super::state::Tab;
-use super::views::AnalysisViews;
+use super::views::{AnalysisView, AnalysisViews};
 
 fn io_err(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
     std::io::Error::other(e)
@@ -148,39 +153,119 @@ pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std:
     w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-/// Writes a view's CSV atomically.
+/// The JSON beside a CSV: `name.csv` -> `name.json` (never the CSV itself).
+pub fn sidecar_path(csv: &Path) -> PathBuf {
+    let json = csv.with_extension("json");
+    if json == csv { with_suffix(csv, "_provenance") } else { json }
+}
+
+#[derive(Serialize)]
+struct ViewSidecar<'a> {
+    kind: &'static str,
+    view: &'static str,
+    csv: String,
+    /// One entry per value of the CSV's `result` column.
+    results: Vec<ResultSource<'a>>,
+}
+
+#[derive(Serialize)]
+struct ResultSource<'a> {
+    result: &'static str,
+    provenance: &'a Provenance,
+    /// The scenario's text, whose SHA-256 the provenance gives: the app's scenario may be in
+    /// no file (edited, or a file changed since).
+    scenario_as_run: &'a str,
+}
+
+/// The JSON beside a view's CSV: for the current result and the pinned one, the provenance
+/// and the scenario text behind it.
 ///
 /// # Errors
-/// The file cannot be written.
-pub fn write_view_csv(path: &Path, tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std::io::Result<()> {
-    write_atomic(path, &view_csv(tab, current, pinned)?)
+/// Serialisation fails (a bug).
+pub fn view_json(tab: Tab, csv: &Path, current: &Computed, pinned: Option<&Computed>) -> serde_json::Result<Vec<u8>> {
+    let results = std::iter::once(("current", current))
+        .chain(pinned.map(|p| ("pinned", p)))
+        .map(|(result, c)| ResultSource { result, provenance: &c.provenance, scenario_as_run: &c.source.text })
+        .collect();
+    let csv = csv.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut out = serde_json::to_vec_pretty(&ViewSidecar { kind: "view", view: tab.label(), csv, results })?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Writes a view's CSV and the JSON beside it ([`sidecar_path`]) atomically; the files written.
+///
+/// # Errors
+/// A file cannot be written.
+pub fn write_view_csv(
+    path: &Path,
+    tab: Tab,
+    current: &Computed,
+    pinned: Option<&Computed>,
+) -> std::io::Result<Vec<PathBuf>> {
+    write_atomic(path, &view_csv(tab, current, pinned)?)?;
+    let json = sidecar_path(path);
+    write_atomic(&json, &view_json(tab, path, current, pinned).map_err(io_err)?)?;
+    Ok(vec![path.to_path_buf(), json])
+}
+
+/// The provenance of an analysis on screen, from the scenario it ran on; `source_of` gives
+/// that scenario's text (the file as opened while it is unchanged).
+fn analysis_provenance(
+    view: &AnalysisView,
+    source_of: &dyn Fn(&Scenario) -> ScenarioSource,
+) -> Option<(Provenance, ScenarioSource)> {
+    let scenario = view.scenario.as_deref()?;
+    let source = source_of(scenario);
+    let mut p = Provenance::new(scenario, &source.origin, &source.text);
+    p.wall_time_s = view.elapsed.as_secs_f64();
+    Some((p, source))
 }
 
 /// Writes an analysis tab's tables, with the same columns as the command line's files: the
 /// Thresholds tab's sweep (sweep.csv) to `path` and its heat map (sweep2d.csv) beside it, with
 /// `_heatmap` added to the name; the Sensitivity tab's analysis (sensitivity.csv). Returns
-/// the files written.
+/// the files written. Each CSV has the JSON the command line writes beside its own (sweep.json,
+/// sensitivity.json) beside it, with the scenario's text added: the best threshold on screen
+/// goes with the sweep, and the heat map's best value per row follows `cap`.
 ///
 /// # Errors
 /// A sentence for the status line: nothing computed yet, or a file that cannot be written.
-pub fn write_analysis_csv(path: &Path, tab: Tab, views: &AnalysisViews) -> Result<Vec<PathBuf>, String> {
-    let mut tables: Vec<(PathBuf, std::io::Result<Vec<u8>>)> = Vec::new();
+pub fn write_analysis_csv(
+    path: &Path,
+    tab: Tab,
+    views: &AnalysisViews,
+    source_of: &dyn Fn(&Scenario) -> ScenarioSource,
+    cap: Option<&Constraint>,
+) -> Result<Vec<PathBuf>, String> {
+    let best = views.view(Slot::Best);
+    let best = match best.outcome {
+        Some(Outcome::Best(b)) if !best.pending && best.progress.is_none() => Some(b),
+        _ => None,
+    };
+    // Everything is formatted before anything is written: no half export.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for slot in Slot::ALL {
-        let table = match (tab, views.view(slot).outcome) {
-            (Tab::Thresholds, Some(Outcome::Sweep(s))) => sweep_csv(&s),
-            (Tab::Thresholds, Some(Outcome::Heatmap(h))) => sweep2d_csv(&h),
-            (Tab::Sensitivity, Some(Outcome::Sensitivity(r))) => sensitivity_csv(&r),
+        let view = views.view(slot);
+        let Some((p, source)) = analysis_provenance(&view, source_of) else { continue };
+        let text = Some(source.text.as_str());
+        let (table, json) = match (tab, &view.outcome) {
+            (Tab::Thresholds, Some(Outcome::Sweep(s))) => (sweep_csv(s), sweep_json(&p, s, best.as_deref(), text)),
+            (Tab::Thresholds, Some(Outcome::Heatmap(h))) => (sweep2d_csv(h), sweep2d_json(&p, h, cap, text)),
+            (Tab::Sensitivity, Some(Outcome::Sensitivity(r))) => (sensitivity_csv(r), sensitivity_json(&p, r, text)),
             _ => continue,
         };
         let file = if slot == Slot::Heatmap { with_suffix(path, "_heatmap") } else { path.to_path_buf() };
-        tables.push((file, table));
+        let sidecar = sidecar_path(&file);
+        let table = table.map_err(|e| format!("Could not format {}: {e}", file.display()))?;
+        let json = json.map_err(|e| format!("Could not format {}: {e}", sidecar.display()))?;
+        files.extend([(file, table), (sidecar, json)]);
     }
-    if tables.is_empty() {
+    if files.is_empty() {
         return Err(format!("The {} view has nothing to export yet.", tab.label()));
     }
     let mut written = Vec::new();
-    for (file, table) in tables {
-        let bytes = table.map_err(|e| format!("Could not format {}: {e}", file.display()))?;
+    for (file, bytes) in files {
         write_atomic(&file, &bytes).map_err(|e| format!("Could not write {}: {e}", file.display()))?;
         written.push(file);
     }
@@ -227,8 +312,8 @@ pub fn crop_png(image: &egui::ColorImage, rect: egui::Rect, pixels_per_point: f3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Scenario;
     use crate::sim::{Control, Record, SimOptions, simulate};
+    use std::sync::Arc;
     use std::time::Duration;
 
     fn computed() -> Computed {
@@ -240,7 +325,14 @@ mod tests {
             param_overrides: Vec::new(),
         };
         let r = simulate(&s, &opts, &Control::new()).unwrap();
-        Computed::new(1, &s, &r, 100, Duration::ZERO)
+        Computed::new(
+            1,
+            &s,
+            &Arc::new(crate::export::data::ScenarioSource::written_out(&s, "test")),
+            &r,
+            100,
+            Duration::ZERO,
+        )
     }
 
     #[test]
@@ -256,6 +348,24 @@ mod tests {
             assert!(rows.iter().all(|row| row.len() == header.len()));
             assert!(rows.iter().any(|row| &row[0] == "pinned"));
         }
+    }
+
+    #[test]
+    fn the_sidecar_names_each_result_and_the_text_its_hash_is_of() {
+        let c = computed();
+        let json: serde_json::Value =
+            serde_json::from_slice(&view_json(Tab::Overview, Path::new("/x/o.csv"), &c, Some(&c)).unwrap()).unwrap();
+        assert_eq!(json["csv"], "o.csv");
+        let results = json["results"].as_array().unwrap();
+        assert_eq!(results.iter().map(|r| r["result"].as_str().unwrap()).collect::<Vec<_>>(), ["current", "pinned"]);
+        for r in results {
+            let text = r["scenario_as_run"].as_str().unwrap();
+            assert_eq!(r["provenance"]["scenario_sha256"], crate::model::scenario::sha256_hex(text).as_str());
+            assert_eq!(r["provenance"]["runs"], 100);
+        }
+        assert_eq!(sidecar_path(Path::new("/a/b.csv")), PathBuf::from("/a/b.json"));
+        assert_eq!(sidecar_path(Path::new("/a/b")), PathBuf::from("/a/b.json"));
+        assert_eq!(sidecar_path(Path::new("/a/b.json")), PathBuf::from("/a/b_provenance.json"), "never the CSV itself");
     }
 
     #[test]

@@ -16,8 +16,9 @@ use std::sync::mpsc::{Receiver, channel};
 
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{BestThreshold, Sweep, Sweep2d};
+use crate::export::data::ScenarioSource;
 use crate::export::figures::{FigureKind, FigureOptions, Format, prepare};
-use crate::export::report::write_report;
+use crate::export::report::{SCENARIO_COPY, write_report, write_scenario_copy};
 use crate::export::study::{Stage, StudyPlan, progress_at, run_study};
 use crate::model::Scenario;
 use crate::sim::Control;
@@ -101,13 +102,13 @@ pub struct Publishing {
 
 impl Publishing {
     /// Starts `publication` of `scenario` (simulated at its own run count) on a new thread;
-    /// `origin` names the scenario in the provenance; `repaint` wakes the UI when it ends.
+    /// `source` is the scenario text the provenance hashes; `repaint` wakes the UI when it ends.
     ///
     /// # Errors
     /// The thread cannot be started.
     pub fn start(
         scenario: Scenario,
-        origin: String,
+        source: ScenarioSource,
         publication: Publication,
         repaint: impl Fn() + Send + 'static,
     ) -> std::io::Result<Publishing> {
@@ -121,7 +122,7 @@ impl Publishing {
         let (c, d) = (Arc::clone(&control), Arc::clone(&drawn));
         std::thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
             let out =
-                std::panic::catch_unwind(AssertUnwindSafe(|| publish(&scenario, &origin, &publication, &plan, &c, &d)))
+                std::panic::catch_unwind(AssertUnwindSafe(|| publish(&scenario, &source, &publication, &plan, &c, &d)))
                     .unwrap_or_else(|_| Err(format!("Writing {} failed unexpectedly.", publication.what())));
             // A closed channel means the app is gone: nothing left to do.
             let _ = tx.send(out);
@@ -162,15 +163,14 @@ impl Publishing {
 /// Simulates, runs the plan's analyses and writes the files; the message for the status line.
 fn publish(
     scenario: &Scenario,
-    origin: &str,
+    source: &ScenarioSource,
     publication: &Publication,
     plan: &StudyPlan,
     control: &Control,
     drawn: &AtomicUsize,
 ) -> Result<String, String> {
     let what = publication.what();
-    let text = scenario.to_toml();
-    let study = run_study(scenario, &text, origin, plan, None, control).map_err(|e| {
+    let study = run_study(scenario, &source.text, &source.origin, plan, None, control).map_err(|e| {
         if control.is_cancelled() { format!("Stopped writing {what}.") } else { format!("Could not write {what}: {e}") }
     })?;
     let dir = publication.dir();
@@ -216,9 +216,14 @@ fn publish(
                     missing.join(", ")
                 ));
             }
+            write_scenario_copy(dir, &source.text).map_err(|e| e.to_string())?;
             let skipped =
                 if missing.is_empty() { String::new() } else { format!(" ({} not ready)", missing.join(", ")) };
-            Ok(format!("Wrote {} (SVG, PNG and JSON sidecars) to {}{skipped}.", written.join(", "), dir.display()))
+            Ok(format!(
+                "Wrote {} (SVG, PNG and JSON sidecars) and {SCENARIO_COPY} to {}{skipped}.",
+                written.join(", "),
+                dir.display()
+            ))
         }
         Publication::Report { formats, .. } => {
             let input = study.input(scenario);
@@ -252,6 +257,10 @@ mod tests {
         }
     }
 
+    fn test_source() -> ScenarioSource {
+        ScenarioSource::written_out(&small(), "test")
+    }
+
     fn small() -> Scenario {
         let mut s = Scenario::baseline();
         s.run.runs = 200;
@@ -263,9 +272,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let publication =
             Publication::Figures { tab: Tab::Overview, dir: dir.path().into(), on_screen: OnScreen::default() };
-        let p = Publishing::start(small(), "test".into(), publication, || {}).unwrap();
+        let p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
         let msg = wait(&p).unwrap();
         assert!(msg.contains("net_distribution"), "{msg}");
+        let copy = std::fs::read_to_string(dir.path().join(SCENARIO_COPY)).expect("scenario copy");
+        assert_eq!(copy, test_source().text, "the scenario as run is written beside the figures");
         for kind in figures_of(Tab::Overview) {
             for ext in ["svg", "png", "json"] {
                 assert!(dir.path().join(format!("{}.{ext}", kind.name())).exists(), "{} {ext}", kind.name());
@@ -279,7 +290,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let publication =
             Publication::Figures { tab: Tab::Sensitivity, dir: dir.path().into(), on_screen: OnScreen::default() };
-        let p = Publishing::start(small(), "test".into(), publication, || {}).unwrap();
+        let p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
         let msg = wait(&p).unwrap_err();
         assert!(msg.contains("tornado") && msg.contains("wait"), "{msg}");
     }
@@ -291,7 +302,7 @@ mod tests {
         s.run.runs = 1_000_000;
         let plan = StudyPlan::default_for(&s);
         let publication = Publication::Report { dir: dir.path().into(), plan, formats: vec![Format::Svg] };
-        let p = Publishing::start(s, "test".into(), publication, || {}).unwrap();
+        let p = Publishing::start(s, test_source(), publication, || {}).unwrap();
         p.cancel();
         let msg = wait(&p).unwrap_err();
         assert!(msg.starts_with("Stopped"), "{msg}");

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::export::data::ScenarioSource;
 use crate::model::{Issue, Scenario, ScenarioError};
 
 /// The tabs of the centre panel.
@@ -142,6 +143,8 @@ pub struct Document {
     pub saved_text: Option<String>,
     /// Why `edit` is invalid; empty when it is valid.
     pub issues: Vec<Issue>,
+    /// Where `saved_text` came from when there is no path: a built-in file's name.
+    builtin: Option<String>,
 }
 
 impl Document {
@@ -153,6 +156,39 @@ impl Document {
             path,
             saved_text: text,
             issues: Vec::new(),
+            builtin: None,
+        }
+    }
+
+    /// A document of a file built into Tierlab (`file` as named in `scenarios/`).
+    pub fn builtin(scenario: Scenario, file: &str, text: &str) -> Document {
+        Document { builtin: Some(format!("{file} (built in)")), ..Document::new(scenario, None, Some(text.into())) }
+    }
+
+    /// The text behind what runs, for the provenance: the file as loaded or saved while the
+    /// scenario is unchanged (so its hash is the one `tierlab run` stamps for that file),
+    /// otherwise the scenario written out.
+    pub fn source(&self) -> ScenarioSource {
+        let origin = match (&self.path, &self.builtin) {
+            (Some(path), _) => path.display().to_string(),
+            (None, Some(name)) => name.clone(),
+            (None, None) => String::new(),
+        };
+        match &self.saved_text {
+            Some(text) if self.valid == self.saved && !origin.is_empty() => ScenarioSource::new(origin, text.clone()),
+            _ => ScenarioSource::written_out(&self.valid, "(edited in the app)"),
+        }
+    }
+
+    /// The source of `scenario`: [`Document::source`] when it is the scenario that runs at
+    /// another run count (as an analysis runs it), else the scenario written out.
+    pub fn source_for(&self, scenario: &Scenario) -> ScenarioSource {
+        let mut at_our_runs = scenario.clone();
+        at_our_runs.run.runs = self.valid.run.runs;
+        if at_our_runs == self.valid {
+            self.source()
+        } else {
+            ScenarioSource::written_out(scenario, "(edited in the app)")
         }
     }
 
@@ -215,6 +251,7 @@ impl Document {
         self.saved = self.edit.clone();
         self.saved_text = Some(text);
         self.path = Some(path.to_path_buf());
+        self.builtin = None;
     }
 }
 
@@ -275,6 +312,23 @@ mod tests {
         assert!(issues.iter().all(|i| i.line.is_none()));
         s.policies.clear();
         assert_eq!(check_edit(&s).unwrap_err().len(), 1);
+    }
+
+    #[test]
+    fn the_source_is_the_file_as_loaded_until_it_is_edited() {
+        use crate::model::scenario::{BASELINE_TOML, sha256_hex};
+        let mut d = Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML);
+        let src = d.source();
+        assert_eq!((src.origin.as_str(), src.text.as_str()), ("baseline.toml (built in)", BASELINE_TOML));
+        d.valid.run.seed += 1;
+        let edited = d.source();
+        assert_eq!(edited.origin, "(edited in the app)");
+        assert_ne!(sha256_hex(&edited.text), sha256_hex(BASELINE_TOML));
+        assert_eq!(Scenario::parse(&edited.text, "edited").expect("parses"), d.valid, "the text is what runs");
+        d.valid.run.seed -= 1;
+        assert_eq!(d.source(), src, "undoing the edit gives the file back");
+        let untitled = Document::new(Scenario::baseline(), None, None).source();
+        assert_eq!(untitled.origin, "(edited in the app)");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::analysis::summary::JurisdictionSummary;
+use crate::export::data::ScenarioSource;
 use crate::model::Scenario;
 use crate::sim::driver::BATCH_RUNS;
 use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimError, SimOptions, simulate_range};
@@ -41,6 +42,8 @@ pub const THREAD_NAME: &str = "tierlab-worker";
 pub struct Job {
     pub id: u64,
     pub scenario: Arc<Scenario>,
+    /// The text `scenario` was read from, for the provenance.
+    pub source: Arc<ScenarioSource>,
     pub runs: u64,
     pub control: Arc<Control>,
 }
@@ -129,11 +132,11 @@ impl Worker {
     }
 
     /// Cancels the job in flight (if any) and starts a new one; returns its id.
-    pub fn start(&mut self, scenario: Arc<Scenario>, runs: u64) -> u64 {
+    pub fn start(&mut self, scenario: Arc<Scenario>, source: Arc<ScenarioSource>, runs: u64) -> u64 {
         self.cancel();
         self.last_id += 1;
         let control = Arc::new(Control::new());
-        let job = Job { id: self.last_id, scenario, runs: runs.max(1), control: Arc::clone(&control) };
+        let job = Job { id: self.last_id, scenario, source, runs: runs.max(1), control: Arc::clone(&control) };
         self.running = Some(Running { id: job.id, runs: job.runs, control, started: Instant::now() });
         if self.jobs.send(job).is_err() {
             // The thread is gone (it only stops on a bug); report through the usual channel.
@@ -278,7 +281,7 @@ type JurisdictionMeans = Option<(usize, Vec<Vec<JurisdictionSummary>>)>;
 
 /// A stage's plot data; later stages without per-jurisdiction outcomes reuse the last means.
 fn stage_result(job: &Job, acc: &Results, started: Instant, means: &mut JurisdictionMeans) -> Computed {
-    let mut computed = Computed::new(job.id, &job.scenario, acc, job.runs, started.elapsed());
+    let mut computed = Computed::new(job.id, &job.scenario, &job.source, acc, job.runs, started.elapsed());
     if acc.jurisdictions.is_empty() {
         if let Some((runs, js)) = means.as_ref() {
             for (p, j) in computed.summary.policies.iter_mut().zip(js) {
@@ -338,6 +341,10 @@ pub fn run_job(job: &Job, emit: &mut (dyn FnMut(WorkerMsg) + Send)) {
 mod tests {
     use super::*;
 
+    fn source(s: &Scenario) -> Arc<ScenarioSource> {
+        Arc::new(ScenarioSource::written_out(s, "test"))
+    }
+
     #[test]
     fn stages_grow_to_the_total() {
         assert_eq!(stages(100), vec![100]);
@@ -353,7 +360,13 @@ mod tests {
     fn stages_extend_one_another_exactly() {
         let mut s = Scenario::baseline();
         s.run.runs = 600;
-        let job = Job { id: 7, scenario: Arc::new(s.clone()), runs: 600, control: Arc::new(Control::new()) };
+        let job = Job {
+            id: 7,
+            scenario: Arc::new(s.clone()),
+            source: source(&s),
+            runs: 600,
+            control: Arc::new(Control::new()),
+        };
         let mut got = Vec::new();
         run_job(&job, &mut |m| got.push(m));
         assert_eq!(got.len(), 2);
@@ -372,7 +385,7 @@ mod tests {
             param_overrides: Vec::new(),
         };
         let one = crate::sim::simulate(&s, &opts, &Control::new()).unwrap();
-        let direct = Computed::new(7, &s, &one, 600, Duration::ZERO);
+        let direct = Computed::new(7, &s, &source(&s), &one, 600, Duration::ZERO);
         assert_eq!(direct.summary, full.summary);
         assert_eq!(direct.fans, full.fans);
     }
@@ -380,7 +393,13 @@ mod tests {
     #[test]
     fn tiny_jobs_work() {
         for runs in [1, 2, 3] {
-            let job = Job { id: 1, scenario: Arc::new(Scenario::baseline()), runs, control: Arc::new(Control::new()) };
+            let job = Job {
+                id: 1,
+                scenario: Arc::new(Scenario::baseline()),
+                source: source(&Scenario::baseline()),
+                runs,
+                control: Arc::new(Control::new()),
+            };
             let mut got = Vec::new();
             run_job(&job, &mut |m| got.push(m));
             assert!(matches!(got.last(), Some(WorkerMsg::Result(c)) if c.is_final() && c.runs == runs as usize));
@@ -389,8 +408,13 @@ mod tests {
 
     #[test]
     fn cancelled_jobs_say_so() {
-        let job =
-            Job { id: 3, scenario: Arc::new(Scenario::baseline()), runs: 1000, control: Arc::new(Control::new()) };
+        let job = Job {
+            id: 3,
+            scenario: Arc::new(Scenario::baseline()),
+            source: source(&Scenario::baseline()),
+            runs: 1000,
+            control: Arc::new(Control::new()),
+        };
         job.control.cancel();
         let mut got = Vec::new();
         run_job(&job, &mut |m| got.push(m));
@@ -403,8 +427,8 @@ mod tests {
         let mut s = Scenario::baseline();
         s.run.runs = 100;
         let s = Arc::new(s);
-        w.start(Arc::clone(&s), 100);
-        let id = w.start(s, 100);
+        w.start(Arc::clone(&s), source(&s), 100);
+        let id = w.start(Arc::clone(&s), source(&s), 100);
         loop {
             let msg = w.wait(Duration::from_secs(60)).expect("worker answers");
             assert_eq!(msg.job(), id);

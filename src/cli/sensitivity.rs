@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use serde::Serialize;
 
 use super::SensitivityArgs;
 use super::run::{Loaded, fmt_num, load};
@@ -16,7 +15,7 @@ use crate::analysis::sensitivity::{
     Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec, TailBy, progress_total, sensitivity,
 };
 use crate::export::data::{Provenance, write_atomic};
-use crate::export::tables::sensitivity_csv;
+use crate::export::tables::{sensitivity_csv, sensitivity_json};
 use crate::sim::Control;
 
 /// `tierlab sensitivity`.
@@ -126,23 +125,10 @@ fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
     println!("shift: (median in the worst runs - median in all runs) / interquartile range in all runs.");
 }
 
-#[derive(Serialize)]
-struct SensitivityFile<'a> {
-    kind: &'static str,
-    provenance: &'a Provenance,
-    #[serde(flatten)]
-    sensitivity: &'a Sensitivity,
-}
-
 fn write_sensitivity(dir: &Path, p: &Provenance, r: &Sensitivity) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("sensitivity.csv");
     write_atomic(&path, &sensitivity_csv(r)?).with_context(|| format!("cannot write {}", path.display()))?;
     let path = dir.join("sensitivity.json");
-    let file = std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut out = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut out, &SensitivityFile { kind: "sensitivity", provenance: p, sensitivity: r })
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    std::io::Write::write_all(&mut out, b"\n").with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    write_atomic(&path, &sensitivity_json(p, r, None)?).with_context(|| format!("cannot write {}", path.display()))
 }

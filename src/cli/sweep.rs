@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use serde::Serialize;
 
 use super::run::{Loaded, fmt_num, load};
 use super::{CommonRunArgs, InvalidInput, SweepArgs, progress};
@@ -17,7 +16,7 @@ use crate::analysis::sweep::{
     world_param,
 };
 use crate::export::data::{Provenance, write_atomic};
-use crate::export::tables::{sweep_csv, sweep2d_csv};
+use crate::export::tables::{sweep_csv, sweep_json, sweep2d_csv, sweep2d_json};
 use crate::model::Scenario;
 use crate::sim::Control;
 
@@ -291,62 +290,20 @@ fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Co
     );
 }
 
-fn write_json(path: &Path, value: &impl Serialize) -> anyhow::Result<()> {
-    let file = std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    serde_json::to_writer_pretty(&mut w, value).with_context(|| format!("cannot write {}", path.display()))?;
-    std::io::Write::write_all(&mut w, b"\n").with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct SweepFile<'a> {
-    kind: &'static str,
-    provenance: &'a Provenance,
-    unit: &'static str,
-    #[serde(flatten)]
-    sweep: &'a Sweep,
-    best_threshold: &'a BestThreshold,
-}
-
-#[derive(Serialize)]
-struct BestRow {
-    value2: f64,
-    /// `None` when no grid point meets the cap at this value.
-    value: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct Sweep2dFile<'a> {
-    kind: &'static str,
-    provenance: &'a Provenance,
-    unit: &'static str,
-    #[serde(flatten)]
-    sweep: &'a Sweep2d,
-    constraint: &'a Constraint,
-    /// Per value of the world parameter, the best grid value under the cap (point estimates).
-    best_by_value2: Vec<BestRow>,
-}
-
 fn write_sweep(dir: &Path, p: &Provenance, sw: &Sweep, best: &BestThreshold) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("sweep.csv");
     write_atomic(&path, &sweep_csv(sw)?).with_context(|| format!("cannot write {}", path.display()))?;
-    let file = SweepFile { kind: "sweep", provenance: p, unit: sw.param.unit(), sweep: sw, best_threshold: best };
-    write_json(&dir.join("sweep.json"), &file)
+    let path = dir.join("sweep.json");
+    write_atomic(&path, &sweep_json(p, sw, Some(best), None)?)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn write_sweep_2d(dir: &Path, p: &Provenance, sw: &Sweep2d, constraint: &Constraint) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("sweep2d.csv");
     write_atomic(&path, &sweep2d_csv(sw)?).with_context(|| format!("cannot write {}", path.display()))?;
-    let best_by_value2 = sw
-        .best_by_row(constraint)
-        .into_iter()
-        .zip(&sw.values2)
-        .map(|(i, &value2)| BestRow { value2, value: i.map(|i| sw.values[i]) })
-        .collect();
-    let file =
-        Sweep2dFile { kind: "sweep2d", provenance: p, unit: sw.param.unit(), sweep: sw, constraint, best_by_value2 };
-    write_json(&dir.join("sweep.json"), &file)
+    let path = dir.join("sweep.json");
+    write_atomic(&path, &sweep2d_json(p, sw, Some(constraint), None)?)
+        .with_context(|| format!("cannot write {}", path.display()))
 }

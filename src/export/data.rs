@@ -16,6 +16,27 @@ pub const JURISDICTIONS_HEADER: [&str; 6] = ["run", "policy", "jurisdiction", "b
 pub const PARAMS_HEADER: [&str; 3] = ["run", "param", "value"];
 pub const SERIES_HEADER: [&str; 9] = ["policy", "year", "metric", "p5", "p25", "p50", "p75", "p95", "mean"];
 
+/// The scenario text a result was computed from and where that text came from: what the
+/// provenance hashes, and what a report writes beside itself so the hash can be checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioSource {
+    /// A file path, a built-in name, or "(edited in the app)".
+    pub origin: String,
+    pub text: String,
+}
+
+impl ScenarioSource {
+    pub fn new(origin: impl Into<String>, text: impl Into<String>) -> ScenarioSource {
+        ScenarioSource { origin: origin.into(), text: text.into() }
+    }
+
+    /// `scenario` written out as a file: the source of a scenario that has no file text (one
+    /// edited in the app).
+    pub fn written_out(scenario: &Scenario, origin: impl Into<String>) -> ScenarioSource {
+        ScenarioSource::new(origin, scenario.to_toml())
+    }
+}
+
 /// Where a result came from: stamped on summary.json, every figure and its sidecar.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Provenance {

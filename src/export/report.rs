@@ -20,6 +20,35 @@ use crate::model::{PARAMS, Scenario, dist_to_toml};
 /// Sub-directory of the report directory holding the figures.
 pub const FIGURES_DIR: &str = "figures";
 
+/// The copy of the scenario file written beside a report or exported figures: the exact text
+/// whose SHA-256 every caption and sidecar carries. Named so that it cannot be mistaken for
+/// (or overwrite) a scenario a user keeps in the same folder.
+pub const SCENARIO_COPY: &str = "scenario_as_run.toml";
+
+/// Writes `text` as [`SCENARIO_COPY`] in `dir`; its path.
+///
+/// # Errors
+/// The file cannot be written.
+pub fn write_scenario_copy(dir: &Path, text: &str) -> Result<PathBuf, ReportError> {
+    let path = dir.join(SCENARIO_COPY);
+    write_atomic(&path, text.as_bytes()).map_err(|source| ReportError::Io { path: path.clone(), source })?;
+    Ok(path)
+}
+
+/// How to run a study again, in words with the command as a separate piece (the HTML and the
+/// Markdown set it differently): the text before the command and the command.
+fn rerun(input: &FigureInput<'_>) -> Option<(String, String)> {
+    input.scenario_text?;
+    let p = input.provenance;
+    Some((
+        format!(
+            "{SCENARIO_COPY} beside this report is the scenario file as run (its SHA-256 is the one above). \
+             The same results and figures come from"
+        ),
+        format!("tierlab report {SCENARIO_COPY} --seed {} --runs {} --out DIR", p.seed, p.runs),
+    ))
+}
+
 /// A figure as the report shows it.
 pub struct ReportFigure {
     pub kind: FigureKind,
@@ -39,6 +68,8 @@ pub struct ReportFiles {
     pub html: PathBuf,
     pub markdown: PathBuf,
     pub figures: Vec<ReportFigure>,
+    /// The copy of the scenario file ([`SCENARIO_COPY`]), when the input carried its text.
+    pub scenario: Option<PathBuf>,
     /// Figures left out and why (e.g. no per-step series).
     pub skipped: Vec<(FigureKind, String)>,
 }
@@ -95,7 +126,8 @@ pub fn write_report(
     write_atomic(&html_path, html.as_bytes()).map_err(|source| ReportError::Io { path: html_path.clone(), source })?;
     let md = markdown(input, &figures, &skipped);
     write_atomic(&md_path, md.as_bytes()).map_err(|source| ReportError::Io { path: md_path.clone(), source })?;
-    Ok(ReportFiles { html: html_path, markdown: md_path, figures, skipped })
+    let scenario = input.scenario_text.map(|text| write_scenario_copy(dir, text)).transpose()?;
+    Ok(ReportFiles { html: html_path, markdown: md_path, figures, scenario, skipped })
 }
 
 /// Why `input` cannot draw `kind`: the study's note on the analysis it needs when there is
@@ -319,10 +351,15 @@ fn provenance_rows(input: &FigureInput<'_>) -> Vec<(&'static str, String)> {
         ("Scenario", p.scenario_name.clone()),
         ("Scenario file", p.scenario_file.clone()),
         ("Scenario SHA-256", p.scenario_sha256.clone()),
+    ];
+    if input.scenario_text.is_some() {
+        rows.push(("Scenario file as run", format!("{SCENARIO_COPY} (beside this report)")));
+    }
+    rows.extend([
         ("Seed", p.seed.to_string()),
         ("Runs per policy", p.runs.to_string()),
         ("Runs behind the per-step series", p.series_runs.to_string()),
-    ];
+    ]);
     if let Some(s) = input.sweep {
         rows.push(("Runs per grid point of the threshold sweep", s.runs.to_string()));
     }
@@ -885,6 +922,14 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
         let _ = writeln!(o, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
     }
     o.push_str("</tbody>\n</table>\n");
+    if let Some((words, command)) = rerun(input) {
+        let _ = writeln!(
+            o,
+            "<p>{} <code>{}</code>, with the analysis settings stated in their sections.</p>",
+            esc(&words),
+            esc(&command)
+        );
+    }
     let _ = writeln!(
         o,
         "<p class=\"meta\">Same scenario file (SHA-256 above), seed and run count give identical results and figures on any machine and thread count. Each figure's JSON file holds the plotted numbers, their Monte Carlo errors and this provenance.</p>\n</body>\n</html>"
@@ -1016,6 +1061,9 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
     o.push_str("## Provenance\n\n");
     let rows: Vec<Vec<String>> = provenance_rows(input).into_iter().map(|(k, v)| vec![k.to_string(), v]).collect();
     md_table(&mut o, &["Field", "Value"], &rows);
+    if let Some((words, command)) = rerun(input) {
+        let _ = writeln!(o, "{words} `{command}`, with the analysis settings stated in their sections.\n");
+    }
     o.push_str("Same scenario file (SHA-256 above), seed and run count give identical results and figures on any machine and thread count. Each figure's JSON file holds the plotted numbers, their Monte Carlo errors and this provenance.\n");
     o
 }

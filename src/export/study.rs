@@ -396,6 +396,8 @@ pub struct Study {
     pub summary: Summary,
     pub series: Option<SeriesSummary>,
     pub provenance: Provenance,
+    /// The scenario file's text the provenance hashes; a report writes it beside itself.
+    pub scenario_text: String,
     pub sweep: Option<Sweep>,
     /// The best threshold of `sweep` under the plan's cap.
     pub best_threshold: Option<BestThreshold>,
@@ -415,6 +417,7 @@ impl Study {
             .with_sweep_2d(self.sweep_2d.as_ref())
             .with_sensitivity(self.sensitivity.as_ref())
             .with_notes(&self.notes)
+            .with_scenario_text(Some(&self.scenario_text))
     }
 }
 
@@ -502,7 +505,18 @@ pub fn run_study(
         let mut provenance = Provenance::new(scenario, origin, text);
         provenance.threads = rayon::current_num_threads();
         provenance.series_runs = series.as_ref().map_or(0, |x| x.runs);
-        Ok(Study { results, summary, series, provenance, sweep, best_threshold: best, sweep_2d, sensitivity, notes })
+        Ok(Study {
+            results,
+            summary,
+            series,
+            provenance,
+            scenario_text: text.to_string(),
+            sweep,
+            best_threshold: best,
+            sweep_2d,
+            sensitivity,
+            notes,
+        })
     };
     let mut study = match &pool {
         Some(p) => p.install(body),

@@ -1,9 +1,13 @@
-//! The tables of the analyses, as CSV text: sweep.csv, sweep2d.csv and sensitivity.csv. One
+//! The tables of the analyses, as CSV text: sweep.csv, sweep2d.csv and sensitivity.csv, and
+//! the JSON beside them (sweep.json, sensitivity.json: the provenance and every number). One
 //! writer for the command line and the app's "Export this view's data", so both give the same
-//! columns (docs/ANALYSES.md and docs/OUTPUTS.md describe them).
+//! columns and keys (docs/ANALYSES.md and docs/OUTPUTS.md describe them).
+
+use serde::Serialize;
 
 use crate::analysis::sensitivity::Sensitivity;
-use crate::analysis::sweep::{Sweep, Sweep2d, SweepPoint};
+use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
+use crate::export::data::Provenance;
 
 /// Columns of sweep.csv, in order (one row per grid point).
 pub const SWEEP_HEADER: [&str; 18] = [
@@ -138,4 +142,114 @@ pub fn sensitivity_csv(r: &Sensitivity) -> std::io::Result<Vec<u8>> {
         w.write_record(std::iter::once(x.param.clone()).chain(row))?;
     }
     finish(w)
+}
+
+#[derive(Serialize)]
+struct SweepFile<'a> {
+    kind: &'static str,
+    provenance: &'a Provenance,
+    unit: &'static str,
+    #[serde(flatten)]
+    sweep: &'a Sweep,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    best_threshold: Option<&'a BestThreshold>,
+    /// The scenario's text when no file holds it (a scenario edited in the app).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario_as_run: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct BestRow {
+    value2: f64,
+    /// `None` when no grid point meets the cap at this value.
+    value: Option<f64>,
+}
+
+#[derive(Serialize)]
+struct Sweep2dFile<'a> {
+    kind: &'static str,
+    provenance: &'a Provenance,
+    unit: &'static str,
+    #[serde(flatten)]
+    sweep: &'a Sweep2d,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    constraint: Option<&'a Constraint>,
+    /// Per value of the world parameter, the best grid value under the cap (point estimates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    best_by_value2: Option<Vec<BestRow>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario_as_run: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SensitivityFile<'a> {
+    kind: &'static str,
+    provenance: &'a Provenance,
+    #[serde(flatten)]
+    sensitivity: &'a Sensitivity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario_as_run: Option<&'a str>,
+}
+
+fn pretty(value: &impl Serialize) -> serde_json::Result<Vec<u8>> {
+    let mut out = serde_json::to_vec_pretty(value)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// sweep.json of a 1-D sweep: its provenance, every point, and the best threshold when one
+/// was sought; `scenario_as_run` is the scenario's text when no file holds it.
+///
+/// # Errors
+/// Serialisation fails (a bug).
+pub fn sweep_json(
+    p: &Provenance,
+    sw: &Sweep,
+    best: Option<&BestThreshold>,
+    scenario_as_run: Option<&str>,
+) -> serde_json::Result<Vec<u8>> {
+    pretty(&SweepFile {
+        kind: "sweep",
+        provenance: p,
+        unit: sw.param.unit(),
+        sweep: sw,
+        best_threshold: best,
+        scenario_as_run,
+    })
+}
+
+/// sweep.json of a 2-D sweep, with the best grid value per world value under `constraint`.
+///
+/// # Errors
+/// Serialisation fails (a bug).
+pub fn sweep2d_json(
+    p: &Provenance,
+    sw: &Sweep2d,
+    constraint: Option<&Constraint>,
+    scenario_as_run: Option<&str>,
+) -> serde_json::Result<Vec<u8>> {
+    let best_by_value2 = constraint.map(|c| {
+        sw.best_by_row(c)
+            .into_iter()
+            .zip(&sw.values2)
+            .map(|(i, &value2)| BestRow { value2, value: i.map(|i| sw.values[i]) })
+            .collect()
+    });
+    pretty(&Sweep2dFile {
+        kind: "sweep2d",
+        provenance: p,
+        unit: sw.param.unit(),
+        sweep: sw,
+        constraint,
+        best_by_value2,
+        scenario_as_run,
+    })
+}
+
+/// sensitivity.json: the provenance and the whole analysis.
+///
+/// # Errors
+/// Serialisation fails (a bug).
+pub fn sensitivity_json(p: &Provenance, r: &Sensitivity, scenario_as_run: Option<&str>) -> serde_json::Result<Vec<u8>> {
+    pretty(&SensitivityFile { kind: "sensitivity", provenance: p, sensitivity: r, scenario_as_run })
 }

@@ -52,11 +52,16 @@ impl TierlabApp {
     pub(super) fn export_csv(&mut self, path: &Path) {
         let tab = self.persisted.tab;
         if tab.is_analysis() {
-            self.status = match export::write_analysis_csv(path, tab, &self.analysis_views) {
+            let cap = match self.analysis_views.view(Slot::Sweep).outcome {
+                Some(Outcome::Sweep(sw)) => Some(self.views.thresholds.constraint(&sw)),
+                _ => None,
+            };
+            let source_of = |s: &Scenario| self.doc.source_for(s);
+            self.status = match export::write_analysis_csv(path, tab, &self.analysis_views, &source_of, cap.as_ref()) {
                 Ok(files) => format!(
                     "Wrote the {} data to {}.",
                     tab.label(),
-                    files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(" and ")
+                    files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
                 ),
                 Err(e) => e,
             };
@@ -67,7 +72,11 @@ impl TierlabApp {
             return;
         };
         self.status = match export::write_view_csv(path, tab, &current, self.pinned.as_deref()) {
-            Ok(()) => format!("Wrote the {} data to {}.", tab.label(), path.display()),
+            Ok(files) => format!(
+                "Wrote the {} data to {}.",
+                tab.label(),
+                files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ")
+            ),
             Err(e) => format!("Could not write {}: {e}", path.display()),
         };
     }
@@ -83,13 +92,8 @@ impl TierlabApp {
             return;
         }
         let scenario = self.publish_scenario();
-        let origin = match &self.doc.path {
-            Some(p) if !self.doc.is_dirty() => p.display().to_string(),
-            Some(p) => format!("{} (edited in the app)", p.display()),
-            None => format!("{} (in the app)", scenario.name),
-        };
         let ctx = self.ctx.clone();
-        match Publishing::start(scenario, origin, publication, move || ctx.request_repaint()) {
+        match Publishing::start(scenario, self.doc.source(), publication, move || ctx.request_repaint()) {
             Ok(p) => self.publishing = Some(p),
             Err(e) => self.status = format!("Cannot start the export: {e}"),
         }

@@ -132,7 +132,7 @@ impl TierlabApp {
         };
         let (screenshot_tx, screenshot_rx) = channel();
         let mut app = TierlabApp {
-            doc: Document::new(Scenario::baseline(), None, Some(BASELINE_TOML.to_string())),
+            doc: Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML),
             persisted,
             options,
             ctx: ctx.clone(),
@@ -626,7 +626,7 @@ impl TierlabApp {
         };
         let scenario = Arc::new(self.doc.valid.clone());
         let runs = scenario.run.runs.min(cap);
-        w.start(Arc::clone(&scenario), runs);
+        w.start(Arc::clone(&scenario), Arc::new(self.doc.source()), runs);
         self.last_run = Some(scenario);
     }
 
@@ -662,7 +662,7 @@ impl TierlabApp {
             Pending::Preset(i) => {
                 let Some((file, text)) = PRESETS.get(i) else { return };
                 match Scenario::parse(text, file) {
-                    Ok(s) => self.replace_document(Document::new(s, None, Some((*text).to_string()))),
+                    Ok(s) => self.replace_document(Document::builtin(s, file, text)),
                     Err(e) => {
                         self.file_errors = Some(FileErrors {
                             title: "The preset was not loaded".into(),

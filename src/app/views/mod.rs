@@ -2,6 +2,9 @@
 //! one, ghosted) or an analysis the shell keeps running, and reports commands and the
 //! rectangles of its plots.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use egui::{Rect, Ui};
 
 use crate::model::Scenario;
@@ -36,6 +39,9 @@ pub struct ViewState {
 #[derive(Clone, Debug, Default)]
 pub struct AnalysisView {
     pub outcome: Option<Outcome>,
+    /// The scenario `outcome` was computed from (at the analysis's runs), and how long it took.
+    pub scenario: Option<Arc<Scenario>>,
+    pub elapsed: Duration,
     /// Runs done and the total of the job in flight.
     pub progress: Option<(u64, u64)>,
     /// The result on screen is not for the current request and no job runs yet.
@@ -100,6 +106,8 @@ impl AnalysisViews {
             let stopped = want.is_some_and(|w| analyses.is_stopped(w));
             AnalysisView {
                 outcome: done.and_then(|d| d.result.as_ref().ok().cloned()),
+                scenario: done.and_then(|d| d.request.scenario().cloned()),
+                elapsed: done.map_or(Duration::ZERO, |d| d.elapsed),
                 progress,
                 pending: want.is_some() && progress.is_none() && !up_to_date && !stopped,
                 stopped,

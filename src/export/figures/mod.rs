@@ -357,6 +357,8 @@ pub struct FigureInput<'a> {
     pub sensitivity: Option<&'a Sensitivity>,
     /// What the report says about analyses left out or capped (no figure draws these).
     pub notes: &'a [StudyNote],
+    /// The scenario file's text behind `provenance`'s hash; a report writes it beside itself.
+    pub scenario_text: Option<&'a str>,
 }
 
 impl<'a> FigureInput<'a> {
@@ -379,6 +381,7 @@ impl<'a> FigureInput<'a> {
             sweep_2d: None,
             sensitivity: None,
             notes: &[],
+            scenario_text: None,
         }
     }
 
@@ -399,6 +402,11 @@ impl<'a> FigureInput<'a> {
 
     pub fn with_notes(mut self, notes: &'a [StudyNote]) -> FigureInput<'a> {
         self.notes = notes;
+        self
+    }
+
+    pub fn with_scenario_text(mut self, text: Option<&'a str>) -> FigureInput<'a> {
+        self.scenario_text = text;
         self
     }
 
