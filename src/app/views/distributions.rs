@@ -38,7 +38,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let ticks: plots::TickFn = if m.log10 { plots::log_money_ticks } else { plots::money_ticks };
     ui.columns(2, |cols| {
         let y_title = plots::density_title(m);
-        let mut plot = plots::base("dist_main", &x_title, &y_title, height)
+        let mut plot = plots::density_y(plots::base("dist_main", &x_title, &y_title, height))
             .x_axis_formatter(ticks)
             .label_formatter(plots::readout("value", fx, "worlds", |y| format!("{y:.2}%")));
         plot = plot.x_grid_spacer(if m.log10 { plots::decade_marks } else { plots::nice_marks });
@@ -93,12 +93,12 @@ fn zero_note(ui: &mut Ui, c: &Computed, m: &MetricPlot) {
 
 fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
     let base_name = c.policy_names.get(c.baseline).cloned().unwrap_or_default();
-    let plot = plots::base(
+    let plot = plots::density_y(plots::base(
         "dist_diff",
         &format!("net welfare minus {base_name}'s, same world ($B)"),
         &plots::density_title(&c.diff),
         height,
-    )
+    ))
     .x_axis_formatter(plots::money_ticks)
     .x_grid_spacer(plots::nice_marks)
     .label_formatter(plots::readout("difference", plots::money, "worlds", |y| format!("{y:.2}%")));

@@ -185,11 +185,16 @@ fn harm_plot_ui(
     let ghost = pinned.and_then(|x| x.harm.density.get(p)).filter(|d| !d.is_empty()).cloned();
     let color = theme::policy(p);
     let pts = c.harm.density.get(p).cloned().unwrap_or_default();
-    let plot = plots::base("learn_harm", "harm per world (log scale)", &plots::density_title(&c.harm), height)
-        .legend(plots::legend(egui_plot::Corner::LeftTop))
-        .x_axis_formatter(plots::log_money_ticks)
-        .x_grid_spacer(plots::decade_marks)
-        .label_formatter(plots::readout("harm", plots::log_money, "worlds", |y| format!("{y:.1}%")));
+    let plot = plots::density_y(plots::base(
+        "learn_harm",
+        "harm per world (log scale)",
+        &plots::density_title(&c.harm),
+        height,
+    ))
+    .legend(plots::legend(egui_plot::Corner::LeftTop))
+    .x_axis_formatter(plots::log_money_ticks)
+    .x_grid_spacer(plots::decade_marks)
+    .label_formatter(plots::readout("harm", plots::log_money, "worlds", |y| format!("{y:.1}%")));
     let name = f.policy.clone();
     let top = pts.iter().map(|p| p[1]).fold(0.0, f64::max) * 1.04;
     // Tags sit just right of their line (left of it near the right edge).

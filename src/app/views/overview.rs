@@ -100,11 +100,15 @@ pub fn summary_table_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>) {
 }
 
 fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
-    let plot =
-        plots::base("overview_net", "net welfare per world ($B, discounted)", &plots::density_title(&c.net), height)
-            .x_axis_formatter(plots::money_ticks)
-            .x_grid_spacer(plots::nice_marks)
-            .label_formatter(plots::readout("net", plots::money, "worlds", |y| format!("{y:.2}%")));
+    let plot = plots::density_y(plots::base(
+        "overview_net",
+        "net welfare per world ($B, discounted)",
+        &plots::density_title(&c.net),
+        height,
+    ))
+    .x_axis_formatter(plots::money_ticks)
+    .x_grid_spacer(plots::nice_marks)
+    .label_formatter(plots::readout("net", plots::money, "worlds", |y| format!("{y:.2}%")));
     let lines: Vec<_> = curves(c, pinned, |c| &c.net.density);
     plots::show(ui, out, "Net welfare across worlds", plot, move |plot_ui| {
         for l in lines {

@@ -207,6 +207,16 @@ pub fn value_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
     crate::cli::sweep::fmt_value(mark.value)
 }
 
+/// The y axis of a density or histogram (percent of worlds, never below 0): round values
+/// sized to the plot, and no label on the margin egui_plot leaves below 0.
+pub fn density_y<'a>(plot: Plot<'a>) -> Plot<'a> {
+    plot.y_grid_spacer(nice_marks).y_axis_formatter(density_ticks).include_y(0.0)
+}
+
+fn density_ticks(mark: GridMark, range: &RangeInclusive<f64>) -> String {
+    if mark.value < 0.0 { String::new() } else { value_ticks(mark, range) }
+}
+
 /// A hover readout: the item's name, then x and y formatted by `fx` and `fy`.
 pub fn readout<'a>(
     x_name: &'a str,
