@@ -864,10 +864,14 @@ pub fn best_threshold_from_runs(
     } else {
         format!(" among the {feasible_points} of {m} grid points with {}", constraint.describe())
     };
+    // Amounts overflow only with absurd but allowed inputs (a value per decade near f64::MAX).
+    let amount = |x: f64| if x.is_finite() { format!("{x:.0}") } else { "n/a".to_string() };
     let mut statement = format!(
-        "Best {label} = {}{cap}: expected net {net_mean:.0} ± {net_se:.0} $B, P(catastrophe) {p_catastrophe:.3}, \
-         CVaR95 of harm {cvar95_harm:.0} $B.",
-        values[index]
+        "Best {label} = {}{cap}: expected net {} ± {} $B, P(catastrophe) {p_catastrophe:.3}, CVaR95 of harm {} $B.",
+        values[index],
+        amount(net_mean),
+        amount(net_se),
+        amount(cvar95_harm)
     );
     if boot.replicates > 0 {
         statement.push_str(&format!(

@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::model::Scenario;
-use crate::model::scenario::{MAX_RUNS, PRESETS};
+use crate::model::scenario::{MAX_RUNS, MAX_SEED, PRESETS};
 
 use super::command::AppCommand;
 use super::panel::note_edit;
@@ -157,7 +157,7 @@ fn run_settings_ui(
     let r = ui.add(egui::DragValue::new(&mut scenario.run.runs).range(1..=MAX_RUNS).speed(50.0)).labelled_by(label.id);
     note_edit(&r, cmds);
     let label = ui.label("Seed").on_hover_text("Same seed and scenario give identical results");
-    let r = ui.add(egui::DragValue::new(&mut scenario.run.seed).speed(1.0)).labelled_by(label.id);
+    let r = ui.add(egui::DragValue::new(&mut scenario.run.seed).speed(1.0).range(0..=MAX_SEED)).labelled_by(label.id);
     note_edit(&r, cmds);
     if ui
         .checkbox(&mut persisted.auto_run, "Auto-run")

@@ -72,8 +72,9 @@ pub struct RunArgs {
     /// Monte Carlo runs (worlds) per policy; overrides [run] runs.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub runs: Option<u64>,
-    /// Random seed; overrides [run] seed. Same seed and file give identical results.
-    #[arg(long)]
+    /// Random seed (0 to 9223372036854775807); overrides [run] seed. Same seed and file give
+    /// identical results.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED))]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
@@ -92,8 +93,8 @@ pub struct CommonRunArgs {
     /// Monte Carlo runs (worlds) per point; overrides [run] runs.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub runs: Option<u64>,
-    /// Random seed; overrides [run] seed.
-    #[arg(long)]
+    /// Random seed (0 to 9223372036854775807); overrides [run] seed.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED))]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]

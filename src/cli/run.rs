@@ -39,10 +39,10 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 /// Exit code and message for an error at the binary's edge.
 pub fn report_error(err: &anyhow::Error) -> ExitCode {
     eprintln!("error: {err:#}");
-    let invalid = err.chain().any(|e| {
-        e.downcast_ref::<ScenarioError>().is_some_and(|s| !matches!(s, ScenarioError::Io { .. }))
-            || e.downcast_ref::<super::InvalidInput>().is_some()
-    });
+    // A scenario file that is missing or unreadable is a bad argument, like a bad flag.
+    let invalid = err
+        .chain()
+        .any(|e| e.downcast_ref::<ScenarioError>().is_some() || e.downcast_ref::<super::InvalidInput>().is_some());
     ExitCode::from(if invalid { EXIT_INVALID } else { 1 })
 }
 
@@ -217,7 +217,10 @@ pub fn fmt_num(x: f64) -> String {
         return "n/a".into();
     }
     let a = x.abs();
-    if a >= 100.0 {
+    if a >= 1e15 {
+        // Only absurd inputs get here; keep the table's columns.
+        format!("{x:.3e}")
+    } else if a >= 100.0 {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")

@@ -218,6 +218,9 @@ pub fn num(x: f64) -> String {
         return "n/a".into();
     }
     let a = x.abs();
+    if a >= 1e15 {
+        return format!("{x:.3e}");
+    }
     let s = if a >= 100.0 {
         format!("{x:.0}")
     } else if a >= 10.0 {

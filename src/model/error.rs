@@ -27,12 +27,10 @@ impl fmt::Display for Issue {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScenarioError {
-    #[error("{path}: cannot read the file: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The reason is part of the message (not a `source`), so that it is said once wherever
+    /// the error is shown: the CLI prints the chain, the app the message alone.
+    #[error("{path}: cannot read the scenario file: {reason}")]
+    Io { path: PathBuf, reason: std::io::Error },
     #[error("{path}: the file is {size} bytes; scenario files may be at most {MAX_FILE_BYTES} bytes (1 MiB)")]
     TooLarge { path: PathBuf, size: u64 },
     #[error("{}", render_invalid(origin, issues))]

@@ -10,10 +10,58 @@ use super::scenario::line_of;
 pub fn issue_from_toml(text: &str, err: &toml::de::Error) -> Issue {
     let offset = err.span().map(|s| s.start);
     let path = offset.map(|o| path_at(text, o)).unwrap_or_default();
+    let message = explain(&path, err.message().trim());
     Issue {
         path: if path.is_empty() { "(file)".into() } else { path },
         line: offset.map(|o| line_of(text, o)),
-        message: err.message().trim().to_string(),
+        message,
+    }
+}
+
+/// The parser's and serde's wording, said in the file's terms with what is allowed; `path` is
+/// where it happened (`run`, `world.k0`, `policy "X": overrides`).
+fn explain(path: &str, message: &str) -> String {
+    const MAX_INT: &str = "9223372036854775807";
+    // The key as written: the last segment, without an array index.
+    let key = path.rsplit(['.', ' ']).next().unwrap_or(path).split('[').next().unwrap_or("").trim_matches('"');
+    let key = if key.is_empty() { "name" } else { key };
+    if message.starts_with("duplicate key") {
+        return format!("{message}: each key (and each [table]) may appear only once in its table");
+    }
+    if message.contains("number overflowed") {
+        return "the number is too large to be finite: must be a finite number (at most about 1.8e308)".into();
+    }
+    if message.contains("value was too large") || message.contains("number too large to fit") {
+        return format!("the integer is too large: must be a whole number up to {MAX_INT} (the largest TOML integer)");
+    }
+    if message.starts_with("invalid length") && message.contains("expected struct") {
+        return format!("must be a single table ([{key}] once, not [[{key}]]), got an array of tables");
+    }
+    if let Some((got, expected)) = message.strip_prefix("invalid type: ").and_then(|r| r.split_once(", expected ")) {
+        if expected == "a map" || expected.starts_with("struct ") {
+            return format!("must be a table ([{key}] or {key} = {{ ... }}), got {}", serde_got(got));
+        }
+        if expected == "a sequence" {
+            return format!("must be an array of tables ([[{key}]]), got {}", serde_got(got));
+        }
+    }
+    if message.contains("recursion") {
+        return "the value is nested too deeply (arrays or tables inside each other); no key here takes nested values"
+            .into();
+    }
+    message.to_string()
+}
+
+/// serde's name for a value ("string \"x\"", "integer `5`", "sequence") in the file's terms.
+fn serde_got(got: &str) -> String {
+    let plain = got.replace('`', "");
+    match plain.split_once(' ') {
+        Some(("string", s)) => format!("the string {s}"),
+        Some(("integer" | "floating", _)) => format!("the number {}", plain.rsplit(' ').next().unwrap_or("")),
+        Some(("boolean", b)) => format!("the boolean {b}"),
+        _ if plain == "sequence" => "an array".into(),
+        _ if plain == "map" => "a table".into(),
+        _ => plain,
     }
 }
 
@@ -41,11 +89,8 @@ pub fn issue_from_syntax(text: &str, err: &toml::de::Error) -> Issue {
             (None, None) => "(file)".to_string(),
         }
     };
-    Issue {
-        path: if path.is_empty() { "(file)".into() } else { path },
-        line: Some(line_no),
-        message: err.message().trim().to_string(),
-    }
+    let message = explain(&path, err.message().trim());
+    Issue { path: if path.is_empty() { "(file)".into() } else { path }, line: Some(line_no), message }
 }
 
 /// `text` with the line holding `offset` turned into a comment of the same length, or

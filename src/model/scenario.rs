@@ -13,6 +13,8 @@ use super::raw::{Field, RawJurisdiction, RawPolicy, ScenarioFile};
 use super::regime::{Policy, Regime};
 
 pub const MAX_RUNS: u64 = 10_000_000;
+/// The largest seed: the largest TOML integer, so that every seed can be written in a file.
+pub const MAX_SEED: u64 = i64::MAX as u64;
 pub const MAX_YEARS: u64 = 100;
 pub const MAX_STEPS_PER_YEAR: u64 = 52;
 pub const MAX_JURISDICTIONS: usize = 64;
@@ -162,7 +164,7 @@ impl Scenario {
     /// # Errors
     /// I/O failure, a file that is too large, or every problem the checks find.
     pub fn load(path: &Path) -> Result<(Scenario, String), ScenarioError> {
-        let io = |source| ScenarioError::Io { path: path.to_path_buf(), source };
+        let io = |reason| ScenarioError::Io { path: path.to_path_buf(), reason };
         let size = std::fs::metadata(path).map_err(io)?.len();
         if size > MAX_FILE_BYTES {
             return Err(ScenarioError::TooLarge { path: path.to_path_buf(), size });
@@ -255,6 +257,14 @@ pub fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }
 
+/// The line of `key = ...` written before the first table header (`policy = []`), if any.
+fn top_level_key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .take_while(|l| !l.trim_start().starts_with('['))
+        .position(|l| l.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=')))
+        .map(|i| i + 1)
+}
+
 struct Checker<'a> {
     text: &'a str,
     issues: Vec<Issue>,
@@ -264,7 +274,7 @@ fn describe_value(v: &Value) -> String {
     match v {
         Value::String(s) => format!("the string {s:?}"),
         Value::Integer(i) => format!("{i}"),
-        Value::Float(f) => format!("{f}"),
+        Value::Float(f) => format!("{f:?}"),
         Value::Boolean(b) => format!("{b}"),
         Value::Datetime(d) => format!("the date {d}"),
         Value::Array(_) => "an array".into(),
@@ -317,6 +327,15 @@ impl Checker<'_> {
             Value::Integer(i) if *i >= 0 && (*i as u64) >= lo && (*i as u64) <= hi => Some(*i as u64),
             Value::Integer(i) => {
                 self.push(path, self.line(v), format!("must be a whole number from {lo} to {hi}, got {i}"));
+                None
+            }
+            Value::Float(f) if f.fract() == 0.0 && f.is_finite() => {
+                let msg = format!(
+                    "must be a whole number from {lo} to {hi} written without a decimal point or exponent \
+                     ({:.0}, not {f:?})",
+                    f
+                );
+                self.push(path, self.line(v), msg);
                 None
             }
             other => {
@@ -402,7 +421,7 @@ impl Checker<'_> {
             }
         };
         let seed = match &run.seed {
-            Some(v) => self.integer("run.seed", v, 0, i64::MAX as u64),
+            Some(v) => self.integer("run.seed", v, 0, MAX_SEED),
             None => {
                 self.missing("run.seed", line, "a whole number >= 0");
                 None
@@ -636,7 +655,8 @@ impl Checker<'_> {
     fn jurisdictions(&mut self, raw: &[Spanned<RawJurisdiction>], file: &ScenarioFile) -> Option<Vec<Jurisdiction>> {
         if raw.is_empty() || raw.len() > MAX_JURISDICTIONS {
             let msg = format!("there must be 1 to {MAX_JURISDICTIONS} [[jurisdiction]] tables, found {}", raw.len());
-            let line = file.world.as_ref().map(|w| line_of(self.text, w.span().start));
+            let line = top_level_key_line(self.text, "jurisdiction")
+                .or_else(|| file.world.as_ref().map(|w| line_of(self.text, w.span().start)));
             self.push("jurisdiction", if raw.is_empty() { line } else { self.line(&raw[0]) }, msg);
             return None;
         }
@@ -761,7 +781,7 @@ impl Checker<'_> {
 
     fn policies(&mut self, raw: &[Spanned<RawPolicy>], jurisdictions: &[String], have_j: bool) -> Option<Vec<Policy>> {
         if raw.is_empty() || raw.len() > MAX_POLICIES {
-            let line = raw.first().and_then(|p| self.line(p));
+            let line = raw.first().and_then(|p| self.line(p)).or_else(|| top_level_key_line(self.text, "policy"));
             self.push(
                 "policy",
                 line,

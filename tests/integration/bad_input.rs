@@ -456,13 +456,59 @@ fn non_utf8_bytes_are_refused_with_their_line() {
 }
 
 #[test]
-fn missing_file_is_an_error_not_a_panic() {
+fn missing_or_unreadable_file_is_invalid_input() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = run_bin(&[std::ffi::OsStr::new("validate"), dir.path().join("nope.toml").as_os_str()]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(0));
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(stderr.contains("nope.toml"), "{stderr}");
+    for path in [dir.path().join("nope.toml"), dir.path().to_path_buf()] {
+        let out = run_bin(&[std::ffi::OsStr::new("validate"), path.as_os_str()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.contains(&path.display().to_string()) && stderr.contains("cannot read"), "{stderr}");
+        assert_eq!(stderr.matches("os error").count(), 1, "the reason is said once: {stderr}");
+    }
+}
+
+/// The parser's own complaints are said in the file's terms, with what is allowed.
+#[test]
+fn parser_errors_say_what_is_allowed() {
+    let message = |text: &str| -> String {
+        let err = Scenario::parse(text, "case.toml").expect_err("invalid");
+        err.issues().iter().map(|i| format!("{}: {}", i.path, i.message)).collect::<Vec<_>>().join("\n")
+    };
+    let dup = insert_after("\nk0 = 26.8", "k0 = 26.9").0;
+    assert!(message(&dup).contains("may appear only once"), "{}", message(&dup));
+    let runs_array = BASELINE.replacen("[run]", "[[run]]", 1);
+    assert!(message(&runs_array).contains("[run] once, not [[run]]"), "{}", message(&runs_array));
+    let huge = world("k0", "1e400").0;
+    assert!(message(&huge).contains("must be a finite number"), "{}", message(&huge));
+    let seed = set("", "seed", Some("18446744073709551615")).0;
+    assert!(message(&seed).contains("up to 9223372036854775807"), "{}", message(&seed));
+    let runs = set("", "runs", Some("1000.0")).0;
+    assert!(message(&runs).contains("(1000, not 1000.0)"), "{}", message(&runs));
+    let world_string = format!("world = \"none\"\n{}", BASELINE.replacen("[world]", "[world_was]", 1));
+    let m = message(&world_string);
+    assert!(m.contains("world: must be a table ([world] or world = { ... }), got the string \"none\""), "{m}");
+}
+
+#[test]
+fn an_empty_policy_array_is_reported_at_its_line() {
+    let text = BASELINE.replacen("name = \"Baseline 2026\"", "name = \"Baseline 2026\"\npolicy = []", 1);
+    let text = text.split("\n[[policy]]").next().expect("before the policies").to_string();
+    let err = Scenario::parse(&text, "case.toml").expect_err("no policies");
+    let issue = err.issues().iter().find(|i| i.path == "policy").expect("a policy issue");
+    assert_eq!(issue.line, Some(line_at(&text, text.find("policy = []").expect("inserted"))), "{err}");
+}
+
+#[test]
+fn seeds_stop_at_the_largest_toml_integer_on_the_command_line_too() {
+    let out = run_bin(
+        &["run", "baseline", "--runs", "10", "--quiet", "--seed", "9223372036854775808"].map(std::ffi::OsStr::new),
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_bin(
+        &["run", "baseline", "--runs", "10", "--quiet", "--seed", "9223372036854775807"].map(std::ffi::OsStr::new),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 // Boundary values that must be accepted.
