@@ -232,9 +232,12 @@ pub fn decades(lo: f64, hi: f64) -> Vec<i32> {
 /// A money amount in $B written for an axis or a table: 950 -> "$950B", 12000 -> "$12T".
 pub fn money_label(x_billion: f64) -> String {
     let a = x_billion.abs();
-    if a >= 1000.0 {
+    if a == 0.0 {
+        // Zero needs no scale (and matches the figures' "$0").
+        "$0".into()
+    } else if a >= 1000.0 {
         format!("${}T", trim(x_billion / 1000.0))
-    } else if a >= 1.0 || a == 0.0 {
+    } else if a >= 1.0 {
         format!("${}B", trim(x_billion))
     } else {
         format!("${}M", trim(x_billion * 1000.0))
@@ -318,6 +321,7 @@ mod tests {
     #[test]
     fn money_labels() {
         assert_eq!(money_label(12_000.0), "$12T");
+        assert_eq!(money_label(0.0), "$0");
         assert_eq!(money_label(950.0), "$950B");
         assert_eq!(money_label(0.5), "$500M");
     }

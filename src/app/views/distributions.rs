@@ -30,9 +30,9 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let height = ((ui.available_height() - 110.0) / 2.0).max(200.0);
     let m = c.metric(metric);
     let x_title = if m.log10 {
-        format!("{} per world (log scale, $B)", metric.label().to_lowercase())
+        format!("{} per world (2025 US$, log scale)", metric.label().to_lowercase())
     } else {
-        format!("{} per world ($B, discounted)", metric.label().to_lowercase())
+        format!("{} per world (2025 US$, discounted)", metric.label().to_lowercase())
     };
     let fx: fn(f64) -> String = if m.log10 { plots::log_money } else { plots::money };
     let ticks: plots::TickFn = if m.log10 { plots::log_money_ticks } else { plots::money_ticks };
@@ -95,7 +95,7 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
     let base_name = c.policy_names.get(c.baseline).cloned().unwrap_or_default();
     let plot = plots::density_y(plots::base(
         "dist_diff",
-        &format!("net welfare minus {base_name}'s, same world ($B)"),
+        &format!("net welfare minus {base_name}'s, same world (2025 US$)"),
         &plots::density_title(&c.diff),
         height,
     ))

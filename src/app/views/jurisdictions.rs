@@ -44,7 +44,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     } else {
         String::new()
     };
-    plots::note(ui, format!("Bars: mean per world ($B, discounted); diamonds: the pinned result.{from}"));
+    plots::note(ui, format!("Bars: mean per world (2025 US$, discounted); diamonds: the pinned result.{from}"));
 }
 
 fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize, height: f32, out: &mut ViewOut) {
@@ -140,9 +140,9 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
         }
     }
     let (title, y_title) = if benefit {
-        ("Who gains: mean benefit per jurisdiction", "benefit ($B, discounted)")
+        ("Who gains: mean benefit per jurisdiction", "benefit (2025 US$, discounted)")
     } else {
-        ("Who is hit: mean harm per jurisdiction", "harm ($B, discounted)")
+        ("Who is hit: mean harm per jurisdiction", "harm (2025 US$, discounted)")
     };
     let tick_names = names.clone();
     let top = (0..c.n_policies())

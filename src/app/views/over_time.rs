@@ -48,8 +48,8 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let height = ((ui.available_height() - 90.0) / 2.0).max(200.0);
     ui.columns(2, |cols| {
         for (col, metric, title, y_title) in [
-            (0, CUM_BENEFIT, "Cumulative benefit", "cumulative benefit ($B, discounted)"),
-            (1, CUM_HARM, "Cumulative harm", "cumulative harm ($B, discounted)"),
+            (0, CUM_BENEFIT, "Cumulative benefit", "cumulative benefit (2025 US$, discounted)"),
+            (1, CUM_HARM, "Cumulative harm", "cumulative harm (2025 US$, discounted)"),
         ] {
             let plot = plots::base(&format!("fan_{metric}"), "year", y_title, height)
                 .legend(plots::legend(egui_plot::Corner::LeftTop))

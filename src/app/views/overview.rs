@@ -14,7 +14,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     summary_table_ui(ui, cx.current, cx.pinned);
     plots::note(
         ui,
-        "Money in $B (2025), discounted. ± is one Monte Carlo standard error. P(catastrophe): share of worlds with \
+        "Money in 2025 US dollars, discounted. ± is one Monte Carlo standard error. P(catastrophe): share of worlds with \
          at least one event above the catastrophe threshold, with its 95% interval. P(better): share of the same \
          worlds in which the policy's net welfare beats the baseline policy's.",
     );
@@ -39,9 +39,9 @@ fn pm(mean: f64, se: f64) -> String {
 }
 
 const HEADERS: [(&str, &str); 7] = [
-    ("Mean benefit", "Mean discounted benefit per world, $B"),
-    ("Mean harm", "Mean discounted misuse harm per world, $B"),
-    ("Mean net", "Mean of benefit minus harm per world, $B"),
+    ("Mean benefit", "Mean discounted benefit per world (2025 US$)"),
+    ("Mean harm", "Mean discounted misuse harm per world (2025 US$)"),
+    ("Mean net", "Mean of benefit minus harm per world (2025 US$)"),
     ("CVaR95 harm", "Mean harm of the worst 5% of worlds"),
     ("P(catastrophe)", "Share of worlds with at least one catastrophe, and its 95% (Wilson) interval"),
     ("P(better)", "Share of worlds in which this policy's net beats the baseline policy's in the same world"),
@@ -102,7 +102,7 @@ pub fn summary_table_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>) {
 fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
     let plot = plots::density_y(plots::base(
         "overview_net",
-        "net welfare per world ($B, discounted)",
+        "net welfare per world (2025 US$, discounted)",
         &plots::density_title(&c.net),
         height,
     ))

@@ -98,10 +98,10 @@ fn output_label(o: Output) -> &'static str {
 
 fn output_help(o: Output) -> &'static str {
     match o {
-        Output::Benefit => "Discounted benefit per world, $B",
-        Output::Harm => "Discounted misuse harm per world, $B",
-        Output::Net => "Benefit minus harm per world, $B",
-        Output::NetDiff => "The policy's net minus the baseline policy's net in the same world, $B",
+        Output::Benefit => "Discounted benefit per world (2025 US$)",
+        Output::Harm => "Discounted misuse harm per world (2025 US$)",
+        Output::Net => "Benefit minus harm per world (2025 US$)",
+        Output::NetDiff => "The policy's net minus the baseline policy's net in the same world (2025 US$)",
         Output::Catastrophe => "1 if the world had at least one catastrophe, else 0: its mean is P(catastrophe)",
     }
 }
@@ -281,8 +281,11 @@ fn tornado_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out: &mut
         .collect();
     let names: Vec<String> = rows.iter().map(|p| short(&p.param).to_string()).collect();
     let output = r.output;
-    let x_title =
-        format!("mean {} ({})", output_label(output), if output == Output::Catastrophe { "probability" } else { "$B" });
+    let x_title = format!(
+        "mean {} ({})",
+        output_label(output),
+        if output == Output::Catastrophe { "probability" } else { "2025 US$" }
+    );
     let plot = plots::base_without_legend("sens_tornado", &x_title, "", height)
         .x_grid_spacer(plots::nice_marks)
         .y_axis_formatter(name_ticks(names))

@@ -149,7 +149,7 @@ impl Curves {
             ));
         }
         let notes = vec![format!(
-            "{} runs per grid point (seed {}), common random numbers across points. Money: $B (2025), discounted totals per run.",
+            "{} runs per grid point (seed {}), common random numbers across points. Money in 2025 US dollars, discounted totals per run.",
             self.runs, self.seed
         )];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
@@ -162,7 +162,7 @@ impl Curves {
         let specs: [PanelSpec; 3] = [
             (
                 "Expected net welfare",
-                "Net welfare, $B",
+                "Net welfare (2025 US$)",
                 labels::money,
                 |p| (p.net_mean, p.net_mean - 2.0 * p.net_se, p.net_mean + 2.0 * p.net_se),
                 false,
@@ -176,7 +176,7 @@ impl Curves {
             ),
             (
                 "CVaR95 of harm",
-                "Mean of worst 5% of harms, $B",
+                "Mean of worst 5% of harms (2025 US$)",
                 labels::money,
                 |p| (p.cvar95_harm, p.cvar95_harm, p.cvar95_harm),
                 true,
@@ -322,7 +322,7 @@ impl Frontier {
                 self.policy, self.param, self.unit
             ),
             format!(
-                "{} runs per grid point (seed {}). Money: $B (2025), discounted totals per run.",
+                "{} runs per grid point (seed {}). Money in 2025 US dollars, discounted totals per run.",
                 self.runs, self.seed
             ),
         ];
@@ -330,7 +330,7 @@ impl Frontier {
         let x = value_axis(
             self.points.iter().map(|p| p.cvar95_harm).chain(std::iter::once(self.current_cvar95_harm)),
             labels::money,
-            "Tail risk: CVaR95 of harm (mean of the worst 5% of runs), $B".into(),
+            "Tail risk: CVaR95 of harm (mean of the worst 5% of runs), 2025 US$".into(),
             true,
         );
         let y = value_axis(
@@ -339,7 +339,7 @@ impl Frontier {
                 .flat_map(|p| [p.benefit_mean - 2.0 * p.benefit_se, p.benefit_mean + 2.0 * p.benefit_se])
                 .chain(std::iter::once(self.current_benefit_mean)),
             labels::money,
-            "Expected benefit, $B".into(),
+            "Expected benefit (2025 US$)".into(),
             false,
         );
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
@@ -632,7 +632,7 @@ impl Heatmap {
         }
         let notes = vec![
             format!(
-                "Colour: mean over runs of {}'s net minus {}'s in the same run, $B (2025, discounted).",
+                "Colour: mean over runs of {}'s net minus {}'s in the same run, in 2025 US dollars, discounted.",
                 self.policy, self.baseline
             ),
             format!(
@@ -724,7 +724,7 @@ impl Heatmap {
             title: String::new(),
             grid: false,
         };
-        let mut by = Axis::linear(-self.scale, self.scale, 4, labels::money, "Net difference, $B");
+        let mut by = Axis::linear(-self.scale, self.scale, 4, labels::money, "Net difference (2025 US$)");
         by.grid = false;
         let mut cb = chart(&bar, st, &ChartSpec::new(&bx, &by))?;
         let steps = 64;
@@ -813,10 +813,10 @@ impl Tornado {
             .collect();
         let not_drawn = bars.split_off(bars.len().min(MAX_BARS));
         let (x_title, money) = match s.output {
-            Output::Benefit => (format!("Mean benefit of {}, $B (2025, discounted)", s.policy), true),
-            Output::Harm => (format!("Mean harm of {}, $B (2025, discounted)", s.policy), true),
-            Output::Net => (format!("Mean net welfare of {}, $B (2025, discounted)", s.policy), true),
-            Output::NetDiff => (format!("Mean net difference, {} minus {}, $B", s.policy, s.baseline), true),
+            Output::Benefit => (format!("Mean benefit of {} (2025 US$, discounted)", s.policy), true),
+            Output::Harm => (format!("Mean harm of {} (2025 US$, discounted)", s.policy), true),
+            Output::Net => (format!("Mean net welfare of {} (2025 US$, discounted)", s.policy), true),
+            Output::NetDiff => (format!("Mean net difference, {} minus {} (2025 US$)", s.policy, s.baseline), true),
             Output::Catastrophe => (format!("P(catastrophe) under {} (share of runs)", s.policy), false),
         };
         Ok(Tornado {

@@ -52,10 +52,10 @@ impl Measure {
 
     fn axis_title(self, log: bool) -> &'static str {
         match (self, log) {
-            (Measure::Benefit, _) => "Benefit, $B (2025, discounted)",
-            (Measure::Harm, true) => "Harm, $B (2025, discounted; log scale)",
-            (Measure::Harm, false) => "Harm, $B (2025, discounted)",
-            (Measure::Net, _) => "Net welfare = benefit − harm, $B (2025, discounted)",
+            (Measure::Benefit, _) => "Benefit (2025 US$, discounted)",
+            (Measure::Harm, true) => "Harm (2025 US$, discounted; log scale)",
+            (Measure::Harm, false) => "Harm (2025 US$, discounted)",
+            (Measure::Net, _) => "Net welfare = benefit − harm (2025 US$, discounted)",
         }
     }
 }
@@ -279,7 +279,10 @@ impl Ecdf {
     {
         let legend = policy_legend(self.panels.first().map(|p| p.policies.iter().map(|x| &x.policy)));
         let notes = vec![
-            format!("Share of {} runs per policy at or below each value. Money in $B (2025), discounted.", self.runs),
+            format!(
+                "Share of {} runs per policy at or below each value. Money in 2025 US dollars, discounted.",
+                self.runs
+            ),
             "Benefit and net axes show the middle 99% of runs; the harm axis is logarithmic.".to_string(),
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
@@ -287,9 +290,9 @@ impl Ecdf {
         let areas = rest.split_evenly((1, self.panels.len()));
         for (panel, area) in self.panels.iter().zip(&areas) {
             let (title, panel_title) = match panel.measure {
-                Measure::Benefit => ("Benefit, $B", "Benefit"),
-                Measure::Harm => ("Harm, $B (log scale)", "Harm"),
-                Measure::Net => ("Net welfare, $B", "Net welfare"),
+                Measure::Benefit => ("Benefit (2025 US$)", "Benefit"),
+                Measure::Harm => ("Harm (2025 US$, log scale)", "Harm"),
+                Measure::Net => ("Net welfare (2025 US$)", "Net welfare"),
             };
             let x = if panel.log_x {
                 Axis::decades(panel.range[0] as i32, panel.range[1] as i32, labels::money_decade, title)
@@ -419,7 +422,7 @@ impl Paired {
             .collect();
         let notes = vec![
             format!(
-                "Each policy's net welfare minus that of \"{}\" in the same world, over {} paired runs. Money in $B (2025), discounted.",
+                "Each policy's net welfare minus that of \"{}\" in the same world, over {} paired runs. Money in 2025 US dollars, discounted.",
                 self.baseline.name, self.runs
             ),
             "Axes: 5th to 95th percentile of every policy. Right: thin bar 5th-95th percentile, thick bar 25th-75th, black tick median, dot mean with its 95% interval."
@@ -427,7 +430,7 @@ impl Paired {
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let (left, right) = body.split_horizontally(body.dim_in_pixel().0 as i32 * 55 / 100);
-        let title = format!("Net − net of \"{}\", $B", self.baseline.name);
+        let title = format!("Net − net of \"{}\" (2025 US$)", self.baseline.name);
         let x = Axis::linear(self.range[0], self.range[1], 5, labels::money, title.clone());
         let y = Axis::linear(0.0, 1.0, 5, labels::probability, "Share of runs ≤ x");
         let mut ch = chart(&left, st, &ChartSpec::panel(&x, &y, "Cumulative distribution", true, true))?;

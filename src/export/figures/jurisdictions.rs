@@ -79,7 +79,7 @@ impl Bars {
             .map(|p| LegendItem::new(p.policy.name.clone(), color(policy_color(p.policy.index)), Swatch::Fill(1.0)))
             .collect();
         let notes = vec![format!(
-            "Mean over {} runs, $B (2025), discounted; whiskers: 95% Monte Carlo interval (± 1.96 standard errors).",
+            "Mean over {} runs, in 2025 US dollars, discounted; whiskers: 95% Monte Carlo interval (± 1.96 standard errors).",
             self.runs
         )];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
@@ -93,7 +93,7 @@ impl Bars {
                 .iter()
                 .flat_map(|p| p.jurisdictions.iter().map(|b| pick(b).mean + Z_95_TWO_SIDED * pick(b).se))
                 .fold(0.0, f64::max);
-            let what = if k == 0 { "Benefit, $B" } else { "Harm, $B" };
+            let what = if k == 0 { "Benefit (2025 US$)" } else { "Harm (2025 US$)" };
             Axis::linear(0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 4, labels::money, what)
         };
         let ys = [y_axis(0), y_axis(1)];

@@ -137,7 +137,7 @@ impl Exceedance {
         }
         let notes = vec![
             format!(
-                "Total discounted harm per run, $B (2025), over {} runs per policy. Shaded: 95% binomial (Wilson) intervals.",
+                "Total discounted harm per run in 2025 US dollars, over {} runs per policy. Shaded: 95% binomial (Wilson) intervals.",
                 self.runs
             ),
             format!(
@@ -152,7 +152,7 @@ impl Exceedance {
             self.log10_x_range[0],
             self.log10_x_range[1],
             labels::money_decade,
-            "Harm x, $B (2025, discounted; log scale)",
+            "Harm x (2025 US$, discounted; log scale)",
         );
         let y = Axis::decades(
             self.log10_y_range[0],

@@ -130,7 +130,7 @@ impl Fan {
             FanMetric::Harm => "harm",
         };
         let notes = vec![format!(
-            "Cumulative discounted {what} since the start, $B (2025); percentiles over the first {} runs; one panel per policy, same axes.",
+            "Cumulative discounted {what} since the start, in 2025 US dollars; percentiles over the first {} runs; one panel per policy, same axes.",
             self.series_runs
         )];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
@@ -142,7 +142,7 @@ impl Fan {
             if ymax > 0.0 { ymax * 1.05 } else { 1.0 },
             5,
             labels::money,
-            format!("Cumulative {what}, $B"),
+            format!("Cumulative {what} (2025 US$)"),
         );
         let (areas, rows, cols) = panels(&body, st, self.policies.len(), &y.title)?;
         for (i, (p, area)) in self.policies.iter().zip(&areas).enumerate() {

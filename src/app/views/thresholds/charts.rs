@@ -111,9 +111,9 @@ pub(super) fn cap_line(label: String, y: f64) -> HLine {
 
 pub(super) fn welfare_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, out: &mut ViewOut) {
     let color = theme::policy(m.policy);
-    let plot = curve_plot("thr_welfare", sw, "$B per world, discounted", height)
+    let plot = curve_plot("thr_welfare", sw, "2025 US$ per world, discounted", height)
         .y_axis_formatter(plots::money_ticks)
-        .label_formatter(plots::readout("value", plots::num, "$B", money));
+        .label_formatter(plots::readout("value", plots::num, "amount", money));
     let net_band = band(sw, "net ± 2 SE", color, |p| (p.net_mean - 2.0 * p.net_se, p.net_mean + 2.0 * p.net_se));
     let net = Line::new("expected net", PlotPoints::from(curve(sw, |p| p.net_mean))).color(color).width(2.5);
     let benefit = Line::new("expected benefit", PlotPoints::from(curve(sw, |p| p.benefit_mean)))
@@ -168,7 +168,7 @@ pub(super) fn catastrophe_plot_ui(
 
 pub(super) fn cvar_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, cap: &Constraint, height: f32, out: &mut ViewOut) {
     let color = theme::policy(m.policy);
-    let plot = curve_plot("thr_cvar", sw, "$B per world, discounted", height)
+    let plot = curve_plot("thr_cvar", sw, "2025 US$ per world, discounted", height)
         .include_y(0.0)
         .y_axis_formatter(plots::money_ticks)
         .label_formatter(plots::readout("value", plots::num, "CVaR95", money));
@@ -226,33 +226,35 @@ pub(super) fn frontier_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32,
         sw.points.iter().zip(&efficient).filter(|(_, e)| !**e).map(|(p, _)| [p.cvar95_harm, p.benefit_mean]).collect();
     let values: Vec<(f64, [f64; 2])> = sw.points.iter().map(|p| (p.value, [p.cvar95_harm, p.benefit_mean])).collect();
     let param = sw.param;
-    let plot = plots::base("thr_frontier", "tail risk: CVaR95 of harm ($B)", "expected benefit ($B)", height)
-        .legend(plots::legend(Corner::RightBottom))
-        .x_grid_spacer(plots::nice_marks)
-        .y_grid_spacer(plots::nice_marks)
-        .x_axis_formatter(plots::money_ticks)
-        .y_axis_formatter(plots::money_ticks)
-        .label_formatter(move |pos| {
-            let (x, y) = match pos {
-                egui_plot::HoverPosition::NearDataPoint { position, .. }
-                | egui_plot::HoverPosition::Elsewhere { position } => (position.x, position.y),
-            };
-            // Name the nearest grid point (relative distance in each axis).
-            let near = values.iter().min_by(|a, b| {
-                let d =
-                    |q: &[f64; 2]| ((q[0] - x) / x.abs().max(1.0)).powi(2) + ((q[1] - y) / y.abs().max(1.0)).powi(2);
-                d(&a.1).total_cmp(&d(&b.1))
+    let plot =
+        plots::base("thr_frontier", "tail risk: CVaR95 of harm (2025 US$)", "expected benefit (2025 US$)", height)
+            .legend(plots::legend(Corner::RightBottom))
+            .x_grid_spacer(plots::nice_marks)
+            .y_grid_spacer(plots::nice_marks)
+            .x_axis_formatter(plots::money_ticks)
+            .y_axis_formatter(plots::money_ticks)
+            .label_formatter(move |pos| {
+                let (x, y) = match pos {
+                    egui_plot::HoverPosition::NearDataPoint { position, .. }
+                    | egui_plot::HoverPosition::Elsewhere { position } => (position.x, position.y),
+                };
+                // Name the nearest grid point (relative distance in each axis).
+                let near = values.iter().min_by(|a, b| {
+                    let d = |q: &[f64; 2]| {
+                        ((q[0] - x) / x.abs().max(1.0)).powi(2) + ((q[1] - y) / y.abs().max(1.0)).powi(2)
+                    };
+                    d(&a.1).total_cmp(&d(&b.1))
+                });
+                near.map(|(v, q)| {
+                    format!(
+                        "{} = {}\nCVaR95: {}\nbenefit: {}",
+                        param.key(),
+                        value_text(param, *v),
+                        money(q[0]),
+                        money(q[1])
+                    )
+                })
             });
-            near.map(|(v, q)| {
-                format!(
-                    "{} = {}\nCVaR95: {}\nbenefit: {}",
-                    param.key(),
-                    value_text(param, *v),
-                    money(q[0]),
-                    money(q[1])
-                )
-            })
-        });
     let n_dominated = dominated.len();
     let front_line = Line::new("Pareto-efficient thresholds", PlotPoints::from(front.clone())).color(color).width(2.0);
     let front_pts = Points::new("Pareto-efficient thresholds", PlotPoints::from(front)).color(color).radius(4.0);
