@@ -404,6 +404,66 @@ fn closing_with_unsaved_edits_asks_first() {
     assert_eq!(h.state().document().edit.name, "Edited", "nothing was lost");
 }
 
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_string(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+fn harness_with_storage<'a>(storage: &MemoryStorage, file: Option<PathBuf>) -> Harness<'a, TierlabApp> {
+    let stored = MemoryStorage(storage.0.clone());
+    Harness::builder()
+        .with_size(SIZE)
+        .with_max_steps(200)
+        .build_eframe(move |cc| TierlabApp::new(&cc.egui_ctx, Some(&stored), file, AppOptions::for_tests(RUNS)))
+}
+
+#[test]
+fn unsaved_edits_survive_a_crash_but_not_a_discard() {
+    let mut storage = MemoryStorage::default();
+    let mut h = harness_with_storage(&storage, None);
+    settle(&mut h);
+    h.state_mut().scenario_mut().name = "Edited before the crash".into();
+    h.state_mut().scenario_mut().run.seed = 7;
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    settle(&mut h);
+    // eframe stores the state every 30 s; the process then dies without closing.
+    eframe::App::save(h.state_mut(), &mut storage);
+    drop(h);
+
+    let mut h = harness_with_storage(&storage, None);
+    settle(&mut h);
+    let doc = h.state().document();
+    assert_eq!((doc.edit.name.as_str(), doc.edit.run.seed), ("Edited before the crash", 7), "the edits are back");
+    assert!(doc.is_dirty(), "and still unsaved");
+    assert_eq!(doc.saved, Scenario::baseline(), "on top of the scenario they were made to");
+    assert!(h.query_by_label_contains("Restored the unsaved edits").is_some(), "the status line says so");
+    assert_eq!(h.state().result().expect("a result").provenance.seed, 7, "and they run");
+
+    // Closing with "Discard changes" stores no edits.
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.run_ok();
+    h.get_by_label("Discard changes").click();
+    h.run_ok();
+    eframe::App::save(h.state_mut(), &mut storage);
+    drop(h);
+    let mut h = harness_with_storage(&storage, None);
+    settle(&mut h);
+    assert!(!h.state().document().is_dirty(), "discarded edits stay discarded");
+    assert_eq!(h.state().document().edit, Scenario::baseline());
+}
+
 /// Opens a tab and waits for the simulation and the tab's analyses.
 fn open_tab_and_wait(h: &mut Harness<'_, TierlabApp>, tab: Tab) {
     h.get_by_label(tab.label()).click();

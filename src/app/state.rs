@@ -106,6 +106,10 @@ pub enum Shape {
 #[serde(default)]
 pub struct Persisted {
     pub last_file: Option<PathBuf>,
+    /// Edits not yet saved to a file when the state was last stored (eframe stores it on exit
+    /// and every 30 seconds), restored at the next start: a crash or a killed process loses at
+    /// most half a minute of work.
+    pub unsaved: Option<Unsaved>,
     pub tab: Tab,
     pub dark: bool,
     pub auto_run: bool,
@@ -117,6 +121,7 @@ impl Default for Persisted {
     fn default() -> Self {
         Persisted {
             last_file: None,
+            unsaved: None,
             tab: Tab::Overview,
             dark: false,
             auto_run: true,
@@ -124,6 +129,15 @@ impl Default for Persisted {
             shape: Shape::Density,
         }
     }
+}
+
+/// A scenario's unsaved edits, kept for the next start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Unsaved {
+    /// The last edit that passed the checks, written out as a scenario file.
+    pub text: String,
+    /// The file the edits were made to, if any.
+    pub path: Option<PathBuf>,
 }
 
 /// The scenario being edited, the last version of it that passed the checks, and the version

@@ -25,7 +25,7 @@ use super::computed::Computed;
 use super::files::{self, DialogAnswer, FileErrors, PathPrompt, PathPurpose};
 use super::panel::{self, PanelState, jurisdictions, policies};
 use super::publish::{Publication, Publishing};
-use super::state::{Document, Persisted, Tab};
+use super::state::{Document, Persisted, Tab, Unsaved};
 use super::theme;
 use super::top_bar::{self, TopBarInfo};
 use super::views::{self, AnalysisViews, ViewCx, ViewOut, ViewState};
@@ -99,6 +99,8 @@ pub struct TierlabApp {
     /// What to do once a "save first" completes.
     after_save: Option<Pending>,
     allow_close: bool,
+    /// Said before the next result's status line (it would otherwise replace it at once).
+    status_note: Option<String>,
     status: String,
     title: String,
     plot_titles: Vec<String>,
@@ -151,6 +153,7 @@ impl TierlabApp {
             confirm: None,
             after_save: None,
             allow_close: false,
+            status_note: None,
             status,
             title: String::new(),
             plot_titles: Vec::new(),
@@ -162,14 +165,48 @@ impl TierlabApp {
             publishing: None,
         };
         let from_storage = app.persisted.last_file.clone().filter(|p| p.exists());
-        match file.or(from_storage) {
-            Some(path) => app.perform(Pending::OpenPath(path)),
-            None => app.start_run(),
+        match (file, app.persisted.unsaved.take()) {
+            (Some(path), unsaved) => {
+                app.perform(Pending::OpenPath(path));
+                if unsaved.is_some() {
+                    app.status.push_str(
+                        " (The unsaved edits of the last session were not restored: a file was named on the command line.)",
+                    );
+                }
+            }
+            (None, Some(unsaved)) => app.restore(unsaved),
+            (None, None) => match from_storage {
+                Some(path) => app.perform(Pending::OpenPath(path)),
+                None => app.start_run(),
+            },
         }
         if app.last_run.is_none() {
             app.start_run();
         }
         app
+    }
+
+    /// Opens the file the unsaved edits were made to (or the baseline) with those edits on
+    /// top, unsaved, as they were left.
+    fn restore(&mut self, unsaved: Unsaved) {
+        let edited = match Scenario::parse(&unsaved.text, "the unsaved edits of the last session") {
+            Ok(s) => s,
+            Err(e) => {
+                self.status = format!("Could not restore the unsaved edits of the last session: {e}");
+                return;
+            }
+        };
+        let base = unsaved.path.as_ref().and_then(|path| files::load(path).ok().map(|(s, text)| (path, s, text)));
+        let mut doc = match base {
+            Some((path, s, text)) => Document::new(s, Some(path.clone()), Some(text)),
+            None => Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML),
+        };
+        doc.edit = edited.clone();
+        doc.valid = edited;
+        self.replace_document(doc);
+        let note = "Restored the unsaved edits of the last session (File > Save keeps them).";
+        self.status = note.into();
+        self.status_note = Some(note.into());
     }
 
     // ---- Read access (tests, benchmarks) ----
@@ -635,7 +672,8 @@ impl TierlabApp {
             WorkerMsg::Result(c) => {
                 if c.is_final() {
                     self.status = format!(
-                        "Simulated {} runs of {} policies in {:.0} ms.",
+                        "{}Simulated {} runs of {} policies in {:.0} ms.",
+                        self.status_note.take().map(|n| n + " ").unwrap_or_default(),
                         top_bar::thousands(c.runs as u64),
                         c.n_policies(),
                         c.elapsed.as_secs_f64() * 1000.0
@@ -822,6 +860,9 @@ impl eframe::App for TierlabApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        // Closing after "discard" (allow_close with edits left) keeps nothing.
+        self.persisted.unsaved = (self.doc.is_dirty() && !self.allow_close)
+            .then(|| Unsaved { text: self.doc.valid.to_toml(), path: self.doc.path.clone() });
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
     }
 }
