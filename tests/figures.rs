@@ -269,6 +269,9 @@ fn report_is_self_contained_and_lists_every_policy() {
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
     let md = std::fs::read_to_string(dir.path().join("report.md")).expect("md");
     assert_self_contained(&html);
+    let p = &f.provenance;
+    let cite = format!("seed {}, {} runs per policy", p.seed, p.runs);
+    assert!(md.contains("| Cite as | Tierlab ") && md.contains(&cite) && md.contains(p.short_hash()), "cite line");
     assert_eq!(html.matches("<svg").count(), run_kinds().len(), "every figure inline");
     for p in &f.scenario.policies {
         let escaped = p.name.replace('&', "&amp;").replace('<', "&lt;");

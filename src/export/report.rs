@@ -377,6 +377,18 @@ fn provenance_rows(input: &FigureInput<'_>) -> Vec<(&'static str, String)> {
         ("Wall time of the simulation and analyses (s)", format!("{:.3}", p.wall_time_s)),
         ("Tool", format!("{} {}", p.tool, p.version)),
         ("Model version (docs/MODEL.md)", p.model_version.clone()),
+        (
+            "Cite as",
+            format!(
+                "Tierlab {} (model version {}), scenario \"{}\" (SHA-256 {}), seed {}, {} runs per policy",
+                p.version,
+                p.model_version,
+                p.scenario_name,
+                p.short_hash(),
+                p.seed,
+                p.runs
+            ),
+        ),
     ]);
     rows
 }
