@@ -308,6 +308,31 @@ fn jurisdiction_sums_are_flagged_and_renormalised_on_request() {
     assert!(h.state().last_job() > job);
 }
 
+#[test]
+fn typing_a_number_keystroke_by_keystroke_keeps_the_edit_going() {
+    // "0.8" is "0" after its first keystroke: the shares stop summing to 1 and the problems
+    // box appears. The field must keep its focus and take the rest of the number.
+    let mut h = harness(None);
+    settle(&mut h);
+    h.get_all_by_label("share0").next().expect("the US share0 field").scroll_to_me();
+    h.run();
+    h.get_all_by_label("share0").next().expect("the US share0 field").focus();
+    h.run();
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::A]);
+    h.run();
+    for key in ["0", ".", "8"] {
+        h.get_all_by_label("share0").next().expect("the US share0 field").type_text(key);
+        h.run();
+        h.run();
+    }
+    h.key_press(Key::Enter);
+    h.run();
+    let share = h.state().document().edit.jurisdictions[0].share0;
+    assert!((share - 0.8).abs() < 1e-12, "the whole number was taken: share0 = {share}");
+    assert!(!h.state().document().issues.is_empty(), "0.8 breaks the sum, and that is flagged");
+    assert!(h.state().status().contains("problem"), "the status line says so: {}", h.state().status());
+}
+
 /// The status line holds timings: leave it out of snapshots.
 fn mask_status(h: &mut Harness<'_, TierlabApp>) {
     h.mask(Rect::from_min_max(Pos2::new(0.0, SIZE[1] - 32.0), Pos2::new(SIZE[0], SIZE[1])));

@@ -293,6 +293,22 @@ impl Sweep {
     pub fn values(&self) -> Vec<f64> {
         self.points.iter().map(|p| p.value).collect()
     }
+
+    /// "lowest" or "highest" when `value` is an end of a grid of at least three points: a
+    /// best value there may be bettered beyond the grid.
+    pub fn grid_end(&self, value: f64) -> Option<&'static str> {
+        let (first, last) = (self.points.first()?.value, self.points.last()?.value);
+        let ascending = first < last;
+        if self.points.len() < 3 {
+            None
+        } else if value == first {
+            Some(if ascending { "lowest" } else { "highest" })
+        } else if value == last {
+            Some(if ascending { "highest" } else { "lowest" })
+        } else {
+            None
+        }
+    }
 }
 
 /// One cell of a 2-D sweep.
@@ -1296,6 +1312,26 @@ mod tests {
         // Both caps: the stricter wins.
         let cap = Constraint { max_p_catastrophe: Some(0.15), max_cvar95: Some(3.0) };
         assert_eq!(best_threshold_from_runs(&values, &pr, &cap, &boot, "x").best.map(|b| b.value), Some(2.0));
+    }
+
+    #[test]
+    fn a_best_value_at_either_end_of_the_grid_is_flagged() {
+        let sweep_of = |values: &[f64]| Sweep {
+            policy: "p".into(),
+            param: SweepParam::OpenBelow,
+            baseline: "b".into(),
+            runs: 1,
+            seed: 1,
+            current_value: values[0],
+            current: SweepPoint::default(),
+            points: values.iter().map(|&value| SweepPoint { value, ..SweepPoint::default() }).collect(),
+            per_run: PerRun::default(),
+        };
+        let up = sweep_of(&[25.0, 26.0, 27.0]);
+        assert_eq!((up.grid_end(25.0), up.grid_end(26.0), up.grid_end(27.0)), (Some("lowest"), None, Some("highest")));
+        let down = sweep_of(&[0.3, 0.0, -0.3]);
+        assert_eq!((down.grid_end(0.3), down.grid_end(-0.3)), (Some("highest"), Some("lowest")));
+        assert_eq!(sweep_of(&[1.0, 2.0]).grid_end(2.0), None, "two points have no inside");
     }
 
     #[test]

@@ -593,6 +593,9 @@ pub fn best_threshold_sentence(sweep: &Sweep, best: &BestThreshold) -> String {
         }
         s.push('.');
     }
+    if let Some(end) = sweep.grid_end(b.value) {
+        let _ = write!(s, " It is the grid's {end} value: a better one may lie beyond the grid.");
+    }
     s
 }
 

@@ -37,11 +37,19 @@ pub fn ui(
     dark: bool,
     cmds: &mut Vec<AppCommand>,
 ) {
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        ui.heading("Scenario");
+    ui.heading("Scenario");
+    // Above the scrolled part, so the problems stay in view wherever one edits; and always one
+    // scope, empty or not, so that the widgets after it keep their ids when a keystroke makes
+    // the scenario invalid (a half-typed "0.8" is "0" for a moment) and the edit goes on.
+    ui.scope(|ui| {
         if !issues.is_empty() {
-            issues_ui(ui, issues, dark);
+            egui::ScrollArea::vertical()
+                .id_salt("scenario_issues")
+                .max_height(120.0)
+                .show(ui, |ui| issues_ui(ui, issues, dark));
         }
+    });
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         header_ui(ui, s, cmds);
         ui.separator();
         // Policies first: their thresholds are what most users come to move.

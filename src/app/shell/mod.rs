@@ -614,6 +614,12 @@ impl TierlabApp {
         if !valid {
             self.run_due = None;
             self.cancel_run();
+            let n = self.doc.issues.len();
+            self.status = format!(
+                "The edit has {n} problem{} (listed at the top of the scenario panel); the results shown are \
+                 of the last valid scenario.",
+                if n == 1 { "" } else { "s" }
+            );
             return;
         }
         if self.up_to_date() {

@@ -217,7 +217,8 @@ fn density_ticks(mark: GridMark, range: &RangeInclusive<f64>) -> String {
     if mark.value < 0.0 { String::new() } else { value_ticks(mark, range) }
 }
 
-/// A hover readout: the item's name, then x and y formatted by `fx` and `fy`.
+/// A hover readout: near a curve, its name, then x and y formatted by `fx` and `fy`; elsewhere,
+/// x alone.
 pub fn readout<'a>(
     x_name: &'a str,
     fx: impl Fn(f64) -> String + 'a,
@@ -228,9 +229,8 @@ pub fn readout<'a>(
         HoverPosition::NearDataPoint { plot_name, position, .. } => {
             Some(format!("{plot_name}\n{x_name}: {}\n{y_name}: {}", fx(position.x), fy(position.y)))
         }
-        HoverPosition::Elsewhere { position } => {
-            Some(format!("{x_name}: {}\n{y_name}: {}", fx(position.x), fy(position.y)))
-        }
+        // Away from the data the pointer's height is no datum: say only where along x it is.
+        HoverPosition::Elsewhere { position } => Some(format!("{x_name}: {}", fx(position.x))),
     }
 }
 

@@ -7,7 +7,7 @@ use egui_plot::{
 };
 
 use super::{Marker, ThresholdSettings, value_step, value_text};
-use crate::analysis::sweep::{self, Constraint, Sweep, Sweep2d, SweepPoint};
+use crate::analysis::sweep::{self, Constraint, Sweep, Sweep2d, SweepParam, SweepPoint};
 use crate::app::analyses::Slot;
 use crate::app::command::AppCommand;
 use crate::app::theme;
@@ -55,7 +55,15 @@ pub(super) fn key_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, dark: bool) {
         ("expected benefit".to_string(), theme::benefit(), Dashed),
         ("expected harm".to_string(), theme::hazard(), Dotted),
         (format!("{} (baseline policy)", sw.baseline), theme::reference(), Dashed),
-        (format!("current setting {} (click or drag to move)", value_text(m.param, m.current)), ink(dark), Solid),
+        (
+            format!(
+                "current setting {} (click or drag to move{})",
+                value_text(m.param, m.current),
+                if m.param == SweepParam::OpenBelow { "; gated_below keeps its gap" } else { "" }
+            ),
+            ink(dark),
+            Solid,
+        ),
     ];
     if let Some(b) = m.best {
         items.push((format!("best under the cap {}", value_text(m.param, b)), theme::best(), Dashed));

@@ -292,4 +292,14 @@ fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut Thresh
         None => best.statement.clone(),
     };
     ui.label(RichText::new(text).strong()).on_hover_text(&best.statement);
+    if let Some(b) = &best.best
+        && let Some(edge) = sw.grid_end(b.value)
+    {
+        ui.label(
+            RichText::new(format!(
+                "It is the grid's {edge} end: a better value may lie beyond it (widen the range with from/to)."
+            ))
+            .color(crate::app::theme::warning(ui.visuals().dark_mode)),
+        );
+    }
 }
