@@ -333,6 +333,32 @@ fn typing_a_number_keystroke_by_keystroke_keeps_the_edit_going() {
     assert!(h.state().status().contains("problem"), "the status line says so: {}", h.state().status());
 }
 
+#[test]
+fn a_small_window_can_hide_the_panel_and_reach_every_tab() {
+    let mut h = Harness::builder()
+        .with_size([1024.0, 700.0])
+        .with_max_steps(200)
+        .with_theme(egui::Theme::Light)
+        .build_eframe(|cc| TierlabApp::new(&cc.egui_ctx, None, None, AppOptions::for_tests(RUNS)));
+    settle(&mut h);
+    assert!(h.query_by_label("Scenario").is_some(), "the panel is shown by default");
+    // Every tab sits inside the window beside the panel (the row wraps when it must).
+    for tab in Tab::ALL {
+        let r = h.get_by_label(tab.label()).rect();
+        assert!(r.right() <= 1024.0 && r.bottom() <= 700.0, "{} at {r:?}", tab.label());
+    }
+    h.get_by_label("View").click();
+    h.run();
+    h.get_by_label("Scenario panel").click();
+    h.run();
+    h.run();
+    assert!(!h.state().persisted().show_panel);
+    assert!(h.query_by_label("Scenario").is_none(), "the panel is hidden");
+    if let Some(dir) = std::env::var_os("TIERLAB_SHOT_DIR") {
+        h.render().expect("render").save(Path::new(&dir).join("small_window.png")).expect("save");
+    }
+}
+
 /// The status line holds timings: leave it out of snapshots.
 fn mask_status(h: &mut Harness<'_, TierlabApp>) {
     h.mask(Rect::from_min_max(Pos2::new(0.0, SIZE[1] - 32.0), Pos2::new(SIZE[0], SIZE[1])));

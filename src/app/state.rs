@@ -110,6 +110,8 @@ pub struct Persisted {
     /// and every 30 seconds), restored at the next start: a crash or a killed process loses at
     /// most half a minute of work.
     pub unsaved: Option<Unsaved>,
+    /// Whether the scenario panel is shown (hidden, the plots get the whole width).
+    pub show_panel: bool,
     pub tab: Tab,
     pub dark: bool,
     pub auto_run: bool,
@@ -122,6 +124,7 @@ impl Default for Persisted {
         Persisted {
             last_file: None,
             unsaved: None,
+            show_panel: true,
             tab: Tab::Overview,
             dark: false,
             auto_run: true,

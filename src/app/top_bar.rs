@@ -51,6 +51,9 @@ pub fn ui(
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| file_menu_ui(ui, presets, info, persisted, cmds));
         ui.menu_button("View", |ui| {
+            ui.checkbox(&mut persisted.show_panel, "Scenario panel")
+                .on_hover_text("Hide the scenario panel to give the plots the whole width (small screens)");
+            ui.separator();
             let mut dark = persisted.dark;
             if ui.radio_value(&mut dark, false, "Light theme").clicked()
                 | ui.radio_value(&mut dark, true, "Dark theme").clicked()

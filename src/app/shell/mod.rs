@@ -338,9 +338,11 @@ impl TierlabApp {
             top_bar::ui(ui, &mut self.doc.edit, &mut self.persisted, &self.presets, &info, &mut cmds);
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_ui(ui, &mut cmds));
-        egui::Panel::left("scenario_panel").resizable(true).default_size(460.0).min_size(320.0).show(ui, |ui| {
-            panel::ui(ui, &mut self.doc.edit, &self.doc.issues, &mut self.panel, dark, &mut cmds);
-        });
+        if self.persisted.show_panel {
+            egui::Panel::left("scenario_panel").resizable(true).default_size(460.0).min_size(320.0).show(ui, |ui| {
+                panel::ui(ui, &mut self.doc.edit, &self.doc.issues, &mut self.panel, dark, &mut cmds);
+            });
+        }
         egui::CentralPanel::default().show(ui, |ui| self.centre_ui(ui, &mut out, &mut cmds));
 
         let ctx = ui.ctx().clone();
@@ -366,7 +368,8 @@ impl TierlabApp {
     }
 
     fn centre_ui(&mut self, ui: &mut Ui, out: &mut ViewOut, cmds: &mut Vec<AppCommand>) {
-        ui.horizontal(|ui| {
+        // Wrapped, so that every tab stays reachable in a narrow window.
+        ui.horizontal_wrapped(|ui| {
             for t in Tab::ALL {
                 if ui.selectable_label(self.persisted.tab == t, RichText::new(t.label()).size(15.0)).clicked() {
                     cmds.push(AppCommand::SetTab(t));
