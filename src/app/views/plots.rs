@@ -287,7 +287,8 @@ pub fn key_ui(ui: &mut Ui, items: &[(String, Color32, KeyMark)]) {
                     painter.rect_filled(rect.shrink2(egui::vec2(0.0, 2.0)), 1.0, *color);
                 }
             }
-            ui.label(RichText::new(label).small());
+            // Egui's "small" (9 pt) is too small to read a key by; body text would crowd it.
+            ui.label(RichText::new(label).size(11.0));
             ui.add_space(6.0);
         }
     });
@@ -295,7 +296,7 @@ pub fn key_ui(ui: &mut Ui, items: &[(String, Color32, KeyMark)]) {
 
 /// A small weak note under a plot.
 pub fn note(ui: &mut Ui, text: impl Into<String>) {
-    ui.label(RichText::new(text.into()).small().weak());
+    ui.label(RichText::new(text.into()).size(10.5).weak());
 }
 
 #[cfg(test)]

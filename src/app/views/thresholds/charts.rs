@@ -236,7 +236,8 @@ pub(super) fn frontier_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32,
     let param = sw.param;
     let plot =
         plots::base("thr_frontier", "tail risk: CVaR95 of harm (2025 US$)", "expected benefit (2025 US$)", height)
-            .legend(plots::legend(Corner::RightBottom))
+            // Benefit and tail risk rise together: the top-left corner is the empty one.
+            .legend(plots::legend(Corner::LeftTop))
             .x_grid_spacer(plots::nice_marks)
             .y_grid_spacer(plots::nice_marks)
             .x_axis_formatter(plots::money_ticks)
