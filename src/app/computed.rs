@@ -49,6 +49,8 @@ pub struct MetricPlot {
     pub ecdf: Vec<Vec<[f64; 2]>>,
     /// Share of runs at exactly zero (log10 plots only; 0 otherwise).
     pub zero_share: Vec<f64>,
+    /// Share of worlds left beyond each end of the x range (the ECDF piles them on its edges).
+    pub tail: f64,
 }
 
 impl MetricPlot {
@@ -101,6 +103,7 @@ impl MetricPlot {
             histogram: Vec::with_capacity(n_pol),
             ecdf: Vec::with_capacity(n_pol),
             zero_share,
+            tail,
         };
         for [d, h, e] in curves {
             plot.density.push(d);

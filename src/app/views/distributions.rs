@@ -74,6 +74,15 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
                 }
             },
         );
+        plots::note(
+            &mut cols[1],
+            format!(
+                "The x axis shows the middle {} of worlds; the {} beyond each end sit on the edges (the ECDF's \
+                 first and last steps). Drag or zoom the plot to see them.",
+                percent(1.0 - 2.0 * m.tail),
+                percent(m.tail)
+            ),
+        );
     });
     ui.add_space(6.0);
     diff_ui(ui, c, pinned, (ui.available_height() - 50.0).max(200.0), out);
