@@ -12,6 +12,7 @@ use crate::export::data::{OutputWriters, Provenance, write_series_csv, write_sum
 use crate::model::{Scenario, ScenarioError};
 use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimOptions, simulate_range};
 
+pub use crate::export::report::fmt_num;
 pub use crate::export::study::{CHUNK_RUNS, SERIES_RUNS_CAP};
 
 /// A scenario as loaded: the checked scenario, its text (for the hash) and its name for
@@ -209,26 +210,6 @@ pub fn execute(
 
 pub fn jurisdiction_names(s: &Scenario) -> Vec<String> {
     s.jurisdictions.iter().map(|j| j.name.clone()).collect()
-}
-
-/// A number with a sensible number of digits for a table.
-pub fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let a = x.abs();
-    if a >= 1e15 {
-        // Only absurd inputs get here; keep the table's columns.
-        format!("{x:.3e}")
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
 }
 
 fn pm(mean: f64, se: f64) -> String {

@@ -212,16 +212,17 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// A number with a sensible number of digits and thousands separators: 36234.2 -> "36,234".
-pub fn num(x: f64) -> String {
+/// A number with a sensible number of digits: 36234.2 -> "36234", 0.1234 -> "0.123"; "n/a"
+/// when not finite, scientific from 1e15 (only absurd inputs get there). The command line's
+/// tables and the report's both read it.
+pub fn fmt_num(x: f64) -> String {
     if !x.is_finite() {
         return "n/a".into();
     }
     let a = x.abs();
     if a >= 1e15 {
-        return format!("{x:.3e}");
-    }
-    let s = if a >= 100.0 {
+        format!("{x:.3e}")
+    } else if a >= 100.0 {
         format!("{x:.0}")
     } else if a >= 10.0 {
         format!("{x:.1}")
@@ -229,8 +230,12 @@ pub fn num(x: f64) -> String {
         format!("{x:.2}")
     } else {
         format!("{x:.3}")
-    };
-    group_thousands(&s)
+    }
+}
+
+/// [`fmt_num`] with thousands separators: 36234.2 -> "36,234".
+pub fn num(x: f64) -> String {
+    group_thousands(&fmt_num(x))
 }
 
 fn group_thousands(s: &str) -> String {
@@ -1106,6 +1111,7 @@ mod tests {
         assert_eq!(num(4321.0), "4,321");
         assert_eq!(num(999.0), "999");
         assert_eq!(num(0.1234), "0.123");
+        assert_eq!((num(f64::INFINITY), num(2.5e15)), ("n/a".to_string(), "2.500e15".to_string()));
     }
 
     #[test]
