@@ -9,7 +9,9 @@ use serde::Serialize;
 
 use crate::analysis::sweep::Constraint;
 use crate::export::data::{Provenance, ScenarioSource, write_atomic};
-use crate::export::tables::{sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv, sweep2d_json};
+use crate::export::tables::{
+    pretty, sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv, sweep2d_json,
+};
 use crate::model::Scenario;
 use crate::sim::SERIES_FIXED;
 
@@ -188,9 +190,7 @@ pub fn view_json(tab: Tab, csv: &Path, current: &Computed, pinned: Option<&Compu
         .map(|(result, c)| ResultSource { result, provenance: &c.provenance, scenario_as_run: &c.source.text })
         .collect();
     let csv = csv.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let mut out = serde_json::to_vec_pretty(&ViewSidecar { kind: "view", view: tab.label(), csv, results })?;
-    out.push(b'\n');
-    Ok(out)
+    pretty(&ViewSidecar { kind: "view", view: tab.label(), csv, results })
 }
 
 /// Writes a view's CSV and the JSON beside it ([`sidecar_path`]) atomically; the files written.

@@ -191,7 +191,11 @@ struct SensitivityFile<'a> {
     scenario_as_run: Option<&'a str>,
 }
 
-fn pretty(value: &impl Serialize) -> serde_json::Result<Vec<u8>> {
+/// Indented JSON ending in a newline, as every JSON file beside a CSV is written.
+///
+/// # Errors
+/// Serialisation fails (a bug).
+pub fn pretty(value: &impl Serialize) -> serde_json::Result<Vec<u8>> {
     let mut out = serde_json::to_vec_pretty(value)?;
     out.push(b'\n');
     Ok(out)
