@@ -186,6 +186,17 @@ impl Document {
     /// scenario is unchanged (so its hash is the one `tierlab run` stamps for that file),
     /// otherwise the scenario written out.
     pub fn source(&self) -> ScenarioSource {
+        self.source_for(&self.valid)
+    }
+
+    /// The source of `scenario`: [`Document::source`]'s rule when it is the scenario that runs,
+    /// perhaps at another run count (as an analysis runs it), else `scenario` written out.
+    pub fn source_for(&self, scenario: &Scenario) -> ScenarioSource {
+        let mut at_our_runs = scenario.clone();
+        at_our_runs.run.runs = self.valid.run.runs;
+        if at_our_runs != self.valid {
+            return ScenarioSource::edited(scenario);
+        }
         let origin = match (&self.path, &self.builtin) {
             (Some(path), _) => path.display().to_string(),
             (None, Some(name)) => name.clone(),
@@ -193,19 +204,7 @@ impl Document {
         };
         match &self.saved_text {
             Some(text) if self.valid == self.saved && !origin.is_empty() => ScenarioSource::new(origin, text.clone()),
-            _ => ScenarioSource::written_out(&self.valid, "(edited in the app)"),
-        }
-    }
-
-    /// The source of `scenario`: [`Document::source`] when it is the scenario that runs at
-    /// another run count (as an analysis runs it), else the scenario written out.
-    pub fn source_for(&self, scenario: &Scenario) -> ScenarioSource {
-        let mut at_our_runs = scenario.clone();
-        at_our_runs.run.runs = self.valid.run.runs;
-        if at_our_runs == self.valid {
-            self.source()
-        } else {
-            ScenarioSource::written_out(scenario, "(edited in the app)")
+            _ => ScenarioSource::edited(&self.valid),
         }
     }
 

@@ -30,10 +30,14 @@ impl ScenarioSource {
         ScenarioSource { origin: origin.into(), text: text.into() }
     }
 
-    /// `scenario` written out as a file: the source of a scenario that has no file text (one
-    /// edited in the app).
+    /// `scenario` written out as a file: the source of a scenario that has no file text.
     pub fn written_out(scenario: &Scenario, origin: impl Into<String>) -> ScenarioSource {
         ScenarioSource::new(origin, scenario.to_toml())
+    }
+
+    /// A scenario edited in the app, written out (no file holds it).
+    pub fn edited(scenario: &Scenario) -> ScenarioSource {
+        ScenarioSource::written_out(scenario, "(edited in the app)")
     }
 }
 
