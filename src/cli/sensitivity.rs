@@ -6,15 +6,13 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context as _;
-
 use super::SensitivityArgs;
 use super::run::{Loaded, fmt_num, load};
-use super::sweep::{apply_common, invalid, policy_named, with_progress};
+use super::sweep::{apply_common, invalid, policy_named, with_progress, write_files};
 use crate::analysis::sensitivity::{
     Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec, TailBy, progress_total, sensitivity,
 };
-use crate::export::data::{Provenance, write_atomic};
+use crate::export::data::Provenance;
 use crate::export::tables::{sensitivity_csv, sensitivity_json};
 use crate::sim::Control;
 
@@ -126,9 +124,5 @@ fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
 }
 
 fn write_sensitivity(dir: &Path, p: &Provenance, r: &Sensitivity) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("sensitivity.csv");
-    write_atomic(&path, &sensitivity_csv(r)?).with_context(|| format!("cannot write {}", path.display()))?;
-    let path = dir.join("sensitivity.json");
-    write_atomic(&path, &sensitivity_json(p, r, None)?).with_context(|| format!("cannot write {}", path.display()))
+    write_files(dir, [("sensitivity.csv", sensitivity_csv(r)?), ("sensitivity.json", sensitivity_json(p, r, None)?)])
 }

@@ -290,20 +290,20 @@ fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Co
     );
 }
 
-fn write_sweep(dir: &Path, p: &Provenance, sw: &Sweep, best: &BestThreshold) -> anyhow::Result<()> {
+/// Writes an analysis's files (its CSV, then the JSON beside it) into `dir`, creating it.
+pub(super) fn write_files(dir: &Path, files: [(&str, Vec<u8>); 2]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("sweep.csv");
-    write_atomic(&path, &sweep_csv(sw)?).with_context(|| format!("cannot write {}", path.display()))?;
-    let path = dir.join("sweep.json");
-    write_atomic(&path, &sweep_json(p, sw, Some(best), None)?)
-        .with_context(|| format!("cannot write {}", path.display()))
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_atomic(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn write_sweep(dir: &Path, p: &Provenance, sw: &Sweep, best: &BestThreshold) -> anyhow::Result<()> {
+    write_files(dir, [("sweep.csv", sweep_csv(sw)?), ("sweep.json", sweep_json(p, sw, Some(best), None)?)])
 }
 
 fn write_sweep_2d(dir: &Path, p: &Provenance, sw: &Sweep2d, constraint: &Constraint) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("sweep2d.csv");
-    write_atomic(&path, &sweep2d_csv(sw)?).with_context(|| format!("cannot write {}", path.display()))?;
-    let path = dir.join("sweep.json");
-    write_atomic(&path, &sweep2d_json(p, sw, Some(constraint), None)?)
-        .with_context(|| format!("cannot write {}", path.display()))
+    write_files(dir, [("sweep2d.csv", sweep2d_csv(sw)?), ("sweep.json", sweep2d_json(p, sw, Some(constraint), None)?)])
 }
