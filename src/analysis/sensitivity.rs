@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::model::Scenario;
 use crate::model::params::PARAMS;
-use crate::sim::{Control, CorrelatedDraws, Engine, Outcome, Record, Results, SimError, SimOptions, simulate_range};
+use crate::sim::{Control, Engine, Outcome, Record, Results, RunSource, SimError, SimOptions};
 
 use super::stats::{mean_se, pearson, quantile_sorted, ranks, solve_spd, sorted};
 
@@ -385,6 +385,21 @@ pub fn sensitivity(
     opts: &SensitivityOptions,
     control: &Control,
 ) -> Result<Sensitivity, SensitivityError> {
+    sensitivity_from(scenario, spec, opts, &RunSource::All, control)
+}
+
+/// [`sensitivity`] with its simulations (the sample, then each tornado end in parameter
+/// order) taken from `source`: a shard's range, or merged shards.
+///
+/// # Errors
+/// As [`sensitivity`].
+pub fn sensitivity_from(
+    scenario: &Scenario,
+    spec: &SensitivitySpec,
+    opts: &SensitivityOptions,
+    source: &RunSource,
+    control: &Control,
+) -> Result<Sensitivity, SensitivityError> {
     let Some(policy) = scenario.policies.get(spec.policy) else {
         return Err(SensitivityError::Invalid(format!(
             "there is no policy number {} (the scenario has {})",
@@ -410,11 +425,9 @@ pub fn sensitivity(
     let (p, b) = (0, s.run.baseline);
     let body = || -> Result<Sensitivity, SensitivityError> {
         let engine = Engine::new(&s);
-        let correlated = CorrelatedDraws::new(&s, &engine, s.run.runs);
-        let runs = 0..s.run.runs;
         let opts =
             SimOptions { threads: None, record: Record { params: true, ..Record::default() }, param_overrides: vec![] };
-        let results = simulate_range(&engine, correlated.as_ref(), runs.clone(), &opts, control)?;
+        let results = source.simulate(&s, &engine, &opts, control)?;
         let y = output_column(&results, p, b, spec.output);
         let (output_mean, output_se) = mean_se(&y);
         let correlations = rank_correlations(&results, &y);
@@ -430,7 +443,7 @@ pub fn sensitivity(
             let (low, high) = if spec.tornado {
                 let mean_at = |x: f64| -> Result<f64, SimError> {
                     let opts = SimOptions { param_overrides: vec![(rc.index, x)], ..SimOptions::default() };
-                    let r = simulate_range(&engine, correlated.as_ref(), runs.clone(), &opts, control)?;
+                    let r = source.simulate(&s, &engine, &opts, control)?;
                     Ok(mean_se(&output_column(&r, p, b, spec.output)).0)
                 };
                 (mean_at(p10)?, mean_at(p90)?)
@@ -591,8 +604,10 @@ mod tests {
              [[correlation]]\na = \"world.growth\"\nb = \"world.leak_closed\"\nrho = -0.4\n",
             crate::model::scenario::BASELINE_TOML
         );
+        // Whole Iman-Conover blocks, so that the correlated runs are exactly the blocks'
+        // samples and each marginal is the uncorrelated draws reordered.
         let prepare = |mut s: Scenario| {
-            s.run.runs = 10_000;
+            s.run.runs = 3 * crate::sim::IC_BLOCK_RUNS;
             s.run.years = 1;
             s.run.steps_per_year = 1;
             s

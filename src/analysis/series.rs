@@ -67,21 +67,71 @@ fn band_of(v: &mut [f32]) -> Band {
     Band { p5: q(v, 0.05), p25: q(v, 0.25), p50: q(v, 0.5), p75: q(v, 0.75), p95: q(v, 0.95), mean }
 }
 
+/// Where per-run series values come from: a simulation's [`Results`], or series files
+/// written chunk by chunk (`export::partial`), which hold every run of a large or sharded
+/// simulation without keeping it in memory.
+pub trait SeriesCells: Sync {
+    fn n_policies(&self) -> usize;
+    fn steps(&self) -> usize;
+    /// Metrics per step (4 + jurisdictions).
+    fn metrics(&self) -> usize;
+    fn dt(&self) -> f64;
+    /// Runs with series.
+    fn runs(&self) -> usize;
+    /// The values of one cell over every run with series, in run order.
+    ///
+    /// # Errors
+    /// The values cannot be read.
+    fn cell(&self, policy: usize, step: usize, metric: usize, out: &mut Vec<f32>) -> std::io::Result<()>;
+}
+
+impl SeriesCells for Results {
+    fn n_policies(&self) -> usize {
+        self.n_policies
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn metrics(&self) -> usize {
+        self.series_metrics
+    }
+    fn dt(&self) -> f64 {
+        self.dt
+    }
+    fn runs(&self) -> usize {
+        self.series_runs
+    }
+    fn cell(&self, policy: usize, step: usize, metric: usize, out: &mut Vec<f32>) -> std::io::Result<()> {
+        self.series_cell(policy, step, metric, out);
+        Ok(())
+    }
+}
+
 /// Bands of every recorded series cell.
 pub fn summarise_series(results: &Results, jurisdictions: &[String]) -> SeriesSummary {
+    // Results hold their series in memory: reading a cell cannot fail.
+    summarise_series_from(results, jurisdictions).unwrap_or_default()
+}
+
+/// Bands of every cell of `cells`: each percentile over every run with series, so the same
+/// runs give the same bands however they were cut into chunks or shards.
+///
+/// # Errors
+/// A cell cannot be read.
+pub fn summarise_series_from(cells: &impl SeriesCells, jurisdictions: &[String]) -> std::io::Result<SeriesSummary> {
     let metrics = metric_names(jurisdictions);
-    let m = results.series_metrics;
-    let t_steps = results.steps;
-    let np = results.n_policies;
+    let m = cells.metrics();
+    let t_steps = cells.steps();
+    let np = cells.n_policies();
     let bands: Vec<Band> = (0..np * m * t_steps)
         .into_par_iter()
         .map_init(Vec::new, |buf, idx| {
             let step = idx % t_steps;
             let metric = (idx / t_steps) % m;
             let policy = idx / (t_steps * m);
-            results.series_cell(policy, step, metric, buf);
-            band_of(buf)
+            cells.cell(policy, step, metric, buf)?;
+            Ok(band_of(buf))
         })
-        .collect();
-    SeriesSummary { n_policies: np, steps: t_steps, dt: results.dt, metrics, runs: results.series_runs, bands }
+        .collect::<std::io::Result<Vec<Band>>>()?;
+    Ok(SeriesSummary { n_policies: np, steps: t_steps, dt: cells.dt(), metrics, runs: cells.runs(), bands })
 }

@@ -21,7 +21,7 @@ use crate::model::params::{P, PARAMS, Range, param_index};
 use crate::model::scenario::suggest;
 use crate::model::{Policy, Regime, Scenario};
 use crate::sim::rng::{Stream, stream};
-use crate::sim::{Control, CorrelatedDraws, Engine, Outcome, Record, Results, SimError, SimOptions, simulate_range};
+use crate::sim::{Control, Engine, Outcome, Record, Results, RunSource, SimError, SimOptions};
 
 use super::stats::{cvar95_unsorted, mean_se, quantile_sorted, sorted, wilson};
 
@@ -530,7 +530,7 @@ fn point_data(
 fn evaluate(
     lay: &Layout,
     engine: &Engine,
-    correlated: Option<&CorrelatedDraws>,
+    source: &RunSource,
     overrides: Vec<(usize, f64)>,
     control: &Control,
     keep: bool,
@@ -540,7 +540,7 @@ fn evaluate(
         record: Record { jurisdictions: lay.open_mask.iter().any(|&o| o), series_runs: 0, params: false },
         param_overrides: overrides,
     };
-    let results = simulate_range(engine, correlated, 0..lay.scenario.run.runs, &opts, control)?;
+    let results = source.simulate(&lay.scenario, engine, &opts, control)?;
     let baseline_net = results.column(lay.baseline(), Outcome::net);
     let current_net = results.column(lay.current(), Outcome::net);
     let pair = Paired { baseline_net: &baseline_net, current_net: &current_net };
@@ -592,11 +592,24 @@ pub fn sweep(
     opts: &SweepOptions,
     control: &Control,
 ) -> Result<Sweep, SweepError> {
+    sweep_from(scenario, spec, opts, &RunSource::All, control)
+}
+
+/// [`sweep`] with its one simulation taken from `source` (a shard's range, or merged shards).
+///
+/// # Errors
+/// As [`sweep`].
+pub fn sweep_from(
+    scenario: &Scenario,
+    spec: &SweepSpec,
+    opts: &SweepOptions,
+    source: &RunSource,
+    control: &Control,
+) -> Result<Sweep, SweepError> {
     let lay = layout(scenario, spec)?;
     in_pool(opts.threads, || {
         let engine = Engine::new(&lay.scenario);
-        let correlated = CorrelatedDraws::new(&lay.scenario, &engine, lay.scenario.run.runs);
-        let (points, current, per_run) = evaluate(&lay, &engine, correlated.as_ref(), Vec::new(), control, true)?;
+        let (points, current, per_run) = evaluate(&lay, &engine, source, Vec::new(), control, true)?;
         Ok(Sweep {
             policy: lay.policy_name.clone(),
             param: spec.param,
@@ -623,6 +636,21 @@ pub fn sweep_2d(
     opts: &SweepOptions,
     control: &Control,
 ) -> Result<Sweep2d, SweepError> {
+    sweep_2d_from(scenario, spec, axis, opts, &RunSource::All, control)
+}
+
+/// [`sweep_2d`] with its simulations (one per axis value, in order) taken from `source`.
+///
+/// # Errors
+/// As [`sweep_2d`].
+pub fn sweep_2d_from(
+    scenario: &Scenario,
+    spec: &SweepSpec,
+    axis: &WorldAxis,
+    opts: &SweepOptions,
+    source: &RunSource,
+    control: &Control,
+) -> Result<Sweep2d, SweepError> {
     let lay = layout(scenario, spec)?;
     if axis.param >= PARAMS.len() {
         return Err(SweepError::Invalid(format!("there is no world parameter number {}", axis.param)));
@@ -637,10 +665,9 @@ pub fn sweep_2d(
     check_world_values(axis.param, &axis.values).map_err(SweepError::Invalid)?;
     in_pool(opts.threads, || {
         let engine = Engine::new(&lay.scenario);
-        let correlated = CorrelatedDraws::new(&lay.scenario, &engine, lay.scenario.run.runs);
         let mut cells = Vec::with_capacity(lay.n_points * axis.values.len());
         for &v2 in &axis.values {
-            let (points, _, _) = evaluate(&lay, &engine, correlated.as_ref(), vec![(axis.param, v2)], control, false)?;
+            let (points, _, _) = evaluate(&lay, &engine, source, vec![(axis.param, v2)], control, false)?;
             cells.extend(points.into_iter().map(|point| Cell2d { value2: v2, point }));
         }
         let z: Vec<f64> = cells.iter().map(|c| c.point.p_better_than_baseline).collect();

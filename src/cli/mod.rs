@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::sim::Shard;
+
+pub mod merge;
 mod progress;
 pub mod report;
 pub mod run;
@@ -63,6 +66,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Write single figures of a scenario's results (running only the analyses they need).
     Figures(FiguresArgs),
+    /// Combine the partial results of a command run with --shard K/N (on one machine or a
+    /// cluster) into exactly the files the command writes without --shard.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -82,6 +88,32 @@ pub struct RunArgs {
     /// Write runs.csv, jurisdictions.csv, params.csv, series.csv and summary.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Run only shard K of N (1 <= K <= N: a contiguous range of run numbers) and write a
+    /// partial result to --out; `tierlab merge` combines the shards into the files one
+    /// machine would have written, byte for byte.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    Shard::parse(text)
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The --out directories of every shard of one `run`, `sweep` or `sensitivity` command
+    /// run with --shard K/N, in any order.
+    #[arg(required = true, num_args = 1..)]
+    pub dirs: Vec<PathBuf>,
+    /// Write the merged files here (what the command would have written without --shard).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -138,6 +170,10 @@ pub struct SweepArgs {
     /// Cap on CVaR95 of harm ($B) for the best-threshold search.
     #[arg(long)]
     pub max_cvar95: Option<f64>,
+    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
+    /// `tierlab merge` combines the shards into the files written without --shard.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub common: CommonRunArgs,
     /// Write sweep.csv (or sweep2d.csv) and sweep.json here.
@@ -155,6 +191,10 @@ pub struct SensitivityArgs {
     /// The policy to analyse (default: the scenario's baseline policy).
     #[arg(long)]
     pub policy: Option<String>,
+    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
+    /// `tierlab merge` combines the shards into the files written without --shard.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub common: CommonRunArgs,
     /// Write sensitivity.csv and sensitivity.json here.
@@ -240,6 +280,7 @@ pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Sensitivity(args) => sensitivity::run(args),
         Command::Report(args) => report::report(args),
         Command::Figures(args) => report::figures(args),
+        Command::Merge(args) => merge::merge(args),
     }
 }
 

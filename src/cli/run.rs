@@ -1,19 +1,23 @@
 //! `tierlab validate` and `tierlab run`, and the loading and execution other commands share.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
 
-use super::{EXIT_INVALID, RunArgs, progress};
-use crate::analysis::{Summary, summarise, summarise_series};
+use super::{EXIT_INVALID, InvalidInput, RunArgs, progress};
+use crate::analysis::series::summarise_series_from;
+use crate::analysis::{Summary, summarise};
 use crate::export::data::{OutputWriters, Provenance, write_series_csv, write_summary_json};
+use crate::export::partial::{
+    Part, PartialMeta, RESULTS_FILE, ResultsReader, ResultsWriter, SERIES_FILE, SeriesReader, SeriesWriter, write_meta,
+};
 use crate::model::{Scenario, ScenarioError};
-use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimOptions, simulate_range};
+use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, Shard, SimOptions, simulate_range};
 
 pub use crate::export::report::fmt_num;
-pub use crate::export::study::{CHUNK_RUNS, SERIES_RUNS_CAP};
+pub use crate::export::study::CHUNK_RUNS;
 
 /// A scenario as loaded: the checked scenario, its text (for the hash) and its name for
 /// messages.
@@ -94,7 +98,27 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         loaded.scenario.run.seed = s;
     }
     let threads = args.threads.map(|t| t as usize);
-    let out = execute(&loaded, threads, args.out.as_deref(), args.quiet, started)?;
+    if let Some(shard) = args.shard {
+        let dir =
+            args.out.as_deref().ok_or_else(|| InvalidInput("--shard needs --out DIR for its partial result".into()))?;
+        check_shard(shard, loaded.scenario.run.runs)?;
+        let mode = Mode::Shard { shard, args: Vec::new() };
+        let out = execute(&loaded, threads, Some(dir), args.quiet, started, mode)?;
+        let r = &out.results.runs;
+        println!(
+            "shard {shard} of {}: runs {}..{} of {} in {:.3} s, {} threads; partial result in {} (combine the shards \
+             with `tierlab merge --out DIR SHARD_DIR...`)",
+            loaded.origin,
+            r.start,
+            r.end,
+            loaded.scenario.run.runs,
+            out.provenance.wall_time_s,
+            out.provenance.threads,
+            dir.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = execute(&loaded, threads, args.out.as_deref(), args.quiet, started, Mode::Whole)?;
     print_summary(&loaded, &out);
     if let Some(dir) = &args.out {
         eprintln!("wrote runs.csv, jurisdictions.csv, params.csv, series.csv and summary.json to {}", dir.display());
@@ -102,28 +126,88 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Simulates a loaded scenario; with `out`, writes every file of SCENARIO.md there.
+/// Refuses a shard without runs: every shard must simulate at least one.
 ///
 /// # Errors
-/// A thread pool that cannot start, or an output file that cannot be written.
+/// More shards than runs.
+pub fn check_shard(shard: Shard, runs: u64) -> Result<(), InvalidInput> {
+    if shard.count > runs {
+        return Err(InvalidInput(format!(
+            "--shard {shard}: {runs} runs cannot be cut into {} shards; use at most {runs}",
+            shard.count
+        )));
+    }
+    Ok(())
+}
+
+/// Runs held in memory at once when the per-step series of every run are recorded (about
+/// 6 KB a run on the baseline): the series go to a file chunk by chunk.
+pub const SERIES_CHUNK_RUNS: u64 = 16_384;
+
+/// What [`execute`] does with the runs.
+pub enum Mode<'a> {
+    /// Simulate every run.
+    Whole,
+    /// Simulate one shard's runs and write them as a partial result (needs `out`).
+    Shard { shard: Shard, args: Vec<String> },
+    /// Read every shard's runs back (in shard order) instead of simulating.
+    Merge(&'a [Part]),
+}
+
+/// Simulates a loaded scenario (or reads merged shards back); with `out`, writes every file
+/// of SCENARIO.md there, or for a shard its partial result. A merge goes through the same
+/// steps as one machine, chunk for chunk of the same runs, so it writes the same bytes.
+///
+/// # Errors
+/// A thread pool that cannot start, an output file that cannot be written, or shards that
+/// cannot be read.
 pub fn execute(
     loaded: &Loaded,
     threads: Option<usize>,
     out: Option<&Path>,
     quiet: bool,
     started: Instant,
+    mode: Mode<'_>,
 ) -> anyhow::Result<RunOutput> {
     let s = &loaded.scenario;
     let runs = s.run.runs;
-    let engine = Engine::new(s);
-    let correlated = CorrelatedDraws::new(s, &engine, runs);
-    let control = Control::new();
-    let mut writers = match out {
-        Some(dir) => Some(OutputWriters::create(dir).with_context(|| format!("cannot write to {}", dir.display()))?),
-        None => None,
+    let range = match &mode {
+        Mode::Shard { shard, .. } => shard.range(runs),
+        _ => 0..runs,
     };
-    let series_runs = if out.is_some() { runs.min(SERIES_RUNS_CAP) } else { 0 };
-    let bar = progress::bar(runs, progress::RUNS, quiet || runs < 50_000);
+    let engine = Engine::new(s);
+    let control = Control::new();
+    let cannot_write = |what: &str| match out {
+        Some(dir) => format!("cannot write {what} to {}", dir.display()),
+        None => format!("cannot write {what}"),
+    };
+    if let Some(dir) = out {
+        std::fs::create_dir_all(dir).with_context(|| cannot_write("the output"))?;
+    }
+    let sharding = matches!(mode, Mode::Shard { .. });
+    let mut writers = match out {
+        Some(dir) if !sharding => Some(OutputWriters::create(dir).with_context(|| cannot_write("the run files"))?),
+        _ => None,
+    };
+    let mut partial = match out {
+        Some(dir) if sharding => Some(ResultsWriter::create(dir).with_context(|| cannot_write(RESULTS_FILE))?),
+        _ => None,
+    };
+    // Every run's series, chunk by chunk: a temporary file for one machine, the shard's
+    // series.bin for a shard; a merge reads the shards' files.
+    let series_path = out.map(|dir| {
+        if sharding { dir.join(SERIES_FILE) } else { dir.join(format!(".series-{}.bin.tmp", std::process::id())) }
+    });
+    let mut series_file = match (&series_path, &mode) {
+        (Some(p), Mode::Whole | Mode::Shard { .. }) => {
+            Some(SeriesWriter::create(p).with_context(|| cannot_write("the per-step series"))?)
+        }
+        _ => None,
+    };
+    // Per-jurisdiction outcomes stay in memory for the summary up to one chunk's worth.
+    let keep_jurisdictions = runs <= CHUNK_RUNS;
+    let chunk_runs = if out.is_some() { SERIES_CHUNK_RUNS } else { CHUNK_RUNS };
+    let bar = progress::bar(range.end - range.start, progress::RUNS, quiet || runs < 50_000);
     let pool = match threads {
         Some(t) => Some(
             rayon::ThreadPoolBuilder::new()
@@ -134,78 +218,157 @@ pub fn execute(
         ),
         None => None,
     };
-    let mut body = || -> anyhow::Result<(Results, Option<crate::analysis::SeriesSummary>)> {
+    let mut body = || -> anyhow::Result<Results> {
         let mut combined: Option<Results> = None;
-        let mut series = None;
-        let mut start = 0;
-        while start < runs {
-            let end = (start + CHUNK_RUNS).min(runs);
-            let opts = SimOptions {
-                threads: None,
-                record: Record {
-                    jurisdictions: out.is_some() || runs <= CHUNK_RUNS,
-                    series_runs: if start == 0 { series_runs } else { 0 },
-                    params: out.is_some(),
-                },
-                param_overrides: Vec::new(),
-            };
-            let chunk = simulate_range(&engine, correlated.as_ref(), start..end, &opts, &control)?;
+        let mut take = |chunk: Results| -> anyhow::Result<()> {
             if let Some(w) = writers.as_mut() {
                 w.write_chunk(s, &chunk).context("cannot write the run files")?;
             }
-            if start == 0 && series_runs > 0 {
-                series = Some(summarise_series(&chunk, &jurisdiction_names(s)));
+            if let Some(w) = series_file.as_mut() {
+                w.append(&chunk).with_context(|| cannot_write("the per-step series"))?;
             }
-            combined = Some(match combined {
+            if let Some(w) = partial.as_mut() {
+                w.append(&chunk).with_context(|| cannot_write(RESULTS_FILE))?;
+            }
+            if let Some(b) = &bar {
+                b.set_position(chunk.runs.end - range.start);
+            }
+            match combined.as_mut() {
                 None => {
                     let mut c = chunk;
-                    if runs > CHUNK_RUNS {
-                        // Keep only what the summary reads; the rest is already written.
+                    c.series = Vec::new();
+                    c.series_runs = 0;
+                    c.params = Vec::new();
+                    if !keep_jurisdictions {
                         c.jurisdictions = Vec::new();
-                        c.series = Vec::new();
-                        c.params = Vec::new();
                     }
-                    c
+                    combined = Some(c);
                 }
-                Some(mut c) => {
+                Some(c) => {
                     c.outcomes.extend_from_slice(&chunk.outcomes);
+                    if keep_jurisdictions {
+                        c.jurisdictions.extend_from_slice(&chunk.jurisdictions);
+                    }
                     c.runs.end = chunk.runs.end;
-                    c
                 }
-            });
-            if let Some(b) = &bar {
-                b.set_position(end);
             }
-            start = end;
+            Ok(())
+        };
+        match &mode {
+            Mode::Merge(parts) => {
+                for part in *parts {
+                    let mut reader = ResultsReader::open(&part.dir)?;
+                    while let Some(chunk) = reader.next_results()? {
+                        take(chunk)?;
+                    }
+                }
+            }
+            Mode::Whole | Mode::Shard { .. } => {
+                let correlated = CorrelatedDraws::for_range(s, &engine, range.clone());
+                let mut start = range.start;
+                while start < range.end {
+                    let end = (start + chunk_runs).min(range.end);
+                    let opts = SimOptions {
+                        threads: None,
+                        record: Record {
+                            jurisdictions: out.is_some() || keep_jurisdictions,
+                            series_runs: if out.is_some() { end - start } else { 0 },
+                            params: out.is_some(),
+                        },
+                        param_overrides: Vec::new(),
+                    };
+                    take(simulate_range(&engine, correlated.as_ref(), start..end, &opts, &control)?)?;
+                    start = end;
+                }
+            }
         }
         let combined = combined.ok_or_else(|| anyhow::anyhow!("no runs"))?;
-        Ok((combined, series))
+        if combined.runs != range {
+            anyhow::bail!("the shards hold runs {:?}, not {:?}", combined.runs, range);
+        }
+        Ok(combined)
     };
-    let (results, series) = match &pool {
-        Some(p) => p.install(body)?,
+    let results = match &pool {
+        Some(p) => p.install(&mut body)?,
         None => body()?,
     };
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
+    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
+    provenance.threads = pool.as_ref().map_or_else(rayon::current_num_threads, rayon::ThreadPool::current_num_threads);
+    if let Mode::Shard { shard, args } = &mode {
+        let dir = out.ok_or_else(|| anyhow::anyhow!("a shard needs --out DIR"))?;
+        partial.take().map(ResultsWriter::finish).transpose().with_context(|| cannot_write(RESULTS_FILE))?;
+        series_file.take().map(SeriesWriter::finish).transpose().with_context(|| cannot_write(SERIES_FILE))?;
+        let meta = partial_meta("run", args.clone(), *shard, loaded, 1);
+        write_meta(dir, &meta, &loaded.text).with_context(|| cannot_write("partial.json"))?;
+        provenance.wall_time_s = started.elapsed().as_secs_f64();
+        let summary = summarise(&results, &names, s.run.baseline);
+        return Ok(RunOutput { results, summary, provenance });
+    }
     let summary = match &pool {
         Some(p) => p.install(|| summarise(&results, &names, s.run.baseline)),
         None => summarise(&results, &names, s.run.baseline),
     };
-    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
-    provenance.threads = pool.as_ref().map_or_else(rayon::current_num_threads, rayon::ThreadPool::current_num_threads);
-    provenance.series_runs = series.as_ref().map_or(0, |x| x.runs);
     if let (Some(w), Some(dir)) = (writers, out) {
         w.finish().context("cannot write the run files")?;
-        if let Some(series) = &series {
-            write_series_csv(&dir.join("series.csv"), &names, series).context("cannot write series.csv")?;
+        let series_paths: Vec<PathBuf> = match &mode {
+            Mode::Merge(parts) => parts.iter().map(|p| p.dir.join(SERIES_FILE)).collect(),
+            _ => series_path.iter().cloned().collect(),
+        };
+        if let Some(f) = series_file.take() {
+            f.finish().with_context(|| cannot_write("the per-step series"))?;
         }
+        let series = {
+            let reader = SeriesReader::open(&series_paths)?;
+            let summarise = || summarise_series_from(&reader, &jurisdiction_names(s));
+            match &pool {
+                Some(p) => p.install(summarise),
+                None => summarise(),
+            }
+        };
+        if !matches!(mode, Mode::Merge(_)) {
+            for p in &series_paths {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        let series = series.context("cannot read the per-step series back")?;
+        provenance.series_runs = series.runs;
+        write_series_csv(&dir.join("series.csv"), &names, &series).context("cannot write series.csv")?;
         provenance.wall_time_s = started.elapsed().as_secs_f64();
         write_summary_json(&dir.join("summary.json"), &summary, &provenance).context("cannot write summary.json")?;
     }
     provenance.wall_time_s = started.elapsed().as_secs_f64();
     Ok(RunOutput { results, summary, provenance })
+}
+
+/// The partial.json of a shard of `command`.
+pub fn partial_meta(
+    command: &str,
+    args: Vec<String>,
+    shard: Shard,
+    loaded: &Loaded,
+    simulations: usize,
+) -> PartialMeta {
+    let s = &loaded.scenario;
+    let range = shard.range(s.run.runs);
+    PartialMeta {
+        tool: "tierlab".into(),
+        version: crate::VERSION.into(),
+        command: command.into(),
+        args,
+        shard: shard.index,
+        shards: shard.count,
+        first_run: range.start,
+        end_run: range.end,
+        runs: s.run.runs,
+        seed: s.run.seed,
+        scenario_sha256: crate::model::scenario::sha256_hex(&loaded.text),
+        scenario_file: loaded.origin.clone(),
+        simulations,
+    }
 }
 
 pub fn jurisdiction_names(s: &Scenario) -> Vec<String> {

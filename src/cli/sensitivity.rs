@@ -7,10 +7,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use super::SensitivityArgs;
+use super::merge::{Source, finish_shard};
 use super::run::{Loaded, fmt_num, load};
 use super::sweep::{apply_common, invalid, policy_named, with_progress, write_files};
 use crate::analysis::sensitivity::{
-    Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec, TailBy, progress_total, sensitivity,
+    Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec, TailBy, progress_total,
+    sensitivity_from,
 };
 use crate::export::data::Provenance;
 use crate::export::tables::{sensitivity_csv, sensitivity_json};
@@ -22,7 +24,21 @@ use crate::sim::Control;
 /// Invalid input (exit code 2), cancellation, or a file that cannot be written.
 pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut loaded = load(&args.file)?;
+    let loaded = load(&args.file)?;
+    run_loaded(args, loaded, Source::Simulate, started)
+}
+
+/// `tierlab sensitivity` on a loaded scenario: simulated, a shard of it (`--shard`), or the
+/// merged shards (`tierlab merge`).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_loaded(
+    args: SensitivityArgs,
+    mut loaded: Loaded,
+    source: Source,
+    started: Instant,
+) -> anyhow::Result<ExitCode> {
     apply_common(&mut loaded, &args.common);
     let s = &loaded.scenario;
     let output = Output::parse(&args.output).ok_or_else(|| {
@@ -45,9 +61,14 @@ pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let spec = SensitivitySpec::new(policy, output);
     let opts = SensitivityOptions { threads: args.common.threads.map(|t| t as usize) };
     let control = Control::new();
-    let result =
-        with_progress(progress_total(s, &spec), args.common.quiet, &control, || sensitivity(s, &spec, &opts, &control))
-            .map_err(|e: SensitivityError| if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() })?;
+    let source = source.run_source(args.shard, args.out.as_deref(), s.run.runs)?;
+    let result = with_progress(progress_total(s, &spec), args.common.quiet, &control, || {
+        sensitivity_from(s, &spec, &opts, &source, &control)
+    })
+    .map_err(|e: SensitivityError| if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() })?;
+    if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
+        return finish_shard("sensitivity", shard, &loaded, source, dir);
+    }
     let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
     provenance.threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
     provenance.wall_time_s = started.elapsed().as_secs_f64();

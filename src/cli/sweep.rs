@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
+use super::merge::{Source, finish_shard};
 use super::run::{Loaded, fmt_num, load};
 use super::{CommonRunArgs, InvalidInput, SweepArgs, progress};
 use crate::analysis::sweep::{
     BestThreshold, BootstrapOptions, Constraint, DEFAULT_BOOTSTRAP, Sweep, Sweep2d, SweepError, SweepOptions,
-    SweepParam, SweepPoint, SweepSpec, WorldAxis, best_threshold, check_grid, grid, progress_total, sweep, sweep_2d,
-    world_param,
+    SweepParam, SweepPoint, SweepSpec, WorldAxis, best_threshold, check_grid, grid, progress_total, sweep_2d_from,
+    sweep_from, world_param,
 };
 use crate::export::data::{Provenance, write_atomic};
 use crate::export::tables::{sweep_csv, sweep_json, sweep2d_csv, sweep2d_json};
@@ -84,7 +85,16 @@ fn pm(mean: f64, se: f64) -> String {
 /// Invalid input (exit code 2), cancellation, or a file that cannot be written.
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut loaded = load(&args.file)?;
+    let loaded = load(&args.file)?;
+    run_loaded(args, loaded, Source::Simulate, started)
+}
+
+/// `tierlab sweep` on a loaded scenario: simulated, a shard of it (`--shard`), or the merged
+/// shards (`tierlab merge`).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_loaded(args: SweepArgs, mut loaded: Loaded, source: Source, started: Instant) -> anyhow::Result<ExitCode> {
     apply_common(&mut loaded, &args.common);
     let s = &loaded.scenario;
     let param = SweepParam::parse(&args.param).ok_or_else(|| {
@@ -109,6 +119,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let spec = SweepSpec { policy, param, values: grid(args.from, args.to, args.steps) };
     let opts = SweepOptions { threads: args.common.threads.map(|t| t as usize) };
     let control = Control::new();
+    let source = source.run_source(args.shard, args.out.as_deref(), s.run.runs)?;
     let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
     provenance.threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
 
@@ -116,9 +127,13 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         if args.from2.is_some() || args.to2.is_some() || args.steps2.is_some() {
             return Err(invalid("--from2, --to2 and --steps2 need --param2 world.KEY"));
         }
-        let result =
-            with_progress(progress_total(s, 0), args.common.quiet, &control, || sweep(s, &spec, &opts, &control))
-                .map_err(sweep_error)?;
+        let result = with_progress(progress_total(s, 0), args.common.quiet, &control, || {
+            sweep_from(s, &spec, &opts, &source, &control)
+        })
+        .map_err(sweep_error)?;
+        if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
+            return finish_shard("sweep", shard, &loaded, source, dir);
+        }
         let best =
             best_threshold(&result, &constraint, &BootstrapOptions { replicates: DEFAULT_BOOTSTRAP, seed: s.run.seed });
         provenance.wall_time_s = started.elapsed().as_secs_f64();
@@ -138,9 +153,12 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
     check_grid("--from2/--to2/--steps2", from2, to2, steps2).map_err(invalid)?;
     let axis = WorldAxis { param: param2, values: grid(from2, to2, steps2) };
     let result = with_progress(progress_total(s, steps2), args.common.quiet, &control, || {
-        sweep_2d(s, &spec, &axis, &opts, &control)
+        sweep_2d_from(s, &spec, &axis, &opts, &source, &control)
     })
     .map_err(sweep_error)?;
+    if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
+        return finish_shard("sweep", shard, &loaded, source, dir);
+    }
     provenance.wall_time_s = started.elapsed().as_secs_f64();
     print_sweep_2d(&loaded, &provenance, &result, &constraint);
     if let Some(dir) = &args.out {

@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod figures;
+pub mod partial;
 pub mod report;
 pub mod study;
 pub mod tables;

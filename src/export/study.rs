@@ -378,6 +378,7 @@ impl From<SimError> for StudyError {
         match e {
             SimError::Cancelled => StudyError::Cancelled,
             SimError::Threads { threads, reason } => StudyError::Threads { threads, reason },
+            SimError::Mismatch(m) => StudyError::Invalid(m),
         }
     }
 }

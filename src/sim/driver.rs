@@ -45,6 +45,9 @@ pub enum SimError {
     Cancelled,
     #[error("could not start {threads} worker threads: {reason}")]
     Threads { threads: usize, reason: String },
+    /// Partial results that do not fit together (sharded runs being merged).
+    #[error("{0}")]
+    Mismatch(String),
 }
 
 /// What to keep beyond the per-run outcomes.
@@ -122,33 +125,73 @@ impl Results {
     }
 }
 
-/// Correlated parameter draws, induced once over all runs of a scenario (Iman-Conover needs
-/// the whole sample); `None` when the scenario asks for no correlation.
+/// Runs per Iman-Conover block. Correlation is induced within fixed blocks of run numbers
+/// (`b * IC_BLOCK_RUNS ..`), each block a full sample whether or not every run in it is
+/// simulated, so run `n`'s correlated draws depend only on the seed and `n`: not on the run
+/// count, the range simulated or the shard it falls in. 4,096 runs put the induced rank
+/// correlation within about 0.02 of its target in every block.
+pub const IC_BLOCK_RUNS: u64 = 4096;
+
+/// Correlated parameter draws for a range of runs (Iman-Conover needs a whole sample: each
+/// block of [`IC_BLOCK_RUNS`] runs is one); `None` when the scenario asks for no correlation.
 #[derive(Clone, Debug)]
 pub struct CorrelatedDraws {
     pub ids: Vec<usize>,
-    /// `columns[i][run]` for parameter `ids[i]`.
+    /// The run `columns[i][0]` belongs to (a multiple of [`IC_BLOCK_RUNS`]).
+    pub first_run: u64,
+    /// `columns[i][run - first_run]` for parameter `ids[i]`, whole blocks.
     pub columns: Vec<Vec<f64>>,
 }
 
 impl CorrelatedDraws {
+    /// The draws of runs `0..total_runs`.
     pub fn new(scenario: &Scenario, engine: &Engine, total_runs: u64) -> Option<CorrelatedDraws> {
+        CorrelatedDraws::for_range(scenario, engine, 0..total_runs)
+    }
+
+    /// The draws of the blocks that hold `runs`.
+    pub fn for_range(scenario: &Scenario, engine: &Engine, runs: Range<u64>) -> Option<CorrelatedDraws> {
         if scenario.correlations.is_empty() {
             return None;
         }
         let ids = involved(&scenario.correlations);
-        let n = total_runs as usize;
+        let first_block = runs.start / IC_BLOCK_RUNS;
+        let end_block = runs.end.div_ceil(IC_BLOCK_RUNS).max(first_block);
+        let block = IC_BLOCK_RUNS as usize;
+        let n = (end_block - first_block) as usize * block;
         let mut columns = vec![vec![0.0; n]; ids.len()];
-        let mut params = vec![0.0; crate::model::N_PARAMS];
-        for run in 0..n {
-            engine.draw_params(run as u64, &mut params);
-            for (c, &id) in columns.iter_mut().zip(&ids) {
-                c[run] = params[id];
+        // Blocks are independent samples: induce them in parallel, each into its own slice.
+        let mut slices: Vec<Vec<&mut [f64]>> = (0..(end_block - first_block) as usize).map(|_| Vec::new()).collect();
+        for col in &mut columns {
+            for (b, chunk) in col.chunks_mut(block).enumerate() {
+                slices[b].push(chunk);
             }
         }
-        let mut rng = stream(scenario.run.seed, Stream::Scenario, 0, 0);
-        iman_conover(&mut columns, &scenario.correlations, &mut rng);
-        Some(CorrelatedDraws { ids, columns })
+        slices.into_par_iter().enumerate().for_each(|(b, mut cols)| {
+            let block_no = first_block + b as u64;
+            let first = block_no * IC_BLOCK_RUNS;
+            let mut params = vec![0.0; crate::model::N_PARAMS];
+            let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(block); cols.len()];
+            for i in 0..IC_BLOCK_RUNS {
+                engine.draw_params(first + i, &mut params);
+                for (d, &id) in draws.iter_mut().zip(&ids) {
+                    d.push(params[id]);
+                }
+            }
+            let mut rng = stream(scenario.run.seed, Stream::Scenario, block_no, 1);
+            iman_conover(&mut draws, &scenario.correlations, &mut rng);
+            for (dst, src) in cols.iter_mut().zip(&draws) {
+                dst.copy_from_slice(src);
+            }
+        });
+        Some(CorrelatedDraws { ids, first_run: first_block * IC_BLOCK_RUNS, columns })
+    }
+
+    /// Run `run`'s draw of parameter `ids[i]`, if the run lies in these blocks.
+    #[inline]
+    pub fn get(&self, i: usize, run: u64) -> Option<f64> {
+        let off = run.checked_sub(self.first_run)?;
+        self.columns[i].get(off as usize).copied()
     }
 }
 
@@ -259,8 +302,8 @@ pub fn simulate_range(
                         let params = &mut sc.params[l];
                         engine.draw_params(run, params);
                         if let Some(c) = correlated {
-                            for (col, &id) in c.columns.iter().zip(&c.ids) {
-                                if let Some(&x) = col.get(run as usize) {
+                            for (i, &id) in c.ids.iter().enumerate() {
+                                if let Some(x) = c.get(i, run) {
                                     params[id] = x;
                                 }
                             }

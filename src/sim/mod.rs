@@ -8,7 +8,11 @@ pub mod poisson;
 #[cfg(test)]
 mod reference;
 pub mod rng;
+pub mod shard;
 pub mod vmath;
 
-pub use driver::{Control, CorrelatedDraws, Record, Results, SimError, SimOptions, simulate, simulate_range};
+pub use driver::{
+    Control, CorrelatedDraws, IC_BLOCK_RUNS, Record, Results, SimError, SimOptions, simulate, simulate_range,
+};
 pub use engine::{Engine, JurisdictionOutcome, Outcome, SERIES_FIXED};
+pub use shard::{RunSource, Shard};

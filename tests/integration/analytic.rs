@@ -555,7 +555,8 @@ fn correlations_reach_their_rank_targets_and_keep_the_marginals() {
         .raw("hazard_threshold", "{ dist = \"uniform\", min = 26.5, max = 29.0 }")
         .raw("misuse_rate", "{ dist = \"triangular\", min = 0.5, mode = 2.0, max = 10.0 }");
     let mut plain = base.clone();
-    plain.runs = 2000;
+    // Whole Iman-Conover blocks: the marginals of a partly used block are a subsample.
+    plain.runs = 2 * tierlab::sim::IC_BLOCK_RUNS;
     let mut correlated = plain.clone();
     correlated.tail = "\n[[correlation]]\na = \"world.growth\"\nb = \"world.hazard_threshold\"\nrho = 0.6\n\n\
                        [[correlation]]\na = \"world.misuse_rate\"\nb = \"world.growth\"\nrho = -0.3\n"
@@ -572,7 +573,8 @@ fn correlations_reach_their_rank_targets_and_keep_the_marginals() {
     assert!((gh - 0.6).abs() < 0.05, "rank correlation growth ~ hazard_threshold {gh}, target 0.6");
     assert!((mg + 0.3).abs() < 0.05, "rank correlation misuse_rate ~ growth {mg}, target -0.3");
     assert!(hm.abs() < 0.1 + 0.6 * 0.3, "no pair was asked for hazard_threshold ~ misuse_rate: {hm}");
-    // Iman-Conover only reorders the draws: each marginal sample is the same multiset.
+    // Iman-Conover only reorders the draws within each block: each marginal sample is the
+    // same multiset.
     for p in [P::growth, P::hazard_threshold, P::misuse_rate] {
         let mut a = column(&sp, &rp, p);
         let mut b = column(&sc, &rc, p);

@@ -9,4 +9,5 @@ mod fuzz;
 mod properties;
 mod regressions;
 mod scenarios;
+mod sharding;
 mod support;

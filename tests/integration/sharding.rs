@@ -1,0 +1,207 @@
+//! `--shard K/N` and `tierlab merge`: shards merged give the files of one machine byte for
+//! byte (wall time and threads aside), with and without correlated parameters, for `run`,
+//! `sweep` and `sensitivity`; shards that do not fit together are refused as invalid input.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::support::{BASELINE, read, run_bin, temp_toml};
+
+const RUN_FILES: [&str; 4] = ["runs.csv", "jurisdictions.csv", "params.csv", "series.csv"];
+
+fn ok(args: &[OsString]) -> String {
+    let out = run_bin(args);
+    assert_eq!(out.status.code(), Some(0), "tierlab {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn args(parts: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
+    parts.iter().map(|p| p.as_ref().to_os_string()).collect()
+}
+
+/// A JSON file without what may differ between one machine and a merge.
+fn json_without_timing(path: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(&read(path)).expect("json");
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("threads");
+                m.remove("wall_time_s");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut v);
+    v
+}
+
+/// Runs `command` (with `extra` arguments) whole, then as `n` shards merged, and checks the
+/// merged `files` and `json` against the whole run's.
+fn assert_merge_equal(command: &str, file: &Path, extra: &[&str], n: u64, files: &[&str], json: &str) {
+    let root = tempfile::tempdir().expect("dir");
+    let whole = root.path().join("whole");
+    let mut a = args(&[&command, &file]);
+    a.extend(extra.iter().map(OsString::from));
+    let mut w = a.clone();
+    w.extend(args(&[&"--quiet", &"--threads", &"2", &"--out", &whole]));
+    ok(&w);
+    let mut shard_dirs: Vec<PathBuf> = Vec::new();
+    // Shards in reverse order and one thread each: neither may matter.
+    for k in (1..=n).rev() {
+        let dir = root.path().join(format!("shard-{k}"));
+        let mut s = a.clone();
+        s.extend(args(&[&"--quiet", &"--threads", &"1", &"--shard", &format!("{k}/{n}"), &"--out", &dir]));
+        let printed = ok(&s);
+        assert!(printed.contains(&format!("shard {k}/{n}")), "{printed}");
+        shard_dirs.push(dir);
+    }
+    let merged = root.path().join("merged");
+    let mut m = args(&[&"merge", &"--quiet", &"--out", &merged]);
+    m.extend(shard_dirs.iter().map(OsString::from));
+    ok(&m);
+    for name in files {
+        let (x, y) = (read(&whole.join(name)), read(&merged.join(name)));
+        assert!(x.lines().count() > 1, "{name} has rows");
+        assert!(x == y, "{command}: {name} of {n} merged shards differs from one machine's");
+    }
+    assert_eq!(
+        json_without_timing(&whole.join(json)),
+        json_without_timing(&merged.join(json)),
+        "{command}: {json} of {n} merged shards"
+    );
+}
+
+fn baseline_file() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")
+}
+
+#[test]
+fn run_shards_merge_to_one_machines_files_at_1_3_and_7_shards() {
+    for n in [1, 3, 7] {
+        // 1,000 runs: seven shards of 142-143 runs, none a multiple of a batch or a block.
+        assert_merge_equal("run", &baseline_file(), &["--runs", "1000"], n, &RUN_FILES, "summary.json");
+    }
+}
+
+#[test]
+fn run_shards_merge_with_correlated_parameters() {
+    let text = format!(
+        "{BASELINE}\n[[correlation]]\na = \"world.misuse_rate\"\nb = \"world.severity_min\"\nrho = 0.6\n\n\
+         [[correlation]]\na = \"world.growth\"\nb = \"world.leak_closed\"\nrho = -0.4\n"
+    );
+    let f = temp_toml(text.as_bytes());
+    for n in [1, 3, 7] {
+        assert_merge_equal("run", f.path(), &["--runs", "1500"], n, &RUN_FILES, "summary.json");
+    }
+}
+
+#[test]
+fn series_cover_every_run() {
+    let dir = tempfile::tempdir().expect("dir");
+    ok(&args(&[&"run", &"baseline", &"--runs", &"25000", &"--quiet", &"--out", &dir.path()]));
+    let v: serde_json::Value = serde_json::from_str(&read(&dir.path().join("summary.json"))).expect("json");
+    assert_eq!(v["meta"]["series_runs"], 25000);
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").all(|e| !e
+            .expect("entry")
+            .file_name()
+            .to_string_lossy()
+            .contains(".tmp"))
+    );
+}
+
+#[test]
+fn sweep_and_sensitivity_shards_merge_to_one_machines_files() {
+    let sweep = ["--runs", "600", "--from", "25", "--to", "29", "--steps", "5"];
+    assert_merge_equal("sweep", &baseline_file(), &sweep, 3, &["sweep.csv"], "sweep.json");
+    let sweep2 = [
+        "--runs",
+        "400",
+        "--from",
+        "25",
+        "--to",
+        "29",
+        "--steps",
+        "3",
+        "--param2",
+        "world.hazard_threshold",
+        "--from2",
+        "26",
+        "--to2",
+        "29",
+        "--steps2",
+        "3",
+    ];
+    assert_merge_equal("sweep", &baseline_file(), &sweep2, 3, &["sweep2d.csv"], "sweep.json");
+    let sens = ["--runs", "500", "--output", "harm"];
+    assert_merge_equal("sensitivity", &baseline_file(), &sens, 3, &["sensitivity.csv"], "sensitivity.json");
+}
+
+fn code(a: &[OsString]) -> (Option<i32>, String) {
+    let out = run_bin(a);
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn shards_that_do_not_fit_together_are_refused() {
+    let root = tempfile::tempdir().expect("dir");
+    let shard = |k: u64, n: u64, runs: &str, name: &str| -> PathBuf {
+        let dir = root.path().join(name);
+        ok(&args(&[
+            &"run",
+            &"baseline",
+            &"--runs",
+            &runs,
+            &"--quiet",
+            &"--shard",
+            &format!("{k}/{n}"),
+            &"--out",
+            &dir,
+        ]));
+        dir
+    };
+    let a1 = shard(1, 3, "90", "a1");
+    let a2 = shard(2, 3, "90", "a2");
+    let a3 = shard(3, 3, "90", "a3");
+    let b2 = shard(2, 3, "120", "b2");
+    let out = root.path().join("out");
+    let merge = |dirs: &[&PathBuf]| {
+        let mut m = args(&[&"merge", &"--out", &out]);
+        m.extend(dirs.iter().map(OsString::from));
+        code(&m)
+    };
+    let (c, e) = merge(&[&a1, &a3]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("shards missing: 2/3"), "{e}");
+    let (c, e) = merge(&[&a1, &a2, &a2, &a3]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("given twice"), "{e}");
+    let (c, e) = merge(&[&a1, &b2, &a3]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("different commands"), "{e}");
+    let (c, e) = merge(&[&a1, &root.path().join("nowhere"), &a3]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("partial.json"), "{e}");
+    // A truncated shard is named, not a panic.
+    let bin = a2.join("results.bin");
+    let bytes = std::fs::read(&bin).expect("read");
+    std::fs::write(&bin, &bytes[..bytes.len() / 2]).expect("write");
+    let (c, e) = merge(&[&a1, &a2, &a3]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("results.bin"), "{e}");
+    // Bad --shard arguments.
+    for bad in ["0/3", "4/3", "3", "x/y"] {
+        let (c, e) = code(&args(&[&"run", &"baseline", &"--shard", &bad, &"--out", &root.path().join("bad")]));
+        assert_eq!(c, Some(2), "{bad}: {e}");
+        assert!(e.contains("K/N"), "{e}");
+    }
+    let (c, e) = code(&args(&[&"run", &"baseline", &"--shard", &"1/2"]));
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("--out"), "{e}");
+    let (c, e) =
+        code(&args(&[&"run", &"baseline", &"--runs", &"5", &"--shard", &"1/6", &"--out", &root.path().join("x")]));
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("at most 5"), "{e}");
+}
