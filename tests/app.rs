@@ -686,6 +686,59 @@ fn sensitivity_tab_ranks_parameters_and_compares_the_worst_worlds() {
 }
 
 #[test]
+fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
+    let mut h = harness(None);
+    settle(&mut h);
+    open_tab_and_wait(&mut h, Tab::Robustness);
+    let d = match h.state().analysis(Slot::Decision).outcome {
+        Some(Outcome::Decision(d)) => d,
+        other => panic!("no decision analysis: {other:?}"),
+    };
+    assert_eq!(d.discovery.runs, RUNS, "worlds are capped like the app's runs");
+    assert_eq!(d.discovery.policy, "Global tiered 1e27", "the threshold sweep's default policy");
+    assert!(d.discovery.event_text.contains("nets less than \"Status quo\""), "{}", d.discovery.event_text);
+    assert_eq!(d.robustness.options.len(), Scenario::baseline().policies.len());
+    assert!(h.query_by_label(&d.discovery.statement).is_some(), "the box in words is shown");
+    for title in [
+        "PRIM trade-off: click a box",
+        "The chosen box",
+        "Regret per policy",
+        "Value of information: what resolving each parameter is worth",
+    ] {
+        assert!(h.query_by_label(title).is_some(), "{title} is drawn");
+    }
+    for r in &d.discovery.chosen_box.restrictions {
+        assert!(h.query_by_label(&r.rule()).is_some(), "rule {} listed", r.rule());
+    }
+    let money = tierlab::app::views::plots::money;
+    for o in &d.robustness.options {
+        let cell = format!("{} ± {}", money(o.regret_mean), money(o.regret_se));
+        assert!(h.query_by_label(&cell).is_some(), "{}'s mean regret {cell} in the table", o.name);
+    }
+
+    // Another box on the trajectory: the decision analysis is redone for it, without a new
+    // simulation of the worlds.
+    let worlds_before = match h.state().analysis(Slot::Worlds).outcome {
+        Some(Outcome::Worlds(w)) => w,
+        other => panic!("no worlds: {other:?}"),
+    };
+    h.state_mut().view_state_mut().robustness.chosen = Some(1);
+    h.run();
+    assert!(h.state_mut().wait_for_analyses(WAIT));
+    h.run();
+    let d1 = match h.state().analysis(Slot::Decision).outcome {
+        Some(Outcome::Decision(d)) => d,
+        other => panic!("no decision analysis: {other:?}"),
+    };
+    assert_eq!(d1.discovery.chosen, 1);
+    assert_eq!(d1.discovery.trajectory, d.discovery.trajectory, "the same trajectory");
+    match h.state().analysis(Slot::Worlds).outcome {
+        Some(Outcome::Worlds(w)) => assert!(std::sync::Arc::ptr_eq(&w, &worlds_before), "no new simulation"),
+        other => panic!("no worlds: {other:?}"),
+    }
+}
+
+#[test]
 fn snapshot_thresholds_light() {
     let mut h = harness(None);
     settle(&mut h);

@@ -6,7 +6,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
+use tierlab::analysis::decision::{Decision, DecisionSpec, decide};
+use tierlab::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions};
 use tierlab::analysis::sweep::{SweepParam, WorldAxis, grid};
+use tierlab::analysis::worlds::simulate_worlds;
 use tierlab::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use tierlab::export::Provenance;
 use tierlab::export::figures::{
@@ -82,8 +85,16 @@ fn run_kinds() -> Vec<FigureKind> {
     FigureKind::all().iter().copied().filter(|k| !ANALYSIS_KINDS.contains(k)).collect()
 }
 
-const ANALYSIS_KINDS: [FigureKind; 4] =
-    [FigureKind::ThresholdCurves, FigureKind::Frontier, FigureKind::Heatmap, FigureKind::Tornado];
+const ANALYSIS_KINDS: [FigureKind; 8] = [
+    FigureKind::ThresholdCurves,
+    FigureKind::Frontier,
+    FigureKind::Heatmap,
+    FigureKind::Tornado,
+    FigureKind::PrimTradeoff,
+    FigureKind::PrimBox,
+    FigureKind::Regret,
+    FigureKind::Evppi,
+];
 
 fn svg_texts(svg: &str) -> Vec<String> {
     let doc = roxmltree::Document::parse(svg).expect("SVG parses as XML");
@@ -475,6 +486,14 @@ struct Studied {
     scenario: Scenario,
     plan: StudyPlan,
     study: Study,
+    /// Decision support on the same scenario, as `tierlab report` adds it.
+    decision: Decision,
+}
+
+impl Studied {
+    fn input(&self) -> tierlab::export::figures::FigureInput<'_> {
+        self.study.input(&self.scenario).with_decision(Some(&self.decision))
+    }
 }
 
 /// The baseline's default plan made small for the debug build: `runs` runs, 7 threshold
@@ -496,7 +515,19 @@ fn study_of(runs: u64, seed: u64, threads: Option<usize>) -> Studied {
     let control = Control::new();
     let study = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, threads, &control).expect("study");
     assert_eq!(control.runs_done(), plan.progress_total(&scenario), "the progress total is exact");
-    Studied { scenario, plan, study }
+    let worlds = simulate_worlds(&scenario, threads, &Control::new()).expect("worlds");
+    let policy = scenario.policy_index("Global tiered 1e27").expect("policy");
+    let spec = DecisionSpec {
+        discovery: DiscoverySpec {
+            policy,
+            event: OutcomeEvent::NetBelowPolicy { against: scenario.run.baseline },
+            chosen: None,
+            prim: PrimOptions::default(),
+        },
+        floor: Some(0.0),
+    };
+    let decision = decide(&worlds, &spec).expect("decision");
+    Studied { scenario, plan, study, decision }
 }
 
 /// A small study of the baseline: the simulation, a sweep, a 2-D sweep and a sensitivity
@@ -515,7 +546,7 @@ fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
         assert!(matches!(prepare(kind, &plain), Err(FigureError::MissingData { .. })), "{kind}");
     }
     let st = studied();
-    let input = st.study.input(&st.scenario);
+    let input = st.input();
     assert_eq!(input.available().len(), FigureKind::all().len());
     let keep = std::env::var_os("TIERLAB_FIGURE_DIR");
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -615,7 +646,7 @@ fn a_capped_analysis_says_so_in_its_provenance() {
     let st = studied();
     let mut sensitivity = st.study.sensitivity.clone().expect("sensitivity");
     sensitivity.runs = 120;
-    let input = st.study.input(&st.scenario).with_sensitivity(Some(&sensitivity));
+    let input = st.input().with_sensitivity(Some(&sensitivity));
     let car = prepare(FigureKind::Tornado, &input).expect("tornado").sidecar();
     assert_eq!(car["provenance"]["runs"], 120);
     assert_eq!(car["data"]["runs"], 120);
@@ -625,7 +656,7 @@ fn a_capped_analysis_says_so_in_its_provenance() {
 #[test]
 fn study_report_has_every_figure_and_the_analysis_sections() {
     let st = studied();
-    let input = st.study.input(&st.scenario);
+    let input = st.input();
     let dir = tempfile::tempdir().expect("tempdir");
     let files = write_report(dir.path(), &input, &[Format::Svg], &SMALL, |_| {}).expect("report");
     assert_eq!(files.figures.len(), FigureKind::all().len());
@@ -652,7 +683,8 @@ fn study_report_has_every_figure_and_the_analysis_sections() {
     for header in ["Spearman", "PRCC", "Swing ($B)", "Mean at 10th ($B)"] {
         assert!(html.contains(&format!("<th>{header}</th>")), "{header}");
     }
-    let rows = html.matches("<td>world.").count();
+    // The sensitivity table's rows (the value-of-information table after it lists parameters too).
+    let rows = html.split("Scenario discovery").next().expect("html").matches("<td>world.").count();
     assert_eq!(rows, se.params.len().min(tierlab::export::report::SENSITIVITY_ROWS), "top rows only");
     assert!(html.contains("log10 FLOP") && html.contains("$B"), "units");
     for kind in ANALYSIS_KINDS {
@@ -664,7 +696,7 @@ fn study_report_has_every_figure_and_the_analysis_sections() {
 fn analysis_figures_are_byte_identical_for_the_same_seed_at_any_thread_count() {
     let a = studied();
     let b = study_of(300, 20261123, Some(1));
-    let (ia, ib) = (a.study.input(&a.scenario), b.study.input(&b.scenario));
+    let (ia, ib) = (a.input(), b.input());
     for kind in ANALYSIS_KINDS {
         let fa = prepare(kind, &ia).expect("prepare");
         let fb = prepare(kind, &ib).expect("prepare");
@@ -722,8 +754,7 @@ fn heatmap_draws_the_half_contour_of_a_real_sweep() {
     let st = studied();
     let s2 = st.study.sweep_2d.as_ref().expect("2-D sweep");
     if s2.contour_p_better_half.is_empty() {
-        let svg =
-            prepare(FigureKind::Heatmap, &st.study.input(&st.scenario)).expect("heatmap").svg(&SMALL).expect("svg");
+        let svg = prepare(FigureKind::Heatmap, &st.input()).expect("heatmap").svg(&SMALL).expect("svg");
         assert_eq!(black_lines(&svg), vec![2]);
         assert!(svg.contains("not reached on this grid"));
     }

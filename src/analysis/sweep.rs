@@ -23,6 +23,7 @@ use crate::model::{Policy, Regime, Scenario};
 use crate::sim::rng::{Stream, stream};
 use crate::sim::{Control, Engine, Outcome, Record, Results, RunSource, SimError, SimOptions};
 
+use super::robustness::{Robustness, robustness};
 use super::stats::{cvar95_unsorted, mean_se, quantile_sorted, sorted, wilson};
 
 /// Most grid points on one axis.
@@ -284,6 +285,9 @@ pub struct Sweep {
     /// The policy as it stands, simulated alongside the grid.
     pub current: SweepPoint,
     pub points: Vec<SweepPoint>,
+    /// Regret of every grid point against the best grid point in each world: the most
+    /// robust value beside the best expected one.
+    pub robustness: Robustness,
     /// Per-run outcomes of the grid points (not serialised).
     #[serde(skip)]
     pub per_run: PerRun,
@@ -610,6 +614,8 @@ pub fn sweep_from(
     in_pool(opts.threads, || {
         let engine = Engine::new(&lay.scenario);
         let (points, current, per_run) = evaluate(&lay, &engine, source, Vec::new(), control, true)?;
+        let names: Vec<String> = points.iter().map(|p| format!("{}", p.value)).collect();
+        let robustness = robustness(&names, &per_run.net, None);
         Ok(Sweep {
             policy: lay.policy_name.clone(),
             param: spec.param,
@@ -619,6 +625,7 @@ pub fn sweep_from(
             current_value: lay.current_value,
             current,
             points,
+            robustness,
             per_run,
         })
     })
@@ -1352,6 +1359,7 @@ mod tests {
             current_value: values[0],
             current: SweepPoint::default(),
             points: values.iter().map(|&value| SweepPoint { value, ..SweepPoint::default() }).collect(),
+            robustness: Robustness::default(),
             per_run: PerRun::default(),
         };
         let up = sweep_of(&[25.0, 26.0, 27.0]);

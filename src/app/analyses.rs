@@ -1,6 +1,7 @@
-//! The analyses behind the Thresholds and Sensitivity tabs, off the UI thread: a threshold
-//! sweep, the best threshold under the cap (a bootstrap over the sweep's runs), its 2-D heat
-//! map and a sensitivity analysis, each in its own slot. Nothing here runs on the UI thread:
+//! The analyses behind the Thresholds, Sensitivity and Robustness tabs, off the UI thread: a
+//! threshold sweep, the best threshold under the cap (a bootstrap over the sweep's runs), its
+//! 2-D heat map, a sensitivity analysis, the paired worlds of the Robustness tab and the
+//! decision analysis on them, each in its own slot. Nothing here runs on the UI thread:
 //! even the bootstrap uses the rayon pool, and a UI thread waiting for a pool busy with a heat
 //! map would freeze for as long.
 //!
@@ -16,30 +17,37 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
+use crate::analysis::decision::{Decision, DecisionSpec, decide};
 use crate::analysis::sensitivity::{self, Sensitivity, SensitivityOptions, SensitivitySpec};
 use crate::analysis::sweep::{
     self, BestThreshold, BootstrapOptions, Constraint, Sweep, Sweep2d, SweepOptions, SweepSpec, WorldAxis,
 };
+use crate::analysis::worlds::{self, Worlds, simulate_worlds};
 use crate::model::Scenario;
 use crate::sim::Control;
 
 /// The thread name of an analysis job, as debuggers and profilers show it.
 pub const THREAD_NAME: &str = "tierlab-analysis";
 
-/// The three analyses the app keeps.
+/// The analyses the app keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slot {
     Sweep,
     Best,
     Heatmap,
     Sensitivity,
+    /// The paired worlds of the Robustness tab (a simulation).
+    Worlds,
+    /// Scenario discovery, regret and value of information on those worlds.
+    Decision,
 }
 
 /// Number of slots.
-pub const SLOTS: usize = 4;
+pub const SLOTS: usize = 6;
 
 impl Slot {
-    pub const ALL: [Slot; SLOTS] = [Slot::Sweep, Slot::Best, Slot::Heatmap, Slot::Sensitivity];
+    pub const ALL: [Slot; SLOTS] =
+        [Slot::Sweep, Slot::Best, Slot::Heatmap, Slot::Sensitivity, Slot::Worlds, Slot::Decision];
 
     /// The slot's place in per-slot arrays.
     pub fn index(self) -> usize {
@@ -48,6 +56,8 @@ impl Slot {
             Slot::Best => 1,
             Slot::Heatmap => 2,
             Slot::Sensitivity => 3,
+            Slot::Worlds => 4,
+            Slot::Decision => 5,
         }
     }
 
@@ -57,6 +67,8 @@ impl Slot {
             Slot::Best => "best threshold",
             Slot::Heatmap => "heat map",
             Slot::Sensitivity => "sensitivity analysis",
+            Slot::Worlds => "paired worlds",
+            Slot::Decision => "decision analysis",
         }
     }
 }
@@ -83,6 +95,14 @@ pub enum Request {
         scenario: Arc<Scenario>,
         spec: SensitivitySpec,
     },
+    Worlds {
+        scenario: Arc<Scenario>,
+    },
+    /// Decision support on paired worlds (the very ones: compared by identity).
+    Decision {
+        worlds: Arc<Worlds>,
+        spec: DecisionSpec,
+    },
 }
 
 impl PartialEq for Request {
@@ -100,6 +120,10 @@ impl PartialEq for Request {
             (Request::Sensitivity { scenario: a, spec: b }, Request::Sensitivity { scenario: c, spec: d }) => {
                 a == c && b == d
             }
+            (Request::Worlds { scenario: a }, Request::Worlds { scenario: b }) => a == b,
+            (Request::Decision { worlds: a, spec: b }, Request::Decision { worlds: c, spec: d }) => {
+                Arc::ptr_eq(a, c) && b == d
+            }
             _ => false,
         }
     }
@@ -112,6 +136,8 @@ impl Request {
             Request::Best { .. } => Slot::Best,
             Request::Heatmap { .. } => Slot::Heatmap,
             Request::Sensitivity { .. } => Slot::Sensitivity,
+            Request::Worlds { .. } => Slot::Worlds,
+            Request::Decision { .. } => Slot::Decision,
         }
     }
 
@@ -121,8 +147,9 @@ impl Request {
         match self {
             Request::Sweep { scenario, .. }
             | Request::Heatmap { scenario, .. }
-            | Request::Sensitivity { scenario, .. } => Some(scenario),
-            Request::Best { .. } => None,
+            | Request::Sensitivity { scenario, .. }
+            | Request::Worlds { scenario } => Some(scenario),
+            Request::Best { .. } | Request::Decision { .. } => None,
         }
     }
 
@@ -134,6 +161,9 @@ impl Request {
             Request::Best { .. } => 0,
             Request::Heatmap { scenario, axis, .. } => sweep::progress_total(scenario, axis.values.len()),
             Request::Sensitivity { scenario, spec } => sensitivity::progress_total(scenario, spec),
+            Request::Worlds { scenario } => worlds::progress_total(scenario),
+            // Reads worlds already simulated.
+            Request::Decision { .. } => 0,
         }
     }
 
@@ -155,6 +185,12 @@ impl Request {
                     .map(|s| Outcome::Sensitivity(Arc::new(s)))
                     .map_err(|e| e.to_string())
             }
+            Request::Worlds { scenario } => simulate_worlds(scenario, None, control)
+                .map(|w| Outcome::Worlds(Arc::new(w)))
+                .map_err(|e| e.to_string()),
+            Request::Decision { worlds, spec } => {
+                decide(worlds, spec).map(|d| Outcome::Decision(Arc::new(d))).map_err(|e| e.to_string())
+            }
         }
     }
 }
@@ -166,6 +202,8 @@ pub enum Outcome {
     Best(Arc<BestThreshold>),
     Heatmap(Arc<Sweep2d>),
     Sensitivity(Arc<Sensitivity>),
+    Worlds(Arc<Worlds>),
+    Decision(Arc<Decision>),
 }
 
 /// What a finished job left in its slot: its result, or why there is none.

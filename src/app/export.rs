@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::analysis::sweep::Constraint;
 use crate::export::data::{Provenance, ScenarioSource, write_atomic};
 use crate::export::tables::{
-    pretty, sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv, sweep2d_json,
+    discovery_csv, discovery_json, pretty, sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv,
+    sweep2d_json,
 };
 use crate::model::Scenario;
 use crate::sim::SERIES_FIXED;
@@ -137,7 +138,7 @@ pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std:
                 }
             }
         }
-        Tab::Thresholds | Tab::Sensitivity => {
+        Tab::Thresholds | Tab::Sensitivity | Tab::Robustness => {
             return Err(std::io::Error::other(format!("the {} view shows an analysis, not a result", tab.label())));
         }
         Tab::Learn => {
@@ -247,12 +248,15 @@ pub fn write_analysis_csv(
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for slot in Slot::ALL {
         let view = views.view(slot);
-        let Some((p, source)) = analysis_provenance(&view, source_of) else { continue };
+        // The decision analysis reads the paired worlds: their scenario is its provenance.
+        let simulated = if slot == Slot::Decision { views.view(Slot::Worlds) } else { view.clone() };
+        let Some((p, source)) = analysis_provenance(&simulated, source_of) else { continue };
         let text = Some(source.text.as_str());
         let (table, json) = match (tab, &view.outcome) {
             (Tab::Thresholds, Some(Outcome::Sweep(s))) => (sweep_csv(s), sweep_json(&p, s, best.as_deref(), text)),
             (Tab::Thresholds, Some(Outcome::Heatmap(h))) => (sweep2d_csv(h), sweep2d_json(&p, h, cap, text)),
             (Tab::Sensitivity, Some(Outcome::Sensitivity(r))) => (sensitivity_csv(r), sensitivity_json(&p, r, text)),
+            (Tab::Robustness, Some(Outcome::Decision(d))) => (discovery_csv(&d.discovery), discovery_json(&p, d, text)),
             _ => continue,
         };
         let file = if slot == Slot::Heatmap { with_suffix(path, "_heatmap") } else { path.to_path_buf() };

@@ -38,6 +38,7 @@ pub fn figures_of(tab: Tab) -> &'static [FigureKind] {
         Tab::Jurisdictions => &[SharesOverTime, JurisdictionBars],
         Tab::Thresholds => &[ThresholdCurves, Frontier, Heatmap],
         Tab::Sensitivity => &[Tornado],
+        Tab::Robustness => &[PrimTradeoff, PrimBox, Regret, Evppi],
         Tab::Learn => &[HarmExceedance, NetDistribution],
     }
 }
@@ -49,6 +50,7 @@ pub struct OnScreen {
     pub best_threshold: Option<BestThreshold>,
     pub sweep_2d: Option<Arc<Sweep2d>>,
     pub sensitivity: Option<Arc<Sensitivity>>,
+    pub decision: Option<Arc<crate::analysis::decision::Decision>>,
 }
 
 /// What to publish.
@@ -185,7 +187,8 @@ fn publish(
                     .with_sweep(on_screen.sweep.as_deref())
                     .with_best_threshold(on_screen.best_threshold.as_ref())
                     .with_sweep_2d(on_screen.sweep_2d.as_deref())
-                    .with_sensitivity(on_screen.sensitivity.as_deref());
+                    .with_sensitivity(on_screen.sensitivity.as_deref())
+                    .with_decision(on_screen.decision.as_deref());
             }
             let mut written = Vec::new();
             let mut missing = Vec::new();

@@ -18,17 +18,19 @@ pub enum Tab {
     Jurisdictions,
     Thresholds,
     Sensitivity,
+    Robustness,
     Learn,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Overview,
         Tab::Distributions,
         Tab::OverTime,
         Tab::Jurisdictions,
         Tab::Thresholds,
         Tab::Sensitivity,
+        Tab::Robustness,
         Tab::Learn,
     ];
 
@@ -40,6 +42,7 @@ impl Tab {
             Tab::Jurisdictions => "Jurisdictions",
             Tab::Thresholds => "Thresholds",
             Tab::Sensitivity => "Sensitivity",
+            Tab::Robustness => "Robustness",
             Tab::Learn => "Learn",
         }
     }
@@ -47,7 +50,7 @@ impl Tab {
     /// Whether the tab shows an analysis of its own (a sweep, a sensitivity analysis) rather
     /// than the simulation's result.
     pub fn is_analysis(self) -> bool {
-        matches!(self, Tab::Thresholds | Tab::Sensitivity)
+        matches!(self, Tab::Thresholds | Tab::Sensitivity | Tab::Robustness)
     }
 
     /// File-name stem for exports of this view.
@@ -59,6 +62,7 @@ impl Tab {
             Tab::Jurisdictions => "jurisdictions",
             Tab::Thresholds => "thresholds",
             Tab::Sensitivity => "sensitivity",
+            Tab::Robustness => "robustness",
             Tab::Learn => "learn",
         }
     }

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::sim::Shard;
 
+pub mod discover;
 pub mod merge;
 mod progress;
 pub mod report;
@@ -61,6 +62,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Rank which uncertain parameters drive an outcome (Spearman, PRCC, tornado).
     Sensitivity(SensitivityArgs),
+    /// Scenario discovery: the worlds in which an outcome event of one policy happens, as rules
+    /// on the uncertain parameters (PRIM), with every policy's regret and the value of
+    /// information from the same worlds.
+    Discover(DiscoverArgs),
     /// Run a scenario, a threshold sweep, a 2-D sweep and a sensitivity analysis, and write
     /// figures (SVG/PNG with JSON sidecars), report.html and report.md.
     Report(ReportArgs),
@@ -202,6 +207,38 @@ pub struct SensitivityArgs {
     pub out: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The scenario file (TOML), or "baseline".
+    pub file: PathBuf,
+    /// The policy whose outcome event is explained.
+    #[arg(long)]
+    pub policy: String,
+    /// net-below (the policy's net below --against POLICY's in the same world, or below
+    /// --threshold $B), catastrophe, or harm-above (harm above --threshold $B).
+    #[arg(long)]
+    pub event: String,
+    /// The policy to compare with, for net-below.
+    #[arg(long)]
+    pub against: Option<String>,
+    /// The level ($B) for net-below or harm-above.
+    #[arg(long, allow_hyphen_values = true)]
+    pub threshold: Option<f64>,
+    /// The box to report, by its number on the peeling trajectory (default: the box holding the
+    /// most event worlds beyond what the overall event rate would put in a box of its size).
+    #[arg(long = "box")]
+    pub r#box: Option<usize>,
+    /// Satisficing floor ($B): report each policy's share of worlds with net at least this.
+    #[arg(long, allow_hyphen_values = true)]
+    pub floor: Option<f64>,
+    #[command(flatten)]
+    pub common: CommonRunArgs,
+    /// Write discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and
+    /// discovery.json here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
 /// Which analyses `report` and `figures` run besides the simulation.
 #[derive(Debug, Args, Clone, Default)]
 pub struct AnalysisArgs {
@@ -278,6 +315,7 @@ pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
+        Command::Discover(args) => discover::run(args),
         Command::Report(args) => report::report(args),
         Command::Figures(args) => report::figures(args),
         Command::Merge(args) => merge::merge(args),

@@ -242,6 +242,20 @@ fn print_sweep(loaded: &Loaded, p: &Provenance, sw: &Sweep, best: &BestThreshold
         sw.baseline
     );
     println!("\n{}{}", if best_index.is_some() { "* " } else { "" }, best.statement);
+    let r = &sw.robustness;
+    if !r.options.is_empty() {
+        let name = |i: usize| &r.options[i].name;
+        println!(
+            "Robustness, regret per world against the best grid point in that world: the least maximum regret at \
+             {key} = {} (max {} $B), the least 95th-percentile regret at {key} = {} (p95 {} $B); best expected at {key} \
+             = {}, no cap.",
+            name(r.minimax_regret),
+            fmt_num(r.options[r.minimax_regret].regret_max),
+            name(r.min_p95_regret),
+            fmt_num(r.options[r.min_p95_regret].regret_p95),
+            name(r.best_expected)
+        );
+    }
 }
 
 fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Constraint) {
@@ -309,7 +323,7 @@ fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Co
 }
 
 /// Writes an analysis's files (its CSV, then the JSON beside it) into `dir`, creating it.
-pub(super) fn write_files(dir: &Path, files: [(&str, Vec<u8>); 2]) -> anyhow::Result<()> {
+pub(super) fn write_files<const N: usize>(dir: &Path, files: [(&str, Vec<u8>); N]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, bytes) in files {
         let path = dir.join(name);

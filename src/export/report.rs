@@ -377,6 +377,9 @@ fn provenance_rows(input: &FigureInput<'_>) -> Vec<(&'static str, String)> {
     if let Some(s) = input.sensitivity {
         rows.push(("Runs of the sensitivity analysis (each tornado setting)", s.runs.to_string()));
     }
+    if let Some(d) = input.decision {
+        rows.push(("Paired worlds of the decision support", d.discovery.runs.to_string()));
+    }
     rows.extend([
         ("Threads (results do not depend on them)", p.threads.to_string()),
         ("Wall time of the simulation and analyses (s)", format!("{:.3}", p.wall_time_s)),
@@ -455,7 +458,10 @@ fn inline_svg(svg: &str, title: &str) -> String {
 /// Whether a figure belongs to an analysis (a sweep or a sensitivity analysis) rather than
 /// to the simulation.
 pub fn is_analysis(kind: FigureKind) -> bool {
-    matches!(kind.requirement(), Requirement::Sweep | Requirement::Sweep2d | Requirement::Sensitivity)
+    matches!(
+        kind.requirement(),
+        Requirement::Sweep | Requirement::Sweep2d | Requirement::Sensitivity | Requirement::Decision
+    )
 }
 
 fn figure_links(f: &ReportFigure, link: impl Fn(&str, &str) -> String) -> String {
@@ -632,7 +638,7 @@ fn analysis_blocks<'a>(
                 .collect()
         }
     };
-    if input.sweep.is_none() && input.sweep_2d.is_none() && input.sensitivity.is_none() {
+    if input.sweep.is_none() && input.sweep_2d.is_none() && input.sensitivity.is_none() && input.decision.is_none() {
         let mut out: Vec<Block<'a>> = input.notes.iter().map(|n| Block::Para(n.text.clone())).collect();
         if out.is_empty() {
             out.push(Block::Para("This report has no threshold sweep, heat map or sensitivity analysis.".into()));
@@ -836,6 +842,113 @@ fn analysis_blocks<'a>(
     }
     out.extend(figure(FigureKind::Tornado));
     out.extend(not_drawn(&[FigureKind::Tornado], Part::Sensitivity));
+    if let Some(d) = input.decision {
+        out.extend(decision_blocks(d, &figure));
+    }
+    out
+}
+
+/// Decision support: the PRIM box of the report's event, regret per policy and the value
+/// of information, with their figures.
+fn decision_blocks<'a>(
+    d: &crate::analysis::decision::Decision,
+    figure: &dyn Fn(FigureKind) -> Option<Block<'a>>,
+) -> Vec<Block<'a>> {
+    let disc = &d.discovery;
+    let pct = |x: f64| format!("{:.0}%", 100.0 * x);
+    let mut out = vec![Block::Heading("Scenario discovery: when does it go wrong?".into())];
+    out.push(Block::Para(format!(
+        "Event: {} — in {} of {} paired worlds (seed {}). PRIM (patient rule induction) peels {} of the worlds per \
+         step off the low or high end of one uncertain parameter, keeping the peel that leaves the highest share of \
+         event worlds, down to {} of all worlds; the chosen box (number {} of {} on the trajectory: the one holding \
+         the most event worlds beyond what the overall event rate would put in a box of its size) is then pasted \
+         back where that keeps its density.",
+        disc.event_text,
+        num(disc.event_worlds as f64),
+        num(disc.runs as f64),
+        disc.seed,
+        pct(disc.prim.alpha),
+        pct(disc.prim.min_mass),
+        disc.chosen,
+        disc.trajectory.len()
+    )));
+    out.push(Block::Para(disc.statement.clone()));
+    if !disc.chosen_box.restrictions.is_empty() {
+        let rows = disc
+            .chosen_box
+            .restrictions
+            .iter()
+            .map(|r| vec![r.rule(), sig4(r.sampled_min), sig4(r.sampled_max), format!("{:.2e}", r.p_value)])
+            .collect();
+        let header = ["Rule", "Smallest draw", "Largest draw", "p-value"].map(String::from).to_vec();
+        out.push(Block::Table { header, rows, numeric_from: 1 });
+        out.push(Block::Meta(
+            "p-value: the one-sided binomial chance of at least the box's event count among its worlds if the \
+             event rate were that of the box without this restriction (EMA Workbench's quasi-p-value); a large \
+             one says the restriction adds little."
+                .into(),
+        ));
+    }
+    out.extend(figure(FigureKind::PrimTradeoff));
+    out.extend(figure(FigureKind::PrimBox));
+
+    let r = &d.robustness;
+    out.push(Block::Heading("Robustness: regret across the policies".into()));
+    let name = |i: usize| r.options.get(i).map_or(String::new(), |o| o.name.clone());
+    out.push(Block::Para(format!(
+        "Regret of a policy in a world is the best net any policy achieves in that world minus its own, over the same \
+         {} worlds. Best expected net: \"{}\". Minimax regret (least maximum regret): \"{}\". Least 95th-percentile \
+         regret: \"{}\".",
+        num(r.worlds as f64),
+        name(r.best_expected),
+        name(r.minimax_regret),
+        name(r.min_p95_regret)
+    )));
+    let mut header = ["Policy", "Mean net ($B)", "Mean regret ($B)", "p95 regret ($B)", "Max regret ($B)", "Best in"]
+        .map(String::from)
+        .to_vec();
+    if let Some(f) = r.floor {
+        header.push(format!("Net ≥ {} $B in", fmt_num(f)));
+    }
+    let rows = r
+        .options
+        .iter()
+        .map(|o| {
+            let mut row = vec![
+                o.name.clone(),
+                pm(o.net_mean, o.net_se),
+                pm(o.regret_mean, o.regret_se),
+                num(o.regret_p95),
+                num(o.regret_max),
+                pct(o.best_share),
+            ];
+            row.extend(o.satisficing_share.map(pct));
+            row
+        })
+        .collect();
+    out.push(Block::Table { header, rows, numeric_from: 1 });
+    out.extend(figure(FigureKind::Regret));
+
+    let v = &d.value_of_information;
+    out.push(Block::Heading("Value of information: which uncertainty is worth resolving?".into()));
+    out.push(Block::Para(format!(
+        "{} EVPI (knowing the world exactly before choosing) = E[best net in each world] - best expected net = {}. \
+         EVPPI per parameter: the worlds binned into {} equal-count bins of the parameter, the best policy chosen in \
+         each bin; the selection bias of the same binning on random partitions ({} $B) is taken off.",
+        v.statement,
+        money_pm(v.evpi, v.evpi_se),
+        v.options.bins,
+        fmt_num(v.bias)
+    )));
+    let rows = v
+        .params
+        .iter()
+        .take(SENSITIVITY_ROWS)
+        .map(|p| vec![p.param.clone(), pm(p.evppi, p.evppi_se), pct(p.share_of_evpi)])
+        .collect();
+    let header = ["Parameter", "EVPPI ($B)", "Share of EVPI"].map(String::from).to_vec();
+    out.push(Block::Table { header, rows, numeric_from: 1 });
+    out.extend(figure(FigureKind::Evppi));
     out
 }
 

@@ -1,12 +1,18 @@
-//! The tables of the analyses, as CSV text: sweep.csv, sweep2d.csv and sensitivity.csv, and
-//! the JSON beside them (sweep.json, sensitivity.json: the provenance and every number). One
+//! The tables of the analyses, as CSV text: sweep.csv, sweep2d.csv, sensitivity.csv and the
+//! decision-support tables (discovery.csv, discovery_box.csv, robustness.csv,
+//! value_of_information.csv), and the JSON beside them (sweep.json, sensitivity.json,
+//! discovery.json: the provenance and every number). One
 //! writer for the command line and the app's "Export this view's data", so both give the same
 //! columns and keys (docs/ANALYSES.md and docs/OUTPUTS.md describe them).
 
 use serde::Serialize;
 
+use crate::analysis::decision::Decision;
+use crate::analysis::discovery::Discovery;
+use crate::analysis::robustness::Robustness;
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
+use crate::analysis::voi::ValueOfInformation;
 use crate::export::data::Provenance;
 
 /// Columns of sweep.csv, in order (one row per grid point).
@@ -256,4 +262,128 @@ pub fn sweep2d_json(
 /// Serialisation fails (a bug).
 pub fn sensitivity_json(p: &Provenance, r: &Sensitivity, scenario_as_run: Option<&str>) -> serde_json::Result<Vec<u8>> {
     pretty(&SensitivityFile { kind: "sensitivity", provenance: p, sensitivity: r, scenario_as_run })
+}
+
+/// Columns of discovery.csv, in order (one row per box of the peeling trajectory).
+pub const DISCOVERY_HEADER: [&str; 9] =
+    ["box", "coverage", "density", "mass", "worlds", "events", "restrictions", "chosen", "rules"];
+
+/// Columns of discovery_box.csv (one row per restriction of the chosen box, after pasting).
+pub const DISCOVERY_BOX_HEADER: [&str; 4] = ["param", "lower", "upper", "p_value"];
+
+/// Columns of robustness.csv (one row per policy).
+pub const ROBUSTNESS_HEADER: [&str; 9] = [
+    "policy",
+    "net_mean",
+    "net_se",
+    "regret_mean",
+    "regret_se",
+    "regret_p95",
+    "regret_max",
+    "best_share",
+    "satisficing_share",
+];
+
+/// Columns of value_of_information.csv (one row per uncertain parameter, largest first).
+pub const VOI_HEADER: [&str; 5] = ["param", "evppi", "evppi_se", "evppi_raw", "share_of_evpi"];
+
+/// discovery.csv: the peeling trajectory, the chosen box marked (its bounds before pasting).
+///
+/// # Errors
+/// Only if formatting fails.
+pub fn discovery_csv(d: &Discovery) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(DISCOVERY_HEADER)?;
+    let mut buf = ryu::Buffer::new();
+    for (i, b) in d.trajectory.iter().enumerate() {
+        let mut n = |v: f64| num(&mut buf, v);
+        w.write_record([
+            i.to_string(),
+            n(b.coverage),
+            n(b.density),
+            n(b.mass),
+            b.worlds.to_string(),
+            b.events.to_string(),
+            b.restrictions.len().to_string(),
+            (i == d.chosen).to_string(),
+            b.rules(),
+        ])?;
+    }
+    finish(w)
+}
+
+/// discovery_box.csv: the chosen box's restrictions, most significant first; an empty bound
+/// is unrestricted.
+///
+/// # Errors
+/// Only if formatting fails.
+pub fn discovery_box_csv(d: &Discovery) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(DISCOVERY_BOX_HEADER)?;
+    let mut buf = ryu::Buffer::new();
+    for r in &d.chosen_box.restrictions {
+        let mut n = |v: Option<f64>| v.map_or_else(String::new, |v| num(&mut buf, v));
+        w.write_record([r.name.clone(), n(r.lower), n(r.upper), n(Some(r.p_value))])?;
+    }
+    finish(w)
+}
+
+/// robustness.csv: regret per option.
+///
+/// # Errors
+/// Only if formatting fails.
+pub fn robustness_csv(r: &Robustness) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(ROBUSTNESS_HEADER)?;
+    let mut buf = ryu::Buffer::new();
+    for o in &r.options {
+        let mut n = |v: f64| num(&mut buf, v);
+        let row = [
+            n(o.net_mean),
+            n(o.net_se),
+            n(o.regret_mean),
+            n(o.regret_se),
+            n(o.regret_p95),
+            n(o.regret_max),
+            n(o.best_share),
+            o.satisficing_share.map_or_else(String::new, &mut n),
+        ];
+        w.write_record(std::iter::once(o.name.clone()).chain(row))?;
+    }
+    finish(w)
+}
+
+/// value_of_information.csv: EVPPI per parameter.
+///
+/// # Errors
+/// Only if formatting fails.
+pub fn voi_csv(v: &ValueOfInformation) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(VOI_HEADER)?;
+    let mut buf = ryu::Buffer::new();
+    for p in &v.params {
+        let mut n = |v: f64| num(&mut buf, v);
+        let row = [n(p.evppi), n(p.evppi_se), n(p.evppi_raw), n(p.share_of_evpi)];
+        w.write_record(std::iter::once(p.param.clone()).chain(row))?;
+    }
+    finish(w)
+}
+
+#[derive(Serialize)]
+struct DiscoveryFile<'a> {
+    kind: &'static str,
+    provenance: &'a Provenance,
+    #[serde(flatten)]
+    decision: &'a Decision,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scenario_as_run: Option<&'a str>,
+}
+
+/// discovery.json: the provenance, the discovery (trajectory, chosen box, statement), the
+/// regret of every policy and the value of information, all from the same worlds.
+///
+/// # Errors
+/// Serialisation fails (a bug).
+pub fn discovery_json(p: &Provenance, d: &Decision, scenario_as_run: Option<&str>) -> serde_json::Result<Vec<u8>> {
+    pretty(&DiscoveryFile { kind: "discovery", provenance: p, decision: d, scenario_as_run })
 }

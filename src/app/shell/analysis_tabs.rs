@@ -1,4 +1,4 @@
-//! The Thresholds and Sensitivity tabs' analyses: what the tab on screen asks for, started
+//! The Thresholds, Sensitivity and Robustness tabs' analyses: what the tab on screen asks for, started
 //! on the analysis threads at the right moment, and their state as the views see it.
 
 use std::sync::Arc;
@@ -58,6 +58,11 @@ impl TierlabApp {
                         wanted[Slot::Sensitivity.index()] = Some(r);
                     }
                 }
+                Tab::Robustness => {
+                    if let Ok(r) = self.views.robustness.request(&self.doc.valid, cap) {
+                        wanted[Slot::Worlds.index()] = Some(r);
+                    }
+                }
                 _ => {}
             }
         }
@@ -71,11 +76,21 @@ impl TierlabApp {
             self.analyses.ensure(best.clone());
             wanted[Slot::Best.index()] = Some(best);
         }
+        // The decision analysis re-reads the worlds on screen for the event, box and floor the
+        // user sets: it simulates nothing either.
+        if self.persisted.tab == Tab::Robustness
+            && let Some(Outcome::Worlds(w)) = self.analyses.done(Slot::Worlds).and_then(|d| d.result.as_ref().ok())
+        {
+            let spec = self.views.robustness.spec(w);
+            let decision = Request::Decision { worlds: Arc::clone(w), spec };
+            self.analyses.ensure(decision.clone());
+            wanted[Slot::Decision.index()] = Some(decision);
+        }
         if !self.is_running() {
             let sweep_done = |a: &Analyses, w: &Option<Request>| {
                 a.done(Slot::Sweep).is_some_and(|d| Some(&d.request) == w.as_ref()) && a.progress(Slot::Sweep).is_none()
             };
-            for slot in [Slot::Sweep, Slot::Heatmap, Slot::Sensitivity] {
+            for slot in [Slot::Sweep, Slot::Heatmap, Slot::Sensitivity, Slot::Worlds] {
                 let Some(r) = &wanted[slot.index()] else { continue };
                 if slot == Slot::Heatmap && !sweep_done(&self.analyses, &wanted[Slot::Sweep.index()]) {
                     continue;

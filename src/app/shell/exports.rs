@@ -141,6 +141,10 @@ impl TierlabApp {
                 Some(Outcome::Sensitivity(r)) => Some(r),
                 _ => None,
             },
+            decision: match pick(Slot::Decision) {
+                Some(Outcome::Decision(d)) => Some(d),
+                _ => None,
+            },
         }
     }
 

@@ -215,6 +215,11 @@ impl TierlabApp {
         &self.doc
     }
 
+    /// The views' choices (a tab's settings), as the user would set them through its controls.
+    pub fn view_state_mut(&mut self) -> &mut ViewState {
+        &mut self.views
+    }
+
     /// The scenario being edited. After changing it, apply [`AppCommand::Edited`].
     pub fn scenario_mut(&mut self) -> &mut Scenario {
         &mut self.doc.edit

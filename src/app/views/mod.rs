@@ -20,6 +20,7 @@ pub mod learn;
 pub mod over_time;
 pub mod overview;
 pub mod plots;
+pub mod robustness;
 pub mod sensitivity;
 pub mod thresholds;
 
@@ -32,6 +33,7 @@ pub struct ViewState {
     pub learn_policy: Option<usize>,
     pub thresholds: thresholds::ThresholdSettings,
     pub sensitivity: sensitivity::SensitivitySettings,
+    pub robustness: robustness::RobustnessSettings,
 }
 
 /// What a view shows of one analysis: the last result (possibly of an older request), the
@@ -159,5 +161,6 @@ pub fn ui(ui: &mut Ui, tab: Tab, cx: &mut ViewCx<'_>) {
         Tab::Learn => learn::ui(ui, cx),
         Tab::Thresholds => thresholds::ui(ui, cx),
         Tab::Sensitivity => sensitivity::ui(ui, cx),
+        Tab::Robustness => robustness::ui(ui, cx),
     }
 }

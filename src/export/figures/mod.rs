@@ -33,6 +33,7 @@
 //! Colours come from [`crate::theme`] in the scenario's policy order, as in the app.
 
 mod analyses;
+mod decision;
 mod distributions;
 mod jurisdictions;
 pub(crate) mod style;
@@ -44,6 +45,7 @@ use std::path::{Path, PathBuf};
 use plotters::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::decision::Decision;
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{BestThreshold, Sweep, Sweep2d};
 use crate::analysis::{SeriesSummary, Summary};
@@ -88,6 +90,14 @@ pub enum FigureKind {
     Heatmap,
     /// One-at-a-time swings of the output per uncertain parameter (needs a sensitivity analysis).
     Tornado,
+    /// PRIM's coverage/density trade-off with the chosen box (needs a decision analysis).
+    PrimTradeoff,
+    /// The chosen PRIM box: each restriction within its parameter's sampled range.
+    PrimBox,
+    /// Mean and 95th-percentile regret per policy.
+    Regret,
+    /// EVPPI per uncertain parameter, ranked, against EVPI.
+    Evppi,
 }
 
 /// What a figure needs beyond the outcomes and the summary.
@@ -106,11 +116,13 @@ pub enum Requirement {
     Sweep2d,
     /// A sensitivity analysis with a tornado ([`FigureInput::sensitivity`]).
     Sensitivity,
+    /// A decision analysis ([`FigureInput::decision`]).
+    Decision,
 }
 
 impl FigureKind {
     /// Every figure, in the order a report shows them.
-    pub const ALL: [FigureKind; 15] = [
+    pub const ALL: [FigureKind; 19] = [
         FigureKind::NetDistribution,
         FigureKind::BenefitDistribution,
         FigureKind::HarmDistribution,
@@ -126,6 +138,10 @@ impl FigureKind {
         FigureKind::Frontier,
         FigureKind::Heatmap,
         FigureKind::Tornado,
+        FigureKind::PrimTradeoff,
+        FigureKind::PrimBox,
+        FigureKind::Regret,
+        FigureKind::Evppi,
     ];
 
     pub fn all() -> &'static [FigureKind] {
@@ -150,6 +166,10 @@ impl FigureKind {
             FigureKind::Frontier => "benefit_risk_frontier",
             FigureKind::Heatmap => "sweep_heatmap",
             FigureKind::Tornado => "tornado",
+            FigureKind::PrimTradeoff => "prim_tradeoff",
+            FigureKind::PrimBox => "prim_box",
+            FigureKind::Regret => "regret",
+            FigureKind::Evppi => "evppi",
         }
     }
 
@@ -171,6 +191,10 @@ impl FigureKind {
             FigureKind::Frontier => "Benefit against tail risk across the sweep",
             FigureKind::Heatmap => "Difference to the baseline across two parameters",
             FigureKind::Tornado => "What moves the outcome most (one at a time)",
+            FigureKind::PrimTradeoff => "Scenario discovery: coverage against density",
+            FigureKind::PrimBox => "Scenario discovery: the worlds where it happens",
+            FigureKind::Regret => "Regret per policy across the worlds",
+            FigureKind::Evppi => "What resolving each uncertainty is worth",
         }
     }
 
@@ -222,6 +246,18 @@ impl FigureKind {
             FigureKind::Tornado => {
                 "Mean output with each uncertain parameter held at its 10th and at its 90th percentile in every run, the others drawn as usual; sorted by swing, the line is the mean with everything drawn."
             }
+            FigureKind::PrimTradeoff => {
+                "Each point is a box of PRIM's peeling trajectory: further right catches more of the worlds where the event happens, higher holds fewer worlds where it does not; the red point is the chosen box after pasting."
+            }
+            FigureKind::PrimBox => {
+                "The chosen box's rules: for each restricted parameter, the part of its sampled range inside the box (red), most significant restriction first, with its quasi-p-value."
+            }
+            FigureKind::Regret => {
+                "Regret in a world is the best net any policy achieves there minus this policy's net; bars show its mean (solid, with ± 2 standard errors) and 95th percentile (light) over the same worlds."
+            }
+            FigureKind::Evppi => {
+                "Expected value of partial perfect information: how much expected net welfare knowing each parameter before choosing among the policies would add (bars ± 2 standard errors); the dashed line is the value of knowing everything (EVPI)."
+            }
         }
     }
 
@@ -247,6 +283,9 @@ impl FigureKind {
             FigureKind::ThresholdCurves | FigureKind::Frontier => Requirement::Sweep,
             FigureKind::Heatmap => Requirement::Sweep2d,
             FigureKind::Tornado => Requirement::Sensitivity,
+            FigureKind::PrimTradeoff | FigureKind::PrimBox | FigureKind::Regret | FigureKind::Evppi => {
+                Requirement::Decision
+            }
             _ => Requirement::None,
         }
     }
@@ -355,6 +394,8 @@ pub struct FigureInput<'a> {
     pub sweep_2d: Option<&'a Sweep2d>,
     /// A sensitivity analysis with a tornado; the tornado chart needs it.
     pub sensitivity: Option<&'a Sensitivity>,
+    /// Decision support on paired worlds; the PRIM, regret and EVPPI figures need it.
+    pub decision: Option<&'a Decision>,
     /// What the report says about analyses left out or capped (no figure draws these).
     pub notes: &'a [StudyNote],
     /// The scenario file's text behind `provenance`'s hash; a report writes it beside itself.
@@ -380,6 +421,7 @@ impl<'a> FigureInput<'a> {
             best_threshold: None,
             sweep_2d: None,
             sensitivity: None,
+            decision: None,
             notes: &[],
             scenario_text: None,
         }
@@ -420,6 +462,11 @@ impl<'a> FigureInput<'a> {
         self
     }
 
+    pub fn with_decision(mut self, decision: Option<&'a Decision>) -> FigureInput<'a> {
+        self.decision = decision;
+        self
+    }
+
     /// The runs a figure was drawn from: an analysis's own runs (which a report may cap
     /// below the simulation's), else the simulation's.
     pub fn runs_behind(&self, kind: FigureKind) -> u64 {
@@ -427,6 +474,7 @@ impl<'a> FigureInput<'a> {
             Requirement::Sweep => self.sweep.map(|s| s.runs),
             Requirement::Sweep2d => self.sweep_2d.map(|s| s.runs),
             Requirement::Sensitivity => self.sensitivity.map(|s| s.runs),
+            Requirement::Decision => self.decision.map(|d| d.discovery.runs),
             _ => None,
         };
         own.unwrap_or(self.provenance.runs)
@@ -511,6 +559,10 @@ fn check_requirement(kind: FigureKind, input: &FigureInput<'_>) -> Result<(), Fi
             Some(s) if s.params.iter().any(|p| p.low.is_finite() && p.high.is_finite()) => Ok(()),
             _ => missing("a sensitivity analysis with a tornado (tierlab sensitivity)"),
         },
+        Requirement::Decision => match input.decision {
+            Some(d) if !d.robustness.options.is_empty() => Ok(()),
+            _ => missing("a decision analysis on paired worlds (tierlab discover)"),
+        },
     }
 }
 
@@ -528,6 +580,10 @@ enum Plot {
     Frontier(analyses::Frontier),
     Heatmap(analyses::Heatmap),
     Tornado(analyses::Tornado),
+    Tradeoff(decision::Tradeoff),
+    ChosenBox(decision::ChosenBox),
+    Regret(decision::RegretChart),
+    Evppi(decision::EvppiBars),
 }
 
 impl Plot {
@@ -554,6 +610,10 @@ impl Plot {
             FigureKind::Frontier => Plot::Frontier(analyses::Frontier::compute(input)?),
             FigureKind::Heatmap => Plot::Heatmap(analyses::Heatmap::compute(input)?),
             FigureKind::Tornado => Plot::Tornado(analyses::Tornado::compute(input)?),
+            FigureKind::PrimTradeoff => Plot::Tradeoff(decision::Tradeoff::compute(input)?),
+            FigureKind::PrimBox => Plot::ChosenBox(decision::ChosenBox::compute(input)?),
+            FigureKind::Regret => Plot::Regret(decision::RegretChart::compute(input)?),
+            FigureKind::Evppi => Plot::Evppi(decision::EvppiBars::compute(input)?),
         })
     }
 
@@ -574,6 +634,10 @@ impl Plot {
             Plot::Frontier(p) => p.draw(root, st, frame),
             Plot::Heatmap(p) => p.draw(root, st, frame),
             Plot::Tornado(p) => p.draw(root, st, frame),
+            Plot::Tradeoff(p) => p.draw(root, st, frame),
+            Plot::ChosenBox(p) => p.draw(root, st, frame),
+            Plot::Regret(p) => p.draw(root, st, frame),
+            Plot::Evppi(p) => p.draw(root, st, frame),
         }
     }
 
@@ -591,6 +655,10 @@ impl Plot {
             Plot::Frontier(p) => serde_json::to_value(p),
             Plot::Heatmap(p) => serde_json::to_value(p),
             Plot::Tornado(p) => serde_json::to_value(p),
+            Plot::Tradeoff(p) => serde_json::to_value(p),
+            Plot::ChosenBox(p) => serde_json::to_value(p),
+            Plot::Regret(p) => serde_json::to_value(p),
+            Plot::Evppi(p) => serde_json::to_value(p),
         };
         // Plot data are plain numbers and strings; NaN becomes null.
         v.unwrap_or(serde_json::Value::Null)

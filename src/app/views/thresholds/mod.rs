@@ -82,6 +82,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         _ => None,
     };
     best_ui(ui, &sw, best.as_deref(), settings);
+    robust_ui(ui, &sw);
     let heat = heat_view.outcome.as_ref().and_then(|o| match o {
         Outcome::Heatmap(h) => Some(Arc::clone(h)),
         _ => None,
@@ -108,6 +109,43 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         heatmap_ui(&mut cols[2], settings, heat.as_deref(), &heat_view, row_h, dark, out);
     });
     egui::CollapsingHeader::new("Every grid point").id_salt("sweep_table").show(ui, |ui| table_ui(ui, &sw));
+}
+
+/// The most robust threshold beside the best expected one: regret per world against the best
+/// grid point in that world, on the worlds every grid point shares.
+fn robust_ui(ui: &mut Ui, sw: &Sweep) {
+    let r = &sw.robustness;
+    let (Some(p95), Some(max), Some(best)) =
+        (r.options.get(r.min_p95_regret), r.options.get(r.minimax_regret), r.options.get(r.best_expected))
+    else {
+        return;
+    };
+    let value = |o: &crate::analysis::robustness::OptionRegret| {
+        o.name.parse::<f64>().map_or_else(|_| o.name.clone(), |v| value_text(sw.param, v))
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Most robust threshold:").strong());
+        ui.label(
+            RichText::new(format!(
+                "{} = {} (least 95th-percentile regret, {});",
+                sw.param.key(),
+                value(p95),
+                money(p95.regret_p95)
+            ))
+            .strong(),
+        )
+        .on_hover_text(
+            "Regret in a world: the best net of any grid point in that world minus this point's net, on \
+             the same simulated worlds. The most robust point is the one whose regret stays lowest in all but the \
+             worst 5% of worlds: a choice that needs no trust in the probabilities of the worlds.",
+        );
+        ui.label(format!("least maximum regret at {} ({});", value(max), money(max.regret_max))).on_hover_text(
+            "Savage's minimax regret: the point whose worst regret over every world is smallest (one extreme world \
+             can decide it)",
+        );
+        ui.label(format!("best expected (no cap) at {}.", value(best)))
+            .on_hover_text("The grid point with the highest mean net over the worlds");
+    });
 }
 
 /// The current setting and the best one, drawn as vertical lines in every curve.

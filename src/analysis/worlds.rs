@@ -1,0 +1,87 @@
+//! The paired worlds the decision analyses read: every policy's outcome in each simulated
+//! world (common random numbers), beside the world's draws of every uncertain parameter.
+//! Scenario discovery, robustness and the value of information all start from here, so one
+//! simulation serves all three.
+
+use serde::Serialize;
+
+use crate::model::Scenario;
+use crate::model::params::PARAMS;
+use crate::sim::{Control, Record, Results, SimError, SimOptions, simulate};
+
+/// Per-world outcomes of every policy and the world's parameter draws.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Worlds {
+    /// Policy names, in the scenario's order.
+    pub policies: Vec<String>,
+    /// The scenario's baseline policy.
+    pub baseline: usize,
+    pub runs: u64,
+    pub seed: u64,
+    /// Indices into `params::PARAMS` of the uncertain parameters, as drawn.
+    pub param_ids: Vec<usize>,
+    /// `[param][world]`, in the order of `param_ids`.
+    #[serde(skip)]
+    pub params: Vec<Vec<f64>>,
+    /// Net welfare, $B discounted, `[policy][world]`.
+    #[serde(skip)]
+    pub net: Vec<Vec<f64>>,
+    /// Harm, $B discounted, `[policy][world]`.
+    #[serde(skip)]
+    pub harm: Vec<Vec<f64>>,
+    /// Whether the world had at least one catastrophe, `[policy][world]`.
+    #[serde(skip)]
+    pub catastrophe: Vec<Vec<bool>>,
+}
+
+impl Worlds {
+    /// The worlds of results simulated with `Record { params: true }`.
+    pub fn from_results(results: &Results, policies: Vec<String>, baseline: usize, seed: u64) -> Worlds {
+        let k = results.param_ids.len();
+        let n = results.n_runs();
+        let params = (0..k).map(|i| results.params.iter().skip(i).step_by(k).copied().collect()).collect();
+        let np = results.n_policies;
+        Worlds {
+            policies,
+            baseline,
+            runs: n as u64,
+            seed,
+            param_ids: results.param_ids.clone(),
+            params,
+            net: (0..np).map(|p| results.column(p, |o| o.net())).collect(),
+            harm: (0..np).map(|p| results.column(p, |o| o.harm)).collect(),
+            catastrophe: (0..np).map(|p| (0..n).map(|r| results.outcome(r, p).catastrophes > 0).collect()).collect(),
+        }
+    }
+
+    pub fn n_worlds(&self) -> usize {
+        self.net.first().map_or(0, Vec::len)
+    }
+
+    /// `world.KEY` of the `i`-th recorded parameter.
+    pub fn param_name(&self, i: usize) -> String {
+        format!("world.{}", PARAMS[self.param_ids[i]].key)
+    }
+
+    /// The names of every recorded parameter, `world.KEY`.
+    pub fn param_names(&self) -> Vec<String> {
+        (0..self.param_ids.len()).map(|i| self.param_name(i)).collect()
+    }
+}
+
+/// The runs `Control::runs_done` reaches when [`simulate_worlds`] finishes.
+pub fn progress_total(scenario: &Scenario) -> u64 {
+    scenario.run.runs
+}
+
+/// Simulates every policy of the scenario on common random numbers, keeping each world's
+/// parameter draws.
+///
+/// # Errors
+/// [`SimError::Cancelled`] when cancelled; a thread pool that cannot start.
+pub fn simulate_worlds(scenario: &Scenario, threads: Option<usize>, control: &Control) -> Result<Worlds, SimError> {
+    let opts = SimOptions { threads, record: Record { params: true, ..Record::default() }, param_overrides: vec![] };
+    let results = simulate(scenario, &opts, control)?;
+    let names = scenario.policies.iter().map(|p| p.name.clone()).collect();
+    Ok(Worlds::from_results(&results, names, scenario.run.baseline, scenario.run.seed))
+}

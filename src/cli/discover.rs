@@ -1,0 +1,191 @@
+//! `tierlab discover`: scenario discovery (PRIM) for an outcome event of one policy, with the
+//! regret of every policy and the value of information from the same paired worlds; the box
+//! in words on stdout, discovery.csv, discovery_box.csv, robustness.csv,
+//! value_of_information.csv and discovery.json with `--out`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use super::DiscoverArgs;
+use super::run::{Loaded, fmt_num, load};
+use super::sweep::{apply_common, invalid, policy_list, policy_named, with_progress, write_files};
+use crate::analysis::decision::{Decision, DecisionSpec, decide};
+use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions, fmt_bound};
+use crate::analysis::worlds::{progress_total, simulate_worlds};
+use crate::export::data::Provenance;
+use crate::export::tables::{discovery_box_csv, discovery_csv, discovery_json, robustness_csv, voi_csv};
+use crate::sim::Control;
+
+/// `tierlab discover`.
+///
+/// # Errors
+/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
+pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let mut loaded = load(&args.file)?;
+    apply_common(&mut loaded, &args.common);
+    let s = &loaded.scenario;
+    let policy = policy_named(s, &args.policy)?;
+    let against = match args.against.as_deref() {
+        Some(name) => Some(s.policy_index(name).ok_or_else(|| {
+            invalid(format!("--against {name:?} names no policy; the policies are {}", policy_list(s)))
+        })?),
+        None => None,
+    };
+    if against == Some(policy) {
+        return Err(invalid("--against names the policy itself; compare with another policy"));
+    }
+    let event = OutcomeEvent::parse(&args.event, against, args.threshold).map_err(|e| invalid(e.to_string()))?;
+    if s.uncertain_params().is_empty() {
+        return Err(invalid(
+            "the scenario has no uncertain parameters: give at least one world parameter a distribution",
+        ));
+    }
+    if args.floor.is_some_and(|f| !f.is_finite()) {
+        return Err(invalid("--floor must be a finite number ($B)"));
+    }
+    let spec = DecisionSpec {
+        discovery: DiscoverySpec { policy, event, chosen: args.r#box, prim: PrimOptions::default() },
+        floor: args.floor,
+    };
+    let threads = args.common.threads.map(|t| t as usize);
+    let control = Control::new();
+    let worlds =
+        with_progress(progress_total(s), args.common.quiet, &control, || simulate_worlds(s, threads, &control))?;
+    let decision = decide(&worlds, &spec).map_err(|e| invalid(e.to_string()))?;
+    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
+    provenance.threads = threads.unwrap_or_else(rayon::current_num_threads);
+    provenance.wall_time_s = started.elapsed().as_secs_f64();
+    print_decision(&loaded, &provenance, &decision);
+    if let Some(dir) = &args.out {
+        write_decision(dir, &provenance, &decision)?;
+        eprintln!(
+            "wrote discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and discovery.json to {}",
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.0}%", 100.0 * x)
+}
+
+fn print_decision(loaded: &Loaded, p: &Provenance, d: &Decision) {
+    let disc = &d.discovery;
+    println!("Scenario discovery: when {} — {} ({})", disc.event_text, loaded.scenario.name, loaded.origin);
+    println!(
+        "{} worlds, seed {}, {} threads, {:.3} s, scenario sha256 {}",
+        p.runs,
+        p.seed,
+        p.threads,
+        p.wall_time_s,
+        p.short_hash()
+    );
+    println!(
+        "It happens in {} worlds ({}). PRIM peels {} of the box per step down to {} of all worlds.\n",
+        disc.event_worlds,
+        pct(disc.event_share),
+        pct(disc.prim.alpha),
+        pct(disc.prim.min_mass)
+    );
+    println!(
+        "Peeling trajectory (coverage: share of event worlds inside; density: share of the box's worlds with the event):"
+    );
+    println!("{:>4}  {:>8}  {:>7}  {:>6}  {:>12}", "box", "coverage", "density", "mass", "restrictions");
+    let n = disc.trajectory.len();
+    let step = n.div_ceil(15).max(1);
+    for (i, b) in disc.trajectory.iter().enumerate() {
+        if i % step != 0 && i != disc.chosen && i + 1 != n {
+            continue;
+        }
+        let mark = if i == disc.chosen { "  <- chosen" } else { "" };
+        println!(
+            "{i:>4}  {:>8}  {:>7}  {:>6}  {:>12}{mark}",
+            pct(b.coverage),
+            pct(b.density),
+            pct(b.mass),
+            b.restrictions.len()
+        );
+    }
+    println!("\nChosen box {} (pasted): {}", disc.chosen, disc.statement);
+    let w = disc.chosen_box.restrictions.iter().map(|r| r.rule().len()).max().unwrap_or(4).max(4);
+    println!("{:<w$}  {:>9}", "rule", "p-value");
+    for r in &disc.chosen_box.restrictions {
+        println!("{:<w$}  {:>9.2e}", r.rule(), r.p_value);
+    }
+    println!(
+        "p-value: one-sided binomial chance of at least the box's event count if the event rate were that of the box \
+         without this restriction."
+    );
+
+    let rb = &d.robustness;
+    println!("\nRegret per world = best net of any policy in that world - this policy's net ($B, same worlds):");
+    let w = rb.options.iter().map(|o| o.name.len()).max().unwrap_or(6).max(6);
+    let floor = rb.floor.map(|f| format!("net ≥ {} $B", fmt_bound(f)));
+    println!(
+        "{:<w$}  {:>10}  {:>12}  {:>11}  {:>11}  {:>8}{}",
+        "policy",
+        "net mean",
+        "regret mean",
+        "regret p95",
+        "regret max",
+        "best in",
+        floor.as_ref().map_or(String::new(), |f| format!("  {f:>12}"))
+    );
+    for o in &rb.options {
+        println!(
+            "{:<w$}  {:>10}  {:>12}  {:>11}  {:>11}  {:>8}{}",
+            o.name,
+            fmt_num(o.net_mean),
+            fmt_num(o.regret_mean),
+            fmt_num(o.regret_p95),
+            fmt_num(o.regret_max),
+            pct(o.best_share),
+            o.satisficing_share.map_or(String::new(), |s| format!("  {:>12}", pct(s)))
+        );
+    }
+    let name = |i: usize| &rb.options[i].name;
+    println!(
+        "Best expected: \"{}\"; minimax regret: \"{}\"; least p95 regret: \"{}\"{}.",
+        name(rb.best_expected),
+        name(rb.minimax_regret),
+        name(rb.min_p95_regret),
+        rb.most_satisficing.map_or(String::new(), |i| format!("; most often at the floor: \"{}\"", name(i)))
+    );
+
+    let v = &d.value_of_information;
+    println!(
+        "\nValue of information ($B of expected net welfare): EVPI {} ± {}; EVPPI by {} quantile bins, selection bias {} \
+         taken off:",
+        fmt_num(v.evpi),
+        fmt_num(v.evpi_se),
+        v.options.bins,
+        fmt_num(v.bias)
+    );
+    let w = v.params.iter().map(|x| x.param.len()).max().unwrap_or(5).max(5);
+    for x in v.params.iter().take(8) {
+        println!(
+            "{:<w$}  {:>10} ± {:<8}  {:>4} of EVPI",
+            x.param,
+            fmt_num(x.evppi),
+            fmt_num(x.evppi_se),
+            pct(x.share_of_evpi)
+        );
+    }
+    println!("{}", v.statement);
+}
+
+fn write_decision(dir: &Path, p: &Provenance, d: &Decision) -> anyhow::Result<()> {
+    write_files(
+        dir,
+        [
+            ("discovery.csv", discovery_csv(&d.discovery)?),
+            ("discovery_box.csv", discovery_box_csv(&d.discovery)?),
+            ("robustness.csv", robustness_csv(&d.robustness)?),
+            ("value_of_information.csv", voi_csv(&d.value_of_information)?),
+            ("discovery.json", discovery_json(p, d, None)?),
+        ],
+    )
+}
