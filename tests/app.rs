@@ -784,5 +784,9 @@ fn exports_publication_figures_and_the_report_with_progress() {
         assert!(html.contains(&p.name), "{} is in the report", p.name);
     }
     assert!(report.join("figures").join("tornado.svg").exists(), "the report runs the sensitivity analysis");
+    for name in ["prim_tradeoff", "regret", "evppi"] {
+        assert!(report.join("figures").join(format!("{name}.svg")).exists(), "the report runs the decision support");
+    }
+    assert!(html.contains("Scenario discovery"), "the report has the decision section");
     assert!(h.state().status().starts_with("Wrote the report"), "{}", h.state().status());
 }

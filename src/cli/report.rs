@@ -10,10 +10,7 @@ use anyhow::Context as _;
 
 use super::sweep::{invalid, policy_list, policy_named};
 use super::{AnalysisArgs, CommonRunArgs, FiguresArgs, InvalidInput, Loaded, ReportArgs, load, progress};
-use crate::analysis::decision::{Decision, DecisionSpec, decide};
-use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions};
-use crate::analysis::sweep::{Constraint, DEFAULT_STEPS, SweepParam, default_grid, default_policy};
-use crate::analysis::worlds::simulate_worlds;
+use crate::analysis::sweep::{Constraint, DEFAULT_STEPS, SweepParam, default_grid};
 use crate::export::figures::{FigureError, FigureKind, FigureOptions, Format, prepare};
 use crate::export::report::{best_threshold_sentence, is_analysis, missing_reason, write_report};
 use crate::export::study::{Cap, Part, Study, StudyError, StudyNote, StudyPlan, progress_at, run_study};
@@ -79,7 +76,8 @@ pub fn plan_from_args(s: &Scenario, args: &AnalysisArgs) -> anyhow::Result<Study
         let mut plan = StudyPlan::simulation_only();
         plan.notes.push(StudyNote {
             part: Part::Simulation,
-            text: "No threshold sweep, heat map or sensitivity analysis: they were not asked for (--no-analyses)."
+            text: "No threshold sweep, heat map, sensitivity analysis or decision support: they were not asked for \
+             (--no-analyses)."
                 .into(),
         });
         return Ok(plan);
@@ -156,46 +154,6 @@ fn study_with_progress(loaded: &Loaded, plan: &StudyPlan, common: &CommonRunArgs
     out.map_err(|e: StudyError| if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() })
 }
 
-/// Most paired worlds the report's decision support simulates (PRIM and EVPPI need no more
-/// to be stable, and the report should not wait on them).
-pub const DECISION_RUNS_CAP: u64 = 10_000;
-
-/// The report's decision support: for the analysed policy (as the sensitivity analysis or the
-/// sweep chose it), when it nets less than the baseline policy (when it is the baseline, when
-/// it sees a catastrophe), every policy's regret with a floor of zero net, and the value of
-/// information. `None` without analyses, uncertain parameters or a second policy.
-fn decision_for_report(
-    loaded: &Loaded,
-    plan: &StudyPlan,
-    common: &CommonRunArgs,
-    kinds: &[FigureKind],
-) -> anyhow::Result<Option<Decision>> {
-    let s = &loaded.scenario;
-    let wanted = kinds.iter().any(|k| k.requirement() == crate::export::figures::Requirement::Decision);
-    let analysed = plan.sensitivity.as_ref().map(|p| p.spec.policy).or(plan.sweep.as_ref().map(|p| p.spec.policy));
-    let first_other = (0..s.policies.len()).find(|&i| i != s.run.baseline);
-    let Some(policy) = analysed.or_else(|| default_policy(s)).or(first_other) else { return Ok(None) };
-    if !wanted || s.policies.len() < 2 || s.uncertain_params().is_empty() {
-        return Ok(None);
-    }
-    let event = if policy == s.run.baseline {
-        OutcomeEvent::Catastrophe
-    } else {
-        OutcomeEvent::NetBelowPolicy { against: s.run.baseline }
-    };
-    let spec = DecisionSpec {
-        discovery: DiscoverySpec { policy, event, chosen: None, prim: PrimOptions::default() },
-        floor: Some(0.0),
-    };
-    let mut capped = s.clone();
-    capped.run.runs = capped.run.runs.min(DECISION_RUNS_CAP);
-    let control = Control::new();
-    let worlds = super::sweep::with_progress(capped.run.runs, common.quiet, &control, || {
-        simulate_worlds(&capped, common.threads.map(|t| t as usize), &control)
-    })?;
-    Ok(Some(decide(&worlds, &spec).map_err(|e| invalid(e.to_string()))?))
-}
-
 /// `tierlab report FILE --out DIR`.
 ///
 /// # Errors
@@ -206,12 +164,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_with(&args.file, &args.common)?;
     let plan = plan_from_args(&loaded.scenario, &args.analyses)?;
     let study = study_with_progress(&loaded, &plan, &args.common)?;
-    let decision = if args.analyses.no_analyses {
-        None
-    } else {
-        decision_for_report(&loaded, &plan, &args.common, FigureKind::all())?
-    };
-    let input = study.input(&loaded.scenario).with_decision(decision.as_ref());
+    let input = study.input(&loaded.scenario);
     let progress = progress::bar(
         FigureKind::all().len() as u64,
         "{spinner} drawing {bar:40} {pos}/{len} figures {msg}",
@@ -255,9 +208,7 @@ pub fn figures(args: FiguresArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_with(&args.file, &args.common)?;
     let plan = plan_from_args(&loaded.scenario, &args.analyses)?.only(&kinds);
     let study = study_with_progress(&loaded, &plan, &args.common)?;
-    let decision =
-        if args.analyses.no_analyses { None } else { decision_for_report(&loaded, &plan, &args.common, &kinds)? };
-    let input = study.input(&loaded.scenario).with_decision(decision.as_ref());
+    let input = study.input(&loaded.scenario);
     std::fs::create_dir_all(&args.out).with_context(|| format!("cannot create {}", args.out.display()))?;
     let opts = FigureOptions::default();
     let explicit = !args.only.is_empty();

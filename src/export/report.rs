@@ -137,6 +137,7 @@ pub fn missing_reason(kind: FigureKind, input: &FigureInput<'_>, err: &FigureErr
         Requirement::Sweep => Part::Sweep,
         Requirement::Sweep2d => Part::Sweep2d,
         Requirement::Sensitivity => Part::Sensitivity,
+        Requirement::Decision => Part::Decision,
         _ => return err.to_string(),
     };
     match input.notes.iter().find(|n| n.part == part || n.part == Part::Simulation) {
@@ -844,7 +845,12 @@ fn analysis_blocks<'a>(
     out.extend(not_drawn(&[FigureKind::Tornado], Part::Sensitivity));
     if let Some(d) = input.decision {
         out.extend(decision_blocks(d, &figure));
+    } else if input.notes.iter().any(|n| n.part == Part::Decision) {
+        out.push(Block::Heading("Scenario discovery, regret and the value of information".into()));
+        out.extend(notes_of(input, Part::Decision));
     }
+    let decision_figures = [FigureKind::PrimTradeoff, FigureKind::PrimBox, FigureKind::Regret, FigureKind::Evppi];
+    out.extend(not_drawn(&decision_figures, Part::Decision));
     out
 }
 

@@ -16,6 +16,8 @@
 
 use std::time::Instant;
 
+use crate::analysis::decision::{Decision, DecisionSpec, decide};
+use crate::analysis::discovery::{DiscoveryError, DiscoverySpec, OutcomeEvent, PrimOptions};
 use crate::analysis::sensitivity::{self, Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec};
 use crate::analysis::summary::JurisdictionSummary;
 use crate::analysis::sweep::{
@@ -23,6 +25,7 @@ use crate::analysis::sweep::{
     DEFAULT_HEATMAP_STEPS2, DEFAULT_STEPS, Sweep, Sweep2d, SweepError, SweepOptions, SweepParam, SweepSpec, WorldAxis,
     best_threshold, check_grid, default_grid, default_policy, default_world_range, grid,
 };
+use crate::analysis::worlds::simulate_worlds;
 use crate::analysis::{SeriesSummary, Summary, summarise, summarise_series};
 use crate::export::data::Provenance;
 use crate::export::figures::{FigureInput, FigureKind, Requirement};
@@ -46,6 +49,9 @@ pub const SWEEP_2D_RUNS_CAP: u64 = 10_000;
 /// Most runs of the default sensitivity analysis: its tornado simulates everything
 /// `1 + 2 x (uncertain parameters)` times.
 pub const SENSITIVITY_RUNS_CAP: u64 = 10_000;
+/// Most paired worlds of the default decision support (PRIM's boxes and EVPPI's bins are
+/// stable well before this, and the report should not wait on them).
+pub const DECISION_RUNS_CAP: u64 = 10_000;
 
 /// The parts of a study, in the order they run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,6 +60,7 @@ pub enum Part {
     Sweep,
     Sweep2d,
     Sensitivity,
+    Decision,
 }
 
 impl Part {
@@ -64,6 +71,7 @@ impl Part {
             Part::Sweep => "threshold sweep",
             Part::Sweep2d => "2-D sweep",
             Part::Sensitivity => "sensitivity",
+            Part::Decision => "decision support",
         }
     }
 }
@@ -111,6 +119,15 @@ pub struct SensitivityPlan {
     pub runs: u64,
 }
 
+/// Decision support to run: scenario discovery, regret and the value of information on one
+/// set of paired worlds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecisionPlan {
+    pub spec: DecisionSpec,
+    /// Paired worlds simulated.
+    pub runs: u64,
+}
+
 /// Which analyses a study runs besides the simulation, and what the report says about
 /// those it leaves out or caps.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -118,6 +135,7 @@ pub struct StudyPlan {
     pub sweep: Option<SweepPlan>,
     pub sweep_2d: Option<Sweep2dPlan>,
     pub sensitivity: Option<SensitivityPlan>,
+    pub decision: Option<DecisionPlan>,
     pub notes: Vec<StudyNote>,
 }
 
@@ -218,6 +236,28 @@ impl StudyPlan {
             let runs = capped(&mut plan, Part::Sensitivity, SENSITIVITY_RUNS_CAP, "sensitivity analysis");
             plan.sensitivity = Some(SensitivityPlan { spec: SensitivitySpec::new(policy, output), runs });
         }
+        if scenario.uncertain_params().is_empty() || scenario.policies.len() < 2 {
+            plan.notes.push(StudyNote {
+                part: Part::Decision,
+                text: "Scenario discovery, regret and the value of information need uncertain world parameters and \
+                       at least two policies: not run."
+                    .into(),
+            });
+        } else {
+            // The analysed policy's failure is netting less than the baseline; the baseline's own
+            // is a catastrophe. A floor of zero net: worlds where the policy does net good.
+            let event = if policy == scenario.run.baseline {
+                OutcomeEvent::Catastrophe
+            } else {
+                OutcomeEvent::NetBelowPolicy { against: scenario.run.baseline }
+            };
+            let spec = DecisionSpec {
+                discovery: DiscoverySpec { policy, event, chosen: None, prim: PrimOptions::default() },
+                floor: Some(0.0),
+            };
+            let runs = capped(&mut plan, Part::Decision, DECISION_RUNS_CAP, "decision support");
+            plan.decision = Some(DecisionPlan { spec, runs });
+        }
         plan
     }
 
@@ -253,10 +293,14 @@ impl StudyPlan {
         if !needs(Requirement::Sensitivity) {
             self.sensitivity = None;
         }
+        if !needs(Requirement::Decision) {
+            self.decision = None;
+        }
         let keep = [
             (Part::Sweep, needs(Requirement::Sweep)),
             (Part::Sweep2d, needs(Requirement::Sweep2d)),
             (Part::Sensitivity, needs(Requirement::Sensitivity)),
+            (Part::Decision, needs(Requirement::Decision)),
         ];
         self.notes.retain(|n| keep.iter().any(|&(p, k)| p == n.part && k));
         self
@@ -285,6 +329,10 @@ impl StudyPlan {
             let policies =
                 if p.spec.output == Output::NetDiff && p.spec.policy != scenario.run.baseline { 2 } else { 1 };
             stages.push(Stage { part: Part::Sensitivity, runs, work: runs * policies });
+        }
+        if let Some(p) = &self.decision {
+            let work = p.runs * scenario.policies.len() as u64;
+            stages.push(Stage { part: Part::Decision, runs: p.runs, work });
         }
         stages
     }
@@ -359,6 +407,8 @@ pub enum StudyError {
     Sweep2d(SweepError),
     #[error("sensitivity analysis: {0}")]
     Sensitivity(SensitivityError),
+    #[error("decision support: {0}")]
+    Decision(DiscoveryError),
 }
 
 impl StudyError {
@@ -368,6 +418,7 @@ impl StudyError {
             StudyError::Invalid(_) => true,
             StudyError::Sweep(e) | StudyError::Sweep2d(e) => e.is_invalid_input(),
             StudyError::Sensitivity(e) => e.is_invalid_input(),
+            StudyError::Decision(_) => true,
             StudyError::Cancelled | StudyError::Threads { .. } => false,
         }
     }
@@ -404,6 +455,7 @@ pub struct Study {
     pub best_threshold: Option<BestThreshold>,
     pub sweep_2d: Option<Sweep2d>,
     pub sensitivity: Option<Sensitivity>,
+    pub decision: Option<Decision>,
     /// What the report says about analyses left out or capped.
     pub notes: Vec<StudyNote>,
 }
@@ -417,6 +469,7 @@ impl Study {
             .with_best_threshold(self.best_threshold.as_ref())
             .with_sweep_2d(self.sweep_2d.as_ref())
             .with_sensitivity(self.sensitivity.as_ref())
+            .with_decision(self.decision.as_ref())
             .with_notes(&self.notes)
             .with_scenario_text(Some(&self.scenario_text))
     }
@@ -503,6 +556,13 @@ pub fn run_study(
             ),
             None => None,
         };
+        let decision = match &plan.decision {
+            Some(p) => {
+                let worlds = simulate_worlds(&with_runs(p.runs), None, control)?;
+                Some(decide(&worlds, &p.spec).map_err(StudyError::Decision)?)
+            }
+            None => None,
+        };
         let mut provenance = Provenance::new(scenario, origin, text);
         provenance.threads = rayon::current_num_threads();
         provenance.series_runs = series.as_ref().map_or(0, |x| x.runs);
@@ -516,6 +576,7 @@ pub fn run_study(
             best_threshold: best,
             sweep_2d,
             sensitivity,
+            decision,
             notes,
         })
     };
@@ -691,6 +752,10 @@ mod tests {
         assert!(lo > 26.5 && lo < 27.0 && hi > 28.2 && hi < 29.0, "{lo}..{hi}");
         let sens = plan.sensitivity.as_ref().unwrap();
         assert_eq!(sens.spec.output, Output::NetDiff);
+        let dec = plan.decision.as_ref().unwrap();
+        assert_eq!(dec.spec.discovery.policy, sweep.spec.policy, "the decision support explains the analysed policy");
+        assert_eq!(dec.spec.discovery.event, OutcomeEvent::NetBelowPolicy { against: s.run.baseline });
+        assert_eq!((dec.runs, dec.spec.floor), (10_000, Some(0.0)));
         assert!(plan.notes.is_empty(), "nothing capped at 10,000 runs: {:?}", plan.notes);
 
         let mut big = s.clone();
@@ -699,7 +764,8 @@ mod tests {
         assert_eq!(plan.sweep.as_ref().unwrap().runs, SWEEP_RUNS_CAP);
         assert_eq!(plan.sweep_2d.as_ref().unwrap().runs, SWEEP_2D_RUNS_CAP);
         assert_eq!(plan.sensitivity.as_ref().unwrap().runs, SENSITIVITY_RUNS_CAP);
-        assert_eq!(plan.notes.len(), 3, "each cap is stated");
+        assert_eq!(plan.decision.as_ref().unwrap().runs, DECISION_RUNS_CAP);
+        assert_eq!(plan.notes.len(), 4, "each cap is stated");
         assert!(plan.notes[0].text.contains("50,000") && plan.notes[0].text.contains("1,000,000"));
     }
 
@@ -716,10 +782,11 @@ mod tests {
         );
         assert_eq!(policy_name(&s, plan.sensitivity.as_ref().unwrap().spec.policy), "Global closed");
 
-        // The baseline alone: its harm.
+        // The baseline alone: its harm, and no policies to compare.
         s.policies.truncate(1);
         let plan = StudyPlan::default_for(&s);
         assert_eq!(plan.sensitivity.as_ref().unwrap().spec.output, Output::Harm);
+        assert!(plan.decision.is_none() && plan.notes.iter().any(|n| n.part == Part::Decision));
 
         let mut fixed = Scenario::baseline();
         for d in &mut fixed.world {
@@ -740,6 +807,9 @@ mod tests {
         assert!(plan.sweep.is_none() && plan.sweep_2d.is_none() && plan.sensitivity.is_some());
         let plan = StudyPlan::default_for(&s).only(&[FigureKind::Frontier]);
         assert!(plan.sweep.is_some() && plan.sweep_2d.is_none() && plan.sensitivity.is_none());
+        assert!(plan.decision.is_none());
+        let plan = StudyPlan::default_for(&s).only(&[FigureKind::Evppi]);
+        assert!(plan.decision.is_some() && plan.sweep.is_none() && plan.sensitivity.is_none());
         assert_eq!(StudyPlan::default_for(&s).only(&[]), StudyPlan::simulation_only());
     }
 

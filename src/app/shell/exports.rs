@@ -179,6 +179,14 @@ impl TierlabApp {
             let policy = sens.resolve(s);
             sp.spec = SensitivitySpec { tornado: sens.tornado, ..SensitivitySpec::new(policy, sens.output) };
         }
+        // The Robustness tab's event, box and floor once it has been set; the report's own
+        // default (the analysed policy against the baseline) before.
+        let rob = &mut self.views.robustness;
+        if rob.policy.is_some()
+            && let Some(dp) = plan.decision.as_mut()
+        {
+            dp.spec = rob.spec_for(s.policies.len(), s.run.baseline);
+        }
         plan
     }
 

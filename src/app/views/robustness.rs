@@ -143,7 +143,12 @@ impl RobustnessSettings {
     /// The decision analysis of `worlds` the tab asks for; forgets a box picked for another
     /// event.
     pub fn spec(&mut self, worlds: &Worlds) -> DecisionSpec {
-        let (policy, against) = self.resolve(worlds.policies.len(), worlds.baseline);
+        self.spec_for(worlds.policies.len(), worlds.baseline)
+    }
+
+    /// The decision analysis for a scenario of `n_policies` policies as the tab is set.
+    pub fn spec_for(&mut self, n_policies: usize, baseline: usize) -> DecisionSpec {
+        let (policy, against) = self.resolve(n_policies, baseline);
         let event = self.event(against);
         if self.picked_for != Some((policy, event)) {
             self.chosen = None;
