@@ -166,7 +166,7 @@ impl StudyPlan {
             None => {
                 let other = (0..scenario.policies.len()).find(|&i| i != scenario.run.baseline);
                 let mut plan = StudyPlan::for_policy(scenario, other.unwrap_or(scenario.run.baseline));
-                plan.notes.retain(|n| n.part == Part::Sensitivity);
+                plan.notes.retain(|n| matches!(n.part, Part::Sensitivity | Part::Decision));
                 let why = "No policy of the scenario has a tiered regime, so there is no threshold to sweep";
                 plan.notes.splice(0..0, no_sweep_notes(why));
                 plan

@@ -202,9 +202,20 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         tradeoff_ui(&mut cols[0], &d, settings, row_h, out);
         rules_ui(&mut cols[1], &d, settings, row_h);
     });
-    ui.columns(2, |cols| {
-        regret_ui(&mut cols[0], &d, row_h);
-        evppi_ui(&mut cols[1], &d, row_h, out);
+    // The regret table has seven columns, the bars only labels and a scale: the table gets the
+    // larger share, and scrolls sideways rather than spill into the bars in a narrow window.
+    let gap = ui.spacing().item_spacing.x;
+    let table_w = ((ui.available_width() - gap) * 0.6).floor();
+    let bars_w = ui.available_width() - gap - table_w;
+    ui.horizontal_top(|ui| {
+        ui.allocate_ui_with_layout(egui::vec2(table_w, row_h), egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.set_width(table_w);
+            regret_ui(ui, &d, row_h);
+        });
+        ui.allocate_ui_with_layout(egui::vec2(bars_w, row_h), egui::Layout::top_down(egui::Align::Min), |ui| {
+            ui.set_width(bars_w);
+            evppi_ui(ui, &d, row_h, out);
+        });
     });
 }
 
@@ -300,7 +311,9 @@ fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f3
         .color(theme::reference())
         .style(egui_plot::LineStyle::dashed_dense());
     let floor = ((share - 0.05) * 10.0).floor().clamp(0.0, 9.0) / 10.0;
-    let plot = plots::base("rob_tradeoff", "coverage: share of event worlds inside", "density", height)
+    // The trajectory runs from the top left to the bottom right: the bottom left stays free.
+    let plot = plots::base_without_legend("rob_tradeoff", "coverage: share of event worlds inside", "density", height)
+        .legend(plots::legend(egui_plot::Corner::LeftBottom))
         .include_x(0.0)
         .include_x(1.0)
         .include_y(floor)
@@ -411,11 +424,14 @@ fn regret_ui(ui: &mut Ui, d: &Decision, height: f32) {
             name(r.min_p95_regret)
         ),
     );
-    egui::ScrollArea::vertical().id_salt("rob_regret").max_height(height - 40.0).show(ui, |ui| {
-        egui::Grid::new("rob_regret_rows").striped(true).spacing([14.0, 4.0]).show(ui, |ui| {
+    egui::ScrollArea::both().id_salt("rob_regret").max_height(height - 40.0).show(ui, |ui| {
+        egui::Grid::new("rob_regret_rows").striped(true).spacing([10.0, 4.0]).show(ui, |ui| {
             let heads: [(&str, &str); 7] = [
                 ("policy", "The scenario's policies, all simulated on the same worlds"),
-                ("mean net", "Mean discounted benefit minus harm over the worlds, ± one standard error"),
+                (
+                    "mean net",
+                    "Mean discounted benefit minus harm over the worlds (hover a cell for its standard error)",
+                ),
                 (
                     "mean regret",
                     "Regret in a world: the best net any policy achieves there minus this policy's net. Its mean is \
@@ -456,7 +472,8 @@ fn regret_ui(ui: &mut Ui, d: &Decision, height: f32) {
                 if !tags.is_empty() {
                     resp.on_hover_text(tags.join(", "));
                 }
-                ui.label(format!("{} ± {}", money(o.net_mean), money(o.net_se)));
+                // The net's own error is in the Overview table; here it would only widen the row.
+                ui.label(money(o.net_mean)).on_hover_text(format!("± {} (one standard error)", money(o.net_se)));
                 ui.label(format!("{} ± {}", money(o.regret_mean), money(o.regret_se)));
                 ui.label(money(o.regret_p95));
                 ui.label(money(o.regret_max));
