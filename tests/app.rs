@@ -276,6 +276,11 @@ fn save_then_reload_gives_an_equal_scenario() {
     let (on_disk, _) = Scenario::load(&path).expect("the saved file validates");
     let edited = h.state().document().edit.clone();
     assert_eq!(on_disk, edited);
+    // The baseline's comments (the sources of its numbers) survive the save, in order.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let comments =
+        |t: &str| t.lines().filter(|l| l.trim_start().starts_with('#')).map(String::from).collect::<Vec<_>>();
+    assert_eq!(comments(&text), comments(tierlab::model::scenario::BASELINE_TOML), "a save keeps every comment");
 
     // Unsaved edits: opening asks first; discarding reloads the file.
     h.state_mut().scenario_mut().run.seed += 1;

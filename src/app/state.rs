@@ -259,7 +259,11 @@ impl Document {
         {
             return Ok(text.clone());
         }
-        let text = self.edit.to_toml();
+        // Into the file as loaded, so its comments (the sources) and layout survive the save.
+        let text = match &self.saved_text {
+            Some(original) => crate::model::edit::update_text(original, &self.saved, &self.edit).0,
+            None => self.edit.to_toml(),
+        };
         match Scenario::parse(&text, "scenario to save") {
             Ok(_) => Ok(text),
             Err(e) => Err(issues_of(&e)),

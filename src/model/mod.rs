@@ -3,6 +3,7 @@
 
 pub mod correlation;
 pub mod dist;
+pub mod edit;
 pub mod error;
 mod locate;
 pub mod params;
