@@ -48,7 +48,7 @@ fn engine_1m(c: &mut Criterion) {
     // One sample is a whole million-run simulation (seconds): few samples, one iteration each.
     g.sample_size(10);
     g.sampling_mode(SamplingMode::Flat);
-    g.measurement_time(Duration::from_secs(60));
+    g.measurement_time(Duration::from_secs(100));
     g.warm_up_time(Duration::from_secs(3));
     let s = baseline(1_000_000);
     g.throughput(Throughput::Elements(run_steps(&s)));
