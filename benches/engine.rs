@@ -1,11 +1,19 @@
-//! Engine throughput: the baseline scenario at 10,000 runs (4 policies x 40 steps x 5
-//! jurisdictions), as `tierlab run` does it without `--out`, plus the summary that follows.
-//! Throughput is reported in run-steps (one run of one policy for one step).
+//! Engine throughput on the baseline scenario (4 policies x 40 steps x 5 jurisdictions),
+//! reported in run-steps (one run of one policy for one step).
+//!
+//! - `baseline_1m_*`: 1,000,000 runs at 2 threads and at 1 thread, simulated in chunks of
+//!   `CHUNK_RUNS` as `tierlab run` does without `--out` (per-run outcomes only), so the
+//!   figure is the engine's and not the page faults of one 200 MB result.
+//! - `baseline_10k_*`: 10,000 runs, as the scenario file has it, with and without the
+//!   summary that follows; `baseline_300_preview_all_records`: the app's preview.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use tierlab::analysis::{summarise, summarise_series};
+use tierlab::export::study::CHUNK_RUNS;
 use tierlab::model::Scenario;
-use tierlab::sim::{Control, Record, SimOptions, simulate};
+use tierlab::sim::{Control, CorrelatedDraws, Engine, Record, SimOptions, simulate, simulate_range};
 
 fn baseline(runs: u64) -> Scenario {
     let mut s = Scenario::baseline();
@@ -15,6 +23,40 @@ fn baseline(runs: u64) -> Scenario {
 
 fn run_steps(s: &Scenario) -> u64 {
     s.run.runs * s.policies.len() as u64 * s.run.steps() as u64
+}
+
+/// Every run of `s` in chunks on a pool of `threads`, keeping only what `tierlab run`
+/// keeps without `--out`; returns a checksum so nothing is optimised away.
+fn simulate_chunked(s: &Scenario, pool: &rayon::ThreadPool) -> f64 {
+    let engine = Engine::new(s);
+    let correlated = CorrelatedDraws::new(s, &engine, s.run.runs);
+    let opts = SimOptions::default();
+    let control = Control::new();
+    let mut total = 0.0;
+    let mut start = 0;
+    while start < s.run.runs {
+        let end = (start + CHUNK_RUNS).min(s.run.runs);
+        let r = pool.install(|| simulate_range(&engine, correlated.as_ref(), start..end, &opts, &control));
+        total += r.expect("simulate").outcomes.iter().map(|o| o.net()).sum::<f64>();
+        start = end;
+    }
+    total
+}
+
+fn engine_1m(c: &mut Criterion) {
+    let mut g = c.benchmark_group("engine");
+    // One sample is a whole million-run simulation (seconds): few samples, one iteration each.
+    g.sample_size(10);
+    g.sampling_mode(SamplingMode::Flat);
+    g.measurement_time(Duration::from_secs(100));
+    g.warm_up_time(Duration::from_secs(3));
+    let s = baseline(1_000_000);
+    g.throughput(Throughput::Elements(run_steps(&s)));
+    for threads in [2, 1] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
+        g.bench_function(format!("baseline_1m_{threads}_thread"), |b| b.iter(|| simulate_chunked(&s, &pool)));
+    }
+    g.finish();
 }
 
 fn engine(c: &mut Criterion) {
@@ -52,5 +94,5 @@ fn engine(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine);
+criterion_group!(benches, engine_1m, engine);
 criterion_main!(benches);

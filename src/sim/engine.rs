@@ -18,8 +18,13 @@ pub struct Engine {
     samplers: Vec<Sampler>,
     /// Indices of uncertain world parameters, in parameter order.
     pub uncertain: Vec<usize>,
-    /// Release ceilings, `[policy * J + jurisdiction]`.
+    /// Release ceilings, `[policy * J + jurisdiction]` (the per-run reference's; the step
+    /// reads `ceilings_at`).
+    #[cfg(test)]
     pub(super) ceilings: Vec<Ceilings>,
+    /// `Ceilings::at` of every step, `[(step * P + policy) * J + jurisdiction]`: the open and
+    /// gated ceilings, computed once per scenario rather than once per run and step.
+    pub(super) ceilings_at: Vec<(f64, f64)>,
     /// Per policy, whether every jurisdiction is open (or every one closed) at all times.
     pub(super) uniform: Vec<Uniform>,
     pub(super) share0: Vec<f64>,
@@ -119,16 +124,21 @@ impl Engine {
             }
         }
         let uniform = ceilings.chunks_exact(j.len()).map(Uniform::of).collect();
+        let (steps, dt) = (scenario.run.steps(), scenario.run.dt());
+        // tau as the step computes it, so each pair is the one Ceilings::at gives there.
+        let ceilings_at = (0..steps).flat_map(|t| ceilings.iter().map(move |c| c.at(t as f64 * dt))).collect();
         let samplers = scenario.world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
         Engine {
             n_policies: scenario.policies.len(),
             n_jurisdictions: j.len(),
-            steps: scenario.run.steps(),
-            dt: scenario.run.dt(),
+            steps,
+            dt,
             seed: scenario.run.seed,
             samplers,
             uncertain: scenario.uncertain_params(),
+            #[cfg(test)]
             ceilings,
+            ceilings_at,
             uniform,
             share0: col(|x| x.share0),
             host: col(|x| x.host),

@@ -31,6 +31,9 @@ pub struct LaneScratch {
     hazard_year: Vec<V>,
     theta: Vec<V>,
     h_open: Vec<V>,
+    /// The pool `h_open` was computed from, `[policy]`: a pool that has not moved since
+    /// (closed places, tiers at their ceiling) keeps its hazard without an exp and a divide.
+    h_open_pool: Vec<V>,
     h_api: Vec<V>,
     s: Vec<V>,
     a: Vec<V>,
@@ -41,6 +44,10 @@ pub struct LaneScratch {
     catastrophes: Vec<[u32; LANES]>,
     max_event: Vec<[f64; LANES]>,
     n_events: Vec<[u32; LANES]>,
+    /// Per policy and lane, the last `o - H` an open-source uplift was computed for and
+    /// that uplift (step 8): the pool often stays put for many steps, and each costs an exp.
+    uplift_open_at: Vec<[f64; LANES]>,
+    uplift_open: Vec<[f64; LANES]>,
     /// Step 8's expected event count lambda * dt, `[policy]`.
     event_mean: Vec<V>,
     poisson: PoissonWork,
@@ -113,6 +120,7 @@ impl Engine {
             hazard_year: vec![zero; np],
             theta: vec![zero; np],
             h_open: vec![zero; np],
+            h_open_pool: vec![zero; np],
             h_api: vec![zero; np],
             s: vec![zero; pj],
             a: vec![zero; pj],
@@ -123,6 +131,8 @@ impl Engine {
             catastrophes: vec![[0; LANES]; np],
             max_event: vec![[0.0; LANES]; np],
             n_events: vec![[0; LANES]; np],
+            uplift_open_at: vec![[f64::NAN; LANES]; np],
+            uplift_open: vec![[0.0; LANES]; np],
             event_mean: vec![zero; np],
             poisson: PoissonWork::new(np),
             kj: vec![zero; nj],
@@ -221,6 +231,9 @@ impl Engine {
             sc.events[p] = [0; LANES];
             sc.catastrophes[p] = [0; LANES];
             sc.max_event[p] = [0.0; LANES];
+            // NaN equals no pool: the first step computes the hazard and the uplift.
+            sc.h_open_pool[p] = V::splat(f64::NAN);
+            sc.uplift_open_at[p] = [f64::NAN; LANES];
             for j in 0..nj {
                 let i = p * nj + j;
                 sc.s[i] = V::splat(self.share0[j]);
@@ -271,7 +284,7 @@ impl Engine {
             for (bw, &w) in benefit_weight.iter_mut().zip(&self.weight[..nj]) {
                 *bw = flow * V::splat(w);
             }
-            let ceilings_t = &self.ceilings[..np * nj];
+            let ceilings_t = &self.ceilings_at[t * np * nj..(t + 1) * np * nj];
             // Whether some place's held model leaks this step in some lane (the draws are
             // shared by the policies); see the shortcut below.
             let held_leak_draw = u_closed.iter().zip(p_leak_closed).any(|(u, p)| u.simd_lt(*p).any());
@@ -323,8 +336,7 @@ impl Engine {
                             .zip(u_gated.iter().zip(p_leak_gated))
                             .zip(u_closed.iter().zip(p_leak_closed))
                             .zip(base_burden);
-                        for (((((&kj, c), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
-                            let (oc, gc) = c.at(tau);
+                        for (((((&kj, &(oc, gc)), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
                             let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
                             let open_release = min(kj - open_lag, oc_v);
                             let above_open = kj.simd_gt(oc_v);
@@ -347,7 +359,12 @@ impl Engine {
                 sc.hazard_year[p] = crossing.select(tau_v, sc.hazard_year[p]);
                 // 6-7. Openness and hazard from the world frontier and the updated pool.
                 let theta = min(max(V::ONE - (k - pool) * inv_gap_ref, V::ZERO), V::ONE);
-                let ho = a_open * logistic((pool - hz) * inv_hz_w);
+                let ho = if pool.simd_eq(sc.h_open_pool[p]).all() {
+                    sc.h_open[p]
+                } else {
+                    sc.h_open_pool[p] = pool;
+                    a_open * logistic((pool - hz) * inv_hz_w)
+                };
                 let hk = a_api * logistic((k - hz) * inv_hz_w);
                 sc.theta[p] = theta;
                 sc.h_open[p] = ho;
@@ -565,8 +582,11 @@ impl Engine {
             .zip(sc.o.iter().zip(&sc.k_before))
             .zip(sc.r.chunks_exact(nj).zip(sc.h.chunks_exact_mut(nj)))
             .zip(sc.events.iter_mut().zip(sc.catastrophes.iter_mut().zip(&mut sc.max_event)))
+            .zip(sc.uplift_open_at.iter_mut().zip(&mut sc.uplift_open))
             .take(np);
-        for ((((n, (ho, hk)), (o, k)), (r, h)), (count, (catastrophes, max_event))) in per_policy {
+        for (((((n, (ho, hk)), (o, k)), (r, h)), (count, (catastrophes, max_event))), (open_at, open_uplift)) in
+            per_policy
+        {
             let n = n[l] as usize;
             if n == 0 {
                 continue;
@@ -576,7 +596,17 @@ impl Engine {
             let events = &events[..n];
             // Each source's uplift costs an exp: compute only those some event uses.
             let open_events = events.iter().map(|e| usize::from(e.src < p_open)).sum::<usize>();
-            let sev_open = if open_events > 0 { uplift(s_min, kappa_ln10, o.as_array()[l] - hz) } else { 0.0 };
+            let sev_open = if open_events > 0 {
+                let above = o.as_array()[l] - hz;
+                // NaN never equals: the cache starts empty each run.
+                if above != open_at[l] {
+                    open_at[l] = above;
+                    open_uplift[l] = uplift(s_min, kappa_ln10, above);
+                }
+                open_uplift[l]
+            } else {
+                0.0
+            };
             let sev_api = if open_events < n { uplift(s_min, kappa_ln10, k.as_array()[l] - hz) } else { 0.0 };
             let (mut max_sev, mut cats) = (max_event[l], 0u32);
             for e in events {

@@ -104,8 +104,10 @@ pub fn poisson_inverse_policies(
         counts[..np].fill([0; 4]);
         return false;
     }
-    for ((p, cdf), &mean) in p.iter_mut().zip(cdf.iter_mut()).zip(means) {
-        *p = super::vmath::exp(-mean);
+    for (((p, cdf), &mean), walking) in p.iter_mut().zip(cdf.iter_mut()).zip(means).zip(walking.iter()) {
+        // A policy with no lane to walk never reads its CDF (its comparisons are all masked
+        // by `walking`): skip its exp, most steps most policies.
+        *p = if walking.any() { super::vmath::exp(-mean) } else { f64x4::ZERO };
         *cdf = *p;
     }
     let margin = f64x4::splat(LANE_MARGIN);
