@@ -439,7 +439,9 @@ pub fn sensitivity_from(
         let mut params = Vec::with_capacity(correlations.len());
         for rc in correlations {
             let dist = &s.world[rc.index];
-            let (p10, p90) = (dist.quantile(TORNADO_LOW), dist.quantile(TORNADO_HIGH));
+            // Held where the draws would be: at most the parameter's cap.
+            let cap = crate::model::params::draw_cap(PARAMS[rc.index].key).unwrap_or(f64::INFINITY);
+            let (p10, p90) = (dist.quantile(TORNADO_LOW).min(cap), dist.quantile(TORNADO_HIGH).min(cap));
             let (low, high) = if spec.tornado {
                 let mean_at = |x: f64| -> Result<f64, SimError> {
                     let opts = SimOptions { param_overrides: vec![(rc.index, x)], ..SimOptions::default() };

@@ -3,6 +3,9 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
+use crate::model::params::{PARAMS, draw_cap};
 use crate::sim::Results;
 
 use super::stats::{cvar95_select, mean_se, quantile_select, wilson};
@@ -79,6 +82,10 @@ pub struct Summary {
     pub runs: usize,
     pub baseline: usize,
     pub policies: Vec<PolicySummary>,
+    /// Runs whose draw of a capped parameter (`params::DRAW_CAPS`) was clamped, by
+    /// `world.KEY`; only parameters with at least one clamp, and only when the draws were
+    /// recorded.
+    pub clamped_draws: BTreeMap<String, u64>,
 }
 
 /// Summarises one policy; `baseline_net` is the baseline policy's net per run.
@@ -152,5 +159,25 @@ pub fn summarise(results: &Results, names: &[String], baseline: usize) -> Summar
         .into_par_iter()
         .map(|p| summarise_policy(results, p, &names[p], &baseline_net))
         .collect();
-    Summary { runs: results.n_runs(), baseline, policies }
+    Summary { runs: results.n_runs(), baseline, policies, clamped_draws: clamped_draws(results) }
+}
+
+/// Runs of `results` whose draw of a capped parameter sits at its cap, by `world.KEY`
+/// (empty when the draws were not recorded). A continuous draw lands exactly on the cap
+/// with probability zero, so these are the clamped draws.
+pub fn clamped_draws(results: &Results) -> BTreeMap<String, u64> {
+    let k = results.param_ids.len();
+    let mut out = BTreeMap::new();
+    if k == 0 || results.params.is_empty() {
+        return out;
+    }
+    for (i, &id) in results.param_ids.iter().enumerate() {
+        let key = PARAMS[id].key;
+        let Some(cap) = draw_cap(key) else { continue };
+        let n = results.params.iter().skip(i).step_by(k).filter(|&&x| x >= cap).count() as u64;
+        if n > 0 {
+            out.insert(format!("world.{key}"), n);
+        }
+    }
+    out
 }

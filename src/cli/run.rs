@@ -8,6 +8,7 @@ use anyhow::Context as _;
 
 use super::{EXIT_INVALID, InvalidInput, RunArgs, progress};
 use crate::analysis::series::summarise_series_from;
+use crate::analysis::summary::clamped_draws;
 use crate::analysis::{Summary, summarise};
 use crate::export::data::{OutputWriters, Provenance, write_series_csv, write_summary_json};
 use crate::export::partial::{
@@ -218,6 +219,7 @@ pub fn execute(
         ),
         None => None,
     };
+    let mut clamped: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let mut body = || -> anyhow::Result<Results> {
         let mut combined: Option<Results> = None;
         let mut take = |chunk: Results| -> anyhow::Result<()> {
@@ -232,6 +234,10 @@ pub fn execute(
             }
             if let Some(b) = &bar {
                 b.set_position(chunk.runs.end - range.start);
+            }
+            // The combined results keep no draws, so clamps are counted chunk by chunk.
+            for (key, n) in clamped_draws(&chunk) {
+                *clamped.entry(key).or_insert(0) += n;
             }
             match combined.as_mut() {
                 None => {
@@ -308,10 +314,18 @@ pub fn execute(
         let summary = summarise(&results, &names, s.run.baseline);
         return Ok(RunOutput { results, summary, provenance });
     }
-    let summary = match &pool {
+    let mut summary = match &pool {
         Some(p) => p.install(|| summarise(&results, &names, s.run.baseline)),
         None => summarise(&results, &names, s.run.baseline),
     };
+    summary.clamped_draws = std::mem::take(&mut clamped);
+    for (key, n) in &summary.clamped_draws {
+        let cap = crate::model::params::draw_cap(key.trim_start_matches("world.")).unwrap_or(f64::INFINITY);
+        eprintln!(
+            "note: {key}: {n} of {} runs drew a value above {cap} and were clamped to it (summary.json: clamped_draws)",
+            results.n_runs()
+        );
+    }
     if let (Some(w), Some(dir)) = (writers, out) {
         w.finish().context("cannot write the run files")?;
         let series_paths: Vec<PathBuf> = match &mode {

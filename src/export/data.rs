@@ -229,6 +229,9 @@ struct SummaryFile<'a> {
     baseline: &'a str,
     policy_order: Vec<&'a str>,
     policies: serde_json::Map<String, serde_json::Value>,
+    /// Absent unless some draw was clamped: files of scenarios without clamps stay as they were.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    clamped_draws: &'a std::collections::BTreeMap<String, u64>,
 }
 
 /// Writes summary.json: provenance and, per policy, its summary.
@@ -256,6 +259,7 @@ pub fn summary_json(summary: &Summary, meta: &Provenance) -> std::io::Result<Str
         baseline: &summary.policies[summary.baseline].name,
         policy_order: summary.policies.iter().map(|p| p.name.as_str()).collect(),
         policies,
+        clamped_draws: &summary.clamped_draws,
     };
     let mut s = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
     s.push('\n');

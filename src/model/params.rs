@@ -213,6 +213,16 @@ impl P {
     }
 }
 
+/// Parameters whose draws are clamped at the top of their range, by key: a rate is naturally
+/// given an unbounded distribution (a lognormal), while the engine walks event counts one by
+/// one and needs a bound. The clamps are counted in summary.json (`clamped_draws`).
+pub const DRAW_CAPS: &[(&str, f64)] = &[("misuse_rate", 10_000.0)];
+
+/// The cap on `key`'s draws, if it has one.
+pub fn draw_cap(key: &str) -> Option<f64> {
+    DRAW_CAPS.iter().find(|(k, _)| *k == key).map(|&(_, c)| c)
+}
+
 /// Looks a world parameter up by its key in the scenario file.
 pub fn param_index(key: &str) -> Option<usize> {
     PARAMS.iter().position(|p| p.key == key)

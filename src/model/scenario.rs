@@ -8,7 +8,7 @@ use toml::{Spanned, Value};
 
 use super::dist::{Dist, MIN_TRUNCATED_MASS};
 use super::error::{Issue, MAX_FILE_BYTES, ScenarioError};
-use super::params::{JURISDICTION_KEYS, N_PARAMS, PARAMS, Range, param_index};
+use super::params::{self, JURISDICTION_KEYS, N_PARAMS, PARAMS, Range, param_index};
 use super::raw::{Field, RawJurisdiction, RawPolicy, ScenarioFile};
 use super::regime::{Policy, Regime};
 
@@ -486,7 +486,7 @@ impl Checker<'_> {
         for info in PARAMS {
             let path = format!("world.{}", info.key);
             match map.get(info.key) {
-                Some(v) => match self.dist(&path, v, info.range) {
+                Some(v) => match self.dist(&path, v, info.range, params::draw_cap(info.key)) {
                     Some(d) => out.push(d),
                     None => ok = false,
                 },
@@ -501,7 +501,7 @@ impl Checker<'_> {
     }
 
     /// A parameter value: a bare number, or `{ dist = "...", ... }` that fits `range`.
-    fn dist(&mut self, path: &str, v: &Spanned<Value>, range: Range) -> Option<Dist> {
+    fn dist(&mut self, path: &str, v: &Spanned<Value>, range: Range, cap: Option<f64>) -> Option<Dist> {
         let table = match v.get_ref() {
             Value::Integer(_) | Value::Float(_) => {
                 return self.number_in(path, v, range).map(Dist::Fixed);
@@ -640,8 +640,18 @@ impl Checker<'_> {
         let (lo, hi) = dist.support();
         let (klo, khi, open_lo) = range.bounds();
         let lo_ok = if open_lo { lo > klo || (lo == klo && dist.support_open_below()) } else { lo >= klo };
-        if !lo_ok || hi > khi {
-            let fix = if matches!(dist, Dist::Normal { .. }) { "; truncate it with min and max" } else { "" };
+        // An unbounded distribution for a capped parameter (a rate as a lognormal) is drawn and
+        // clamped at the cap; a bounded one reaching past it is a mistake worth naming.
+        let capped = cap.is_some_and(|c| c == khi) && hi == f64::INFINITY;
+        if !lo_ok || (hi > khi && !capped) {
+            let fix = match cap {
+                Some(c) if lo_ok => format!(
+                    "; an unbounded distribution (lognormal, or normal without max) is also allowed, its draws clamped \
+                     at {c}"
+                ),
+                _ if matches!(dist, Dist::Normal { .. }) => "; truncate it with min and max".to_string(),
+                _ => String::new(),
+            };
             let msg = format!(
                 "a {kind} distribution here can take values from {lo} to {hi}, but the parameter must be {}{fix}",
                 range.describe()

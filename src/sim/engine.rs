@@ -2,6 +2,7 @@
 //! `lanes.rs` (four runs at a time) and, as a per-run reference for tests, `reference.rs`.
 
 use crate::model::dist::Sampler;
+use crate::model::params::{PARAMS, draw_cap};
 use crate::model::regime::Ceilings;
 use crate::model::scenario::Scenario;
 
@@ -16,6 +17,8 @@ pub struct Engine {
     pub dt: f64,
     pub seed: u64,
     samplers: Vec<Sampler>,
+    /// Per world parameter, the value its draws are clamped to (+inf: none).
+    draw_caps: Vec<f64>,
     /// Indices of uncertain world parameters, in parameter order.
     pub uncertain: Vec<usize>,
     /// Release ceilings, `[policy * J + jurisdiction]` (the per-run reference's; the step
@@ -135,6 +138,7 @@ impl Engine {
             dt,
             seed: scenario.run.seed,
             samplers,
+            draw_caps: PARAMS.iter().map(|p| draw_cap(p.key).unwrap_or(f64::INFINITY)).collect(),
             uncertain: scenario.uncertain_params(),
             #[cfg(test)]
             ceilings,
@@ -163,8 +167,9 @@ impl Engine {
     /// in parameter order, from the run's own stream).
     pub fn draw_params(&self, run: u64, params: &mut [f64]) {
         let mut rng = stream(self.seed, Stream::Params, run, 0);
-        for (x, s) in params.iter_mut().zip(&self.samplers) {
-            *x = s.sample(&mut rng);
+        for ((x, s), &cap) in params.iter_mut().zip(&self.samplers).zip(&self.draw_caps) {
+            // `min` with +inf returns the draw itself, bit for bit: uncapped draws are untouched.
+            *x = s.sample(&mut rng).min(cap);
         }
     }
 }

@@ -291,3 +291,62 @@ fn seed_and_runs_flags_override_the_file() {
     let (_, runs) = csv(&dir.path().join("runs.csv"));
     assert_eq!(runs.len(), 7 * 4);
 }
+
+/// A rate may take an unbounded distribution: `misuse_rate = lognormal(median 2, p95 5000)`
+/// validates, its draws above the 10,000/yr cap are clamped to the cap, and summary.json
+/// counts them (as many as params.csv shows at the cap, and about as many as the lognormal's
+/// tail holds). A bounded distribution past the cap is still refused, saying what is allowed.
+/// Scenarios without clamps keep summary.json without the key.
+#[test]
+fn an_unbounded_rate_is_clamped_at_its_cap_and_the_clamps_are_counted() {
+    let text = BASELINE.replace(
+        "misuse_rate = { dist = \"pert\", min = 0.5, mode = 2.0, max = 10.0 }",
+        "misuse_rate = { dist = \"lognormal\", median = 2.0, p95 = 5000.0 }",
+    );
+    assert_ne!(text, BASELINE, "the baseline's misuse_rate line");
+    let file = temp_toml(text.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let runs = 2_000;
+    let o = run_bin(&[
+        OsString::from("run"),
+        file.path().into(),
+        "--runs".into(),
+        runs.to_string().into(),
+        "--quiet".into(),
+        "--out".into(),
+        dir.path().into(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let params = read(&dir.path().join("params.csv"));
+    let at_cap =
+        params.lines().filter(|l| l.contains(",world.misuse_rate,")).filter(|l| l.ends_with(",10000.0")).count();
+    let above = params
+        .lines()
+        .filter(|l| l.contains(",world.misuse_rate,"))
+        .filter_map(|l| l.rsplit(',').next()?.parse::<f64>().ok())
+        .filter(|&x| x > 10_000.0)
+        .count();
+    assert_eq!(above, 0, "no draw above the cap reaches the engine");
+    let summary: serde_json::Value = serde_json::from_str(&read(&dir.path().join("summary.json"))).unwrap();
+    assert_eq!(summary["clamped_draws"]["world.misuse_rate"].as_u64(), Some(at_cap as u64));
+    // P(X > 10,000) for the lognormal: sigma = ln(5000/2)/1.645, z = ln(10000/2)/sigma.
+    let sigma = (5000.0f64 / 2.0).ln() / 1.6448536269514722;
+    let z = (10_000.0f64 / 2.0).ln() / sigma;
+    let p = 0.5 * statrs::function::erf::erfc(z / std::f64::consts::SQRT_2);
+    let (mean, sd) = (p * runs as f64, (p * (1.0 - p) * runs as f64).sqrt());
+    assert!((at_cap as f64 - mean).abs() < 5.0 * sd, "{at_cap} clamps, expected {mean:.1} ± {sd:.1}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("clamped"), "the run says so");
+
+    let bounded = BASELINE.replace(
+        "misuse_rate = { dist = \"pert\", min = 0.5, mode = 2.0, max = 10.0 }",
+        "misuse_rate = { dist = \"uniform\", min = 0.0, max = 20000.0 }",
+    );
+    let o = run_bin(&[OsString::from("validate"), temp_toml(bounded.as_bytes()).path().into()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("world.misuse_rate") && err.contains("lognormal") && err.contains("10000"), "{err}");
+
+    let base = run_baseline();
+    let summary = read(&out(&base).join("summary.json"));
+    assert!(!summary.contains("clamped_draws"), "nothing clamped, nothing added");
+}
