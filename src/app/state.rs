@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::export::data::ScenarioSource;
+use crate::model::edit::Saved;
 use crate::model::{Issue, Scenario, ScenarioError};
 
 /// The tabs of the centre panel.
@@ -245,27 +246,29 @@ impl Document {
         }
     }
 
-    /// The text to write on save: the file as loaded when nothing changed (comments kept),
-    /// otherwise the scenario written out. Always text that passes the checks.
+    /// The text to write on save: the file as loaded when nothing changed, the edit written
+    /// into it otherwise (comments and layout kept), and how. Always text that passes the
+    /// checks.
     ///
     /// # Errors
     /// The scenario being edited is invalid.
-    pub fn text_to_save(&self) -> Result<String, Vec<Issue>> {
+    pub fn text_to_save(&self) -> Result<(String, Saved), Vec<Issue>> {
         if !self.issues.is_empty() {
             return Err(self.issues.clone());
         }
         if let Some(text) = &self.saved_text
             && self.edit == self.saved
         {
-            return Ok(text.clone());
+            return Ok((text.clone(), Saved::Kept));
         }
         // Into the file as loaded, so its comments (the sources) and layout survive the save.
-        let text = match &self.saved_text {
-            Some(original) => crate::model::edit::update_text(original, &self.saved, &self.edit).0,
-            None => self.edit.to_toml(),
+        let (text, how) = match &self.saved_text {
+            Some(original) => crate::model::edit::update_text(original, &self.saved, &self.edit),
+            // No file text to keep: nothing is lost.
+            None => (self.edit.to_toml(), Saved::Kept),
         };
         match Scenario::parse(&text, "scenario to save") {
-            Ok(_) => Ok(text),
+            Ok(_) => Ok((text, how)),
             Err(e) => Err(issues_of(&e)),
         }
     }

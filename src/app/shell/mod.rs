@@ -804,11 +804,18 @@ impl TierlabApp {
                 self.file_errors = Some(errors(issues));
                 false
             }
-            Ok(text) => match write_atomic(path, text.as_bytes()) {
+            Ok((text, how)) => match write_atomic(path, text.as_bytes()) {
                 Ok(()) => {
                     self.doc.mark_saved(path, text);
                     self.persisted.last_file = Some(path.to_path_buf());
-                    self.status = format!("Saved {}.", path.display());
+                    self.status = match how {
+                        crate::model::edit::Saved::Kept => format!("Saved {}.", path.display()),
+                        crate::model::edit::Saved::Rewritten => format!(
+                            "Saved {}, written out in Tierlab's own layout: the file's layout could not be followed, \
+                             so its comments were not kept.",
+                            path.display()
+                        ),
+                    };
                     true
                 }
                 Err(e) => {
