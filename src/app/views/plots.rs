@@ -299,6 +299,19 @@ pub fn note(ui: &mut Ui, text: impl Into<String>) {
     ui.label(RichText::new(text.into()).size(10.5).weak());
 }
 
+/// `world.KEY` without its prefix, for axis ticks.
+pub fn short(param: &str) -> &str {
+    param.strip_prefix("world.").unwrap_or(param)
+}
+
+/// What a `world.KEY` parameter means, with its unit, for a tooltip.
+pub fn param_meaning(param: &str) -> String {
+    crate::model::PARAMS
+        .iter()
+        .find(|p| p.key == short(param))
+        .map_or_else(String::new, |p| format!("{} ({})", p.meaning, p.unit))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,11 +11,11 @@ use egui_plot::{Bar, BarChart, GridMark, Line, PlotPoints, Points, VLine};
 use crate::analysis::decision::{Decision, DecisionSpec};
 use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions, fmt_bound};
 use crate::analysis::worlds::Worlds;
-use crate::model::{PARAMS, Scenario};
+use crate::model::Scenario;
 
 use super::super::analyses::{Outcome, Request, Slot};
 use super::super::theme;
-use super::plots::{self, money, percent};
+use super::plots::{self, money, param_meaning, percent, short};
 use super::{ViewCx, ViewOut, analysis_status_ui};
 
 /// Worlds simulated unless the user asks for another count: PRIM and EVPPI read every
@@ -159,14 +159,6 @@ impl RobustnessSettings {
             floor: self.floor,
         }
     }
-}
-
-fn short(param: &str) -> &str {
-    param.strip_prefix("world.").unwrap_or(param)
-}
-
-fn param_meaning(param: &str) -> String {
-    PARAMS.iter().find(|p| p.key == short(param)).map_or_else(String::new, |p| format!("{} ({})", p.meaning, p.unit))
 }
 
 /// Draws the tab.

@@ -16,7 +16,7 @@ use crate::model::{PARAMS, Scenario};
 
 use super::super::analyses::{Outcome, Request, Slot};
 use super::super::theme;
-use super::plots::{self, money, percent};
+use super::plots::{self, money, param_meaning, percent, short};
 use super::{ViewCx, ViewOut, analysis_status_ui};
 
 /// Runs of the analysis unless the user asks for another count. The tornado simulates them
@@ -109,15 +109,6 @@ fn output_help(o: Output) -> &'static str {
 /// A value of the output: money, or a probability for catastrophe.
 fn output_value(o: Output, v: f64) -> String {
     if o == Output::Catastrophe { percent(v) } else { money(v) }
-}
-
-/// `world.KEY` without its prefix, for axis ticks.
-fn short(param: &str) -> &str {
-    param.strip_prefix("world.").unwrap_or(param)
-}
-
-fn param_meaning(param: &str) -> String {
-    PARAMS.iter().find(|p| p.key == short(param)).map_or_else(String::new, |p| format!("{} ({})", p.meaning, p.unit))
 }
 
 /// Draws the tab.

@@ -874,22 +874,7 @@ impl Tornado {
         );
         let n = self.bars.len();
         let names: Vec<String> = self.bars.iter().map(|b| b.param.trim_start_matches("world.").to_string()).collect();
-        let y = Axis {
-            lo: -0.6,
-            hi: n as f64 - 0.4,
-            ticks: (0..n).map(|i| i as f64).collect(),
-            minor: Vec::new(),
-            label: Box::new(move |v| {
-                let i = v.round() as isize;
-                if i < 0 || i as usize >= names.len() {
-                    String::new()
-                } else {
-                    names[names.len() - 1 - i as usize].clone()
-                }
-            }),
-            title: "Uncertain world parameter".into(),
-            grid: false,
-        };
+        let y = Axis::categories(names, "Uncertain world parameter");
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
         let base = self.output_mean;

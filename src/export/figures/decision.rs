@@ -30,23 +30,6 @@ fn decision<'a>(input: &FigureInput<'a>, kind: FigureKind) -> Result<&'a Decisio
     })
 }
 
-/// A category axis of `names`, the first at the top.
-fn category_axis(names: Vec<String>, title: &str) -> Axis {
-    let n = names.len();
-    Axis {
-        lo: -0.6,
-        hi: n as f64 - 0.4,
-        ticks: (0..n).map(|i| i as f64).collect(),
-        minor: Vec::new(),
-        label: Box::new(move |v| {
-            let i = v.round() as isize;
-            if i < 0 || i as usize >= names.len() { String::new() } else { names[names.len() - 1 - i as usize].clone() }
-        }),
-        title: title.into(),
-        grid: false,
-    }
-}
-
 fn padded_axis(hi: f64, label: fn(f64) -> String, title: &str) -> Axis {
     let hi = if hi.is_finite() && hi > 0.0 { hi * 1.08 } else { 1.0 };
     Axis::linear(0.0, hi, 5, label, title)
@@ -233,7 +216,7 @@ impl ChosenBox {
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let names: Vec<String> = self.rows.iter().map(|r| r.param.trim_start_matches("world.").to_string()).collect();
         let x = Axis::linear(0.0, 1.0, 5, labels::percent, "Position within the parameter's sampled range");
-        let y = category_axis(names, "Restricted world parameter (most significant first)");
+        let y = Axis::categories(names, "Restricted world parameter (most significant first)");
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let n = self.rows.len();
         let font = st.note_font();
@@ -314,7 +297,7 @@ impl RegretChart {
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let hi = self.options.iter().map(|o| o.regret_p95.max(o.regret_mean + 2.0 * o.regret_se)).fold(0.0, f64::max);
         let x = padded_axis(hi * 1.25, labels::money, "Regret (2025 US$, discounted)");
-        let y = category_axis(self.options.iter().map(|o| o.name.clone()).collect(), "Policy");
+        let y = Axis::categories(self.options.iter().map(|o| o.name.clone()).collect(), "Policy");
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
         let n = self.options.len();
@@ -411,7 +394,7 @@ impl EvppiBars {
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let hi = self.params.iter().map(|p| p.evppi + 2.0 * p.evppi_se).fold(self.evpi, f64::max);
         let x = padded_axis(hi, labels::money, "Expected value of information (2025 US$ of expected net welfare)");
-        let y = category_axis(
+        let y = Axis::categories(
             self.params.iter().map(|p| p.param.trim_start_matches("world.").to_string()).collect(),
             "Uncertain world parameter",
         );

@@ -288,6 +288,27 @@ pub(crate) struct Axis {
 }
 
 impl Axis {
+    /// A category axis of `names`, the first at the top, one tick each and no grid.
+    pub fn categories(names: Vec<String>, title: impl Into<String>) -> Axis {
+        let n = names.len();
+        Axis {
+            lo: -0.6,
+            hi: n as f64 - 0.4,
+            ticks: (0..n).map(|i| i as f64).collect(),
+            minor: Vec::new(),
+            label: Box::new(move |v| {
+                let i = v.round() as isize;
+                if i < 0 || i as usize >= names.len() {
+                    String::new()
+                } else {
+                    names[names.len() - 1 - i as usize].clone()
+                }
+            }),
+            title: title.into(),
+            grid: false,
+        }
+    }
+
     /// A linear axis with about `target` round ticks.
     pub fn linear(lo: f64, hi: f64, target: usize, label: fn(f64) -> String, title: impl Into<String>) -> Axis {
         let ticks = nice_ticks(lo, hi, target);
