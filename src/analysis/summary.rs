@@ -52,6 +52,10 @@ pub struct PolicySummary {
     pub benefit: Moments,
     pub harm: Moments,
     pub net: Moments,
+    /// Mean discounted spending on the policy's levers, $B (net = benefit - harm - spending);
+    /// absent for a policy that spends nothing, so files without spending stay as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spending_mean: Option<f64>,
     /// Mean of the worst ceil(5%) harms.
     pub cvar95_harm: f64,
     /// Share of runs with at least one catastrophe, and its 95% Wilson interval.
@@ -93,7 +97,9 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
     let n = results.n_runs();
     let mut benefit = results.column(policy, |o| o.benefit);
     let mut harm = results.column(policy, |o| o.harm);
-    let mut net: Vec<f64> = benefit.iter().zip(&harm).map(|(b, h)| b - h).collect();
+    let mut net = results.column(policy, |o| o.net());
+    let spending = results.column(policy, |o| o.spending);
+    let spending_mean = spending.iter().any(|&x| x != 0.0).then(|| mean_se(&spending).0);
     let cats = results.column(policy, |o| f64::from(o.catastrophes));
     let k_cat = cats.iter().filter(|&&c| c > 0.0).count() as u64;
     let (lo, hi) = wilson(k_cat, n as u64);
@@ -135,6 +141,7 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
         benefit: benefit_m,
         harm: harm_m,
         net: net_m,
+        spending_mean,
         cvar95_harm,
         p_catastrophe: k_cat as f64 / n as f64,
         p_catastrophe_lo: lo,

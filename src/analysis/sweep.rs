@@ -481,7 +481,7 @@ fn point_data(
     let np = results.n_policies;
     let benefit = results.column(slot, |o| o.benefit);
     let harm = results.column(slot, |o| o.harm);
-    let net: Vec<f64> = benefit.iter().zip(&harm).map(|(b, h)| b - h).collect();
+    let net = results.column(slot, |o| o.net());
     let catastrophe: Vec<bool> = results.outcomes.iter().skip(slot).step_by(np).map(|o| o.catastrophes > 0).collect();
     let (benefit_mean, benefit_se) = mean_se(&benefit);
     let (harm_mean, harm_se) = mean_se(&harm);

@@ -15,6 +15,6 @@ mod write;
 pub use dist::Dist;
 pub use error::{Issue, ScenarioError};
 pub use params::{N_PARAMS, P, PARAMS};
-pub use regime::{Policy, Regime};
+pub use regime::{Evaluation, Levers, Policy, Regime, Signpost, Spending, Trigger};
 pub use scenario::{Jurisdiction, RunSpec, Scenario};
 pub use write::{dist_to_toml, regime_to_toml};

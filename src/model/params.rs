@@ -56,10 +56,12 @@ pub enum Group {
     Benefits,
     Migration,
     Economics,
+    Levers,
 }
 
 impl Group {
-    pub const ALL: [Group; 5] = [Group::Capability, Group::Misuse, Group::Benefits, Group::Migration, Group::Economics];
+    pub const ALL: [Group; 6] =
+        [Group::Capability, Group::Misuse, Group::Benefits, Group::Migration, Group::Economics, Group::Levers];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -68,6 +70,7 @@ impl Group {
             Group::Benefits => "Benefits and adoption",
             Group::Migration => "Migration",
             Group::Economics => "Economics",
+            Group::Levers => "Effect of spending (policy levers)",
         }
     }
 }
@@ -202,6 +205,21 @@ params! {
     discount_rate => "discount_rate", "delta", "per yr", Range::NonNegative, Economics, (0.0, 0.1),
         "Continuous discount rate applied to benefits and harms.",
         "common policy appraisal rate";
+    safeguard_halving => "safeguard_halving", "G_half", "$B/yr", Range::Positive, Levers, (1.0, 100.0),
+        "Yearly safeguard spending (all jurisdictions together) that halves strip_prob; each further amount halves it again.",
+        "judgment; tamper-resistant safeguards are an open research problem (Tamirisa et al. 2024, TAR)";
+    defense_per_billion => "defense_per_billion", "rho_$", "per yr per $B/yr", Range::NonNegative, Levers, (0.0, 0.1),
+        "Rise in a jurisdiction's defense_rate per $B/yr it spends on societal preparedness.",
+        "judgment";
+}
+
+/// World parameters a scenario may leave out, with the value they then take: the effects of
+/// the policy levers' spending, which change nothing while no policy spends.
+pub const OPTIONAL_PARAMS: &[(&str, f64)] = &[("safeguard_halving", 10.0), ("defense_per_billion", 0.02)];
+
+/// The value `key` takes when a scenario leaves it out, if it may.
+pub fn optional_default(key: &str) -> Option<f64> {
+    OPTIONAL_PARAMS.iter().find(|(k, _)| *k == key).map(|&(_, d)| d)
 }
 
 /// Number of world parameters.

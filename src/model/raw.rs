@@ -74,6 +74,11 @@ pub struct RawPolicy {
     pub name: Field,
     pub default: Field,
     pub overrides: Option<Spanned<BTreeMap<String, Spanned<Value>>>>,
+    /// Policy levers (docs/MODEL.md, "Policy levers"), checked in `scenario::Checker::levers`.
+    pub evaluation: Field,
+    pub spending: Field,
+    pub trigger: Field,
+    pub coordination: Field,
 }
 
 #[derive(Debug, Deserialize)]

@@ -67,13 +67,120 @@ pub fn flop_label(k: f64) -> String {
     if (m - 1.0).abs() < 0.005 { format!("1e{e:.0}") } else { format!("{m:.1}e{e:.0}") }
 }
 
-/// A release policy: a regime for every jurisdiction (a default plus overrides).
+/// A release policy: a regime for every jurisdiction (a default plus overrides), and the
+/// levers beyond release rules (all off unless the scenario sets them).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     pub name: String,
     pub default: Regime,
     /// (jurisdiction index, regime), sorted by index, each index at most once.
     pub overrides: Vec<(usize, Regime)>,
+    pub levers: Levers,
+}
+
+/// Policy levers besides the release regime (docs/MODEL.md, "Policy levers"). The default
+/// is every lever off, which leaves the model exactly as without them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Levers {
+    /// Tiers are decided on measured, not true, capability.
+    pub evaluation: Option<Evaluation>,
+    /// Spending per jurisdiction, `[j]`; empty: none anywhere.
+    pub spending: Vec<Spending>,
+    /// Signposts that switch regimes, applied in order (a later switch wins).
+    pub triggers: Vec<Trigger>,
+    /// Chance each jurisdiction joins the policy, `[j]`; empty: every one joins.
+    pub coordination: Vec<f64>,
+}
+
+impl Levers {
+    pub fn any(&self) -> bool {
+        *self != Levers::default()
+    }
+}
+
+/// An evaluation's error on capability, in log10 FLOP: measured = true + bias + sd * z, with
+/// one z per run and jurisdiction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    pub sd: f64,
+    pub bias: f64,
+}
+
+/// Yearly spending in one jurisdiction, $B/yr.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Spending {
+    /// Tamper-resistant safeguards: lower `strip_prob`.
+    pub safeguards: f64,
+    /// Societal preparedness: raises the jurisdiction's `defense_rate`.
+    pub preparedness: f64,
+}
+
+impl Spending {
+    pub fn total(self) -> f64 {
+        self.safeguards + self.preparedness
+    }
+}
+
+/// What a trigger watches for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Signpost {
+    /// The first catastrophe (an event of at least `catastrophe_threshold`).
+    Catastrophe,
+    /// Cumulative undiscounted harm above this many $B.
+    HarmAbove(f64),
+    /// The open pool at or above this capability (log10 FLOP).
+    OpenPoolAbove(f64),
+    /// This year (years from the start).
+    Year(f64),
+}
+
+impl Signpost {
+    /// The file's `when` keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Signpost::Catastrophe => "catastrophe",
+            Signpost::HarmAbove(_) => "harm_above",
+            Signpost::OpenPoolAbove(_) => "open_pool_above",
+            Signpost::Year(_) => "year",
+        }
+    }
+
+    pub fn level(self) -> Option<f64> {
+        match self {
+            Signpost::Catastrophe => None,
+            Signpost::HarmAbove(x) | Signpost::OpenPoolAbove(x) | Signpost::Year(x) => Some(x),
+        }
+    }
+
+    pub const KEYWORDS: [&'static str; 4] = ["catastrophe", "harm_above", "open_pool_above", "year"];
+
+    /// The signpost of keyword `when` with `level` (ignored for a catastrophe).
+    pub fn from_keyword(when: &str, level: f64) -> Option<Signpost> {
+        match when {
+            "catastrophe" => Some(Signpost::Catastrophe),
+            "harm_above" => Some(Signpost::HarmAbove(level)),
+            "open_pool_above" => Some(Signpost::OpenPoolAbove(level)),
+            "year" => Some(Signpost::Year(level)),
+            _ => None,
+        }
+    }
+}
+
+/// Switches the listed jurisdictions to `regime` once `delay` years have passed since the
+/// signpost was observed; what was released before stays released.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trigger {
+    pub when: Signpost,
+    pub delay: f64,
+    pub regime: Regime,
+    /// Jurisdiction indices, sorted; empty: every jurisdiction.
+    pub jurisdictions: Vec<usize>,
+}
+
+impl Trigger {
+    pub fn applies_to(&self, j: usize) -> bool {
+        self.jurisdictions.is_empty() || self.jurisdictions.contains(&j)
+    }
 }
 
 impl Policy {

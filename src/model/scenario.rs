@@ -10,7 +10,7 @@ use super::dist::{Dist, MIN_TRUNCATED_MASS};
 use super::error::{Issue, MAX_FILE_BYTES, ScenarioError};
 use super::params::{self, JURISDICTION_KEYS, N_PARAMS, PARAMS, Range, param_index};
 use super::raw::{Field, RawJurisdiction, RawPolicy, ScenarioFile};
-use super::regime::{Policy, Regime};
+use super::regime::{Evaluation, Levers, Policy, Regime, Signpost, Spending, Trigger};
 
 pub const MAX_RUNS: u64 = 10_000_000;
 /// The largest seed: the largest TOML integer, so that every seed can be written in a file.
@@ -19,6 +19,8 @@ pub const MAX_YEARS: u64 = 100;
 pub const MAX_STEPS_PER_YEAR: u64 = 52;
 pub const MAX_JURISDICTIONS: usize = 64;
 pub const MAX_POLICIES: usize = 16;
+/// Triggers per policy.
+pub const MAX_TRIGGERS: usize = 8;
 pub const MAX_NAME_CHARS: usize = 64;
 /// Tolerance on the sums of share0, host, weight and exposure.
 pub const SUM_TOLERANCE: f64 = 1e-6;
@@ -141,6 +143,7 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("strong_safeguards.toml", include_str!("../../scenarios/strong_safeguards.toml")),
     ("moving_threshold.toml", include_str!("../../scenarios/moving_threshold.toml")),
     ("irreversibility.toml", include_str!("../../scenarios/irreversibility.toml")),
+    ("levers.toml", include_str!("../../scenarios/levers.toml")),
 ];
 
 /// Hex sha256 of a scenario's text, the identity stamped on every output.
@@ -490,6 +493,9 @@ impl Checker<'_> {
                     Some(d) => out.push(d),
                     None => ok = false,
                 },
+                None if params::optional_default(info.key).is_some() => {
+                    out.push(Dist::Fixed(params::optional_default(info.key).unwrap_or_default()));
+                }
                 None => {
                     let allowed = format!("{}, in {}, as a number or a distribution", info.range.describe(), info.unit);
                     self.missing(&path, line, &allowed);
@@ -855,12 +861,331 @@ impl Checker<'_> {
                 }
             }
             overrides.sort_by_key(|(j, _)| *j);
-            match (name, default) {
-                (Some(name), Some(default)) => out.push(Policy { name, default, overrides }),
+            let levers = self.levers(&label, p, jurisdictions, have_j);
+            match (name, default, levers) {
+                (Some(name), Some(default), Some(levers)) => out.push(Policy { name, default, overrides, levers }),
                 _ => ok = false,
             }
         }
         ok.then_some(out)
+    }
+
+    /// A table's keys must be among `allowed`.
+    fn known_keys(&mut self, path: &str, line: Option<usize>, t: &toml::Table, allowed: &[&str]) -> bool {
+        let mut ok = true;
+        for key in t.keys() {
+            if !allowed.contains(&key.as_str()) {
+                let hint = suggest(key, allowed.iter().copied());
+                let msg = format!("is not a key here{hint} (allowed: {})", allowed.join(", "));
+                self.push(format!("{path}.{key}"), line, msg);
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// A number in a plain table (no spans inside: errors take the table's line).
+    fn table_number(
+        &mut self,
+        (path, line, t): (&str, Option<usize>, &toml::Table),
+        key: &str,
+        range: Range,
+        default: Option<f64>,
+        unit: &str,
+    ) -> Option<f64> {
+        let x = match t.get(key) {
+            Some(Value::Integer(i)) => *i as f64,
+            Some(Value::Float(f)) => *f,
+            Some(other) => {
+                let msg = format!("must be {} ({unit}), got {}", range.describe(), describe_value(other));
+                self.push(format!("{path}.{key}"), line, msg);
+                return None;
+            }
+            None => {
+                if default.is_none() {
+                    self.missing(&format!("{path}.{key}"), line, &format!("{} ({unit})", range.describe()));
+                }
+                return default;
+            }
+        };
+        if !range.contains(x) {
+            self.push(format!("{path}.{key}"), line, format!("must be {} ({unit}), got {x}", range.describe()));
+            return None;
+        }
+        Some(x)
+    }
+
+    fn table<'v>(&mut self, path: &str, v: &'v Spanned<Value>, example: &str) -> Option<&'v toml::Table> {
+        match v.get_ref() {
+            Value::Table(t) => Some(t),
+            other => {
+                let msg = format!("must be a table such as {example}, got {}", describe_value(other));
+                self.push(path, self.line(v), msg);
+                None
+            }
+        }
+    }
+
+    /// A jurisdiction by name, for the levers' per-jurisdiction keys.
+    fn jurisdiction_index(
+        &mut self,
+        path: &str,
+        line: Option<usize>,
+        name: &str,
+        jurisdictions: &[String],
+        have_j: bool,
+    ) -> Option<usize> {
+        let found = jurisdictions.iter().position(|n| n == name);
+        if found.is_none() && have_j {
+            let known: Vec<String> = jurisdictions.iter().map(|n| format!("{n:?}")).collect();
+            let msg = format!(
+                "{name:?} is not a jurisdiction (names match exactly, case included); the jurisdictions are {}",
+                known.join(", ")
+            );
+            self.push(path, line, msg);
+        }
+        found
+    }
+
+    /// The policy levers of one policy: every one absent means all off.
+    fn levers(&mut self, label: &str, p: &RawPolicy, jurisdictions: &[String], have_j: bool) -> Option<Levers> {
+        let mut levers = Levers::default();
+        let mut ok = true;
+        let nj = jurisdictions.len();
+        if let Some(v) = &p.evaluation {
+            let path = format!("{label}: evaluation");
+            let line = self.line(v);
+            match self.table(&path, v, "{ sd = 0.3, bias = 0.0 }") {
+                Some(t) => {
+                    ok &= self.known_keys(&path, line, t, &["sd", "bias"]);
+                    let sd = self.table_number((&path, line, t), "sd", Range::Closed(0.0, 5.0), None, "log10 FLOP");
+                    let bias =
+                        self.table_number((&path, line, t), "bias", Range::Closed(-5.0, 5.0), Some(0.0), "log10 FLOP");
+                    match (sd, bias) {
+                        (Some(sd), Some(bias)) => levers.evaluation = Some(Evaluation { sd, bias }),
+                        _ => ok = false,
+                    }
+                }
+                None => ok = false,
+            }
+        }
+        if let Some(v) = &p.spending {
+            let path = format!("{label}: spending");
+            let line = self.line(v);
+            let spend = |c: &mut Self, path: &str, t: &toml::Table, default: Spending| -> Option<Spending> {
+                let range = Range::Closed(0.0, 10_000.0);
+                let s = c.table_number((path, line, t), "safeguards", range, Some(default.safeguards), "$B/yr");
+                let r = c.table_number((path, line, t), "preparedness", range, Some(default.preparedness), "$B/yr");
+                Some(Spending { safeguards: s?, preparedness: r? })
+            };
+            match self.table(&path, v, "{ safeguards = 2.0, preparedness = 1.0 }") {
+                Some(t) => {
+                    ok &= self.known_keys(&path, line, t, &["safeguards", "preparedness", "overrides"]);
+                    match spend(self, &path, t, Spending::default()) {
+                        Some(everywhere) => {
+                            let mut per_j = vec![everywhere; nj];
+                            match t.get("overrides") {
+                                Some(Value::Table(ov)) => {
+                                    for (name, x) in ov {
+                                        let opath = format!("{path}.overrides.{name}");
+                                        let Value::Table(xt) = x else {
+                                            let msg = format!(
+                                                "must be a table such as {{ safeguards = 2.0 }}, got {}",
+                                                describe_value(x)
+                                            );
+                                            self.push(opath, line, msg);
+                                            ok = false;
+                                            continue;
+                                        };
+                                        ok &= self.known_keys(&opath, line, xt, &["safeguards", "preparedness"]);
+                                        let j = self.jurisdiction_index(&opath, line, name, jurisdictions, have_j);
+                                        match (j, spend(self, &opath, xt, everywhere)) {
+                                            (Some(j), Some(s)) => per_j[j] = s,
+                                            _ => ok = false,
+                                        }
+                                    }
+                                }
+                                Some(other) => {
+                                    let msg = format!(
+                                        "must be a table of jurisdictions, such as {{ US = {{ safeguards = 4.0 }} }}, got {}",
+                                        describe_value(other)
+                                    );
+                                    self.push(format!("{path}.overrides"), line, msg);
+                                    ok = false;
+                                }
+                                None => {}
+                            }
+                            levers.spending = per_j;
+                        }
+                        None => ok = false,
+                    }
+                }
+                None => ok = false,
+            }
+        }
+        if let Some(v) = &p.trigger {
+            let line = self.line(v);
+            let tables: Vec<&toml::Table> = match v.get_ref() {
+                Value::Array(a) if a.iter().all(Value::is_table) && a.len() <= MAX_TRIGGERS => {
+                    a.iter().filter_map(Value::as_table).collect()
+                }
+                Value::Array(a) if a.len() > MAX_TRIGGERS => {
+                    let msg = format!("a policy may have at most {MAX_TRIGGERS} triggers, found {}", a.len());
+                    self.push(format!("{label}: trigger"), line, msg);
+                    ok = false;
+                    Vec::new()
+                }
+                other => {
+                    let msg = format!(
+                        "must be [[policy.trigger]] tables (when, level, delay, regime, jurisdictions), got {}",
+                        describe_value(other)
+                    );
+                    self.push(format!("{label}: trigger"), line, msg);
+                    ok = false;
+                    Vec::new()
+                }
+            };
+            for (k, t) in tables.into_iter().enumerate() {
+                let path = format!("{label}: trigger[{k}]");
+                ok &= self.known_keys(&path, line, t, &["when", "level", "delay", "regime", "jurisdictions"]);
+                let kinds = Signpost::KEYWORDS.map(|w| format!("{w:?}")).join(", ");
+                let when = match t.get("when") {
+                    Some(Value::String(w)) if Signpost::KEYWORDS.contains(&w.as_str()) => Some(w.clone()),
+                    Some(other) => {
+                        self.push(
+                            format!("{path}.when"),
+                            line,
+                            format!("must be one of {kinds}, got {}", describe_value(other)),
+                        );
+                        None
+                    }
+                    None => {
+                        self.missing(&format!("{path}.when"), line, &format!("one of {kinds}"));
+                        None
+                    }
+                };
+                let level = match when.as_deref() {
+                    Some("catastrophe") => {
+                        if t.contains_key("level") {
+                            self.push(
+                                format!("{path}.level"),
+                                line,
+                                "a catastrophe trigger has no level (leave it out)",
+                            );
+                            None
+                        } else {
+                            Some(0.0)
+                        }
+                    }
+                    Some("harm_above") => self.table_number(
+                        (&path, line, t),
+                        "level",
+                        Range::NonNegative,
+                        None,
+                        "$B of harm, undiscounted",
+                    ),
+                    Some("open_pool_above") => {
+                        self.table_number((&path, line, t), "level", Range::Any, None, "log10 FLOP")
+                    }
+                    Some(_) => {
+                        self.table_number((&path, line, t), "level", Range::NonNegative, None, "years from the start")
+                    }
+                    None => None,
+                };
+                let delay =
+                    self.table_number((&path, line, t), "delay", Range::Closed(0.0, 1000.0), Some(0.0), "years");
+                let regime = match t.get("regime") {
+                    Some(r) => self.regime(&format!("{path}.regime"), &Spanned::new(v.span(), r.clone())),
+                    None => {
+                        self.missing(
+                            &format!("{path}.regime"),
+                            line,
+                            "the regime to switch to: \"open\", \"closed\" or { tiered = { ... } }",
+                        );
+                        None
+                    }
+                };
+                let mut targets = Vec::new();
+                match t.get("jurisdictions") {
+                    Some(Value::Array(names)) => {
+                        for n in names {
+                            match n {
+                                Value::String(name) => {
+                                    let jpath = format!("{path}.jurisdictions");
+                                    match self.jurisdiction_index(&jpath, line, name, jurisdictions, have_j) {
+                                        Some(j) if !targets.contains(&j) => targets.push(j),
+                                        Some(_) => {}
+                                        None => ok = false,
+                                    }
+                                }
+                                other => {
+                                    let msg = format!("must be jurisdiction names, got {}", describe_value(other));
+                                    self.push(format!("{path}.jurisdictions"), line, msg);
+                                    ok = false;
+                                }
+                            }
+                        }
+                        if names.is_empty() {
+                            let msg = "lists no jurisdiction; leave it out to switch every jurisdiction";
+                            self.push(format!("{path}.jurisdictions"), line, msg);
+                            ok = false;
+                        }
+                    }
+                    Some(other) => {
+                        let msg = format!("must be an array of jurisdiction names, got {}", describe_value(other));
+                        self.push(format!("{path}.jurisdictions"), line, msg);
+                        ok = false;
+                    }
+                    None => {}
+                }
+                targets.sort_unstable();
+                match (
+                    when.as_deref().and_then(|w| Signpost::from_keyword(w, level.unwrap_or(0.0))),
+                    level,
+                    delay,
+                    regime,
+                ) {
+                    (Some(when), Some(_), Some(delay), Some(regime)) => {
+                        levers.triggers.push(Trigger { when, delay, regime, jurisdictions: targets })
+                    }
+                    _ => ok = false,
+                }
+            }
+        }
+        if let Some(v) = &p.coordination {
+            let path = format!("{label}: coordination");
+            let line = self.line(v);
+            match self.table(&path, v, "{ China = 0.4, \"Rest of world\" = 0.5 }") {
+                Some(t) => {
+                    let mut join = vec![1.0; nj];
+                    for (name, x) in t {
+                        let jpath = format!("{path}.{name}");
+                        let j = self.jurisdiction_index(&jpath, line, name, jurisdictions, have_j);
+                        let prob = match x {
+                            Value::Integer(_) | Value::Float(_) => self.table_number(
+                                (&path, line, t),
+                                name,
+                                Range::Probability,
+                                None,
+                                "probability of joining",
+                            ),
+                            other => {
+                                let msg = format!("must be a probability in [0, 1], got {}", describe_value(other));
+                                self.push(&jpath, line, msg);
+                                None
+                            }
+                        };
+                        match (j, prob) {
+                            (Some(j), Some(q)) => join[j] = q,
+                            _ => ok = false,
+                        }
+                    }
+                    levers.coordination = join;
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(levers)
     }
 
     fn correlations(&mut self, raw: &ScenarioFile, world: &[Dist]) -> Option<Vec<Correlation>> {

@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::dist::Dist;
-use super::params::{JURISDICTION_KEYS, PARAMS};
-use super::regime::Regime;
+use super::params::{JURISDICTION_KEYS, PARAMS, optional_default};
+use super::regime::{Levers, Regime};
 use super::scenario::Scenario;
 
 fn quoted(s: &str) -> String {
@@ -72,6 +72,10 @@ pub fn scenario_to_toml(s: &Scenario) -> String {
     let _ = writeln!(out, "baseline = {}", quoted(&s.policies[s.run.baseline].name));
     let _ = writeln!(out, "\n[world]");
     for (info, d) in PARAMS.iter().zip(&s.world) {
+        // A parameter that may be left out is written only when it is not its default.
+        if optional_default(info.key).is_some_and(|x| *d == Dist::Fixed(x)) {
+            continue;
+        }
         let _ = writeln!(out, "{} = {}  # {}", info.key, dist_to_toml(d), info.unit);
     }
     for j in &s.jurisdictions {
@@ -91,6 +95,7 @@ pub fn scenario_to_toml(s: &Scenario) -> String {
                 let _ = writeln!(out, "{} = {}", quoted(&s.jurisdictions[*j].name), regime_to_toml(*r));
             }
         }
+        levers_to_toml(&mut out, s, &p.levers);
     }
     for c in &s.correlations {
         let _ = writeln!(out, "\n[[correlation]]");
@@ -99,4 +104,61 @@ pub fn scenario_to_toml(s: &Scenario) -> String {
         let _ = writeln!(out, "rho = {}", num(c.rho));
     }
     out
+}
+
+/// A policy's levers, each only when set, so a policy without levers reads as before.
+fn levers_to_toml(out: &mut String, s: &Scenario, levers: &Levers) {
+    let name = |j: usize| quoted(&s.jurisdictions[j].name);
+    if let Some(e) = levers.evaluation {
+        let _ = writeln!(out, "[policy.evaluation]");
+        let _ = writeln!(out, "sd = {}  # log10 FLOP", num(e.sd));
+        let _ = writeln!(out, "bias = {}  # log10 FLOP", num(e.bias));
+    }
+    if let Some(&first) = levers.spending.first() {
+        // The most common spending is written once; the others as overrides.
+        let everywhere = levers
+            .spending
+            .iter()
+            .copied()
+            .max_by_key(|x| levers.spending.iter().filter(|y| *y == x).count())
+            .unwrap_or(first);
+        let _ = writeln!(out, "[policy.spending]");
+        let _ = writeln!(out, "safeguards = {}  # $B/yr", num(everywhere.safeguards));
+        let _ = writeln!(out, "preparedness = {}  # $B/yr", num(everywhere.preparedness));
+        let others: Vec<usize> = (0..levers.spending.len()).filter(|&j| levers.spending[j] != everywhere).collect();
+        if !others.is_empty() {
+            let _ = writeln!(out, "[policy.spending.overrides]");
+            for j in others {
+                let x = levers.spending[j];
+                let _ = writeln!(
+                    out,
+                    "{} = {{ safeguards = {}, preparedness = {} }}",
+                    name(j),
+                    num(x.safeguards),
+                    num(x.preparedness)
+                );
+            }
+        }
+    }
+    for t in &levers.triggers {
+        let _ = writeln!(out, "[[policy.trigger]]");
+        let _ = writeln!(out, "when = {}", quoted(t.when.keyword()));
+        if let Some(level) = t.when.level() {
+            let _ = writeln!(out, "level = {}", num(level));
+        }
+        let _ = writeln!(out, "delay = {}  # years", num(t.delay));
+        let _ = writeln!(out, "regime = {}", regime_to_toml(t.regime));
+        if !t.jurisdictions.is_empty() {
+            let names: Vec<String> = t.jurisdictions.iter().map(|&j| name(j)).collect();
+            let _ = writeln!(out, "jurisdictions = [{}]", names.join(", "));
+        }
+    }
+    if !levers.coordination.is_empty() {
+        let _ = writeln!(out, "[policy.coordination]");
+        for (j, &q) in levers.coordination.iter().enumerate() {
+            if q != 1.0 {
+                let _ = writeln!(out, "{} = {}", name(j), num(q));
+            }
+        }
+    }
 }

@@ -2,8 +2,9 @@
 //! `lanes.rs` (four runs at a time) and, as a per-run reference for tests, `reference.rs`.
 
 use crate::model::dist::Sampler;
+use crate::model::params::P;
 use crate::model::params::{PARAMS, draw_cap};
-use crate::model::regime::Ceilings;
+use crate::model::regime::{Ceilings, Signpost};
 use crate::model::scenario::Scenario;
 
 use super::rng::{Stream, stream};
@@ -42,6 +43,114 @@ pub struct Engine {
     pub(super) preparedness0: Vec<f64>,
     pub(super) defense_rate: Vec<f64>,
     pub(super) leak_multiplier: Vec<f64>,
+    /// Per policy, its levers prepared for the step; `None` for a policy without any (the
+    /// step then takes the exact path it took before levers existed).
+    pub(super) levers: Vec<Option<LeverPlan>>,
+}
+
+/// A policy's levers, as the step uses them (docs/MODEL.md, "Policy levers").
+#[derive(Clone, Debug)]
+pub(super) struct LeverPlan {
+    pub eval_sd: f64,
+    pub eval_bias: f64,
+    /// Per jurisdiction: the chance it joins (1 without coordination), the policy's own
+    /// ceilings and those of the baseline policy, which a jurisdiction that stays out keeps.
+    pub join_prob: Vec<f64>,
+    pub own: Vec<Ceilings>,
+    pub outside: Vec<Ceilings>,
+    /// Per jurisdiction, $B/yr.
+    pub safeguards: Vec<f64>,
+    pub preparedness: Vec<f64>,
+    pub triggers: Vec<TriggerPlan>,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct TriggerPlan {
+    pub when: Signpost,
+    pub delay: f64,
+    pub ceilings: Ceilings,
+    /// Per jurisdiction, whether the switch applies there.
+    pub applies: Vec<bool>,
+}
+
+/// One run's lever draws, `[j]`: a uniform that decides who joins a coordinated policy (it
+/// joins when the uniform is below its chance) and a standard normal for the evaluation error.
+/// Shared by every policy, like all draws.
+#[derive(Clone, Debug, Default)]
+pub struct LeverDraws {
+    pub join_u: Vec<f64>,
+    pub eval_z: Vec<f64>,
+}
+
+/// What a policy's levers make of one run, before its first step.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct LeverRun {
+    /// `strip_prob` after the safeguards.
+    pub strip: f64,
+    /// $B/yr spent, over the jurisdictions that take part.
+    pub spend_rate: f64,
+}
+
+/// Per jurisdiction, what a policy's levers make of it in one run.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LeverPlace {
+    pub joined: bool,
+    /// Measured minus true capability, log10 FLOP: the ceilings act as if this much lower.
+    pub eval_error: f64,
+    pub ceilings: Ceilings,
+    pub defense_rate: f64,
+}
+
+impl LeverPlan {
+    /// The run's lever state of this policy: per place into `places`, and the policy-wide rest.
+    pub fn start(
+        &self,
+        params: &[f64],
+        draws: &LeverDraws,
+        defense_rate: &[f64],
+        places: &mut [LeverPlace],
+    ) -> LeverRun {
+        let mut guarded = 0.0;
+        let mut spend_rate = 0.0;
+        let per_dollar = params[P::defense_per_billion as usize];
+        for (j, place) in places.iter_mut().enumerate() {
+            // u < 1 always, so a chance of 1 always joins.
+            let joined = draws.join_u[j] < self.join_prob[j];
+            let (eval_error, ceilings, rho) = if joined {
+                spend_rate += self.safeguards[j] + self.preparedness[j];
+                guarded += self.safeguards[j];
+                let rho = if self.preparedness[j] > 0.0 {
+                    defense_rate[j] + per_dollar * self.preparedness[j]
+                } else {
+                    defense_rate[j]
+                };
+                (self.eval_bias + self.eval_sd * draws.eval_z[j], self.own[j], rho)
+            } else {
+                (0.0, self.outside[j], defense_rate[j])
+            };
+            *place = LeverPlace { joined, eval_error, ceilings, defense_rate: rho };
+        }
+        let a_open = params[P::strip_prob as usize];
+        let strip = if guarded > 0.0 {
+            a_open * (-std::f64::consts::LN_2 * guarded / params[P::safeguard_halving as usize]).exp()
+        } else {
+            a_open
+        };
+        LeverRun { strip, spend_rate }
+    }
+}
+
+impl TriggerPlan {
+    /// Whether the signpost shows in a run at time `tau`, from the state after the last step.
+    #[inline]
+    pub fn observed(&self, tau: f64, catastrophes: u32, damage: f64, open_pool: f64) -> bool {
+        match self.when {
+            Signpost::Catastrophe => catastrophes > 0,
+            Signpost::HarmAbove(x) => damage > x,
+            Signpost::OpenPoolAbove(x) => open_pool >= x,
+            Signpost::Year(y) => tau >= y,
+        }
+    }
 }
 
 /// A policy whose regime is the same open (or closed) one everywhere, for good: the step
@@ -85,11 +194,14 @@ pub struct Outcome {
     pub hazard_year: f64,
     pub events: u32,
     pub catastrophes: u32,
+    /// Discounted spending on the policy's levers, $B (0 without spending).
+    pub spending: f64,
 }
 
 impl Outcome {
+    /// Net welfare: benefit less harm less the levers' spending.
     pub fn net(&self) -> f64 {
-        self.benefit - self.harm
+        self.benefit - self.harm - self.spending
     }
 }
 
@@ -126,7 +238,45 @@ impl Engine {
                 ceilings.push(p.regime_for(jj).ceilings());
             }
         }
-        let uniform = ceilings.chunks_exact(j.len()).map(Uniform::of).collect();
+        let baseline = &scenario.policies[scenario.run.baseline];
+        let levers: Vec<Option<LeverPlan>> = scenario
+            .policies
+            .iter()
+            .map(|p| {
+                let l = &p.levers;
+                l.any().then(|| {
+                    let nj = j.len();
+                    let spend = |f: fn(&crate::model::regime::Spending) -> f64| {
+                        if l.spending.is_empty() { vec![0.0; nj] } else { l.spending.iter().map(f).collect() }
+                    };
+                    LeverPlan {
+                        eval_sd: l.evaluation.map_or(0.0, |e| e.sd),
+                        eval_bias: l.evaluation.map_or(0.0, |e| e.bias),
+                        join_prob: if l.coordination.is_empty() { vec![1.0; nj] } else { l.coordination.clone() },
+                        own: (0..nj).map(|jj| p.regime_for(jj).ceilings()).collect(),
+                        outside: (0..nj).map(|jj| baseline.regime_for(jj).ceilings()).collect(),
+                        safeguards: spend(|s| s.safeguards),
+                        preparedness: spend(|s| s.preparedness),
+                        triggers: l
+                            .triggers
+                            .iter()
+                            .map(|t| TriggerPlan {
+                                when: t.when,
+                                delay: t.delay,
+                                ceilings: t.regime.ceilings(),
+                                applies: (0..nj).map(|jj| t.applies_to(jj)).collect(),
+                            })
+                            .collect(),
+                    }
+                })
+            })
+            .collect();
+        // A policy with levers may change its ceilings within a run: never uniform.
+        let uniform = ceilings
+            .chunks_exact(j.len())
+            .zip(&levers)
+            .map(|(c, l)| if l.is_some() { Uniform::Mixed } else { Uniform::of(c) })
+            .collect();
         let (steps, dt) = (scenario.run.steps(), scenario.run.dt());
         // tau as the step computes it, so each pair is the one Ceilings::at gives there.
         let ceilings_at = (0..steps).flat_map(|t| ceilings.iter().map(move |c| c.at(t as f64 * dt))).collect();
@@ -155,6 +305,26 @@ impl Engine {
             preparedness0: col(|x| x.preparedness0),
             defense_rate: col(|x| x.defense_rate),
             leak_multiplier: col(|x| x.leak_multiplier),
+            levers,
+        }
+    }
+
+    /// Whether some policy has levers (and runs need [`Engine::draw_levers`]).
+    pub fn has_levers(&self) -> bool {
+        self.levers.iter().any(Option::is_some)
+    }
+
+    pub fn lever_draws(&self) -> LeverDraws {
+        LeverDraws { join_u: vec![0.0; self.n_jurisdictions], eval_z: vec![0.0; self.n_jurisdictions] }
+    }
+
+    /// Draws run `run`'s lever uniforms and normals, from a stream of their own.
+    pub fn draw_levers(&self, run: u64, draws: &mut LeverDraws) {
+        use rand::RngExt;
+        let mut rng = stream(self.seed, Stream::Levers, run, 0);
+        for (u, z) in draws.join_u.iter_mut().zip(&mut draws.eval_z) {
+            *u = rng.random::<f64>();
+            *z = rng.sample(rand_distr::StandardNormal);
         }
     }
 

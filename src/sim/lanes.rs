@@ -11,7 +11,7 @@ use wide::f64x4;
 
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, Outcome, Uniform, severity};
+use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, LeverPlan, Outcome, Uniform, severity};
 use super::poisson::{PoissonWork, poisson_inverse_policies};
 use super::rng::{LaneRng, SimRng, Stream, run_key, step_key, stream_key};
 use super::vmath;
@@ -67,12 +67,40 @@ pub struct LaneScratch {
     p_leak_gated: Vec<V>,
     p_leak_closed: Vec<V>,
     events_drawn: Vec<Event>,
+    /// The policy levers' state (docs/MODEL.md, "Policy levers"). Per policy: `strip_prob`
+    /// after safeguards, the spending rate and the discounted spending so far, and the
+    /// undiscounted harm so far (a trigger's signpost).
+    strip: Vec<V>,
+    spend_rate: Vec<V>,
+    spent: Vec<V>,
+    damage: Vec<[f64; LANES]>,
+    /// Per policy and place `[policy * J + j]`: the defense rate with preparedness spending.
+    defense: Vec<V>,
+    lv: LaneLevers,
+    lever_draws: LeverDraws,
+    lever_places: Vec<LeverPlace>,
     /// Per lane, the series rows `[(policy * T + t) * M + metric]` of the run.
     pub series: [Vec<f32>; LANES],
     /// Per lane, outcomes `[policy]`.
     pub outcomes: [Vec<Outcome>; LANES],
     /// Per lane, `[policy * J + j]`.
     pub jurisdictions: [Vec<JurisdictionOutcome>; LANES],
+}
+
+/// The per-place state of policies with levers, apart from the rest so that a trigger can
+/// switch ceilings while the step holds other parts of the scratch.
+#[derive(Clone, Debug)]
+struct LaneLevers {
+    /// `[policy * J + j]`: whether the place joined, its current ceilings (which triggers
+    /// switch) and the evaluation error they act on.
+    joined: Vec<[bool; LANES]>,
+    open_below: Vec<V>,
+    gated_below: Vec<V>,
+    drift: Vec<V>,
+    eval_error: Vec<V>,
+    /// Per policy and trigger: when its signpost was seen (NaN: not yet), whether it fired.
+    trigger_seen: Vec<Vec<[f64; LANES]>>,
+    trigger_fired: Vec<Vec<[bool; LANES]>>,
 }
 
 #[inline(always)]
@@ -147,6 +175,38 @@ impl Engine {
             p_leak_gated: vec![zero; nj],
             p_leak_closed: vec![zero; nj],
             events_drawn: Vec::with_capacity(64),
+            strip: vec![zero; np],
+            spend_rate: vec![zero; np],
+            spent: vec![zero; np],
+            damage: vec![[0.0; LANES]; np],
+            defense: vec![zero; pj],
+            lv: LaneLevers {
+                joined: vec![[true; LANES]; pj],
+                open_below: vec![zero; pj],
+                gated_below: vec![zero; pj],
+                drift: vec![zero; pj],
+                eval_error: vec![zero; pj],
+                trigger_seen: self
+                    .levers
+                    .iter()
+                    .map(|l| vec![[f64::NAN; LANES]; l.as_ref().map_or(0, |l| l.triggers.len())])
+                    .collect(),
+                trigger_fired: self
+                    .levers
+                    .iter()
+                    .map(|l| vec![[false; LANES]; l.as_ref().map_or(0, |l| l.triggers.len())])
+                    .collect(),
+            },
+            lever_draws: self.lever_draws(),
+            lever_places: vec![
+                LeverPlace {
+                    joined: true,
+                    eval_error: 0.0,
+                    ceilings: crate::model::Regime::Open.ceilings(),
+                    defense_rate: 0.0
+                };
+                nj
+            ],
             series: std::array::from_fn(|_| vec![0.0; series_len]),
             outcomes: std::array::from_fn(|_| vec![Outcome::default(); np]),
             jurisdictions: std::array::from_fn(|_| vec![JurisdictionOutcome::default(); pj]),
@@ -224,6 +284,7 @@ impl Engine {
             sc.p_leak_closed[j] = -(-(leak_c * m)).exp_m1();
         }
         let hazard_year0 = o0.simd_ge(hz).select(V::ZERO, V::splat(f64::NAN));
+        self.start_levers(&runs, sc, a_open);
         for p in 0..np {
             sc.k[p] = k0;
             sc.o[p] = o0;
@@ -254,7 +315,6 @@ impl Engine {
         let base_burden = &self.base_burden[..nj];
         let api_access = &self.api_access[..nj];
         let inv_api_access = &self.inv_api_access[..nj];
-        let defense_rate = &self.defense_rate[..nj];
 
         for t in 0..steps {
             let u_gated = &mut sc.u_gated[..nj];
@@ -292,6 +352,10 @@ impl Engine {
             for p in 0..np {
                 let base = p * nj;
                 let k = sc.k[p];
+                let with_levers = self.levers[p].is_some();
+                if let Some(plan) = &self.levers[p] {
+                    sc.lv.step_triggers(plan, p, nj, tau, sc.o[p], &sc.catastrophes[p], &sc.damage[p]);
+                }
                 let shares = &mut sc.s[base..base + nj];
                 let kjs = &mut sc.kj[..nj];
                 let burdens = &mut sc.burden[base..base + nj];
@@ -336,11 +400,23 @@ impl Engine {
                             .zip(u_gated.iter().zip(p_leak_gated))
                             .zip(u_closed.iter().zip(p_leak_closed))
                             .zip(base_burden);
-                        for (((((&kj, &(oc, gc)), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden) in per_j {
-                            let (oc_v, gc_v) = (V::splat(oc), V::splat(gc));
+                        for (j, (((((&kj, &(oc, gc)), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden)) in
+                            per_j.enumerate()
+                        {
+                            let (oc_v, gc_v) = if with_levers {
+                                // Ceilings::at in SIMD, lowered by the evaluation error: tiers act
+                                // on measured capability (true + error).
+                                let i = base + j;
+                                let drift_tau = sc.lv.drift[i] * tau_v;
+                                let oc = sc.lv.open_below[i] + drift_tau;
+                                let gc = max(oc, sc.lv.gated_below[i] + drift_tau);
+                                (oc - sc.lv.eval_error[i], gc - sc.lv.eval_error[i])
+                            } else {
+                                (V::splat(oc), V::splat(gc))
+                            };
                             let open_release = min(kj - open_lag, oc_v);
                             let above_open = kj.simd_gt(oc_v);
-                            let gated = if gc > oc { above_open.select(min(kj, gc_v), neg_inf) } else { neg_inf };
+                            let gated = (above_open & gc_v.simd_gt(oc_v)).select(min(kj, gc_v), neg_inf);
                             pool = max(pool, open_release);
                             let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
                             pool = max(pool, leak_gated.select(gated, neg_inf));
@@ -363,7 +439,7 @@ impl Engine {
                     sc.h_open[p]
                 } else {
                     sc.h_open_pool[p] = pool;
-                    a_open * logistic((pool - hz) * inv_hz_w)
+                    sc.strip[p] * logistic((pool - hz) * inv_hz_w)
                 };
                 let hk = a_api * logistic((k - hz) * inv_hz_w);
                 sc.theta[p] = theta;
@@ -371,7 +447,10 @@ impl Engine {
                 sc.h_api[p] = hk;
                 sc.k_before[p] = k;
                 sc.event_mean[p] = lambda_dt * (ho + hk);
-                // 9. Benefits, with adoption as it was before step 10.
+                // 9. Benefits, with adoption as it was before step 10; the levers' spending.
+                if with_levers {
+                    sc.spent[p] += discount * (dt_v * sc.spend_rate[p]);
+                }
                 let v_open = max(pool - k_base, V::ZERO);
                 let v_frontier = max(k - k_base, V::ZERO);
                 // f_open = v_open / max(v_open, v_api): 1 where open weights are worth more,
@@ -465,8 +544,8 @@ impl Engine {
             // capped at 1 so coarse steps cannot overshoot r_max (docs/MODEL.md).
             for p in 0..np {
                 let boost = dt_v + beta_dt * sc.theta[p];
-                for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(defense_rate) {
-                    let rate = min(V::splat(rho) * boost, V::ONE);
+                for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(&sc.defense[p * nj..(p + 1) * nj]) {
+                    let rate = min(rho * boost, V::ONE);
                     *r += rate * (r_max - *r);
                 }
             }
@@ -518,6 +597,7 @@ impl Engine {
                     hazard_year: hy[l],
                     events: sc.events[p][l],
                     catastrophes: sc.catastrophes[p][l],
+                    spending: sc.spent[p].as_array()[l],
                 };
                 for j in 0..nj {
                     sc.jurisdictions[l][base + j] = JurisdictionOutcome {
@@ -525,6 +605,47 @@ impl Engine {
                         harm: sc.h[base + j].to_array()[l],
                         share_end: sc.s[base + j].to_array()[l],
                     };
+                }
+            }
+        }
+    }
+
+    /// The levers' state of every policy at the start of the lanes' runs (policies without
+    /// levers get the values the step used before levers existed).
+    fn start_levers(&self, runs: &[u64; LANES], sc: &mut LaneScratch, a_open: V) {
+        let (np, nj) = (self.n_policies, self.n_jurisdictions);
+        for p in 0..np {
+            sc.strip[p] = a_open;
+            sc.spend_rate[p] = V::ZERO;
+            sc.spent[p] = V::ZERO;
+            sc.damage[p] = [0.0; LANES];
+            for j in 0..nj {
+                sc.defense[p * nj + j] = V::splat(self.defense_rate[j]);
+            }
+        }
+        if !self.has_levers() {
+            return;
+        }
+        for (l, &run) in runs.iter().enumerate() {
+            self.draw_levers(run, &mut sc.lever_draws);
+            for (p, plan) in self.levers.iter().enumerate() {
+                let Some(plan) = plan else { continue };
+                let places = &mut sc.lever_places[..nj];
+                let lr = plan.start(&sc.params[l], &sc.lever_draws, &self.defense_rate, places);
+                sc.strip[p].as_mut_array()[l] = lr.strip;
+                sc.spend_rate[p].as_mut_array()[l] = lr.spend_rate;
+                for (j, place) in places.iter().enumerate() {
+                    let i = p * nj + j;
+                    sc.defense[i].as_mut_array()[l] = place.defense_rate;
+                    sc.lv.joined[i][l] = place.joined;
+                    sc.lv.open_below[i].as_mut_array()[l] = place.ceilings.open_below;
+                    sc.lv.gated_below[i].as_mut_array()[l] = place.ceilings.gated_below;
+                    sc.lv.drift[i].as_mut_array()[l] = place.ceilings.drift;
+                    sc.lv.eval_error[i].as_mut_array()[l] = place.eval_error;
+                }
+                for (seen, fired) in sc.lv.trigger_seen[p].iter_mut().zip(&mut sc.lv.trigger_fired[p]) {
+                    seen[l] = f64::NAN;
+                    fired[l] = false;
                 }
             }
         }
@@ -583,9 +704,12 @@ impl Engine {
             .zip(sc.r.chunks_exact(nj).zip(sc.h.chunks_exact_mut(nj)))
             .zip(sc.events.iter_mut().zip(sc.catastrophes.iter_mut().zip(&mut sc.max_event)))
             .zip(sc.uplift_open_at.iter_mut().zip(&mut sc.uplift_open))
+            .zip(sc.damage.iter_mut())
             .take(np);
-        for (((((n, (ho, hk)), (o, k)), (r, h)), (count, (catastrophes, max_event))), (open_at, open_uplift)) in
-            per_policy
+        for (
+            (((((n, (ho, hk)), (o, k)), (r, h)), (count, (catastrophes, max_event))), (open_at, open_uplift)),
+            damage,
+        ) in per_policy
         {
             let n = n[l] as usize;
             if n == 0 {
@@ -608,18 +732,58 @@ impl Engine {
                 0.0
             };
             let sev_api = if open_events < n { uplift(s_min, kappa_ln10, k.as_array()[l] - hz) } else { 0.0 };
-            let (mut max_sev, mut cats) = (max_event[l], 0u32);
+            let (mut max_sev, mut cats, mut dmg) = (max_event[l], 0u32, damage[l]);
             for e in events {
                 let uplift = if e.src < p_open { sev_open } else { sev_api };
                 // Preparedness as it was before this step's update.
                 let sev = severity(uplift * e.x, r[e.land].as_array()[l], s_cap);
                 h[e.land].as_mut_array()[l] += discount * sev;
                 cats += u32::from(sev >= s_cat);
+                dmg += sev;
                 max_sev = if sev > max_sev { sev } else { max_sev };
             }
             max_event[l] = max_sev;
+            damage[l] = dmg;
             catastrophes[l] += cats;
             count[l] += n as u32;
+        }
+    }
+}
+
+impl LaneLevers {
+    /// Step 0 of policy `p` (with levers): signposts seen by the end of the last step, and
+    /// the switches they trigger once their delay has passed, lane by lane.
+    #[allow(clippy::too_many_arguments)]
+    fn step_triggers(
+        &mut self,
+        plan: &LeverPlan,
+        p: usize,
+        nj: usize,
+        tau: f64,
+        pool: V,
+        catastrophes: &[u32; LANES],
+        damage: &[f64; LANES],
+    ) {
+        let pool = pool.to_array();
+        for (tk, tr) in plan.triggers.iter().enumerate() {
+            for l in 0..LANES {
+                if self.trigger_fired[p][tk][l] {
+                    continue;
+                }
+                let seen = &mut self.trigger_seen[p][tk][l];
+                if seen.is_nan() && tr.observed(tau, catastrophes[l], damage[l], pool[l]) {
+                    *seen = tau;
+                }
+                if tau >= *seen + tr.delay {
+                    self.trigger_fired[p][tk][l] = true;
+                    for j in (0..nj).filter(|&j| tr.applies[j] && self.joined[p * nj + j][l]) {
+                        let i = p * nj + j;
+                        self.open_below[i].as_mut_array()[l] = tr.ceilings.open_below;
+                        self.gated_below[i].as_mut_array()[l] = tr.ceilings.gated_below;
+                        self.drift[i].as_mut_array()[l] = tr.ceilings.drift;
+                    }
+                }
+            }
         }
     }
 }
@@ -665,6 +829,7 @@ mod tests {
                     let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * (1.0 + x.abs().max(y.abs()));
                     assert!(close(a.benefit, b.benefit), "run {run}: benefit {} vs {}", a.benefit, b.benefit);
                     assert!(close(a.harm, b.harm), "run {run}: harm {} vs {}", a.harm, b.harm);
+                    assert!(close(a.spending, b.spending), "run {run}: spending {} vs {}", a.spending, b.spending);
                     assert!(close(a.open_pool_end, b.open_pool_end), "run {run}: open pool");
                     assert_eq!(a.events, b.events, "run {run}: events");
                     assert_eq!(a.catastrophes, b.catastrophes, "run {run}: catastrophes");
@@ -707,6 +872,50 @@ mod tests {
             s.policies[0].set_regime(nj - 1, tiered);
             check_matches_reference(&s, 12);
         }
+    }
+
+    /// Every lever at once, with the parts the presets leave out: a drifting tier under
+    /// evaluation error, partial coordination, spending that differs by place, and triggers of
+    /// every kind for some jurisdictions, one of them undoing another.
+    #[test]
+    fn lanes_match_the_per_run_reference_with_every_lever() {
+        use crate::model::{Evaluation, Levers, Policy, Regime, Signpost, Spending, Trigger};
+        let mut s = Scenario::baseline();
+        let tiered = Regime::Tiered { open_below: 26.8, gated_below: 27.6, drift: 0.2 };
+        let trigger = |when, delay, regime, jurisdictions| Trigger { when, delay, regime, jurisdictions };
+        s.policies.push(Policy {
+            name: "Every lever".into(),
+            default: tiered,
+            overrides: vec![(1, Regime::Open)],
+            levers: Levers {
+                evaluation: Some(Evaluation { sd: 0.5, bias: 0.1 }),
+                spending: (0..5)
+                    .map(|j| Spending { safeguards: j as f64, preparedness: 3.0 - 0.5 * j as f64 })
+                    .collect(),
+                triggers: vec![
+                    trigger(Signpost::HarmAbove(50.0), 0.5, Regime::Closed, vec![0, 1]),
+                    trigger(Signpost::Catastrophe, 0.0, Regime::Open, vec![4]),
+                    trigger(
+                        Signpost::OpenPoolAbove(27.2),
+                        1.0,
+                        Regime::Tiered { open_below: 27.5, gated_below: 28.0, drift: 0.0 },
+                        vec![],
+                    ),
+                ],
+                coordination: vec![0.7, 0.3, 1.0, 0.5, 0.2],
+            },
+        });
+        s.policies.push(Policy {
+            name: "Tiers from year 3.3".into(),
+            default: Regime::Open,
+            overrides: Vec::new(),
+            levers: Levers {
+                evaluation: Some(Evaluation { sd: 0.2, bias: -0.3 }),
+                triggers: vec![trigger(Signpost::Year(3.3), 0.0, tiered, vec![0, 2, 3])],
+                ..Levers::default()
+            },
+        });
+        check_matches_reference(&s, 64);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use rand_distr::StandardNormal;
 
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, Outcome, severity};
+use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, Outcome, severity};
 use super::poisson::poisson_inverse;
 use super::rng::{SimRng, Stream, stream};
 
@@ -48,6 +48,16 @@ pub struct Scratch {
     p_leak_gated: Vec<f64>,
     p_leak_closed: Vec<f64>,
     pub params: Vec<f64>,
+    // policy levers: per policy and place, per policy, per policy and trigger
+    draws: LeverDraws,
+    places: Vec<LeverPlace>,
+    defense: Vec<f64>,
+    strip: Vec<f64>,
+    spend_rate: Vec<f64>,
+    spent: Vec<f64>,
+    damage: Vec<f64>,
+    trigger_seen: Vec<Vec<f64>>,
+    trigger_fired: Vec<Vec<bool>>,
 }
 
 /// Where a run writes what it records beyond its [`Outcome`]s.
@@ -95,6 +105,31 @@ impl Engine {
             p_leak_gated: vec![0.0; j],
             p_leak_closed: vec![0.0; j],
             params: vec![0.0; N_PARAMS],
+            draws: self.lever_draws(),
+            places: vec![
+                LeverPlace {
+                    joined: true,
+                    eval_error: 0.0,
+                    ceilings: crate::model::Regime::Open.ceilings(),
+                    defense_rate: 0.0
+                };
+                pj
+            ],
+            defense: vec![0.0; pj],
+            strip: vec![0.0; p],
+            spend_rate: vec![0.0; p],
+            spent: vec![0.0; p],
+            damage: vec![0.0; p],
+            trigger_seen: self
+                .levers
+                .iter()
+                .map(|l| vec![f64::NAN; l.as_ref().map_or(0, |l| l.triggers.len())])
+                .collect(),
+            trigger_fired: self
+                .levers
+                .iter()
+                .map(|l| vec![false; l.as_ref().map_or(0, |l| l.triggers.len())])
+                .collect(),
         }
     }
 
@@ -149,6 +184,32 @@ impl Engine {
             sc.p_leak_closed[j] = -(-leak_c * self.leak_multiplier[j] * dt).exp_m1();
         }
         let hazard_year0 = if o0 >= hz { 0.0 } else { f64::NAN };
+        if self.has_levers() {
+            self.draw_levers(run, &mut sc.draws);
+        }
+        for p in 0..np {
+            let base = p * nj;
+            match &self.levers[p] {
+                Some(plan) => {
+                    let places = &mut sc.places[base..base + nj];
+                    let lr = plan.start(&sc.params, &sc.draws, &self.defense_rate, places);
+                    sc.strip[p] = lr.strip;
+                    sc.spend_rate[p] = lr.spend_rate;
+                    for (d, place) in sc.defense[base..base + nj].iter_mut().zip(places.iter()) {
+                        *d = place.defense_rate;
+                    }
+                    sc.trigger_seen[p].fill(f64::NAN);
+                    sc.trigger_fired[p].fill(false);
+                }
+                None => {
+                    sc.strip[p] = a_open;
+                    sc.spend_rate[p] = 0.0;
+                    sc.defense[base..base + nj].copy_from_slice(&self.defense_rate[..nj]);
+                }
+            }
+            sc.spent[p] = 0.0;
+            sc.damage[p] = 0.0;
+        }
         for p in 0..np {
             sc.k[p] = k0;
             sc.o[p] = o0;
@@ -195,6 +256,27 @@ impl Engine {
             for p in 0..np {
                 let base = p * nj;
                 let k = sc.k[p];
+                // 0. Signposts seen by the end of the last step, and the switches they trigger
+                // once their delay has passed.
+                if let Some(plan) = &self.levers[p] {
+                    for (tk, tr) in plan.triggers.iter().enumerate() {
+                        if sc.trigger_fired[p][tk] {
+                            continue;
+                        }
+                        let seen = &mut sc.trigger_seen[p][tk];
+                        if seen.is_nan() && tr.observed(tau, sc.catastrophes[p], sc.damage[p], sc.o[p]) {
+                            *seen = tau;
+                        }
+                        if tau >= *seen + tr.delay {
+                            sc.trigger_fired[p][tk] = true;
+                            for (place, &applies) in sc.places[base..base + nj].iter_mut().zip(&tr.applies) {
+                                if applies && place.joined {
+                                    place.ceilings = tr.ceilings;
+                                }
+                            }
+                        }
+                    }
+                }
                 let kj = &mut sc.kj[..nj];
                 {
                     // 1. Jurisdiction frontiers.
@@ -214,9 +296,18 @@ impl Engine {
                 let mut burden_changed = false;
                 let ceilings = &self.ceilings[base..base + nj];
                 let burden = &mut sc.burden[base..base + nj];
+                let with_levers = self.levers[p].is_some();
                 for j in 0..nj {
                     let kj = kj[j];
-                    let (oc, gc) = ceilings[j].at(tau);
+                    let (oc, gc) = if with_levers {
+                        // Tiers act on measured capability, true + error: as if the ceilings were
+                        // lower by the error.
+                        let place = &sc.places[base + j];
+                        let (oc, gc) = place.ceilings.at(tau);
+                        (oc - place.eval_error, gc - place.eval_error)
+                    } else {
+                        ceilings[j].at(tau)
+                    };
                     let open_release = fmin(kj - open_lag, oc);
                     let gated = if kj > oc && gc > oc { fmin(kj, gc) } else { f64::NEG_INFINITY };
                     pool = fmax(pool, open_release);
@@ -241,7 +332,7 @@ impl Engine {
                 }
                 // 6-7. Openness and hazard, from the world frontier and the updated pool.
                 let theta = (1.0 - (k - pool) / gap_ref).clamp(0.0, 1.0);
-                let ho = a_open * logistic((pool - hz) * inv_hz_w);
+                let ho = sc.strip[p] * logistic((pool - hz) * inv_hz_w);
                 let hk = a_api * logistic((k - hz) * inv_hz_w);
                 sc.h_open[p] = ho;
                 sc.h_api[p] = hk;
@@ -258,6 +349,9 @@ impl Engine {
                 let v_open = fmax(pool - k_base, 0.0);
                 let v_frontier = fmax(k - k_base, 0.0);
                 let flow = discount * value_dt;
+                if sc.spend_rate[p] > 0.0 {
+                    sc.spent[p] += discount * (dt * sc.spend_rate[p]);
+                }
                 for j in 0..nj {
                     let v_api = api_access[j] * v_frontier;
                     let v = fmax(v_open, v_api);
@@ -345,6 +439,7 @@ impl Engine {
                         // Preparedness as it was before this step's update (step 11 below).
                         let sev = severity(uplift * sc.event_x[e], sc.r[base + land], s_cap);
                         sc.h[base + land] += discount * sev;
+                        sc.damage[p] += sev;
                         if sev >= s_cat {
                             sc.catastrophes[p] += 1;
                         }
@@ -362,7 +457,7 @@ impl Engine {
                 let base = p * nj;
                 let boost = dt * (1.0 + beta * sc.theta[p]);
                 let r = &mut sc.r[base..base + nj];
-                for (r, &rho) in r.iter_mut().zip(&self.defense_rate[..nj]) {
+                for (r, &rho) in r.iter_mut().zip(&sc.defense[base..base + nj]) {
                     *r += fmin(rho * boost, 1.0) * (r_max - *r);
                 }
             }
@@ -393,6 +488,7 @@ impl Engine {
                 hazard_year: sc.hazard_year[p],
                 events: sc.events[p],
                 catastrophes: sc.catastrophes[p],
+                spending: sc.spent[p],
             };
             if !sinks.jurisdictions.is_empty() {
                 for j in 0..nj {

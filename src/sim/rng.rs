@@ -22,6 +22,9 @@ pub enum Stream {
     Events = 3,
     /// Scenario-wide draws (the score orders of Iman-Conover).
     Scenario = 4,
+    /// The policy levers' per-run draws (who joins a coordinated policy, evaluation errors),
+    /// a stream of its own so that scenarios without levers draw exactly as before.
+    Levers = 5,
 }
 
 /// SplitMix64's finaliser: a bijective mix with full avalanche.

@@ -131,7 +131,7 @@ impl RunSource {
     }
 }
 
-const MAGIC: &[u8; 8] = b"TLRES\x00\x01\x00";
+const MAGIC: &[u8; 8] = b"TLRES\x00\x02\x00";
 
 fn put_u64(w: &mut impl Write, x: u64) -> io::Result<()> {
     w.write_all(&x.to_le_bytes())
@@ -181,7 +181,7 @@ impl Results {
             put_u64(w, x)?;
         }
         for o in &self.outcomes {
-            put_f64s(w, [o.benefit, o.harm, o.max_event, o.open_pool_end, o.hazard_year].into_iter())?;
+            put_f64s(w, [o.benefit, o.harm, o.max_event, o.open_pool_end, o.hazard_year, o.spending].into_iter())?;
             put_u64(w, u64::from(o.events) | (u64::from(o.catastrophes) << 32))?;
         }
         for j in &self.jurisdictions {
@@ -219,8 +219,8 @@ impl Results {
         }
         let mut outcomes = Vec::with_capacity(n_out as usize);
         for _ in 0..n_out {
-            let (benefit, harm, max_event, open_pool_end, hazard_year) =
-                (get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?);
+            let (benefit, harm, max_event, open_pool_end, hazard_year, spending) =
+                (get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?);
             let counts = get_u64(r)?;
             outcomes.push(Outcome {
                 benefit,
@@ -230,6 +230,7 @@ impl Results {
                 hazard_year,
                 events: counts as u32,
                 catastrophes: (counts >> 32) as u32,
+                spending,
             });
         }
         let mut jurisdictions = Vec::with_capacity(n_jur as usize);

@@ -545,3 +545,63 @@ fn boundary_values_are_accepted() {
         1,
     ));
 }
+
+// Policy levers (appended to the last policy, "Unilateral tiered (US, EU, UK)").
+const LAST: &str = "policy \"Unilateral tiered (US, EU, UK)\"";
+cases! {
+    evaluation_sd_negative => anywhere(append("[policy.evaluation]\nsd = -0.1\n", 0), &format!("{LAST}: evaluation.sd"));
+    evaluation_without_sd => anywhere(append("[policy.evaluation]\nbias = 0.1\n", 0), &format!("{LAST}: evaluation.sd"));
+    evaluation_unknown_key => anywhere(append("[policy.evaluation]\nsd = 0.1\nnoise = 2\n", 0), &format!("{LAST}: evaluation.noise"));
+    spending_negative => anywhere(append("[policy.spending]\nsafeguards = -1.0\n", 0), &format!("{LAST}: spending.safeguards"));
+    spending_in_unknown_jurisdiction => anywhere(
+        append("[policy.spending]\nsafeguards = 1.0\n[policy.spending.overrides]\nFrance = { safeguards = 2.0 }\n", 0),
+        &format!("{LAST}: spending.overrides.France"),
+    );
+    spending_overrides_as_a_number => anywhere(append("[policy.spending]\noverrides = 5\n", 0), &format!("{LAST}: spending.overrides"));
+    trigger_unknown_signpost => anywhere(
+        append("[[policy.trigger]]\nwhen = \"election\"\nregime = \"closed\"\n", 0),
+        &format!("{LAST}: trigger[0].when"),
+    );
+    trigger_without_level => anywhere(
+        append("[[policy.trigger]]\nwhen = \"harm_above\"\nregime = \"closed\"\n", 0),
+        &format!("{LAST}: trigger[0].level"),
+    );
+    trigger_catastrophe_with_level => anywhere(
+        append("[[policy.trigger]]\nwhen = \"catastrophe\"\nlevel = 3\nregime = \"closed\"\n", 0),
+        &format!("{LAST}: trigger[0].level"),
+    );
+    trigger_negative_delay => anywhere(
+        append("[[policy.trigger]]\nwhen = \"year\"\nlevel = 2\ndelay = -1\nregime = \"closed\"\n", 0),
+        &format!("{LAST}: trigger[0].delay"),
+    );
+    trigger_without_regime => anywhere(
+        append("[[policy.trigger]]\nwhen = \"year\"\nlevel = 2\n", 0),
+        &format!("{LAST}: trigger[0].regime"),
+    );
+    trigger_bad_regime => anywhere(
+        append("[[policy.trigger]]\nwhen = \"year\"\nlevel = 2\nregime = \"banned\"\n", 0),
+        &format!("{LAST}: trigger[0].regime"),
+    );
+    trigger_unknown_jurisdiction => anywhere(
+        append("[[policy.trigger]]\nwhen = \"year\"\nlevel = 2\nregime = \"closed\"\njurisdictions = [\"US\", \"Mars\"]\n", 0),
+        &format!("{LAST}: trigger[0].jurisdictions"),
+    );
+    coordination_probability_above_one => anywhere(
+        append("[policy.coordination]\nChina = 1.5\n", 0),
+        &format!("{LAST}: coordination.China"),
+    );
+    coordination_unknown_jurisdiction => anywhere(
+        append("[policy.coordination]\nchina = 0.5\n", 0),
+        &format!("{LAST}: coordination.china"),
+    );
+    optional_world_parameter_out_of_range => at(insert_after("\nk0 = 26.8", "safeguard_halving = 0.0"), "world.safeguard_halving");
+}
+
+#[test]
+fn a_lever_error_names_the_line_of_its_table() {
+    let (text, _) = append("[policy.evaluation]\nsd = -0.1\n", 0);
+    let err = Scenario::parse(&text, "case.toml").expect_err("invalid");
+    let line = err.issues()[0].line.expect("a line");
+    let header = text.lines().position(|l| l == "[policy.evaluation]").unwrap() + 1;
+    assert!((header..=header + 1).contains(&line), "line {line}, the table starts at {header}:\n{err}");
+}

@@ -132,6 +132,7 @@ fn identical_policies_give_identical_rows() {
         name: "Open, spelled out".into(),
         default: Regime::Open,
         overrides: vec![(2, Regime::Open)],
+        levers: Default::default(),
     });
     let r = sim(&s, everything());
     let nj = r.n_jurisdictions;

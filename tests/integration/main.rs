@@ -6,6 +6,7 @@ mod cli;
 mod determinism;
 mod distributions;
 mod fuzz;
+mod levers;
 mod properties;
 mod regressions;
 mod scenarios;

@@ -35,6 +35,7 @@ pub fn new_policy(s: &Scenario) -> Policy {
         name: unique_name(s, "New policy"),
         default: Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 },
         overrides: Vec::new(),
+        levers: Default::default(),
     }
 }
 
