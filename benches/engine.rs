@@ -78,6 +78,14 @@ fn engine(c: &mut Criterion) {
     g.bench_function("baseline_10k_simulate_1_thread", |b| {
         b.iter(|| simulate(&s, &one, &Control::new()).expect("simulate"))
     });
+    // The policy levers preset: every lever on (evaluation error, spending, triggers,
+    // coordination), against the baseline's cost per run-step.
+    let mut levers = Scenario::parse(include_str!("../scenarios/levers.toml"), "levers.toml").expect("preset");
+    levers.run.runs = 10_000;
+    g.throughput(Throughput::Elements(run_steps(&levers)));
+    g.bench_function("levers_10k_simulate", |b| {
+        b.iter(|| simulate(&levers, &SimOptions::default(), &Control::new()).expect("simulate"))
+    });
     let preview = baseline(300);
     g.throughput(Throughput::Elements(run_steps(&preview)));
     g.bench_function("baseline_300_preview_all_records", |b| {

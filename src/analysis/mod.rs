@@ -3,6 +3,7 @@
 
 pub mod decision;
 pub mod discovery;
+pub mod levers;
 pub mod plotdata;
 pub mod robustness;
 pub mod sensitivity;

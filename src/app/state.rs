@@ -304,7 +304,10 @@ pub fn check_edit(s: &Scenario) -> Result<Scenario, Vec<Issue>> {
         issues.push(Issue { path: "run.baseline".into(), line: None, message: "must name one of the policies".into() });
     }
     for p in &s.policies {
-        if p.overrides.iter().any(|(j, _)| *j >= s.jurisdictions.len()) {
+        let gone = |j: usize| j >= s.jurisdictions.len();
+        if p.overrides.iter().any(|(j, _)| gone(*j))
+            || p.levers.triggers.iter().any(|t| t.jurisdictions.iter().any(|&j| gone(j)))
+        {
             issues.push(Issue {
                 path: format!("policy {:?}: overrides", p.name),
                 line: None,

@@ -446,4 +446,48 @@ fn print_summary(loaded: &Loaded, out: &RunOutput) {
             hy
         );
     }
+    print_levers(s, out, name_w);
+}
+
+/// What the policy levers cost and what evaluation error changes, for policies that have them.
+fn print_levers(s: &Scenario, out: &RunOutput, name_w: usize) {
+    let sum = &out.summary;
+    let spenders: Vec<_> = sum.policies.iter().filter_map(|p| Some((&p.name, p.spending_mean?))).collect();
+    if !spenders.is_empty() {
+        println!("\nSpending on the policy levers (discounted, already taken off net):");
+        for (name, x) in spenders {
+            println!("  {name:<name_w$}  {} $B", fmt_num(x));
+        }
+    }
+    let shares = crate::analysis::levers::evaluation_shares(s, &out.results);
+    let baseline = &s.policies[s.run.baseline].name;
+    if !shares.is_empty() {
+        println!(
+            "\nEvaluation error: change against \"{baseline}\" = change with exact evaluations + part due to error"
+        );
+    }
+    for e in &shares {
+        println!(
+            "  {:<name_w$}  benefit {} = {} + {} ± {}   harm {} = {} + {} ± {}   (exact: \"{}\")",
+            s.policies[e.policy].name,
+            fmt_num(e.benefit_change),
+            fmt_num(e.benefit_change_exact),
+            fmt_num(e.benefit_from_error),
+            fmt_num(e.benefit_from_error_se),
+            fmt_num(e.harm_change),
+            fmt_num(e.harm_change_exact),
+            fmt_num(e.harm_from_error),
+            fmt_num(e.harm_from_error_se),
+            s.policies[e.exact].name,
+        );
+    }
+    for (p, policy) in s.policies.iter().enumerate() {
+        let noisy = policy.levers.evaluation.is_some_and(|e| e.sd != 0.0 || e.bias != 0.0);
+        if noisy && !shares.iter().any(|e| e.policy == p) {
+            println!(
+                "  note: add a copy of \"{}\" without [policy.evaluation] to see how much of its change comes from evaluation error",
+                policy.name
+            );
+        }
+    }
 }

@@ -210,7 +210,76 @@ impl Policy {
         }
     }
 
+    /// Forgets jurisdiction `j` (removed from the scenario): its override and its part in the
+    /// levers go, and the jurisdictions after it move down by one.
+    pub fn remove_jurisdiction(&mut self, j: usize) {
+        let shift = |k: &mut usize| {
+            if *k > j {
+                *k -= 1;
+            }
+        };
+        self.overrides.retain(|(k, _)| *k != j);
+        self.overrides.iter_mut().for_each(|(k, _)| shift(k));
+        let l = &mut self.levers;
+        if j < l.spending.len() {
+            l.spending.remove(j);
+        }
+        if j < l.coordination.len() {
+            l.coordination.remove(j);
+        }
+        for t in &mut l.triggers {
+            let all = t.jurisdictions.is_empty();
+            t.jurisdictions.retain(|&k| k != j);
+            t.jurisdictions.iter_mut().for_each(shift);
+            // A trigger for the removed place only now switches nowhere: drop it rather than
+            // let an empty list mean "everywhere".
+            if !all && t.jurisdictions.is_empty() {
+                t.jurisdictions.push(usize::MAX);
+            }
+        }
+        l.triggers.retain(|t| t.jurisdictions != [usize::MAX]);
+    }
+
     pub fn has_tiered(&self) -> bool {
         self.default.is_tiered() || self.overrides.iter().any(|(_, r)| r.is_tiered())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removing_a_jurisdiction_renumbers_every_lever() {
+        let mut p = Policy {
+            name: "p".into(),
+            default: Regime::Open,
+            overrides: vec![(1, Regime::Closed), (2, Regime::Closed)],
+            levers: Levers {
+                spending: vec![
+                    Spending { safeguards: 1.0, preparedness: 0.0 },
+                    Spending::default(),
+                    Spending::default(),
+                ],
+                coordination: vec![0.1, 0.2, 0.3],
+                triggers: vec![
+                    Trigger { when: Signpost::Catastrophe, delay: 0.0, regime: Regime::Closed, jurisdictions: vec![1] },
+                    Trigger {
+                        when: Signpost::Catastrophe,
+                        delay: 0.0,
+                        regime: Regime::Closed,
+                        jurisdictions: vec![0, 2],
+                    },
+                    Trigger { when: Signpost::Catastrophe, delay: 0.0, regime: Regime::Closed, jurisdictions: vec![] },
+                ],
+                evaluation: None,
+            },
+        };
+        p.remove_jurisdiction(1);
+        assert_eq!(p.overrides, vec![(1, Regime::Closed)]);
+        assert_eq!(p.levers.spending.len(), 2);
+        assert_eq!(p.levers.coordination, vec![0.1, 0.3]);
+        let lists: Vec<Vec<usize>> = p.levers.triggers.iter().map(|t| t.jurisdictions.clone()).collect();
+        assert_eq!(lists, vec![vec![0, 1], vec![]]);
     }
 }

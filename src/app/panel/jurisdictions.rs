@@ -63,19 +63,14 @@ pub fn new_jurisdiction(s: &Scenario) -> Jurisdiction {
     }
 }
 
-/// Removes jurisdiction `j`, dropping policies' overrides for it and renumbering the rest.
+/// Removes jurisdiction `j`, dropping policies' overrides and levers for it and renumbering the rest.
 pub fn remove(s: &mut Scenario, j: usize) {
     if j >= s.jurisdictions.len() {
         return;
     }
     s.jurisdictions.remove(j);
     for p in &mut s.policies {
-        p.overrides.retain(|(k, _)| *k != j);
-        for (k, _) in &mut p.overrides {
-            if *k > j {
-                *k -= 1;
-            }
-        }
+        p.remove_jurisdiction(j);
     }
 }
 
