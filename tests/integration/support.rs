@@ -77,6 +77,8 @@ pub fn default_world_value(key: &str) -> f64 {
         "mobility" => 0.3,
         "migration_sd" => 0.3,
         "discount_rate" => 0.03,
+        "safeguard_halving" => 10.0,
+        "defense_per_billion" => 0.02,
         other => panic!("no default for world parameter {other:?}: the test support needs updating"),
     }
 }
