@@ -239,6 +239,29 @@ mod tests {
     }
 
     #[test]
+    fn lever_edits_keep_the_files_comments() {
+        use crate::model::{Evaluation, Signpost, Trigger};
+        let text = PRESETS.iter().find(|(n, _)| *n == "levers.toml").map(|(_, t)| *t).unwrap();
+        let before = Scenario::parse(text, "levers.toml").unwrap();
+        let mut after = before.clone();
+        let noisy = after.policy_index("Tiered, evaluated with error").unwrap();
+        after.policies[noisy].levers.evaluation = Some(Evaluation { sd: 0.5, bias: -0.2 });
+        // A lever where the file has none yet: a new [[policy.trigger]] table.
+        after.policies[0].levers.triggers.push(Trigger {
+            when: Signpost::Year(3.0),
+            delay: 0.5,
+            regime: Regime::Closed,
+            jurisdictions: vec![1],
+        });
+        let (saved, how) = update_text(text, &before, &after);
+        assert_eq!(how, Saved::Kept, "{saved}");
+        assert_eq!(&Scenario::parse(&saved, "saved").unwrap(), &after);
+        assert_eq!(comments(&saved)[..comments(text).len()], comments(text)[..], "the file's comments stay");
+        let moved = changed(&saved, text);
+        assert!(moved.iter().any(|l| l.starts_with("sd = 0.5") && l.contains("# OOM")), "{moved:#?}");
+    }
+
+    #[test]
     fn removed_and_added_policies_take_only_their_own_comments() {
         let before = Scenario::baseline();
         let mut removed = before.clone();
