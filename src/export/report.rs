@@ -301,13 +301,22 @@ fn summary_rows(summary: &Summary) -> (Vec<&'static str>, Vec<Vec<String>>) {
 
 fn policy_rows(scenario: &Scenario) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header = vec!["Policy".to_string()];
-    header.extend(scenario.jurisdictions.iter().map(|j| j.name.clone()));
+    let names: Vec<String> = scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    header.extend(names.iter().cloned());
+    // A column for the policy levers only when some policy has one.
+    let levers = scenario.policies.iter().any(|p| p.levers.any());
+    if levers {
+        header.push("Levers (docs/MODEL.md, 3.5)".into());
+    }
     let rows = scenario
         .policies
         .iter()
         .map(|p| {
             let mut row = vec![p.name.clone()];
             row.extend((0..scenario.jurisdictions.len()).map(|j| p.regime_for(j).label()));
+            if levers {
+                row.push(p.levers.describe(&names));
+            }
             row
         })
         .collect();

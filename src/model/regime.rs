@@ -96,6 +96,47 @@ impl Levers {
     pub fn any(&self) -> bool {
         *self != Levers::default()
     }
+
+    /// The levers in words, for tables and reports ("" when none is on); `names` are the
+    /// jurisdictions' names.
+    pub fn describe(&self, names: &[String]) -> String {
+        let name = |j: usize| names.get(j).map_or("?", String::as_str);
+        let mut parts = Vec::new();
+        if let Some(e) = self.evaluation {
+            parts.push(format!("evaluated with error (sd {} OOM, bias {:+} OOM)", e.sd, e.bias));
+        }
+        if !self.spending.is_empty() {
+            let (g, r): (f64, f64) =
+                self.spending.iter().fold((0.0, 0.0), |(g, r), s| (g + s.safeguards, r + s.preparedness));
+            parts.push(format!("spends ${g}B/yr on safeguards and ${r}B/yr on preparedness"));
+        }
+        for t in &self.triggers {
+            let when = match t.when {
+                Signpost::Catastrophe => "after the first catastrophe".to_string(),
+                Signpost::HarmAbove(x) => format!("once harm passes ${x}B"),
+                Signpost::OpenPoolAbove(x) => format!("once the open pool reaches {}", flop_label(x)),
+                Signpost::Year(y) => format!("from year {y}"),
+            };
+            let delay = if t.delay > 0.0 { format!(" (+{} yr delay)", t.delay) } else { String::new() };
+            let places = if t.jurisdictions.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", t.jurisdictions.iter().map(|&j| name(j)).collect::<Vec<_>>().join(", "))
+            };
+            parts.push(format!("{} {when}{delay}{places}", t.regime.label()));
+        }
+        let partial: Vec<String> = self
+            .coordination
+            .iter()
+            .enumerate()
+            .filter(|&(_, &q)| q < 1.0)
+            .map(|(j, q)| format!("{} {q}", name(j)))
+            .collect();
+        if !partial.is_empty() {
+            parts.push(format!("joined with probability {}", partial.join(", ")));
+        }
+        parts.join("; ")
+    }
 }
 
 /// An evaluation's error on capability, in log10 FLOP: measured = true + bias + sd * z, with
