@@ -9,6 +9,7 @@ use crate::model::{Issue, Scenario};
 use super::command::AppCommand;
 
 pub mod jurisdictions;
+pub mod lever_ui;
 pub mod params;
 pub mod policies;
 

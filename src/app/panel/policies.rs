@@ -146,6 +146,8 @@ fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cm
             for (j, name) in jnames.iter().enumerate() {
                 ui.push_id(("override", j), |ui| override_ui(ui, p, j, name, cmds));
             }
+            ui.add_space(4.0);
+            super::lever_ui::ui(ui, &mut p.levers, jnames, cmds);
         });
 }
 
