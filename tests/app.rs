@@ -795,3 +795,26 @@ fn exports_publication_figures_and_the_report_with_progress() {
     assert!(html.contains("Scenario discovery"), "the report has the decision section");
     assert!(h.state().status().starts_with("Wrote the report"), "{}", h.state().status());
 }
+
+#[test]
+fn levers_are_turned_on_in_the_policy_panel_and_simulated() {
+    let mut h = harness(None);
+    settle(&mut h);
+    // "Global tiered 1e27" starts open; its levers section is closed and says none is on.
+    click(&mut h, "Levers: none on");
+    click(&mut h, "Evaluations with error");
+    settle(&mut h);
+    let p = &h.state().document().edit.policies[1];
+    assert_eq!(p.levers.evaluation, Some(tierlab::model::Evaluation { sd: 0.3, bias: 0.0 }));
+    click(&mut h, "Add trigger");
+    settle(&mut h);
+    let edit = h.state().document().edit.clone();
+    let t = &edit.policies[1].levers.triggers;
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].when, tierlab::model::Signpost::Catastrophe);
+    assert_eq!(t[0].regime, tierlab::model::Regime::Closed);
+    let checked = tierlab::model::Scenario::parse(&edit.to_toml(), "edited").expect("the edited scenario is valid");
+    assert_eq!(checked.policies[1].levers, edit.policies[1].levers);
+    // The header now says which levers are on.
+    assert!(h.query_by_label_contains("Levers: evaluated with error").is_some());
+}
