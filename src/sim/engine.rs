@@ -1,5 +1,5 @@
 //! The prepared scenario ([`Engine`]) and what a run produces. The step itself lives in
-//! `lanes.rs` (four runs at a time) and, as a per-run reference for tests, `reference.rs`.
+//! `lanes.rs` (a SIMD register of runs at a time, `simd.rs`) and, as a per-run reference for tests, `reference.rs`.
 
 use crate::model::dist::Sampler;
 use crate::model::params::P;

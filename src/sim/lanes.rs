@@ -7,7 +7,6 @@
 //! and reads MODEL.md's step order literally; see `reference.rs` for the per-run reference.
 
 use rand::{RngExt, SeedableRng};
-use wide::f64x4;
 
 use crate::model::params::{N_PARAMS, P};
 
@@ -16,9 +15,8 @@ use super::poisson::{PoissonWork, poisson_inverse_policies};
 use super::rng::{LaneRng, SimRng, Stream, run_key, step_key, stream_key};
 use super::vmath;
 
-/// Runs simulated together.
-pub const LANES: usize = 4;
-type V = f64x4;
+pub use super::simd::LANES;
+type V = super::simd::F;
 
 /// Per-thread state for [`Engine::run_lanes`].
 #[derive(Clone, Debug)]
@@ -105,7 +103,7 @@ struct LaneLevers {
 
 #[inline(always)]
 fn lanes(f: impl Fn(usize) -> f64) -> V {
-    V::new([f(0), f(1), f(2), f(3)])
+    V::new(std::array::from_fn(f))
 }
 
 /// Step 8's `S_min * 10^(kappa * max(0, above))` with `kappa_ln10 = kappa ln 10`. Below
@@ -116,14 +114,14 @@ fn uplift(s_min: f64, kappa_ln10: f64, above: f64) -> f64 {
     if x == 0.0 { s_min } else { s_min * x.exp() }
 }
 
-/// `f64x4::max` without its NaN check, which costs two instructions: the same result
+/// `V::max` without its NaN check, which costs two instructions: the same result
 /// whenever `b` is not NaN, and no NaN reaches the step's comparisons.
 #[inline(always)]
 fn max(a: V, b: V) -> V {
     a.fast_max(b)
 }
 
-/// `f64x4::min` without its NaN check; see [`max`].
+/// `V::min` without its NaN check; see [`max`].
 #[inline(always)]
 fn min(a: V, b: V) -> V {
     a.fast_min(b)
@@ -307,7 +305,7 @@ impl Engine {
             }
         }
 
-        // The four runs' dynamics streams, stepped together in SIMD.
+        // The lanes' dynamics streams, stepped together in SIMD.
         let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Dynamics, run, 0)));
         let event_keys: [u64; LANES] = std::array::from_fn(|l| run_key(self.seed, Stream::Events, runs[l]));
         let m_series = self.series_metrics();

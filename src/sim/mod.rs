@@ -9,6 +9,7 @@ pub mod poisson;
 mod reference;
 pub mod rng;
 pub mod shard;
+pub mod simd;
 pub mod vmath;
 
 pub use driver::{

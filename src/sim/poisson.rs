@@ -1,8 +1,8 @@
 //! Poisson counts by inverting the CDF at a shared uniform, so that in one run and step the
 //! count is monotone in the rate across policies (MODEL.md, common random numbers).
 
+use super::simd::{F, LANES};
 use statrs::distribution::{DiscreteCDF, Poisson};
-use wide::f64x4;
 
 /// Below this mean the CDF is summed term by term; above it statrs' bisection is used
 /// (exp(-mean) would lose precision and the loop would grow long).
@@ -58,21 +58,21 @@ const LANE_MARGIN: f64 = 1e-12;
 /// Working vectors of [`poisson_inverse_policies`], one per policy.
 #[derive(Clone, Debug, Default)]
 pub struct PoissonWork {
-    p: Vec<f64x4>,
-    cdf: Vec<f64x4>,
-    walking: Vec<f64x4>,
-    count: Vec<f64x4>,
+    p: Vec<F>,
+    cdf: Vec<F>,
+    walking: Vec<F>,
+    count: Vec<F>,
     redo: Vec<u32>,
 }
 
 impl PoissonWork {
     pub fn new(policies: usize) -> PoissonWork {
-        let v = vec![f64x4::ZERO; policies];
+        let v = vec![F::ZERO; policies];
         PoissonWork { p: v.clone(), cdf: v.clone(), walking: v.clone(), count: v, redo: vec![0; policies] }
     }
 }
 
-/// [`poisson_inverse`] for four lanes (runs) and every policy at once, for the lanes whose
+/// [`poisson_inverse`] for every lane (run) and every policy at once, for the lanes whose
 /// mean is at least `zero_below` (= -ln u; the others have no event), with the same counts
 /// as the scalar function, exactly. The CDFs are walked in SIMD from a vectorised `exp`,
 /// which can differ from libm's in the last bits; a lane whose `u` falls within
@@ -82,38 +82,38 @@ impl PoissonWork {
 /// step rather than once per policy (each end is a branch the predictor mostly gets
 /// wrong). Returns whether any count is positive.
 pub fn poisson_inverse_policies(
-    u: f64x4,
-    zero_below: f64x4,
-    means: &[f64x4],
-    counts: &mut [[u32; 4]],
+    u: F,
+    zero_below: F,
+    means: &[F],
+    counts: &mut [[u32; LANES]],
     w: &mut PoissonWork,
 ) -> bool {
     let np = means.len();
     let (p, cdf, walking, count, redo) =
         (&mut w.p[..np], &mut w.cdf[..np], &mut w.walking[..np], &mut w.count[..np], &mut w.redo[..np]);
-    let mut any_possible = f64x4::ZERO.simd_ne(f64x4::ZERO);
+    let mut any_possible = F::ZERO.simd_ne(F::ZERO);
     for (i, &mean) in means.iter().enumerate() {
         let possible = mean.simd_ge(zero_below);
-        let direct = possible & mean.simd_le(f64x4::splat(DIRECT_MAX_MEAN));
+        let direct = possible & mean.simd_le(F::splat(DIRECT_MAX_MEAN));
         redo[i] = possible.to_bitmask() & !direct.to_bitmask();
         walking[i] = direct;
-        count[i] = f64x4::ZERO;
+        count[i] = F::ZERO;
         any_possible |= possible;
     }
     if !any_possible.any() {
-        counts[..np].fill([0; 4]);
+        counts[..np].fill([0; LANES]);
         return false;
     }
     for (((p, cdf), &mean), walking) in p.iter_mut().zip(cdf.iter_mut()).zip(means).zip(walking.iter()) {
         // A policy with no lane to walk never reads its CDF (its comparisons are all masked
         // by `walking`): skip its exp, most steps most policies.
-        *p = if walking.any() { super::vmath::exp(-mean) } else { f64x4::ZERO };
+        *p = if walking.any() { super::vmath::exp(-mean) } else { F::ZERO };
         *cdf = *p;
     }
-    let margin = f64x4::splat(LANE_MARGIN);
+    let margin = F::splat(LANE_MARGIN);
     let mut k = 0u32;
     loop {
-        let mut still = f64x4::ZERO.simd_ne(f64x4::ZERO);
+        let mut still = F::ZERO.simd_ne(F::ZERO);
         for i in 0..np {
             let unsure = (u - cdf[i]).abs().simd_le(margin * cdf[i]) & walking[i];
             redo[i] |= unsure.to_bitmask();
@@ -121,8 +121,8 @@ pub fn poisson_inverse_policies(
             // The scalar walk's bound (computed the same way) is at least 40 terms.
             if k >= 40 {
                 let mean = means[i];
-                let limit = (mean + f64x4::splat(40.0) * mean.sqrt() + f64x4::splat(40.0)).floor();
-                let at_limit = limit.simd_le(f64x4::splat(f64::from(k))) & walking[i];
+                let limit = (mean + F::splat(40.0) * mean.sqrt() + F::splat(40.0)).floor();
+                let at_limit = limit.simd_le(F::splat(f64::from(k))) & walking[i];
                 redo[i] |= at_limit.to_bitmask();
                 walking[i] &= !at_limit;
             }
@@ -138,9 +138,9 @@ pub fn poisson_inverse_policies(
             break;
         }
         k += 1;
-        let kf = f64x4::splat(f64::from(k));
+        let kf = F::splat(f64::from(k));
         for i in 0..np {
-            count[i] += walking[i] & f64x4::ONE;
+            count[i] += walking[i] & F::ONE;
             p[i] *= means[i] / kf;
             cdf[i] += p[i];
         }
@@ -171,17 +171,16 @@ mod tests {
     fn policies_give_the_scalar_counts() {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
         let mut work = PoissonWork::new(6);
-        let mut counts = [[0u32; 4]; 6];
+        let mut counts = [[0u32; LANES]; 6];
         for i in 0..40_000 {
             let scale = [1e-3, 0.1, 1.0, 5.0, 30.0, 60.0][i % 6];
-            let u: [f64; 4] = std::array::from_fn(|_| rng.random::<f64>());
-            let zero_below = f64x4::new(u.map(|u| -u.ln()));
-            let means: Vec<f64x4> =
-                (0..6).map(|_| f64x4::new(std::array::from_fn(|_| rng.random::<f64>() * scale))).collect();
-            let any = poisson_inverse_policies(f64x4::new(u), zero_below, &means, &mut counts, &mut work);
+            let u: [f64; LANES] = std::array::from_fn(|_| rng.random::<f64>());
+            let zero_below = F::new(u.map(|u| -u.ln()));
+            let means: Vec<F> = (0..6).map(|_| F::new(std::array::from_fn(|_| rng.random::<f64>() * scale))).collect();
+            let any = poisson_inverse_policies(F::new(u), zero_below, &means, &mut counts, &mut work);
             let mut want_any = false;
             for (m, got) in means.iter().zip(&counts) {
-                for l in 0..4 {
+                for l in 0..LANES {
                     let (u, mean) = (u[l], m.to_array()[l]);
                     let want = if mean >= -u.ln() { poisson_inverse(u, mean) } else { 0 };
                     want_any |= want > 0;
@@ -196,12 +195,12 @@ mod tests {
     fn policies_defer_at_a_cdf_boundary() {
         // u exactly at P(N = 0) = exp(-mean): the count is 1, decided by the last bit.
         let mut work = PoissonWork::new(1);
-        let mut counts = [[9u32; 4]];
+        let mut counts = [[9u32; LANES]];
         for mean in [0.1f64, 0.5, 1.0, 2.0, 7.0] {
             let u = (-mean).exp();
-            let zero_below = f64x4::splat(mean);
-            poisson_inverse_policies(f64x4::splat(u), zero_below, &[f64x4::splat(mean)], &mut counts, &mut work);
-            assert_eq!(counts[0], [poisson_inverse(u, mean); 4]);
+            let zero_below = F::splat(mean);
+            poisson_inverse_policies(F::splat(u), zero_below, &[F::splat(mean)], &mut counts, &mut work);
+            assert_eq!(counts[0], [poisson_inverse(u, mean); LANES]);
         }
     }
 }

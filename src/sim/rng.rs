@@ -2,9 +2,10 @@
 //! numbers depend on neither the thread count, the batch it falls in, the total run count,
 //! nor which policies are simulated beside it.
 
+use super::simd::{ALL_LANES, F, LANES, U};
 use rand::SeedableRng;
 use rand::rngs::Xoshiro256PlusPlus;
-use wide::{bytemuck::cast, f64x4, u64x4};
+use wide::bytemuck::cast;
 
 /// The generator used throughout: fast, small state, good statistical quality.
 pub type SimRng = Xoshiro256PlusPlus;
@@ -110,27 +111,27 @@ impl rand::TryRng for Xoshiro {
     }
 }
 
-/// Four [`SimRng`] streams, one per SIMD lane, stepped together: lane `l` yields exactly
+/// [`LANES`] [`SimRng`] streams, one per SIMD lane, stepped together: lane `l` yields exactly
 /// the numbers `SimRng::seed_from_u64(keys[l])` yields, one `u64` (or `f64`) per call.
 #[derive(Clone, Debug)]
 pub struct LaneRng {
-    /// Word `k` of the four states.
-    s: [u64x4; 4],
+    /// Word `k` of every lane's state.
+    s: [U; 4],
 }
 
 #[inline(always)]
-fn rotl(x: u64x4, k: u64) -> u64x4 {
+fn rotl(x: U, k: u64) -> U {
     (x << k) | (x >> (64 - k))
 }
 
 impl LaneRng {
-    pub fn seed_from_u64(keys: [u64; 4]) -> LaneRng {
+    pub fn seed_from_u64(keys: [u64; LANES]) -> LaneRng {
         let states = keys.map(|k| Xoshiro::seed_from_u64(k).s);
-        LaneRng { s: std::array::from_fn(|k| u64x4::new(std::array::from_fn(|l| states[l][k]))) }
+        LaneRng { s: std::array::from_fn(|k| U::new(std::array::from_fn(|l| states[l][k]))) }
     }
 
     #[inline(always)]
-    pub fn next_u64(&mut self) -> u64x4 {
+    pub fn next_u64(&mut self) -> U {
         let [s0, s1, s2, s3] = self.s;
         let result = rotl(s0 + s3, 23) + s0;
         let t = s1 << 17_u64;
@@ -147,31 +148,31 @@ impl LaneRng {
     /// `rng.random::<f64>()` in every lane: the top 53 bits times 2^-53, exactly as rand
     /// converts them.
     #[inline(always)]
-    pub fn next_f64(&mut self) -> f64x4 {
+    pub fn next_f64(&mut self) -> F {
         const TWO_52: f64 = 4503599627370496.0;
         let x = self.next_u64();
         // (x >> 11) has 53 bits, one more than a mantissa trick converts exactly: convert
         // the top 52 and add the last bit back (all steps exact).
-        let exp52 = u64x4::splat(TWO_52.to_bits());
-        let hi = cast::<u64x4, f64x4>((x >> 12_u64) | exp52) - f64x4::splat(TWO_52);
-        let lo = cast::<u64x4, f64x4>(((x >> 11_u64) & u64x4::splat(1)) | exp52) - f64x4::splat(TWO_52);
-        (hi + hi + lo) * f64x4::splat(1.0 / (TWO_52 * 2.0))
+        let exp52 = U::splat(TWO_52.to_bits());
+        let hi = cast::<U, F>((x >> 12_u64) | exp52) - F::splat(TWO_52);
+        let lo = cast::<U, F>(((x >> 11_u64) & U::splat(1)) | exp52) - F::splat(TWO_52);
+        (hi + hi + lo) * F::splat(1.0 / (TWO_52 * 2.0))
     }
 
     /// `rng.sample(StandardNormal)` in every lane, as rand_distr's ziggurat draws it: the
     /// common case (one `u64` accepted at once, about 99% of draws) in SIMD; a lane that
     /// needs more goes back to its state before the draw and runs rand_distr's sampler.
     #[inline]
-    pub fn standard_normal(&mut self) -> f64x4 {
+    pub fn standard_normal(&mut self) -> F {
         let before = self.s;
         let bits = self.next_u64();
-        let i = (bits & u64x4::splat(0xff)).to_array().map(|i| i as usize);
-        let x_i = f64x4::new(i.map(|i| ZIG_NORM_X[i]));
-        let x_next = f64x4::new(i.map(|i| ZIG_NORM_X[i + 1]));
+        let i = (bits & U::splat(0xff)).to_array().map(|i| i as usize);
+        let x_i = F::new(i.map(|i| ZIG_NORM_X[i]));
+        let x_next = F::new(i.map(|i| ZIG_NORM_X[i + 1]));
         // rand_distr's u in [-1, 1): 52 bits as a float in [2, 4), minus 3.
-        let u = cast::<u64x4, f64x4>((bits >> 12_u64) | u64x4::splat(2.0_f64.to_bits())) - f64x4::splat(3.0);
+        let u = cast::<U, F>((bits >> 12_u64) | U::splat(2.0_f64.to_bits())) - F::splat(3.0);
         let x = u * x_i;
-        let slow = !x.abs().simd_lt(x_next).to_bitmask() & 0xf;
+        let slow = !x.abs().simd_lt(x_next).to_bitmask() & ALL_LANES;
         if slow == 0 {
             return x;
         }
@@ -183,7 +184,7 @@ impl LaneRng {
                 self.set_lane(l, &lane);
             }
         }
-        f64x4::new(out)
+        F::new(out)
     }
 
     /// Lane `l`'s stream as a scalar generator; [`LaneRng::set_lane`] puts it back.
@@ -281,7 +282,7 @@ mod tests {
 
     #[test]
     fn normals_match_rand_distr() {
-        let keys = [3, 4, 5, 6];
+        let keys: [u64; LANES] = std::array::from_fn(|l| 3 + l as u64);
         let mut lanes = LaneRng::seed_from_u64(keys);
         let mut alone = keys.map(SimRng::seed_from_u64);
         for i in 0..400_000 {
@@ -295,13 +296,13 @@ mod tests {
 
     #[test]
     fn lanes_draw_what_each_run_draws_alone() {
-        let keys = [1, 2, 0xdead_beef, u64::MAX];
+        let keys: [u64; LANES] = std::array::from_fn(|l| [1, 2, 0xdead_beef, u64::MAX][l % 4] ^ (l as u64 / 4));
         let mut lanes = LaneRng::seed_from_u64(keys);
         let mut alone = keys.map(SimRng::seed_from_u64);
         for i in 0..100_000 {
             if i % 7 == 6 {
                 // A variable number of draws from one lane's stream, as the normal sampler does.
-                let l = i % 4;
+                let l = i % LANES;
                 let mut x = lanes.lane(l);
                 let a: f64 = x.sample(StandardNormal);
                 let b: f64 = alone[l].sample(StandardNormal);

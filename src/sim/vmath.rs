@@ -1,10 +1,10 @@
-//! `exp` and `ln` for four lanes, bit for bit the results of `wide`'s `f64x4::exp` and
-//! `f64x4::ln` (the same reductions, polynomials and fused multiply-adds, in the same order),
+//! `exp` and `ln` for every lane, bit for bit the results of `wide`'s `exp` and
+//! `ln` (the same reductions, polynomials and fused multiply-adds, in the same order),
 //! without the masks and selects those spend on infinities, NaN, overflow and subnormal
 //! results. The step's arguments never need them; a vector with any lane outside the
 //! plain range goes to wide's function, so every input gives wide's answer.
 //!
-//! The step calls these about 30 times per four runs, policy and step, and the special
+//! The step calls these about 30 times per register of runs, policy and step, and the special
 //! cases were about a third of their instructions. Tests below hold them to wide's results
 //! on random and edge-case inputs; wide is pinned by Cargo.lock, and a wide upgrade that
 //! changed its algorithms would fail those tests rather than change results silently.
@@ -12,7 +12,8 @@
 // The constants keep wide's digits, so they can be compared with its source by eye.
 #![allow(clippy::excessive_precision)]
 
-use wide::{bytemuck::cast, f64x4, u64x4};
+use super::simd::{F, U};
+use wide::bytemuck::cast;
 
 const P2: f64 = 1.0 / 2.0;
 const P3: f64 = 1.0 / 6.0;
@@ -34,25 +35,25 @@ const LN2D_LO: f64 = 1.42860682030941723212E-6;
 const EXP_PLAIN: f64 = 700.0;
 
 #[inline(always)]
-fn s(x: f64) -> f64x4 {
-    f64x4::splat(x)
+fn s(x: f64) -> F {
+    F::splat(x)
 }
 
 /// 2^r for integral `r` in the normal exponent range.
 #[inline(always)]
-fn pow2n(r: f64x4) -> f64x4 {
+fn pow2n(r: F) -> F {
     let a = r + s(1023.0 + 4503599627370496.0);
-    cast::<u64x4, f64x4>(cast::<f64x4, u64x4>(a) << 52_u64)
+    cast::<U, F>(cast::<F, U>(a) << 52_u64)
 }
 
 /// `x.exp()` (wide), for `|x| <= 700` without wide's special-case handling.
 #[inline(always)]
-pub fn exp(x: f64x4) -> f64x4 {
+pub fn exp(x: F) -> F {
     // Also false for NaN.
     if !x.abs().simd_le(s(EXP_PLAIN)).all() {
         return x.exp();
     }
-    let r = (x * f64x4::LOG2_E).round_ties_even();
+    let r = (x * F::LOG2_E).round_ties_even();
     let x = r.mul_neg_add(s(LN2D_HI), x);
     let x = r.mul_neg_add(s(LN2D_LO), x);
     let x2 = x * x;
@@ -66,12 +67,12 @@ pub fn exp(x: f64x4) -> f64x4 {
         ),
     );
     // wide multiplies by an overflow scale of exactly 1 here, which changes nothing.
-    (z + f64x4::ONE) * pow2n(r)
+    (z + F::ONE) * pow2n(r)
 }
 
 /// `x.ln()` (wide), for positive normal finite `x` without wide's special-case handling.
 #[inline(always)]
-pub fn ln(x1: f64x4) -> f64x4 {
+pub fn ln(x1: F) -> F {
     const Q0: f64 = 2.31251620126765340583E1;
     const Q1: f64 = 7.11544750618563894466E1;
     const Q2: f64 = 8.29875266912776603211E1;
@@ -87,14 +88,14 @@ pub fn ln(x1: f64x4) -> f64x4 {
     if !(x1.simd_ge(s(f64::MIN_POSITIVE)) & x1.simd_le(s(f64::MAX))).all() {
         return x1.ln();
     }
-    let bits = cast::<f64x4, u64x4>(x1);
-    let x = cast::<u64x4, f64x4>((bits & u64x4::splat(0x000F_FFFF_FFFF_FFFF)) | u64x4::splat(0x3FE0_0000_0000_0000));
-    let e = cast::<u64x4, f64x4>((bits >> 52_u64) | u64x4::splat(4503599627370496.0_f64.to_bits()))
-        - s(4503599627370496.0 + 1023.0);
+    let bits = cast::<F, U>(x1);
+    let x = cast::<U, F>((bits & U::splat(0x000F_FFFF_FFFF_FFFF)) | U::splat(0x3FE0_0000_0000_0000));
+    let e =
+        cast::<U, F>((bits >> 52_u64) | U::splat(4503599627370496.0_f64.to_bits())) - s(4503599627370496.0 + 1023.0);
     let mask = x.simd_gt(s(std::f64::consts::SQRT_2) * s(HALF));
     let x = (!mask).select(x + x, x);
-    let fe = mask.select(e + f64x4::ONE, e);
-    let x = x - f64x4::ONE;
+    let fe = mask.select(e + F::ONE, e);
+    let x = x - F::ONE;
     let x2 = x * x;
     let x4 = x2 * x2;
     let px = s(C3).mul_add(x, s(C2)).mul_add(x2, s(C5).mul_add(x, s(C4)).mul_add(x4, s(C1).mul_add(x, s(C0))));
@@ -109,17 +110,18 @@ pub fn ln(x1: f64x4) -> f64x4 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::simd::LANES;
     use rand::{RngExt, SeedableRng};
 
-    fn same(a: f64x4, b: f64x4) -> bool {
+    fn same(a: F, b: F) -> bool {
         a.to_array().iter().zip(b.to_array().iter()).all(|(x, y)| x.to_bits() == y.to_bits())
     }
 
     #[test]
     fn exp_is_wides_exp_bit_for_bit() {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(11);
-        let check = |x: [f64; 4]| {
-            let v = f64x4::new(x);
+        let check = |x: [f64; LANES]| {
+            let v = F::new(x);
             assert!(same(exp(v), v.exp()), "{x:?}: {:?} vs {:?}", exp(v), v.exp());
         };
         for i in 0..200_000 {
@@ -128,15 +130,15 @@ mod tests {
         }
         let edges = [0.0, -0.0, 700.0, -700.0, 700.5, -745.0, 709.9, f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
         for &e in &edges {
-            check([e, 1.0, -2.0, 0.5]);
+            check(std::array::from_fn(|l| [e, 1.0, -2.0, 0.5][l % 4]));
         }
     }
 
     #[test]
     fn ln_is_wides_ln_bit_for_bit() {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(12);
-        let check = |x: [f64; 4]| {
-            let v = f64x4::new(x);
+        let check = |x: [f64; LANES]| {
+            let v = F::new(x);
             let (a, b) = (ln(v), v.ln());
             let nan_both = a.to_array().iter().zip(b.to_array().iter()).all(|(x, y)| x.is_nan() && y.is_nan());
             assert!(same(a, b) || nan_both, "{x:?}: {a:?} vs {b:?}");
@@ -147,7 +149,7 @@ mod tests {
         }
         let edges = [1.0, 1e-12, f64::MIN_POSITIVE, 1e-310, 0.0, -1.0, f64::MAX, f64::INFINITY, f64::NAN];
         for &e in &edges {
-            check([e, 0.75, 0.05, 1.0]);
+            check(std::array::from_fn(|l| [e, 0.75, 0.05, 1.0][l % 4]));
         }
     }
 }
