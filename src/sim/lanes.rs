@@ -6,17 +6,16 @@
 //! This is the engine's hot loop: it allocates nothing (all state lives in [`LaneScratch`])
 //! and reads MODEL.md's step order literally; see `reference.rs` for the per-run reference.
 
-use rand::{RngExt, SeedableRng};
-
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, LeverPlan, Outcome, Uniform, severity};
+use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, LeverPlan, Outcome, Uniform};
 use super::poisson::{PoissonWork, poisson_inverse_policies};
-use super::rng::{LaneRng, SimRng, Stream, run_key, step_key, stream_key};
+use super::rng::{LaneRng, Stream, run_key, stream_key};
 use super::vmath;
 
 pub use super::simd::LANES;
 type V = super::simd::F;
+type U = super::simd::U;
 
 /// Per-thread state for [`Engine::run_lanes`].
 #[derive(Clone, Debug)]
@@ -39,13 +38,14 @@ pub struct LaneScratch {
     b: Vec<V>,
     h: Vec<V>,
     events: Vec<[u32; LANES]>,
-    catastrophes: Vec<[u32; LANES]>,
-    max_event: Vec<[f64; LANES]>,
+    /// Per policy: catastrophes so far (a whole number held as a float) and the largest event.
+    catastrophes: Vec<V>,
+    max_event: Vec<V>,
     n_events: Vec<[u32; LANES]>,
-    /// Per policy and lane, the last `o - H` an open-source uplift was computed for and
-    /// that uplift (step 8): the pool often stays put for many steps, and each costs an exp.
-    uplift_open_at: Vec<[f64; LANES]>,
-    uplift_open: Vec<[f64; LANES]>,
+    /// Per policy, the pool an open-source uplift was computed for and that uplift (step 8):
+    /// the pool often stays put for many steps, and each costs an exp.
+    uplift_open_pool: Vec<V>,
+    uplift_open: Vec<V>,
     /// Step 8's expected event count lambda * dt, `[policy]`.
     event_mean: Vec<V>,
     poisson: PoissonWork,
@@ -64,14 +64,16 @@ pub struct LaneScratch {
     u_closed: Vec<V>,
     p_leak_gated: Vec<V>,
     p_leak_closed: Vec<V>,
-    events_drawn: Vec<Event>,
+    /// This step's misuse events, one slot per event number: slot `k` holds every lane's
+    /// event `k` (step 8).
+    events_drawn: Vec<EventSlot>,
     /// The policy levers' state (docs/MODEL.md, "Policy levers"). Per policy: `strip_prob`
     /// after safeguards, the spending rate and the discounted spending so far, and the
     /// undiscounted harm so far (a trigger's signpost).
     strip: Vec<V>,
     spend_rate: Vec<V>,
     spent: Vec<V>,
-    damage: Vec<[f64; LANES]>,
+    damage: Vec<V>,
     /// Per policy and place `[policy * J + j]`: the defense rate with preparedness spending.
     defense: Vec<V>,
     lv: LaneLevers,
@@ -106,12 +108,13 @@ fn lanes(f: impl Fn(usize) -> f64) -> V {
     V::new(std::array::from_fn(f))
 }
 
-/// Step 8's `S_min * 10^(kappa * max(0, above))` with `kappa_ln10 = kappa ln 10`. Below
-/// the hazard threshold (most steps) the power is exactly 1, and exp is skipped.
+/// Step 8's `S_min * 10^(kappa * max(0, above))` with `kappa_ln10 = kappa ln 10`, for every
+/// lane. Below the hazard threshold the power is exactly 1 (exp(0) is 1 exactly), and when no
+/// lane is above it the exp is skipped.
 #[inline]
-fn uplift(s_min: f64, kappa_ln10: f64, above: f64) -> f64 {
-    let x = kappa_ln10 * above.max(0.0);
-    if x == 0.0 { s_min } else { s_min * x.exp() }
+fn uplift(s_min: V, kappa_ln10: V, above: V) -> V {
+    let x = kappa_ln10 * max(above, V::ZERO);
+    if x.simd_ne(V::ZERO).any() { s_min * vmath::exp(x) } else { s_min }
 }
 
 /// `V::max` without its NaN check, which costs two instructions: the same result
@@ -154,11 +157,11 @@ impl Engine {
             b: vec![zero; pj],
             h: vec![zero; pj],
             events: vec![[0; LANES]; np],
-            catastrophes: vec![[0; LANES]; np],
-            max_event: vec![[0.0; LANES]; np],
+            catastrophes: vec![zero; np],
+            max_event: vec![zero; np],
             n_events: vec![[0; LANES]; np],
-            uplift_open_at: vec![[f64::NAN; LANES]; np],
-            uplift_open: vec![[0.0; LANES]; np],
+            uplift_open_pool: vec![zero; np],
+            uplift_open: vec![zero; np],
             event_mean: vec![zero; np],
             poisson: PoissonWork::new(np),
             kj: vec![zero; nj],
@@ -176,7 +179,7 @@ impl Engine {
             strip: vec![zero; np],
             spend_rate: vec![zero; np],
             spent: vec![zero; np],
-            damage: vec![[0.0; LANES]; np],
+            damage: vec![zero; np],
             defense: vec![zero; pj],
             lv: LaneLevers {
                 joined: vec![[true; LANES]; pj],
@@ -281,6 +284,14 @@ impl Engine {
             sc.p_leak_gated[j] = -(-(leak_g * m)).exp_m1();
             sc.p_leak_closed[j] = -(-(leak_c * m)).exp_m1();
         }
+        let event_params = EventParams {
+            hz,
+            s_min: pv(P::severity_min),
+            kappa_ln10: pv(P::severity_per_oom) * V::splat(std::f64::consts::LN_10),
+            inv_alpha: V::ONE / pv(P::tail_alpha),
+            s_cap: pv(P::severity_cap),
+            s_cat: pv(P::catastrophe_threshold),
+        };
         let hazard_year0 = o0.simd_ge(hz).select(V::ZERO, V::splat(f64::NAN));
         self.start_levers(&runs, sc, a_open);
         for p in 0..np {
@@ -288,11 +299,11 @@ impl Engine {
             sc.o[p] = o0;
             sc.hazard_year[p] = hazard_year0;
             sc.events[p] = [0; LANES];
-            sc.catastrophes[p] = [0; LANES];
-            sc.max_event[p] = [0.0; LANES];
+            sc.catastrophes[p] = V::ZERO;
+            sc.max_event[p] = V::ZERO;
             // NaN equals no pool: the first step computes the hazard and the uplift.
             sc.h_open_pool[p] = V::splat(f64::NAN);
-            sc.uplift_open_at[p] = [f64::NAN; LANES];
+            sc.uplift_open_pool[p] = V::splat(f64::NAN);
             for j in 0..nj {
                 let i = p * nj + j;
                 sc.s[i] = V::splat(self.share0[j]);
@@ -307,7 +318,7 @@ impl Engine {
 
         // The lanes' dynamics streams, stepped together in SIMD.
         let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Dynamics, run, 0)));
-        let event_keys: [u64; LANES] = std::array::from_fn(|l| run_key(self.seed, Stream::Events, runs[l]));
+        let event_keys = U::new(std::array::from_fn(|l| run_key(self.seed, Stream::Events, runs[l])));
         let m_series = self.series_metrics();
         let host = &self.host[..nj];
         let base_burden = &self.base_burden[..nj];
@@ -352,7 +363,7 @@ impl Engine {
                 let k = sc.k[p];
                 let with_levers = self.levers[p].is_some();
                 if let Some(plan) = &self.levers[p] {
-                    sc.lv.step_triggers(plan, p, nj, tau, sc.o[p], &sc.catastrophes[p], &sc.damage[p]);
+                    sc.lv.step_triggers(plan, p, nj, tau, sc.o[p], sc.catastrophes[p], sc.damage[p]);
                 }
                 let shares = &mut sc.s[base..base + nj];
                 let kjs = &mut sc.kj[..nj];
@@ -535,7 +546,7 @@ impl Engine {
             // 8 (events). Event k of a run's step uses the same uniforms in every policy that
             // has at least k + 1 events; landing and the Pareto draw do not depend on policy.
             if any_events {
-                self.step_events(sc, &event_keys, t, discount);
+                self.step_events(sc, event_keys, t, discount, &event_params);
             }
 
             // 11. Preparedness, after the events that used its old value; the rate factor is
@@ -590,11 +601,11 @@ impl Engine {
                 sc.outcomes[l][p] = Outcome {
                     benefit: b[l],
                     harm: h[l],
-                    max_event: sc.max_event[p][l],
+                    max_event: sc.max_event[p].as_array()[l],
                     open_pool_end: o[l],
                     hazard_year: hy[l],
                     events: sc.events[p][l],
-                    catastrophes: sc.catastrophes[p][l],
+                    catastrophes: sc.catastrophes[p].as_array()[l] as u32,
                     spending: sc.spent[p].as_array()[l],
                 };
                 for j in 0..nj {
@@ -616,7 +627,7 @@ impl Engine {
             sc.strip[p] = a_open;
             sc.spend_rate[p] = V::ZERO;
             sc.spent[p] = V::ZERO;
-            sc.damage[p] = [0.0; LANES];
+            sc.damage[p] = V::ZERO;
             for j in 0..nj {
                 sc.defense[p * nj + j] = V::splat(self.defense_rate[j]);
             }
@@ -650,126 +661,111 @@ impl Engine {
     }
 
     /// Step 8's events at step `t` of every lane's run, for every policy; `keys` are the
-    /// runs' [`run_key`]s of the event stream.
-    fn step_events(&self, sc: &mut LaneScratch, keys: &[u64; LANES], t: usize, discount: V) {
-        let np = self.n_policies;
-        let mut max_events = [0u32; LANES];
-        for n in &sc.n_events[..np] {
-            for (m, &n) in max_events.iter_mut().zip(n) {
-                *m = (*m).max(n);
-            }
-        }
-        let discount = discount.to_array();
-        for (l, &key) in keys.iter().enumerate() {
-            if max_events[l] > 0 {
-                self.lane_events(sc, l, key, t, discount[l], max_events[l]);
-            }
-        }
-    }
-
-    /// The events of lane `l`'s run (at most `max_events` in a policy).
-    fn lane_events(&self, sc: &mut LaneScratch, l: usize, run_key: u64, t: usize, discount: f64, max_events: u32) {
+    /// runs' [`run_key`]s of the event stream. SIMD across lanes, one event number (slot) at
+    /// a time: lane `l` of slot `k` is run `l`'s event `k`, drawn from that run's stream of
+    /// this step in the order a run alone draws them, and a policy with fewer events masks it
+    /// out. A masked lane adds exactly zero, so each lane sums what a run alone sums.
+    fn step_events(&self, sc: &mut LaneScratch, keys: U, t: usize, discount: V, ep: &EventParams) {
         let np = self.n_policies;
         let nj = self.n_jurisdictions;
-        let w = &sc.params[l];
-        let hz = w[P::hazard_threshold as usize];
-        let s_min = w[P::severity_min as usize];
-        let inv_alpha = 1.0 / w[P::tail_alpha as usize];
-        let kappa_ln10 = w[P::severity_per_oom as usize] * std::f64::consts::LN_10;
-        let s_cap = w[P::severity_cap as usize];
-        let s_cat = w[P::catastrophe_threshold as usize];
-        let mut ev_rng = SimRng::seed_from_u64(step_key(run_key, t as u64));
-        let events = &mut sc.events_drawn;
-        events.clear();
-        let cdf_below_last = &self.exposure_cdf[..nj - 1];
-        for _ in 0..max_events {
-            let u_land: f64 = ev_rng.random();
-            let u_src: f64 = ev_rng.random();
-            let u_sev: f64 = ev_rng.random();
-            // The first place whose cumulative exposure exceeds u_land: exposures are not
-            // negative, so that is the number of earlier cumulative values <= u_land (the
-            // last is infinite), counted without a data-dependent branch.
-            let land = cdf_below_last.iter().map(|&c| usize::from(c <= u_land)).sum();
-            // Pareto(1, alpha) by inverse transform; 1 - u lies in (0, 1].
-            let x = (-(1.0 - u_sev).ln() * inv_alpha).exp();
-            events.push(Event { land, src: u_src, x });
+        let mut slots = 0u32;
+        for n in &sc.n_events[..np] {
+            slots = slots.max(n.iter().copied().max().unwrap_or(0));
         }
-        let per_policy = sc
-            .n_events
-            .iter()
-            .zip(sc.h_open.iter().zip(&sc.h_api))
-            .zip(sc.o.iter().zip(&sc.k_before))
-            .zip(sc.r.chunks_exact(nj).zip(sc.h.chunks_exact_mut(nj)))
-            .zip(sc.events.iter_mut().zip(sc.catastrophes.iter_mut().zip(&mut sc.max_event)))
-            .zip(sc.uplift_open_at.iter_mut().zip(&mut sc.uplift_open))
-            .zip(sc.damage.iter_mut())
-            .take(np);
-        for (
-            (((((n, (ho, hk)), (o, k)), (r, h)), (count, (catastrophes, max_event))), (open_at, open_uplift)),
-            damage,
-        ) in per_policy
-        {
-            let n = n[l] as usize;
-            if n == 0 {
+        // Draws: the per-(run, step) streams stepped together. A lane that needs fewer events
+        // than the slot count draws past its last one, which nothing else reads.
+        let mut rng = LaneRng::for_step(keys, t as u64);
+        let cdf_below_last = &self.exposure_cdf[..nj - 1];
+        sc.events_drawn.clear();
+        for _ in 0..slots {
+            let u_land = rng.next_f64();
+            let src = rng.next_f64();
+            let u_sev = rng.next_f64();
+            // The first place whose cumulative exposure exceeds u_land: exposures are not
+            // negative, so that is the number of earlier cumulative values <= u_land (the last
+            // is infinite).
+            let mut land = V::ZERO;
+            for &c in cdf_below_last {
+                land += V::splat(c).simd_le(u_land).select(V::ONE, V::ZERO);
+            }
+            // Pareto(1, alpha) by inverse transform; 1 - u lies in (0, 1].
+            let x = vmath::exp(-vmath::ln(V::ONE - u_sev) * ep.inv_alpha);
+            sc.events_drawn.push(EventSlot { land, src, x });
+        }
+        for p in 0..np {
+            let n = sc.n_events[p];
+            let most = n.iter().copied().max().unwrap_or(0);
+            if most == 0 {
                 continue;
             }
-            let (ho, hk) = (ho.as_array()[l], hk.as_array()[l]);
+            let n_v = lanes(|l| f64::from(n[l]));
+            // The chance an event uses open weights, and each source's uplift.
+            let (ho, hk) = (sc.h_open[p], sc.h_api[p]);
             let p_open = ho / (ho + hk);
-            let events = &events[..n];
-            // Each source's uplift costs an exp: compute only those some event uses.
-            let open_events = events.iter().map(|e| usize::from(e.src < p_open)).sum::<usize>();
-            let sev_open = if open_events > 0 {
-                let above = o.as_array()[l] - hz;
-                // NaN never equals: the cache starts empty each run.
-                if above != open_at[l] {
-                    open_at[l] = above;
-                    open_uplift[l] = uplift(s_min, kappa_ln10, above);
-                }
-                open_uplift[l]
-            } else {
-                0.0
-            };
-            let sev_api = if open_events < n { uplift(s_min, kappa_ln10, k.as_array()[l] - hz) } else { 0.0 };
-            let (mut max_sev, mut cats, mut dmg) = (max_event[l], 0u32, damage[l]);
-            for e in events {
-                let uplift = if e.src < p_open { sev_open } else { sev_api };
-                // Preparedness as it was before this step's update.
-                let sev = severity(uplift * e.x, r[e.land].as_array()[l], s_cap);
-                h[e.land].as_mut_array()[l] += discount * sev;
-                cats += u32::from(sev >= s_cat);
-                dmg += sev;
-                max_sev = if sev > max_sev { sev } else { max_sev };
+            let pool = sc.o[p];
+            if !pool.simd_eq(sc.uplift_open_pool[p]).all() {
+                sc.uplift_open_pool[p] = pool;
+                sc.uplift_open[p] = uplift(ep.s_min, ep.kappa_ln10, pool - ep.hz);
             }
-            max_event[l] = max_sev;
-            damage[l] = dmg;
-            catastrophes[l] += cats;
-            count[l] += n as u32;
+            let sev_open = sc.uplift_open[p];
+            let sev_api = uplift(ep.s_min, ep.kappa_ln10, sc.k_before[p] - ep.hz);
+            let r = &sc.r[p * nj..(p + 1) * nj];
+            let h = &mut sc.h[p * nj..(p + 1) * nj];
+            let (mut max_sev, mut cats, mut dmg) = (sc.max_event[p], sc.catastrophes[p], sc.damage[p]);
+            for (k, e) in sc.events_drawn[..most as usize].iter().enumerate() {
+                let active = V::splat(k as f64).simd_lt(n_v);
+                let uplift = e.src.simd_lt(p_open).select(sev_open, sev_api);
+                // Preparedness at the landing place, as it was before this step's update.
+                let mut r_land = r[0];
+                for (j, &rj) in r.iter().enumerate().skip(1) {
+                    r_land = e.land.simd_eq(V::splat(j as f64)).select(rj, r_land);
+                }
+                // MODEL.md step 8's min(S_cap, uplift * X * (1 - r)); a fully prepared place
+                // takes nothing, even from an infinite uplift (see `severity`).
+                let unprevented = V::ONE - r_land;
+                let sev = unprevented.simd_le(V::ZERO).select(V::ZERO, min(uplift * e.x * unprevented, ep.s_cap));
+                let sev = active.select(sev, V::ZERO);
+                let harm = discount * sev;
+                for (j, hj) in h.iter_mut().enumerate() {
+                    *hj += e.land.simd_eq(V::splat(j as f64)).select(harm, V::ZERO);
+                }
+                cats += (active & sev.simd_ge(ep.s_cat)).select(V::ONE, V::ZERO);
+                dmg += sev;
+                max_sev = sev.simd_gt(max_sev).select(sev, max_sev);
+            }
+            sc.max_event[p] = max_sev;
+            sc.catastrophes[p] = cats;
+            sc.damage[p] = dmg;
+            for (count, n) in sc.events[p].iter_mut().zip(n) {
+                *count += n;
+            }
         }
     }
+}
+
+/// Step 8's per-run constants of the severity draw, per lane.
+struct EventParams {
+    hz: V,
+    s_min: V,
+    kappa_ln10: V,
+    inv_alpha: V,
+    s_cap: V,
+    s_cat: V,
 }
 
 impl LaneLevers {
     /// Step 0 of policy `p` (with levers): signposts seen by the end of the last step, and
     /// the switches they trigger once their delay has passed, lane by lane.
     #[allow(clippy::too_many_arguments)]
-    fn step_triggers(
-        &mut self,
-        plan: &LeverPlan,
-        p: usize,
-        nj: usize,
-        tau: f64,
-        pool: V,
-        catastrophes: &[u32; LANES],
-        damage: &[f64; LANES],
-    ) {
-        let pool = pool.to_array();
+    fn step_triggers(&mut self, plan: &LeverPlan, p: usize, nj: usize, tau: f64, pool: V, catastrophes: V, damage: V) {
+        let (pool, catastrophes, damage) = (pool.to_array(), catastrophes.to_array(), damage.to_array());
         for (tk, tr) in plan.triggers.iter().enumerate() {
             for l in 0..LANES {
                 if self.trigger_fired[p][tk][l] {
                     continue;
                 }
                 let seen = &mut self.trigger_seen[p][tk][l];
-                if seen.is_nan() && tr.observed(tau, catastrophes[l], damage[l], pool[l]) {
+                if seen.is_nan() && tr.observed(tau, catastrophes[l] as u32, damage[l], pool[l]) {
                     *seen = tau;
                 }
                 if tau >= *seen + tr.delay {
@@ -786,12 +782,13 @@ impl LaneLevers {
     }
 }
 
-/// One misuse event's draws (step 8), shared by every policy with that many events.
+/// Every lane's misuse event of one number (step 8), shared by every policy with that many
+/// events: the landing place (as a float index), the source uniform and the Pareto draw.
 #[derive(Clone, Copy, Debug)]
-struct Event {
-    land: usize,
-    src: f64,
-    x: f64,
+struct EventSlot {
+    land: V,
+    src: V,
+    x: V,
 }
 
 #[cfg(test)]

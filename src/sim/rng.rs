@@ -51,10 +51,12 @@ pub fn run_key(seed: u64, stream: Stream, run: u64) -> u64 {
     mix64(h ^ run.wrapping_mul(0x8cb9_2ba7_2f3d_8dd7))
 }
 
+const STEP_MULTIPLIER: u64 = 0xa076_1d64_78bd_642f;
+
 /// [`stream_key`] from its [`run_key`].
 #[inline]
 pub fn step_key(run_key: u64, step: u64) -> u64 {
-    mix64(run_key ^ step.wrapping_mul(0xa076_1d64_78bd_642f))
+    mix64(run_key ^ step.wrapping_mul(STEP_MULTIPLIER))
 }
 
 #[inline]
@@ -124,10 +126,34 @@ fn rotl(x: U, k: u64) -> U {
     (x << k) | (x >> (64 - k))
 }
 
+/// [`mix64`] in every lane.
+#[inline(always)]
+fn mix64_lanes(z: U) -> U {
+    let z = (z ^ (z >> 30_u64)) * U::splat(0xbf58_476d_1ce4_e5b9);
+    let z = (z ^ (z >> 27_u64)) * U::splat(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31_u64)
+}
+
 impl LaneRng {
     pub fn seed_from_u64(keys: [u64; LANES]) -> LaneRng {
-        let states = keys.map(|k| Xoshiro::seed_from_u64(k).s);
-        LaneRng { s: std::array::from_fn(|k| U::new(std::array::from_fn(|l| states[l][k]))) }
+        LaneRng::seed_lanes(U::new(keys))
+    }
+
+    /// The streams `SimRng::seed_from_u64(step_key(run_keys[l], step))`: the per-(run, step)
+    /// streams of every lane, seeded in SIMD (SplitMix64 as rand seeds it, lane by lane).
+    #[inline]
+    pub fn for_step(run_keys: U, step: u64) -> LaneRng {
+        LaneRng::seed_lanes(mix64_lanes(run_keys ^ U::splat(step.wrapping_mul(STEP_MULTIPLIER))))
+    }
+
+    #[inline(always)]
+    fn seed_lanes(mut key: U) -> LaneRng {
+        LaneRng {
+            s: std::array::from_fn(|_| {
+                key = key + U::splat(0x9e37_79b9_7f4a_7c15);
+                mix64_lanes(key)
+            }),
+        }
     }
 
     #[inline(always)]
@@ -290,6 +316,21 @@ mod tests {
             for (g, r) in got.iter().zip(alone.iter_mut()) {
                 let want: f64 = if i % 3 == 0 { r.random() } else { r.sample(StandardNormal) };
                 assert_eq!(g.to_bits(), want.to_bits(), "draw {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn step_streams_seeded_in_simd_are_each_runs_own() {
+        for step in [0u64, 1, 39, 1 << 40] {
+            let keys: [u64; LANES] = std::array::from_fn(|l| run_key(7, Stream::Events, l as u64 * 1_000_003));
+            let mut lanes = LaneRng::for_step(U::new(keys), step);
+            let mut alone = keys.map(|k| SimRng::seed_from_u64(step_key(k, step)));
+            for _ in 0..64 {
+                let got = lanes.next_f64().to_array();
+                for (a, g) in alone.iter_mut().zip(got) {
+                    assert_eq!(a.random::<f64>().to_bits(), g.to_bits());
+                }
             }
         }
     }
