@@ -546,7 +546,7 @@ impl Engine {
             // 8 (events). Event k of a run's step uses the same uniforms in every policy that
             // has at least k + 1 events; landing and the Pareto draw do not depend on policy.
             if any_events {
-                self.step_events(sc, event_keys, t, discount, &event_params);
+                self.step_events::<NJ>(sc, event_keys, t, discount, &event_params);
             }
 
             // 11. Preparedness, after the events that used its old value; the rate factor is
@@ -665,9 +665,9 @@ impl Engine {
     /// a time: lane `l` of slot `k` is run `l`'s event `k`, drawn from that run's stream of
     /// this step in the order a run alone draws them, and a policy with fewer events masks it
     /// out. A masked lane adds exactly zero, so each lane sums what a run alone sums.
-    fn step_events(&self, sc: &mut LaneScratch, keys: U, t: usize, discount: V, ep: &EventParams) {
+    fn step_events<const NJ: usize>(&self, sc: &mut LaneScratch, keys: U, t: usize, discount: V, ep: &EventParams) {
         let np = self.n_policies;
-        let nj = self.n_jurisdictions;
+        let nj = if NJ == 0 { self.n_jurisdictions } else { NJ };
         let mut slots = 0u32;
         for n in &sc.n_events[..np] {
             slots = slots.max(n.iter().copied().max().unwrap_or(0));
@@ -711,35 +711,69 @@ impl Engine {
             let sev_api = uplift(ep.s_min, ep.kappa_ln10, sc.k_before[p] - ep.hz);
             let r = &sc.r[p * nj..(p + 1) * nj];
             let h = &mut sc.h[p * nj..(p + 1) * nj];
-            let (mut max_sev, mut cats, mut dmg) = (sc.max_event[p], sc.catastrophes[p], sc.damage[p]);
-            for (k, e) in sc.events_drawn[..most as usize].iter().enumerate() {
-                let active = V::splat(k as f64).simd_lt(n_v);
-                let uplift = e.src.simd_lt(p_open).select(sev_open, sev_api);
-                // Preparedness at the landing place, as it was before this step's update.
-                let mut r_land = r[0];
-                for (j, &rj) in r.iter().enumerate().skip(1) {
-                    r_land = e.land.simd_eq(V::splat(j as f64)).select(rj, r_land);
-                }
-                // MODEL.md step 8's min(S_cap, uplift * X * (1 - r)); a fully prepared place
-                // takes nothing, even from an infinite uplift (see `severity`).
-                let unprevented = V::ONE - r_land;
-                let sev = unprevented.simd_le(V::ZERO).select(V::ZERO, min(uplift * e.x * unprevented, ep.s_cap));
-                let sev = active.select(sev, V::ZERO);
-                let harm = discount * sev;
-                for (j, hj) in h.iter_mut().enumerate() {
-                    *hj += e.land.simd_eq(V::splat(j as f64)).select(harm, V::ZERO);
-                }
-                cats += (active & sev.simd_ge(ep.s_cat)).select(V::ONE, V::ZERO);
-                dmg += sev;
-                max_sev = sev.simd_gt(max_sev).select(sev, max_sev);
+            let mut acc = EventTotals { max_sev: sc.max_event[p], cats: sc.catastrophes[p], dmg: sc.damage[p] };
+            let slots = &sc.events_drawn[..most as usize];
+            let uplifts = (p_open, sev_open, sev_api);
+            if NJ > 0 {
+                // The places' harms in registers across the slots, not in memory.
+                let mut h_local: [V; NJ] = std::array::from_fn(|j| h[j]);
+                let r_local: [V; NJ] = std::array::from_fn(|j| r[j]);
+                policy_events(slots, n_v, uplifts, &r_local, &mut h_local, discount, ep, &mut acc);
+                h.copy_from_slice(&h_local);
+            } else {
+                policy_events(slots, n_v, uplifts, r, h, discount, ep, &mut acc);
             }
-            sc.max_event[p] = max_sev;
-            sc.catastrophes[p] = cats;
-            sc.damage[p] = dmg;
+            sc.max_event[p] = acc.max_sev;
+            sc.catastrophes[p] = acc.cats;
+            sc.damage[p] = acc.dmg;
             for (count, n) in sc.events[p].iter_mut().zip(n) {
                 *count += n;
             }
         }
+    }
+}
+
+/// A policy's event totals so far: the largest event, catastrophes, undiscounted harm.
+struct EventTotals {
+    max_sev: V,
+    cats: V,
+    dmg: V,
+}
+
+/// One policy's events of one step, slot by slot: lane `l` of slot `k` counts when `k` is
+/// below the lane's count `n_v`; `uplifts` are (P(open source), open uplift, API uplift).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn policy_events(
+    slots: &[EventSlot],
+    n_v: V,
+    (p_open, sev_open, sev_api): (V, V, V),
+    r: &[V],
+    h: &mut [V],
+    discount: V,
+    ep: &EventParams,
+    acc: &mut EventTotals,
+) {
+    for (k, e) in slots.iter().enumerate() {
+        let active = V::splat(k as f64).simd_lt(n_v);
+        let uplift = e.src.simd_lt(p_open).select(sev_open, sev_api);
+        // Preparedness at the landing place, as it was before this step's update.
+        let mut r_land = r[0];
+        for (j, &rj) in r.iter().enumerate().skip(1) {
+            r_land = e.land.simd_eq(V::splat(j as f64)).select(rj, r_land);
+        }
+        // MODEL.md step 8's min(S_cap, uplift * X * (1 - r)); a fully prepared place takes
+        // nothing, even from an infinite uplift (see `severity`).
+        let unprevented = V::ONE - r_land;
+        let sev = unprevented.simd_le(V::ZERO).select(V::ZERO, min(uplift * e.x * unprevented, ep.s_cap));
+        let sev = active.select(sev, V::ZERO);
+        let harm = discount * sev;
+        for (j, hj) in h.iter_mut().enumerate() {
+            *hj += e.land.simd_eq(V::splat(j as f64)).select(harm, V::ZERO);
+        }
+        acc.cats += (active & sev.simd_ge(ep.s_cat)).select(V::ONE, V::ZERO);
+        acc.dmg += sev;
+        acc.max_sev = sev.simd_gt(acc.max_sev).select(sev, acc.max_sev);
     }
 }
 

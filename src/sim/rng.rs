@@ -150,7 +150,7 @@ impl LaneRng {
     fn seed_lanes(mut key: U) -> LaneRng {
         LaneRng {
             s: std::array::from_fn(|_| {
-                key = key + U::splat(0x9e37_79b9_7f4a_7c15);
+                key += U::splat(0x9e37_79b9_7f4a_7c15);
                 mix64_lanes(key)
             }),
         }
