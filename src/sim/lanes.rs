@@ -37,11 +37,12 @@ pub struct LaneScratch {
     r: Vec<V>,
     b: Vec<V>,
     h: Vec<V>,
-    events: Vec<[u32; LANES]>,
+    /// Per policy, events so far (a whole number held as a float).
+    events: Vec<V>,
     /// Per policy: catastrophes so far (a whole number held as a float) and the largest event.
     catastrophes: Vec<V>,
     max_event: Vec<V>,
-    n_events: Vec<[u32; LANES]>,
+    n_events: Vec<V>,
     /// Per policy, the pool an open-source uplift was computed for and that uplift (step 8):
     /// the pool often stays put for many steps, and each costs an exp.
     uplift_open_pool: Vec<V>,
@@ -156,10 +157,10 @@ impl Engine {
             r: vec![zero; pj],
             b: vec![zero; pj],
             h: vec![zero; pj],
-            events: vec![[0; LANES]; np],
+            events: vec![zero; np],
             catastrophes: vec![zero; np],
             max_event: vec![zero; np],
-            n_events: vec![[0; LANES]; np],
+            n_events: vec![zero; np],
             uplift_open_pool: vec![zero; np],
             uplift_open: vec![zero; np],
             event_mean: vec![zero; np],
@@ -298,7 +299,7 @@ impl Engine {
             sc.k[p] = k0;
             sc.o[p] = o0;
             sc.hazard_year[p] = hazard_year0;
-            sc.events[p] = [0; LANES];
+            sc.events[p] = V::ZERO;
             sc.catastrophes[p] = V::ZERO;
             sc.max_event[p] = V::ZERO;
             // NaN equals no pool: the first step computes the hazard and the uplift.
@@ -604,7 +605,7 @@ impl Engine {
                     max_event: sc.max_event[p].as_array()[l],
                     open_pool_end: o[l],
                     hazard_year: hy[l],
-                    events: sc.events[p][l],
+                    events: sc.events[p].as_array()[l] as u32,
                     catastrophes: sc.catastrophes[p].as_array()[l] as u32,
                     spending: sc.spent[p].as_array()[l],
                 };
@@ -668,10 +669,9 @@ impl Engine {
     fn step_events<const NJ: usize>(&self, sc: &mut LaneScratch, keys: U, t: usize, discount: V, ep: &EventParams) {
         let np = self.n_policies;
         let nj = if NJ == 0 { self.n_jurisdictions } else { NJ };
-        let mut slots = 0u32;
-        for n in &sc.n_events[..np] {
-            slots = slots.max(n.iter().copied().max().unwrap_or(0));
-        }
+        // The most events any lane has (a policy's, or any policy's).
+        let most_of = |n: V| n.to_array().into_iter().fold(0.0, f64::max) as usize;
+        let slots = most_of(sc.n_events[..np].iter().fold(V::ZERO, |m, &n| max(m, n)));
         // Draws: the per-(run, step) streams stepped together. A lane that needs fewer events
         // than the slot count draws past its last one, which nothing else reads.
         let mut rng = LaneRng::for_step(keys, t as u64);
@@ -693,12 +693,11 @@ impl Engine {
             sc.events_drawn.push(EventSlot { land, src, x });
         }
         for p in 0..np {
-            let n = sc.n_events[p];
-            let most = n.iter().copied().max().unwrap_or(0);
+            let n_v = sc.n_events[p];
+            let most = most_of(n_v);
             if most == 0 {
                 continue;
             }
-            let n_v = lanes(|l| f64::from(n[l]));
             // The chance an event uses open weights, and each source's uplift.
             let (ho, hk) = (sc.h_open[p], sc.h_api[p]);
             let p_open = ho / (ho + hk);
@@ -712,7 +711,7 @@ impl Engine {
             let r = &sc.r[p * nj..(p + 1) * nj];
             let h = &mut sc.h[p * nj..(p + 1) * nj];
             let mut acc = EventTotals { max_sev: sc.max_event[p], cats: sc.catastrophes[p], dmg: sc.damage[p] };
-            let slots = &sc.events_drawn[..most as usize];
+            let slots = &sc.events_drawn[..most];
             let uplifts = (p_open, sev_open, sev_api);
             if NJ > 0 {
                 // The places' harms in registers across the slots, not in memory.
@@ -726,9 +725,7 @@ impl Engine {
             sc.max_event[p] = acc.max_sev;
             sc.catastrophes[p] = acc.cats;
             sc.damage[p] = acc.dmg;
-            for (count, n) in sc.events[p].iter_mut().zip(n) {
-                *count += n;
-            }
+            sc.events[p] += n_v;
         }
     }
 }

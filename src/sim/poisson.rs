@@ -1,7 +1,7 @@
 //! Poisson counts by inverting the CDF at a shared uniform, so that in one run and step the
 //! count is monotone in the rate across policies (MODEL.md, common random numbers).
 
-use super::simd::{F, LANES};
+use super::simd::F;
 use statrs::distribution::{DiscreteCDF, Poisson};
 
 /// Below this mean the CDF is summed term by term; above it statrs' bisection is used
@@ -80,14 +80,9 @@ impl PoissonWork {
 /// scalar bound or past 64 terms is recomputed by the scalar function, so rounding never
 /// changes a count. The walks of all policies advance together, so the loop ends once per
 /// step rather than once per policy (each end is a branch the predictor mostly gets
-/// wrong). Returns whether any count is positive.
-pub fn poisson_inverse_policies(
-    u: F,
-    zero_below: F,
-    means: &[F],
-    counts: &mut [[u32; LANES]],
-    w: &mut PoissonWork,
-) -> bool {
+/// wrong). The counts are whole numbers held as floats, as the step uses them. Returns
+/// whether any count is positive.
+pub fn poisson_inverse_policies(u: F, zero_below: F, means: &[F], counts: &mut [F], w: &mut PoissonWork) -> bool {
     let np = means.len();
     let (p, cdf, walking, count, redo) =
         (&mut w.p[..np], &mut w.cdf[..np], &mut w.walking[..np], &mut w.count[..np], &mut w.redo[..np]);
@@ -101,7 +96,7 @@ pub fn poisson_inverse_policies(
         any_possible |= possible;
     }
     if !any_possible.any() {
-        counts[..np].fill([0; LANES]);
+        counts[..np].fill(F::ZERO);
         return false;
     }
     for (((p, cdf), &mean), walking) in p.iter_mut().zip(cdf.iter_mut()).zip(means).zip(walking.iter()) {
@@ -148,33 +143,36 @@ pub fn poisson_inverse_policies(
             cdf[i] += p[i];
         }
     }
-    let mut any = false;
+    let mut any = F::ZERO.simd_ne(F::ZERO);
     for i in 0..np {
-        let mut n = count[i].to_array().map(|c| c as u32);
+        let mut n = count[i];
         if redo[i] != 0 {
             let (u, mean) = (u.to_array(), means[i].to_array());
-            for (l, n) in n.iter_mut().enumerate() {
+            let mut lanes = n.to_array();
+            for (l, n) in lanes.iter_mut().enumerate() {
                 if redo[i] & (1 << l) != 0 {
-                    *n = poisson_inverse(u[l], mean[l]);
+                    *n = f64::from(poisson_inverse(u[l], mean[l]));
                 }
             }
+            n = F::new(lanes);
         }
-        any |= n.iter().any(|&x| x > 0);
+        any |= n.simd_gt(F::ZERO);
         counts[i] = n;
     }
-    any
+    any.any()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::simd::LANES;
     use rand::{RngExt, SeedableRng};
 
     #[test]
     fn policies_give_the_scalar_counts() {
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
         let mut work = PoissonWork::new(6);
-        let mut counts = [[0u32; LANES]; 6];
+        let mut counts = [F::ZERO; 6];
         for i in 0..40_000 {
             let scale = [1e-3, 0.1, 1.0, 5.0, 30.0, 60.0][i % 6];
             let u: [f64; LANES] = std::array::from_fn(|_| rng.random::<f64>());
@@ -187,7 +185,7 @@ mod tests {
                     let (u, mean) = (u[l], m.to_array()[l]);
                     let want = if mean >= -u.ln() { poisson_inverse(u, mean) } else { 0 };
                     want_any |= want > 0;
-                    assert_eq!(got[l], want, "u {u} mean {mean}");
+                    assert_eq!(got.to_array()[l], f64::from(want), "u {u} mean {mean}");
                 }
             }
             assert_eq!(any, want_any);
@@ -198,12 +196,12 @@ mod tests {
     fn policies_defer_at_a_cdf_boundary() {
         // u exactly at P(N = 0) = exp(-mean): the count is 1, decided by the last bit.
         let mut work = PoissonWork::new(1);
-        let mut counts = [[9u32; LANES]];
+        let mut counts = [F::splat(9.0)];
         for mean in [0.1f64, 0.5, 1.0, 2.0, 7.0] {
             let u = (-mean).exp();
             let zero_below = F::splat(mean);
             poisson_inverse_policies(F::splat(u), zero_below, &[F::splat(mean)], &mut counts, &mut work);
-            assert_eq!(counts[0], [poisson_inverse(u, mean); LANES]);
+            assert_eq!(counts[0].to_array(), [f64::from(poisson_inverse(u, mean)); LANES]);
         }
     }
 }
