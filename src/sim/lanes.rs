@@ -13,6 +13,9 @@ use super::poisson::{PoissonWork, poisson_inverse_policies};
 use super::rng::{LaneRng, Stream, run_key, stream_key};
 use super::vmath;
 
+mod events;
+use events::{EventParams, EventSlot};
+
 pub use super::simd::LANES;
 type V = super::simd::F;
 type U = super::simd::U;
@@ -107,15 +110,6 @@ struct LaneLevers {
 #[inline(always)]
 fn lanes(f: impl Fn(usize) -> f64) -> V {
     V::new(std::array::from_fn(f))
-}
-
-/// Step 8's `S_min * 10^(kappa * max(0, above))` with `kappa_ln10 = kappa ln 10`, for every
-/// lane. Below the hazard threshold the power is exactly 1 (exp(0) is 1 exactly), and when no
-/// lane is above it the exp is skipped.
-#[inline]
-fn uplift(s_min: V, kappa_ln10: V, above: V) -> V {
-    let x = kappa_ln10 * max(above, V::ZERO);
-    if x.simd_ne(V::ZERO).any() { s_min * vmath::exp(x) } else { s_min }
 }
 
 /// `V::max` without its NaN check, which costs two instructions: the same result
@@ -660,128 +654,6 @@ impl Engine {
             }
         }
     }
-
-    /// Step 8's events at step `t` of every lane's run, for every policy; `keys` are the
-    /// runs' [`run_key`]s of the event stream. SIMD across lanes, one event number (slot) at
-    /// a time: lane `l` of slot `k` is run `l`'s event `k`, drawn from that run's stream of
-    /// this step in the order a run alone draws them, and a policy with fewer events masks it
-    /// out. A masked lane adds exactly zero, so each lane sums what a run alone sums.
-    fn step_events<const NJ: usize>(&self, sc: &mut LaneScratch, keys: U, t: usize, discount: V, ep: &EventParams) {
-        let np = self.n_policies;
-        let nj = if NJ == 0 { self.n_jurisdictions } else { NJ };
-        // The most events any lane has (a policy's, or any policy's).
-        let most_of = |n: V| n.to_array().into_iter().fold(0.0, f64::max) as usize;
-        let slots = most_of(sc.n_events[..np].iter().fold(V::ZERO, |m, &n| max(m, n)));
-        // Draws: the per-(run, step) streams stepped together. A lane that needs fewer events
-        // than the slot count draws past its last one, which nothing else reads.
-        let mut rng = LaneRng::for_step(keys, t as u64);
-        let cdf_below_last = &self.exposure_cdf[..nj - 1];
-        sc.events_drawn.clear();
-        for _ in 0..slots {
-            let u_land = rng.next_f64();
-            let src = rng.next_f64();
-            let u_sev = rng.next_f64();
-            // The first place whose cumulative exposure exceeds u_land: exposures are not
-            // negative, so that is the number of earlier cumulative values <= u_land (the last
-            // is infinite).
-            let mut land = V::ZERO;
-            for &c in cdf_below_last {
-                land += V::splat(c).simd_le(u_land).select(V::ONE, V::ZERO);
-            }
-            // Pareto(1, alpha) by inverse transform; 1 - u lies in (0, 1].
-            let x = vmath::exp(-vmath::ln(V::ONE - u_sev) * ep.inv_alpha);
-            sc.events_drawn.push(EventSlot { land, src, x });
-        }
-        for p in 0..np {
-            let n_v = sc.n_events[p];
-            let most = most_of(n_v);
-            if most == 0 {
-                continue;
-            }
-            // The chance an event uses open weights, and each source's uplift.
-            let (ho, hk) = (sc.h_open[p], sc.h_api[p]);
-            let p_open = ho / (ho + hk);
-            let pool = sc.o[p];
-            if !pool.simd_eq(sc.uplift_open_pool[p]).all() {
-                sc.uplift_open_pool[p] = pool;
-                sc.uplift_open[p] = uplift(ep.s_min, ep.kappa_ln10, pool - ep.hz);
-            }
-            let sev_open = sc.uplift_open[p];
-            let sev_api = uplift(ep.s_min, ep.kappa_ln10, sc.k_before[p] - ep.hz);
-            let r = &sc.r[p * nj..(p + 1) * nj];
-            let h = &mut sc.h[p * nj..(p + 1) * nj];
-            let mut acc = EventTotals { max_sev: sc.max_event[p], cats: sc.catastrophes[p], dmg: sc.damage[p] };
-            let slots = &sc.events_drawn[..most];
-            let uplifts = (p_open, sev_open, sev_api);
-            if NJ > 0 {
-                // The places' harms in registers across the slots, not in memory.
-                let mut h_local: [V; NJ] = std::array::from_fn(|j| h[j]);
-                let r_local: [V; NJ] = std::array::from_fn(|j| r[j]);
-                policy_events(slots, n_v, uplifts, &r_local, &mut h_local, discount, ep, &mut acc);
-                h.copy_from_slice(&h_local);
-            } else {
-                policy_events(slots, n_v, uplifts, r, h, discount, ep, &mut acc);
-            }
-            sc.max_event[p] = acc.max_sev;
-            sc.catastrophes[p] = acc.cats;
-            sc.damage[p] = acc.dmg;
-            sc.events[p] += n_v;
-        }
-    }
-}
-
-/// A policy's event totals so far: the largest event, catastrophes, undiscounted harm.
-struct EventTotals {
-    max_sev: V,
-    cats: V,
-    dmg: V,
-}
-
-/// One policy's events of one step, slot by slot: lane `l` of slot `k` counts when `k` is
-/// below the lane's count `n_v`; `uplifts` are (P(open source), open uplift, API uplift).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn policy_events(
-    slots: &[EventSlot],
-    n_v: V,
-    (p_open, sev_open, sev_api): (V, V, V),
-    r: &[V],
-    h: &mut [V],
-    discount: V,
-    ep: &EventParams,
-    acc: &mut EventTotals,
-) {
-    for (k, e) in slots.iter().enumerate() {
-        let active = V::splat(k as f64).simd_lt(n_v);
-        let uplift = e.src.simd_lt(p_open).select(sev_open, sev_api);
-        // Preparedness at the landing place, as it was before this step's update.
-        let mut r_land = r[0];
-        for (j, &rj) in r.iter().enumerate().skip(1) {
-            r_land = e.land.simd_eq(V::splat(j as f64)).select(rj, r_land);
-        }
-        // MODEL.md step 8's min(S_cap, uplift * X * (1 - r)); a fully prepared place takes
-        // nothing, even from an infinite uplift (see `severity`).
-        let unprevented = V::ONE - r_land;
-        let sev = unprevented.simd_le(V::ZERO).select(V::ZERO, min(uplift * e.x * unprevented, ep.s_cap));
-        let sev = active.select(sev, V::ZERO);
-        let harm = discount * sev;
-        for (j, hj) in h.iter_mut().enumerate() {
-            *hj += e.land.simd_eq(V::splat(j as f64)).select(harm, V::ZERO);
-        }
-        acc.cats += (active & sev.simd_ge(ep.s_cat)).select(V::ONE, V::ZERO);
-        acc.dmg += sev;
-        acc.max_sev = sev.simd_gt(acc.max_sev).select(sev, acc.max_sev);
-    }
-}
-
-/// Step 8's per-run constants of the severity draw, per lane.
-struct EventParams {
-    hz: V,
-    s_min: V,
-    kappa_ln10: V,
-    inv_alpha: V,
-    s_cap: V,
-    s_cat: V,
 }
 
 impl LaneLevers {
@@ -811,15 +683,6 @@ impl LaneLevers {
             }
         }
     }
-}
-
-/// Every lane's misuse event of one number (step 8), shared by every policy with that many
-/// events: the landing place (as a float index), the source uniform and the Pareto draw.
-#[derive(Clone, Copy, Debug)]
-struct EventSlot {
-    land: V,
-    src: V,
-    x: V,
 }
 
 #[cfg(test)]
