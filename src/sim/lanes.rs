@@ -62,6 +62,9 @@ pub struct LaneScratch {
     flow: Vec<V>,
     /// Row sums of `flow`, `[policy * J + j]`.
     weight_out: Vec<V>,
+    /// Per policy, bit `j * J + i` set when the weight from j to i is positive in some lane
+    /// (J <= 8; a larger world has every bit set): a zero weight adds exactly nothing.
+    flow_live: Vec<u64>,
     from: Vec<V>,
     benefit_weight: Vec<V>,
     u_gated: Vec<V>,
@@ -164,6 +167,7 @@ impl Engine {
             burden: vec![zero; pj],
             flow: vec![zero; pj * nj],
             weight_out: vec![zero; pj],
+            flow_live: vec![u64::MAX; np],
             from: vec![zero; nj],
             benefit_weight: vec![zero; nj],
             u_gated: vec![zero; nj],
@@ -491,16 +495,21 @@ impl Engine {
                     }
                     if changed.any() {
                         burdens.copy_from_slice(new_burdens);
-                        for ((row, out), &bj) in
-                            weights.chunks_exact_mut(nj).zip(weight_out.iter_mut()).zip(burdens.iter())
+                        let mut live = if nj > 8 { u64::MAX } else { 0 };
+                        for (j, ((row, out), &bj)) in
+                            weights.chunks_exact_mut(nj).zip(weight_out.iter_mut()).zip(burdens.iter()).enumerate()
                         {
                             let mut total = V::ZERO;
-                            for ((w, &bi), &hi) in row.iter_mut().zip(burdens.iter()).zip(host) {
+                            for (i, ((w, &bi), &hi)) in row.iter_mut().zip(burdens.iter()).zip(host).enumerate() {
                                 *w = V::splat(hi) * max(bj - bi, V::ZERO);
                                 total += *w;
+                                if nj <= 8 && w.simd_ne(V::ZERO).any() {
+                                    live |= 1 << (j * nj + i);
+                                }
                             }
                             *out = total;
                         }
+                        sc.flow_live[p] = live;
                     }
                     // Outflow factor per place: the outflow scale * s_j * weight_out exceeds s_j
                     // exactly when scale * weight_out > 1 (rare: divide only then).
@@ -510,11 +519,16 @@ impl Engine {
                         *f = if capped.any() { capped.select(sj / out, scale * sj) } else { scale * sj };
                     }
                     // Net inflow per place, summed in a register over j = 0..J with the place's
-                    // own outflow taken off right after its own term.
+                    // own outflow taken off right after its own term. A weight that is zero in
+                    // every lane is skipped: f * 0 is +0, and adding +0 changes no sum (an
+                    // inflow is never -0).
+                    let live = sc.flow_live[p];
                     for (i, (sj, &out_i)) in shares.iter_mut().zip(weight_out.iter()).enumerate() {
                         let mut inflow = V::ZERO;
                         for (j, (&f, row)) in from.iter().zip(weights.chunks_exact(nj)).enumerate() {
-                            inflow += f * row[i];
+                            if nj > 8 || live >> (j * nj + i) & 1 != 0 {
+                                inflow += f * row[i];
+                            }
                             if j == i {
                                 inflow -= f * out_i;
                             }
