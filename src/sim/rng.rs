@@ -28,11 +28,17 @@ pub enum Stream {
     Levers = 5,
 }
 
+/// SplitMix64's constants: the finaliser's two multipliers and the seeding increment, shared
+/// by the scalar and the SIMD (`LaneRng`) seeding so the two cannot drift apart.
+const MIX_A: u64 = 0xbf58_476d_1ce4_e5b9;
+const MIX_B: u64 = 0x94d0_49bb_1331_11eb;
+const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// SplitMix64's finaliser: a bijective mix with full avalanche.
 #[inline]
 pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z = (z ^ (z >> 30)).wrapping_mul(MIX_A);
+    z = (z ^ (z >> 27)).wrapping_mul(MIX_B);
     z ^ (z >> 31)
 }
 
@@ -75,7 +81,7 @@ impl Xoshiro {
     /// The state `SimRng::seed_from_u64(key)` starts from (SplitMix64, as rand seeds it).
     pub fn seed_from_u64(mut key: u64) -> Xoshiro {
         let s = std::array::from_fn(|_| {
-            key = key.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            key = key.wrapping_add(GOLDEN_GAMMA);
             mix64(key)
         });
         Xoshiro { s }
@@ -129,8 +135,8 @@ fn rotl(x: U, k: u64) -> U {
 /// [`mix64`] in every lane.
 #[inline(always)]
 fn mix64_lanes(z: U) -> U {
-    let z = (z ^ (z >> 30_u64)) * U::splat(0xbf58_476d_1ce4_e5b9);
-    let z = (z ^ (z >> 27_u64)) * U::splat(0x94d0_49bb_1331_11eb);
+    let z = (z ^ (z >> 30_u64)) * U::splat(MIX_A);
+    let z = (z ^ (z >> 27_u64)) * U::splat(MIX_B);
     z ^ (z >> 31_u64)
 }
 
@@ -150,7 +156,7 @@ impl LaneRng {
     fn seed_lanes(mut key: U) -> LaneRng {
         LaneRng {
             s: std::array::from_fn(|_| {
-                key += U::splat(0x9e37_79b9_7f4a_7c15);
+                key += U::splat(GOLDEN_GAMMA);
                 mix64_lanes(key)
             }),
         }
