@@ -371,6 +371,18 @@ impl Engine {
                 let ceilings = &ceilings_t[base..base + nj];
                 let mut pool = sc.o[p];
                 let shortcut = if frontiers_optional && !held_leak_draw { self.uniform[p] } else { Uniform::Mixed };
+                // No K_j lies below K - gamma * gap_cap (the gap term is at most gamma *
+                // gap_cap). Where that bound, less the open lag, reaches every open ceiling and
+                // passes every gated one, each place releases exactly its ceilings, bears both
+                // burdens and holds a model above them: no K_j is needed (nor the logs of the
+                // shares behind them) unless a held model leaks this step.
+                let settled = shortcut == Uniform::Mixed && frontiers_optional && !with_levers && {
+                    let lowest = k - gamma * gap_cap;
+                    let released = lowest - open_lag;
+                    ceilings.iter().zip(u_closed.iter().zip(p_leak_closed)).all(|(&(oc, gc), (u_c, &p_c))| {
+                        (released.simd_ge(V::splat(oc)) & lowest.simd_gt(V::splat(gc))).all() && !u_c.simd_lt(p_c).any()
+                    })
+                };
                 match shortcut {
                     // Everywhere open and no held model can leak this step: the leader's
                     // K_j = K gives the largest release, K - l, and no place's K_j is needed
@@ -386,6 +398,18 @@ impl Engine {
                     Uniform::Closed => {
                         for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
                             *b = V::splat(base) + burden_gated + burden_closed;
+                        }
+                    }
+                    // Every place above its ceilings (see `settled`): open_release = min(K_j - l,
+                    // oc) is oc, the gated release min(K_j, gc) is gc, and both indicators hold.
+                    Uniform::Mixed if settled => {
+                        let per_j = ceilings.iter().zip(new_burdens.iter_mut()).zip(u_gated.iter().zip(p_leak_gated));
+                        for (((&(oc, gc), burden), (&u_g, &p_g)), &base) in per_j.zip(base_burden) {
+                            pool = max(pool, V::splat(oc));
+                            if gc > oc {
+                                pool = max(pool, u_g.simd_lt(p_g).select(V::splat(gc), neg_inf));
+                            }
+                            *burden = V::splat(base) + burden_gated + burden_closed;
                         }
                     }
                     Uniform::Mixed => {

@@ -69,11 +69,15 @@ impl Engine {
                 sc.uplift_open[p] = uplift(ep.s_min, ep.kappa_ln10, pool - ep.hz);
             }
             let sev_open = sc.uplift_open[p];
-            let sev_api = uplift(ep.s_min, ep.kappa_ln10, sc.k_before[p] - ep.hz);
+            let slots = &sc.events_drawn[..most];
+            // The API uplift costs an exp; when every event of the step uses open weights, no
+            // lane reads it (the select below takes the open uplift, or masks the slot).
+            let api_used =
+                slots.iter().enumerate().any(|(k, e)| (V::splat(k as f64).simd_lt(n_v) & !e.src.simd_lt(p_open)).any());
+            let sev_api = if api_used { uplift(ep.s_min, ep.kappa_ln10, sc.k_before[p] - ep.hz) } else { ep.s_min };
             let r = &sc.r[p * nj..(p + 1) * nj];
             let h = &mut sc.h[p * nj..(p + 1) * nj];
             let mut acc = EventTotals { max_sev: sc.max_event[p], cats: sc.catastrophes[p], dmg: sc.damage[p] };
-            let slots = &sc.events_drawn[..most];
             let uplifts = (p_open, sev_open, sev_api);
             if NJ > 0 {
                 // The places' harms in registers across the slots, not in memory.
