@@ -376,12 +376,16 @@ impl Engine {
                 // passes every gated one, each place releases exactly its ceilings, bears both
                 // burdens and holds a model above them: no K_j is needed (nor the logs of the
                 // shares behind them) unless a held model leaks this step.
-                let settled = shortcut == Uniform::Mixed && frontiers_optional && !with_levers && {
+                let settled = shortcut == Uniform::Mixed && frontiers_optional && !with_levers && !held_leak_draw && {
                     let lowest = k - gamma * gap_cap;
                     let released = lowest - open_lag;
-                    ceilings.iter().zip(u_closed.iter().zip(p_leak_closed)).all(|(&(oc, gc), (u_c, &p_c))| {
-                        (released.simd_ge(V::splat(oc)) & lowest.simd_gt(V::splat(gc))).all() && !u_c.simd_lt(p_c).any()
-                    })
+                    // One test at the end rather than one per place: which places are above
+                    // changes from lane to lane and step to step, a branch hard to predict.
+                    let mut above = V::ONE.simd_eq(V::ONE);
+                    for &(oc, gc) in ceilings {
+                        above &= released.simd_ge(V::splat(oc)) & lowest.simd_gt(V::splat(gc));
+                    }
+                    above.all()
                 };
                 match shortcut {
                     // Everywhere open and no held model can leak this step: the leader's
@@ -527,8 +531,10 @@ impl Engine {
                             for (i, ((w, &bi), &hi)) in row.iter_mut().zip(burdens.iter()).zip(host).enumerate() {
                                 *w = V::splat(hi) * max(bj - bi, V::ZERO);
                                 total += *w;
-                                if nj <= 8 && w.simd_ne(V::ZERO).any() {
-                                    live |= 1 << (j * nj + i);
+                                if nj <= 8 {
+                                    // Without a branch: whether a weight is zero changes with
+                                    // the lanes' burdens, and a wrong guess costs more than the or.
+                                    live |= u64::from(w.simd_ne(V::ZERO).any()) << (j * nj + i);
                                 }
                             }
                             *out = total;
