@@ -55,7 +55,8 @@ fn large(u: f64, mean: f64) -> u32 {
 /// (about 1e-16), and the walk adds a few more per term, so 1e-12 leaves a wide margin.
 const LANE_MARGIN: f64 = 1e-12;
 
-/// Working vectors of [`poisson_inverse_policies`], one per policy.
+/// Working vectors of [`poisson_inverse_policies`], one per policy, for more than eight
+/// policies (fewer keep theirs on the stack).
 #[derive(Clone, Debug, Default)]
 pub struct PoissonWork {
     p: Vec<F>,
@@ -83,9 +84,45 @@ impl PoissonWork {
 /// wrong). The counts are whole numbers held as floats, as the step uses them. Returns
 /// whether any count is positive.
 pub fn poisson_inverse_policies(u: F, zero_below: F, means: &[F], counts: &mut [F], w: &mut PoissonWork) -> bool {
+    // With the policy count a compile-time constant the walk's loops over policies unroll and
+    // its state lives on the stack, not behind the work vectors' pointers; the arithmetic
+    // is the same.
+    match means.len() {
+        1 => walk_fixed::<1>(u, zero_below, means, counts),
+        2 => walk_fixed::<2>(u, zero_below, means, counts),
+        3 => walk_fixed::<3>(u, zero_below, means, counts),
+        4 => walk_fixed::<4>(u, zero_below, means, counts),
+        5 => walk_fixed::<5>(u, zero_below, means, counts),
+        6 => walk_fixed::<6>(u, zero_below, means, counts),
+        7 => walk_fixed::<7>(u, zero_below, means, counts),
+        8 => walk_fixed::<8>(u, zero_below, means, counts),
+        np => walk(
+            u,
+            zero_below,
+            means,
+            counts,
+            (&mut w.p[..np], &mut w.cdf[..np], &mut w.walking[..np], &mut w.count[..np], &mut w.redo[..np]),
+        ),
+    }
+}
+
+fn walk_fixed<const NP: usize>(u: F, zero_below: F, means: &[F], counts: &mut [F]) -> bool {
+    let (mut p, mut cdf, mut walking, mut count) = ([F::ZERO; NP], [F::ZERO; NP], [F::ZERO; NP], [F::ZERO; NP]);
+    let mut redo = [0u32; NP];
+    walk(u, zero_below, &means[..NP], &mut counts[..NP], (&mut p, &mut cdf, &mut walking, &mut count, &mut redo))
+}
+
+/// The walk of [`poisson_inverse_policies`] on its working vectors, one per policy.
+#[inline(always)]
+#[allow(clippy::type_complexity)]
+fn walk(
+    u: F,
+    zero_below: F,
+    means: &[F],
+    counts: &mut [F],
+    (p, cdf, walking, count, redo): (&mut [F], &mut [F], &mut [F], &mut [F], &mut [u32]),
+) -> bool {
     let np = means.len();
-    let (p, cdf, walking, count, redo) =
-        (&mut w.p[..np], &mut w.cdf[..np], &mut w.walking[..np], &mut w.count[..np], &mut w.redo[..np]);
     let mut any_possible = F::ZERO.simd_ne(F::ZERO);
     for (i, &mean) in means.iter().enumerate() {
         let possible = mean.simd_ge(zero_below);
@@ -170,17 +207,20 @@ mod tests {
 
     #[test]
     fn policies_give_the_scalar_counts() {
+        // Policy counts of the fixed-size walks (1-8) and of the general one (9 and more).
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(8);
-        let mut work = PoissonWork::new(6);
-        let mut counts = [F::ZERO; 6];
+        let mut work = PoissonWork::new(11);
+        let mut counts = [F::ZERO; 11];
         for i in 0..40_000 {
             let scale = [1e-3, 0.1, 1.0, 5.0, 30.0, 60.0][i % 6];
+            let np = [6, 1, 3, 8, 9, 11][(i / 6) % 6];
+            let counts = &mut counts[..np];
             let u: [f64; LANES] = std::array::from_fn(|_| rng.random::<f64>());
             let zero_below = F::new(u.map(|u| -u.ln()));
-            let means: Vec<F> = (0..6).map(|_| F::new(std::array::from_fn(|_| rng.random::<f64>() * scale))).collect();
-            let any = poisson_inverse_policies(F::new(u), zero_below, &means, &mut counts, &mut work);
+            let means: Vec<F> = (0..np).map(|_| F::new(std::array::from_fn(|_| rng.random::<f64>() * scale))).collect();
+            let any = poisson_inverse_policies(F::new(u), zero_below, &means, counts, &mut work);
             let mut want_any = false;
-            for (m, got) in means.iter().zip(&counts) {
+            for (m, got) in means.iter().zip(counts.iter()) {
                 for l in 0..LANES {
                     let (u, mean) = (u[l], m.to_array()[l]);
                     let want = if mean >= -u.ln() { poisson_inverse(u, mean) } else { 0 };
