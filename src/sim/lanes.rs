@@ -128,6 +128,15 @@ fn min(a: V, b: V) -> V {
     a.fast_min(b)
 }
 
+/// Step 12's burdens where every place is above both its ceilings (both indicators true),
+/// summed in the general step's order.
+#[inline(always)]
+fn bear_both_burdens(new_burdens: &mut [V], base_burden: &[f64], burden_gated: V, burden_closed: V) {
+    for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
+        *b = V::splat(base) + burden_gated + burden_closed;
+    }
+}
+
 #[inline(always)]
 fn logistic(x: V) -> V {
     V::ONE / (V::ONE + vmath::exp(-x))
@@ -370,13 +379,15 @@ impl Engine {
                 let new_burdens = &mut sc.new_burden[..nj];
                 let ceilings = &ceilings_t[base..base + nj];
                 let mut pool = sc.o[p];
-                let shortcut = if frontiers_optional && !held_leak_draw { self.uniform[p] } else { Uniform::Mixed };
+                // Frontiers that only matter through a leak, and no held model leaking this step.
+                let quiet = frontiers_optional && !held_leak_draw;
+                let shortcut = if quiet { self.uniform[p] } else { Uniform::Mixed };
                 // No K_j lies below K - gamma * gap_cap (the gap term is at most gamma *
                 // gap_cap). Where that bound, less the open lag, reaches every open ceiling and
                 // passes every gated one, each place releases exactly its ceilings, bears both
                 // burdens and holds a model above them: no K_j is needed (nor the logs of the
                 // shares behind them) unless a held model leaks this step.
-                let settled = shortcut == Uniform::Mixed && frontiers_optional && !with_levers && !held_leak_draw && {
+                let settled = quiet && shortcut == Uniform::Mixed && !with_levers && {
                     let lowest = k - gamma * gap_cap;
                     let released = lowest - open_lag;
                     // One test at the end rather than one per place: which places are above
@@ -399,22 +410,17 @@ impl Engine {
                         }
                     }
                     // Everywhere closed and no leak: nothing is released; both indicators true.
-                    Uniform::Closed => {
-                        for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
-                            *b = V::splat(base) + burden_gated + burden_closed;
-                        }
-                    }
+                    Uniform::Closed => bear_both_burdens(new_burdens, base_burden, burden_gated, burden_closed),
                     // Every place above its ceilings (see `settled`): open_release = min(K_j - l,
                     // oc) is oc, the gated release min(K_j, gc) is gc, and both indicators hold.
                     Uniform::Mixed if settled => {
-                        let per_j = ceilings.iter().zip(new_burdens.iter_mut()).zip(u_gated.iter().zip(p_leak_gated));
-                        for (((&(oc, gc), burden), (&u_g, &p_g)), &base) in per_j.zip(base_burden) {
+                        for (&(oc, gc), (&u_g, &p_g)) in ceilings.iter().zip(u_gated.iter().zip(p_leak_gated)) {
                             pool = max(pool, V::splat(oc));
                             if gc > oc {
                                 pool = max(pool, u_g.simd_lt(p_g).select(V::splat(gc), neg_inf));
                             }
-                            *burden = V::splat(base) + burden_gated + burden_closed;
                         }
+                        bear_both_burdens(new_burdens, base_burden, burden_gated, burden_closed);
                     }
                     Uniform::Mixed => {
                         // 1. Jurisdiction frontiers: K_j = K - gamma * min(gap_cap, log10(lead / s_j)).
