@@ -134,6 +134,7 @@ impl Results {
 /// count, the range simulated or the shard it falls in. 4,096 runs put the induced rank
 /// correlation within about 0.02 of its target in every block.
 pub const IC_BLOCK_RUNS: u64 = 4096;
+const _: () = assert!(IC_BLOCK_RUNS.is_multiple_of(LANES as u64));
 
 /// Correlated parameter draws for a range of runs (Iman-Conover needs a whole sample: each
 /// block of [`IC_BLOCK_RUNS`] runs is one); `None` when the scenario asks for no correlation.
@@ -173,12 +174,16 @@ impl CorrelatedDraws {
         slices.into_par_iter().enumerate().for_each(|(b, mut cols)| {
             let block_no = first_block + b as u64;
             let first = block_no * IC_BLOCK_RUNS;
-            let mut params = vec![0.0; crate::model::N_PARAMS];
+            let mut params: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; crate::model::N_PARAMS]);
             let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(block); cols.len()];
-            for i in 0..IC_BLOCK_RUNS {
-                engine.draw_params(first + i, &mut params);
-                for (d, &id) in draws.iter_mut().zip(&ids) {
-                    d.push(params[id]);
+            // IC_BLOCK_RUNS is a multiple of LANES: whole registers of runs.
+            for g in (0..IC_BLOCK_RUNS).step_by(LANES) {
+                let runs: [u64; LANES] = std::array::from_fn(|l| first + g + l as u64);
+                engine.draw_params_lanes(&runs, &mut params);
+                for p in &params {
+                    for (d, &id) in draws.iter_mut().zip(&ids) {
+                        d.push(p[id]);
+                    }
                 }
             }
             let mut rng = stream(scenario.run.seed, Stream::Scenario, block_no, 1);
@@ -301,9 +306,9 @@ pub fn simulate_range(
                     // A short last group repeats its last run in the spare lanes.
                     let idx: [usize; LANES] = std::array::from_fn(|l| (g + l).min(b.n - 1));
                     let runs = idx.map(|i| b.first_run + i as u64);
+                    engine.draw_params_lanes(&runs, &mut sc.params);
                     for (l, &run) in runs.iter().enumerate() {
                         let params = &mut sc.params[l];
-                        engine.draw_params(run, params);
                         if let Some(c) = correlated {
                             for (i, &id) in c.ids.iter().enumerate() {
                                 if let Some(x) = c.get(i, run) {

@@ -7,6 +7,7 @@ use crate::model::params::{PARAMS, draw_cap};
 use crate::model::regime::{Ceilings, Signpost};
 use crate::model::scenario::Scenario;
 
+use super::lane_params::LaneSampler;
 use super::rng::{Stream, stream};
 
 /// Everything about a scenario that stays the same across runs, prepared once.
@@ -17,9 +18,14 @@ pub struct Engine {
     pub steps: usize,
     pub dt: f64,
     pub seed: u64,
-    samplers: Vec<Sampler>,
+    pub(super) samplers: Vec<Sampler>,
+    /// Per world parameter, how a register of runs draws it (`lane_params.rs`).
+    pub(super) lane_samplers: Vec<LaneSampler>,
+    /// Whether [`Engine::draw_params_lanes`] draws in SIMD: this process's libm is the one
+    /// whose `log` and `exp` `libm.rs` copies, so the draws are the scalar ones exactly.
+    pub(super) simd_draws: bool,
     /// Per world parameter, the value its draws are clamped to (+inf: none).
-    draw_caps: Vec<f64>,
+    pub(super) draw_caps: Vec<f64>,
     /// Indices of uncertain world parameters, in parameter order.
     pub uncertain: Vec<usize>,
     /// Release ceilings, `[policy * J + jurisdiction]` (the per-run reference's; the step
@@ -280,7 +286,9 @@ impl Engine {
         let (steps, dt) = (scenario.run.steps(), scenario.run.dt());
         // tau as the step computes it, so each pair is the one Ceilings::at gives there.
         let ceilings_at = (0..steps).flat_map(|t| ceilings.iter().map(move |c| c.at(t as f64 * dt))).collect();
-        let samplers = scenario.world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
+        let samplers: Vec<Sampler> =
+            scenario.world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
+        let lane_samplers = scenario.world.iter().zip(&samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
         Engine {
             n_policies: scenario.policies.len(),
             n_jurisdictions: j.len(),
@@ -288,6 +296,8 @@ impl Engine {
             dt,
             seed: scenario.run.seed,
             samplers,
+            lane_samplers,
+            simd_draws: super::libm::matches_this_libm(),
             draw_caps: PARAMS.iter().map(|p| draw_cap(p.key).unwrap_or(f64::INFINITY)).collect(),
             uncertain: scenario.uncertain_params(),
             #[cfg(test)]

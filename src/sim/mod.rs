@@ -3,7 +3,9 @@
 
 pub mod driver;
 pub mod engine;
+mod lane_params;
 pub mod lanes;
+mod libm;
 pub mod poisson;
 #[cfg(test)]
 mod reference;

@@ -191,6 +191,24 @@ impl LaneRng {
         (hi + hi + lo) * F::splat(1.0 / (TWO_52 * 2.0))
     }
 
+    /// `rng.sample(Open01)` in every lane: the top 52 bits as a float in [1, 2), less
+    /// 1 - 2^-53, exactly as rand converts them.
+    #[inline(always)]
+    pub fn next_open01(&mut self) -> F {
+        let x = self.next_u64();
+        cast::<U, F>((x >> 12_u64) | U::splat(1.0_f64.to_bits())) - F::splat(1.0 - f64::EPSILON / 2.0)
+    }
+
+    /// Puts back `before`'s state in the lanes where `mask` is set (all bits of a lane), so
+    /// that those lanes' streams have drawn nothing since `before`.
+    #[inline(always)]
+    pub fn keep_where(&mut self, mask: F, before: &LaneRng) {
+        let mask = cast::<F, U>(mask);
+        for (s, b) in self.s.iter_mut().zip(&before.s) {
+            *s = mask.bitselect(*b, *s);
+        }
+    }
+
     /// `rng.sample(StandardNormal)` in every lane, as rand_distr's ziggurat draws it: the
     /// common case (one `u64` accepted at once, about 99% of draws) in SIMD; a lane that
     /// needs more goes back to its state before the draw and runs rand_distr's sampler.

@@ -1,0 +1,249 @@
+//! World parameters for a register of runs, one run per lane, each lane drawing exactly what
+//! [`Engine::draw_params`] draws for its run. Most of a baseline's uncertain parameters are
+//! PERT or beta, which rand_distr draws by Cheng's rejection algorithm BB, a `log` and an
+//! `exp` or more per draw; drawn run by run they were about a seventh of the engine's time.
+//! Here every lane runs BB at once, with the C library's own `log` and `exp` in SIMD
+//! (`libm.rs`), and a lane whose draw is accepted stops drawing while the others go on.
+//! Every other distribution is drawn lane by lane by its scalar sampler, on the lane's own
+//! stream, in parameter order.
+
+use crate::model::Dist;
+use crate::model::dist::Sampler;
+
+use super::engine::Engine;
+use super::libm;
+use super::rng::{LaneRng, Stream, stream_key};
+use super::simd::{F, LANES};
+
+/// How the lanes draw one world parameter.
+#[derive(Clone, Debug)]
+pub(super) enum LaneSampler {
+    /// The same value in every run; nothing drawn.
+    Fixed(f64),
+    /// A beta (or a PERT, scaled) that rand_distr draws by algorithm BB, in SIMD.
+    ChengBB(ChengBB),
+    /// Any other: each lane runs the scalar sampler on its own stream.
+    Scalar,
+}
+
+impl LaneSampler {
+    /// The lane sampler for parameter distribution `dist`, whose scalar sampler is `sampler`.
+    pub(super) fn of(dist: &Dist, sampler: &Sampler) -> LaneSampler {
+        let bb = match (dist, sampler) {
+            (_, &Sampler::Fixed(x)) => return LaneSampler::Fixed(x),
+            (&Dist::Pert { min, mode, max }, Sampler::Pert(_)) => ChengBB::pert(min, mode, max),
+            (&Dist::Beta { mean, sd }, Sampler::Beta(_)) => {
+                Dist::beta_shape(mean, sd).and_then(|(a, b)| ChengBB::new(a, b, None))
+            }
+            _ => None,
+        };
+        bb.map_or(LaneSampler::Scalar, LaneSampler::ChengBB)
+    }
+}
+
+/// rand_distr 0.6's `Beta` when it takes algorithm BB (the smaller shape above 1), with the
+/// constants `Beta::new` computes, computed the same way; `scale` is a PERT's
+/// `(range, min)`, as `Pert` maps the beta draw onto its interval.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ChengBB {
+    a: f64,
+    b: f64,
+    switched: bool,
+    alpha: f64,
+    beta: f64,
+    gamma: f64,
+    scale: Option<(f64, f64)>,
+}
+
+impl ChengBB {
+    /// `Beta::new(a0, b0)`'s algorithm-BB constants; `None` where it takes algorithm BC.
+    fn new(a0: f64, b0: f64, scale: Option<(f64, f64)>) -> Option<ChengBB> {
+        if !(a0 > 0.0 && b0 > 0.0) {
+            return None;
+        }
+        let (a, b, switched) = if a0 < b0 { (a0, b0, false) } else { (b0, a0, true) };
+        // (Neither shape is NaN here.)
+        if a <= 1.0 {
+            return None;
+        }
+        let alpha = a + b;
+        let beta = ((alpha - 2.0) / (2.0 * a * b - alpha)).sqrt();
+        let gamma = a + 1.0 / beta;
+        Some(ChengBB { a, b, switched, alpha, beta, gamma, scale })
+    }
+
+    /// `Pert::new(min, max).with_mode(mode)` (shape 4): a beta on `[min, max]`.
+    fn pert(min: f64, mode: f64, max: f64) -> Option<ChengBB> {
+        if !(max > min && mode >= min && max >= mode) {
+            return None;
+        }
+        let range = max - min;
+        let shape = 4.0;
+        let v = 1.0 + shape * (mode - min) / range;
+        let w = 1.0 + shape * (max - mode) / range;
+        ChengBB::new(v, w, Some((range, min)))
+    }
+
+    /// One draw in every lane: rand_distr's `Beta::sample` (algorithm BB) step for step,
+    /// with each lane drawing its uniforms only until its own draw is accepted.
+    #[inline]
+    fn sample(&self, rng: &mut LaneRng) -> F {
+        let (a, b) = (F::splat(self.a), F::splat(self.b));
+        let (alpha, beta, gamma) = (F::splat(self.alpha), F::splat(self.beta), F::splat(self.gamma));
+        // As rand_distr writes them (`F::from(4.).unwrap().ln()`), so the same constants.
+        let ln4 = F::splat(4.0_f64.ln());
+        let ln5 = F::splat(5.0_f64.ln());
+        let mut done = F::ZERO.simd_ne(F::ZERO);
+        let mut w = F::ZERO;
+        loop {
+            let before = done.any().then(|| rng.clone());
+            let u1 = rng.next_open01();
+            let u2 = rng.next_open01();
+            if let Some(before) = &before {
+                rng.keep_where(done, before);
+            }
+            // 1.
+            let v = beta * libm::ln(u1 / (F::ONE - u1));
+            let w_try = a * libm::exp(v);
+            let z = u1 * u1 * u2;
+            let r = gamma * v - ln4;
+            let s = a + r - w_try;
+            // 2.
+            let mut accept = (s + F::ONE + ln5).simd_ge(F::splat(5.0) * z);
+            let open = !done & !accept;
+            if open.any() {
+                // 3.
+                let t = libm::ln(z);
+                let accept3 = s.simd_ge(t);
+                accept |= accept3;
+                // 4.
+                if (open & !accept3).any() {
+                    accept |= !(r + alpha * libm::ln(alpha / (b + w_try))).simd_lt(t);
+                }
+            }
+            w = done.select(w, w_try);
+            done |= accept;
+            if done.all() {
+                break;
+            }
+        }
+        let x = if self.switched {
+            b / (b + w)
+        } else {
+            // An infinite w would make w / (b + w) NaN; rand_distr returns 1 there.
+            w.simd_eq(F::splat(f64::INFINITY)).select(F::ONE, w / (b + w))
+        };
+        match self.scale {
+            Some((range, min)) => x * F::splat(range) + F::splat(min),
+            None => x,
+        }
+    }
+}
+
+impl Engine {
+    /// Runs `runs`' world parameters, lane `l`'s into `params[l]`: the values
+    /// [`Engine::draw_params`] gives each run, bit for bit.
+    pub fn draw_params_lanes(&self, runs: &[u64; LANES], params: &mut [Vec<f64>; LANES]) {
+        // Where libm is not the one `libm.rs` copies, the SIMD draws could differ from the
+        // scalar ones in a last bit: draw run by run instead.
+        if !self.simd_draws {
+            for (&run, p) in runs.iter().zip(params.iter_mut()) {
+                self.draw_params(run, p);
+            }
+            return;
+        }
+        let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Params, run, 0)));
+        let per_param = self.lane_samplers.iter().zip(&self.samplers).zip(&self.draw_caps);
+        for (i, ((lane_sampler, sampler), &cap)) in per_param.enumerate() {
+            // `min` with +inf returns the draw itself, bit for bit, as in `draw_params`.
+            match lane_sampler {
+                LaneSampler::Fixed(x) => {
+                    for p in params.iter_mut() {
+                        p[i] = x.min(cap);
+                    }
+                }
+                LaneSampler::ChengBB(bb) => {
+                    let x = bb.sample(&mut rng).to_array();
+                    for (p, x) in params.iter_mut().zip(x) {
+                        p[i] = x.min(cap);
+                    }
+                }
+                LaneSampler::Scalar => {
+                    for (l, p) in params.iter_mut().enumerate() {
+                        let mut lane = rng.lane(l);
+                        p[i] = sampler.sample(&mut lane).min(cap);
+                        rng.set_lane(l, &lane);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Scenario;
+    use crate::model::params::PARAMS;
+
+    fn assert_lanes_draw_as_runs(s: &Scenario, groups: u64) {
+        let engine = Engine::new(s);
+        // On the machines this project builds on the lanes draw in SIMD; elsewhere they draw
+        // run by run, and this test holds either way.
+        if cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64")) {
+            assert!(engine.simd_draws, "libm.rs does not match this glibc's log and exp");
+        }
+        let mut lanes: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; PARAMS.len()]);
+        let mut one = vec![0.0; PARAMS.len()];
+        for g in 0..groups {
+            let runs: [u64; LANES] = std::array::from_fn(|l| g * LANES as u64 + l as u64);
+            engine.draw_params_lanes(&runs, &mut lanes);
+            for (l, &run) in runs.iter().enumerate() {
+                engine.draw_params(run, &mut one);
+                for (i, (x, y)) in lanes[l].iter().zip(&one).enumerate() {
+                    assert_eq!(x.to_bits(), y.to_bits(), "run {run}, {}: lanes {x} vs run {y}", PARAMS[i].key);
+                }
+            }
+        }
+    }
+
+    /// Every scenario shipped draws the same parameters in lanes as run by run.
+    #[test]
+    fn lanes_draw_each_runs_parameters_bit_for_bit() {
+        assert_lanes_draw_as_runs(&Scenario::baseline(), 3000);
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).expect("scenarios") {
+            let path = entry.expect("entry").path();
+            let (s, _) = Scenario::load(&path).expect("scenario");
+            assert_lanes_draw_as_runs(&s, 300);
+        }
+    }
+
+    /// PERT and beta shapes over the whole range BB covers (and BC's, which goes scalar):
+    /// skewed either way, symmetric, nearly flat, very peaked, a mode at an end.
+    #[test]
+    fn lanes_draw_betas_and_perts_of_any_shape_bit_for_bit() {
+        let mut s = Scenario::baseline();
+        let shapes = [
+            Dist::Pert { min: 0.0, mode: 0.5, max: 1.0 },
+            Dist::Pert { min: -3.0, mode: -2.9, max: 40.0 },
+            Dist::Pert { min: 1.0, mode: 1.9999, max: 2.0 },
+            Dist::Pert { min: 0.0, mode: 0.0, max: 1.0 },
+            Dist::Pert { min: 0.0, mode: 1.0, max: 1.0 },
+            Dist::Pert { min: 1e-9, mode: 2e-9, max: 3e-9 },
+            Dist::Beta { mean: 0.95, sd: 0.03 },
+            Dist::Beta { mean: 0.5, sd: 0.01 },
+            Dist::Beta { mean: 0.02, sd: 0.001 },
+            Dist::Beta { mean: 0.3, sd: 0.25 },
+            Dist::Beta { mean: 0.6, sd: 0.2 },
+        ];
+        let n = s.world.len().min(shapes.len() * 2);
+        for (i, d) in s.world.iter_mut().take(n).enumerate() {
+            *d = shapes[i % shapes.len()].clone();
+        }
+        let engine = Engine::new(&s);
+        let bb = engine.lane_samplers.iter().filter(|l| matches!(l, LaneSampler::ChengBB(_))).count();
+        let scalar = engine.lane_samplers.iter().filter(|l| matches!(l, LaneSampler::Scalar)).count();
+        assert!(bb >= 14 && scalar >= 4, "{bb} BB and {scalar} scalar samplers");
+        assert_lanes_draw_as_runs(&s, 2000);
+    }
+}
