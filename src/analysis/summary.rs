@@ -92,21 +92,73 @@ pub struct Summary {
     pub clamped_draws: BTreeMap<String, u64>,
 }
 
+/// A policy's outcomes as columns in run order, read in one pass: a million runs' outcomes
+/// are a few hundred megabytes, and a pass per column made the summary memory-bound.
+struct OutcomeColumns {
+    benefit: Vec<f64>,
+    harm: Vec<f64>,
+    net: Vec<f64>,
+    spending: Vec<f64>,
+    cats: Vec<f64>,
+    /// The hazard-crossing year, +inf where the pool never crossed.
+    hazard: Vec<f64>,
+    events: Vec<f64>,
+    max_event: Vec<f64>,
+    open_pool_end: Vec<f64>,
+}
+
+impl OutcomeColumns {
+    fn of(results: &Results, policy: usize) -> OutcomeColumns {
+        let n = results.n_runs();
+        let column = || Vec::with_capacity(n);
+        let mut c = OutcomeColumns {
+            benefit: column(),
+            harm: column(),
+            net: column(),
+            spending: column(),
+            cats: column(),
+            hazard: column(),
+            events: column(),
+            max_event: column(),
+            open_pool_end: column(),
+        };
+        // (`max(1)`: a default, empty result has no policies and no rows.)
+        for row in results.outcomes.chunks_exact(results.n_policies.max(1)) {
+            let o = &row[policy];
+            c.benefit.push(o.benefit);
+            c.harm.push(o.harm);
+            c.net.push(o.net());
+            c.spending.push(o.spending);
+            c.cats.push(f64::from(o.catastrophes));
+            c.hazard.push(if o.hazard_year.is_nan() { f64::INFINITY } else { o.hazard_year });
+            c.events.push(f64::from(o.events));
+            c.max_event.push(o.max_event);
+            c.open_pool_end.push(o.open_pool_end);
+        }
+        c
+    }
+}
+
 /// Summarises one policy; `baseline_net` is the baseline policy's net per run.
 pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_net: &[f64]) -> PolicySummary {
     let n = results.n_runs();
-    let mut benefit = results.column(policy, |o| o.benefit);
-    let mut harm = results.column(policy, |o| o.harm);
-    let mut net = results.column(policy, |o| o.net());
-    let spending = results.column(policy, |o| o.spending);
+    let OutcomeColumns {
+        mut benefit,
+        mut harm,
+        mut net,
+        spending,
+        cats,
+        mut hazard,
+        events,
+        mut max_event,
+        open_pool_end,
+    } = OutcomeColumns::of(results, policy);
     let spending_mean = spending.iter().any(|&x| x != 0.0).then(|| mean_se(&spending).0);
-    let cats = results.column(policy, |o| f64::from(o.catastrophes));
     let k_cat = cats.iter().filter(|&&c| c > 0.0).count() as u64;
     let (lo, hi) = wilson(k_cat, n as u64);
     let diff: Vec<f64> = net.iter().zip(baseline_net).map(|(a, b)| a - b).collect();
     let (diff_mean, diff_se) = mean_se(&diff);
     let better = net.iter().zip(baseline_net).filter(|(a, b)| a > b).count();
-    let mut hazard = results.column(policy, |o| if o.hazard_year.is_nan() { f64::INFINITY } else { o.hazard_year });
     let crossed = hazard.iter().filter(|y| y.is_finite()).count();
     let hazard_median = quantile_select(&mut hazard, 0.5);
     let nj = results.n_jurisdictions;
@@ -149,10 +201,10 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
         p_better_than_baseline: better as f64 / n as f64,
         net_diff_mean: diff_mean,
         net_diff_se: diff_se,
-        events_mean: results.column(policy, |o| f64::from(o.events)).iter().sum::<f64>() / n as f64,
+        events_mean: events.iter().sum::<f64>() / n as f64,
         catastrophes_mean: cats.iter().sum::<f64>() / n as f64,
-        max_event_p95: quantile_select(&mut results.column(policy, |o| o.max_event), 0.95),
-        open_pool_end_mean: results.column(policy, |o| o.open_pool_end).iter().sum::<f64>() / n as f64,
+        max_event_p95: quantile_select(&mut max_event, 0.95),
+        open_pool_end_mean: open_pool_end.iter().sum::<f64>() / n as f64,
         p_hazard_crossed: crossed as f64 / n as f64,
         hazard_year_median: hazard_median.is_finite().then_some(hazard_median),
         jurisdictions,
