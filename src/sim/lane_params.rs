@@ -4,8 +4,9 @@
 //! `exp` or more per draw; drawn run by run they were about a seventh of the engine's time.
 //! Here every lane runs BB at once, with the C library's own `log` and `exp` in SIMD
 //! (`libm.rs`), and a lane whose draw is accepted stops drawing while the others go on.
-//! Every other distribution is drawn lane by lane by its scalar sampler, on the lane's own
-//! stream, in parameter order.
+//! Lognormal and triangular parameters are drawn in SIMD too (a normal and an `exp`; a
+//! uniform and a square root). Every other distribution is drawn lane by lane by its scalar
+//! sampler, on the lane's own stream, in parameter order.
 
 use crate::model::Dist;
 use crate::model::dist::Sampler;
@@ -22,6 +23,10 @@ pub(super) enum LaneSampler {
     Fixed(f64),
     /// A beta (or a PERT, scaled) that rand_distr draws by algorithm BB, in SIMD.
     ChengBB(ChengBB),
+    /// `exp(mu + sigma * z)` from a standard normal, in SIMD.
+    LogNormal { mu: f64, sigma: f64 },
+    /// rand_distr's `Triangular` (one uniform, a square root), in SIMD.
+    Triangular { min: f64, mode: f64, max: f64 },
     /// Any other: each lane runs the scalar sampler on its own stream.
     Scalar,
 }
@@ -31,6 +36,10 @@ impl LaneSampler {
     pub(super) fn of(dist: &Dist, sampler: &Sampler) -> LaneSampler {
         let bb = match (dist, sampler) {
             (_, &Sampler::Fixed(x)) => return LaneSampler::Fixed(x),
+            (_, &Sampler::LogNormal { mu, sigma }) => return LaneSampler::LogNormal { mu, sigma },
+            (&Dist::Triangular { min, mode, max }, Sampler::Triangular(_)) => {
+                return LaneSampler::Triangular { min, mode, max };
+            }
             (&Dist::Pert { min, mode, max }, Sampler::Pert(_)) => ChengBB::pert(min, mode, max),
             (&Dist::Beta { mean, sd }, Sampler::Beta(_)) => {
                 Dist::beta_shape(mean, sd).and_then(|(a, b)| ChengBB::new(a, b, None))
@@ -140,6 +149,18 @@ impl ChengBB {
     }
 }
 
+/// rand_distr's `Triangular::sample` for a uniform `f` in every lane (both branches, then
+/// the one the scalar code takes).
+#[inline]
+fn triangular(f: F, min: f64, mode: f64, max: f64) -> F {
+    let diff_mode_min = F::splat(mode - min);
+    let range = F::splat(max - min);
+    let f_range = f * range;
+    let below = F::splat(min) + (f_range * diff_mode_min).sqrt();
+    let above = F::splat(max) - ((range - f_range) * F::splat(max - mode)).sqrt();
+    f_range.simd_lt(diff_mode_min).select(below, above)
+}
+
 impl Engine {
     /// Runs `runs`' world parameters, lane `l`'s into `params[l]`: the values
     /// [`Engine::draw_params`] gives each run, bit for bit.
@@ -168,6 +189,20 @@ impl Engine {
                         p[i] = x.min(cap);
                     }
                 }
+                &LaneSampler::LogNormal { mu, sigma } => {
+                    // `Sampler::sample`'s `(mu + sigma * z).exp()`, lane by lane the same.
+                    let z = rng.standard_normal();
+                    let x = libm::exp(F::splat(mu) + F::splat(sigma) * z).to_array();
+                    for (p, x) in params.iter_mut().zip(x) {
+                        p[i] = x.min(cap);
+                    }
+                }
+                &LaneSampler::Triangular { min, mode, max } => {
+                    let x = triangular(rng.next_f64(), min, mode, max).to_array();
+                    for (p, x) in params.iter_mut().zip(x) {
+                        p[i] = x.min(cap);
+                    }
+                }
                 LaneSampler::Scalar => {
                     for (l, p) in params.iter_mut().enumerate() {
                         let mut lane = rng.lane(l);
@@ -190,7 +225,7 @@ mod tests {
         let engine = Engine::new(s);
         // On the machines this project builds on the lanes draw in SIMD; elsewhere they draw
         // run by run, and this test holds either way.
-        if cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64")) {
+        if cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64", target_feature = "fma")) {
             assert!(engine.simd_draws, "libm.rs does not match this glibc's log and exp");
         }
         let mut lanes: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; PARAMS.len()]);
@@ -219,7 +254,8 @@ mod tests {
     }
 
     /// PERT and beta shapes over the whole range BB covers (and BC's, which goes scalar):
-    /// skewed either way, symmetric, nearly flat, very peaked, a mode at an end.
+    /// skewed either way, symmetric, nearly flat, very peaked, a mode at an end; lognormals
+    /// narrow and wide; triangulars with the mode inside and at either end.
     #[test]
     fn lanes_draw_betas_and_perts_of_any_shape_bit_for_bit() {
         let mut s = Scenario::baseline();
@@ -235,15 +271,22 @@ mod tests {
             Dist::Beta { mean: 0.02, sd: 0.001 },
             Dist::Beta { mean: 0.3, sd: 0.25 },
             Dist::Beta { mean: 0.6, sd: 0.2 },
+            Dist::LogNormal { median: 0.03, p95: 0.2 },
+            Dist::LogNormal { median: 1e5, p95: 3e7 },
+            Dist::Triangular { min: 0.0, mode: 0.3, max: 0.6 },
+            Dist::Triangular { min: -1.0, mode: -1.0, max: 2.0 },
+            Dist::Triangular { min: 5.0, mode: 9.0, max: 9.0 },
         ];
         let n = s.world.len().min(shapes.len() * 2);
         for (i, d) in s.world.iter_mut().take(n).enumerate() {
             *d = shapes[i % shapes.len()].clone();
         }
         let engine = Engine::new(&s);
-        let bb = engine.lane_samplers.iter().filter(|l| matches!(l, LaneSampler::ChengBB(_))).count();
-        let scalar = engine.lane_samplers.iter().filter(|l| matches!(l, LaneSampler::Scalar)).count();
-        assert!(bb >= 14 && scalar >= 4, "{bb} BB and {scalar} scalar samplers");
+        let count = |f: fn(&LaneSampler) -> bool| engine.lane_samplers.iter().filter(|l| f(l)).count();
+        let bb = count(|l| matches!(l, LaneSampler::ChengBB(_)));
+        let scalar = count(|l| matches!(l, LaneSampler::Scalar));
+        let other = count(|l| matches!(l, LaneSampler::LogNormal { .. } | LaneSampler::Triangular { .. }));
+        assert!(bb >= 8 && scalar >= 3 && other >= 5, "{bb} BB, {other} lognormal or triangular, {scalar} scalar");
         assert_lanes_draw_as_runs(&s, 2000);
     }
 }
