@@ -1,18 +1,18 @@
-//! The C library's `log` and `exp` for every lane: the algorithms glibc (2.28 and later) runs
-//! on x86-64 with FMA, from Arm's optimized-routines, with the same tables and the same
-//! fused multiply-adds in the same order, so each lane gets the bits `f64::ln` and `f64::exp`
-//! return there. rand_distr's Beta sampler calls those through libm; with these, the
-//! register of runs in `lane_params.rs` draws its Beta and PERT parameters in SIMD and still
-//! gets each run's scalar draw exactly.
+//! The C library's `log` and `exp` for every lane: the algorithms of Arm's
+//! optimized-routines as glibc 2.36 (Debian 12) runs them on x86-64 with FMA, with the same
+//! tables and the same fused multiply-adds in the same order (read from its
+//! `__ieee754_log_fma` and `__ieee754_exp_fma`), so each lane gets the bits `f64::ln` and
+//! `f64::exp` return there. rand_distr's samplers reach those through num-traits' `Float`,
+//! which calls std (libm) because a dependency (statrs) enables num-traits' `std` feature;
+//! without it they would use the `libm` crate, and `lane_params.rs`'s tests would fail. With
+//! these, the register of runs in `lane_params.rs` draws its Beta, PERT and lognormal
+//! parameters in SIMD and still gets each run's scalar draw exactly.
 //!
 //! Only the plain ranges are computed here (`log`: positive, normal, finite; `exp`:
 //! `2^-54 <= |x| < 512`); a lane outside them takes libm's function itself. Whether this
-//! machine's libm is the one these functions copy is checked once per process
-//! ([`matches_this_libm`]): where it is not (another C library, no FMA), the callers draw
+//! process's libm gives the same bits (other glibc versions and C libraries may or may not)
+//! is checked once per process ([`matches_this_libm`]): where it does not, the callers draw
 //! with the scalar samplers instead, so no platform gets a different draw.
-//!
-//! The operation order was read from glibc 2.36's `__ieee754_log_fma` and
-//! `__ieee754_exp_fma`; comments give the C source's names.
 
 // The constants keep the C tables' bit patterns, so they can be compared with the source.
 #![allow(clippy::unreadable_literal)]
@@ -208,7 +208,8 @@ mod tests {
     }
 
     /// Bit for bit libm's results, on the machines this project builds on (glibc, x86-64
-    /// with FMA). Elsewhere `matches_this_libm` is false and nothing uses these functions.
+    /// with FMA). Elsewhere the test is skipped; where `matches_this_libm` is false there,
+    /// nothing uses these functions.
     #[test]
     fn ln_and_exp_are_this_libms_bit_for_bit() {
         if !cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64", target_feature = "fma")) {
