@@ -176,40 +176,26 @@ impl Engine {
         let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Params, run, 0)));
         let per_param = self.lane_samplers.iter().zip(&self.samplers).zip(&self.draw_caps);
         for (i, ((lane_sampler, sampler), &cap)) in per_param.enumerate() {
-            // `min` with +inf returns the draw itself, bit for bit, as in `draw_params`.
-            match lane_sampler {
-                LaneSampler::Fixed(x) => {
-                    for p in params.iter_mut() {
-                        p[i] = x.min(cap);
-                    }
-                }
-                LaneSampler::ChengBB(bb) => {
-                    let x = bb.sample(&mut rng).to_array();
-                    for (p, x) in params.iter_mut().zip(x) {
-                        p[i] = x.min(cap);
-                    }
-                }
+            let x = match lane_sampler {
+                &LaneSampler::Fixed(x) => F::splat(x),
+                LaneSampler::ChengBB(bb) => bb.sample(&mut rng),
+                // `Sampler::sample`'s `(mu + sigma * z).exp()`, lane by lane the same.
                 &LaneSampler::LogNormal { mu, sigma } => {
-                    // `Sampler::sample`'s `(mu + sigma * z).exp()`, lane by lane the same.
-                    let z = rng.standard_normal();
-                    let x = libm::exp(F::splat(mu) + F::splat(sigma) * z).to_array();
-                    for (p, x) in params.iter_mut().zip(x) {
-                        p[i] = x.min(cap);
-                    }
+                    libm::exp(F::splat(mu) + F::splat(sigma) * rng.standard_normal())
                 }
-                &LaneSampler::Triangular { min, mode, max } => {
-                    let x = triangular(rng.next_f64(), min, mode, max).to_array();
-                    for (p, x) in params.iter_mut().zip(x) {
-                        p[i] = x.min(cap);
-                    }
-                }
+                &LaneSampler::Triangular { min, mode, max } => triangular(rng.next_f64(), min, mode, max),
                 LaneSampler::Scalar => {
                     for (l, p) in params.iter_mut().enumerate() {
                         let mut lane = rng.lane(l);
                         p[i] = sampler.sample(&mut lane).min(cap);
                         rng.set_lane(l, &lane);
                     }
+                    continue;
                 }
+            };
+            // `min` with +inf returns the draw itself, bit for bit, as in `draw_params`.
+            for (p, x) in params.iter_mut().zip(x.to_array()) {
+                p[i] = x.min(cap);
             }
         }
     }
