@@ -14,8 +14,7 @@ use tierlab::model::Scenario;
 use tierlab::sim::Control;
 
 fn decision(c: &mut Criterion) {
-    let mut scenario = Scenario::baseline();
-    scenario.run.runs = 10_000;
+    let scenario = Scenario::baseline().with_runs(10_000).expect("a valid run count");
     let worlds = simulate_worlds(&scenario, None, &Control::new()).expect("the baseline runs");
     let policy = scenario.policy_index("Global tiered 1e27").expect("the baseline has this policy");
     let against = scenario.policy_index("Status quo").expect("the baseline has this policy");
@@ -28,7 +27,7 @@ fn decision(c: &mut Criterion) {
     c.bench_function("PRIM net-below, 10k worlds (baseline)", |b| {
         b.iter(|| black_box(discover(black_box(&worlds), &spec).expect("PRIM runs").trajectory.len()));
     });
-    let opts = VoiOptions::new(worlds.n_worlds(), scenario.run.seed);
+    let opts = VoiOptions::new(worlds.n_worlds(), scenario.run().seed);
     c.bench_function("EVPI + EVPPI of every parameter, 10k worlds (baseline)", |b| {
         b.iter(|| black_box(value_of_information(black_box(&worlds), &opts).params.len()));
     });

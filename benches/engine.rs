@@ -16,26 +16,24 @@ use tierlab::model::Scenario;
 use tierlab::sim::{Control, CorrelatedDraws, Engine, Record, SimOptions, simulate, simulate_range};
 
 fn baseline(runs: u64) -> Scenario {
-    let mut s = Scenario::baseline();
-    s.run.runs = runs;
-    s
+    Scenario::baseline().with_runs(runs).expect("a valid run count")
 }
 
 fn run_steps(s: &Scenario) -> u64 {
-    s.run.runs * s.policies.len() as u64 * s.run.steps() as u64
+    s.run().runs * s.policies().len() as u64 * s.run().steps() as u64
 }
 
 /// Every run of `s` in chunks on a pool of `threads`, keeping only what `tierlab run`
 /// keeps without `--out`; returns a checksum so nothing is optimised away.
 fn simulate_chunked(s: &Scenario, pool: &rayon::ThreadPool) -> f64 {
     let engine = Engine::new(s);
-    let correlated = CorrelatedDraws::new(s, &engine, s.run.runs);
+    let correlated = CorrelatedDraws::new(s, &engine, s.run().runs);
     let opts = SimOptions::default();
     let control = Control::new();
     let mut total = 0.0;
     let mut start = 0;
-    while start < s.run.runs {
-        let end = (start + CHUNK_RUNS).min(s.run.runs);
+    while start < s.run().runs {
+        let end = (start + CHUNK_RUNS).min(s.run().runs);
         let r = pool.install(|| simulate_range(&engine, correlated.as_ref(), start..end, &opts, &control));
         total += r.expect("simulate").outcomes.iter().map(|o| o.net()).sum::<f64>();
         start = end;
@@ -67,11 +65,11 @@ fn engine(c: &mut Criterion) {
     g.bench_function("baseline_10k_simulate", |b| {
         b.iter(|| simulate(&s, &SimOptions::default(), &Control::new()).expect("simulate"))
     });
-    let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
+    let names: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
     g.bench_function("baseline_10k_simulate_and_summarise", |b| {
         b.iter(|| {
             let r = simulate(&s, &SimOptions::default(), &Control::new()).expect("simulate");
-            summarise(&r, &names, s.run.baseline)
+            summarise(&r, &names, s.run().reference)
         })
     });
     let one = SimOptions { threads: Some(1), ..SimOptions::default() };
@@ -80,8 +78,10 @@ fn engine(c: &mut Criterion) {
     });
     // The policy levers preset: every lever on (evaluation error, spending, triggers,
     // coordination), against the baseline's cost per run-step.
-    let mut levers = Scenario::parse(include_str!("../scenarios/levers.toml"), "levers.toml").expect("preset");
-    levers.run.runs = 10_000;
+    let levers = Scenario::parse(include_str!("../scenarios/levers.toml"), "levers.toml")
+        .expect("preset")
+        .with_runs(10_000)
+        .expect("a valid run count");
     g.throughput(Throughput::Elements(run_steps(&levers)));
     g.bench_function("levers_10k_simulate", |b| {
         b.iter(|| simulate(&levers, &SimOptions::default(), &Control::new()).expect("simulate"))
@@ -93,10 +93,10 @@ fn engine(c: &mut Criterion) {
             record: Record { jurisdictions: true, series_runs: 300, params: true },
             ..SimOptions::default()
         };
-        let js: Vec<String> = preview.jurisdictions.iter().map(|j| j.name.clone()).collect();
+        let js: Vec<String> = preview.jurisdictions().iter().map(|j| j.name.clone()).collect();
         b.iter(|| {
             let r = simulate(&preview, &opts, &Control::new()).expect("simulate");
-            (summarise(&r, &names, preview.run.baseline), summarise_series(&r, &js))
+            (summarise(&r, &names, preview.run().reference), summarise_series(&r, &js))
         })
     });
     g.finish();

@@ -100,7 +100,7 @@ fn baseline_loads_runs_and_lists_every_policy() {
     assert_eq!(r.runs, RUNS as usize);
     assert_eq!(h.state().title(), "Tierlab — Baseline 2026");
     let names = policy_names(&h);
-    assert_eq!(names, Scenario::baseline().policies.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+    assert_eq!(names, Scenario::baseline().policies().iter().map(|p| p.name.clone()).collect::<Vec<_>>());
     assert_eq!(result_names(&h), names);
     for name in &names {
         assert!(h.query_all_by_label(name).count() >= 1, "{name} is not in the summary table");
@@ -292,7 +292,7 @@ fn save_then_reload_gives_an_equal_scenario() {
     settle(&mut h);
     assert_eq!(h.state().document().edit, on_disk);
     assert_eq!(h.state().title(), "Tierlab — saved.toml");
-    assert_eq!(result_names(&h).len(), on_disk.policies.len());
+    assert_eq!(result_names(&h).len(), on_disk.policies().len());
 }
 
 #[test]
@@ -702,7 +702,7 @@ fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
     assert_eq!(d.discovery.runs, RUNS, "worlds are capped like the app's runs");
     assert_eq!(d.discovery.policy, "Global tiered 1e27", "the threshold sweep's default policy");
     assert!(d.discovery.event_text.contains("nets less than \"Status quo\""), "{}", d.discovery.event_text);
-    assert_eq!(d.robustness.options.len(), Scenario::baseline().policies.len());
+    assert_eq!(d.robustness.options.len(), Scenario::baseline().policies().len());
     assert!(h.query_by_label(&d.discovery.statement).is_some(), "the box in words is shown");
     for title in [
         "PRIM trade-off: click a box",
@@ -774,7 +774,7 @@ fn exports_publication_figures_and_the_report_with_progress() {
     }
     let sidecar: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(figures.join("threshold_curves.json")).unwrap()).unwrap();
-    assert_eq!(sidecar["provenance"]["seed"], Scenario::baseline().run.seed);
+    assert_eq!(sidecar["provenance"]["seed"], Scenario::baseline().run().seed);
 
     // The report, with a progress bar in the status line while it runs.
     let report = dir.path().join("report");
@@ -785,7 +785,7 @@ fn exports_publication_figures_and_the_report_with_progress() {
     assert!(h.state_mut().wait_for_publishing(WAIT));
     h.run();
     let html = std::fs::read_to_string(report.join("report.html")).expect("report.html written");
-    for p in Scenario::baseline().policies {
+    for p in Scenario::baseline().policies() {
         assert!(html.contains(&p.name), "{} is in the report", p.name);
     }
     assert!(report.join("figures").join("tornado.svg").exists(), "the report runs the sensitivity analysis");
@@ -814,7 +814,7 @@ fn levers_are_turned_on_in_the_policy_panel_and_simulated() {
     assert_eq!(t[0].when, tierlab::model::Signpost::Catastrophe);
     assert_eq!(t[0].regime, tierlab::model::Regime::Closed);
     let checked = tierlab::model::Scenario::parse(&edit.to_toml(), "edited").expect("the edited scenario is valid");
-    assert_eq!(checked.policies[1].levers, edit.policies[1].levers);
+    assert_eq!(checked.policies()[1].levers, edit.policies[1].levers);
     // The header now says which levers are on.
     assert!(h.query_by_label_contains("Levers: evaluated with error").is_some());
 }

@@ -156,12 +156,16 @@ fn regret_is_zero_for_a_policy_best_in_every_world() {
 
 #[test]
 fn identical_policies_give_identical_rows_on_the_simulator() {
-    let mut s = Scenario::baseline();
-    s.run.runs = 400;
-    s.run.years = 5;
-    let mut twin = s.policies[1].clone();
+    let base = Scenario::baseline();
+    let mut twin = base.policies()[1].clone();
     twin.name = "Twin".into();
-    s.policies.push(twin);
+    let s = base
+        .edited(|d| {
+            d.run.runs = 400;
+            d.run.years = 5;
+            d.policies.push(twin);
+        })
+        .unwrap();
     let w = simulate_worlds(&s, None, &Control::new()).unwrap();
     let spec = DecisionSpec {
         discovery: DiscoverySpec {

@@ -42,18 +42,16 @@ impl Fixture {
 }
 
 fn simulate_baseline(runs: u64, seed: u64) -> Fixture {
-    let mut scenario = Scenario::baseline();
-    scenario.run.runs = runs;
-    scenario.run.seed = seed;
+    let scenario = Scenario::baseline().with_runs(runs).expect("runs").with_seed(seed).expect("seed");
     let opts = SimOptions {
         threads: None,
         record: Record { jurisdictions: true, series_runs: runs, params: false },
         param_overrides: Vec::new(),
     };
     let results = simulate(&scenario, &opts, &Control::new()).expect("simulation");
-    let names: Vec<String> = scenario.policies.iter().map(|p| p.name.clone()).collect();
-    let jur: Vec<String> = scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
-    let summary = summarise(&results, &names, scenario.run.baseline);
+    let names: Vec<String> = scenario.policies().iter().map(|p| p.name.clone()).collect();
+    let jur: Vec<String> = scenario.jurisdictions().iter().map(|j| j.name.clone()).collect();
+    let summary = summarise(&results, &names, scenario.run().reference);
     let series = summarise_series(&results, &jur);
     let mut provenance = Provenance::new(&scenario, "baseline.toml", BASELINE_TOML);
     provenance.series_runs = series.runs;
@@ -284,7 +282,7 @@ fn report_is_self_contained_and_lists_every_policy() {
     let cite = format!("seed {}, {} runs per policy", p.seed, p.runs);
     assert!(md.contains("| Cite as | Tierlab ") && md.contains(&cite) && md.contains(p.short_hash()), "cite line");
     assert_eq!(html.matches("<svg").count(), run_kinds().len(), "every figure inline");
-    for p in &f.scenario.policies {
+    for p in f.scenario.policies() {
         let escaped = p.name.replace('&', "&amp;").replace('<', "&lt;");
         assert!(html.contains(&escaped), "html lists {}", p.name);
         assert!(md.contains(&p.name), "md lists {}", p.name);
@@ -338,7 +336,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
         }
         assert!(html.contains(&format!("<figure id=\"{}\">", kind.name())), "{kind} in report.html");
     }
-    for p in Scenario::baseline().policies {
+    for p in Scenario::baseline().policies() {
         assert!(html.contains(&p.name), "{}", p.name);
     }
     for section in ["Threshold sweep", "Heat map", "Sensitivity"] {
@@ -508,9 +506,7 @@ fn small_plan(scenario: &Scenario) -> StudyPlan {
 }
 
 fn study_of(runs: u64, seed: u64, threads: Option<usize>) -> Studied {
-    let mut scenario = Scenario::baseline();
-    scenario.run.runs = runs;
-    scenario.run.seed = seed;
+    let scenario = Scenario::baseline().with_runs(runs).expect("runs").with_seed(seed).expect("seed");
     let plan = small_plan(&scenario);
     let control = Control::new();
     let study = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, threads, &control).expect("study");
@@ -520,7 +516,7 @@ fn study_of(runs: u64, seed: u64, threads: Option<usize>) -> Studied {
     let spec = DecisionSpec {
         discovery: DiscoverySpec {
             policy,
-            event: OutcomeEvent::NetBelowPolicy { against: scenario.run.baseline },
+            event: OutcomeEvent::NetBelowPolicy { against: scenario.run().reference },
             chosen: None,
             prim: PrimOptions::default(),
         },
@@ -633,7 +629,7 @@ fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
         (FigureKind::ThresholdCurves, sw.runs),
         (FigureKind::Heatmap, s2.runs),
         (FigureKind::Tornado, se.runs),
-        (FigureKind::HarmExceedance, st.scenario.run.runs),
+        (FigureKind::HarmExceedance, st.scenario.run().runs),
     ] {
         let car = prepare(kind, &input).expect("prepare").sidecar();
         assert_eq!(car["provenance"]["runs"], runs, "{kind}");
@@ -667,7 +663,7 @@ fn study_report_has_every_figure_and_the_analysis_sections() {
     let md = std::fs::read_to_string(dir.path().join("report.md")).expect("md");
     assert_self_contained(&html);
     assert_eq!(html.matches("<svg").count(), FigureKind::all().len(), "every figure inline");
-    for p in &st.scenario.policies {
+    for p in st.scenario.policies() {
         assert!(html.contains(&p.name.replace('&', "&amp;")) && md.contains(&p.name), "{}", p.name);
     }
     for section in ["Analyses", "Threshold sweep", "Heat map: open_below against world.hazard_threshold", "Sensitivity"]
@@ -712,8 +708,7 @@ fn analysis_figures_are_byte_identical_for_the_same_seed_at_any_thread_count() {
 /// an expensive one in few.
 #[test]
 fn heatmap_draws_the_half_contour_of_a_real_sweep() {
-    let mut scenario = Scenario::baseline();
-    scenario.run.runs = 200;
+    let scenario = Scenario::baseline().with_runs(200).unwrap();
     let mut plan = StudyPlan::default_for(&scenario);
     plan.sweep = None;
     plan.sensitivity = None;
@@ -762,8 +757,7 @@ fn heatmap_draws_the_half_contour_of_a_real_sweep() {
 
 #[test]
 fn a_cancelled_study_stops_promptly() {
-    let mut scenario = Scenario::baseline();
-    scenario.run.runs = 2_000;
+    let scenario = Scenario::baseline().with_runs(2_000).unwrap();
     let plan = StudyPlan::default_for(&scenario);
     let control = Control::new();
     control.cancel();
@@ -778,7 +772,7 @@ fn a_cancelled_study_stops_promptly() {
     let total = plan.progress_total(&scenario);
     let (err, late) = std::thread::scope(|s| {
         let watcher = s.spawn(|| {
-            while control.runs_done() < scenario.run.runs + 256 {
+            while control.runs_done() < scenario.run().runs + 256 {
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }
             control.cancel();

@@ -29,7 +29,7 @@ pub struct EvaluationShare {
 
 /// The policy that is `p` with exact evaluations, if the scenario has one.
 pub fn exact_twin(s: &Scenario, p: usize) -> Option<usize> {
-    let policy = &s.policies[p];
+    let policy = &s.policies()[p];
     policy.levers.evaluation?;
     let want = Levers { evaluation: None, ..policy.levers.clone() };
     // An evaluation with no error is exact too.
@@ -37,17 +37,17 @@ pub fn exact_twin(s: &Scenario, p: usize) -> Option<usize> {
         let plain = Levers { evaluation: None, ..l.clone() };
         plain == want && l.evaluation.is_none_or(|e| e.sd == 0.0 && e.bias == 0.0)
     };
-    s.policies.iter().enumerate().position(|(q, other)| {
+    s.policies().iter().enumerate().position(|(q, other)| {
         q != p && other.default == policy.default && other.overrides == policy.overrides && exact(&other.levers)
     })
 }
 
 /// Every policy with evaluation error whose exact twin is in the scenario.
 pub fn evaluation_shares(s: &Scenario, r: &Results) -> Vec<EvaluationShare> {
-    let base = s.run.baseline;
+    let base = s.run().reference;
     let mean = |p: usize, f: fn(&crate::sim::Outcome) -> f64| mean_se(&r.column(p, f)).0;
-    (0..s.policies.len())
-        .filter(|&p| s.policies[p].levers.evaluation.is_some_and(|e| e.sd != 0.0 || e.bias != 0.0))
+    (0..s.policies().len())
+        .filter(|&p| s.policies()[p].levers.evaluation.is_some_and(|e| e.sd != 0.0 || e.bias != 0.0))
         .filter_map(|p| {
             let q = exact_twin(s, p)?;
             let paired = |f: fn(&crate::sim::Outcome) -> f64| {
@@ -80,12 +80,16 @@ mod tests {
 
     #[test]
     fn the_part_due_to_evaluation_error_is_the_gap_to_the_exact_twin() {
-        let mut s = Scenario::baseline();
-        s.run.runs = 400;
-        let mut noisy = s.policies[1].clone();
+        let base = Scenario::baseline();
+        let mut noisy = base.policies()[1].clone();
         noisy.name = "Tiered, noisy".into();
         noisy.levers.evaluation = Some(Evaluation { sd: 0.4, bias: -0.2 });
-        s.policies.push(noisy);
+        let s = base
+            .edited(|d| {
+                d.run.runs = 400;
+                d.policies.push(noisy);
+            })
+            .unwrap();
         assert_eq!(exact_twin(&s, 4), Some(1));
         assert_eq!(exact_twin(&s, 1), None, "a policy without evaluation has no share to explain");
         let opts = SimOptions { threads: Some(1), record: Record::default(), param_overrides: Vec::new() };
@@ -99,7 +103,11 @@ mod tests {
         // Under-estimation lets more out: more benefit and more harm than the exact tiers.
         assert!(e.benefit_from_error > 0.0 && e.harm_from_error > 0.0, "{e:?}");
         // Without the twin there is nothing to pair with.
-        s.policies.remove(1);
+        let s = s
+            .edited(|d| {
+                d.policies.remove(1);
+            })
+            .unwrap();
         assert_eq!(exact_twin(&s, 3), None);
     }
 }

@@ -219,7 +219,7 @@ pub struct Sensitivity {
 /// The runs `Control::runs_done` reaches when [`sensitivity`] finishes.
 pub fn progress_total(scenario: &Scenario, spec: &SensitivitySpec) -> u64 {
     let k = scenario.uncertain_params().len() as u64;
-    scenario.run.runs * (1 + if spec.tornado { 2 * k } else { 0 })
+    scenario.run().runs * (1 + if spec.tornado { 2 * k } else { 0 })
 }
 
 /// The output of every run of `policy`, paired against `baseline` for `NetDiff`.
@@ -400,11 +400,11 @@ pub fn sensitivity_from(
     source: &RunSource,
     control: &Control,
 ) -> Result<Sensitivity, SensitivityError> {
-    let Some(policy) = scenario.policies.get(spec.policy) else {
+    let Some(policy) = scenario.policies().get(spec.policy) else {
         return Err(SensitivityError::Invalid(format!(
             "there is no policy number {} (the scenario has {})",
             spec.policy,
-            scenario.policies.len()
+            scenario.policies().len()
         )));
     };
     let uncertain = scenario.uncertain_params();
@@ -414,20 +414,18 @@ pub fn sensitivity_from(
         ));
     }
     // Simulate only what the output needs: the policy, and the baseline for net_diff.
-    let baseline = scenario.baseline_policy().clone();
-    let mut s = scenario.clone();
-    s.policies = vec![policy.clone()];
-    s.run.baseline = 0;
-    if spec.output == Output::NetDiff && spec.policy != scenario.run.baseline {
-        s.policies.push(baseline.clone());
-        s.run.baseline = 1;
+    let baseline = scenario.reference_policy().clone();
+    let mut policies = vec![policy.clone()];
+    if spec.output == Output::NetDiff && spec.policy != scenario.run().reference {
+        policies.push(baseline.clone());
     }
-    let (p, b) = (0, s.run.baseline);
+    let (p, b) = (0, policies.len() - 1);
+    let s = scenario;
     let body = || -> Result<Sensitivity, SensitivityError> {
-        let engine = Engine::new(&s);
+        let engine = Engine::with_policies(s, &policies, b);
         let opts =
             SimOptions { threads: None, record: Record { params: true, ..Record::default() }, param_overrides: vec![] };
-        let results = source.simulate(&s, &engine, &opts, control)?;
+        let results = source.simulate(s, &engine, &opts, control)?;
         let y = output_column(&results, p, b, spec.output);
         let (output_mean, output_se) = mean_se(&y);
         let correlations = rank_correlations(&results, &y);
@@ -438,14 +436,14 @@ pub fn sensitivity_from(
         let tail = tail_comparison(&results, &badness, spec.tail_by);
         let mut params = Vec::with_capacity(correlations.len());
         for rc in correlations {
-            let dist = &s.world[rc.index];
+            let dist = &s.world()[rc.index];
             // Held where the draws would be: at most the parameter's cap.
             let cap = crate::model::params::draw_cap(PARAMS[rc.index].key).unwrap_or(f64::INFINITY);
             let (p10, p90) = (dist.quantile(TORNADO_LOW).min(cap), dist.quantile(TORNADO_HIGH).min(cap));
             let (low, high) = if spec.tornado {
                 let mean_at = |x: f64| -> Result<f64, SimError> {
                     let opts = SimOptions { param_overrides: vec![(rc.index, x)], ..SimOptions::default() };
-                    let r = source.simulate(&s, &engine, &opts, control)?;
+                    let r = source.simulate(s, &engine, &opts, control)?;
                     Ok(mean_se(&output_column(&r, p, b, spec.output)).0)
                 };
                 (mean_at(p10)?, mean_at(p90)?)
@@ -473,8 +471,8 @@ pub fn sensitivity_from(
             policy: policy.name.clone(),
             baseline: baseline.name.clone(),
             output: spec.output,
-            runs: s.run.runs,
-            seed: s.run.seed,
+            runs: s.run().runs,
+            seed: s.run().seed,
             output_mean,
             output_se,
             params,
@@ -553,19 +551,21 @@ mod tests {
     /// Harm driven strongly by misuse_rate (0.5..20 events/yr), weakly by severity_min (4..6),
     /// and not at all by value_per_oom (a dummy: it only enters benefits); all else fixed.
     fn known_drivers(runs: u64) -> Scenario {
-        let mut s = Scenario::baseline();
-        s.run.runs = runs;
-        s.run.years = 5;
-        for i in 0..N_PARAMS {
-            s.world[i] = Dist::Fixed(s.world[i].central());
-        }
-        s.world[P::hazard_threshold as usize] = Dist::Fixed(24.0);
-        s.world[P::severity_per_oom as usize] = Dist::Fixed(0.0);
-        s.world[P::tail_alpha as usize] = Dist::Fixed(3.0);
-        s.world[P::misuse_rate as usize] = Dist::Uniform { min: 0.5, max: 20.0 };
-        s.world[P::severity_min as usize] = Dist::Uniform { min: 4.0, max: 6.0 };
-        s.world[P::value_per_oom as usize] = Dist::Uniform { min: 300.0, max: 2000.0 };
-        s
+        Scenario::baseline()
+            .edited(|d| {
+                d.run.runs = runs;
+                d.run.years = 5;
+                for i in 0..N_PARAMS {
+                    d.world[i] = Dist::Fixed(d.world[i].central());
+                }
+                d.world[P::hazard_threshold as usize] = Dist::Fixed(24.0);
+                d.world[P::severity_per_oom as usize] = Dist::Fixed(0.0);
+                d.world[P::tail_alpha as usize] = Dist::Fixed(3.0);
+                d.world[P::misuse_rate as usize] = Dist::Uniform { min: 0.5, max: 20.0 };
+                d.world[P::severity_min as usize] = Dist::Uniform { min: 4.0, max: 6.0 };
+                d.world[P::value_per_oom as usize] = Dist::Uniform { min: 300.0, max: 2000.0 };
+            })
+            .unwrap()
     }
 
     #[test]
@@ -608,15 +608,17 @@ mod tests {
         );
         // Whole Iman-Conover blocks, so that the correlated runs are exactly the blocks'
         // samples and each marginal is the uncorrelated draws reordered.
-        let prepare = |mut s: Scenario| {
-            s.run.runs = 3 * crate::sim::IC_BLOCK_RUNS;
-            s.run.years = 1;
-            s.run.steps_per_year = 1;
-            s
+        let prepare = |s: Scenario| {
+            s.edited(|d| {
+                d.run.runs = 3 * crate::sim::IC_BLOCK_RUNS;
+                d.run.years = 1;
+                d.run.steps_per_year = 1;
+            })
+            .unwrap()
         };
         let with = prepare(Scenario::parse(&text, "test").unwrap());
         let without = prepare(Scenario::baseline());
-        assert_eq!(with.correlations.len(), 2);
+        assert_eq!(with.correlations().len(), 2);
         let opts = SimOptions { record: Record { params: true, ..Record::default() }, ..SimOptions::default() };
         let a = crate::sim::simulate(&with, &opts, &Control::new()).unwrap();
         let b = crate::sim::simulate(&without, &opts, &Control::new()).unwrap();
@@ -639,15 +641,18 @@ mod tests {
 
     #[test]
     fn net_diff_is_paired_against_the_baseline() {
-        let mut s = Scenario::baseline();
-        s.run.runs = 300;
-        s.run.years = 4;
+        let s = Scenario::baseline()
+            .edited(|d| {
+                d.run.runs = 300;
+                d.run.years = 4;
+            })
+            .unwrap();
         let tiered = s.policy_index("Global tiered 1e27").unwrap();
         let spec = SensitivitySpec { tornado: false, ..SensitivitySpec::new(tiered, Output::NetDiff) };
         let r = sensitivity(&s, &spec, &SensitivityOptions::default(), &Control::new()).unwrap();
         let plain = crate::sim::simulate(&s, &SimOptions::default(), &Control::new()).unwrap();
-        let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
-        let sum = crate::analysis::summarise(&plain, &names, s.run.baseline);
+        let names: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
+        let sum = crate::analysis::summarise(&plain, &names, s.run().reference);
         assert!((r.output_mean - sum.policies[tiered].net_diff_mean).abs() < 1e-9);
         assert_eq!(r.tail.by, TailBy::Net);
         assert!(r.params.iter().all(|x| x.low.is_nan() && x.swing.is_nan()));
@@ -663,11 +668,14 @@ mod tests {
         assert_eq!(vals, vec![10.0, 4.0, 6.0, -2.0, 1.0]);
         assert_eq!(Output::parse("net_diff"), Some(Output::NetDiff));
         assert_eq!(Output::parse("Net"), None);
-        let mut s = Scenario::baseline();
-        s.run.runs = 10;
-        for i in 0..N_PARAMS {
-            s.world[i] = Dist::Fixed(s.world[i].central());
-        }
+        let s = Scenario::baseline()
+            .edited(|d| {
+                d.run.runs = 10;
+                for i in 0..N_PARAMS {
+                    d.world[i] = Dist::Fixed(d.world[i].central());
+                }
+            })
+            .unwrap();
         let err =
             sensitivity(&s, &SensitivitySpec::new(0, Output::Net), &SensitivityOptions::default(), &Control::new())
                 .unwrap_err();

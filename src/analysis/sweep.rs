@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::params::{P, PARAMS, Range, param_index};
-use crate::model::scenario::suggest;
+use crate::model::suggest;
 use crate::model::{Policy, Regime, Scenario};
 use crate::sim::rng::{Stream, stream};
 use crate::sim::{Control, Engine, Outcome, Record, Results, RunSource, SimError, SimOptions};
@@ -219,7 +219,7 @@ pub struct SweepOptions {
 /// The runs `Control::runs_done` reaches when a sweep of `scenario` finishes (with a world
 /// axis of `axis_points` values, or 0 for a 1-D sweep).
 pub fn progress_total(scenario: &Scenario, axis_points: usize) -> u64 {
-    scenario.run.runs * axis_points.max(1) as u64
+    scenario.run().runs * axis_points.max(1) as u64
 }
 
 /// Everything reported about one grid point (money in $B, discounted).
@@ -375,9 +375,9 @@ impl Sweep2d {
     }
 }
 
-/// The scenario actually simulated: grid points, then the current policy, then the baseline.
+/// The policies actually simulated: grid points, then the current policy, then the reference.
 struct Layout {
-    scenario: Scenario,
+    policies: Vec<Policy>,
     policy_name: String,
     baseline_name: String,
     n_points: usize,
@@ -397,14 +397,14 @@ impl Layout {
 }
 
 fn layout(scenario: &Scenario, spec: &SweepSpec) -> Result<Layout, SweepError> {
-    let Some(policy) = scenario.policies.get(spec.policy) else {
+    let Some(policy) = scenario.policies().get(spec.policy) else {
         return Err(SweepError::Invalid(format!(
             "there is no policy number {} (the scenario has {})",
             spec.policy,
-            scenario.policies.len()
+            scenario.policies().len()
         )));
     };
-    let nj = scenario.jurisdictions.len();
+    let nj = scenario.jurisdictions().len();
     let Some(current_value) = spec.param.current(policy, nj) else {
         return Err(SweepError::NoTieredRegime { policy: policy.name.clone() });
     };
@@ -417,22 +417,20 @@ fn layout(scenario: &Scenario, spec: &SweepSpec) -> Result<Layout, SweepError> {
     if let Some(v) = spec.values.iter().find(|v| !v.is_finite()) {
         return Err(SweepError::Invalid(format!("grid values must be finite, got {v}")));
     }
-    let mut s = scenario.clone();
-    s.policies = Vec::with_capacity(spec.values.len() + 2);
+    let mut policies = Vec::with_capacity(spec.values.len() + 2);
     let mut clamped = Vec::with_capacity(spec.values.len());
     for &v in &spec.values {
         let mut p = policy.clone();
         clamped.push(spec.param.apply(&mut p, v));
         p.name = format!("{} ({} = {v})", policy.name, spec.param.key());
-        s.policies.push(p);
+        policies.push(p);
     }
-    s.policies.push(policy.clone());
-    let baseline = scenario.baseline_policy().clone();
+    policies.push(policy.clone());
+    let baseline = scenario.reference_policy().clone();
     let baseline_name = baseline.name.clone();
-    s.policies.push(baseline);
-    s.run.baseline = spec.values.len() + 1;
+    policies.push(baseline);
     Ok(Layout {
-        scenario: s,
+        policies,
         policy_name: policy.name.clone(),
         baseline_name,
         n_points: spec.values.len(),
@@ -532,6 +530,7 @@ fn point_data(
 /// Simulates the layout once with `overrides`; returns the grid points, the current point
 /// and (with `keep`) the per-run columns.
 fn evaluate(
+    scenario: &Scenario,
     lay: &Layout,
     engine: &Engine,
     source: &RunSource,
@@ -544,7 +543,7 @@ fn evaluate(
         record: Record { jurisdictions: lay.open_mask.iter().any(|&o| o), series_runs: 0, params: false },
         param_overrides: overrides,
     };
-    let results = source.simulate(&lay.scenario, engine, &opts, control)?;
+    let results = source.simulate(scenario, engine, &opts, control)?;
     let baseline_net = results.column(lay.baseline(), Outcome::net);
     let current_net = results.column(lay.current(), Outcome::net);
     let pair = Paired { baseline_net: &baseline_net, current_net: &current_net };
@@ -612,16 +611,16 @@ pub fn sweep_from(
 ) -> Result<Sweep, SweepError> {
     let lay = layout(scenario, spec)?;
     in_pool(opts.threads, || {
-        let engine = Engine::new(&lay.scenario);
-        let (points, current, per_run) = evaluate(&lay, &engine, source, Vec::new(), control, true)?;
+        let engine = Engine::with_policies(scenario, &lay.policies, lay.baseline());
+        let (points, current, per_run) = evaluate(scenario, &lay, &engine, source, Vec::new(), control, true)?;
         let names: Vec<String> = points.iter().map(|p| format!("{}", p.value)).collect();
         let robustness = robustness(&names, &per_run.net, None);
         Ok(Sweep {
             policy: lay.policy_name.clone(),
             param: spec.param,
             baseline: lay.baseline_name.clone(),
-            runs: scenario.run.runs,
-            seed: scenario.run.seed,
+            runs: scenario.run().runs,
+            seed: scenario.run().seed,
             current_value: lay.current_value,
             current,
             points,
@@ -671,10 +670,10 @@ pub fn sweep_2d_from(
     }
     check_world_values(axis.param, &axis.values).map_err(SweepError::Invalid)?;
     in_pool(opts.threads, || {
-        let engine = Engine::new(&lay.scenario);
+        let engine = Engine::with_policies(scenario, &lay.policies, lay.baseline());
         let mut cells = Vec::with_capacity(lay.n_points * axis.values.len());
         for &v2 in &axis.values {
-            let (points, _, _) = evaluate(&lay, &engine, source, vec![(axis.param, v2)], control, false)?;
+            let (points, _, _) = evaluate(scenario, &lay, &engine, source, vec![(axis.param, v2)], control, false)?;
             cells.extend(points.into_iter().map(|point| Cell2d { value2: v2, point }));
         }
         let z: Vec<f64> = cells.iter().map(|c| c.point.p_better_than_baseline).collect();
@@ -684,8 +683,8 @@ pub fn sweep_2d_from(
             param: spec.param,
             param2: axis.key(),
             baseline: lay.baseline_name.clone(),
-            runs: scenario.run.runs,
-            seed: scenario.run.seed,
+            runs: scenario.run().runs,
+            seed: scenario.run().seed,
             values: lay.values.clone(),
             values2: axis.values.clone(),
             cells,
@@ -1082,12 +1081,13 @@ pub const DEFAULT_AXIS_TAIL: f64 = 0.05;
 /// with a tiered regime (a threshold is judged against the baseline), else the baseline if it
 /// is tiered.
 pub fn default_policy(scenario: &Scenario) -> Option<usize> {
-    let nj = scenario.jurisdictions.len();
-    let tiered = |i: &usize| scenario.policies.get(*i).is_some_and(|p| SweepParam::OpenBelow.current(p, nj).is_some());
-    (0..scenario.policies.len())
-        .filter(|&i| i != scenario.run.baseline)
+    let nj = scenario.jurisdictions().len();
+    let tiered =
+        |i: &usize| scenario.policies().get(*i).is_some_and(|p| SweepParam::OpenBelow.current(p, nj).is_some());
+    (0..scenario.policies().len())
+        .filter(|&i| i != scenario.run().reference)
         .find(tiered)
-        .or_else(|| Some(scenario.run.baseline).filter(tiered))
+        .or_else(|| Some(scenario.run().reference).filter(tiered))
 }
 
 /// The default grid of `param` around its current value `current`: (from, to). Ceilings and
@@ -1106,7 +1106,7 @@ pub fn default_grid(param: SweepParam, current: f64) -> (f64, f64) {
 /// value otherwise); rounded outward to two significant digits of the span and kept inside
 /// the parameter's allowed range. `None` when that leaves no span.
 pub fn default_world_range(scenario: &Scenario, param: usize) -> Option<(f64, f64)> {
-    let dist = scenario.world.get(param)?;
+    let dist = scenario.world().get(param)?;
     let info = PARAMS.get(param)?;
     let (lo, hi) = if dist.is_fixed() {
         let x = dist.central();
@@ -1149,10 +1149,12 @@ mod tests {
 
     /// The baseline, made small enough for debug-build tests.
     fn small(runs: u64) -> Scenario {
-        let mut s = Scenario::baseline();
-        s.run.runs = runs;
-        s.run.years = 5;
-        s
+        Scenario::baseline()
+            .edited(|d| {
+                d.run.runs = runs;
+                d.run.years = 5;
+            })
+            .unwrap()
     }
 
     fn tiered(s: &Scenario) -> usize {
@@ -1194,8 +1196,8 @@ mod tests {
         let s = small(300);
         let sw = run_sweep(&s, tiered(&s), SweepParam::Drift, &[0.0, 0.2]);
         let r = crate::sim::simulate(&s, &SimOptions::default(), &Control::new()).unwrap();
-        let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
-        let sum = crate::analysis::summarise(&r, &names, s.run.baseline);
+        let names: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
+        let sum = crate::analysis::summarise(&r, &names, s.run().reference);
         let ps = &sum.policies[tiered(&s)];
         let p = &sw.points[0];
         assert_eq!(p.net_mean, ps.net.mean);
@@ -1244,7 +1246,7 @@ mod tests {
     #[test]
     fn apply_moves_every_tiered_regime() {
         let s = Scenario::baseline();
-        let mut p = s.policies[s.policy_index("Unilateral tiered (US, EU, UK)").unwrap()].clone();
+        let mut p = s.policies()[s.policy_index("Unilateral tiered (US, EU, UK)").unwrap()].clone();
         assert!(!SweepParam::OpenBelow.apply(&mut p, 25.5));
         for (_, r) in &p.overrides {
             assert_eq!(*r, Regime::Tiered { open_below: 25.5, gated_below: 26.5, drift: 0.0 });
@@ -1458,10 +1460,10 @@ mod tests {
 
     #[test]
     fn defaults_pick_a_tiered_policy_a_centred_grid_and_an_axis_inside_the_range() {
-        let mut s = Scenario::baseline();
+        let s = Scenario::baseline();
         let p = default_policy(&s).unwrap();
-        assert_ne!(p, s.run.baseline, "a threshold is compared with the baseline");
-        assert!(SweepParam::OpenBelow.current(&s.policies[p], s.jurisdictions.len()).is_some());
+        assert_ne!(p, s.run().reference, "a threshold is compared with the baseline");
+        assert!(SweepParam::OpenBelow.current(&s.policies()[p], s.jurisdictions().len()).is_some());
         assert_eq!(default_grid(SweepParam::OpenBelow, 27.0), (25.0, 29.0));
         assert_eq!(
             default_grid(SweepParam::Drift, 0.1),
@@ -1469,22 +1471,28 @@ mod tests {
         );
         let h = DEFAULT_HEATMAP_PARAM as usize;
         let (lo, hi) = default_world_range(&s, h).unwrap();
-        assert!(lo <= s.world[h].quantile(0.05) && hi >= s.world[h].quantile(0.95), "the central 90%, rounded out");
+        assert!(lo <= s.world()[h].quantile(0.05) && hi >= s.world()[h].quantile(0.95), "the central 90%, rounded out");
         // A fixed probability near its bound stays a probability.
         let prob = PARAMS.iter().position(|q| q.range == Range::Probability).unwrap();
-        s.world[prob] = crate::model::Dist::Fixed(0.98);
+        let s = s.edited(|d| d.world[prob] = crate::model::Dist::Fixed(0.98)).unwrap();
         let (lo, hi) = default_world_range(&s, prob).unwrap();
         assert!(lo < hi && (0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
         // Only the baseline tiered: it is swept; nothing tiered: nothing to sweep.
-        for (i, pol) in s.policies.iter_mut().enumerate() {
-            if i != s.run.baseline {
-                pol.default = Regime::Closed;
-                pol.overrides.clear();
-            }
-        }
+        let s = s
+            .edited(|d| {
+                for (i, pol) in d.policies.iter_mut().enumerate() {
+                    if i != d.run.reference {
+                        pol.default = Regime::Closed;
+                        pol.overrides.clear();
+                    }
+                }
+            })
+            .unwrap();
         assert_eq!(default_policy(&s), None, "the baseline is open");
-        let b = s.run.baseline;
-        s.policies[b].default = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 };
+        let b = s.run().reference;
+        let s = s
+            .edited(|d| d.policies[b].default = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 })
+            .unwrap();
         assert_eq!(default_policy(&s), Some(b));
     }
 

@@ -71,7 +71,7 @@ impl Worlds {
 
 /// The runs `Control::runs_done` reaches when [`simulate_worlds`] finishes.
 pub fn progress_total(scenario: &Scenario) -> u64 {
-    scenario.run.runs
+    scenario.run().runs
 }
 
 /// Simulates every policy of the scenario on common random numbers, keeping each world's
@@ -82,6 +82,6 @@ pub fn progress_total(scenario: &Scenario) -> u64 {
 pub fn simulate_worlds(scenario: &Scenario, threads: Option<usize>, control: &Control) -> Result<Worlds, SimError> {
     let opts = SimOptions { threads, record: Record { params: true, ..Record::default() }, param_overrides: vec![] };
     let results = simulate(scenario, &opts, control)?;
-    let names = scenario.policies.iter().map(|p| p.name.clone()).collect();
-    Ok(Worlds::from_results(&results, names, scenario.run.baseline, scenario.run.seed))
+    let names = scenario.policies().iter().map(|p| p.name.clone()).collect();
+    Ok(Worlds::from_results(&results, names, scenario.run().reference, scenario.run().seed))
 }

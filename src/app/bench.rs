@@ -179,14 +179,14 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         anyhow::bail!("the scenario did not load: {} problems", e.issues.len());
     }
     let s = app.document().valid.clone();
-    let policy = s.policies.iter().position(crate::model::Policy::has_tiered);
+    let policy = s.policies().iter().position(crate::model::Policy::has_tiered);
     println!("Tierlab --bench-ui: the desktop app measured headless (egui context, no window)");
     println!(
         "scenario \"{}\": {} runs x {} policies x {} steps; {} worker threads; {} build",
-        s.name,
-        s.run.runs,
-        s.policies.len(),
-        s.run.steps(),
+        s.name(),
+        s.run().runs,
+        s.policies().len(),
+        s.run().steps(),
         rayon::current_num_threads(),
         if cfg!(debug_assertions) { "DEBUG (figures not representative)" } else { "release" }
     );
@@ -217,7 +217,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     }
     let frames_per_edit = (d.frames - frames_before) as f64 / EDITS as f64;
     let what = match policy {
-        Some(p) => format!("moving the thresholds of \"{}\" by ±0.1 OOM", s.policies[p].name),
+        Some(p) => format!("moving the thresholds of \"{}\" by ±0.1 OOM", s.policies()[p].name),
         None => "changing the seed".into(),
     };
     println!("Edit latency ({what}; {EDITS} edits, slider released = run at once):");
@@ -231,7 +231,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     println!(
         "  edit -> full result on screen ({} runs): median {f50:6.1} ms  p95 {f95:6.1} ms  max {fmax:6.1} ms   \
          target <= {TARGET_FULL_MS:.0} ms: {}",
-        s.run.runs,
+        s.run().runs,
         verdict(f50, TARGET_FULL_MS)
     );
     println!("  frames drawn per edit: {frames_per_edit:.1} (the app idles between results)");

@@ -281,12 +281,12 @@ impl Computed {
         total_runs: u64,
         elapsed: Duration,
     ) -> Computed {
-        let names: Vec<String> = scenario.policies.iter().map(|p| p.name.clone()).collect();
-        let jnames: Vec<String> = scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
-        let baseline = scenario.run.baseline.min(names.len().saturating_sub(1));
+        let names: Vec<String> = scenario.policies().iter().map(|p| p.name.clone()).collect();
+        let jnames: Vec<String> = scenario.jurisdictions().iter().map(|j| j.name.clone()).collect();
+        let baseline = scenario.run().reference.min(names.len().saturating_sub(1));
         let np = results.n_policies;
-        let steps = scenario.run.steps();
-        let dt = scenario.run.dt();
+        let steps = scenario.run().steps();
+        let dt = scenario.run().dt();
         let grid: Vec<f64> = (0..=steps).map(|t| t as f64 * dt).collect();
         // The summary, the percentile bands and the binned curves are independent: compute
         // them side by side (this sits between the last simulated run and the screen).
@@ -295,7 +295,7 @@ impl Computed {
             || rayon::join(|| summarise_series(results, &jnames), || Curves::new(results, baseline, &grid)),
         );
         let fans = (0..np).map(|p| (0..series.metrics.len()).map(|m| Fan::of(&series, p, m)).collect()).collect();
-        let h = &scenario.world[P::hazard_threshold as usize];
+        let h = &scenario.world()[P::hazard_threshold as usize];
         let mut provenance = Provenance::new(scenario, &source.origin, &source.text);
         provenance.runs = results.n_runs() as u64;
         provenance.wall_time_s = elapsed.as_secs_f64();
@@ -306,11 +306,11 @@ impl Computed {
             runs: results.n_runs(),
             total_runs,
             elapsed,
-            scenario_name: scenario.name.clone(),
+            scenario_name: scenario.name().to_string(),
             policy_names: names,
             jurisdiction_names: jnames,
             baseline,
-            years: f64::from(scenario.run.years),
+            years: f64::from(scenario.run().years),
             summary,
             jurisdiction_runs: results.n_runs(),
             series_runs: series.runs,
@@ -352,8 +352,7 @@ mod tests {
 
     #[test]
     fn computed_from_a_small_baseline_run() {
-        let mut s = Scenario::baseline();
-        s.run.runs = 200;
+        let s = Scenario::baseline().with_runs(200).unwrap();
         let opts = SimOptions {
             threads: Some(1),
             record: Record { jurisdictions: true, series_runs: 200, params: false },
@@ -364,8 +363,8 @@ mod tests {
         assert!(c.is_final());
         assert_eq!(c.summary.policies.len(), 4);
         assert_eq!(c.fans.len(), 4);
-        assert_eq!(c.fans[0].len(), 4 + s.jurisdictions.len());
-        assert_eq!(c.fans[0][CUM_HARM].years.len(), s.run.steps());
+        assert_eq!(c.fans[0].len(), 4 + s.jurisdictions().len());
+        assert_eq!(c.fans[0][CUM_HARM].years.len(), s.run().steps());
         assert!(c.diff.density[c.baseline].is_empty());
         assert_eq!(c.net.density[0].len(), DENSITY_POINTS);
         assert!(c.harm.log10);

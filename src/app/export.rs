@@ -321,8 +321,7 @@ mod tests {
     use std::time::Duration;
 
     fn computed() -> Computed {
-        let mut s = Scenario::baseline();
-        s.run.runs = 100;
+        let s = Scenario::baseline().with_runs(100).unwrap();
         let opts = SimOptions {
             threads: Some(1),
             record: Record { jurisdictions: true, series_runs: 100, params: false },

@@ -265,9 +265,7 @@ mod tests {
     }
 
     fn small() -> Scenario {
-        let mut s = Scenario::baseline();
-        s.run.runs = 200;
-        s
+        Scenario::baseline().with_runs(200).unwrap()
     }
 
     #[test]
@@ -301,8 +299,7 @@ mod tests {
     #[test]
     fn a_report_can_be_stopped() {
         let dir = tempfile::tempdir().unwrap();
-        let mut s = Scenario::baseline();
-        s.run.runs = 1_000_000;
+        let s = Scenario::baseline().with_runs(1_000_000).unwrap();
         let plan = StudyPlan::default_for(&s);
         let publication = Publication::Report { dir: dir.path().into(), plan, formats: vec![Format::Svg] };
         let p = Publishing::start(s, test_source(), publication, || {}).unwrap();

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::export::data::ScenarioSource;
 use crate::model::edit::Saved;
-use crate::model::{Issue, Scenario, ScenarioError};
+use crate::model::{Issue, Scenario, ScenarioDraft, ScenarioError};
 
 /// The tabs of the centre panel.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -153,7 +153,7 @@ pub struct Unsaved {
 #[derive(Clone, Debug)]
 pub struct Document {
     /// What the scenario panel edits in place; may be invalid.
-    pub edit: Scenario,
+    pub edit: ScenarioDraft,
     /// The last edit that passed the checks: what runs.
     pub valid: Scenario,
     /// As loaded or last saved: unsaved changes are `edit != saved`.
@@ -172,7 +172,7 @@ pub struct Document {
 impl Document {
     pub fn new(scenario: Scenario, path: Option<PathBuf>, text: Option<String>) -> Document {
         Document {
-            edit: scenario.clone(),
+            edit: scenario.to_draft(),
             valid: scenario.clone(),
             saved: scenario,
             path,
@@ -197,9 +197,8 @@ impl Document {
     /// The source of `scenario`: [`Document::source`]'s rule when it is the scenario that runs,
     /// perhaps at another run count (as an analysis runs it), else `scenario` written out.
     pub fn source_for(&self, scenario: &Scenario) -> ScenarioSource {
-        let mut at_our_runs = scenario.clone();
-        at_our_runs.run.runs = self.valid.run.runs;
-        if at_our_runs != self.valid {
+        let at_our_runs = scenario.clone().with_runs(self.valid.run().runs);
+        if at_our_runs.ok().as_ref() != Some(&self.valid) {
             return ScenarioSource::edited(scenario);
         }
         let origin = match (&self.path, &self.builtin) {
@@ -263,9 +262,9 @@ impl Document {
         }
         // Into the file as loaded, so its comments (the sources) and layout survive the save.
         let (text, how) = match &self.saved_text {
-            Some(original) => crate::model::edit::update_text(original, &self.saved, &self.edit),
+            Some(original) => crate::model::edit::update_text(original, &self.saved, &self.valid),
             // No file text to keep: nothing is lost.
-            None => (self.edit.to_toml(), Saved::Kept),
+            None => (self.valid.to_toml(), Saved::Kept),
         };
         match Scenario::parse(&text, "scenario to save") {
             Ok(_) => Ok((text, how)),
@@ -275,7 +274,7 @@ impl Document {
 
     /// Records a successful save to `path`.
     pub fn mark_saved(&mut self, path: &Path, text: String) {
-        self.saved = self.edit.clone();
+        self.saved = self.valid.clone();
         self.saved_text = Some(text);
         self.path = Some(path.to_path_buf());
         self.builtin = None;
@@ -290,37 +289,12 @@ pub fn issues_of(e: &ScenarioError) -> Vec<Issue> {
     }
 }
 
-/// Checks an edited scenario with the real checker: written out as a file and parsed back.
-/// Lines refer to that generated text, so they are dropped.
+/// Checks an edited scenario ([`ScenarioDraft::check`]); the issues carry no lines.
 ///
 /// # Errors
 /// Every problem the checks find.
-pub fn check_edit(s: &Scenario) -> Result<Scenario, Vec<Issue>> {
-    // Guards that keep `to_toml` (which indexes policies and jurisdictions) from panicking.
-    let mut issues = Vec::new();
-    if s.policies.is_empty() {
-        issues.push(Issue { path: "policy".into(), line: None, message: "at least one policy is required".into() });
-    } else if s.run.baseline >= s.policies.len() {
-        issues.push(Issue { path: "run.baseline".into(), line: None, message: "must name one of the policies".into() });
-    }
-    for p in &s.policies {
-        let gone = |j: usize| j >= s.jurisdictions.len();
-        if p.overrides.iter().any(|(j, _)| gone(*j))
-            || p.levers.triggers.iter().any(|t| t.jurisdictions.iter().any(|&j| gone(j)))
-        {
-            issues.push(Issue {
-                path: format!("policy {:?}: overrides", p.name),
-                line: None,
-                message: "refers to a jurisdiction that no longer exists".into(),
-            });
-        }
-    }
-    if !issues.is_empty() {
-        return Err(issues);
-    }
-    let text = s.to_toml();
-    Scenario::parse(&text, "edited scenario")
-        .map_err(|e| issues_of(&e).into_iter().map(|i| Issue { line: None, ..i }).collect())
+pub fn check_edit(s: &ScenarioDraft) -> Result<Scenario, Vec<Issue>> {
+    s.check().map_err(|e| issues_of(&e))
 }
 
 #[cfg(test)]
@@ -330,12 +304,12 @@ mod tests {
     #[test]
     fn baseline_round_trips_through_the_checker() {
         let s = Scenario::baseline();
-        assert_eq!(check_edit(&s).unwrap(), s);
+        assert_eq!(check_edit(&s.to_draft()).unwrap(), s);
     }
 
     #[test]
     fn invalid_edits_are_reported_without_lines() {
-        let mut s = Scenario::baseline();
+        let mut s = Scenario::baseline().to_draft();
         s.jurisdictions[0].share0 = 0.9;
         let issues = check_edit(&s).unwrap_err();
         assert!(issues.iter().any(|i| i.message.contains("sum")), "{issues:?}");
@@ -350,12 +324,12 @@ mod tests {
         let mut d = Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML);
         let src = d.source();
         assert_eq!((src.origin.as_str(), src.text.as_str()), ("baseline.toml (built in)", BASELINE_TOML));
-        d.valid.run.seed += 1;
+        d.valid = d.valid.clone().with_seed(d.valid.run().seed + 1).unwrap();
         let edited = d.source();
         assert_eq!(edited.origin, "(edited in the app)");
         assert_ne!(sha256_hex(&edited.text), sha256_hex(BASELINE_TOML));
         assert_eq!(Scenario::parse(&edited.text, "edited").expect("parses"), d.valid, "the text is what runs");
-        d.valid.run.seed -= 1;
+        d.valid = d.valid.clone().with_seed(d.valid.run().seed - 1).unwrap();
         assert_eq!(d.source(), src, "undoing the edit gives the file back");
         let untitled = Document::new(Scenario::baseline(), None, None).source();
         assert_eq!(untitled.origin, "(edited in the app)");

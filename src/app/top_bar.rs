@@ -4,6 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::model::Scenario;
+use crate::model::ScenarioDraft;
 use crate::model::scenario::{MAX_RUNS, MAX_SEED, PRESETS};
 
 use super::command::AppCommand;
@@ -34,7 +35,7 @@ pub fn preset_names() -> Vec<String> {
     PRESETS
         .iter()
         .map(|(file, text)| match Scenario::parse(text, file) {
-            Ok(s) => format!("{} ({file})", s.name),
+            Ok(s) => format!("{} ({file})", s.name()),
             Err(_) => (*file).to_string(),
         })
         .collect()
@@ -42,7 +43,7 @@ pub fn preset_names() -> Vec<String> {
 
 pub fn ui(
     ui: &mut Ui,
-    scenario: &mut Scenario,
+    scenario: &mut ScenarioDraft,
     persisted: &mut Persisted,
     presets: &[String],
     info: &TopBarInfo<'_>,
@@ -151,7 +152,7 @@ fn file_menu_ui(
 
 fn run_settings_ui(
     ui: &mut Ui,
-    scenario: &mut Scenario,
+    scenario: &mut ScenarioDraft,
     persisted: &mut Persisted,
     info: &TopBarInfo<'_>,
     cmds: &mut Vec<AppCommand>,

@@ -358,8 +358,7 @@ mod tests {
 
     #[test]
     fn stages_extend_one_another_exactly() {
-        let mut s = Scenario::baseline();
-        s.run.runs = 600;
+        let s = Scenario::baseline().with_runs(600).unwrap();
         let job = Job {
             id: 7,
             scenario: Arc::new(s.clone()),
@@ -424,8 +423,7 @@ mod tests {
     #[test]
     fn the_worker_thread_runs_jobs_and_drops_stale_ones() {
         let mut w = Worker::spawn(|| {}).unwrap();
-        let mut s = Scenario::baseline();
-        s.run.runs = 100;
+        let s = Scenario::baseline().with_runs(100).unwrap();
         let s = Arc::new(s);
         w.start(Arc::clone(&s), source(&s), 100);
         let id = w.start(Arc::clone(&s), source(&s), 100);

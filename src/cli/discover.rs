@@ -23,8 +23,8 @@ use crate::sim::Control;
 /// Invalid input (exit code 2), cancellation, or a file that cannot be written.
 pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut loaded = load(&args.file)?;
-    apply_common(&mut loaded, &args.common);
+    let loaded = load(&args.file)?;
+    let loaded = apply_common(loaded, &args.common)?;
     let s = &loaded.scenario;
     let policy = policy_named(s, &args.policy)?;
     let against = match args.against.as_deref() {
@@ -74,7 +74,7 @@ fn pct(x: f64) -> String {
 
 fn print_decision(loaded: &Loaded, p: &Provenance, d: &Decision) {
     let disc = &d.discovery;
-    println!("Scenario discovery: when {} — {} ({})", disc.event_text, loaded.scenario.name, loaded.origin);
+    println!("Scenario discovery: when {} — {} ({})", disc.event_text, loaded.scenario.name(), loaded.origin);
     println!(
         "{} worlds, seed {}, {} threads, {:.3} s, scenario sha256 {}",
         p.runs,

@@ -84,14 +84,14 @@ pub fn finish_shard(
     w.finish().with_context(|| format!("cannot write to {}", dir.display()))?;
     let meta = partial_meta(command, shard_args(command), shard, loaded, sims.len());
     write_meta(dir, &meta, &loaded.text).with_context(|| format!("cannot write to {}", dir.display()))?;
-    let range = shard.range(loaded.scenario.run.runs);
+    let range = shard.range(loaded.scenario.run().runs);
     println!(
         "{command} shard {shard} of {}: runs {}..{} of {}, {} simulation{}; partial result in {} (combine the \
          shards with `tierlab merge --out DIR SHARD_DIR...`)",
         loaded.origin,
         range.start,
         range.end,
-        loaded.scenario.run.runs,
+        loaded.scenario.run().runs,
         sims.len(),
         if sims.len() == 1 { "" } else { "s" },
         dir.display()
@@ -102,11 +102,10 @@ pub fn finish_shard(
 /// The scenario the shards ran: their scenario text, stamped with the origin they recorded.
 fn loaded_from(part: &Part) -> anyhow::Result<Loaded> {
     let m = &part.meta;
-    let mut scenario =
-        Scenario::parse(&part.scenario_text, &part.dir.join("scenario_as_run.toml").display().to_string())
-            .map_err(|e| InvalidInput(format!("the shards' scenario no longer validates: {e}")))?;
-    scenario.run.runs = m.runs;
-    scenario.run.seed = m.seed;
+    let scenario = Scenario::parse(&part.scenario_text, &part.dir.join("scenario_as_run.toml").display().to_string())
+        .and_then(|s| s.with_runs(m.runs))
+        .and_then(|s| s.with_seed(m.seed))
+        .map_err(|e| InvalidInput(format!("the shards' scenario no longer validates: {e}")))?;
     Ok(Loaded { scenario, text: part.scenario_text.clone(), origin: m.scenario_file.clone() })
 }
 
@@ -141,7 +140,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
             eprintln!(
                 "merged {} shards ({} runs) into runs.csv, jurisdictions.csv, params.csv, series.csv and summary.json in {}",
                 parts.len(),
-                loaded.scenario.run.runs,
+                loaded.scenario.run().runs,
                 args.out.display()
             );
             Ok(ExitCode::SUCCESS)

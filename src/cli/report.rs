@@ -55,14 +55,7 @@ pub fn parse_figures(names: &[String]) -> anyhow::Result<Vec<FigureKind>> {
 }
 
 fn load_with(file: &Path, common: &CommonRunArgs) -> anyhow::Result<Loaded> {
-    let mut loaded = load(file)?;
-    if let Some(r) = common.runs {
-        loaded.scenario.run.runs = r;
-    }
-    if let Some(s) = common.seed {
-        loaded.scenario.run.seed = s;
-    }
-    Ok(loaded)
+    Ok(load(file)?.with_overrides(common.runs, common.seed)?)
 }
 
 /// The study plan the analysis flags ask for: the default plan, or the analyses of
@@ -89,9 +82,9 @@ pub fn plan_from_args(s: &Scenario, args: &AnalysisArgs) -> anyhow::Result<Study
     let grid_flags = args.param.is_some() || args.from.is_some() || args.to.is_some() || args.steps.is_some();
     let cap_flags = args.max_p_catastrophe.is_some() || args.max_cvar95.is_some();
     if (grid_flags || cap_flags) && plan.sweep.is_none() {
-        let tiered: Vec<String> = (0..s.policies.len())
-            .filter(|&i| SweepParam::OpenBelow.current(&s.policies[i], s.jurisdictions.len()).is_some())
-            .map(|i| format!("{:?}", s.policies[i].name))
+        let tiered: Vec<String> = (0..s.policies().len())
+            .filter(|&i| SweepParam::OpenBelow.current(&s.policies()[i], s.jurisdictions().len()).is_some())
+            .map(|i| format!("{:?}", s.policies()[i].name))
             .collect();
         let which = match args.policy.as_deref() {
             Some(name) => format!("policy {name:?} has no tiered regime"),
@@ -114,9 +107,9 @@ pub fn plan_from_args(s: &Scenario, args: &AnalysisArgs) -> anyhow::Result<Study
             None => sweep.spec.param,
         };
         let current = s
-            .policies
+            .policies()
             .get(sweep.spec.policy)
-            .and_then(|p| param.current(p, s.jurisdictions.len()))
+            .and_then(|p| param.current(p, s.jurisdictions().len()))
             .ok_or_else(|| invalid("the analysed policy has no tiered regime to sweep"))?;
         let (from, to) = default_grid(param, current);
         plan.set_grid(param, args.from.unwrap_or(from), args.to.unwrap_or(to), args.steps.unwrap_or(DEFAULT_STEPS))

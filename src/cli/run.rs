@@ -28,6 +28,22 @@ pub struct Loaded {
     pub origin: String,
 }
 
+impl Loaded {
+    /// The scenario with `--runs` and `--seed` applied.
+    ///
+    /// # Errors
+    /// A run count or seed out of range.
+    pub fn with_overrides(mut self, runs: Option<u64>, seed: Option<u64>) -> Result<Loaded, ScenarioError> {
+        if let Some(r) = runs {
+            self.scenario = self.scenario.with_runs(r)?;
+        }
+        if let Some(s) = seed {
+            self.scenario = self.scenario.with_seed(s)?;
+        }
+        Ok(self)
+    }
+}
+
 /// Loads a scenario file, or the embedded baseline for the word "baseline".
 ///
 /// # Errors
@@ -64,13 +80,13 @@ pub fn validate(file: &Path) -> anyhow::Result<ExitCode> {
             println!(
                 "{}: valid: \"{}\", {} world parameters ({} uncertain), {} jurisdictions, {} policies, {} runs x {} steps",
                 loaded.origin,
-                s.name,
-                s.world.len(),
+                s.name(),
+                s.world().len(),
                 s.uncertain_params().len(),
-                s.jurisdictions.len(),
-                s.policies.len(),
-                s.run.runs,
-                s.run.steps()
+                s.jurisdictions().len(),
+                s.policies().len(),
+                s.run().runs,
+                s.run().steps()
             );
             Ok(ExitCode::SUCCESS)
         }
@@ -91,18 +107,12 @@ pub struct RunOutput {
 /// Invalid input or a failure to write output.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut loaded = load(&args.file)?;
-    if let Some(r) = args.runs {
-        loaded.scenario.run.runs = r;
-    }
-    if let Some(s) = args.seed {
-        loaded.scenario.run.seed = s;
-    }
+    let loaded = load(&args.file)?.with_overrides(args.runs, args.seed)?;
     let threads = args.threads.map(|t| t as usize);
     if let Some(shard) = args.shard {
         let dir =
             args.out.as_deref().ok_or_else(|| InvalidInput("--shard needs --out DIR for its partial result".into()))?;
-        check_shard(shard, loaded.scenario.run.runs)?;
+        check_shard(shard, loaded.scenario.run().runs)?;
         let mode = Mode::Shard { shard, args: Vec::new() };
         let out = execute(&loaded, threads, Some(dir), args.quiet, started, mode)?;
         let r = &out.results.runs;
@@ -112,7 +122,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             loaded.origin,
             r.start,
             r.end,
-            loaded.scenario.run.runs,
+            loaded.scenario.run().runs,
             out.provenance.wall_time_s,
             out.provenance.threads,
             dir.display()
@@ -171,7 +181,7 @@ pub fn execute(
     mode: Mode<'_>,
 ) -> anyhow::Result<RunOutput> {
     let s = &loaded.scenario;
-    let runs = s.run.runs;
+    let runs = s.run().runs;
     let range = match &mode {
         Mode::Shard { shard, .. } => shard.range(runs),
         _ => 0..runs,
@@ -301,7 +311,7 @@ pub fn execute(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
+    let names: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
     let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
     provenance.threads = pool.as_ref().map_or_else(rayon::current_num_threads, rayon::ThreadPool::current_num_threads);
     if let Mode::Shard { shard, args } = &mode {
@@ -311,12 +321,12 @@ pub fn execute(
         let meta = partial_meta("run", args.clone(), *shard, loaded, 1);
         write_meta(dir, &meta, &loaded.text).with_context(|| cannot_write("partial.json"))?;
         provenance.wall_time_s = started.elapsed().as_secs_f64();
-        let summary = summarise(&results, &names, s.run.baseline);
+        let summary = summarise(&results, &names, s.run().reference);
         return Ok(RunOutput { results, summary, provenance });
     }
     let mut summary = match &pool {
-        Some(p) => p.install(|| summarise(&results, &names, s.run.baseline)),
-        None => summarise(&results, &names, s.run.baseline),
+        Some(p) => p.install(|| summarise(&results, &names, s.run().reference)),
+        None => summarise(&results, &names, s.run().reference),
     };
     summary.clamped_draws = std::mem::take(&mut clamped);
     for (key, n) in &summary.clamped_draws {
@@ -367,7 +377,7 @@ pub fn partial_meta(
     simulations: usize,
 ) -> PartialMeta {
     let s = &loaded.scenario;
-    let range = shard.range(s.run.runs);
+    let range = shard.range(s.run().runs);
     PartialMeta {
         tool: "tierlab".into(),
         version: crate::VERSION.into(),
@@ -377,8 +387,8 @@ pub fn partial_meta(
         shards: shard.count,
         first_run: range.start,
         end_run: range.end,
-        runs: s.run.runs,
-        seed: s.run.seed,
+        runs: s.run().runs,
+        seed: s.run().seed,
         scenario_sha256: crate::model::scenario::sha256_hex(&loaded.text),
         scenario_file: loaded.origin.clone(),
         simulations,
@@ -386,7 +396,7 @@ pub fn partial_meta(
 }
 
 pub fn jurisdiction_names(s: &Scenario) -> Vec<String> {
-    s.jurisdictions.iter().map(|j| j.name.clone()).collect()
+    s.jurisdictions().iter().map(|j| j.name.clone()).collect()
 }
 
 fn pm(mean: f64, se: f64) -> String {
@@ -397,12 +407,12 @@ fn print_summary(loaded: &Loaded, out: &RunOutput) {
     let s = &loaded.scenario;
     let p = &out.provenance;
     let sum = &out.summary;
-    println!("{} — {}", s.name, loaded.origin);
+    println!("{} — {}", s.name(), loaded.origin);
     println!(
         "{} runs x {} policies x {} steps, seed {}, {} threads, {:.3} s, scenario sha256 {}",
         p.runs,
-        s.policies.len(),
-        s.run.steps(),
+        s.policies().len(),
+        s.run().steps(),
         p.seed,
         p.threads,
         p.wall_time_s,
@@ -410,7 +420,7 @@ fn print_summary(loaded: &Loaded, out: &RunOutput) {
     );
     println!("Money in $B (2025), discounted; ± is one Monte Carlo standard error.\n");
     let baseline = &sum.policies[sum.baseline].name;
-    let name_w = s.policies.iter().map(|p| p.name.chars().count()).max().unwrap_or(6).max(6);
+    let name_w = s.policies().iter().map(|p| p.name.chars().count()).max().unwrap_or(6).max(6);
     println!(
         "{:<name_w$}  {:>18}  {:>16}  {:>18}  {:>12}  {:>18}  {:>10}",
         "policy", "benefit", "harm", "net", "CVaR95 harm", "P(catastrophe)", "P(better)"
@@ -460,7 +470,7 @@ fn print_levers(s: &Scenario, out: &RunOutput, name_w: usize) {
         }
     }
     let shares = crate::analysis::levers::evaluation_shares(s, &out.results);
-    let baseline = &s.policies[s.run.baseline].name;
+    let baseline = &s.policies()[s.run().reference].name;
     if !shares.is_empty() {
         println!(
             "\nEvaluation error: change against \"{baseline}\" = change with exact evaluations + part due to error"
@@ -469,7 +479,7 @@ fn print_levers(s: &Scenario, out: &RunOutput, name_w: usize) {
     for e in &shares {
         println!(
             "  {:<name_w$}  benefit {} = {} + {} ± {}   harm {} = {} + {} ± {}   (exact: \"{}\")",
-            s.policies[e.policy].name,
+            s.policies()[e.policy].name,
             fmt_num(e.benefit_change),
             fmt_num(e.benefit_change_exact),
             fmt_num(e.benefit_from_error),
@@ -478,10 +488,10 @@ fn print_levers(s: &Scenario, out: &RunOutput, name_w: usize) {
             fmt_num(e.harm_change_exact),
             fmt_num(e.harm_from_error),
             fmt_num(e.harm_from_error_se),
-            s.policies[e.exact].name,
+            s.policies()[e.exact].name,
         );
     }
-    for (p, policy) in s.policies.iter().enumerate() {
+    for (p, policy) in s.policies().iter().enumerate() {
         let noisy = policy.levers.evaluation.is_some_and(|e| e.sd != 0.0 || e.bias != 0.0);
         if noisy && !shares.iter().any(|e| e.policy == p) {
             println!(

@@ -33,13 +33,8 @@ pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
 ///
 /// # Errors
 /// As [`run`].
-pub fn run_loaded(
-    args: SensitivityArgs,
-    mut loaded: Loaded,
-    source: Source,
-    started: Instant,
-) -> anyhow::Result<ExitCode> {
-    apply_common(&mut loaded, &args.common);
+pub fn run_loaded(args: SensitivityArgs, loaded: Loaded, source: Source, started: Instant) -> anyhow::Result<ExitCode> {
+    let loaded = apply_common(loaded, &args.common)?;
     let s = &loaded.scenario;
     let output = Output::parse(&args.output).ok_or_else(|| {
         invalid(format!(
@@ -50,18 +45,18 @@ pub fn run_loaded(
     })?;
     let policy = match args.policy.as_deref() {
         Some(name) => policy_named(s, name)?,
-        None => s.run.baseline,
+        None => s.run().reference,
     };
-    if output == Output::NetDiff && policy == s.run.baseline {
+    if output == Output::NetDiff && policy == s.run().reference {
         return Err(invalid(format!(
             "--output net_diff compares a policy with the baseline policy \"{}\"; choose another --policy",
-            s.baseline_policy().name
+            s.reference_policy().name
         )));
     }
     let spec = SensitivitySpec::new(policy, output);
     let opts = SensitivityOptions { threads: args.common.threads.map(|t| t as usize) };
     let control = Control::new();
-    let source = source.run_source(args.shard, args.out.as_deref(), s.run.runs)?;
+    let source = source.run_source(args.shard, args.out.as_deref(), s.run().runs)?;
     let result = with_progress(progress_total(s, &spec), args.common.quiet, &control, || {
         sensitivity_from(s, &spec, &opts, &source, &control)
     })
@@ -86,7 +81,7 @@ fn signed(x: f64) -> String {
 
 fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
     let out = r.output.key();
-    println!("Sensitivity of {out} under \"{}\" — {} ({})", r.policy, loaded.scenario.name, loaded.origin);
+    println!("Sensitivity of {out} under \"{}\" — {} ({})", r.policy, loaded.scenario.name(), loaded.origin);
     println!(
         "{} runs, {} uncertain parameters, seed {}, {} threads, {:.3} s, scenario sha256 {}",
         p.runs,

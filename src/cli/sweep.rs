@@ -33,18 +33,13 @@ fn sweep_error(e: SweepError) -> anyhow::Error {
 }
 
 /// Applies `--runs` and `--seed` to a loaded scenario.
-pub(crate) fn apply_common(loaded: &mut Loaded, common: &CommonRunArgs) {
-    if let Some(r) = common.runs {
-        loaded.scenario.run.runs = r;
-    }
-    if let Some(s) = common.seed {
-        loaded.scenario.run.seed = s;
-    }
+pub(crate) fn apply_common(loaded: Loaded, common: &CommonRunArgs) -> anyhow::Result<Loaded> {
+    Ok(loaded.with_overrides(common.runs, common.seed)?)
 }
 
 /// `"A", "B"` for messages.
 pub(crate) fn policy_list(s: &Scenario) -> String {
-    s.policies.iter().map(|p| format!("{:?}", p.name)).collect::<Vec<_>>().join(", ")
+    s.policies().iter().map(|p| format!("{:?}", p.name)).collect::<Vec<_>>().join(", ")
 }
 
 /// The policy named `name`, or an invalid-input error listing the policies.
@@ -94,8 +89,8 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
 ///
 /// # Errors
 /// As [`run`].
-pub fn run_loaded(args: SweepArgs, mut loaded: Loaded, source: Source, started: Instant) -> anyhow::Result<ExitCode> {
-    apply_common(&mut loaded, &args.common);
+pub fn run_loaded(args: SweepArgs, loaded: Loaded, source: Source, started: Instant) -> anyhow::Result<ExitCode> {
+    let loaded = apply_common(loaded, &args.common)?;
     let s = &loaded.scenario;
     let param = SweepParam::parse(&args.param).ok_or_else(|| {
         invalid(format!("--param {:?} is not a regime parameter; use open_below, gated_below or drift", args.param))
@@ -104,8 +99,8 @@ pub fn run_loaded(args: SweepArgs, mut loaded: Loaded, source: Source, started: 
     let policy = match args.policy.as_deref() {
         Some(name) => policy_named(s, name)?,
         None => {
-            let nj = s.jurisdictions.len();
-            s.policies.iter().position(|p| (0..nj).any(|j| p.regime_for(j).is_tiered())).ok_or_else(|| {
+            let nj = s.jurisdictions().len();
+            s.policies().iter().position(|p| (0..nj).any(|j| p.regime_for(j).is_tiered())).ok_or_else(|| {
                 invalid(format!(
                     "no policy of {} has a tiered regime to sweep; the policies are {}",
                     loaded.origin,
@@ -119,7 +114,7 @@ pub fn run_loaded(args: SweepArgs, mut loaded: Loaded, source: Source, started: 
     let spec = SweepSpec { policy, param, values: grid(args.from, args.to, args.steps) };
     let opts = SweepOptions { threads: args.common.threads.map(|t| t as usize) };
     let control = Control::new();
-    let source = source.run_source(args.shard, args.out.as_deref(), s.run.runs)?;
+    let source = source.run_source(args.shard, args.out.as_deref(), s.run().runs)?;
     let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
     provenance.threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
 
@@ -134,8 +129,11 @@ pub fn run_loaded(args: SweepArgs, mut loaded: Loaded, source: Source, started: 
         if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
             return finish_shard("sweep", shard, &loaded, source, dir);
         }
-        let best =
-            best_threshold(&result, &constraint, &BootstrapOptions { replicates: DEFAULT_BOOTSTRAP, seed: s.run.seed });
+        let best = best_threshold(
+            &result,
+            &constraint,
+            &BootstrapOptions { replicates: DEFAULT_BOOTSTRAP, seed: s.run().seed },
+        );
         provenance.wall_time_s = started.elapsed().as_secs_f64();
         print_sweep(&loaded, &provenance, &result, &best);
         if let Some(dir) = &args.out {
@@ -169,7 +167,7 @@ pub fn run_loaded(args: SweepArgs, mut loaded: Loaded, source: Source, started: 
 }
 
 fn header_lines(loaded: &Loaded, p: &Provenance, what: &str) {
-    println!("{what} — {} ({})", loaded.scenario.name, loaded.origin);
+    println!("{what} — {} ({})", loaded.scenario.name(), loaded.origin);
     println!(
         "{} runs per point, seed {}, {} threads, {:.3} s, scenario sha256 {}",
         p.runs,

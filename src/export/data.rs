@@ -64,11 +64,11 @@ impl Provenance {
             tool: "tierlab".into(),
             version: crate::VERSION.into(),
             model_version: crate::MODEL_VERSION.into(),
-            scenario_name: scenario.name.clone(),
+            scenario_name: scenario.name().to_string(),
             scenario_file: file.into(),
             scenario_sha256: crate::model::scenario::sha256_hex(text),
-            seed: scenario.run.seed,
-            runs: scenario.run.runs,
+            seed: scenario.run().seed,
+            runs: scenario.run().runs,
             threads: rayon::current_num_threads(),
             wall_time_s: 0.0,
             series_runs: 0,
@@ -141,7 +141,7 @@ impl OutputWriters {
         let mut f = |x: f64| -> String { buf.format(x).to_string() };
         for i in 0..r.n_runs() {
             let run = (r.runs.start + i as u64).to_string();
-            for (p, policy) in scenario.policies.iter().enumerate() {
+            for (p, policy) in scenario.policies().iter().enumerate() {
                 let o = r.outcome(i, p);
                 let hazard = if o.hazard_year.is_nan() { String::new() } else { f(o.hazard_year) };
                 self.runs
@@ -159,7 +159,7 @@ impl OutputWriters {
                     ])
                     .map_err(io_err)?;
                 if !r.jurisdictions.is_empty() {
-                    for (j, jur) in scenario.jurisdictions.iter().enumerate() {
+                    for (j, jur) in scenario.jurisdictions().iter().enumerate() {
                         let x = &r.jurisdictions[(i * np + p) * nj + j];
                         self.jurisdictions
                             .write_record([

@@ -301,19 +301,19 @@ fn summary_rows(summary: &Summary) -> (Vec<&'static str>, Vec<Vec<String>>) {
 
 fn policy_rows(scenario: &Scenario) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header = vec!["Policy".to_string()];
-    let names: Vec<String> = scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    let names: Vec<String> = scenario.jurisdictions().iter().map(|j| j.name.clone()).collect();
     header.extend(names.iter().cloned());
     // A column for the policy levers only when some policy has one.
-    let levers = scenario.policies.iter().any(|p| p.levers.any());
+    let levers = scenario.policies().iter().any(|p| p.levers.any());
     if levers {
         header.push("Levers (docs/MODEL.md, 3.5)".into());
     }
     let rows = scenario
-        .policies
+        .policies()
         .iter()
         .map(|p| {
             let mut row = vec![p.name.clone()];
-            row.extend((0..scenario.jurisdictions.len()).map(|j| p.regime_for(j).label()));
+            row.extend((0..scenario.jurisdictions().len()).map(|j| p.regime_for(j).label()));
             if levers {
                 row.push(p.levers.describe(&names));
             }
@@ -328,7 +328,7 @@ fn param_rows(scenario: &Scenario) -> Vec<(Group, Vec<String>)> {
         .iter()
         .enumerate()
         .map(|(i, info)| {
-            let d = &scenario.world[i];
+            let d = &scenario.world()[i];
             let kind = if d.is_fixed() { "fixed" } else { d.kind() };
             (
                 info.group,
@@ -352,7 +352,7 @@ fn jurisdiction_rows(scenario: &Scenario) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header = vec!["Jurisdiction".to_string()];
     header.extend(JURISDICTION_KEYS.iter().map(|(k, unit, _, _)| format!("{k} ({unit})")));
     let rows = scenario
-        .jurisdictions
+        .jurisdictions()
         .iter()
         .map(|j| {
             let mut row = vec![j.name.clone()];
@@ -413,7 +413,7 @@ fn provenance_rows(input: &FigureInput<'_>) -> Vec<(&'static str, String)> {
 
 fn correlation_lines(scenario: &Scenario) -> Vec<String> {
     scenario
-        .correlations
+        .correlations()
         .iter()
         .map(|c| format!("{} and {}: rank correlation {}", PARAMS[c.a].key, PARAMS[c.b].key, c.rho))
         .collect()
@@ -983,20 +983,22 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
         o,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"Tierlab {}\">\n<title>Tierlab report: {}</title>\n<style>\n{}\n</style>\n</head>\n<body>\n",
         esc(&p.version),
-        esc(&s.name),
+        esc(s.name()),
         CSS
     );
-    let _ = writeln!(o, "<h1>{}</h1>", esc(&s.name));
+    let _ = writeln!(o, "<h1>{}</h1>", esc(s.name()));
     let _ = writeln!(o, "<p class=\"meta\">{}</p>", esc(&p.caption()));
     let _ = writeln!(
         o,
         "<p class=\"meta\">{} runs per policy over {} years ({} steps a year); all policies are compared on the same simulated worlds (common random numbers). Money is in billions of 2025 US dollars, discounted; ± is one Monte Carlo standard error.</p>",
-        p.runs, s.run.years, s.run.steps_per_year
+        p.runs,
+        s.run().years,
+        s.run().steps_per_year
     );
 
-    if !s.description.trim().is_empty() {
+    if !s.description().trim().is_empty() {
         o.push_str("<h2>The scenario</h2>\n<div class=\"desc\">\n");
-        for para in paragraphs(&s.description) {
+        for para in paragraphs(s.description()) {
             let _ = writeln!(o, "<p>{}</p>", esc(&para));
         }
         o.push_str("</div>\n");
@@ -1009,7 +1011,7 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
         o,
         "<p class=\"meta\">Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.</p>",
         esc(&input.summary.policies[input.summary.baseline].name),
-        esc(&money_label(s.world[crate::model::P::catastrophe_threshold as usize].central()))
+        esc(&money_label(s.world()[crate::model::P::catastrophe_threshold as usize].central()))
     );
 
     o.push_str("<h2>Policies</h2>\n<p>The release regime of each policy in each jurisdiction, in the order every figure uses (with its colour).</p>\n");
@@ -1130,16 +1132,18 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
     let s = input.scenario;
     let p = input.provenance;
     let mut o = String::new();
-    let _ = writeln!(o, "# {}\n", s.name);
+    let _ = writeln!(o, "# {}\n", s.name());
     let _ = writeln!(o, "{}\n", p.caption());
     let _ = writeln!(
         o,
         "{} runs per policy over {} years ({} steps a year); all policies are compared on the same simulated worlds (common random numbers). Money is in billions of 2025 US dollars, discounted; ± is one Monte Carlo standard error.\n",
-        p.runs, s.run.years, s.run.steps_per_year
+        p.runs,
+        s.run().years,
+        s.run().steps_per_year
     );
-    if !s.description.trim().is_empty() {
+    if !s.description().trim().is_empty() {
         o.push_str("## The scenario\n\n");
-        for para in paragraphs(&s.description) {
+        for para in paragraphs(s.description()) {
             let _ = writeln!(o, "{para}\n");
         }
     }
@@ -1150,7 +1154,7 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
         o,
         "Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.\n",
         input.summary.policies[input.summary.baseline].name,
-        money_label(s.world[crate::model::P::catastrophe_threshold as usize].central())
+        money_label(s.world()[crate::model::P::catastrophe_threshold as usize].central())
     );
     o.push_str("## Policies\n\n");
     let (header, rows) = policy_rows(s);

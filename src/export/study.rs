@@ -148,7 +148,7 @@ fn no_sweep_notes(why: &str) -> [StudyNote; 2] {
 }
 
 fn policy_name(scenario: &Scenario, policy: usize) -> &str {
-    scenario.policies.get(policy).map_or("?", |p| p.name.as_str())
+    scenario.policies().get(policy).map_or("?", |p| p.name.as_str())
 }
 
 impl StudyPlan {
@@ -164,8 +164,8 @@ impl StudyPlan {
         match default_policy(scenario) {
             Some(p) => StudyPlan::for_policy(scenario, p),
             None => {
-                let other = (0..scenario.policies.len()).find(|&i| i != scenario.run.baseline);
-                let mut plan = StudyPlan::for_policy(scenario, other.unwrap_or(scenario.run.baseline));
+                let other = (0..scenario.policies().len()).find(|&i| i != scenario.run().reference);
+                let mut plan = StudyPlan::for_policy(scenario, other.unwrap_or(scenario.run().reference));
                 plan.notes.retain(|n| matches!(n.part, Part::Sensitivity | Part::Decision));
                 let why = "No policy of the scenario has a tiered regime, so there is no threshold to sweep";
                 plan.notes.splice(0..0, no_sweep_notes(why));
@@ -182,7 +182,7 @@ impl StudyPlan {
     /// Runs: the scenario's, capped at [`SWEEP_RUNS_CAP`], [`SWEEP_2D_RUNS_CAP`] and
     /// [`SENSITIVITY_RUNS_CAP`]; a cap that binds is stated in the notes.
     pub fn for_policy(scenario: &Scenario, policy: usize) -> StudyPlan {
-        let runs = scenario.run.runs;
+        let runs = scenario.run().runs;
         let name = policy_name(scenario, policy).to_string();
         let mut plan = StudyPlan::default();
         let capped = |plan: &mut StudyPlan, part: Part, cap: u64, what: &str| {
@@ -196,8 +196,8 @@ impl StudyPlan {
             }
             runs.min(cap)
         };
-        let nj = scenario.jurisdictions.len();
-        match scenario.policies.get(policy).and_then(|p| SweepParam::OpenBelow.current(p, nj)) {
+        let nj = scenario.jurisdictions().len();
+        match scenario.policies().get(policy).and_then(|p| SweepParam::OpenBelow.current(p, nj)) {
             Some(current) => {
                 let (from, to) = default_grid(SweepParam::OpenBelow, current);
                 let spec = SweepSpec { policy, param: SweepParam::OpenBelow, values: grid(from, to, DEFAULT_STEPS) };
@@ -232,11 +232,11 @@ impl StudyPlan {
                 text: "Every world parameter is fixed in this scenario: no sensitivity analysis.".into(),
             });
         } else {
-            let output = if policy == scenario.run.baseline { Output::Harm } else { Output::NetDiff };
+            let output = if policy == scenario.run().reference { Output::Harm } else { Output::NetDiff };
             let runs = capped(&mut plan, Part::Sensitivity, SENSITIVITY_RUNS_CAP, "sensitivity analysis");
             plan.sensitivity = Some(SensitivityPlan { spec: SensitivitySpec::new(policy, output), runs });
         }
-        if scenario.uncertain_params().is_empty() || scenario.policies.len() < 2 {
+        if scenario.uncertain_params().is_empty() || scenario.policies().len() < 2 {
             plan.notes.push(StudyNote {
                 part: Part::Decision,
                 text: "Scenario discovery, regret and the value of information need uncertain world parameters and \
@@ -246,10 +246,10 @@ impl StudyPlan {
         } else {
             // The analysed policy's failure is netting less than the baseline; the baseline's own
             // is a catastrophe. A floor of zero net: worlds where the policy does net good.
-            let event = if policy == scenario.run.baseline {
+            let event = if policy == scenario.run().reference {
                 OutcomeEvent::Catastrophe
             } else {
-                OutcomeEvent::NetBelowPolicy { against: scenario.run.baseline }
+                OutcomeEvent::NetBelowPolicy { against: scenario.run().reference }
             };
             let spec = DecisionSpec {
                 discovery: DiscoverySpec { policy, event, chosen: None, prim: PrimOptions::default() },
@@ -310,8 +310,8 @@ impl StudyPlan {
     pub fn stages(&self, scenario: &Scenario) -> Vec<Stage> {
         let mut stages = vec![Stage {
             part: Part::Simulation,
-            runs: scenario.run.runs,
-            work: scenario.run.runs * scenario.policies.len() as u64,
+            runs: scenario.run().runs,
+            work: scenario.run().runs * scenario.policies().len() as u64,
         }];
         // A sweep simulates every grid point, the policy as it stands and the baseline.
         if let Some(p) = &self.sweep {
@@ -323,15 +323,14 @@ impl StudyPlan {
             stages.push(Stage { part: Part::Sweep2d, runs, work: runs * (p.spec.values.len() as u64 + 2) });
         }
         if let Some(p) = &self.sensitivity {
-            let mut s = scenario.clone();
-            s.run.runs = p.runs;
+            let s = scenario.clone().with_runs(p.runs).unwrap_or_else(|_| scenario.clone());
             let runs = sensitivity::progress_total(&s, &p.spec);
             let policies =
-                if p.spec.output == Output::NetDiff && p.spec.policy != scenario.run.baseline { 2 } else { 1 };
+                if p.spec.output == Output::NetDiff && p.spec.policy != scenario.run().reference { 2 } else { 1 };
             stages.push(Stage { part: Part::Sensitivity, runs, work: runs * policies });
         }
         if let Some(p) = &self.decision {
-            let work = p.runs * scenario.policies.len() as u64;
+            let work = p.runs * scenario.policies().len() as u64;
             stages.push(Stage { part: Part::Decision, runs: p.runs, work });
         }
         stages
@@ -504,11 +503,8 @@ pub fn run_study(
     let body = || -> Result<Study, StudyError> {
         let (results, summary, series) = simulate_for_figures(scenario, control)?;
         let mut notes = plan.notes.clone();
-        let with_runs = |runs: u64| {
-            let mut s = scenario.clone();
-            s.run.runs = runs;
-            s
-        };
+        // A plan's run counts are at most the scenario's, and at least 1.
+        let with_runs = |runs: u64| scenario.clone().with_runs(runs).unwrap_or_else(|_| scenario.clone());
         // Sub-analyses run in the pool this closure runs in.
         let (sweep, best) = match &plan.sweep {
             Some(p) => {
@@ -533,7 +529,7 @@ pub fn run_study(
                     }
                     Cap::Given(c) => c,
                 };
-                let boot = BootstrapOptions { replicates: DEFAULT_BOOTSTRAP, seed: scenario.run.seed };
+                let boot = BootstrapOptions { replicates: DEFAULT_BOOTSTRAP, seed: scenario.run().seed };
                 let best = best_threshold(&sw, &constraint, &boot);
                 (Some(sw), Some(best))
             }
@@ -628,13 +624,13 @@ fn simulate_for_figures(
     s: &Scenario,
     control: &Control,
 ) -> Result<(Results, Summary, Option<SeriesSummary>), StudyError> {
-    let runs = s.run.runs;
-    let np = s.policies.len();
-    let nj = s.jurisdictions.len();
+    let runs = s.run().runs;
+    let np = s.policies().len();
+    let nj = s.jurisdictions().len();
     let engine = Engine::new(s);
     let correlated = CorrelatedDraws::new(s, &engine, runs);
     let series_runs = runs.min(SERIES_RUNS_CAP);
-    let jurisdiction_names: Vec<String> = s.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    let jurisdiction_names: Vec<String> = s.jurisdictions().iter().map(|j| j.name.clone()).collect();
     let mut combined: Option<Results> = None;
     let mut series = None;
     // [(policy * J + j)] -> benefit, harm, share_end
@@ -682,8 +678,8 @@ fn simulate_for_figures(
     // A checked scenario has at least one run; an empty result is still a valid (if
     // useless) input for the summaries.
     let results = combined.unwrap_or_default();
-    let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
-    let mut summary = summarise(&results, &names, s.run.baseline);
+    let names: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
+    let mut summary = summarise(&results, &names, s.run().reference);
     if runs > CHUNK_RUNS {
         for (p, ps) in summary.policies.iter_mut().enumerate() {
             ps.jurisdictions = (0..nj)
@@ -754,12 +750,11 @@ mod tests {
         assert_eq!(sens.spec.output, Output::NetDiff);
         let dec = plan.decision.as_ref().unwrap();
         assert_eq!(dec.spec.discovery.policy, sweep.spec.policy, "the decision support explains the analysed policy");
-        assert_eq!(dec.spec.discovery.event, OutcomeEvent::NetBelowPolicy { against: s.run.baseline });
+        assert_eq!(dec.spec.discovery.event, OutcomeEvent::NetBelowPolicy { against: s.run().reference });
         assert_eq!((dec.runs, dec.spec.floor), (10_000, Some(0.0)));
         assert!(plan.notes.is_empty(), "nothing capped at 10,000 runs: {:?}", plan.notes);
 
-        let mut big = s.clone();
-        big.run.runs = 1_000_000;
+        let big = s.clone().with_runs(1_000_000).unwrap();
         let plan = StudyPlan::default_for(&big);
         assert_eq!(plan.sweep.as_ref().unwrap().runs, SWEEP_RUNS_CAP);
         assert_eq!(plan.sweep_2d.as_ref().unwrap().runs, SWEEP_2D_RUNS_CAP);
@@ -771,8 +766,11 @@ mod tests {
 
     #[test]
     fn plans_without_a_tiered_policy_or_uncertainty() {
-        let mut s = Scenario::baseline();
-        s.policies.retain(|p| !p.name.contains("tiered"));
+        let s = Scenario::baseline()
+            .edited(|d| {
+                d.policies.retain(|p| !p.name.contains("tiered"));
+            })
+            .unwrap();
         let plan = StudyPlan::default_for(&s);
         assert!(plan.sweep.is_none() && plan.sweep_2d.is_none());
         assert!(
@@ -783,15 +781,22 @@ mod tests {
         assert_eq!(policy_name(&s, plan.sensitivity.as_ref().unwrap().spec.policy), "Global closed");
 
         // The baseline alone: its harm, and no policies to compare.
-        s.policies.truncate(1);
+        let s = s
+            .edited(|d| {
+                d.policies.truncate(1);
+            })
+            .unwrap();
         let plan = StudyPlan::default_for(&s);
         assert_eq!(plan.sensitivity.as_ref().unwrap().spec.output, Output::Harm);
         assert!(plan.decision.is_none() && plan.notes.iter().any(|n| n.part == Part::Decision));
 
-        let mut fixed = Scenario::baseline();
-        for d in &mut fixed.world {
-            *d = crate::model::Dist::Fixed(d.central());
-        }
+        let fixed = Scenario::baseline()
+            .edited(|d| {
+                for x in &mut d.world {
+                    *x = crate::model::Dist::Fixed(x.central());
+                }
+            })
+            .unwrap();
         let plan = StudyPlan::default_for(&fixed);
         assert!(plan.sensitivity.is_none());
         assert!(plan.notes.iter().any(|n| n.part == Part::Sensitivity));

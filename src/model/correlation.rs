@@ -4,7 +4,13 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::scenario::Correlation;
+/// A requested rank correlation between two uncertain world parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Correlation {
+    pub a: usize,
+    pub b: usize,
+    pub rho: f64,
+}
 
 /// Pearson correlation of normal scores that yields Spearman rank correlation `rho_s`.
 pub fn pearson_for_spearman(rho_s: f64) -> f64 {

@@ -3,7 +3,6 @@
 use toml::de::{DeTable, DeValue};
 
 use super::error::Issue;
-use super::scenario::line_of;
 
 /// The issue for an error from the TOML parser or serde: its line, and the deepest key
 /// path whose key or value holds the error's position.
@@ -193,4 +192,10 @@ fn render(segs: &[String]) -> String {
         }
     }
     out
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
 }

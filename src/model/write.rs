@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::dist::Dist;
 use super::params::{JURISDICTION_KEYS, PARAMS, optional_default};
 use super::regime::{Levers, Regime};
-use super::scenario::Scenario;
+use super::scenario::{Scenario, ScenarioDraft};
 
 fn quoted(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
@@ -58,7 +58,24 @@ pub fn regime_to_toml(r: Regime) -> String {
     }
 }
 
-pub fn scenario_to_toml(s: &Scenario) -> String {
+impl Scenario {
+    /// The scenario as a scenario file in the canonical layout (comments are not kept; the
+    /// app's saves keep them with `edit.rs`).
+    pub fn to_toml(&self) -> String {
+        self.to_draft().to_toml()
+    }
+}
+
+impl ScenarioDraft {
+    /// The draft as a scenario file in the canonical layout. Never panics, however broken the
+    /// draft: a reference that names no policy, or an override of a jurisdiction that is not
+    /// there, is written so that the checks report it.
+    pub fn to_toml(&self) -> String {
+        draft_to_toml(self)
+    }
+}
+
+fn draft_to_toml(s: &ScenarioDraft) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "name = {}", quoted(&s.name));
     if !s.description.is_empty() {
@@ -69,7 +86,8 @@ pub fn scenario_to_toml(s: &Scenario) -> String {
     let _ = writeln!(out, "seed = {}", s.run.seed);
     let _ = writeln!(out, "years = {}", s.run.years);
     let _ = writeln!(out, "steps_per_year = {}", s.run.steps_per_year);
-    let _ = writeln!(out, "baseline = {}", quoted(&s.policies[s.run.baseline].name));
+    let reference = s.policies.get(s.run.reference).map_or("", |p| p.name.as_str());
+    let _ = writeln!(out, "baseline = {}", quoted(reference));
     let _ = writeln!(out, "\n[world]");
     for (info, d) in PARAMS.iter().zip(&s.world) {
         // A parameter that may be left out is written only when it is not its default.
@@ -92,7 +110,7 @@ pub fn scenario_to_toml(s: &Scenario) -> String {
         if !p.overrides.is_empty() {
             let _ = writeln!(out, "[policy.overrides]");
             for (j, r) in &p.overrides {
-                let _ = writeln!(out, "{} = {}", quoted(&s.jurisdictions[*j].name), regime_to_toml(*r));
+                let _ = writeln!(out, "{} = {}", jurisdiction_name(s, *j), regime_to_toml(*r));
             }
         }
         levers_to_toml(&mut out, s, &p.levers);
@@ -107,8 +125,8 @@ pub fn scenario_to_toml(s: &Scenario) -> String {
 }
 
 /// A policy's levers, each only when set, so a policy without levers reads as before.
-fn levers_to_toml(out: &mut String, s: &Scenario, levers: &Levers) {
-    let name = |j: usize| quoted(&s.jurisdictions[j].name);
+fn levers_to_toml(out: &mut String, s: &ScenarioDraft, levers: &Levers) {
+    let name = |j: usize| jurisdiction_name(s, j);
     if let Some(e) = levers.evaluation {
         let _ = writeln!(out, "[policy.evaluation]");
         let _ = writeln!(out, "sd = {}  # log10 FLOP", num(e.sd));
@@ -161,4 +179,10 @@ fn levers_to_toml(out: &mut String, s: &Scenario, levers: &Levers) {
             }
         }
     }
+}
+
+/// A jurisdiction's name, quoted; a number past the last jurisdiction as a name no
+/// jurisdiction has, which the checks report.
+fn jurisdiction_name(s: &ScenarioDraft, j: usize) -> String {
+    quoted(s.jurisdictions.get(j).map_or("(no such jurisdiction)", |x| x.name.as_str()))
 }

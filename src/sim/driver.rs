@@ -155,10 +155,10 @@ impl CorrelatedDraws {
 
     /// The draws of the blocks that hold `runs`.
     pub fn for_range(scenario: &Scenario, engine: &Engine, runs: Range<u64>) -> Option<CorrelatedDraws> {
-        if scenario.correlations.is_empty() {
+        if scenario.correlations().is_empty() {
             return None;
         }
-        let ids = involved(&scenario.correlations);
+        let ids = involved(scenario.correlations());
         let first_block = runs.start / IC_BLOCK_RUNS;
         let end_block = runs.end.div_ceil(IC_BLOCK_RUNS).max(first_block);
         let block = IC_BLOCK_RUNS as usize;
@@ -186,8 +186,8 @@ impl CorrelatedDraws {
                     }
                 }
             }
-            let mut rng = stream(scenario.run.seed, Stream::Scenario, block_no, 1);
-            iman_conover(&mut draws, &scenario.correlations, &mut rng);
+            let mut rng = stream(scenario.run().seed, Stream::Scenario, block_no, 1);
+            iman_conover(&mut draws, scenario.correlations(), &mut rng);
             for (dst, src) in cols.iter_mut().zip(&draws) {
                 dst.copy_from_slice(src);
             }
@@ -209,8 +209,8 @@ impl CorrelatedDraws {
 /// [`SimError::Cancelled`] if `control` was cancelled; a thread pool that cannot start.
 pub fn simulate(scenario: &Scenario, opts: &SimOptions, control: &Control) -> Result<Results, SimError> {
     let engine = Engine::new(scenario);
-    let correlated = CorrelatedDraws::new(scenario, &engine, scenario.run.runs);
-    simulate_range(&engine, correlated.as_ref(), 0..scenario.run.runs, opts, control)
+    let correlated = CorrelatedDraws::new(scenario, &engine, scenario.run().runs);
+    simulate_range(&engine, correlated.as_ref(), 0..scenario.run().runs, opts, control)
 }
 
 struct Batch<'a> {

@@ -4,7 +4,7 @@
 use crate::model::dist::Sampler;
 use crate::model::params::P;
 use crate::model::params::{PARAMS, draw_cap};
-use crate::model::regime::{Ceilings, Signpost};
+use crate::model::regime::{Ceilings, Policy, Signpost};
 use crate::model::scenario::Scenario;
 
 use super::lane_params::LaneSampler;
@@ -224,9 +224,17 @@ pub struct JurisdictionOutcome {
 pub const SERIES_FIXED: [&str; 4] = ["frontier", "open_pool", "cum_benefit", "cum_harm"];
 
 impl Engine {
-    /// Prepares a validated scenario for simulation.
+    /// Prepares a checked scenario for simulation.
     pub fn new(scenario: &Scenario) -> Engine {
-        let j = &scenario.jurisdictions;
+        Engine::with_policies(scenario, scenario.policies(), scenario.run().reference)
+    }
+
+    /// Prepares a scenario's world and jurisdictions under `policies` instead of its own,
+    /// paired against `policies[reference]`: the policy variants an analysis compares (a
+    /// sweep's grid points, the two policies a sensitivity analysis needs). The policies must
+    /// fit the scenario's jurisdictions, as a checked scenario's do.
+    pub fn with_policies(scenario: &Scenario, policies: &[Policy], reference: usize) -> Engine {
+        let j = scenario.jurisdictions();
         let col = |f: fn(&crate::model::Jurisdiction) -> f64| j.iter().map(f).collect::<Vec<f64>>();
         let mut exposure_cdf = Vec::with_capacity(j.len());
         let mut acc = 0.0;
@@ -238,15 +246,14 @@ impl Engine {
         if let Some(last) = exposure_cdf.last_mut() {
             *last = f64::INFINITY;
         }
-        let mut ceilings = Vec::with_capacity(scenario.policies.len() * j.len());
-        for p in &scenario.policies {
+        let mut ceilings = Vec::with_capacity(policies.len() * j.len());
+        for p in policies {
             for jj in 0..j.len() {
                 ceilings.push(p.regime_for(jj).ceilings());
             }
         }
-        let baseline = &scenario.policies[scenario.run.baseline];
-        let levers: Vec<Option<LeverPlan>> = scenario
-            .policies
+        let baseline = &policies[reference];
+        let levers: Vec<Option<LeverPlan>> = policies
             .iter()
             .map(|p| {
                 let l = &p.levers;
@@ -283,18 +290,18 @@ impl Engine {
             .zip(&levers)
             .map(|(c, l)| if l.is_some() { Uniform::Mixed } else { Uniform::of(c) })
             .collect();
-        let (steps, dt) = (scenario.run.steps(), scenario.run.dt());
+        let (steps, dt) = (scenario.run().steps(), scenario.run().dt());
         // tau as the step computes it, so each pair is the one Ceilings::at gives there.
         let ceilings_at = (0..steps).flat_map(|t| ceilings.iter().map(move |c| c.at(t as f64 * dt))).collect();
         let samplers: Vec<Sampler> =
-            scenario.world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
-        let lane_samplers = scenario.world.iter().zip(&samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
+            scenario.world().iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
+        let lane_samplers = scenario.world().iter().zip(&samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
         Engine {
-            n_policies: scenario.policies.len(),
+            n_policies: policies.len(),
             n_jurisdictions: j.len(),
             steps,
             dt,
-            seed: scenario.run.seed,
+            seed: scenario.run().seed,
             samplers,
             lane_samplers,
             simd_draws: super::libm::matches_this_libm(),

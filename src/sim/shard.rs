@@ -105,7 +105,7 @@ impl RunSource {
     ) -> Result<Results, SimError> {
         match self {
             RunSource::All => {
-                let runs = 0..scenario.run.runs;
+                let runs = 0..scenario.run().runs;
                 let correlated = CorrelatedDraws::for_range(scenario, engine, runs.clone());
                 simulate_range(engine, correlated.as_ref(), runs, opts, control)
             }
@@ -119,10 +119,13 @@ impl RunSource {
                 let r = queue.lock().unwrap_or_else(|e| e.into_inner()).pop_front().ok_or_else(|| {
                     SimError::Mismatch("the partial results hold fewer simulations than the analysis needs".into())
                 })?;
-                if r.runs != (0..scenario.run.runs) || r.n_policies != engine.n_policies || r.steps != engine.steps {
+                if r.runs != (0..scenario.run().runs) || r.n_policies != engine.n_policies || r.steps != engine.steps {
                     return Err(SimError::Mismatch(format!(
                         "a merged simulation has runs {:?} and {} policies where the analysis needs runs 0..{} and {}",
-                        r.runs, r.n_policies, scenario.run.runs, engine.n_policies
+                        r.runs,
+                        r.n_policies,
+                        scenario.run().runs,
+                        engine.n_policies
                     )));
                 }
                 Ok(r)
@@ -327,10 +330,13 @@ mod tests {
             "{}\n[[correlation]]\na = \"world.misuse_rate\"\nb = \"world.severity_min\"\nrho = 0.6\n",
             crate::model::scenario::BASELINE_TOML
         );
-        let mut s = Scenario::parse(&text, "test").unwrap();
-        s.run.runs = runs;
-        s.run.years = 3;
-        s
+        Scenario::parse(&text, "test")
+            .unwrap()
+            .edited(|d| {
+                d.run.runs = runs;
+                d.run.years = 3;
+            })
+            .unwrap()
     }
 
     #[test]
@@ -344,7 +350,7 @@ mod tests {
         let engine = Engine::new(&s);
         let mut merged: Option<Results> = None;
         for index in 1..=3 {
-            let src = RunSource::capture(Shard { index, count: 3 }.range(s.run.runs));
+            let src = RunSource::capture(Shard { index, count: 3 }.range(s.run().runs));
             src.simulate(&s, &engine, &opts, &Control::new()).unwrap();
             let part = src.into_captured().pop().unwrap();
             let mut bytes = Vec::new();

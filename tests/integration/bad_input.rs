@@ -378,7 +378,7 @@ fn the_case_builders_leave_the_baseline_valid() {
         1,
     ));
     let s = parse_ok(&with_jurisdictions(64));
-    assert_eq!(s.jurisdictions.len(), 64);
+    assert_eq!(s.jurisdictions().len(), 64);
 }
 
 #[test]

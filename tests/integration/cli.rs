@@ -110,7 +110,7 @@ fn run_without_out_prints_a_summary_of_every_policy() {
     let out = run_bin(&["run", "baseline", "--runs", "40", "--quiet", "--seed", "3"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    for p in Scenario::baseline().policies {
+    for p in Scenario::baseline().policies() {
         assert!(stdout.contains(&p.name), "{} missing from:\n{stdout}", p.name);
     }
 }
@@ -141,8 +141,8 @@ fn run_files_hold_one_row_per_run_policy_and_jurisdiction() {
     let dir = run_baseline();
     let out = out(&dir);
     let s = Scenario::baseline();
-    let policies: Vec<&str> = s.policies.iter().map(|p| p.name.as_str()).collect();
-    let jurisdictions: Vec<&str> = s.jurisdictions.iter().map(|j| j.name.as_str()).collect();
+    let policies: Vec<&str> = s.policies().iter().map(|p| p.name.as_str()).collect();
+    let jurisdictions: Vec<&str> = s.jurisdictions().iter().map(|j| j.name.as_str()).collect();
     let (np, nj) = (policies.len(), jurisdictions.len());
 
     let (_, runs) = csv(&out.join("runs.csv"));
@@ -193,12 +193,12 @@ fn run_files_hold_one_row_per_run_policy_and_jurisdiction() {
     let (_, series) = csv(&out.join("series.csv"));
     let mut metrics: Vec<String> = ["frontier", "open_pool", "cum_benefit", "cum_harm"].map(String::from).to_vec();
     metrics.extend(jurisdictions.iter().map(|j| format!("share:{j}")));
-    let steps = s.run.steps();
+    let steps = s.run().steps();
     assert_eq!(series.len(), np * steps * metrics.len());
     for (k, row) in series.iter().enumerate() {
         assert_eq!(row[0], policies[k / (steps * metrics.len())]);
         let t = (k / metrics.len()) % steps;
-        assert!((f(&row[1]) - (t + 1) as f64 * s.run.dt()).abs() < 1e-12, "year of step {t}: {row:?}");
+        assert!((f(&row[1]) - (t + 1) as f64 * s.run().dt()).abs() < 1e-12, "year of step {t}: {row:?}");
         assert_eq!(row[2], metrics[k % metrics.len()]);
         let q: Vec<f64> = row[3..8].iter().map(|x| f(x)).collect();
         assert!(q.windows(2).all(|w| w[0] <= w[1]), "percentiles in order: {row:?}");
@@ -229,10 +229,10 @@ fn summary_json_carries_provenance_and_agrees_with_runs_csv() {
     let (_, runs) = csv(&out.join("runs.csv"));
     let column =
         |policy: &str, c: usize| -> Vec<f64> { runs.iter().filter(|r| r[1] == policy).map(|r| f(&r[c])).collect() };
-    let baseline_net = column(&s.baseline_policy().name, 4);
+    let baseline_net = column(&s.reference_policy().name, 4);
     let policies = json["policies"].as_object().expect("policies");
-    assert_eq!(policies.len(), s.policies.len());
-    for p in &s.policies {
+    assert_eq!(policies.len(), s.policies().len());
+    for p in s.policies() {
         let ps = &policies[&p.name];
         for (key, c) in [("benefit", 2), ("harm", 3), ("net", 4)] {
             let xs = column(&p.name, c);
@@ -266,7 +266,11 @@ fn summary_json_carries_provenance_and_agrees_with_runs_csv() {
         let got = ps["p_better_than_baseline"].as_f64().expect("p_better_than_baseline");
         assert!(close(got, better), "{}: p_better_than_baseline {got} vs {better}", p.name);
     }
-    assert_eq!(policies[&s.baseline_policy().name]["p_better_than_baseline"], 0.0, "never strictly better than itself");
+    assert_eq!(
+        policies[&s.reference_policy().name]["p_better_than_baseline"],
+        0.0,
+        "never strictly better than itself"
+    );
 }
 
 #[test]

@@ -30,9 +30,7 @@ fn everything() -> Record {
 }
 
 fn baseline(runs: u64) -> Scenario {
-    let mut s = Scenario::baseline();
-    s.run.runs = runs;
-    s
+    Scenario::baseline().with_runs(runs).expect("a valid run count")
 }
 
 /// Runs `tierlab run FILE --runs RUNS --threads T --out DIR`.
@@ -98,8 +96,7 @@ fn same_seed_same_results_and_another_seed_other_results() {
     assert!(a.outcomes.iter().zip(&b.outcomes).all(|(x, y)| same_outcome(x, y)));
     assert_eq!(a.series, b.series);
     assert_eq!(a.params, b.params);
-    let mut other = s.clone();
-    other.run.seed += 1;
+    let other = s.clone().with_seed(s.run().seed + 1).unwrap();
     let c = sim(&other, everything());
     let differing = a.outcomes.iter().zip(&c.outcomes).filter(|(x, y)| !same_outcome(x, y)).count();
     assert!(differing > a.outcomes.len() / 2, "a new seed must give new worlds ({differing} rows differ)");
@@ -121,7 +118,7 @@ fn one_thread_and_two_threads_agree_in_the_library() {
 
 #[test]
 fn identical_policies_give_identical_rows() {
-    let mut s = baseline(300);
+    let mut s = baseline(300).to_draft();
     for i in [1, 3] {
         let mut copy = s.policies[i].clone();
         copy.name = format!("Copy of {}", copy.name);
@@ -134,6 +131,7 @@ fn identical_policies_give_identical_rows() {
         overrides: vec![(2, Regime::Open)],
         levers: Default::default(),
     });
+    let s = s.check().unwrap();
     let r = sim(&s, everything());
     let nj = r.n_jurisdictions;
     for (copy, original) in [(4, 1), (5, 3), (6, 0)] {
@@ -167,10 +165,13 @@ fn identical_policies_give_identical_rows() {
 fn a_policy_does_not_depend_on_the_policies_beside_it() {
     let all = baseline(200);
     let r = sim(&all, everything());
-    for p in 0..all.policies.len() {
-        let mut alone = all.clone();
-        alone.policies = vec![all.policies[p].clone()];
-        alone.run.baseline = 0;
+    for p in 0..all.policies().len() {
+        let alone = all
+            .edited(|d| {
+                d.policies = vec![all.policies()[p].clone()];
+                d.run.reference = 0;
+            })
+            .unwrap();
         let a = sim(&alone, everything());
         for i in 0..r.n_runs() {
             assert!(same_outcome(a.outcome(i, 0), r.outcome(i, p)), "run {i}, policy {p} alone differs");
@@ -209,11 +210,11 @@ fn a_run_does_not_depend_on_the_range_it_is_simulated_in() {
     let s = baseline(300);
     let full = sim(&s, Record::default());
     let engine = Engine::new(&s);
-    let correlated = CorrelatedDraws::new(&s, &engine, s.run.runs);
+    let correlated = CorrelatedDraws::new(&s, &engine, s.run().runs);
     let opts = SimOptions { threads: Some(2), record: Record::default(), param_overrides: Vec::new() };
     let part: Results =
         tierlab::sim::simulate_range(&engine, correlated.as_ref(), 150..250, &opts, &Control::new()).expect("range");
-    let np = s.policies.len();
+    let np = s.policies().len();
     assert_eq!(part.n_runs(), 100);
     for i in 0..100 {
         for p in 0..np {

@@ -132,13 +132,17 @@ fn apply(text: &mut Vec<u8>, m: &Mutation) {
 
 /// Parses; if valid, simulates a few runs and summarises and serialises the results.
 fn exercise(text: &str) {
-    let Ok(mut s) = Scenario::parse(text, "mutated.toml") else { return };
-    s.run.runs = s.run.runs.min(3);
-    s.run.years = s.run.years.min(10);
+    let Ok(s) = Scenario::parse(text, "mutated.toml") else { return };
+    let s = s
+        .edited(|d| {
+            d.run.runs = d.run.runs.min(3);
+            d.run.years = d.run.years.min(10);
+        })
+        .expect("a valid scenario with fewer runs and years is valid");
     let r = sim(&s, Record { jurisdictions: true, series_runs: 3, params: true });
-    let names: Vec<String> = s.policies.iter().map(|p| p.name.clone()).collect();
-    let summary = summarise(&r, &names, s.run.baseline);
-    let jurisdictions: Vec<String> = s.jurisdictions.iter().map(|j| j.name.clone()).collect();
+    let names: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
+    let summary = summarise(&r, &names, s.run().reference);
+    let jurisdictions: Vec<String> = s.jurisdictions().iter().map(|j| j.name.clone()).collect();
     let _ = summarise_series(&r, &jurisdictions);
     let _ = summary_json(&summary, &Provenance::new(&s, "mutated.toml", text));
     let _ = s.to_toml();

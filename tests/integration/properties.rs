@@ -168,14 +168,14 @@ fn check_invariants(s: &Scenario, r: &Results) -> Result<(), String> {
     let (np, nj) = (r.n_policies, r.n_jurisdictions);
     let steps = r.steps;
     let dt = r.dt;
-    let years = f64::from(s.run.years);
+    let years = f64::from(s.run().years);
     let m = r.series_metrics;
     let mut cell = Vec::new();
     for i in 0..r.n_runs() {
         let pv = |p: P| param_value(s, r, i, p);
         for (c, &id) in r.param_ids.iter().enumerate() {
             let x = r.params[i * r.param_ids.len() + c];
-            let (lo, hi) = s.world[id].support();
+            let (lo, hi) = s.world()[id].support();
             if !(x >= lo && x <= hi) {
                 return Err(format!("run {i}: {} = {x} outside its support [{lo}, {hi}]", PARAMS[id].key));
             }
@@ -237,7 +237,7 @@ fn check_invariants(s: &Scenario, r: &Results) -> Result<(), String> {
                 k_max = k_max.max(f64::from(cell[i]) + 1e-3);
             }
             let discount_sum: f64 = (0..steps).map(|t| (-delta * t as f64 * dt).exp()).sum();
-            for (jj, (jo, jur)) in js.iter().zip(&s.jurisdictions).enumerate() {
+            for (jj, (jo, jur)) in js.iter().zip(s.jurisdictions()).enumerate() {
                 let v_max = (o.open_pool_end - k_base).max(jur.api_access * (k_max - k_base)).max(0.0);
                 let upper = w * jur.weight * v_max * years * (1.0 + 1e-9) + 1e-9;
                 let lower = w * jur.weight * jur.adoption0 * (o0 - k_base).max(0.0) * dt * discount_sum * (1.0 - 1e-9);
@@ -300,7 +300,7 @@ proptest! {
         };
         let back = Scenario::parse(&s.to_toml(), "written.toml");
         prop_assert!(back.as_ref().is_ok_and(|b| *b == s), "round trip through to_toml failed: {back:?}\n{text}");
-        let r = sim(&s, Record { jurisdictions: true, series_runs: s.run.runs, params: true });
+        let r = sim(&s, Record { jurisdictions: true, series_runs: s.run().runs, params: true });
         if let Err(e) = check_invariants(&s, &r) {
             return Err(TestCaseError::fail(format!("{e}\n--- scenario ---\n{text}")));
         }

@@ -70,8 +70,7 @@ fn every_scenario_round_trips_through_its_toml() {
 #[test]
 fn every_scenario_simulates_to_finite_outcomes() {
     for (name, text) in PRESETS {
-        let mut s = Scenario::parse(text, name).expect("valid preset");
-        s.run.runs = 60;
+        let s = Scenario::parse(text, name).expect("valid preset").with_runs(60).unwrap();
         let r = sim(&s, Record { jurisdictions: true, ..Record::default() });
         for o in &r.outcomes {
             assert!(o.benefit.is_finite() && o.benefit >= 0.0, "{name}: {o:?}");
@@ -84,12 +83,12 @@ fn every_scenario_simulates_to_finite_outcomes() {
 #[test]
 fn baseline_matches_scenario_md() {
     let s = Scenario::baseline();
-    let names: Vec<&str> = s.jurisdictions.iter().map(|j| j.name.as_str()).collect();
+    let names: Vec<&str> = s.jurisdictions().iter().map(|j| j.name.as_str()).collect();
     assert_eq!(names, ["US", "China", "EU", "UK", "Rest of world"]);
-    let share0: Vec<f64> = s.jurisdictions.iter().map(|j| j.share0).collect();
+    let share0: Vec<f64> = s.jurisdictions().iter().map(|j| j.share0).collect();
     assert_eq!(share0, [0.75, 0.15, 0.05, 0.02, 0.03]);
-    let policies: Vec<&str> = s.policies.iter().map(|p| p.name.as_str()).collect();
+    let policies: Vec<&str> = s.policies().iter().map(|p| p.name.as_str()).collect();
     assert_eq!(policies, ["Status quo", "Global tiered 1e27", "Global closed", "Unilateral tiered (US, EU, UK)"]);
-    assert_eq!(s.baseline_policy().name, "Status quo");
-    assert_eq!((s.run.years, s.run.steps_per_year), (10, 4));
+    assert_eq!(s.reference_policy().name, "Status quo");
+    assert_eq!((s.run().years, s.run().steps_per_year), (10, 4));
 }

@@ -213,7 +213,7 @@ pub fn sim(scenario: &Scenario, record: Record) -> Results {
 
 /// Simulates and records everything: jurisdictions, params and every run's series.
 pub fn sim_all(scenario: &Scenario) -> Results {
-    sim(scenario, Record { jurisdictions: true, series_runs: scenario.run.runs, params: true })
+    sim(scenario, Record { jurisdictions: true, series_runs: scenario.run().runs, params: true })
 }
 
 /// The value world parameter `p` took in run offset `i` (fixed or drawn; needs recorded params).
@@ -221,7 +221,7 @@ pub fn param_value(scenario: &Scenario, results: &Results, i: usize, p: P) -> f6
     let id = p as usize;
     match results.param_ids.iter().position(|&x| x == id) {
         Some(c) => results.params[i * results.param_ids.len() + c],
-        None => match scenario.world[id] {
+        None => match scenario.world()[id] {
             tierlab::model::Dist::Fixed(x) => x,
             ref d => panic!("parameter {id} is uncertain ({d:?}) but its draws were not recorded"),
         },

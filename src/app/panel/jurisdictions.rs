@@ -5,7 +5,7 @@ use egui::{DragValue, RichText, Ui};
 
 use crate::model::params::{JURISDICTION_KEYS, Range};
 use crate::model::scenario::{MAX_JURISDICTIONS, SUM_TOLERANCE};
-use crate::model::{Jurisdiction, Scenario};
+use crate::model::{Jurisdiction, ScenarioDraft};
 
 use super::super::command::AppCommand;
 use super::note_edit;
@@ -14,17 +14,17 @@ use super::note_edit;
 pub const SUMMED: [usize; 4] = [0, 1, 3, 4];
 
 /// Sums of the summed columns, in `SUMMED` order.
-pub fn sums(s: &Scenario) -> [f64; 4] {
+pub fn sums(s: &ScenarioDraft) -> [f64; 4] {
     SUMMED.map(|k| s.jurisdictions.iter().map(|j| j.values()[k]).sum())
 }
 
 /// Whether any summed column is off by more than the checker allows.
-pub fn sums_off(s: &Scenario) -> bool {
+pub fn sums_off(s: &ScenarioDraft) -> bool {
     sums(s).iter().any(|x| (x - 1.0).abs() > SUM_TOLERANCE)
 }
 
 /// Rescales each summed column to sum to 1 (equal shares where a column is all zero).
-pub fn renormalise(s: &mut Scenario) {
+pub fn renormalise(s: &mut ScenarioDraft) {
     let n = s.jurisdictions.len();
     if n == 0 {
         return;
@@ -41,7 +41,7 @@ pub fn renormalise(s: &mut Scenario) {
 
 /// A new jurisdiction with no share of anything (so the sums stay as they are) and middling
 /// attributes; its name is unique.
-pub fn new_jurisdiction(s: &Scenario) -> Jurisdiction {
+pub fn new_jurisdiction(s: &ScenarioDraft) -> Jurisdiction {
     let mut n = s.jurisdictions.len() + 1;
     let mut name = format!("Jurisdiction {n}");
     while s.jurisdictions.iter().any(|j| j.name == name) {
@@ -64,7 +64,7 @@ pub fn new_jurisdiction(s: &Scenario) -> Jurisdiction {
 }
 
 /// Removes jurisdiction `j`, dropping policies' overrides and levers for it and renumbering the rest.
-pub fn remove(s: &mut Scenario, j: usize) {
+pub fn remove(s: &mut ScenarioDraft, j: usize) {
     if j >= s.jurisdictions.len() {
         return;
     }
@@ -79,7 +79,7 @@ fn range_of(r: Range) -> std::ops::RangeInclusive<f64> {
     lo.max(0.0)..=if hi.is_finite() { hi } else { 10.0 }
 }
 
-pub fn ui(ui: &mut Ui, s: &mut Scenario, dark: bool, cmds: &mut Vec<AppCommand>) {
+pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, dark: bool, cmds: &mut Vec<AppCommand>) {
     let n = s.jurisdictions.len();
     egui::ScrollArea::horizontal().id_salt("jurisdiction_table").show(ui, |ui| {
         egui::Grid::new("jurisdiction_grid").striped(true).spacing([6.0, 3.0]).show(ui, |ui| {
@@ -172,10 +172,11 @@ pub fn ui(ui: &mut Ui, s: &mut Scenario, dark: bool, cmds: &mut Vec<AppCommand>)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Scenario;
 
     #[test]
     fn renormalise_fixes_every_sum() {
-        let mut s = Scenario::baseline();
+        let mut s = Scenario::baseline().to_draft();
         s.jurisdictions[0].share0 = 2.0;
         s.jurisdictions.push(new_jurisdiction(&s));
         assert!(sums_off(&s));
@@ -186,9 +187,10 @@ mod tests {
 
     #[test]
     fn removing_a_jurisdiction_renumbers_overrides() {
-        let mut s = Scenario::baseline();
+        let base = Scenario::baseline();
+        let p = base.policy_index("Unilateral tiered (US, EU, UK)").unwrap();
+        let mut s = base.to_draft();
         let eu = s.jurisdictions.iter().position(|j| j.name == "EU").unwrap();
-        let p = s.policy_index("Unilateral tiered (US, EU, UK)").unwrap();
         let before: Vec<String> =
             s.policies[p].overrides.iter().map(|(j, _)| s.jurisdictions[*j].name.clone()).collect();
         remove(&mut s, 0);

@@ -4,7 +4,7 @@
 
 use egui::{Response, RichText, Ui};
 
-use crate::model::{Issue, Scenario};
+use crate::model::{Issue, ScenarioDraft};
 
 use super::command::AppCommand;
 
@@ -32,7 +32,7 @@ pub fn note_edit(resp: &Response, cmds: &mut Vec<AppCommand>) {
 /// The whole panel.
 pub fn ui(
     ui: &mut Ui,
-    s: &mut Scenario,
+    s: &mut ScenarioDraft,
     issues: &[Issue],
     state: &mut PanelState,
     dark: bool,
@@ -91,7 +91,7 @@ fn issues_ui(ui: &mut Ui, issues: &[Issue], dark: bool) {
     });
 }
 
-fn header_ui(ui: &mut Ui, s: &mut Scenario, cmds: &mut Vec<AppCommand>) {
+fn header_ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
     egui::Grid::new("scenario_header").num_columns(2).show(ui, |ui| {
         let label = ui.label("Name");
         let r = ui.add(egui::TextEdit::singleline(&mut s.name).desired_width(300.0)).labelled_by(label.id);

@@ -330,7 +330,7 @@ mod tests {
         let base = Scenario::baseline();
         for (i, info) in PARAMS.iter().enumerate() {
             for kind in KINDS {
-                let d = convert(&base.world[i], kind, info);
+                let d = convert(&base.world()[i], kind, info);
                 assert_eq!(d.kind(), kind);
                 let (rlo, rhi, _) = info.range.bounds();
                 // severity_cap must stay above severity_min's largest value in every run,
@@ -345,7 +345,7 @@ mod tests {
                 if !fits_support {
                     continue;
                 }
-                let mut s = base.clone();
+                let mut s = base.to_draft();
                 s.world[i] = d.clone();
                 let result = crate::app::state::check_edit(&s);
                 assert!(result.is_ok(), "{} as {kind}: {d:?}: {:?}", info.key, result.err());
@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn sparklines_are_normalised() {
         let i = param_index("growth").unwrap();
-        let s = Spark::of(&Scenario::baseline().world[i]);
+        let s = Spark::of(&Scenario::baseline().world()[i]);
         assert_eq!(s.points.len(), 48);
         assert!(s.points.iter().all(|p| (0.0..=1.0).contains(&p[0]) && (0.0..=1.0).contains(&p[1])));
         assert!(s.q05 < s.q95);

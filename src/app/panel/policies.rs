@@ -5,7 +5,7 @@ use egui::{RichText, Ui};
 
 use crate::model::regime::flop_label;
 use crate::model::scenario::MAX_POLICIES;
-use crate::model::{Policy, Regime, Scenario};
+use crate::model::{Policy, Regime, ScenarioDraft};
 
 use super::super::command::AppCommand;
 use super::note_edit;
@@ -21,7 +21,7 @@ pub fn threshold_text(k: f64) -> String {
 }
 
 /// A name not used by any policy: `base`, or `base 2`, `base 3`...
-pub fn unique_name(s: &Scenario, base: &str) -> String {
+pub fn unique_name(s: &ScenarioDraft, base: &str) -> String {
     let taken = |n: &str| s.policies.iter().any(|p| p.name == n);
     if !taken(base) {
         return base.to_string();
@@ -30,7 +30,7 @@ pub fn unique_name(s: &Scenario, base: &str) -> String {
 }
 
 /// The policy "Add policy" creates: tiered everywhere at the usual thresholds.
-pub fn new_policy(s: &Scenario) -> Policy {
+pub fn new_policy(s: &ScenarioDraft) -> Policy {
     Policy {
         name: unique_name(s, "New policy"),
         default: Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 },
@@ -40,34 +40,34 @@ pub fn new_policy(s: &Scenario) -> Policy {
 }
 
 /// Inserts a copy of policy `i` after it.
-pub fn duplicate(s: &mut Scenario, i: usize) {
+pub fn duplicate(s: &mut ScenarioDraft, i: usize) {
     let Some(p) = s.policies.get(i) else { return };
     let mut copy = p.clone();
     let base: String = format!("{} (copy)", p.name).chars().take(56).collect();
     copy.name = unique_name(s, &base);
     s.policies.insert(i + 1, copy);
-    if s.run.baseline > i {
-        s.run.baseline += 1;
+    if s.run.reference > i {
+        s.run.reference += 1;
     }
 }
 
 /// Removes policy `i` (never the last one), keeping the baseline pointing at the same policy
 /// (or at the first, if the baseline itself goes).
-pub fn remove(s: &mut Scenario, i: usize) {
+pub fn remove(s: &mut ScenarioDraft, i: usize) {
     if s.policies.len() <= 1 || i >= s.policies.len() {
         return;
     }
     s.policies.remove(i);
-    if s.run.baseline == i {
-        s.run.baseline = 0;
-    } else if s.run.baseline > i {
-        s.run.baseline -= 1;
+    if s.run.reference == i {
+        s.run.reference = 0;
+    } else if s.run.reference > i {
+        s.run.reference -= 1;
     }
 }
 
-pub fn ui(ui: &mut Ui, s: &mut Scenario, cmds: &mut Vec<AppCommand>) {
+pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
     let n = s.policies.len();
-    let baseline = s.run.baseline;
+    let baseline = s.run.reference;
     let jnames: Vec<String> = s.jurisdictions.iter().map(|j| j.name.clone()).collect();
     // The first policy tiered by default starts open, so its threshold sliders are in view.
     let first_tiered = s.policies.iter().position(|p| p.default.is_tiered());
@@ -297,6 +297,7 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Scenario;
 
     #[test]
     fn threshold_labels_show_log10_and_flop() {
@@ -306,18 +307,18 @@ mod tests {
 
     #[test]
     fn duplicate_and_remove_keep_the_baseline_and_names_unique() {
-        let mut s = Scenario::baseline();
-        s.run.baseline = 2;
+        let mut s = Scenario::baseline().to_draft();
+        s.run.reference = 2;
         duplicate(&mut s, 0);
         assert_eq!(s.policies[1].name, "Status quo (copy)");
-        assert_eq!(s.run.baseline, 3);
+        assert_eq!(s.run.reference, 3);
         duplicate(&mut s, 0);
         assert_eq!(s.policies[1].name, "Status quo (copy) 2");
-        assert_eq!(s.run.baseline, 4);
+        assert_eq!(s.run.reference, 4);
         remove(&mut s, 1);
-        assert_eq!(s.run.baseline, 3);
+        assert_eq!(s.run.reference, 3);
         remove(&mut s, 3);
-        assert_eq!(s.run.baseline, 0);
+        assert_eq!(s.run.reference, 0);
         assert!(crate::app::state::check_edit(&s).is_ok());
         while s.policies.len() > 1 {
             remove(&mut s, 0);
@@ -328,7 +329,7 @@ mod tests {
 
     #[test]
     fn overrides_stay_sorted() {
-        let mut p = new_policy(&Scenario::baseline());
+        let mut p = new_policy(&Scenario::baseline().to_draft());
         set_override(&mut p, 3, Some(Regime::Open));
         set_override(&mut p, 1, Some(Regime::Closed));
         let default = p.default;

@@ -103,9 +103,9 @@ impl TierlabApp {
     /// The scenario an export simulates: the one on screen, at the runs on screen (the app's
     /// cap included), so that the figures show what the app shows.
     pub(super) fn publish_scenario(&self) -> Scenario {
-        let mut scenario = self.doc.valid.clone();
-        scenario.run.runs = scenario.run.runs.min(self.runs_cap()).max(1);
-        scenario
+        let runs = self.doc.valid.run().runs.min(self.runs_cap()).max(1);
+        // At most the scenario's own run count, so always a valid one.
+        self.doc.valid.clone().with_runs(runs).unwrap_or_else(|_| self.doc.valid.clone())
     }
 
     pub(super) fn poll_publishing(&mut self) {
@@ -185,7 +185,7 @@ impl TierlabApp {
         if rob.policy.is_some()
             && let Some(dp) = plan.decision.as_mut()
         {
-            dp.spec = rob.spec_for(s.policies.len(), s.run.baseline);
+            dp.spec = rob.spec_for(s.policies().len(), s.run().reference);
         }
         plan
     }

@@ -16,6 +16,7 @@ use egui::{ColorImage, Rect, RichText, Ui, ViewportCommand};
 
 use crate::export::data::write_atomic;
 use crate::export::figures::Format;
+use crate::model::ScenarioDraft;
 use crate::model::scenario::{BASELINE_TOML, PRESETS};
 use crate::model::{Issue, Scenario};
 
@@ -201,7 +202,7 @@ impl TierlabApp {
             Some((path, s, text)) => Document::new(s, Some(path.clone()), Some(text)),
             None => Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML),
         };
-        doc.edit = edited.clone();
+        doc.edit = edited.to_draft();
         doc.valid = edited;
         self.replace_document(doc);
         let note = "Restored the unsaved edits of the last session (File > Save keeps them).";
@@ -221,7 +222,7 @@ impl TierlabApp {
     }
 
     /// The scenario being edited. After changing it, apply [`AppCommand::Edited`].
-    pub fn scenario_mut(&mut self) -> &mut Scenario {
+    pub fn scenario_mut(&mut self) -> &mut ScenarioDraft {
         &mut self.doc.edit
     }
 
@@ -507,7 +508,7 @@ impl TierlabApp {
             }
             AppCommand::SetBaselinePolicy(i) => {
                 if i < self.doc.edit.policies.len() {
-                    self.doc.edit.run.baseline = i;
+                    self.doc.edit.run.reference = i;
                     self.on_edit(true);
                 }
             }
@@ -676,7 +677,7 @@ impl TierlabApp {
             return;
         };
         let scenario = Arc::new(self.doc.valid.clone());
-        let runs = scenario.run.runs.min(cap);
+        let runs = scenario.run().runs.min(cap);
         w.start(Arc::clone(&scenario), Arc::new(self.doc.source()), runs);
         self.last_run = Some(scenario);
     }

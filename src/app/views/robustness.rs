@@ -118,15 +118,14 @@ impl RobustnessSettings {
                         parameter a distribution in the scenario panel."
                 .into());
         }
-        if scenario.policies.len() < 2 {
+        if scenario.policies().len() < 2 {
             return Err("Robustness compares policies: add a second policy in the scenario panel.".into());
         }
         if self.policy.is_none() {
             self.policy = crate::analysis::sweep::default_policy(scenario);
         }
-        self.resolve(scenario.policies.len(), scenario.run.baseline);
-        let mut s = scenario.clone();
-        s.run.runs = self.runs.clamp(1, max_runs.max(1));
+        self.resolve(scenario.policies().len(), scenario.run().reference);
+        let s = scenario.clone().with_runs(self.runs.clamp(1, max_runs.max(1))).map_err(|e| e.to_string())?;
         Ok(Request::Worlds { scenario: Arc::new(s) })
     }
 
@@ -165,7 +164,7 @@ impl RobustnessSettings {
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let scenario = cx.scenario;
     let dark = cx.dark();
-    if scenario.policies.len() < 2 || scenario.uncertain_params().is_empty() {
+    if scenario.policies().len() < 2 || scenario.uncertain_params().is_empty() {
         ui.add_space(20.0);
         let mut s = cx.state.robustness.clone();
         ui.label(s.request(scenario, 1).err().unwrap_or_default());
@@ -212,15 +211,15 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
 }
 
 fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut RobustnessSettings) {
-    let (policy, against) = s.resolve(scenario.policies.len(), scenario.run.baseline);
-    let name = |i: usize| scenario.policies.get(i).map_or("", |p| p.name.as_str());
+    let (policy, against) = s.resolve(scenario.policies().len(), scenario.run().reference);
+    let name = |i: usize| scenario.policies().get(i).map_or("", |p| p.name.as_str());
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Explain when");
         ComboBox::from_id_salt("rob_policy")
             .selected_text(name(policy))
             .width(200.0)
             .show_ui(ui, |ui| {
-                for (i, p) in scenario.policies.iter().enumerate() {
+                for (i, p) in scenario.policies().iter().enumerate() {
                     ui.selectable_value(&mut s.policy, Some(i), &p.name);
                 }
             })
@@ -242,7 +241,7 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut RobustnessSettings) {
                     .selected_text(name(against))
                     .width(200.0)
                     .show_ui(ui, |ui| {
-                        for (i, p) in scenario.policies.iter().enumerate() {
+                        for (i, p) in scenario.policies().iter().enumerate() {
                             if i != policy {
                                 ui.selectable_value(&mut s.against, Some(i), &p.name);
                             }

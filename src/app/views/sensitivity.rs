@@ -55,13 +55,13 @@ impl Default for SensitivitySettings {
 impl SensitivitySettings {
     /// Fills in the policy and mends choices an edit made invalid; returns the policy.
     pub fn resolve(&mut self, scenario: &Scenario) -> usize {
-        let n = scenario.policies.len();
+        let n = scenario.policies().len();
         let policy = match self.policy.filter(|&p| p < n) {
             Some(p) => p,
-            None => sweep::default_policy(scenario).unwrap_or(scenario.run.baseline),
+            None => sweep::default_policy(scenario).unwrap_or(scenario.run().reference),
         };
         self.policy = Some(policy);
-        if self.output == Output::NetDiff && policy == scenario.run.baseline {
+        if self.output == Output::NetDiff && policy == scenario.run().reference {
             // The baseline's difference to itself is zero in every world: nothing to explain.
             self.output = Output::Net;
         }
@@ -79,8 +79,7 @@ impl SensitivitySettings {
                         parameter a distribution in the scenario panel."
                 .into());
         }
-        let mut s = scenario.clone();
-        s.run.runs = self.runs.clamp(1, max_runs.max(1));
+        let s = scenario.clone().with_runs(self.runs.clamp(1, max_runs.max(1))).map_err(|e| e.to_string())?;
         let spec = SensitivitySpec { tornado: self.tornado, ..SensitivitySpec::new(policy, self.output) };
         Ok(Request::Sensitivity { scenario: Arc::new(s), spec })
     }
@@ -156,7 +155,7 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut SensitivitySettings, po
             .selected_text(output_label(s.output))
             .show_ui(ui, |ui| {
                 for o in Output::ALL {
-                    let usable = !(o == Output::NetDiff && policy == scenario.run.baseline);
+                    let usable = !(o == Output::NetDiff && policy == scenario.run().reference);
                     ui.add_enabled_ui(usable, |ui| {
                         ui.selectable_value(&mut s.output, o, output_label(o)).on_hover_text(output_help(o));
                     })
@@ -167,12 +166,12 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut SensitivitySettings, po
             .response
             .labelled_by(label.id);
         let label = ui.label("under");
-        let name = scenario.policies.get(policy).map_or("", |p| p.name.as_str());
+        let name = scenario.policies().get(policy).map_or("", |p| p.name.as_str());
         ComboBox::from_id_salt("sens_policy")
             .selected_text(name)
             .width(220.0)
             .show_ui(ui, |ui| {
-                for (i, p) in scenario.policies.iter().enumerate() {
+                for (i, p) in scenario.policies().iter().enumerate() {
                     ui.selectable_value(&mut s.policy, Some(i), &p.name);
                 }
             })
@@ -446,7 +445,7 @@ mod tests {
         let s = Scenario::baseline();
         let mut t = SensitivitySettings { output: Output::Harm, tornado: false, ..SensitivitySettings::default() };
         let Ok(Request::Sensitivity { scenario, spec }) = t.request(&s, 300) else { panic!("a request") };
-        assert_eq!(scenario.run.runs, 300);
+        assert_eq!(scenario.run().runs, 300);
         assert_eq!(spec.output, Output::Harm);
         assert!(!spec.tornado);
         assert_eq!(Some(spec.policy), sweep::default_policy(&s));
@@ -456,7 +455,7 @@ mod tests {
     fn the_baseline_is_not_compared_with_itself() {
         let s = Scenario::baseline();
         let mut t = SensitivitySettings {
-            policy: Some(s.run.baseline),
+            policy: Some(s.run().reference),
             output: Output::NetDiff,
             ..SensitivitySettings::default()
         };
@@ -466,10 +465,13 @@ mod tests {
 
     #[test]
     fn a_scenario_without_uncertainty_is_explained() {
-        let mut s = Scenario::baseline();
-        for d in &mut s.world {
-            *d = crate::model::Dist::Fixed(d.central());
-        }
+        let s = Scenario::baseline()
+            .edited(|d| {
+                for x in &mut d.world {
+                    *x = crate::model::Dist::Fixed(x.central());
+                }
+            })
+            .unwrap();
         let err = SensitivitySettings::default().request(&s, 300).unwrap_err();
         assert!(err.contains("fixed"), "{err}");
     }

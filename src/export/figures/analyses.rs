@@ -37,7 +37,7 @@ fn world_title(key: &str) -> String {
 
 /// The policy's index in the scenario (for its colour), 0 when it is not there.
 fn policy_index(input: &FigureInput<'_>, name: &str) -> usize {
-    input.scenario.policies.iter().position(|p| p.name == name).unwrap_or(0)
+    input.scenario.policies().iter().position(|p| p.name == name).unwrap_or(0)
 }
 
 /// `lo..hi` widened by `pad` of its span on both sides (a unit span if empty).
@@ -585,10 +585,10 @@ impl Heatmap {
             contour_p_better_half: s.contour_p_better_half.clone(),
             current_value: input
                 .scenario
-                .policies
+                .policies()
                 .iter()
                 .find(|p| p.name == s.policy)
-                .and_then(|p| s.param.current(p, input.scenario.jurisdictions.len())),
+                .and_then(|p| s.param.current(p, input.scenario.jurisdictions().len())),
             x_title: param_title(s.param),
             y_title: world_title(&s.param2),
         })

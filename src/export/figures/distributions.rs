@@ -91,7 +91,7 @@ pub(crate) struct Density {
 
 impl Density {
     pub fn compute(input: &FigureInput<'_>, measure: Measure) -> Density {
-        let np = input.scenario.policies.len();
+        let np = input.scenario.policies().len();
         let log_x = measure == Measure::Harm;
         let raw: Vec<Vec<f64>> = (0..np).map(|p| measure.values(input, p)).collect();
         // On a log axis, the density of log10(x) over positive runs, scaled by their share
@@ -239,7 +239,7 @@ pub(crate) struct Ecdf {
 
 impl Ecdf {
     pub fn compute(input: &FigureInput<'_>) -> Ecdf {
-        let np = input.scenario.policies.len();
+        let np = input.scenario.policies().len();
         let refs = policy_refs(input.scenario);
         let panels = [Measure::Benefit, Measure::Harm, Measure::Net]
             .into_iter()
@@ -367,7 +367,7 @@ pub(crate) struct Paired {
 
 impl Paired {
     pub fn compute(input: &FigureInput<'_>) -> Paired {
-        let np = input.scenario.policies.len();
+        let np = input.scenario.policies().len();
         let b = input.summary.baseline;
         let refs = policy_refs(input.scenario);
         let base = input.results.column(b, |o| o.net());

@@ -45,7 +45,7 @@ pub(crate) struct Bars {
 impl Bars {
     pub fn compute(input: &FigureInput<'_>) -> Bars {
         let refs = policy_refs(input.scenario);
-        let names: Vec<String> = input.scenario.jurisdictions.iter().map(|j| j.name.clone()).collect();
+        let names: Vec<String> = input.scenario.jurisdictions().iter().map(|j| j.name.clone()).collect();
         let policies = input
             .summary
             .policies

@@ -524,18 +524,18 @@ fn check_requirement(kind: FigureKind, input: &FigureInput<'_>) -> Result<(), Fi
     match kind.requirement() {
         Requirement::None => Ok(()),
         Requirement::Series => match input.series {
-            Some(s) if s.steps > 0 && s.runs > 0 && s.n_policies == input.scenario.policies.len() => Ok(()),
+            Some(s) if s.steps > 0 && s.runs > 0 && s.n_policies == input.scenario.policies().len() => Ok(()),
             _ => missing("per-step series (simulate with Record::series_runs > 0 and pass summarise_series)"),
         },
         Requirement::Jurisdictions => {
-            if input.summary.policies.iter().all(|p| p.jurisdictions.len() == input.scenario.jurisdictions.len()) {
+            if input.summary.policies.iter().all(|p| p.jurisdictions.len() == input.scenario.jurisdictions().len()) {
                 Ok(())
             } else {
                 missing("per-jurisdiction results (simulate with Record::jurisdictions)")
             }
         }
         Requirement::TwoPolicies => {
-            if input.scenario.policies.len() >= 2 {
+            if input.scenario.policies().len() >= 2 {
                 Ok(())
             } else {
                 missing("at least two policies")
@@ -829,7 +829,7 @@ pub(crate) struct PolicyRef {
 
 pub(crate) fn policy_refs(scenario: &Scenario) -> Vec<PolicyRef> {
     scenario
-        .policies
+        .policies()
         .iter()
         .enumerate()
         .map(|(i, p)| PolicyRef { index: i, name: p.name.clone(), color: style::hex(crate::theme::policy_color(i)) })

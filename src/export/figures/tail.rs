@@ -64,7 +64,7 @@ pub(crate) struct Exceedance {
 
 impl Exceedance {
     pub fn compute(input: &FigureInput<'_>) -> Exceedance {
-        let np = input.scenario.policies.len();
+        let np = input.scenario.policies().len();
         let n = input.results.n_runs();
         let nf = n.max(1) as f64;
         let refs = policy_refs(input.scenario);
@@ -117,7 +117,7 @@ impl Exceedance {
             runs: n,
             log10_x_range: [x_lo, x_hi],
             log10_y_range: [y_lo.min(-1), 0],
-            catastrophe_threshold: input.scenario.world[P::catastrophe_threshold as usize].central(),
+            catastrophe_threshold: input.scenario.world()[P::catastrophe_threshold as usize].central(),
             policies,
         }
     }

@@ -194,7 +194,7 @@ impl Capability {
                 open_pool: points(s, p, mo),
             })
             .collect();
-        let h = &input.scenario.world[P::hazard_threshold as usize];
+        let h = &input.scenario.world()[P::hazard_threshold as usize];
         Ok(Capability {
             unit: "log10 FLOP (training compute)",
             series_runs: s.runs,
@@ -307,7 +307,7 @@ impl Shares {
     pub fn compute(input: &FigureInput<'_>) -> Result<Shares, FigureError> {
         let s = series(input)?;
         let refs = policy_refs(input.scenario);
-        let js = &input.scenario.jurisdictions;
+        let js = &input.scenario.jurisdictions();
         let ms: Vec<usize> =
             js.iter().map(|j| metric(s, &format!("share:{}", j.name), "shares_over_time")).collect::<Result<_, _>>()?;
         let policies = (0..s.n_policies)

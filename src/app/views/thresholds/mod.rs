@@ -75,7 +75,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         return;
     };
     let current_value =
-        scenario.policies.get(policy).and_then(|p| settings.param.current(p, scenario.jurisdictions.len()));
+        scenario.policies().get(policy).and_then(|p| settings.param.current(p, scenario.jurisdictions().len()));
     // The bootstrap runs off the UI thread; the last answer stays until the new one is in.
     let best = match cx.analyses.view(Slot::Best).outcome {
         Some(Outcome::Best(b)) => Some(b),
@@ -159,7 +159,7 @@ struct Marker {
 /// Policy, parameter, grid, runs and heat-map axis. The shell builds the analyses' requests
 /// from these settings every frame, so a change here starts the new sweep by itself.
 fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut ThresholdSettings, policy: usize) {
-    let nj = scenario.jurisdictions.len();
+    let nj = scenario.jurisdictions().len();
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Sweep");
         ComboBox::from_id_salt("sweep_param")
@@ -173,12 +173,12 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut ThresholdSettings, poli
             .labelled_by(label.id)
             .on_hover_text(param_help(s.param));
         let label = ui.label("of");
-        let name = scenario.policies.get(policy).map_or("", |p| p.name.as_str());
+        let name = scenario.policies().get(policy).map_or("", |p| p.name.as_str());
         ComboBox::from_id_salt("sweep_policy")
             .selected_text(name)
             .width(220.0)
             .show_ui(ui, |ui| {
-                for (i, p) in scenario.policies.iter().enumerate() {
+                for (i, p) in scenario.policies().iter().enumerate() {
                     let tiered = s.param.current(p, nj).is_some();
                     ui.add_enabled_ui(tiered, |ui| {
                         ui.selectable_value(&mut s.policy, Some(i), &p.name);

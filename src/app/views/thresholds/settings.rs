@@ -86,8 +86,8 @@ impl ThresholdSettings {
     /// # Errors
     /// A sentence for the tab when no policy has a tiered regime.
     pub fn resolve(&mut self, scenario: &Scenario) -> Result<usize, String> {
-        let nj = scenario.jurisdictions.len();
-        let tiered = |i: usize| scenario.policies.get(i).and_then(|p| self.param.current(p, nj));
+        let nj = scenario.jurisdictions().len();
+        let tiered = |i: usize| scenario.policies().get(i).and_then(|p| self.param.current(p, nj));
         let policy = match self.policy.filter(|&i| tiered(i).is_some()) {
             Some(i) => i,
             None => sweep::default_policy(scenario).ok_or_else(|| {
@@ -125,8 +125,7 @@ impl ThresholdSettings {
     pub fn requests(&mut self, scenario: &Scenario, max_runs: u64) -> Result<ThresholdRequests, String> {
         let policy = self.resolve(scenario)?;
         let grid = self.grid.unwrap_or(Grid { from: 26.0, to: 28.0, steps: sweep::DEFAULT_STEPS });
-        let mut s = scenario.clone();
-        s.run.runs = self.runs.clamp(1, max_runs.max(1));
+        let s = scenario.clone().with_runs(self.runs.clamp(1, max_runs.max(1))).map_err(|e| e.to_string())?;
         let scenario = Arc::new(s);
         let spec = SweepSpec { policy, param: self.param, values: grid.values() };
         let heatmap = match (self.heatmap, self.world_grid) {
@@ -178,9 +177,9 @@ mod tests {
         let mut t = ThresholdSettings::default();
         let r = t.requests(&s, 500).unwrap();
         let Request::Sweep { scenario, spec } = &r.sweep else { panic!("a sweep") };
-        assert_eq!(scenario.run.runs, 500, "runs are capped");
+        assert_eq!(scenario.run().runs, 500, "runs are capped");
         assert_eq!(Some(spec.policy), sweep::default_policy(&s));
-        let current = SweepParam::OpenBelow.current(&s.policies[spec.policy], s.jurisdictions.len()).unwrap();
+        let current = SweepParam::OpenBelow.current(&s.policies()[spec.policy], s.jurisdictions().len()).unwrap();
         assert_eq!(spec.values.len(), sweep::DEFAULT_STEPS);
         assert!((spec.values[sweep::DEFAULT_STEPS / 2] - current).abs() < 1e-9, "centred on the current value");
         let Some(Request::Heatmap { axis, spec: hs, .. }) = &r.heatmap else { panic!("a heat map") };
@@ -193,13 +192,17 @@ mod tests {
 
     #[test]
     fn a_removed_policy_falls_back_and_no_tiered_policy_is_explained() {
-        let mut s = Scenario::baseline();
+        let s = Scenario::baseline();
         let mut t = ThresholdSettings { policy: Some(99), ..ThresholdSettings::default() };
         assert_eq!(t.resolve(&s), Ok(sweep::default_policy(&s).unwrap()));
-        for p in &mut s.policies {
-            p.default = crate::model::Regime::Closed;
-            p.overrides.clear();
-        }
+        let s = s
+            .edited(|d| {
+                for p in &mut d.policies {
+                    p.default = crate::model::Regime::Closed;
+                    p.overrides.clear();
+                }
+            })
+            .unwrap();
         let err = t.resolve(&s).unwrap_err();
         assert!(err.contains("tiered"), "{err}");
     }
