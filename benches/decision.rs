@@ -9,13 +9,13 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tierlab::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions, discover};
 use tierlab::analysis::robustness::robustness;
 use tierlab::analysis::voi::{VoiOptions, value_of_information};
-use tierlab::analysis::worlds::simulate_worlds;
 use tierlab::model::Scenario;
 use tierlab::sim::Control;
+use tierlab::study::analyses::worlds;
 
 fn decision(c: &mut Criterion) {
     let scenario = Scenario::baseline().with_runs(10_000).expect("a valid run count");
-    let worlds = simulate_worlds(&scenario, None, &Control::new()).expect("the baseline runs");
+    let worlds = worlds(&scenario, &Control::new()).expect("the baseline runs");
     let policy = scenario.policy_index("Global tiered 1e27").expect("the baseline has this policy");
     let against = scenario.policy_index("Status quo").expect("the baseline has this policy");
     let spec = DiscoverySpec {

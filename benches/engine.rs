@@ -1,9 +1,10 @@
 //! Engine throughput on the baseline scenario (4 policies x 40 steps x 5 jurisdictions),
 //! reported in run-steps (one run of one policy for one step).
 //!
-//! - `baseline_1m_*`: 1,000,000 runs at 2 threads and at 1 thread, simulated in chunks of
-//!   `CHUNK_RUNS` as `tierlab run` does without `--out` (per-run outcomes only), so the
-//!   figure is the engine's and not the page faults of one 200 MB result.
+//! - `baseline_1m_*`: 1,000,000 runs at 2 threads and at 1 thread, through the pipeline's main
+//!   simulation as `tierlab run` makes it without `--out` (per-run outcomes kept, clamped
+//!   draws counted, summaries at the end left out), so the figure is the engine's and the
+//!   pipeline's.
 //! - `baseline_10k_*`: 10,000 runs, as the scenario file has it, with and without the
 //!   summary that follows; `baseline_300_preview_all_records`: the app's preview.
 
@@ -11,9 +12,9 @@ use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use tierlab::analysis::{summarise, summarise_series};
-use tierlab::export::study::CHUNK_RUNS;
 use tierlab::model::Scenario;
-use tierlab::sim::{Control, CorrelatedDraws, Engine, Record, SimOptions, simulate, simulate_range};
+use tierlab::sim::{Control, Record, SimOptions, simulate};
+use tierlab::study::{Input, Keeps, MainSimulation, Runs};
 
 fn baseline(runs: u64) -> Scenario {
     Scenario::baseline().with_runs(runs).expect("a valid run count")
@@ -23,22 +24,15 @@ fn run_steps(s: &Scenario) -> u64 {
     s.run().runs * s.policies().len() as u64 * s.run().steps() as u64
 }
 
-/// Every run of `s` in chunks on a pool of `threads`, keeping only what `tierlab run`
-/// keeps without `--out`; returns a checksum so nothing is optimised away.
-fn simulate_chunked(s: &Scenario, pool: &rayon::ThreadPool) -> f64 {
-    let engine = Engine::new(s);
-    let correlated = CorrelatedDraws::new(s, &engine, s.run().runs);
-    let opts = SimOptions::default();
-    let control = Control::new();
-    let mut total = 0.0;
-    let mut start = 0;
-    while start < s.run().runs {
-        let end = (start + CHUNK_RUNS).min(s.run().runs);
-        let r = pool.install(|| simulate_range(&engine, correlated.as_ref(), start..end, &opts, &control));
-        total += r.expect("simulate").outcomes.iter().map(|o| o.net()).sum::<f64>();
-        start = end;
-    }
-    total
+/// Every run of `s` through the pipeline on `pool`, keeping only what `tierlab run` keeps
+/// without `--out`; returns a checksum so nothing is optimised away.
+fn simulate_chunked(input: &Input, pool: &rayon::ThreadPool) -> f64 {
+    pool.install(|| {
+        let mut runs = Runs::All;
+        let mut main = MainSimulation::new(input, &Keeps::outcomes_only(), &mut runs, None).expect("main simulation");
+        main.run(&mut runs, &Control::new()).expect("simulate");
+        main.results().expect("runs").outcomes.iter().map(|o| o.net()).sum::<f64>()
+    })
 }
 
 fn engine_1m(c: &mut Criterion) {
@@ -48,11 +42,11 @@ fn engine_1m(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat);
     g.measurement_time(Duration::from_secs(100));
     g.warm_up_time(Duration::from_secs(3));
-    let s = baseline(1_000_000);
-    g.throughput(Throughput::Elements(run_steps(&s)));
+    let input = Input::baseline().with_overrides(Some(1_000_000), None).expect("a valid run count");
+    g.throughput(Throughput::Elements(run_steps(&input.scenario)));
     for threads in [2, 1] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");
-        g.bench_function(format!("baseline_1m_{threads}_thread"), |b| b.iter(|| simulate_chunked(&s, &pool)));
+        g.bench_function(format!("baseline_1m_{threads}_thread"), |b| b.iter(|| simulate_chunked(&input, &pool)));
     }
     g.finish();
 }

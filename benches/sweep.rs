@@ -4,11 +4,11 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tierlab::analysis::sweep::{
-    BootstrapOptions, Constraint, SweepOptions, SweepParam, SweepSpec, best_threshold, grid, sweep,
-};
+use tierlab::analysis::sweep::{Constraint, SweepParam, SweepSpec, best_threshold, grid};
 use tierlab::model::Scenario;
 use tierlab::sim::Control;
+use tierlab::study::analyses::sweep;
+use tierlab::study::bootstrap_options;
 
 fn baseline_sweep(c: &mut Criterion) {
     let scenario = Scenario::baseline().with_runs(10_000).expect("a valid run count");
@@ -16,9 +16,8 @@ fn baseline_sweep(c: &mut Criterion) {
     let spec = SweepSpec { policy, param: SweepParam::OpenBelow, values: grid(24.0, 30.0, 25) };
     c.bench_function("sweep open_below 25 points x 10k runs (baseline)", |b| {
         b.iter(|| {
-            let result =
-                sweep(black_box(&scenario), &spec, &SweepOptions::default(), &Control::new()).expect("the sweep runs");
-            let best = best_threshold(&result, &Constraint::default(), &BootstrapOptions::default());
+            let result = sweep(black_box(&scenario), &spec, &Control::new()).expect("the sweep runs");
+            let best = best_threshold(&result, &Constraint::default(), &bootstrap_options(&scenario));
             black_box((result.points.len(), best.feasible_points))
         });
     });

@@ -8,8 +8,10 @@
 pub mod analysis;
 pub mod cli;
 pub mod export;
+pub mod fmt;
 pub mod model;
 pub mod sim;
+pub mod study;
 pub mod theme;
 
 #[cfg(feature = "gui")]

@@ -9,10 +9,11 @@ use tierlab::analysis::decision::{DecisionSpec, decide};
 use tierlab::analysis::discovery::{DiscoverySpec, OutcomeEvent, Prim, PrimOptions, default_choice, discover};
 use tierlab::analysis::robustness::robustness;
 use tierlab::analysis::voi::{VoiOptions, value_of_information};
-use tierlab::analysis::worlds::{Worlds, simulate_worlds};
+use tierlab::analysis::worlds::Worlds;
 use tierlab::model::Scenario;
 use tierlab::sim::Control;
 use tierlab::sim::rng::mix64;
+use tierlab::study::analyses::worlds as simulate_worlds;
 
 /// A uniform in [0, 1) from a counter.
 fn u(i: u64) -> f64 {
@@ -166,7 +167,7 @@ fn identical_policies_give_identical_rows_on_the_simulator() {
             d.policies.push(twin);
         })
         .unwrap();
-    let w = simulate_worlds(&s, None, &Control::new()).unwrap();
+    let w = simulate_worlds(&s, &Control::new()).unwrap();
     let spec = DecisionSpec {
         discovery: DiscoverySpec {
             policy: 1,

@@ -9,18 +9,19 @@ use sha2::{Digest, Sha256};
 use tierlab::analysis::decision::{Decision, DecisionSpec, decide};
 use tierlab::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions};
 use tierlab::analysis::sweep::{SweepParam, WorldAxis, grid};
-use tierlab::analysis::worlds::simulate_worlds;
-use tierlab::analysis::{SeriesSummary, Summary, summarise, summarise_series};
-use tierlab::export::Provenance;
+use tierlab::analysis::{SeriesSummary, Summary};
 use tierlab::export::figures::{
     FigureError, FigureInput, FigureKind, FigureOptions, Format, prepare, render, sidecar_path,
 };
 use tierlab::export::report::write_report;
-use tierlab::export::study::{Study, StudyError, StudyPlan, run_study};
 use tierlab::model::Scenario;
 use tierlab::model::params::param_index;
 use tierlab::model::scenario::BASELINE_TOML;
-use tierlab::sim::{Control, Record, Results, SimOptions, simulate};
+use tierlab::sim::{Control, Results};
+use tierlab::study::analyses::worlds as simulate_worlds;
+use tierlab::study::{
+    Input, Keeps, MainSimulation, Provenance, Runs, ScenarioSource, Study, StudyError, StudyJob, StudyPlan,
+};
 
 const RUNS: u64 = 500;
 
@@ -41,21 +42,20 @@ impl Fixture {
     }
 }
 
+/// The baseline's main simulation as every front end makes it (`study`).
 fn simulate_baseline(runs: u64, seed: u64) -> Fixture {
-    let scenario = Scenario::baseline().with_runs(runs).expect("runs").with_seed(seed).expect("seed");
-    let opts = SimOptions {
-        threads: None,
-        record: Record { jurisdictions: true, series_runs: runs, params: false },
-        param_overrides: Vec::new(),
-    };
-    let results = simulate(&scenario, &opts, &Control::new()).expect("simulation");
-    let names: Vec<String> = scenario.policies().iter().map(|p| p.name.clone()).collect();
-    let jur: Vec<String> = scenario.jurisdictions().iter().map(|j| j.name.clone()).collect();
-    let summary = summarise(&results, &names, scenario.run().reference);
-    let series = summarise_series(&results, &jur);
-    let mut provenance = Provenance::new(&scenario, "baseline.toml", BASELINE_TOML);
-    provenance.series_runs = series.runs;
-    Fixture { scenario, results, summary, series, provenance }
+    let input = Input::new(Scenario::baseline(), ScenarioSource::new("baseline.toml", BASELINE_TOML))
+        .with_overrides(Some(runs), Some(seed))
+        .expect("runs and seed");
+    let sim = MainSimulation::run_whole(&input, &Keeps::everything(), &Control::new()).expect("simulation");
+    let series = sim.series.expect("series kept");
+    Fixture {
+        scenario: (*input.scenario).clone(),
+        results: sim.results,
+        summary: sim.summary,
+        series,
+        provenance: sim.provenance,
+    }
 }
 
 fn fixture() -> &'static Fixture {
@@ -479,6 +479,24 @@ fn figures_can_be_made_on_a_background_thread() {
     assert!(svg.starts_with("<svg"));
 }
 
+/// The study of `plan` on `scenario` (the built-in text), every run simulated.
+fn run_study(
+    scenario: &Scenario,
+    plan: &StudyPlan,
+    threads: Option<usize>,
+    control: &Control,
+) -> Result<Study, StudyError> {
+    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BASELINE_TOML));
+    StudyJob::new(&input, plan, Runs::All, &Keeps::everything(), None)?.run(threads, control)
+}
+
+/// The runs `Control::runs_done` reaches when the study of `plan` ends.
+fn progress_total(scenario: &Scenario, plan: &StudyPlan) -> u64 {
+    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BASELINE_TOML));
+    let job = StudyJob::new(&input, plan, Runs::All, &Keeps::everything(), None).expect("a plan that fits");
+    job.stages().iter().map(|s| s.runs).sum()
+}
+
 /// The scenario a study fixture was made of, and the study.
 struct Studied {
     scenario: Scenario,
@@ -490,7 +508,7 @@ struct Studied {
 
 impl Studied {
     fn input(&self) -> tierlab::export::figures::FigureInput<'_> {
-        self.study.input(&self.scenario).with_decision(Some(&self.decision))
+        FigureInput::of_study(&self.study, &self.scenario).expect("a simulation").with_decision(Some(&self.decision))
     }
 }
 
@@ -509,9 +527,12 @@ fn study_of(runs: u64, seed: u64, threads: Option<usize>) -> Studied {
     let scenario = Scenario::baseline().with_runs(runs).expect("runs").with_seed(seed).expect("seed");
     let plan = small_plan(&scenario);
     let control = Control::new();
-    let study = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, threads, &control).expect("study");
-    assert_eq!(control.runs_done(), plan.progress_total(&scenario), "the progress total is exact");
-    let worlds = simulate_worlds(&scenario, threads, &Control::new()).expect("worlds");
+    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BASELINE_TOML));
+    let job = StudyJob::new(&input, &plan, Runs::All, &Keeps::everything(), None).expect("a plan that fits");
+    let total: u64 = job.stages().iter().map(|s| s.runs).sum();
+    let study = job.run(threads, &control).expect("study");
+    assert_eq!(control.runs_done(), total, "the progress total is exact");
+    let worlds = simulate_worlds(&scenario, &Control::new()).expect("worlds");
     let policy = scenario.policy_index("Global tiered 1e27").expect("policy");
     let spec = DecisionSpec {
         discovery: DiscoverySpec {
@@ -715,11 +736,12 @@ fn heatmap_draws_the_half_contour_of_a_real_sweep() {
     let s2 = plan.sweep_2d.as_mut().expect("2-D sweep");
     s2.spec.values = grid(25.0, 29.0, 5);
     s2.axis = WorldAxis { param: param_index("value_per_oom").expect("param"), values: grid(10.0, 700.0, 5) };
-    let study = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &Control::new()).expect("study");
+    let study = run_study(&scenario, &plan, None, &Control::new()).expect("study");
     let sweep = study.sweep_2d.as_ref().expect("2-D sweep");
     let lines = &sweep.contour_p_better_half;
     assert!(!lines.is_empty(), "P(better) crosses 0.5 on this grid");
-    let figure = prepare(FigureKind::Heatmap, &study.input(&scenario)).expect("heatmap");
+    let figure =
+        prepare(FigureKind::Heatmap, &FigureInput::of_study(&study, &scenario).expect("simulated")).expect("heatmap");
     let car = figure.sidecar();
     let drawn = car["data"]["contour_p_better_half"].as_array().expect("contour");
     assert_eq!(drawn.len(), lines.len());
@@ -762,14 +784,14 @@ fn a_cancelled_study_stops_promptly() {
     let control = Control::new();
     control.cancel();
     let started = std::time::Instant::now();
-    let err = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &control).expect_err("cancelled");
+    let err = run_study(&scenario, &plan, None, &control).expect_err("cancelled");
     assert!(matches!(err, StudyError::Cancelled), "{err}");
     assert!(!err.is_invalid_input());
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
 
     // Cancelled while the threshold sweep runs: the study returns within a few batches.
     let control = Control::new();
-    let total = plan.progress_total(&scenario);
+    let total = progress_total(&scenario, &plan);
     let (err, late) = std::thread::scope(|s| {
         let watcher = s.spawn(|| {
             while control.runs_done() < scenario.run().runs + 256 {
@@ -778,7 +800,7 @@ fn a_cancelled_study_stops_promptly() {
             control.cancel();
             std::time::Instant::now()
         });
-        let out = run_study(&scenario, BASELINE_TOML, "baseline.toml", &plan, None, &control);
+        let out = run_study(&scenario, &plan, None, &control);
         let returned = std::time::Instant::now();
         let cancelled_at = watcher.join().expect("watcher");
         (out.expect_err("cancelled"), returned.duration_since(cancelled_at))

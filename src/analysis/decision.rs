@@ -3,7 +3,7 @@
 //! simulation (what the command line's `discover`, the report and the app's Robustness tab
 //! show together).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::discovery::{Discovery, DiscoveryError, DiscoverySpec, discover};
 use super::robustness::{Robustness, robustness};
@@ -11,7 +11,7 @@ use super::voi::{ValueOfInformation, VoiOptions, value_of_information};
 use super::worlds::Worlds;
 
 /// What the user chose: the event to explain and the satisficing floor.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DecisionSpec {
     pub discovery: DiscoverySpec,
     /// Net ($B) a policy should reach for a world to count as acceptable.

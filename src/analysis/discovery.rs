@@ -14,7 +14,7 @@
 //! if the event rate were that of the box without this restriction. A large p-value says the
 //! restriction adds little beyond the others.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{Binomial, DiscreteCDF};
 
 use super::worlds::Worlds;
@@ -32,7 +32,7 @@ pub enum DiscoveryError {
 }
 
 /// The outcome event whose worlds are sought.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OutcomeEvent {
     /// The policy's net is below another policy's net in the same world.
@@ -116,7 +116,7 @@ impl OutcomeEvent {
 }
 
 /// PRIM's settings.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PrimOptions {
     /// Share of the box's worlds one peel (or paste) moves.
     pub alpha: f64,
@@ -495,7 +495,7 @@ pub fn fmt_bound(x: f64) -> String {
 }
 
 /// What to discover.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DiscoverySpec {
     /// Index of the policy in the scenario.
     pub policy: usize,

@@ -92,7 +92,12 @@ mod tests {
             .unwrap();
         assert_eq!(exact_twin(&s, 4), Some(1));
         assert_eq!(exact_twin(&s, 1), None, "a policy without evaluation has no share to explain");
-        let opts = SimOptions { threads: Some(1), record: Record::default(), param_overrides: Vec::new() };
+        let opts = SimOptions {
+            threads: Some(1),
+            record: Record::default(),
+            param_overrides: Vec::new(),
+            ..SimOptions::default()
+        };
         let r = simulate(&s, &opts, &Control::new()).expect("simulates");
         let shares = evaluation_shares(&s, &r);
         assert_eq!(shares.len(), 1);

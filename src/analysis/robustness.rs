@@ -11,7 +11,6 @@
 use serde::Serialize;
 
 use super::stats::{mean_se, quantile_select};
-use super::sweep::Sweep;
 
 /// Regret quantile reported beside the maximum.
 pub const REGRET_QUANTILE: f64 = 0.95;
@@ -95,13 +94,6 @@ pub fn robustness(names: &[String], net: &[Vec<f64>], floor: Option<f64>) -> Rob
         most_satisficing: floor.map(|_| argmin(m, |i| -options[i].satisficing_share.unwrap_or(0.0))),
         options,
     }
-}
-
-/// Regret over a threshold sweep's grid points with a satisficing floor (a sweep keeps its
-/// regret without one in `Sweep::robustness`).
-pub fn of_sweep(sweep: &Sweep, floor: Option<f64>) -> Robustness {
-    let names: Vec<String> = sweep.robustness.options.iter().map(|o| o.name.clone()).collect();
-    robustness(&names, &sweep.per_run.net, floor)
 }
 
 #[cfg(test)]

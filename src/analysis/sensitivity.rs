@@ -10,11 +10,12 @@
 //! - "what drove this": the parameter draws of the worst 5% of runs against all runs.
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::model::Policy;
 use crate::model::Scenario;
 use crate::model::params::PARAMS;
-use crate::sim::{Control, Engine, Outcome, Record, Results, RunSource, SimError, SimOptions};
+use crate::sim::{Outcome, Record, Results};
 
 use super::stats::{mean_se, pearson, quantile_sorted, ranks, solve_spd, sorted};
 
@@ -32,18 +33,10 @@ pub enum SensitivityError {
     /// Invalid input, with a message saying what is allowed.
     #[error("{0}")]
     Invalid(String),
-    #[error(transparent)]
-    Sim(#[from] SimError),
-}
-
-impl SensitivityError {
-    pub fn is_invalid_input(&self) -> bool {
-        matches!(self, SensitivityError::Invalid(_))
-    }
 }
 
 /// The outcome analysed, per run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Output {
     Benefit,
@@ -94,7 +87,7 @@ impl Output {
 }
 
 /// How the worst runs are picked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TailBy {
     /// Highest harm.
@@ -113,7 +106,7 @@ impl TailBy {
 }
 
 /// What to analyse.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SensitivitySpec {
     /// Index of the policy in the scenario.
     pub policy: usize,
@@ -129,12 +122,6 @@ impl SensitivitySpec {
     pub fn new(policy: usize, output: Output) -> SensitivitySpec {
         SensitivitySpec { policy, output, tail_by: output.default_tail(), tornado: true }
     }
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct SensitivityOptions {
-    /// Worker threads; `None` uses rayon's global pool. Results do not depend on it.
-    pub threads: Option<usize>,
 }
 
 /// Spearman and partial rank correlation of one parameter with the output.
@@ -214,12 +201,6 @@ pub struct Sensitivity {
     /// Sorted by swing (by |PRCC| without a tornado), largest first.
     pub params: Vec<ParamSensitivity>,
     pub tail: TailComparison,
-}
-
-/// The runs `Control::runs_done` reaches when [`sensitivity`] finishes.
-pub fn progress_total(scenario: &Scenario, spec: &SensitivitySpec) -> u64 {
-    let k = scenario.uncertain_params().len() as u64;
-    scenario.run().runs * (1 + if spec.tornado { 2 * k } else { 0 })
 }
 
 /// The output of every run of `policy`, paired against `baseline` for `NetDiff`.
@@ -373,82 +354,110 @@ fn histogram(all_sorted: &[f64], tail: &[f64]) -> Histogram {
     Histogram { edges, density_all: density(all_sorted), density_tail: density(tail) }
 }
 
-/// Runs the full analysis: one simulation with parameters recorded (rank correlations, worst
-/// runs), then, with `spec.tornado`, two per uncertain parameter.
-///
-/// # Errors
-/// [`SensitivityError::Invalid`] for a bad policy index or a scenario without uncertain
-/// parameters; [`SensitivityError::Sim`] when cancelled.
-pub fn sensitivity(
-    scenario: &Scenario,
-    spec: &SensitivitySpec,
-    opts: &SensitivityOptions,
-    control: &Control,
-) -> Result<Sensitivity, SensitivityError> {
-    sensitivity_from(scenario, spec, opts, &RunSource::All, control)
+/// What a sensitivity analysis simulates and how it reads the results. It simulates only
+/// what the output needs (the policy, and the reference policy for `net_diff`): first the
+/// sample, every parameter drawn and recorded (rank correlations, worst runs), then with a
+/// tornado two simulations per uncertain parameter, in parameter order, the parameter held
+/// at its 10th and then its 90th percentile. This module simulates nothing: `study` does.
+#[derive(Clone, Debug)]
+pub struct SensitivityLayout {
+    spec: SensitivitySpec,
+    policies: Vec<Policy>,
+    policy_name: String,
+    reference_name: String,
+    /// Per uncertain parameter, in parameter order: its index and the tornado's two values.
+    ends: Vec<(usize, f64, f64)>,
 }
 
-/// [`sensitivity`] with its simulations (the sample, then each tornado end in parameter
-/// order) taken from `source`: a shard's range, or merged shards.
-///
-/// # Errors
-/// As [`sensitivity`].
-pub fn sensitivity_from(
-    scenario: &Scenario,
-    spec: &SensitivitySpec,
-    opts: &SensitivityOptions,
-    source: &RunSource,
-    control: &Control,
-) -> Result<Sensitivity, SensitivityError> {
-    let Some(policy) = scenario.policies().get(spec.policy) else {
-        return Err(SensitivityError::Invalid(format!(
-            "there is no policy number {} (the scenario has {})",
-            spec.policy,
-            scenario.policies().len()
-        )));
-    };
-    let uncertain = scenario.uncertain_params();
-    if uncertain.is_empty() {
-        return Err(SensitivityError::Invalid(
-            "the scenario has no uncertain parameters: give at least one world parameter a distribution".into(),
-        ));
-    }
-    // Simulate only what the output needs: the policy, and the baseline for net_diff.
-    let baseline = scenario.reference_policy().clone();
-    let mut policies = vec![policy.clone()];
-    if spec.output == Output::NetDiff && spec.policy != scenario.run().reference {
-        policies.push(baseline.clone());
-    }
-    let (p, b) = (0, policies.len() - 1);
-    let s = scenario;
-    let body = || -> Result<Sensitivity, SensitivityError> {
-        let engine = Engine::with_policies(s, &policies, b);
-        let opts =
-            SimOptions { threads: None, record: Record { params: true, ..Record::default() }, param_overrides: vec![] };
-        let results = source.simulate(s, &engine, &opts, control)?;
-        let y = output_column(&results, p, b, spec.output);
-        let (output_mean, output_se) = mean_se(&y);
-        let correlations = rank_correlations(&results, &y);
-        let badness: Vec<f64> = match spec.tail_by {
-            TailBy::Harm => results.column(p, |o| o.harm),
-            TailBy::Net => results.column(p, |o| -o.net()),
+impl SensitivityLayout {
+    /// # Errors
+    /// [`SensitivityError::Invalid`] for a bad policy index or a scenario without uncertain
+    /// parameters.
+    pub fn new(scenario: &Scenario, spec: &SensitivitySpec) -> Result<SensitivityLayout, SensitivityError> {
+        let Some(policy) = scenario.policies().get(spec.policy) else {
+            return Err(SensitivityError::Invalid(format!(
+                "there is no policy number {} (the scenario has {})",
+                spec.policy,
+                scenario.policies().len()
+            )));
         };
-        let tail = tail_comparison(&results, &badness, spec.tail_by);
+        let uncertain = scenario.uncertain_params();
+        if uncertain.is_empty() {
+            return Err(SensitivityError::Invalid(
+                "the scenario has no uncertain parameters: give at least one world parameter a distribution".into(),
+            ));
+        }
+        let reference = scenario.reference_policy().clone();
+        let mut policies = vec![policy.clone()];
+        if spec.output == Output::NetDiff && spec.policy != scenario.run().reference {
+            policies.push(reference.clone());
+        }
+        let ends = uncertain
+            .iter()
+            .map(|&i| {
+                let dist = &scenario.world()[i];
+                // Held where the draws would be: at most the parameter's cap.
+                let cap = crate::model::params::draw_cap(PARAMS[i].key).unwrap_or(f64::INFINITY);
+                (i, dist.quantile(TORNADO_LOW).min(cap), dist.quantile(TORNADO_HIGH).min(cap))
+            })
+            .collect();
+        Ok(SensitivityLayout {
+            spec: spec.clone(),
+            policies,
+            policy_name: policy.name.clone(),
+            reference_name: reference.name.clone(),
+            ends,
+        })
+    }
+
+    /// The policies to simulate: the analysed one, then (for `net_diff`) the reference.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    /// The reference among [`SensitivityLayout::policies`].
+    pub fn reference(&self) -> usize {
+        self.policies.len() - 1
+    }
+
+    /// What the sample records: the parameter draws.
+    pub fn sample_record(&self) -> Record {
+        Record { params: true, ..Record::default() }
+    }
+
+    /// The tornado's simulations after the sample, in order: (parameter, value held).
+    pub fn ends(&self) -> Vec<(usize, f64)> {
+        if !self.spec.tornado {
+            return Vec::new();
+        }
+        self.ends.iter().flat_map(|&(i, lo, hi)| [(i, lo), (i, hi)]).collect()
+    }
+
+    /// The output's mean over a simulation of the layout's policies.
+    pub fn end_mean(&self, results: &Results) -> f64 {
+        mean_se(&output_column(results, 0, self.reference(), self.spec.output)).0
+    }
+
+    /// The analysis of `runs` runs with seed `seed`: the sample's results and the mean output
+    /// of each tornado end, in the order of [`SensitivityLayout::ends`].
+    pub fn finish(&self, runs: u64, seed: u64, sample: &Results, end_means: &[f64]) -> Sensitivity {
+        let (p, b) = (0, self.reference());
+        let spec = &self.spec;
+        let y = output_column(sample, p, b, spec.output);
+        let (output_mean, output_se) = mean_se(&y);
+        let correlations = rank_correlations(sample, &y);
+        let badness: Vec<f64> = match spec.tail_by {
+            TailBy::Harm => sample.column(p, |o| o.harm),
+            TailBy::Net => sample.column(p, |o| -o.net()),
+        };
+        let tail = tail_comparison(sample, &badness, spec.tail_by);
         let mut params = Vec::with_capacity(correlations.len());
-        for rc in correlations {
-            let dist = &s.world()[rc.index];
-            // Held where the draws would be: at most the parameter's cap.
-            let cap = crate::model::params::draw_cap(PARAMS[rc.index].key).unwrap_or(f64::INFINITY);
-            let (p10, p90) = (dist.quantile(TORNADO_LOW).min(cap), dist.quantile(TORNADO_HIGH).min(cap));
-            let (low, high) = if spec.tornado {
-                let mean_at = |x: f64| -> Result<f64, SimError> {
-                    let opts = SimOptions { param_overrides: vec![(rc.index, x)], ..SimOptions::default() };
-                    let r = source.simulate(s, &engine, &opts, control)?;
-                    Ok(mean_se(&output_column(&r, p, b, spec.output)).0)
-                };
-                (mean_at(p10)?, mean_at(p90)?)
-            } else {
-                (f64::NAN, f64::NAN)
+        for (k, rc) in correlations.into_iter().enumerate() {
+            let (_, p10, p90) =
+                self.ends.iter().copied().find(|e| e.0 == rc.index).unwrap_or((rc.index, f64::NAN, f64::NAN));
+            let (low, high) = match (end_means.get(2 * k), end_means.get(2 * k + 1)) {
+                (Some(&lo), Some(&hi)) if spec.tornado => (lo, hi),
+                _ => (f64::NAN, f64::NAN),
             };
             params.push(ParamSensitivity {
                 param: format!("world.{}", PARAMS[rc.index].key),
@@ -467,26 +476,17 @@ pub fn sensitivity_from(
         } else {
             params.sort_by(|a, b| by_magnitude(a.prcc, b.prcc));
         }
-        Ok(Sensitivity {
-            policy: policy.name.clone(),
-            baseline: baseline.name.clone(),
+        Sensitivity {
+            policy: self.policy_name.clone(),
+            baseline: self.reference_name.clone(),
             output: spec.output,
-            runs: s.run().runs,
-            seed: s.run().seed,
+            runs,
+            seed,
             output_mean,
             output_se,
             params,
             tail,
-        })
-    };
-    match opts.threads {
-        None => body(),
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .thread_name(|i| format!("tierlab-sensitivity-{i}"))
-            .build()
-            .map_err(|e| SensitivityError::Sim(SimError::Threads { threads: t, reason: e.to_string() }))?
-            .install(body),
+        }
     }
 }
 
@@ -495,6 +495,26 @@ mod tests {
     use super::*;
     use crate::model::{Dist, N_PARAMS, P};
     use crate::sim::rng::mix64;
+    use crate::sim::{Control, Engine, SimError, SimOptions, simulate_engine};
+    use std::sync::Arc;
+
+    /// The analysis with its simulations made here (what `study` does, without it).
+    fn sensitivity(s: &Scenario, spec: &SensitivitySpec, control: &Control) -> Result<Sensitivity, String> {
+        let lay = SensitivityLayout::new(s, spec).map_err(|e| e.to_string())?;
+        let engine = Arc::new(Engine::with_policies(s, lay.policies(), lay.reference()));
+        let run = |opts: SimOptions| -> Result<Results, SimError> {
+            simulate_engine(s, Arc::clone(&engine), s.run().runs, &opts, control)
+        };
+        let sample =
+            run(SimOptions { record: lay.sample_record(), ..SimOptions::default() }).map_err(|e| e.to_string())?;
+        let mut means = Vec::new();
+        for (param, value) in lay.ends() {
+            let r = run(SimOptions { param_overrides: vec![(param, value)], ..SimOptions::default() })
+                .map_err(|e| e.to_string())?;
+            means.push(lay.end_mean(&r));
+        }
+        Ok(lay.finish(s.run().runs, s.run().seed, &sample, &means))
+    }
 
     /// A uniform in [0, 1) from a counter.
     fn u(i: u64) -> f64 {
@@ -573,8 +593,7 @@ mod tests {
         let s = known_drivers(5000);
         let spec = SensitivitySpec::new(0, Output::Harm);
         let control = Control::new();
-        let r = sensitivity(&s, &spec, &SensitivityOptions::default(), &control).unwrap();
-        assert_eq!(control.runs_done(), progress_total(&s, &spec));
+        let r = sensitivity(&s, &spec, &control).unwrap();
         assert_eq!(control.runs_done(), 5000 * 7);
         let get = |p: P| r.params.iter().find(|x| x.index == p as usize).unwrap();
         let (rate, sev, dummy) = (get(P::misuse_rate), get(P::severity_min), get(P::value_per_oom));
@@ -649,7 +668,7 @@ mod tests {
             .unwrap();
         let tiered = s.policy_index("Global tiered 1e27").unwrap();
         let spec = SensitivitySpec { tornado: false, ..SensitivitySpec::new(tiered, Output::NetDiff) };
-        let r = sensitivity(&s, &spec, &SensitivityOptions::default(), &Control::new()).unwrap();
+        let r = sensitivity(&s, &spec, &Control::new()).unwrap();
         let plain = crate::sim::simulate(&s, &SimOptions::default(), &Control::new()).unwrap();
         let names: Vec<String> = s.policies().iter().map(|p| p.name.clone()).collect();
         let sum = crate::analysis::summarise(&plain, &names, s.run().reference);
@@ -676,14 +695,10 @@ mod tests {
                 }
             })
             .unwrap();
-        let err =
-            sensitivity(&s, &SensitivitySpec::new(0, Output::Net), &SensitivityOptions::default(), &Control::new())
-                .unwrap_err();
-        assert!(err.is_invalid_input() && err.to_string().contains("no uncertain parameters"), "{err}");
-        let err =
-            sensitivity(&s, &SensitivitySpec::new(9, Output::Net), &SensitivityOptions::default(), &Control::new())
-                .unwrap_err();
-        assert!(err.is_invalid_input());
+        let err = sensitivity(&s, &SensitivitySpec::new(0, Output::Net), &Control::new()).unwrap_err();
+        assert!(err.contains("no uncertain parameters"), "{err}");
+        let err = sensitivity(&s, &SensitivitySpec::new(9, Output::Net), &Control::new()).unwrap_err();
+        assert!(err.contains("no policy number 9"), "{err}");
     }
 
     #[test]

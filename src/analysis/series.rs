@@ -3,6 +3,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::sim::sinks::SeriesStore;
 use crate::sim::{Results, SERIES_FIXED};
 
 /// Percentiles and mean of one metric at one step for one policy.
@@ -67,9 +68,8 @@ fn band_of(v: &mut [f32]) -> Band {
     Band { p5: q(v, 0.05), p25: q(v, 0.25), p50: q(v, 0.5), p75: q(v, 0.75), p95: q(v, 0.95), mean }
 }
 
-/// Where per-run series values come from: a simulation's [`Results`], or series files
-/// written chunk by chunk (`export::partial`), which hold every run of a large or sharded
-/// simulation without keeping it in memory.
+/// Where per-run series values come from: a simulation's [`Results`], or a [`SeriesStore`],
+/// which holds every run of a large or sharded simulation in memory or in a file.
 pub trait SeriesCells: Sync {
     fn n_policies(&self) -> usize;
     fn steps(&self) -> usize;
@@ -104,6 +104,27 @@ impl SeriesCells for Results {
     fn cell(&self, policy: usize, step: usize, metric: usize, out: &mut Vec<f32>) -> std::io::Result<()> {
         self.series_cell(policy, step, metric, out);
         Ok(())
+    }
+}
+
+impl SeriesCells for SeriesStore {
+    fn n_policies(&self) -> usize {
+        self.n_policies
+    }
+    fn steps(&self) -> usize {
+        self.steps
+    }
+    fn metrics(&self) -> usize {
+        self.metrics
+    }
+    fn dt(&self) -> f64 {
+        self.dt
+    }
+    fn runs(&self) -> usize {
+        SeriesStore::runs(self)
+    }
+    fn cell(&self, policy: usize, step: usize, metric: usize, out: &mut Vec<f32>) -> std::io::Result<()> {
+        SeriesStore::cell(self, policy, step, metric, out)
     }
 }
 

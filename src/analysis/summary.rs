@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use crate::model::params::{PARAMS, draw_cap};
 use crate::sim::Results;
+use crate::sim::sinks::{Clamps, JurisdictionStore};
 
 use super::stats::{cvar95_select, mean_se, quantile_select, wilson};
 
@@ -76,7 +76,8 @@ pub struct PolicySummary {
     /// Median year of crossing over all runs, counting "never" as later than any year;
     /// `None` when fewer than half the runs cross.
     pub hazard_year_median: Option<f64>,
-    /// Per jurisdiction, when recorded.
+    /// Per jurisdiction, over every run, when the simulation kept them
+    /// ([`jurisdiction_summaries`]).
     pub jurisdictions: Vec<JurisdictionSummary>,
 }
 
@@ -161,28 +162,6 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
     let better = net.iter().zip(baseline_net).filter(|(a, b)| a > b).count();
     let crossed = hazard.iter().filter(|y| y.is_finite()).count();
     let hazard_median = quantile_select(&mut hazard, 0.5);
-    let nj = results.n_jurisdictions;
-    let jurisdictions = if results.jurisdictions.is_empty() {
-        Vec::new()
-    } else {
-        (0..nj)
-            .map(|j| {
-                let pick = |f: fn(&crate::sim::JurisdictionOutcome) -> f64| -> Vec<f64> {
-                    (0..n).map(|r| f(&results.jurisdictions[(r * results.n_policies + policy) * nj + j])).collect()
-                };
-                let (bm, bse) = mean_se(&pick(|x| x.benefit));
-                let (hm, hse) = mean_se(&pick(|x| x.harm));
-                let (sm, _) = mean_se(&pick(|x| x.share_end));
-                JurisdictionSummary {
-                    benefit_mean: bm,
-                    benefit_se: bse,
-                    harm_mean: hm,
-                    harm_se: hse,
-                    share_end_mean: sm,
-                }
-            })
-            .collect()
-    };
     // Everything that needs the columns in run order is done; now they may be reordered.
     let net_m = Moments::of(&mut net);
     let benefit_m = Moments::of(&mut benefit);
@@ -207,7 +186,7 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
         open_pool_end_mean: open_pool_end.iter().sum::<f64>() / n as f64,
         p_hazard_crossed: crossed as f64 / n as f64,
         hazard_year_median: hazard_median.is_finite().then_some(hazard_median),
-        jurisdictions,
+        jurisdictions: Vec::new(),
     }
 }
 
@@ -218,25 +197,30 @@ pub fn summarise(results: &Results, names: &[String], baseline: usize) -> Summar
         .into_par_iter()
         .map(|p| summarise_policy(results, p, &names[p], &baseline_net))
         .collect();
-    Summary { runs: results.n_runs(), baseline, policies, clamped_draws: clamped_draws(results) }
+    Summary { runs: results.n_runs(), baseline, policies, clamped_draws: Clamps::of(results) }
 }
 
-/// Runs of `results` whose draw of a capped parameter sits at its cap, by `world.KEY`
-/// (empty when the draws were not recorded). A continuous draw lands exactly on the cap
-/// with probability zero, so these are the clamped draws.
-pub fn clamped_draws(results: &Results) -> BTreeMap<String, u64> {
-    let k = results.param_ids.len();
-    let mut out = BTreeMap::new();
-    if k == 0 || results.params.is_empty() {
-        return out;
-    }
-    for (i, &id) in results.param_ids.iter().enumerate() {
-        let key = PARAMS[id].key;
-        let Some(cap) = draw_cap(key) else { continue };
-        let n = results.params.iter().skip(i).step_by(k).filter(|&&x| x >= cap).count() as u64;
-        if n > 0 {
-            out.insert(format!("world.{key}"), n);
-        }
-    }
-    out
+/// Per policy and jurisdiction, the mean benefit and harm with their standard errors and the
+/// mean final share, over every run of `store`, each a cell read whole in run order.
+///
+/// # Errors
+/// The store's file cannot be read.
+pub fn jurisdiction_summaries(store: &JurisdictionStore) -> std::io::Result<Vec<Vec<JurisdictionSummary>>> {
+    (0..store.n_policies)
+        .into_par_iter()
+        .map_init(Vec::new, |buf, p| {
+            (0..store.n_jurisdictions)
+                .map(|j| {
+                    let mut stat = |k: usize| -> std::io::Result<(f64, f64)> {
+                        store.cell(p, j, k, buf)?;
+                        Ok(mean_se(buf))
+                    };
+                    let (benefit_mean, benefit_se) = stat(0)?;
+                    let (harm_mean, harm_se) = stat(1)?;
+                    let (share_end_mean, _) = stat(2)?;
+                    Ok(JurisdictionSummary { benefit_mean, benefit_se, harm_mean, harm_se, share_end_mean })
+                })
+                .collect()
+        })
+        .collect()
 }

@@ -5,9 +5,8 @@
 
 use serde::Serialize;
 
-use crate::model::Scenario;
 use crate::model::params::PARAMS;
-use crate::sim::{Control, Record, Results, SimError, SimOptions, simulate};
+use crate::sim::Results;
 
 /// Per-world outcomes of every policy and the world's parameter draws.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -35,7 +34,8 @@ pub struct Worlds {
 }
 
 impl Worlds {
-    /// The worlds of results simulated with `Record { params: true }`.
+    /// The worlds of results simulated with `Record { params: true }`; `seed` is the seed of
+    /// the random numbers the analyses of these worlds draw themselves (EVPPI's partitions).
     pub fn from_results(results: &Results, policies: Vec<String>, baseline: usize, seed: u64) -> Worlds {
         let k = results.param_ids.len();
         let n = results.n_runs();
@@ -67,21 +67,4 @@ impl Worlds {
     pub fn param_names(&self) -> Vec<String> {
         (0..self.param_ids.len()).map(|i| self.param_name(i)).collect()
     }
-}
-
-/// The runs `Control::runs_done` reaches when [`simulate_worlds`] finishes.
-pub fn progress_total(scenario: &Scenario) -> u64 {
-    scenario.run().runs
-}
-
-/// Simulates every policy of the scenario on common random numbers, keeping each world's
-/// parameter draws.
-///
-/// # Errors
-/// [`SimError::Cancelled`] when cancelled; a thread pool that cannot start.
-pub fn simulate_worlds(scenario: &Scenario, threads: Option<usize>, control: &Control) -> Result<Worlds, SimError> {
-    let opts = SimOptions { threads, record: Record { params: true, ..Record::default() }, param_overrides: vec![] };
-    let results = simulate(scenario, &opts, control)?;
-    let names = scenario.policies().iter().map(|p| p.name.clone()).collect();
-    Ok(Worlds::from_results(&results, names, scenario.run().reference, scenario.run().seed))
 }

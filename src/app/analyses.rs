@@ -18,13 +18,15 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::{Duration, Instant};
 
 use crate::analysis::decision::{Decision, DecisionSpec, decide};
-use crate::analysis::sensitivity::{self, Sensitivity, SensitivityOptions, SensitivitySpec};
-use crate::analysis::sweep::{
-    self, BestThreshold, BootstrapOptions, Constraint, Sweep, Sweep2d, SweepOptions, SweepSpec, WorldAxis,
-};
-use crate::analysis::worlds::{self, Worlds, simulate_worlds};
+use crate::analysis::sensitivity::{Sensitivity, SensitivitySpec};
+use crate::analysis::sweep::{self, BestThreshold, BootstrapOptions, Constraint, Sweep, Sweep2d, SweepSpec, WorldAxis};
+use crate::analysis::worlds::Worlds;
 use crate::model::Scenario;
 use crate::sim::Control;
+use crate::study::analyses::{
+    AnalysisJob, AnalysisOutput, SensitivityJob, Sweep2dJob, SweepJob, WorldsJob, run_analysis,
+};
+use crate::study::{SensitivityPlan, StudyError, Sweep2dPlan, SweepPlan};
 
 /// The thread name of an analysis job, as debuggers and profilers show it.
 pub const THREAD_NAME: &str = "tierlab-analysis";
@@ -153,43 +155,52 @@ impl Request {
         }
     }
 
+    /// The study's job that makes this analysis (none for the best threshold and the decision
+    /// analysis, which read results already made).
+    fn job(&self) -> Result<Option<AnalysisJob>, StudyError> {
+        Ok(Some(match self {
+            Request::Sweep { scenario, spec } => {
+                let plan = SweepPlan { spec: spec.clone(), runs: scenario.run().runs, best: None };
+                AnalysisJob::Sweep(SweepJob::new(Arc::clone(scenario), &plan)?)
+            }
+            Request::Heatmap { scenario, spec, axis } => {
+                let plan = Sweep2dPlan { spec: spec.clone(), axis: axis.clone(), runs: scenario.run().runs };
+                AnalysisJob::Sweep2d(Sweep2dJob::new(Arc::clone(scenario), &plan)?)
+            }
+            Request::Sensitivity { scenario, spec } => {
+                let plan = SensitivityPlan { spec: spec.clone(), runs: scenario.run().runs };
+                AnalysisJob::Sensitivity(SensitivityJob::new(Arc::clone(scenario), &plan)?)
+            }
+            Request::Worlds { scenario } => {
+                AnalysisJob::Worlds(WorldsJob::new(Arc::clone(scenario), scenario.run().runs))
+            }
+            Request::Best { .. } | Request::Decision { .. } => return Ok(None),
+        }))
+    }
+
     /// The count `Control::runs_done` reaches when the job is done.
     fn progress_total(&self) -> u64 {
-        match self {
-            Request::Sweep { scenario, .. } => sweep::progress_total(scenario, 0),
-            // Resamples runs already made: it simulates none.
-            Request::Best { .. } => 0,
-            Request::Heatmap { scenario, axis, .. } => sweep::progress_total(scenario, axis.values.len()),
-            Request::Sensitivity { scenario, spec } => sensitivity::progress_total(scenario, spec),
-            Request::Worlds { scenario } => worlds::progress_total(scenario),
-            // Reads worlds already simulated.
-            Request::Decision { .. } => 0,
-        }
+        self.job().ok().flatten().map_or(0, |j| j.runs())
     }
 
     fn run(&self, control: &Control) -> Result<Outcome, String> {
         match self {
-            Request::Sweep { scenario, spec } => sweep::sweep(scenario, spec, &SweepOptions::default(), control)
-                .map(|s| Outcome::Sweep(Arc::new(s)))
-                .map_err(|e| e.to_string()),
+            // The bootstrap draws from the scenario's seed, as in every front end.
             Request::Best { sweep, constraint } => {
-                Ok(Outcome::Best(Arc::new(sweep::best_threshold(sweep, constraint, &BootstrapOptions::default()))))
+                let boot = BootstrapOptions { replicates: sweep::DEFAULT_BOOTSTRAP, seed: sweep.seed };
+                Ok(Outcome::Best(Arc::new(sweep::best_threshold(sweep, constraint, &boot))))
             }
-            Request::Heatmap { scenario, spec, axis } => {
-                sweep::sweep_2d(scenario, spec, axis, &SweepOptions::default(), control)
-                    .map(|s| Outcome::Heatmap(Arc::new(s)))
-                    .map_err(|e| e.to_string())
-            }
-            Request::Sensitivity { scenario, spec } => {
-                sensitivity::sensitivity(scenario, spec, &SensitivityOptions::default(), control)
-                    .map(|s| Outcome::Sensitivity(Arc::new(s)))
-                    .map_err(|e| e.to_string())
-            }
-            Request::Worlds { scenario } => simulate_worlds(scenario, None, control)
-                .map(|w| Outcome::Worlds(Arc::new(w)))
-                .map_err(|e| e.to_string()),
             Request::Decision { worlds, spec } => {
                 decide(worlds, spec).map(|d| Outcome::Decision(Arc::new(d))).map_err(|e| e.to_string())
+            }
+            _ => {
+                let job = self.job().map_err(|e| e.to_string())?.ok_or("nothing to run")?;
+                match run_analysis(job, control).map_err(|e| e.to_string())? {
+                    AnalysisOutput::Sweep { sweep, .. } => Ok(Outcome::Sweep(Arc::from(sweep))),
+                    AnalysisOutput::Sweep2d(s) => Ok(Outcome::Heatmap(Arc::new(s))),
+                    AnalysisOutput::Sensitivity(s) => Ok(Outcome::Sensitivity(Arc::new(s))),
+                    AnalysisOutput::Worlds(w) => Ok(Outcome::Worlds(Arc::new(w))),
+                }
             }
         }
     }

@@ -9,10 +9,10 @@ use rayon::prelude::*;
 use crate::analysis::plotdata::{
     common_range, density_windowed, ecdf, exceedance_log, histogram, histogram_outline, share_at_or_below,
 };
-use crate::analysis::{SeriesSummary, Summary, summarise, summarise_series};
-use crate::export::data::{Provenance, ScenarioSource};
+use crate::analysis::{SeriesSummary, Summary};
 use crate::model::{P, Scenario};
 use crate::sim::Results;
+use crate::study::{Provenance, ScenarioSource};
 
 /// Bins of a histogram outline.
 pub const BINS: usize = 60;
@@ -272,12 +272,16 @@ impl Computed {
         self.fans.get(policy).and_then(|f| f.get(metric))
     }
 
-    /// Builds every view's data from `results` of `scenario`.
+    /// Builds every view's data from the runs of `scenario` simulated so far: their outcomes,
+    /// and the summaries and series bands of the main simulation over them.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         job: u64,
         scenario: &Scenario,
         source: &Arc<ScenarioSource>,
         results: &Results,
+        summary: Summary,
+        series: SeriesSummary,
         total_runs: u64,
         elapsed: Duration,
     ) -> Computed {
@@ -288,12 +292,7 @@ impl Computed {
         let steps = scenario.run().steps();
         let dt = scenario.run().dt();
         let grid: Vec<f64> = (0..=steps).map(|t| t as f64 * dt).collect();
-        // The summary, the percentile bands and the binned curves are independent: compute
-        // them side by side (this sits between the last simulated run and the screen).
-        let (summary, (series, curves)) = rayon::join(
-            || summarise(results, &names, baseline),
-            || rayon::join(|| summarise_series(results, &jnames), || Curves::new(results, baseline, &grid)),
-        );
+        let curves = Curves::new(results, baseline, &grid);
         let fans = (0..np).map(|p| (0..series.metrics.len()).map(|m| Fan::of(&series, p, m)).collect()).collect();
         let h = &scenario.world()[P::hazard_threshold as usize];
         let mut provenance = Provenance::new(scenario, &source.origin, &source.text);
@@ -327,6 +326,29 @@ impl Computed {
         }
     }
 
+    /// The final result of every run of `input`'s scenario, made at once (no stages): what a
+    /// test or a benchmark compares with.
+    ///
+    /// # Errors
+    /// A store that cannot be written.
+    pub fn whole(job: u64, input: &crate::study::Input) -> Result<Computed, crate::sim::pipeline::PipelineError> {
+        let started = std::time::Instant::now();
+        let keeps = crate::study::Keeps::everything();
+        let sim = crate::study::MainSimulation::run_whole(input, &keeps, &crate::sim::Control::new())?;
+        let series = sim.series.unwrap_or_default();
+        let runs = input.scenario.run().runs;
+        Ok(Computed::new(
+            job,
+            &input.scenario,
+            &input.source,
+            &sim.results,
+            sim.summary,
+            series,
+            runs,
+            started.elapsed(),
+        ))
+    }
+
     /// The plot data of one outcome.
     pub fn metric(&self, m: super::state::Metric) -> &MetricPlot {
         match m {
@@ -348,18 +370,16 @@ impl Computed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::{Control, Record, SimOptions, simulate};
+    use crate::sim::Control;
+    use crate::study::{Input, Keeps, MainSimulation};
 
     #[test]
     fn computed_from_a_small_baseline_run() {
-        let s = Scenario::baseline().with_runs(200).unwrap();
-        let opts = SimOptions {
-            threads: Some(1),
-            record: Record { jurisdictions: true, series_runs: 200, params: false },
-            param_overrides: Vec::new(),
-        };
-        let r = simulate(&s, &opts, &Control::new()).unwrap();
-        let c = Computed::new(1, &s, &Arc::new(ScenarioSource::written_out(&s, "test")), &r, 200, Duration::ZERO);
+        let input = Input::baseline().with_overrides(Some(200), None).unwrap();
+        let s = &input.scenario;
+        let sim = MainSimulation::run_whole(&input, &Keeps::everything(), &Control::new()).unwrap();
+        let series = sim.series.clone().unwrap();
+        let c = Computed::new(1, s, &input.source, &sim.results, sim.summary.clone(), series, 200, Duration::ZERO);
         assert!(c.is_final());
         assert_eq!(c.summary.policies.len(), 4);
         assert_eq!(c.fans.len(), 4);

@@ -8,13 +8,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::sweep::Constraint;
-use crate::export::data::{Provenance, ScenarioSource, write_atomic};
+use crate::export::data::write_atomic;
 use crate::export::tables::{
     discovery_csv, discovery_json, pretty, sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv,
     sweep2d_json,
 };
 use crate::model::Scenario;
 use crate::sim::SERIES_FIXED;
+use crate::study::{Provenance, ScenarioSource};
 
 use super::analyses::{Outcome, Slot};
 use super::computed::{Computed, MetricPlot};
@@ -316,26 +317,11 @@ pub fn crop_png(image: &egui::ColorImage, rect: egui::Rect, pixels_per_point: f3
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::{Control, Record, SimOptions, simulate};
-    use std::sync::Arc;
-    use std::time::Duration;
 
     fn computed() -> Computed {
         let s = Scenario::baseline().with_runs(100).unwrap();
-        let opts = SimOptions {
-            threads: Some(1),
-            record: Record { jurisdictions: true, series_runs: 100, params: false },
-            param_overrides: Vec::new(),
-        };
-        let r = simulate(&s, &opts, &Control::new()).unwrap();
-        Computed::new(
-            1,
-            &s,
-            &Arc::new(crate::export::data::ScenarioSource::written_out(&s, "test")),
-            &r,
-            100,
-            Duration::ZERO,
-        )
+        let input = crate::study::Input::new(s.clone(), ScenarioSource::written_out(&s, "test"));
+        Computed::whole(1, &input).unwrap()
     }
 
     #[test]

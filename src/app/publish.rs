@@ -16,12 +16,12 @@ use std::sync::mpsc::{Receiver, channel};
 
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{BestThreshold, Sweep, Sweep2d};
-use crate::export::data::ScenarioSource;
-use crate::export::figures::{FigureKind, FigureOptions, Format, prepare};
+use crate::export::figures::{FigureInput, FigureKind, FigureOptions, Format, prepare};
 use crate::export::report::{SCENARIO_COPY, write_report, write_scenario_copy};
-use crate::export::study::{Stage, StudyPlan, progress_at, run_study};
 use crate::model::Scenario;
 use crate::sim::Control;
+use crate::sim::store::Keep;
+use crate::study::{Input, Keeps, Runs, ScenarioSource, Stage, StudyJob, StudyPlan, progress_at};
 
 use super::state::Tab;
 
@@ -117,15 +117,23 @@ impl Publishing {
         let control = Arc::new(Control::new());
         let drawn = Arc::new(AtomicUsize::new(0));
         let plan = publication.plan();
-        let stages = plan.stages(&scenario);
+        let input = Input::new(scenario, source);
+        let keeps = Keeps {
+            store: Keep::Spill { dir: std::env::temp_dir(), budget_bytes: super::worker::MEMORY_BUDGET_BYTES },
+            ..Keeps::everything()
+        };
+        let job = StudyJob::new(&input, &plan, Runs::All, &keeps, None);
+        let stages = job.as_ref().map(|j| j.stages().to_vec()).unwrap_or_default();
         let (tx, rx) = channel();
         let what = publication.what();
         let figures = publication.figures();
         let (c, d) = (Arc::clone(&control), Arc::clone(&drawn));
         std::thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
-            let out =
-                std::panic::catch_unwind(AssertUnwindSafe(|| publish(&scenario, &source, &publication, &plan, &c, &d)))
-                    .unwrap_or_else(|_| Err(format!("Writing {} failed unexpectedly.", publication.what())));
+            let out = std::panic::catch_unwind(AssertUnwindSafe(|| match job {
+                Ok(job) => publish(job, &input, &publication, &c, &d),
+                Err(e) => Err(format!("Could not write {}: {e}", publication.what())),
+            }))
+            .unwrap_or_else(|_| Err(format!("Writing {} failed unexpectedly.", publication.what())));
             // A closed channel means the app is gone: nothing left to do.
             let _ = tx.send(out);
             repaint();
@@ -164,24 +172,25 @@ impl Publishing {
 
 /// Simulates, runs the plan's analyses and writes the files; the message for the status line.
 fn publish(
-    scenario: &Scenario,
-    source: &ScenarioSource,
+    job: StudyJob,
+    input: &Input,
     publication: &Publication,
-    plan: &StudyPlan,
     control: &Control,
     drawn: &AtomicUsize,
 ) -> Result<String, String> {
     let what = publication.what();
-    let study = run_study(scenario, &source.text, &source.origin, plan, None, control).map_err(|e| {
+    let (scenario, source) = (&*input.scenario, &*input.source);
+    let study = job.run(None, control).map_err(|e| {
         if control.is_cancelled() { format!("Stopped writing {what}.") } else { format!("Could not write {what}: {e}") }
     })?;
+    let missing = || format!("Could not write {what}: no simulation was made");
     let dir = publication.dir();
     std::fs::create_dir_all(dir).map_err(|e| format!("Could not create {}: {e}", dir.display()))?;
     let opts = FigureOptions::default();
     let cancelled = || format!("Stopped writing {what}.");
     match publication {
         Publication::Figures { tab, on_screen, .. } => {
-            let mut input = study.input(scenario);
+            let mut input = FigureInput::of_study(&study, scenario).ok_or_else(missing)?;
             if tab.is_analysis() {
                 input = input
                     .with_sweep(on_screen.sweep.as_deref())
@@ -229,7 +238,7 @@ fn publish(
             ))
         }
         Publication::Report { formats, .. } => {
-            let input = study.input(scenario);
+            let input = FigureInput::of_study(&study, scenario).ok_or_else(missing)?;
             let files = write_report(dir, &input, formats, &opts, |_| {
                 drawn.fetch_add(1, Ordering::Relaxed);
             })

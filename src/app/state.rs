@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::export::data::ScenarioSource;
 use crate::model::edit::Saved;
 use crate::model::{Issue, Scenario, ScenarioDraft, ScenarioError};
+use crate::study::ScenarioSource;
 
 /// The tabs of the centre panel.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

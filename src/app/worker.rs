@@ -1,5 +1,7 @@
 //! The background simulation: one named thread that takes jobs, runs a quick preview, refines
-//! it in stages to the full count, and sends each stage's plot data back.
+//! it in stages to the full count, and sends each stage's plot data back. A job is the main
+//! simulation of `study` stepped to each stage's run count, its summaries and series bands
+//! taken there over every run simulated so far.
 //!
 //! Run `n` of a simulation does not depend on the range it is simulated in, so the stages
 //! extend one another: the preview is exactly the first runs of the full result.
@@ -10,11 +12,12 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::analysis::summary::JurisdictionSummary;
-use crate::export::data::ScenarioSource;
 use crate::model::Scenario;
 use crate::sim::driver::BATCH_RUNS;
-use crate::sim::{Control, CorrelatedDraws, Engine, Record, Results, SimError, SimOptions, simulate_range};
+use crate::sim::pipeline::PipelineError;
+use crate::sim::store::Keep;
+use crate::sim::{Control, SimError};
+use crate::study::{Input, Keeps, MainSimulation, Runs, ScenarioSource};
 
 use super::computed::Computed;
 
@@ -23,17 +26,13 @@ use super::computed::Computed;
 pub const PREVIEW_RUNS: u64 = 2 * BATCH_RUNS as u64;
 /// Each refinement stage has this many times the runs of the one before.
 pub const STAGE_FACTOR: u64 = 16;
-/// Per-step series (fan charts) come from at most this many runs: 512 worlds put 25 in each
-/// 5% tail, enough for a fan chart's outer band, and their bands cost a twentieth of 10,000
-/// runs' (they sit between the last simulated run and the screen).
-pub const SERIES_RUNS: u64 = 4 * BATCH_RUNS as u64;
 
 /// The app simulates at most this many runs per policy (their outcomes stay in memory for
 /// the summaries); `tierlab run` streams any number.
 pub const APP_MAX_RUNS: u64 = 2_000_000;
-/// Per-run, per-jurisdiction outcomes are kept for at most this many runs; above it the
-/// jurisdiction means come from the last stage within it.
-pub const JURISDICTION_RUNS: u64 = 200_000;
+/// Bytes of per-run series and per-jurisdiction outcomes the app keeps in memory; beyond it
+/// they go to a temporary file (the baseline's take about 6 KB a run).
+pub const MEMORY_BUDGET_BYTES: usize = 512 << 20;
 
 /// The thread's name, as debuggers and profilers show it.
 pub const THREAD_NAME: &str = "tierlab-worker";
@@ -236,104 +235,55 @@ fn worker_loop(jobs: &Receiver<Job>, out: &Sender<WorkerMsg>, repaint: &(dyn Fn(
     }
 }
 
-/// Appends a later range of runs to `acc`. Series join only when `acc` holds whole batches
-/// that all have series (the stage boundaries make sure of that).
-fn append(acc: &mut Results, chunk: Results) {
-    let joinable = acc.series_runs == acc.n_runs() && acc.n_runs().is_multiple_of(BATCH_RUNS);
-    acc.outcomes.extend_from_slice(&chunk.outcomes);
-    if chunk.jurisdictions.is_empty() {
-        // Per-jurisdiction outcomes are all or nothing.
-        acc.jurisdictions = Vec::new();
-    } else {
-        acc.jurisdictions.extend_from_slice(&chunk.jurisdictions);
-    }
-    if joinable && chunk.series_runs > 0 {
-        acc.series.extend_from_slice(&chunk.series);
-        acc.series_runs += chunk.series_runs;
-    }
-    acc.runs.end = chunk.runs.end;
-}
-
-/// A stage's options: per-jurisdiction outcomes while within [`JURISDICTION_RUNS`], series for
-/// the runs below [`SERIES_RUNS`].
-fn stage_options(start: u64, end: u64) -> SimOptions {
-    SimOptions {
-        threads: None,
-        record: Record {
-            jurisdictions: end <= JURISDICTION_RUNS,
-            series_runs: SERIES_RUNS.saturating_sub(start).min(end - start),
-            params: false,
-        },
-        param_overrides: Vec::new(),
-    }
-}
-
 /// The message for a simulation that stopped.
-fn stopped(job: u64, e: &SimError) -> WorkerMsg {
+fn stopped(job: u64, e: &PipelineError) -> WorkerMsg {
     match e {
-        SimError::Cancelled => WorkerMsg::Cancelled { job },
+        PipelineError::Sim(SimError::Cancelled) => WorkerMsg::Cancelled { job },
         other => WorkerMsg::Failed { job, message: other.to_string() },
     }
 }
 
-/// Jurisdiction means of the last stage that kept per-jurisdiction outcomes, and its runs.
-type JurisdictionMeans = Option<(usize, Vec<Vec<JurisdictionSummary>>)>;
-
-/// A stage's plot data; later stages without per-jurisdiction outcomes reuse the last means.
-fn stage_result(job: &Job, acc: &Results, started: Instant, means: &mut JurisdictionMeans) -> Computed {
-    let mut computed = Computed::new(job.id, &job.scenario, &job.source, acc, job.runs, started.elapsed());
-    if acc.jurisdictions.is_empty() {
-        if let Some((runs, js)) = means.as_ref() {
-            for (p, j) in computed.summary.policies.iter_mut().zip(js) {
-                p.jurisdictions.clone_from(j);
-            }
-            computed.jurisdiction_runs = *runs;
-        }
-    } else {
-        *means = Some((acc.n_runs(), computed.summary.policies.iter().map(|p| p.jurisdictions.clone()).collect()));
-    }
-    // From the edit to the data ready to draw.
-    computed.elapsed = started.elapsed();
-    computed.provenance.wall_time_s = computed.elapsed.as_secs_f64();
-    computed
-}
-
-/// Runs one job stage by stage, emitting each stage's result. A stage's plot data is built
-/// while the next stage simulates (both on the rayon pool), so the preview costs the full
-/// result almost nothing.
+/// Runs one job stage by stage, emitting each stage's result: the main simulation of the
+/// job's scenario at its run count, its summaries taken at each stage over every run so far.
 pub fn run_job(job: &Job, emit: &mut (dyn FnMut(WorkerMsg) + Send)) {
     let started = Instant::now();
-    let engine = Engine::new(&job.scenario);
-    let correlated = CorrelatedDraws::new(&job.scenario, &engine, job.runs);
-    let simulate = |start: u64, end: u64| {
-        simulate_range(&engine, correlated.as_ref(), start..end, &stage_options(start, end), &job.control)
+    let scenario = match (*job.scenario).clone().with_runs(job.runs) {
+        Ok(s) => s,
+        Err(e) => return emit(WorkerMsg::Failed { job: job.id, message: e.to_string() }),
     };
-    let stages = stages(job.runs);
-    let mut acc = match simulate(0, stages[0]) {
-        Ok(r) => r,
+    let input = Input { scenario: Arc::new(scenario), source: Arc::clone(&job.source) };
+    let keeps = Keeps {
+        store: Keep::Spill { dir: std::env::temp_dir(), budget_bytes: MEMORY_BUDGET_BYTES },
+        ..Keeps::everything()
+    };
+    let mut runs = Runs::All;
+    let mut main = match MainSimulation::new(&input, &keeps, &mut runs, None) {
+        Ok(m) => m,
         Err(e) => return emit(stopped(job.id, &e)),
     };
-    let mut means: JurisdictionMeans = None;
-    let mut delivered = false;
-    for (k, &end) in stages.iter().enumerate() {
-        let next = stages.get(k + 1).copied();
-        let (_, chunk) = rayon::join(
-            || {
-                if !job.control.is_cancelled() {
-                    emit(WorkerMsg::Result(Arc::new(stage_result(job, &acc, started, &mut means))));
-                    delivered = next.is_none();
-                }
-            },
-            || next.map(|n| simulate(end, n)),
-        );
-        match chunk {
-            None => break,
-            Some(Ok(c)) => append(&mut acc, c),
-            Some(Err(e)) => return emit(stopped(job.id, &e)),
+    for end in stages(job.runs) {
+        while main.runs_done() < end {
+            if let Err(e) = main.step(end - main.runs_done(), &mut runs, &job.control) {
+                return emit(stopped(job.id, &e));
+            }
         }
-    }
-    if !delivered {
-        emit(WorkerMsg::Cancelled { job: job.id });
+        if job.control.is_cancelled() {
+            return emit(WorkerMsg::Cancelled { job: job.id });
+        }
+        let (summary, series) = match main.summaries() {
+            Ok((summary, Some(series))) => (summary, series),
+            Ok((_, None)) => return emit(WorkerMsg::Failed { job: job.id, message: "no series were kept".into() }),
+            Err(e) => return emit(stopped(job.id, &e)),
+        };
+        let Some(results) = main.results() else {
+            return emit(WorkerMsg::Failed { job: job.id, message: "no runs were simulated".into() });
+        };
+        let mut computed =
+            Computed::new(job.id, &input.scenario, &job.source, results, summary, series, job.runs, started.elapsed());
+        // From the edit to the data ready to draw.
+        computed.elapsed = started.elapsed();
+        computed.provenance.wall_time_s = computed.elapsed.as_secs_f64();
+        emit(WorkerMsg::Result(Arc::new(computed)));
     }
 }
 
@@ -376,15 +326,12 @@ mod tests {
         assert!(!preview.is_final());
         assert_eq!(full.runs, 600);
         assert!(full.is_final());
-        assert_eq!(full.series_runs, SERIES_RUNS as usize);
+        assert_eq!(full.series_runs, 600, "series over every run");
         // The full result equals a one-shot simulation of the same runs.
-        let opts = SimOptions {
-            threads: None,
-            record: Record { jurisdictions: true, series_runs: SERIES_RUNS, params: false },
-            param_overrides: Vec::new(),
-        };
-        let one = crate::sim::simulate(&s, &opts, &Control::new()).unwrap();
-        let direct = Computed::new(7, &s, &source(&s), &one, 600, Duration::ZERO);
+        let input = Input { scenario: Arc::new(s.clone()), source: source(&s) };
+        let one = MainSimulation::run_whole(&input, &Keeps::everything(), &Control::new()).unwrap();
+        let series = one.series.clone().unwrap();
+        let direct = Computed::new(7, &s, &source(&s), &one.results, one.summary.clone(), series, 600, Duration::ZERO);
         assert_eq!(direct.summary, full.summary);
         assert_eq!(direct.fans, full.fans);
     }

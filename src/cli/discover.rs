@@ -5,76 +5,58 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
+
+use anyhow::Context as _;
 
 use super::DiscoverArgs;
-use super::run::{Loaded, fmt_num, load};
-use super::sweep::{apply_common, invalid, policy_list, policy_named, with_progress, write_files};
-use crate::analysis::decision::{Decision, DecisionSpec, decide};
-use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions, fmt_bound};
-use crate::analysis::worlds::{progress_total, simulate_worlds};
-use crate::export::data::Provenance;
+use super::config::RunConfig;
+use super::execute::{execute, execute_shard};
+use super::sweep::write_files;
+use crate::analysis::decision::Decision;
+use crate::analysis::discovery::fmt_bound;
 use crate::export::tables::{discovery_box_csv, discovery_csv, discovery_json, robustness_csv, voi_csv};
-use crate::sim::Control;
+use crate::fmt;
+use crate::study::{Input, Provenance, Runs, Study};
 
 /// `tierlab discover`.
 ///
 /// # Errors
 /// Invalid input (exit code 2), cancellation, or a file that cannot be written.
 pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let loaded = load(&args.file)?;
-    let loaded = apply_common(loaded, &args.common)?;
-    let s = &loaded.scenario;
-    let policy = policy_named(s, &args.policy)?;
-    let against = match args.against.as_deref() {
-        Some(name) => Some(s.policy_index(name).ok_or_else(|| {
-            invalid(format!("--against {name:?} names no policy; the policies are {}", policy_list(s)))
-        })?),
-        None => None,
-    };
-    if against == Some(policy) {
-        return Err(invalid("--against names the policy itself; compare with another policy"));
+    let config = RunConfig::discover(&args)?;
+    if config.shard.is_some() {
+        execute_shard(&config)?;
+        return Ok(ExitCode::SUCCESS);
     }
-    let event = OutcomeEvent::parse(&args.event, against, args.threshold).map_err(|e| invalid(e.to_string()))?;
-    if s.uncertain_params().is_empty() {
-        return Err(invalid(
-            "the scenario has no uncertain parameters: give at least one world parameter a distribution",
-        ));
-    }
-    if args.floor.is_some_and(|f| !f.is_finite()) {
-        return Err(invalid("--floor must be a finite number ($B)"));
-    }
-    let spec = DecisionSpec {
-        discovery: DiscoverySpec { policy, event, chosen: args.r#box, prim: PrimOptions::default() },
-        floor: args.floor,
-    };
-    let threads = args.common.threads.map(|t| t as usize);
-    let control = Control::new();
-    let worlds =
-        with_progress(progress_total(s), args.common.quiet, &control, || simulate_worlds(s, threads, &control))?;
-    let decision = decide(&worlds, &spec).map_err(|e| invalid(e.to_string()))?;
-    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
-    provenance.threads = threads.unwrap_or_else(rayon::current_num_threads);
-    provenance.wall_time_s = started.elapsed().as_secs_f64();
-    print_decision(&loaded, &provenance, &decision);
-    if let Some(dir) = &args.out {
-        write_decision(dir, &provenance, &decision)?;
+    let study = execute(&config, Runs::All)?;
+    output(&config, &study)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `tierlab discover` prints and writes once the study is made (also after a merge).
+///
+/// # Errors
+/// A file that cannot be written.
+pub fn output(config: &RunConfig, study: &Study) -> anyhow::Result<()> {
+    let decision = study.decision.as_ref().context("the study made no decision analysis")?;
+    print_decision(&config.input, &study.provenance, decision);
+    if let Some(dir) = &config.out {
+        write_decision(dir, &study.provenance, decision)?;
         eprintln!(
             "wrote discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and discovery.json to {}",
             dir.display()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn pct(x: f64) -> String {
     format!("{:.0}%", 100.0 * x)
 }
 
-fn print_decision(loaded: &Loaded, p: &Provenance, d: &Decision) {
+fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
     let disc = &d.discovery;
-    println!("Scenario discovery: when {} — {} ({})", disc.event_text, loaded.scenario.name(), loaded.origin);
+    println!("Scenario discovery: when {} — {} ({})", disc.event_text, input.scenario.name(), input.source.origin);
     println!(
         "{} worlds, seed {}, {} threads, {:.3} s, scenario sha256 {}",
         p.runs,
@@ -138,10 +120,10 @@ fn print_decision(loaded: &Loaded, p: &Provenance, d: &Decision) {
         println!(
             "{:<w$}  {:>10}  {:>12}  {:>11}  {:>11}  {:>8}{}",
             o.name,
-            fmt_num(o.net_mean),
-            fmt_num(o.regret_mean),
-            fmt_num(o.regret_p95),
-            fmt_num(o.regret_max),
+            fmt::number(o.net_mean),
+            fmt::number(o.regret_mean),
+            fmt::number(o.regret_p95),
+            fmt::number(o.regret_max),
             pct(o.best_share),
             o.satisficing_share.map_or(String::new(), |s| format!("  {:>12}", pct(s)))
         );
@@ -159,18 +141,18 @@ fn print_decision(loaded: &Loaded, p: &Provenance, d: &Decision) {
     println!(
         "\nValue of information ($B of expected net welfare): EVPI {} ± {}; EVPPI by {} quantile bins, selection bias {} \
          taken off:",
-        fmt_num(v.evpi),
-        fmt_num(v.evpi_se),
+        fmt::number(v.evpi),
+        fmt::number(v.evpi_se),
         v.options.bins,
-        fmt_num(v.bias)
+        fmt::number(v.bias)
     );
     let w = v.params.iter().map(|x| x.param.len()).max().unwrap_or(5).max(5);
     for x in v.params.iter().take(8) {
         println!(
             "{:<w$}  {:>10} ± {:<8}  {:>4} of EVPI",
             x.param,
-            fmt_num(x.evppi),
-            fmt_num(x.evppi_se),
+            fmt::number(x.evppi),
+            fmt::number(x.evppi_se),
             pct(x.share_of_evpi)
         );
     }

@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::sim::Shard;
 
+pub mod config;
 pub mod discover;
+pub mod execute;
 pub mod merge;
 mod progress;
 pub mod report;
@@ -16,7 +18,22 @@ pub mod run;
 pub mod sensitivity;
 pub mod sweep;
 
-pub use run::{Loaded, execute, fmt_num, jurisdiction_names, load, report_error};
+pub use config::{CommandConfig, RunConfig, load};
+pub use run::report_error;
+
+/// What a command prints and writes from its study (after a run, or a merge of its shards).
+///
+/// # Errors
+/// A file that cannot be written.
+pub fn output(config: &RunConfig, study: &crate::study::Study) -> anyhow::Result<()> {
+    match &config.command {
+        CommandConfig::Run => run::output(config, study),
+        CommandConfig::Sweep { .. } => sweep::output(config, study),
+        CommandConfig::Sensitivity { .. } => sensitivity::output(config, study),
+        CommandConfig::Discover { .. } => discover::output(config, study),
+        CommandConfig::Report { .. } => report::output(config, study),
+    }
+}
 
 /// Exit code for invalid input (a scenario that fails its checks, bad arguments).
 pub const EXIT_INVALID: u8 = 2;
@@ -109,8 +126,8 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {
-    /// The --out directories of every shard of one `run`, `sweep` or `sensitivity` command
-    /// run with --shard K/N, in any order.
+    /// The --out directories of every shard of one command run with --shard K/N, in any
+    /// order.
     #[arg(required = true, num_args = 1..)]
     pub dirs: Vec<PathBuf>,
     /// Write the merged files here (what the command would have written without --shard).
@@ -231,6 +248,10 @@ pub struct DiscoverArgs {
     /// Satisficing floor ($B): report each policy's share of worlds with net at least this.
     #[arg(long, allow_hyphen_values = true)]
     pub floor: Option<f64>,
+    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
+    /// `tierlab merge` combines the shards into the files written without --shard.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     #[command(flatten)]
     pub common: CommonRunArgs,
     /// Write discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and
@@ -281,6 +302,10 @@ pub struct ReportArgs {
     /// Output directory: figures/, report.html, report.md.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
+    /// `tierlab merge` combines the shards into the report written without --shard.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// Figure formats, comma separated: svg, png.
     #[arg(long, default_value = "svg,png", value_delimiter = ',')]
     pub format: Vec<String>,
@@ -300,6 +325,10 @@ pub struct FiguresArgs {
     /// Only these figures (by name); default all.
     #[arg(long, num_args = 1..)]
     pub only: Vec<String>,
+    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
+    /// `tierlab merge` combines the shards into the figures written without --shard.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// Figure formats, comma separated: svg, png.
     #[arg(long, default_value = "svg,png", value_delimiter = ',')]
     pub format: Vec<String>,

@@ -7,9 +7,6 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// The template of a bar counting runs.
-pub(crate) const RUNS: &str = "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} runs ({eta} left)";
-
 /// A bar of `len` steps drawn with `template`, or `None` when no bar should show.
 pub(crate) fn bar(len: u64, template: &str, quiet: bool) -> Option<ProgressBar> {
     if quiet || !std::io::stderr().is_terminal() {

@@ -4,84 +4,54 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Instant;
+
+use anyhow::Context as _;
 
 use super::SensitivityArgs;
-use super::merge::{Source, finish_shard};
-use super::run::{Loaded, fmt_num, load};
-use super::sweep::{apply_common, invalid, policy_named, with_progress, write_files};
-use crate::analysis::sensitivity::{
-    Output, Sensitivity, SensitivityError, SensitivityOptions, SensitivitySpec, TailBy, progress_total,
-    sensitivity_from,
-};
-use crate::export::data::Provenance;
+use super::config::RunConfig;
+use super::execute::{execute, execute_shard};
+use super::sweep::write_files;
+use crate::analysis::sensitivity::{Output, Sensitivity, TailBy};
 use crate::export::tables::{sensitivity_csv, sensitivity_json};
-use crate::sim::Control;
+use crate::fmt;
+use crate::study::{Input, Provenance, Runs, Study};
 
 /// `tierlab sensitivity`.
 ///
 /// # Errors
 /// Invalid input (exit code 2), cancellation, or a file that cannot be written.
 pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let loaded = load(&args.file)?;
-    run_loaded(args, loaded, Source::Simulate, started)
+    let config = RunConfig::sensitivity(&args)?;
+    if config.shard.is_some() {
+        execute_shard(&config)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let study = execute(&config, Runs::All)?;
+    output(&config, &study)?;
+    Ok(ExitCode::SUCCESS)
 }
 
-/// `tierlab sensitivity` on a loaded scenario: simulated, a shard of it (`--shard`), or the
-/// merged shards (`tierlab merge`).
+/// What `tierlab sensitivity` prints and writes once the study is made (also after a merge).
 ///
 /// # Errors
-/// As [`run`].
-pub fn run_loaded(args: SensitivityArgs, loaded: Loaded, source: Source, started: Instant) -> anyhow::Result<ExitCode> {
-    let loaded = apply_common(loaded, &args.common)?;
-    let s = &loaded.scenario;
-    let output = Output::parse(&args.output).ok_or_else(|| {
-        invalid(format!(
-            "--output {:?} is not an output; use benefit, harm, net, net_diff (net minus the baseline policy's) \
-             or catastrophe",
-            args.output
-        ))
-    })?;
-    let policy = match args.policy.as_deref() {
-        Some(name) => policy_named(s, name)?,
-        None => s.run().reference,
-    };
-    if output == Output::NetDiff && policy == s.run().reference {
-        return Err(invalid(format!(
-            "--output net_diff compares a policy with the baseline policy \"{}\"; choose another --policy",
-            s.reference_policy().name
-        )));
-    }
-    let spec = SensitivitySpec::new(policy, output);
-    let opts = SensitivityOptions { threads: args.common.threads.map(|t| t as usize) };
-    let control = Control::new();
-    let source = source.run_source(args.shard, args.out.as_deref(), s.run().runs)?;
-    let result = with_progress(progress_total(s, &spec), args.common.quiet, &control, || {
-        sensitivity_from(s, &spec, &opts, &source, &control)
-    })
-    .map_err(|e: SensitivityError| if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() })?;
-    if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
-        return finish_shard("sensitivity", shard, &loaded, source, dir);
-    }
-    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
-    provenance.threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
-    provenance.wall_time_s = started.elapsed().as_secs_f64();
-    print_sensitivity(&loaded, &provenance, &result);
-    if let Some(dir) = &args.out {
-        write_sensitivity(dir, &provenance, &result)?;
+/// A file that cannot be written.
+pub fn output(config: &RunConfig, study: &Study) -> anyhow::Result<()> {
+    let result = study.sensitivity.as_ref().context("the study made no sensitivity analysis")?;
+    print_sensitivity(&config.input, &study.provenance, result);
+    if let Some(dir) = &config.out {
+        write_sensitivity(dir, &study.provenance, result)?;
         eprintln!("wrote sensitivity.csv and sensitivity.json to {}", dir.display());
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 fn signed(x: f64) -> String {
     if x.is_finite() { format!("{x:+.3}") } else { "n/a".into() }
 }
 
-fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
+fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
     let out = r.output.key();
-    println!("Sensitivity of {out} under \"{}\" — {} ({})", r.policy, loaded.scenario.name(), loaded.origin);
+    println!("Sensitivity of {out} under \"{}\" — {} ({})", r.policy, input.scenario.name(), input.source.origin);
     println!(
         "{} runs, {} uncertain parameters, seed {}, {} threads, {:.3} s, scenario sha256 {}",
         p.runs,
@@ -96,7 +66,7 @@ fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
         Output::Catastrophe => ": P(at least one catastrophe)".into(),
         _ => " $B (2025, discounted)".into(),
     };
-    println!("Mean {out}: {} ± {}{what}.", fmt_num(r.output_mean), fmt_num(r.output_se));
+    println!("Mean {out}: {} ± {}{what}.", fmt::number(r.output_mean), fmt::number(r.output_se));
     println!(
         "Tornado: each parameter held at its 10th, then 90th percentile in every run while the others keep \
          their draws (same worlds); swing = |high - low| of the mean. Spearman and PRCC (partial rank \
@@ -113,17 +83,17 @@ fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
             x.param,
             signed(x.spearman),
             signed(x.prcc),
-            fmt_num(x.p10),
-            fmt_num(x.low),
-            fmt_num(x.p90),
-            fmt_num(x.high),
-            fmt_num(x.swing)
+            fmt::number(x.p10),
+            fmt::number(x.low),
+            fmt::number(x.p90),
+            fmt::number(x.high),
+            fmt::number(x.swing)
         );
     }
     let t = &r.tail;
     let by = match t.by {
-        TailBy::Harm => format!("highest harm: harm >= {} $B", fmt_num(t.threshold)),
-        TailBy::Net => format!("lowest net: net <= {} $B", fmt_num(t.threshold)),
+        TailBy::Harm => format!("highest harm: harm >= {} $B", fmt::number(t.threshold)),
+        TailBy::Net => format!("lowest net: net <= {} $B", fmt::number(t.threshold)),
     };
     println!("\nWhat drove the worst {:.0}% of runs ({} runs, {by}):", 100.0 * t.share, t.runs);
     println!("{:<w$}  {:>12}  {:>12}  {:>12}", "param", "median all", "median worst", "shift (IQR)");
@@ -131,8 +101,8 @@ fn print_sensitivity(loaded: &Loaded, p: &Provenance, r: &Sensitivity) {
         println!(
             "{:<w$}  {:>12}  {:>12}  {:>12}",
             x.param,
-            fmt_num(x.median_all),
-            fmt_num(x.median_tail),
+            fmt::number(x.median_all),
+            fmt::number(x.median_tail),
             signed(x.shift_iqr)
         );
     }

@@ -4,170 +4,63 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 
-use super::merge::{Source, finish_shard};
-use super::run::{Loaded, fmt_num, load};
-use super::{CommonRunArgs, InvalidInput, SweepArgs, progress};
-use crate::analysis::sweep::{
-    BestThreshold, BootstrapOptions, Constraint, DEFAULT_BOOTSTRAP, Sweep, Sweep2d, SweepError, SweepOptions,
-    SweepParam, SweepPoint, SweepSpec, WorldAxis, best_threshold, check_grid, grid, progress_total, sweep_2d_from,
-    sweep_from, world_param,
-};
-use crate::export::data::{Provenance, write_atomic};
+use super::SweepArgs;
+use super::config::{CommandConfig, RunConfig};
+use super::execute::{execute, execute_shard};
+use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
+use crate::export::data::write_atomic;
 use crate::export::tables::{sweep_csv, sweep_json, sweep2d_csv, sweep2d_json};
-use crate::model::Scenario;
-use crate::sim::Control;
-
-/// Grid points of the world axis when `--steps2` is not given.
-pub const DEFAULT_STEPS2: usize = 11;
-
-pub(crate) fn invalid(msg: impl Into<String>) -> anyhow::Error {
-    InvalidInput(msg.into()).into()
-}
-
-fn sweep_error(e: SweepError) -> anyhow::Error {
-    if e.is_invalid_input() { invalid(e.to_string()) } else { e.into() }
-}
-
-/// Applies `--runs` and `--seed` to a loaded scenario.
-pub(crate) fn apply_common(loaded: Loaded, common: &CommonRunArgs) -> anyhow::Result<Loaded> {
-    Ok(loaded.with_overrides(common.runs, common.seed)?)
-}
-
-/// `"A", "B"` for messages.
-pub(crate) fn policy_list(s: &Scenario) -> String {
-    s.policies().iter().map(|p| format!("{:?}", p.name)).collect::<Vec<_>>().join(", ")
-}
-
-/// The policy named `name`, or an invalid-input error listing the policies.
-pub(crate) fn policy_named(s: &Scenario, name: &str) -> anyhow::Result<usize> {
-    s.policy_index(name).ok_or_else(|| {
-        invalid(format!(
-            "--policy {name:?} names no policy (names match exactly, case included); the policies are {}",
-            policy_list(s)
-        ))
-    })
-}
-
-/// Runs `work` while a progress bar (only when stderr is a terminal and not `quiet`) follows
-/// `control.runs_done()` up to `total`.
-pub(crate) fn with_progress<T: Send>(total: u64, quiet: bool, control: &Control, work: impl FnOnce() -> T + Send) -> T {
-    let Some(bar) = progress::bar(total, progress::RUNS, quiet) else {
-        return work();
-    };
-    let out = progress::polled(Duration::from_millis(50), || bar.set_position(control.runs_done().min(total)), work);
-    bar.finish_and_clear();
-    out
-}
-
-/// A grid value for tables and tick labels: up to 4 decimals, trailing zeros dropped.
-pub fn fmt_value(v: f64) -> String {
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
-}
-
-fn pm(mean: f64, se: f64) -> String {
-    format!("{} ± {}", fmt_num(mean), fmt_num(se))
-}
+use crate::fmt;
+use crate::study::{Input, Provenance, Runs, Study};
 
 /// `tierlab sweep`.
 ///
 /// # Errors
 /// Invalid input (exit code 2), cancellation, or a file that cannot be written.
 pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let loaded = load(&args.file)?;
-    run_loaded(args, loaded, Source::Simulate, started)
-}
-
-/// `tierlab sweep` on a loaded scenario: simulated, a shard of it (`--shard`), or the merged
-/// shards (`tierlab merge`).
-///
-/// # Errors
-/// As [`run`].
-pub fn run_loaded(args: SweepArgs, loaded: Loaded, source: Source, started: Instant) -> anyhow::Result<ExitCode> {
-    let loaded = apply_common(loaded, &args.common)?;
-    let s = &loaded.scenario;
-    let param = SweepParam::parse(&args.param).ok_or_else(|| {
-        invalid(format!("--param {:?} is not a regime parameter; use open_below, gated_below or drift", args.param))
-    })?;
-    check_grid("--from/--to/--steps", args.from, args.to, args.steps).map_err(invalid)?;
-    let policy = match args.policy.as_deref() {
-        Some(name) => policy_named(s, name)?,
-        None => {
-            let nj = s.jurisdictions().len();
-            s.policies().iter().position(|p| (0..nj).any(|j| p.regime_for(j).is_tiered())).ok_or_else(|| {
-                invalid(format!(
-                    "no policy of {} has a tiered regime to sweep; the policies are {}",
-                    loaded.origin,
-                    policy_list(s)
-                ))
-            })?
-        }
-    };
-    let constraint = Constraint { max_p_catastrophe: args.max_p_catastrophe, max_cvar95: args.max_cvar95 };
-    constraint.check().map_err(invalid)?;
-    let spec = SweepSpec { policy, param, values: grid(args.from, args.to, args.steps) };
-    let opts = SweepOptions { threads: args.common.threads.map(|t| t as usize) };
-    let control = Control::new();
-    let source = source.run_source(args.shard, args.out.as_deref(), s.run().runs)?;
-    let mut provenance = Provenance::new(s, &loaded.origin, &loaded.text);
-    provenance.threads = opts.threads.unwrap_or_else(rayon::current_num_threads);
-
-    let Some(key2) = args.param2.as_deref() else {
-        if args.from2.is_some() || args.to2.is_some() || args.steps2.is_some() {
-            return Err(invalid("--from2, --to2 and --steps2 need --param2 world.KEY"));
-        }
-        let result = with_progress(progress_total(s, 0), args.common.quiet, &control, || {
-            sweep_from(s, &spec, &opts, &source, &control)
-        })
-        .map_err(sweep_error)?;
-        if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
-            return finish_shard("sweep", shard, &loaded, source, dir);
-        }
-        let best = best_threshold(
-            &result,
-            &constraint,
-            &BootstrapOptions { replicates: DEFAULT_BOOTSTRAP, seed: s.run().seed },
-        );
-        provenance.wall_time_s = started.elapsed().as_secs_f64();
-        print_sweep(&loaded, &provenance, &result, &best);
-        if let Some(dir) = &args.out {
-            write_sweep(dir, &provenance, &result, &best)?;
-            eprintln!("wrote sweep.csv and sweep.json to {}", dir.display());
-        }
+    let config = RunConfig::sweep(&args)?;
+    if config.shard.is_some() {
+        execute_shard(&config)?;
         return Ok(ExitCode::SUCCESS);
-    };
-
-    let param2 = world_param(key2).map_err(|e| invalid(format!("--param2: {e}")))?;
-    let (Some(from2), Some(to2)) = (args.from2, args.to2) else {
-        return Err(invalid("--param2 needs --from2 and --to2 (and optionally --steps2)"));
-    };
-    let steps2 = args.steps2.unwrap_or(DEFAULT_STEPS2);
-    check_grid("--from2/--to2/--steps2", from2, to2, steps2).map_err(invalid)?;
-    let axis = WorldAxis { param: param2, values: grid(from2, to2, steps2) };
-    let result = with_progress(progress_total(s, steps2), args.common.quiet, &control, || {
-        sweep_2d_from(s, &spec, &axis, &opts, &source, &control)
-    })
-    .map_err(sweep_error)?;
-    if let (Some(shard), Some(dir)) = (args.shard, &args.out) {
-        return finish_shard("sweep", shard, &loaded, source, dir);
     }
-    provenance.wall_time_s = started.elapsed().as_secs_f64();
-    print_sweep_2d(&loaded, &provenance, &result, &constraint);
-    if let Some(dir) = &args.out {
-        write_sweep_2d(dir, &provenance, &result, &constraint)?;
-        eprintln!("wrote sweep2d.csv and sweep.json to {}", dir.display());
-    }
+    let study = execute(&config, Runs::All)?;
+    output(&config, &study)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn header_lines(loaded: &Loaded, p: &Provenance, what: &str) {
-    println!("{what} — {} ({})", loaded.scenario.name(), loaded.origin);
+/// What `tierlab sweep` prints and writes once the study is made (also after a merge).
+///
+/// # Errors
+/// A file that cannot be written.
+pub fn output(config: &RunConfig, study: &Study) -> anyhow::Result<()> {
+    let CommandConfig::Sweep { constraint, .. } = &config.command else {
+        anyhow::bail!("not a sweep");
+    };
+    let p = &study.provenance;
+    if let (Some(sw), Some(best)) = (&study.sweep, &study.best_threshold) {
+        print_sweep(&config.input, p, sw, best);
+        if let Some(dir) = &config.out {
+            write_files(dir, [("sweep.csv", sweep_csv(sw)?), ("sweep.json", sweep_json(p, sw, Some(best), None)?)])?;
+            eprintln!("wrote sweep.csv and sweep.json to {}", dir.display());
+        }
+    } else if let Some(sw) = &study.sweep_2d {
+        print_sweep_2d(&config.input, p, sw, constraint);
+        if let Some(dir) = &config.out {
+            write_files(
+                dir,
+                [("sweep2d.csv", sweep2d_csv(sw)?), ("sweep.json", sweep2d_json(p, sw, Some(constraint), None)?)],
+            )?;
+            eprintln!("wrote sweep2d.csv and sweep.json to {}", dir.display());
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn header_lines(input: &Input, p: &Provenance, what: &str) {
+    println!("{what} — {} ({})", input.scenario.name(), input.source.origin);
     println!(
         "{} runs per point, seed {}, {} threads, {:.3} s, scenario sha256 {}",
         p.runs,
@@ -182,9 +75,9 @@ fn header_lines(loaded: &Loaded, p: &Provenance, what: &str) {
     );
 }
 
-fn print_sweep(loaded: &Loaded, p: &Provenance, sw: &Sweep, best: &BestThreshold) {
+fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) {
     let key = sw.param.key();
-    header_lines(loaded, p, &format!("Sweep of {key} ({}) in policy \"{}\"", sw.param.unit(), sw.policy));
+    header_lines(input, p, &format!("Sweep of {key} ({}) in policy \"{}\"", sw.param.unit(), sw.policy));
     println!(
         "{:>11}  {:>16}  {:>8}  {:>8}  {:>20}  {:>8}  {:>9}  {:>6}  {:>9}  {:>16}  {:>9}",
         key,
@@ -206,15 +99,15 @@ fn print_sweep(loaded: &Loaded, p: &Provenance, sw: &Sweep, best: &BestThreshold
         println!(
             "{:>11}  {:>16}  {:>8}  {:>8}  {:>20}  {:>8}  {:>9}  {:>6.3}  {:>9.3}  {:>16}  {:>9.3}{note}",
             label,
-            pm(pt.net_mean, pt.net_se),
-            fmt_num(pt.benefit_mean),
-            fmt_num(pt.harm_mean),
+            fmt::plus_minus(pt.net_mean, pt.net_se),
+            fmt::number(pt.benefit_mean),
+            fmt::number(pt.harm_mean),
             pc,
-            fmt_num(pt.cvar95_harm),
+            fmt::number(pt.cvar95_harm),
             hy,
             pt.open_share_end,
             pt.p_better_than_current,
-            pm(pt.net_diff_mean, pt.net_diff_se),
+            fmt::plus_minus(pt.net_diff_mean, pt.net_diff_se),
             pt.p_better_than_baseline
         );
     };
@@ -227,16 +120,16 @@ fn print_sweep(loaded: &Loaded, p: &Provenance, sw: &Sweep, best: &BestThreshold
         if pt.clamped {
             note.push_str("  (gated_below clamped to open_below)");
         }
-        row(format!("{mark}{}", fmt_value(pt.value)), pt, &note);
+        row(format!("{mark}{}", fmt::trimmed(pt.value, 4)), pt, &note);
     }
     if !sw.points.iter().any(|pt| pt.value == sw.current_value) {
-        row(format!("({})", fmt_value(sw.current_value)), &sw.current, "  current setting, not on the grid");
+        row(format!("({})", fmt::trimmed(sw.current_value, 4)), &sw.current, "  current setting, not on the grid");
     }
     println!(
         "\nhazard yr: median year the open pool reaches the hazard threshold (never: in under half the runs). \
          open: final development share of jurisdictions left open. P(>curr.): P(net better than the current \
          setting, {key} = {}). Paired against \"{}\".",
-        fmt_value(sw.current_value),
+        fmt::trimmed(sw.current_value, 4),
         sw.baseline
     );
     println!("\n{}{}", if best_index.is_some() { "* " } else { "" }, best.statement);
@@ -248,17 +141,17 @@ fn print_sweep(loaded: &Loaded, p: &Provenance, sw: &Sweep, best: &BestThreshold
              {key} = {} (max {} $B), the least 95th-percentile regret at {key} = {} (p95 {} $B); best expected at {key} \
              = {}, no cap.",
             name(r.minimax_regret),
-            fmt_num(r.options[r.minimax_regret].regret_max),
+            fmt::number(r.options[r.minimax_regret].regret_max),
             name(r.min_p95_regret),
-            fmt_num(r.options[r.min_p95_regret].regret_p95),
+            fmt::number(r.options[r.min_p95_regret].regret_p95),
             name(r.best_expected)
         );
     }
 }
 
-fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Constraint) {
+fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Constraint) {
     let key = sw.param.key();
-    header_lines(loaded, p, &format!("Sweep of {key} in policy \"{}\" against {}", sw.policy, sw.param2));
+    header_lines(input, p, &format!("Sweep of {key} in policy \"{}\" against {}", sw.policy, sw.param2));
     let capped = constraint.max_p_catastrophe.is_some() || constraint.max_cvar95.is_some();
     println!(
         "Per value of {}: the {key} with the highest expected net difference to \"{}\"{}",
@@ -284,15 +177,15 @@ fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Co
             continue;
         };
         let cap = if capped {
-            format!("  {:>14}", best_capped[i2].map_or_else(|| "none".to_string(), |j| fmt_value(sw.values[j])))
+            format!("  {:>14}", best_capped[i2].map_or_else(|| "none".to_string(), |j| fmt::trimmed(sw.values[j], 4)))
         } else {
             String::new()
         };
         println!(
             "{:>w2$}  {:>11}  {:>18}  {:>9.3}{cap}",
-            fmt_value(v2),
-            fmt_value(c.point.value),
-            pm(c.point.net_diff_mean, c.point.net_diff_se),
+            fmt::trimmed(v2, 4),
+            fmt::trimmed(c.point.value, 4),
+            fmt::plus_minus(c.point.net_diff_mean, c.point.net_diff_se),
             c.point.p_better_than_baseline
         );
     }
@@ -300,11 +193,11 @@ fn print_sweep_2d(loaded: &Loaded, p: &Provenance, sw: &Sweep2d, constraint: &Co
         println!("\nP(better than \"{}\") in percent; rows: {}, columns: {key}", sw.baseline, sw.param2);
         print!("{:>12} ", "");
         for &v in &sw.values {
-            print!("{:>6}", fmt_value(v));
+            print!("{:>6}", fmt::trimmed(v, 4));
         }
         println!();
         for (i2, &v2) in sw.values2.iter().enumerate().rev() {
-            print!("{:>12} ", fmt_value(v2));
+            print!("{:>12} ", fmt::trimmed(v2, 4));
             for i in 0..n {
                 print!("{:>6.0}", 100.0 * sw.cell(i, i2).point.p_better_than_baseline);
             }
@@ -328,12 +221,4 @@ pub(super) fn write_files<const N: usize>(dir: &Path, files: [(&str, Vec<u8>); N
         write_atomic(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(())
-}
-
-fn write_sweep(dir: &Path, p: &Provenance, sw: &Sweep, best: &BestThreshold) -> anyhow::Result<()> {
-    write_files(dir, [("sweep.csv", sweep_csv(sw)?), ("sweep.json", sweep_json(p, sw, Some(best), None)?)])
-}
-
-fn write_sweep_2d(dir: &Path, p: &Provenance, sw: &Sweep2d, constraint: &Constraint) -> anyhow::Result<()> {
-    write_files(dir, [("sweep2d.csv", sweep2d_csv(sw)?), ("sweep.json", sweep2d_json(p, sw, Some(constraint), None)?)])
 }

@@ -1,4 +1,6 @@
-//! The output files of `tierlab run --out DIR`, with SCENARIO.md's exact headers.
+//! The output files of `tierlab run --out DIR` (docs/OUTPUTS.md): runs.csv, jurisdictions.csv
+//! and params.csv written chunk by chunk as a sink of the simulation, then series.csv and
+//! summary.json; and the atomic write every output file goes through.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -9,89 +11,14 @@ use serde::Serialize;
 use crate::analysis::{SeriesSummary, Summary};
 use crate::model::{PARAMS, Scenario};
 use crate::sim::Results;
+use crate::sim::pipeline::{Sink, SinkError};
+use crate::study::Provenance;
 
 pub const RUNS_HEADER: [&str; 10] =
     ["run", "policy", "benefit", "harm", "net", "events", "catastrophes", "max_event", "open_pool_end", "hazard_year"];
 pub const JURISDICTIONS_HEADER: [&str; 6] = ["run", "policy", "jurisdiction", "benefit", "harm", "share_end"];
 pub const PARAMS_HEADER: [&str; 3] = ["run", "param", "value"];
 pub const SERIES_HEADER: [&str; 9] = ["policy", "year", "metric", "p5", "p25", "p50", "p75", "p95", "mean"];
-
-/// The scenario text a result was computed from and where that text came from: what the
-/// provenance hashes, and what a report writes beside itself so the hash can be checked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScenarioSource {
-    /// A file path, a built-in name, or "(edited in the app)".
-    pub origin: String,
-    pub text: String,
-}
-
-impl ScenarioSource {
-    pub fn new(origin: impl Into<String>, text: impl Into<String>) -> ScenarioSource {
-        ScenarioSource { origin: origin.into(), text: text.into() }
-    }
-
-    /// `scenario` written out as a file: the source of a scenario that has no file text.
-    pub fn written_out(scenario: &Scenario, origin: impl Into<String>) -> ScenarioSource {
-        ScenarioSource::new(origin, scenario.to_toml())
-    }
-
-    /// A scenario edited in the app, written out (no file holds it).
-    pub fn edited(scenario: &Scenario) -> ScenarioSource {
-        ScenarioSource::written_out(scenario, "(edited in the app)")
-    }
-}
-
-/// Where a result came from: stamped on summary.json, every figure and its sidecar.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Provenance {
-    pub tool: String,
-    pub version: String,
-    pub model_version: String,
-    pub scenario_name: String,
-    pub scenario_file: String,
-    pub scenario_sha256: String,
-    pub seed: u64,
-    pub runs: u64,
-    pub threads: usize,
-    pub wall_time_s: f64,
-    /// Runs the per-step series were computed from (the first ones).
-    pub series_runs: usize,
-}
-
-impl Provenance {
-    pub fn new(scenario: &Scenario, file: &str, text: &str) -> Provenance {
-        Provenance {
-            tool: "tierlab".into(),
-            version: crate::VERSION.into(),
-            model_version: crate::MODEL_VERSION.into(),
-            scenario_name: scenario.name().to_string(),
-            scenario_file: file.into(),
-            scenario_sha256: crate::model::scenario::sha256_hex(text),
-            seed: scenario.run().seed,
-            runs: scenario.run().runs,
-            threads: rayon::current_num_threads(),
-            wall_time_s: 0.0,
-            series_runs: 0,
-        }
-    }
-
-    /// First 12 hex digits of the scenario hash.
-    pub fn short_hash(&self) -> &str {
-        &self.scenario_sha256[..12.min(self.scenario_sha256.len())]
-    }
-
-    /// One-line caption for figures.
-    pub fn caption(&self) -> String {
-        format!(
-            "{} · {} runs · seed {} · scenario {} · Tierlab {}",
-            self.scenario_name,
-            self.runs,
-            self.seed,
-            self.short_hash(),
-            self.version
-        )
-    }
-}
 
 fn csv_writer(path: &Path) -> std::io::Result<csv::Writer<BufWriter<File>>> {
     let file = File::create(path)?;
@@ -102,12 +29,15 @@ fn io_err(e: csv::Error) -> std::io::Error {
     std::io::Error::other(e)
 }
 
-/// Streams runs.csv, jurisdictions.csv and params.csv, a chunk of runs at a time.
+/// Streams runs.csv, jurisdictions.csv and params.csv, a chunk of runs at a time: a sink of
+/// the main simulation.
 pub struct OutputWriters {
     runs: csv::Writer<BufWriter<File>>,
     jurisdictions: csv::Writer<BufWriter<File>>,
     params: csv::Writer<BufWriter<File>>,
     dir: PathBuf,
+    policies: Vec<String>,
+    jurisdiction_names: Vec<String>,
 }
 
 impl OutputWriters {
@@ -115,7 +45,7 @@ impl OutputWriters {
     ///
     /// # Errors
     /// The directory or a file cannot be created or written.
-    pub fn create(dir: &Path) -> std::io::Result<OutputWriters> {
+    pub fn create(dir: &Path, scenario: &Scenario) -> std::io::Result<OutputWriters> {
         std::fs::create_dir_all(dir)?;
         let mut runs = csv_writer(&dir.join("runs.csv"))?;
         runs.write_record(RUNS_HEADER).map_err(io_err)?;
@@ -123,7 +53,14 @@ impl OutputWriters {
         jurisdictions.write_record(JURISDICTIONS_HEADER).map_err(io_err)?;
         let mut params = csv_writer(&dir.join("params.csv"))?;
         params.write_record(PARAMS_HEADER).map_err(io_err)?;
-        Ok(OutputWriters { runs, jurisdictions, params, dir: dir.to_path_buf() })
+        Ok(OutputWriters {
+            runs,
+            jurisdictions,
+            params,
+            dir: dir.to_path_buf(),
+            policies: scenario.policies().iter().map(|p| p.name.clone()).collect(),
+            jurisdiction_names: scenario.jurisdictions().iter().map(|j| j.name.clone()).collect(),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -134,20 +71,20 @@ impl OutputWriters {
     ///
     /// # Errors
     /// A write fails.
-    pub fn write_chunk(&mut self, scenario: &Scenario, r: &Results) -> std::io::Result<()> {
+    pub fn write_chunk(&mut self, r: &Results) -> std::io::Result<()> {
         let np = r.n_policies;
         let nj = r.n_jurisdictions;
         let mut buf = ryu::Buffer::new();
         let mut f = |x: f64| -> String { buf.format(x).to_string() };
         for i in 0..r.n_runs() {
             let run = (r.runs.start + i as u64).to_string();
-            for (p, policy) in scenario.policies().iter().enumerate() {
+            for (p, policy) in self.policies.iter().enumerate() {
                 let o = r.outcome(i, p);
                 let hazard = if o.hazard_year.is_nan() { String::new() } else { f(o.hazard_year) };
                 self.runs
                     .write_record([
                         run.as_str(),
-                        policy.name.as_str(),
+                        policy.as_str(),
                         &f(o.benefit),
                         &f(o.harm),
                         &f(o.net()),
@@ -159,13 +96,13 @@ impl OutputWriters {
                     ])
                     .map_err(io_err)?;
                 if !r.jurisdictions.is_empty() {
-                    for (j, jur) in scenario.jurisdictions().iter().enumerate() {
+                    for (j, jur) in self.jurisdiction_names.iter().enumerate() {
                         let x = &r.jurisdictions[(i * np + p) * nj + j];
                         self.jurisdictions
                             .write_record([
                                 run.as_str(),
-                                policy.name.as_str(),
-                                jur.name.as_str(),
+                                policy.as_str(),
+                                jur.as_str(),
                                 &f(x.benefit),
                                 &f(x.harm),
                                 &f(x.share_end),
@@ -189,11 +126,22 @@ impl OutputWriters {
     ///
     /// # Errors
     /// A flush fails.
-    pub fn finish(mut self) -> std::io::Result<()> {
+    pub fn flush(&mut self) -> std::io::Result<()> {
         self.runs.flush()?;
         self.jurisdictions.flush()?;
         self.params.flush()?;
         Ok(())
+    }
+}
+
+impl Sink for OutputWriters {
+    fn accept(&mut self, chunk: &Results) -> Result<(), SinkError> {
+        self.write_chunk(chunk)
+            .map_err(|e| SinkError::new(format!("cannot write the run files to {}", self.dir.display()), e))
+    }
+
+    fn finish(&mut self) -> Result<(), SinkError> {
+        self.flush().map_err(|e| SinkError::new(format!("cannot write the run files to {}", self.dir.display()), e))
     }
 }
 

@@ -1,12 +1,11 @@
-//! Writing results: CSV and JSON files (the interface SCENARIO.md fixes), the analyses'
-//! tables, publication figures, the report, and the study (simulation plus analyses) that
-//! figures and the report are drawn from.
+//! Writing results: CSV and JSON files (the interface docs/OUTPUTS.md fixes), the analyses'
+//! tables, publication figures, the report, and a shard's partial result. Everything here
+//! draws or writes what `study` computed.
 
 pub mod data;
 pub mod figures;
 pub mod partial;
 pub mod report;
-pub mod study;
 pub mod tables;
 
-pub use data::{OutputWriters, Provenance, write_series_csv, write_summary_json};
+pub use data::{OutputWriters, write_series_csv, write_summary_json};

@@ -1,25 +1,31 @@
 //! Partial results of a sharded command (`--shard K/N`) and what `tierlab merge` reads back.
 //!
 //! A shard's directory holds:
-//! - `partial.json`: what was run (command, arguments, shard, runs, seed, scenario hash,
-//!   version), checked by the merge so that only shards of one command fit together;
+//! - `partial.json`: what was run (the command's resolved configuration, the shard, the
+//!   scenario's runs and seed, its hash and origin, the version), checked by the merge so
+//!   that only shards of one command fit together;
 //! - `scenario_as_run.toml`: the scenario text the hash is of;
-//! - `results.bin`: the shard's simulations, each its per-run results
-//!   ([`Results::write_to`]), in the order the command made them;
-//! - `series.bin` (`tierlab run` only): per-step series of every run of the shard, chunk
-//!   by chunk ([`SeriesWriter`]).
+//! - `results.bin`: every simulation of the study, chunk by chunk, each record the
+//!   simulation's number and the chunk's per-run results ([`Results::write_to`]);
+//! - `series.bin` (when the command keeps per-step series): the main simulation's series
+//!   store ([`crate::sim::store`]), a block per chunk of `results.bin`'s simulation 0.
 //!
-//! The binary files are little-endian and exact: a merge reads back the very bits the
-//! shard computed.
+//! The binary files are little-endian and exact: a merge reads back the very bits the shard
+//! computed and replays them through the same sinks and analyses as one machine
+//! ([`ShardReplay`], a `study::Replay`).
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::series::SeriesCells;
-use crate::sim::{Results, Shard};
+use crate::sim::pipeline::{ChunkSource, PipelineError, SinkError};
+use crate::sim::sinks::SeriesStore;
+use crate::sim::{Control, Results, Shard};
+use crate::study::simulation::MAIN_SIMULATION;
+use crate::study::{Capture, Input, Replay, ScenarioSource, Task};
 
 pub const META_FILE: &str = "partial.json";
 pub const SCENARIO_FILE: &str = "scenario_as_run.toml";
@@ -31,16 +37,14 @@ pub const SERIES_FILE: &str = "series.bin";
 pub struct PartialMeta {
     pub tool: String,
     pub version: String,
-    /// The subcommand: "run", "sweep" or "sensitivity".
+    /// The subcommand: "run", "sweep", "sensitivity", "discover", "report" or "figures".
     pub command: String,
-    /// The command's arguments after the subcommand, without `--shard` and `--out`: a merge
-    /// runs the same command on the merged simulations.
-    pub args: Vec<String>,
+    /// The command's configuration, resolved from its arguments once: a merge runs the same
+    /// command from it.
+    pub config: serde_json::Value,
     pub shard: u64,
     pub shards: u64,
-    pub first_run: u64,
-    pub end_run: u64,
-    /// Runs of the whole (unsharded) command.
+    /// Runs of the scenario (the whole, unsharded command's).
     pub runs: u64,
     pub seed: u64,
     pub scenario_sha256: String,
@@ -65,6 +69,54 @@ fn io_at(path: &Path) -> impl FnOnce(io::Error) -> PartialError + '_ {
     move |source| PartialError::Io { path: path.to_path_buf(), source }
 }
 
+/// Writes a shard's partial result: every chunk of every simulation to `results.bin` (a
+/// `study::Capture`), then `partial.json` and `scenario_as_run.toml`.
+pub struct PartialWriter {
+    dir: PathBuf,
+    file: BufWriter<File>,
+    simulations: std::collections::BTreeSet<usize>,
+}
+
+impl PartialWriter {
+    /// # Errors
+    /// The directory or `results.bin` cannot be created.
+    pub fn create(dir: &Path) -> io::Result<PartialWriter> {
+        std::fs::create_dir_all(dir)?;
+        let file = BufWriter::with_capacity(1 << 20, File::create(dir.join(RESULTS_FILE))?);
+        Ok(PartialWriter { dir: dir.to_path_buf(), file, simulations: Default::default() })
+    }
+
+    fn error(&self, e: io::Error) -> SinkError {
+        SinkError::new(format!("cannot write {}", self.dir.join(RESULTS_FILE).display()), e)
+    }
+}
+
+impl Capture for PartialWriter {
+    fn chunk(&mut self, simulation: usize, chunk: &Results) -> Result<(), SinkError> {
+        self.simulations.insert(simulation);
+        let mut write = || -> io::Result<()> {
+            self.file.write_all(&(simulation as u64).to_le_bytes())?;
+            chunk.write_to(&mut self.file)
+        };
+        write().map_err(|e| self.error(e))
+    }
+
+    fn finish(&mut self) -> Result<(), SinkError> {
+        let mut flush = || -> io::Result<()> {
+            self.file.flush()?;
+            self.file.get_ref().sync_all()
+        };
+        flush().map_err(|e| self.error(e))
+    }
+}
+
+/// The shared state behind a [`PartialWriter`] a study owns: how many simulations it wrote.
+impl PartialWriter {
+    pub fn simulations(&self) -> usize {
+        self.simulations.len()
+    }
+}
+
 /// Writes `partial.json` and `scenario_as_run.toml` into `dir`.
 ///
 /// # Errors
@@ -76,247 +128,27 @@ pub fn write_meta(dir: &Path, meta: &PartialMeta, scenario_text: &str) -> io::Re
     super::data::write_atomic(&dir.join(META_FILE), text.as_bytes())
 }
 
-/// Appends simulations to `results.bin`.
-pub struct ResultsWriter {
-    file: BufWriter<File>,
-}
-
-impl ResultsWriter {
-    /// # Errors
-    /// The file cannot be created.
-    pub fn create(dir: &Path) -> io::Result<ResultsWriter> {
-        Ok(ResultsWriter { file: BufWriter::with_capacity(1 << 20, File::create(dir.join(RESULTS_FILE))?) })
-    }
-    /// # Errors
-    /// A write fails.
-    pub fn append(&mut self, r: &Results) -> io::Result<()> {
-        r.write_to(&mut self.file)
-    }
-    /// # Errors
-    /// The flush fails.
-    pub fn finish(mut self) -> io::Result<()> {
-        self.file.flush()?;
-        self.file.get_ref().sync_all()
-    }
-}
-
-/// Reads `results.bin` one simulation (or, for `run`, one chunk of runs) at a time.
-pub struct ResultsReader {
-    path: PathBuf,
-    file: BufReader<File>,
-}
-
-impl ResultsReader {
-    /// # Errors
-    /// The file cannot be opened.
-    pub fn open(dir: &Path) -> Result<ResultsReader, PartialError> {
-        let path = dir.join(RESULTS_FILE);
-        let file = File::open(&path).map_err(io_at(&path))?;
-        Ok(ResultsReader { file: BufReader::with_capacity(1 << 20, file), path })
-    }
-
-    /// The next record, or `None` at the end of the file.
-    ///
-    /// # Errors
-    /// A truncated or foreign file.
-    pub fn next_results(&mut self) -> Result<Option<Results>, PartialError> {
-        if self.file.fill_buf_empty().map_err(io_at(&self.path))? {
-            return Ok(None);
-        }
-        Results::read_from(&mut self.file).map(Some).map_err(|e| PartialError::Invalid {
-            path: self.path.clone(),
-            message: format!("not a complete results file ({e}); was the shard interrupted?"),
-        })
-    }
-}
-
-trait FillBufEmpty {
-    fn fill_buf_empty(&mut self) -> io::Result<bool>;
-}
-
-impl<R: Read> FillBufEmpty for BufReader<R> {
-    fn fill_buf_empty(&mut self) -> io::Result<bool> {
-        use std::io::BufRead;
-        Ok(self.fill_buf()?.is_empty())
-    }
-}
-
-const SERIES_MAGIC: &[u8; 8] = b"TLSER\x00\x01\x00";
-
-/// Shape of a series file: what every block holds per run.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct SeriesShape {
-    n_policies: usize,
-    steps: usize,
-    metrics: usize,
-    dt: f64,
-}
-
-impl SeriesShape {
-    fn cells(&self) -> usize {
-        self.n_policies * self.steps * self.metrics
-    }
-}
-
-/// Writes per-step series chunk by chunk, each chunk cell by cell (every run of a cell
-/// together), so a cell over all runs is read as one piece per chunk.
-pub struct SeriesWriter {
-    file: BufWriter<File>,
-    shape: Option<SeriesShape>,
-    path: PathBuf,
-}
-
-impl SeriesWriter {
-    /// # Errors
-    /// The file cannot be created.
-    pub fn create(path: &Path) -> io::Result<SeriesWriter> {
-        let mut file = BufWriter::with_capacity(1 << 20, File::create(path)?);
-        file.write_all(SERIES_MAGIC)?;
-        Ok(SeriesWriter { file, shape: None, path: path.to_path_buf() })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Appends the series of every run of `r` that has them.
-    ///
-    /// # Errors
-    /// A write fails, or `r` has another shape than the chunks before it.
-    pub fn append(&mut self, r: &Results) -> io::Result<()> {
-        let shape = SeriesShape { n_policies: r.n_policies, steps: r.steps, metrics: r.series_metrics, dt: r.dt };
-        match self.shape {
-            None => {
-                self.shape = Some(shape);
-                for x in [shape.n_policies as u64, shape.steps as u64, shape.metrics as u64, shape.dt.to_bits()] {
-                    self.file.write_all(&x.to_le_bytes())?;
-                }
-            }
-            Some(s) if s != shape => return Err(io::Error::other("series chunks of different shape")),
-            Some(_) => {}
-        }
-        self.file.write_all(&(r.series_runs as u64).to_le_bytes())?;
-        let mut cell = Vec::with_capacity(r.series_runs);
-        let mut bytes = Vec::with_capacity(r.series_runs * 4);
-        for p in 0..r.n_policies {
-            for t in 0..r.steps {
-                for m in 0..r.series_metrics {
-                    r.series_cell(p, t, m, &mut cell);
-                    bytes.clear();
-                    for x in &cell {
-                        bytes.extend_from_slice(&x.to_le_bytes());
-                    }
-                    self.file.write_all(&bytes)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// # Errors
-    /// The flush fails.
-    pub fn finish(mut self) -> io::Result<()> {
-        self.file.flush()?;
-        self.file.get_ref().sync_all()
-    }
-}
-
-/// Series files read back as one sequence of runs: the files in order, each file's chunks
-/// in order.
-pub struct SeriesReader {
-    shape: SeriesShape,
-    /// (file, offset of the block's first value, runs in the block).
-    blocks: Vec<(usize, u64, usize)>,
-    files: Vec<(PathBuf, File)>,
-    runs: usize,
-}
-
-impl SeriesReader {
-    /// Opens series files and indexes their chunks.
-    ///
-    /// # Errors
-    /// A file cannot be read, is not a series file, or has another shape than the first.
-    pub fn open(paths: &[PathBuf]) -> Result<SeriesReader, PartialError> {
-        let mut shape: Option<SeriesShape> = None;
-        let mut blocks = Vec::new();
-        let mut files = Vec::new();
-        let mut runs = 0;
-        for (fi, path) in paths.iter().enumerate() {
-            let invalid = |message: &str| PartialError::Invalid { path: path.clone(), message: message.to_string() };
-            let mut f = File::open(path).map_err(io_at(path))?;
-            let len = f.metadata().map_err(io_at(path))?.len();
-            let mut head = [0u8; 8];
-            f.read_exact(&mut head).map_err(|_| invalid("not a Tierlab series file"))?;
-            if &head != SERIES_MAGIC {
-                return Err(invalid("not a Tierlab series file (or one of another version)"));
-            }
-            if len == 8 {
-                files.push((path.clone(), f));
-                continue;
-            }
-            let mut u = || -> Result<u64, PartialError> {
-                let mut b = [0u8; 8];
-                f.read_exact(&mut b).map_err(|_| invalid("the series file ends early; was the shard interrupted?"))?;
-                Ok(u64::from_le_bytes(b))
-            };
-            let s = SeriesShape {
-                n_policies: u()? as usize,
-                steps: u()? as usize,
-                metrics: u()? as usize,
-                dt: f64::from_bits(u()?),
-            };
-            if shape.is_some_and(|x| x != s) {
-                return Err(invalid("the series have another shape than the other shards' (another scenario?)"));
-            }
-            shape = Some(s);
-            let mut at = 40u64;
-            while at < len {
-                f.seek(SeekFrom::Start(at)).map_err(io_at(path))?;
-                let mut b = [0u8; 8];
-                f.read_exact(&mut b).map_err(|_| invalid("the series file ends early; was the shard interrupted?"))?;
-                let n = u64::from_le_bytes(b) as usize;
-                let end = at + 8 + (n * s.cells() * 4) as u64;
-                if end > len {
-                    return Err(invalid("the series file ends early; was the shard interrupted?"));
-                }
-                blocks.push((fi, at + 8, n));
-                runs += n;
-                at = end;
-            }
-            files.push((path.clone(), f));
-        }
-        let shape = shape.unwrap_or(SeriesShape { n_policies: 0, steps: 0, metrics: 0, dt: 0.0 });
-        Ok(SeriesReader { shape, blocks, files, runs })
-    }
-}
-
-impl SeriesCells for SeriesReader {
-    fn n_policies(&self) -> usize {
-        self.shape.n_policies
-    }
-    fn steps(&self) -> usize {
-        self.shape.steps
-    }
-    fn metrics(&self) -> usize {
-        self.shape.metrics
-    }
-    fn dt(&self) -> f64 {
-        self.shape.dt
-    }
-    fn runs(&self) -> usize {
-        self.runs
-    }
-    fn cell(&self, policy: usize, step: usize, metric: usize, out: &mut Vec<f32>) -> io::Result<()> {
-        use std::os::unix::fs::FileExt;
-        let cell = (policy * self.shape.steps + step) * self.shape.metrics + metric;
-        out.clear();
-        let mut bytes = Vec::new();
-        for &(fi, offset, n) in &self.blocks {
-            bytes.resize(n * 4, 0);
-            self.files[fi].1.read_exact_at(&mut bytes, offset + (cell * n * 4) as u64)?;
-            out.extend(bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])));
-        }
-        Ok(())
+/// The partial.json of shard `shard` of `command` run on `input`.
+pub fn partial_meta(
+    command: &str,
+    config: serde_json::Value,
+    shard: Shard,
+    input: &Input,
+    simulations: usize,
+) -> PartialMeta {
+    let s = &input.scenario;
+    PartialMeta {
+        tool: "tierlab".into(),
+        version: crate::VERSION.into(),
+        command: command.into(),
+        config,
+        shard: shard.index,
+        shards: shard.count,
+        runs: s.run().runs,
+        seed: s.run().seed,
+        scenario_sha256: input.source.sha256(),
+        scenario_file: input.source.origin.clone(),
+        simulations,
     }
 }
 
@@ -326,6 +158,13 @@ pub struct Part {
     pub dir: PathBuf,
     pub meta: PartialMeta,
     pub scenario_text: String,
+}
+
+impl Part {
+    /// The scenario the shards ran, stamped with the origin they recorded.
+    pub fn source(&self) -> ScenarioSource {
+        ScenarioSource::new(self.meta.scenario_file.clone(), self.scenario_text.clone())
+    }
 }
 
 /// Reads the shards' directories and checks that they are every shard of one command, once;
@@ -362,7 +201,7 @@ pub fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, PartialError> {
     for p in &parts {
         let m = &p.meta;
         let same = m.command == first.command
-            && m.args == first.args
+            && m.config == first.config
             && m.shards == first.shards
             && m.runs == first.runs
             && m.seed == first.seed
@@ -377,11 +216,10 @@ pub fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, PartialError> {
                 p.dir.display()
             )));
         }
-        let expect = Shard { index: m.shard, count: m.shards }.range(m.runs);
-        if m.shard == 0 || m.shard > m.shards || expect != (m.first_run..m.end_run) {
+        if m.shard == 0 || m.shard > m.shards {
             return Err(PartialError::Invalid {
                 path: p.dir.join(META_FILE),
-                message: format!("shard {}/{} does not hold runs {}..{}", m.shard, m.shards, m.first_run, m.end_run),
+                message: format!("shard {}/{} is not a shard (1 <= K <= N)", m.shard, m.shards),
             });
         }
     }
@@ -409,30 +247,199 @@ pub fn read_parts(dirs: &[PathBuf]) -> Result<Vec<Part>, PartialError> {
     Ok(parts)
 }
 
-/// Every simulation of the shards put back together: `[simulation]`, each over every run.
-///
-/// # Errors
-/// A file that cannot be read, or simulations that do not follow each other.
-pub fn merged_simulations(parts: &[Part]) -> Result<Vec<Results>, PartialError> {
-    let mut merged: Vec<Results> = Vec::new();
-    for part in parts {
-        let mut reader = ResultsReader::open(&part.dir)?;
-        let mut i = 0;
-        while let Some(r) = reader.next_results()? {
-            match merged.get_mut(i) {
-                None => merged.push(r),
-                Some(m) => m
-                    .append(r)
-                    .map_err(|e| PartialError::Invalid { path: part.dir.join(RESULTS_FILE), message: e.to_string() })?,
-            }
-            i += 1;
+/// One shard's `results.bin`, read record by record.
+struct Records {
+    path: PathBuf,
+    file: BufReader<File>,
+    /// A record read but not yet handed out (it belongs to a later simulation).
+    peeked: Option<(usize, Results)>,
+}
+
+impl Records {
+    fn open(dir: &Path) -> Result<Records, PartialError> {
+        let path = dir.join(RESULTS_FILE);
+        let file = File::open(&path).map_err(io_at(&path))?;
+        Ok(Records { file: BufReader::with_capacity(1 << 20, file), path, peeked: None })
+    }
+
+    fn invalid(&self, message: impl Into<String>) -> PipelineError {
+        PipelineError::Source(format!("{}: {}", self.path.display(), message.into()))
+    }
+
+    /// The next record, or `None` at the end of the file.
+    fn next(&mut self) -> Result<Option<(usize, Results)>, PipelineError> {
+        if let Some(r) = self.peeked.take() {
+            return Ok(Some(r));
         }
-        if i != part.meta.simulations {
-            return Err(PartialError::Invalid {
-                path: part.dir.join(RESULTS_FILE),
-                message: format!("holds {i} simulations where partial.json says {}", part.meta.simulations),
-            });
+        let mut tag = [0u8; 8];
+        match self.file.read(&mut tag[..1]) {
+            Ok(0) => return Ok(None),
+            Ok(_) => {}
+            Err(e) => return Err(self.invalid(e.to_string())),
+        }
+        self.file
+            .read_exact(&mut tag[1..])
+            .map_err(|e| self.invalid(format!("not a complete results file ({e}); was the shard interrupted?")))?;
+        let simulation = u64::from_le_bytes(tag) as usize;
+        let results = Results::read_from(&mut self.file)
+            .map_err(|e| self.invalid(format!("not a complete results file ({e}); was the shard interrupted?")))?;
+        Ok(Some((simulation, results)))
+    }
+
+    /// The next record of `simulation`, skipping none: `None` once the file has moved on to a
+    /// later simulation (or ended).
+    fn next_of(&mut self, simulation: usize) -> Result<Option<Results>, PipelineError> {
+        match self.next()? {
+            Some((s, r)) if s == simulation => Ok(Some(r)),
+            Some((s, r)) if s > simulation => {
+                self.peeked = Some((s, r));
+                Ok(None)
+            }
+            Some((s, _)) => Err(self.invalid(format!("simulation {s} comes after simulation {simulation}"))),
+            None => Ok(None),
         }
     }
-    Ok(merged)
+}
+
+/// The merged shards of one command, given back to its study simulation by simulation in
+/// the order the study asks (a `study::Replay`). Each simulation's chunks are read from the
+/// shards' files as the pipeline asks for them, so a merge holds one chunk at a time.
+pub struct ShardReplay {
+    state: Arc<Mutex<ReplayState>>,
+}
+
+struct ReplayState {
+    parts: Vec<Part>,
+    /// Per part, its results.bin (opened once, read forward).
+    records: Vec<Records>,
+    /// Per part, its series store (`series.bin`), when the shards kept series.
+    series: Vec<Option<SeriesStore>>,
+}
+
+impl ShardReplay {
+    /// # Errors
+    /// A file that cannot be opened or is not a store of series.
+    pub fn open(parts: Vec<Part>) -> Result<ShardReplay, PartialError> {
+        let mut records = Vec::with_capacity(parts.len());
+        let mut series = Vec::with_capacity(parts.len());
+        for p in &parts {
+            records.push(Records::open(&p.dir)?);
+            let path = p.dir.join(SERIES_FILE);
+            series.push(if path.exists() {
+                Some(
+                    SeriesStore::open(std::slice::from_ref(&path))
+                        .map_err(|e| PartialError::Invalid { path: path.clone(), message: e.to_string() })?,
+                )
+            } else {
+                None
+            });
+        }
+        Ok(ShardReplay { state: Arc::new(Mutex::new(ReplayState { parts, records, series })) })
+    }
+}
+
+/// One simulation's chunks across every shard, in shard order, read as asked for; the main
+/// simulation's with their series from the shards' series stores.
+struct Replayed {
+    state: Arc<Mutex<ReplayState>>,
+    simulation: usize,
+    with_series: bool,
+    n_policies: usize,
+    steps: usize,
+    runs: std::ops::Range<u64>,
+    /// The part being read, and the next series block in it.
+    part: usize,
+    block: usize,
+    next_run: u64,
+}
+
+impl Replayed {
+    fn read(&mut self) -> Result<Option<Results>, PipelineError> {
+        let mut guard = self.state.lock().map_err(|_| PipelineError::Source("the shards' reader failed".into()))?;
+        let st = &mut *guard;
+        while self.part < st.parts.len() {
+            let k = self.part;
+            let Some(mut r) = st.records[k].next_of(self.simulation)? else {
+                self.part += 1;
+                self.block = 0;
+                continue;
+            };
+            let dir = &st.parts[k].dir;
+            if r.n_policies != self.n_policies || r.steps != self.steps {
+                return Err(PipelineError::Source(format!(
+                    "{}: simulation {} has {} policies and {} steps where {} and {} were expected (shards of \
+                     another command?)",
+                    dir.display(),
+                    self.simulation,
+                    r.n_policies,
+                    r.steps,
+                    self.n_policies,
+                    self.steps
+                )));
+            }
+            if self.with_series {
+                let path = dir.join(SERIES_FILE);
+                let store = st.series[k].as_ref().ok_or_else(|| {
+                    PipelineError::Source(format!("{}: the shard kept no per-step series", dir.display()))
+                })?;
+                let values = store
+                    .store()
+                    .block(self.block)
+                    .map_err(|e| PipelineError::Source(format!("{}: {e}", path.display())))?;
+                if values.len() != store.store().cells() * r.n_runs() {
+                    return Err(PipelineError::Source(format!("{}: the series do not match the runs", path.display())));
+                }
+                r.set_series_cell_major(store.metrics, &values);
+                self.block += 1;
+            }
+            return Ok(Some(r));
+        }
+        Ok(None)
+    }
+}
+
+impl ChunkSource for Replayed {
+    fn runs(&self) -> std::ops::Range<u64> {
+        self.runs.clone()
+    }
+
+    fn next_chunk(&mut self, _max_runs: u64, control: &Control) -> Result<Option<Results>, PipelineError> {
+        if control.is_cancelled() {
+            return Err(PipelineError::Sim(crate::sim::SimError::Cancelled));
+        }
+        match self.read()? {
+            Some(c) => {
+                if c.runs.start != self.next_run {
+                    return Err(PipelineError::Source(format!(
+                        "simulation {}: runs {}..{} follow run {}: a shard is missing or given twice",
+                        self.simulation, c.runs.start, c.runs.end, self.next_run
+                    )));
+                }
+                self.next_run = c.runs.end;
+                control.add_runs_done(c.n_runs() as u64);
+                Ok(Some(c))
+            }
+            None if self.next_run != self.runs.end => Err(PipelineError::Source(format!(
+                "simulation {}: the shards hold runs 0..{}, not 0..{}",
+                self.simulation, self.next_run, self.runs.end
+            ))),
+            None => Ok(None),
+        }
+    }
+}
+
+impl Replay for ShardReplay {
+    fn simulation(&mut self, simulation: usize, task: &Task) -> Result<Box<dyn ChunkSource>, PipelineError> {
+        Ok(Box::new(Replayed {
+            state: Arc::clone(&self.state),
+            simulation,
+            with_series: simulation == MAIN_SIMULATION && task.options.record.series_runs > 0,
+            n_policies: task.n_policies(),
+            steps: task.engine.steps,
+            runs: 0..task.runs,
+            part: 0,
+            block: 0,
+            next_run: 0,
+        }))
+    }
 }

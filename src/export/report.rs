@@ -13,9 +13,9 @@ use crate::export::data::write_atomic;
 use crate::export::figures::{
     Figure, FigureError, FigureInput, FigureKind, FigureOptions, Format, Requirement, prepare,
 };
-use crate::export::study::Part;
 use crate::model::params::{Group, JURISDICTION_KEYS};
 use crate::model::{PARAMS, Scenario, dist_to_toml};
+use crate::study::Part;
 
 /// Sub-directory of the report directory holding the figures.
 pub const FIGURES_DIR: &str = "figures";

@@ -13,7 +13,7 @@ use crate::analysis::robustness::Robustness;
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
 use crate::analysis::voi::ValueOfInformation;
-use crate::export::data::Provenance;
+use crate::study::Provenance;
 
 /// Columns of sweep.csv, in order (one row per grid point).
 pub const SWEEP_HEADER: [&str; 18] = [

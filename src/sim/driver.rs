@@ -11,6 +11,7 @@ use crate::model::scenario::Scenario;
 
 use super::engine::{Engine, JurisdictionOutcome, Outcome};
 use super::lanes::LANES;
+use super::results::Results;
 use super::rng::{Stream, stream};
 
 /// Runs per batch: the unit of parallel work and of cancellation checks (a baseline batch
@@ -36,6 +37,11 @@ impl Control {
     }
     pub fn runs_done(&self) -> u64 {
         self.runs_done.load(Ordering::Relaxed)
+    }
+    /// Counts runs that were read back rather than simulated (a merge), so that progress
+    /// moves as it does on one machine.
+    pub fn add_runs_done(&self, runs: u64) {
+        self.runs_done.fetch_add(runs, Ordering::Relaxed);
     }
 }
 
@@ -70,62 +76,9 @@ pub struct SimOptions {
     /// World parameters forced to a value in every run, applied after the draw so that
     /// every other parameter keeps its draw (one-at-a-time sensitivity, 2-D sweeps).
     pub param_overrides: Vec<(usize, f64)>,
-}
-
-/// Per-run results of a simulation over a range of runs.
-#[derive(Clone, Debug, Default)]
-pub struct Results {
-    pub runs: Range<u64>,
-    pub n_policies: usize,
-    pub n_jurisdictions: usize,
-    pub steps: usize,
-    pub dt: f64,
-    /// `[(run - start) * P + policy]`.
-    pub outcomes: Vec<Outcome>,
-    /// `[((run - start) * P + policy) * J + j]`, empty unless recorded.
-    pub jurisdictions: Vec<JurisdictionOutcome>,
-    /// Runs with series (the first `series_runs` of the range).
-    pub series_runs: usize,
-    /// Series metrics per step (4 + J).
-    pub series_metrics: usize,
-    /// Blocked by batch so that one (policy, step, metric) cell is read in contiguous
-    /// pieces: batch `b` (runs `b * BATCH_RUNS ..`, `bn` of them with series) holds
-    /// `[((policy * T + t) * M + metric) * bn + i]`. Use [`Results::series_cell`].
-    pub series: Vec<f32>,
-    /// World parameter indices in `params`.
-    pub param_ids: Vec<usize>,
-    /// `[(run - start) * param_ids.len() + i]`, empty unless recorded.
-    pub params: Vec<f64>,
-}
-
-impl Results {
-    pub fn n_runs(&self) -> usize {
-        (self.runs.end - self.runs.start) as usize
-    }
-    pub fn outcome(&self, run_offset: usize, policy: usize) -> &Outcome {
-        &self.outcomes[run_offset * self.n_policies + policy]
-    }
-    /// The values of one series cell over the runs with series, in run order.
-    pub fn series_cell(&self, policy: usize, step: usize, metric: usize, out: &mut Vec<f32>) {
-        out.clear();
-        let cells = self.n_policies * self.steps * self.series_metrics;
-        let cell = (policy * self.steps + step) * self.series_metrics + metric;
-        let mut start = 0;
-        while start < self.series_runs {
-            let bn = BATCH_RUNS.min(self.series_runs - start);
-            let block = &self.series[start * cells..(start + bn) * cells];
-            out.extend_from_slice(&block[cell * bn..(cell + 1) * bn]);
-            start += bn;
-        }
-    }
-
-    /// One column of outcomes for a policy, in run order.
-    pub fn column(&self, policy: usize, f: impl Fn(&Outcome) -> f64) -> Vec<f64> {
-        // By rows of the run-major layout: `skip().step_by()` does not compile to a plain
-        // strided loop, and the summaries of a million runs read a dozen columns.
-        // (`max(1)`: a default, empty result has no policies and no rows.)
-        self.outcomes.chunks_exact(self.n_policies.max(1)).map(|row| f(&row[policy])).collect()
-    }
+    /// Parameter values given run by run instead of drawn (an experimental design read from
+    /// a file), applied after the correlated draws and before `param_overrides`.
+    pub design: Option<std::sync::Arc<ParamTable>>,
 }
 
 /// Runs per Iman-Conover block. Correlation is induced within fixed blocks of run numbers
@@ -136,25 +89,36 @@ impl Results {
 pub const IC_BLOCK_RUNS: u64 = 4096;
 const _: () = assert!(IC_BLOCK_RUNS.is_multiple_of(LANES as u64));
 
-/// Correlated parameter draws for a range of runs (Iman-Conover needs a whole sample: each
-/// block of [`IC_BLOCK_RUNS`] runs is one); `None` when the scenario asks for no correlation.
-#[derive(Clone, Debug)]
-pub struct CorrelatedDraws {
+/// World parameter values given run by run: the correlated draws of a range of runs, or an
+/// experimental design (every run's values of some parameters, from a file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamTable {
     pub ids: Vec<usize>,
-    /// The run `columns[i][0]` belongs to (a multiple of [`IC_BLOCK_RUNS`]).
+    /// The run `columns[i][0]` belongs to.
     pub first_run: u64,
-    /// `columns[i][run - first_run]` for parameter `ids[i]`, whole blocks.
+    /// `columns[i][run - first_run]` for parameter `ids[i]`.
     pub columns: Vec<Vec<f64>>,
 }
 
-impl CorrelatedDraws {
-    /// The draws of runs `0..total_runs`.
-    pub fn new(scenario: &Scenario, engine: &Engine, total_runs: u64) -> Option<CorrelatedDraws> {
-        CorrelatedDraws::for_range(scenario, engine, 0..total_runs)
+impl ParamTable {
+    /// A table of `columns[i]` for parameter `ids[i]`, from run `first_run` on.
+    ///
+    /// # Errors
+    /// Columns of different lengths, or another number of columns than parameters.
+    pub fn new(ids: Vec<usize>, first_run: u64, columns: Vec<Vec<f64>>) -> Result<ParamTable, String> {
+        if ids.len() != columns.len() {
+            return Err(format!("{} parameters but {} columns", ids.len(), columns.len()));
+        }
+        if columns.windows(2).any(|w| w[0].len() != w[1].len()) {
+            return Err("columns of different lengths".into());
+        }
+        Ok(ParamTable { ids, first_run, columns })
     }
 
-    /// The draws of the blocks that hold `runs`.
-    pub fn for_range(scenario: &Scenario, engine: &Engine, runs: Range<u64>) -> Option<CorrelatedDraws> {
+    /// The correlated draws of the Iman-Conover blocks that hold `runs` (Iman-Conover needs a
+    /// whole sample: each block of [`IC_BLOCK_RUNS`] runs is one, fixed by run number); `None`
+    /// when the scenario asks for no correlation.
+    pub fn correlated(scenario: &Scenario, engine: &Engine, runs: Range<u64>) -> Option<ParamTable> {
         if scenario.correlations().is_empty() {
             return None;
         }
@@ -192,25 +156,15 @@ impl CorrelatedDraws {
                 dst.copy_from_slice(src);
             }
         });
-        Some(CorrelatedDraws { ids, first_run: first_block * IC_BLOCK_RUNS, columns })
+        Some(ParamTable { ids, first_run: first_block * IC_BLOCK_RUNS, columns })
     }
 
-    /// Run `run`'s draw of parameter `ids[i]`, if the run lies in these blocks.
+    /// Run `run`'s value of parameter `ids[i]`, if the table holds the run.
     #[inline]
     pub fn get(&self, i: usize, run: u64) -> Option<f64> {
         let off = run.checked_sub(self.first_run)?;
         self.columns[i].get(off as usize).copied()
     }
-}
-
-/// Simulates every run of the scenario (`0..scenario.run.runs`).
-///
-/// # Errors
-/// [`SimError::Cancelled`] if `control` was cancelled; a thread pool that cannot start.
-pub fn simulate(scenario: &Scenario, opts: &SimOptions, control: &Control) -> Result<Results, SimError> {
-    let engine = Engine::new(scenario);
-    let correlated = CorrelatedDraws::new(scenario, &engine, scenario.run().runs);
-    simulate_range(&engine, correlated.as_ref(), 0..scenario.run().runs, opts, control)
 }
 
 struct Batch<'a> {
@@ -229,7 +183,7 @@ struct Batch<'a> {
 /// As [`simulate`].
 pub fn simulate_range(
     engine: &Engine,
-    correlated: Option<&CorrelatedDraws>,
+    correlated: Option<&ParamTable>,
     range: Range<u64>,
     opts: &SimOptions,
     control: &Control,
@@ -309,9 +263,9 @@ pub fn simulate_range(
                     engine.draw_params_lanes(&runs, &mut sc.params);
                     for (l, &run) in runs.iter().enumerate() {
                         let params = &mut sc.params[l];
-                        if let Some(c) = correlated {
-                            for (i, &id) in c.ids.iter().enumerate() {
-                                if let Some(x) = c.get(i, run) {
+                        for table in correlated.into_iter().chain(opts.design.as_deref()) {
+                            for (i, &id) in table.ids.iter().enumerate() {
+                                if let Some(x) = table.get(i, run) {
                                     params[id] = x;
                                 }
                             }

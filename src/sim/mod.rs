@@ -6,16 +6,20 @@ pub mod engine;
 mod lane_params;
 pub mod lanes;
 mod libm;
+pub mod pipeline;
 pub mod poisson;
 #[cfg(test)]
 mod reference;
+pub mod results;
 pub mod rng;
 pub mod shard;
 pub mod simd;
+pub mod sinks;
+pub mod store;
 pub mod vmath;
 
-pub use driver::{
-    Control, CorrelatedDraws, IC_BLOCK_RUNS, Record, Results, SimError, SimOptions, simulate, simulate_range,
-};
+pub use driver::{BATCH_RUNS, Control, IC_BLOCK_RUNS, ParamTable, Record, SimError, SimOptions, simulate_range};
 pub use engine::{Engine, JurisdictionOutcome, Outcome, SERIES_FIXED};
-pub use shard::{RunSource, Shard};
+pub use pipeline::{simulate, simulate_engine};
+pub use results::Results;
+pub use shard::Shard;

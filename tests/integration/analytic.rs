@@ -598,7 +598,12 @@ fn parameter_overrides_fix_one_parameter_and_keep_every_other_draw() {
     let s = spec.build();
     let record = Record { params: true, ..Record::default() };
     let free = sim(&s, record.clone());
-    let opts = tierlab::sim::SimOptions { threads: Some(2), record, param_overrides: vec![(P::o0 as usize, 26.2)] };
+    let opts = tierlab::sim::SimOptions {
+        threads: Some(2),
+        record,
+        param_overrides: vec![(P::o0 as usize, 26.2)],
+        ..Default::default()
+    };
     let forced = tierlab::sim::simulate(&s, &opts, &tierlab::sim::Control::new()).expect("simulate");
     for i in 0..forced.n_runs() {
         assert_eq!(forced.outcome(i, 0).open_pool_end, 26.2, "run {i}");

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use tierlab::model::{Policy, Regime, Scenario};
-use tierlab::sim::{Control, CorrelatedDraws, Engine, JurisdictionOutcome, Outcome, Record, Results, SimOptions};
+use tierlab::sim::{Control, Engine, JurisdictionOutcome, Outcome, ParamTable, Record, Results, SimOptions};
 
 use crate::support::{BASELINE, Spec, read, run_bin, sim, temp_toml};
 
@@ -106,7 +106,12 @@ fn same_seed_same_results_and_another_seed_other_results() {
 fn one_thread_and_two_threads_agree_in_the_library() {
     let s = baseline(400);
     let run = |threads| {
-        let opts = SimOptions { threads: Some(threads), record: everything(), param_overrides: Vec::new() };
+        let opts = SimOptions {
+            threads: Some(threads),
+            record: everything(),
+            param_overrides: Vec::new(),
+            ..SimOptions::default()
+        };
         tierlab::sim::simulate(&s, &opts, &Control::new()).expect("simulate")
     };
     let (a, b) = (run(1), run(2));
@@ -210,8 +215,13 @@ fn a_run_does_not_depend_on_the_range_it_is_simulated_in() {
     let s = baseline(300);
     let full = sim(&s, Record::default());
     let engine = Engine::new(&s);
-    let correlated = CorrelatedDraws::new(&s, &engine, s.run().runs);
-    let opts = SimOptions { threads: Some(2), record: Record::default(), param_overrides: Vec::new() };
+    let correlated = ParamTable::correlated(&s, &engine, 0..s.run().runs);
+    let opts = SimOptions {
+        threads: Some(2),
+        record: Record::default(),
+        param_overrides: Vec::new(),
+        ..SimOptions::default()
+    };
     let part: Results =
         tierlab::sim::simulate_range(&engine, correlated.as_ref(), 150..250, &opts, &Control::new()).expect("range");
     let np = s.policies().len();

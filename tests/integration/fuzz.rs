@@ -4,10 +4,11 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 use tierlab::analysis::{summarise, summarise_series};
-use tierlab::export::data::{Provenance, summary_json};
+use tierlab::export::data::summary_json;
 use tierlab::model::Scenario;
 use tierlab::model::params::Range;
 use tierlab::sim::Record;
+use tierlab::study::Provenance;
 
 use crate::support::{BASELINE, Spec, sim};
 

@@ -207,7 +207,7 @@ impl Spec {
 
 /// Simulates every run of the scenario on two worker threads.
 pub fn sim(scenario: &Scenario, record: Record) -> Results {
-    let opts = SimOptions { threads: Some(2), record, param_overrides: Vec::new() };
+    let opts = SimOptions { threads: Some(2), record, param_overrides: Vec::new(), ..SimOptions::default() };
     simulate(scenario, &opts, &Control::new()).expect("simulation")
 }
 

@@ -13,8 +13,8 @@ use crate::app::analyses::{Outcome, Slot};
 use crate::app::export;
 use crate::app::publish::{OnScreen, Publication, Publishing};
 use crate::export::data::write_atomic;
-use crate::export::study::{Cap, StudyPlan};
 use crate::model::Scenario;
+use crate::study::{Cap, StudyPlan};
 
 /// A PNG of a plot: waiting a frame or two (so windows such as the path prompt are gone),
 /// then waiting for the screenshot.
@@ -166,7 +166,7 @@ impl TierlabApp {
                     p2.axis = WorldAxis { param: t.world_param, values: w.values() };
                 }
                 if let (Some(sp), Some(cap)) = (plan.sweep.as_mut(), t.cap_set()) {
-                    sp.cap = Cap::Given(cap);
+                    sp.best = Some(Cap::Given(cap));
                 }
                 plan
             }

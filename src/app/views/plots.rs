@@ -204,7 +204,7 @@ pub fn nice_marks(input: GridInput) -> Vec<GridMark> {
 /// Tick labels for [`nice_marks`] axes: the value itself ("27.5"), since those marks claim a
 /// wide step and egui_plot would round their labels to it.
 pub fn value_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
-    crate::cli::sweep::fmt_value(mark.value)
+    crate::fmt::trimmed(mark.value, 4)
 }
 
 /// The y axis of a density or histogram (percent of worlds, never below 0): round values
@@ -252,7 +252,7 @@ pub fn log_money(x: f64) -> String {
 
 /// A number with three significant-ish digits.
 pub fn num(x: f64) -> String {
-    crate::cli::fmt_num(x)
+    crate::fmt::number(x)
 }
 
 /// How a key entry is drawn.

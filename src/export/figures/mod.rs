@@ -43,22 +43,23 @@ mod time;
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::decision::Decision;
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{BestThreshold, Sweep, Sweep2d};
 use crate::analysis::{SeriesSummary, Summary};
-use crate::export::data::{Provenance, write_atomic};
-use crate::export::study::StudyNote;
+use crate::export::data::write_atomic;
 use crate::model::Scenario;
 use crate::sim::Results;
+use crate::study::{Part, Provenance, Study, StudyNote};
 
 pub use style::FONT_FAMILY;
 use style::{Area, DrawResult, FrameSpec, Style};
 
 /// Every figure Tierlab draws. `name()` is the file stem and the CLI's name for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FigureKind {
     /// Density of net welfare per policy (benefit minus harm).
     NetDistribution,
@@ -118,6 +119,26 @@ pub enum Requirement {
     Sensitivity,
     /// A decision analysis ([`FigureInput::decision`]).
     Decision,
+}
+
+impl Requirement {
+    /// The part of a study that makes what the figure needs (`None`: the main simulation).
+    pub fn part(self) -> Option<Part> {
+        match self {
+            Requirement::Sweep => Some(Part::Sweep),
+            Requirement::Sweep2d => Some(Part::Sweep2d),
+            Requirement::Sensitivity => Some(Part::Sensitivity),
+            Requirement::Decision => Some(Part::Decision),
+            Requirement::None | Requirement::Series | Requirement::Jurisdictions | Requirement::TwoPolicies => None,
+        }
+    }
+}
+
+/// The parts of a study that the figures `kinds` need besides the main simulation.
+pub fn parts_for(kinds: &[FigureKind]) -> Vec<Part> {
+    let mut parts: Vec<Part> = kinds.iter().filter_map(|k| k.requirement().part()).collect();
+    parts.dedup();
+    parts
 }
 
 impl FigureKind {
@@ -303,7 +324,8 @@ impl std::fmt::Display for FigureKind {
 }
 
 /// Output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Svg,
     Png,
@@ -425,6 +447,23 @@ impl<'a> FigureInput<'a> {
             notes: &[],
             scenario_text: None,
         }
+    }
+
+    /// The input of a study's results, analyses attached; `None` when the study did not
+    /// simulate the scenario itself.
+    pub fn of_study(study: &'a Study, scenario: &'a Scenario) -> Option<FigureInput<'a>> {
+        let sim = study.simulated.as_ref()?;
+        Some(
+            FigureInput::new(scenario, &sim.results, &sim.summary, &study.provenance)
+                .with_series(sim.series.as_ref())
+                .with_sweep(study.sweep.as_ref())
+                .with_best_threshold(study.best_threshold.as_ref())
+                .with_sweep_2d(study.sweep_2d.as_ref())
+                .with_sensitivity(study.sensitivity.as_ref())
+                .with_decision(study.decision.as_ref())
+                .with_notes(&study.notes)
+                .with_scenario_text(Some(&study.scenario_text)),
+        )
     }
 
     pub fn with_series(mut self, series: Option<&'a SeriesSummary>) -> FigureInput<'a> {
