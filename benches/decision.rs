@@ -14,7 +14,7 @@ use tierlab::sim::Control;
 use tierlab::study::analyses::worlds;
 
 fn decision(c: &mut Criterion) {
-    let scenario = Scenario::baseline().with_runs(10_000).expect("a valid run count");
+    let scenario = Scenario::built_in().with_runs(10_000).expect("a valid run count");
     let worlds = worlds(&scenario, &Control::new()).expect("the baseline runs");
     let policy = scenario.policy_index("Global tiered 1e27").expect("the baseline has this policy");
     let against = scenario.policy_index("Status quo").expect("the baseline has this policy");

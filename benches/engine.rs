@@ -17,7 +17,7 @@ use tierlab::sim::{Control, Record, SimOptions, simulate};
 use tierlab::study::{Input, Keeps, MainSimulation, Runs};
 
 fn baseline(runs: u64) -> Scenario {
-    Scenario::baseline().with_runs(runs).expect("a valid run count")
+    Scenario::built_in().with_runs(runs).expect("a valid run count")
 }
 
 fn run_steps(s: &Scenario) -> u64 {
@@ -42,7 +42,7 @@ fn engine_1m(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat);
     g.measurement_time(Duration::from_secs(100));
     g.warm_up_time(Duration::from_secs(3));
-    let input = Input::baseline().with_overrides(Some(1_000_000), None).expect("a valid run count");
+    let input = Input::built_in().with_overrides(Some(1_000_000), None).expect("a valid run count");
     g.throughput(Throughput::Elements(run_steps(&input.scenario)));
     for threads in [2, 1] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool");

@@ -11,7 +11,7 @@ use tierlab::study::analyses::sweep;
 use tierlab::study::bootstrap_options;
 
 fn baseline_sweep(c: &mut Criterion) {
-    let scenario = Scenario::baseline().with_runs(10_000).expect("a valid run count");
+    let scenario = Scenario::built_in().with_runs(10_000).expect("a valid run count");
     let policy = scenario.policy_index("Global tiered 1e27").expect("the baseline has this policy");
     let spec = SweepSpec { policy, param: SweepParam::OpenBelow, values: grid(24.0, 30.0, 25) };
     c.bench_function("sweep open_below 25 points x 10k runs (baseline)", |b| {

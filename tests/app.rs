@@ -10,7 +10,7 @@ use egui_kittest::kittest::Queryable;
 use tierlab::app::analyses::{Outcome, Slot};
 use tierlab::app::{AppCommand, AppOptions, Tab, TierlabApp};
 use tierlab::model::Scenario;
-use tierlab::model::scenario::BASELINE_TOML;
+use tierlab::model::scenario::BUILT_IN_TOML;
 
 /// Runs per simulation in these tests (the preview is 256, so every run also refines once).
 const RUNS: u64 = 300;
@@ -100,7 +100,7 @@ fn baseline_loads_runs_and_lists_every_policy() {
     assert_eq!(r.runs, RUNS as usize);
     assert_eq!(h.state().title(), "Tierlab — Baseline 2026");
     let names = policy_names(&h);
-    assert_eq!(names, Scenario::baseline().policies().iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+    assert_eq!(names, Scenario::built_in().policies().iter().map(|p| p.name.clone()).collect::<Vec<_>>());
     assert_eq!(result_names(&h), names);
     for name in &names {
         assert!(h.query_all_by_label(name).count() >= 1, "{name} is not in the summary table");
@@ -113,7 +113,7 @@ fn baseline_loads_runs_and_lists_every_policy() {
     }
     assert!(h.query_by_label_contains("1. Broad benefits").is_some(), "the Learn view explains");
     // The status bar stamps the hash of the file as loaded: the one `tierlab run` stamps.
-    let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BASELINE_TOML);
+    let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BUILT_IN_TOML);
     assert_eq!(h.state().result().expect("a result").provenance.scenario_sha256, hash);
     assert!(h.query_by_label_contains(&format!("scenario {}", &hash[..12])).is_some(), "hash in the status bar");
 }
@@ -201,10 +201,10 @@ fn pin_and_unpin() {
 
 /// The baseline with two errors: a probability above 1 and shares that no longer sum to 1.
 fn broken_file(dir: &Path) -> PathBuf {
-    let text = BASELINE_TOML
+    let text = BUILT_IN_TOML
         .replace("strip_prob = { dist = \"beta\", mean = 0.95, sd = 0.03 }", "strip_prob = 1.4")
         .replace("share0 = 0.75", "share0 = 0.5");
-    assert_ne!(text, BASELINE_TOML);
+    assert_ne!(text, BUILT_IN_TOML);
     let path = dir.join("broken.toml");
     std::fs::write(&path, text).expect("the test file is written");
     path
@@ -231,7 +231,7 @@ fn an_invalid_file_shows_every_error_and_keeps_the_scenario() {
     assert!(errors.issues.iter().all(|i| i.line.is_some()), "every error has its line: {errors:?}");
     assert!(h.query_by_label_contains("world.strip_prob").is_some());
     assert!(h.query_by_label_contains("jurisdictions' share0").is_some());
-    assert_eq!(h.state().document().edit, Scenario::baseline(), "nothing changed");
+    assert_eq!(h.state().document().edit, Scenario::built_in(), "nothing changed");
     assert_eq!(h.state().document().path, None);
     assert_eq!(h.state().last_job(), job, "nothing ran");
 
@@ -247,7 +247,7 @@ fn an_invalid_file_on_the_command_line_falls_back_to_the_baseline() {
     let mut h = harness(Some(path));
     settle(&mut h);
     assert!(h.state().file_errors().is_some_and(|e| e.issues.len() >= 2));
-    assert_eq!(h.state().document().edit, Scenario::baseline());
+    assert_eq!(h.state().document().edit, Scenario::built_in());
     assert!(h.state().result().is_some_and(|r| r.is_final()), "the baseline runs");
 }
 
@@ -280,7 +280,7 @@ fn save_then_reload_gives_an_equal_scenario() {
     let text = std::fs::read_to_string(&path).unwrap();
     let comments =
         |t: &str| t.lines().filter(|l| l.trim_start().starts_with('#')).map(String::from).collect::<Vec<_>>();
-    assert_eq!(comments(&text), comments(tierlab::model::scenario::BASELINE_TOML), "a save keeps every comment");
+    assert_eq!(comments(&text), comments(tierlab::model::scenario::BUILT_IN_TOML), "a save keeps every comment");
 
     // Unsaved edits: opening asks first; discarding reloads the file.
     h.state_mut().scenario_mut().run.seed += 1;
@@ -419,7 +419,7 @@ fn exports_view_csv_and_a_plot_png() {
     let current = &json["results"][0];
     assert_eq!(current["result"], "current");
     let text = current["scenario_as_run"].as_str().expect("the scenario's text");
-    assert_eq!(text, tierlab::model::scenario::BASELINE_TOML, "the built-in file, unchanged");
+    assert_eq!(text, tierlab::model::scenario::BUILT_IN_TOML, "the built-in file, unchanged");
     assert_eq!(current["provenance"]["scenario_sha256"], tierlab::model::scenario::sha256_hex(text).as_str());
     assert_eq!(current["provenance"]["runs"], RUNS);
 
@@ -503,7 +503,7 @@ fn unsaved_edits_survive_a_crash_but_not_a_discard() {
     let doc = h.state().document();
     assert_eq!((doc.edit.name.as_str(), doc.edit.run.seed), ("Edited before the crash", 7), "the edits are back");
     assert!(doc.is_dirty(), "and still unsaved");
-    assert_eq!(doc.saved, Scenario::baseline(), "on top of the scenario they were made to");
+    assert_eq!(doc.saved, Scenario::built_in(), "on top of the scenario they were made to");
     assert!(h.query_by_label_contains("Restored the unsaved edits").is_some(), "the status line says so");
     assert_eq!(h.state().result().expect("a result").provenance.seed, 7, "and they run");
 
@@ -517,7 +517,7 @@ fn unsaved_edits_survive_a_crash_but_not_a_discard() {
     let mut h = harness_with_storage(&storage, None);
     settle(&mut h);
     assert!(!h.state().document().is_dirty(), "discarded edits stay discarded");
-    assert_eq!(h.state().document().edit, Scenario::baseline());
+    assert_eq!(h.state().document().edit, Scenario::built_in());
 }
 
 /// Opens a tab and waits for the simulation and the tab's analyses.
@@ -580,7 +580,7 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
     assert!(csv.starts_with("value,benefit_mean,benefit_se,harm_mean,harm_se,net_mean,net_se,p_catastrophe,"));
     assert_eq!(csv.lines().count(), 26);
     assert!(dir.path().join("thr_heatmap.csv").exists());
-    let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BASELINE_TOML);
+    let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BUILT_IN_TOML);
     let json = read_json(&dir.path().join("thr.json"));
     assert_eq!(json["kind"], "sweep");
     assert_eq!(json["provenance"]["scenario_sha256"], hash.as_str());
@@ -661,7 +661,7 @@ fn sensitivity_tab_ranks_parameters_and_compares_the_worst_worlds() {
     };
     assert_eq!(r.runs, RUNS);
     assert_eq!(r.output, tierlab::analysis::sensitivity::Output::Net);
-    let uncertain = Scenario::baseline().uncertain_params().len();
+    let uncertain = Scenario::built_in().uncertain_params().len();
     assert_eq!(r.params.len(), uncertain);
     assert!(r.params.windows(2).all(|w| w[0].swing >= w[1].swing), "sorted by swing");
     assert!(h.query_by_label_contains("Tornado: mean net welfare").is_some());
@@ -702,7 +702,7 @@ fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
     assert_eq!(d.discovery.runs, RUNS, "worlds are capped like the app's runs");
     assert_eq!(d.discovery.policy, "Global tiered 1e27", "the threshold sweep's default policy");
     assert!(d.discovery.event_text.contains("nets less than \"Status quo\""), "{}", d.discovery.event_text);
-    assert_eq!(d.robustness.options.len(), Scenario::baseline().policies().len());
+    assert_eq!(d.robustness.options.len(), Scenario::built_in().policies().len());
     assert!(h.query_by_label(&d.discovery.statement).is_some(), "the box in words is shown");
     for title in [
         "PRIM trade-off: click a box",
@@ -774,7 +774,7 @@ fn exports_publication_figures_and_the_report_with_progress() {
     }
     let sidecar: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(figures.join("threshold_curves.json")).unwrap()).unwrap();
-    assert_eq!(sidecar["provenance"]["seed"], Scenario::baseline().run().seed);
+    assert_eq!(sidecar["provenance"]["seed"], Scenario::built_in().run().seed);
 
     // The report, with a progress bar in the status line while it runs.
     let report = dir.path().join("report");
@@ -785,7 +785,7 @@ fn exports_publication_figures_and_the_report_with_progress() {
     assert!(h.state_mut().wait_for_publishing(WAIT));
     h.run();
     let html = std::fs::read_to_string(report.join("report.html")).expect("report.html written");
-    for p in Scenario::baseline().policies() {
+    for p in Scenario::built_in().policies() {
         assert!(html.contains(&p.name), "{} is in the report", p.name);
     }
     assert!(report.join("figures").join("tornado.svg").exists(), "the report runs the sensitivity analysis");

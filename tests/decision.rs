@@ -34,7 +34,7 @@ fn worlds(params: Vec<Vec<f64>>, net: Vec<Vec<f64>>) -> Worlds {
     let n = net[0].len();
     Worlds {
         policies: (0..net.len()).map(|p| format!("P{p}")).collect(),
-        baseline: 0,
+        reference: 0,
         runs: n as u64,
         seed: 7,
         param_ids: (0..params.len()).collect(),
@@ -157,7 +157,7 @@ fn regret_is_zero_for_a_policy_best_in_every_world() {
 
 #[test]
 fn identical_policies_give_identical_rows_on_the_simulator() {
-    let base = Scenario::baseline();
+    let base = Scenario::built_in();
     let mut twin = base.policies()[1].clone();
     twin.name = "Twin".into();
     let s = base
@@ -213,12 +213,12 @@ fn invalid(args: &[&str], needle: &str) {
 }
 
 #[test]
-fn discover_rejects_bad_input_with_exit_code_2() {
+fn decide_under_its_old_name_rejects_bad_input_with_exit_code_2() {
     let f = baseline();
     let base = ["discover", f.as_str(), "--runs", "50"];
     let with = |extra: &[&'static str]| -> Vec<&str> { base.iter().copied().chain(extra.iter().copied()).collect() };
     invalid(&with(&["--policy", "Nope", "--event", "catastrophe"]), "--policy \"Nope\" names no policy");
-    invalid(&with(&["--policy", "Status quo", "--event", "harm-above"]), "needs a level: --threshold");
+    invalid(&with(&["--policy", "Status quo", "--event", "harm-above"]), "needs a level: --level");
     invalid(&with(&["--policy", "Status quo", "--event", "net-below"]), "--against");
     invalid(&with(&["--policy", "Status quo", "--event", "net-below", "--against", "Nope"]), "--against \"Nope\"");
     invalid(&with(&["--policy", "Status quo", "--event", "doom"]), "not an event");
@@ -226,12 +226,12 @@ fn discover_rejects_bad_input_with_exit_code_2() {
 }
 
 #[test]
-fn discover_writes_the_trajectory_the_box_and_their_provenance() {
+fn decide_writes_the_trajectory_the_box_and_their_provenance() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().display().to_string();
     let f = baseline();
     let o = tierlab(&[
-        "discover",
+        "decide",
         &f,
         "--runs",
         "600",
@@ -258,8 +258,8 @@ fn discover_writes_the_trajectory_the_box_and_their_provenance() {
     let restrictions = std::fs::read_to_string(dir.path().join("discovery_box.csv")).unwrap();
     assert!(restrictions.starts_with("param,lower,upper,p_value\n"), "{restrictions}");
     let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("discovery.json")).unwrap()).unwrap();
-    assert_eq!(json["kind"], "discovery");
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("decision.json")).unwrap()).unwrap();
+    assert_eq!(json["kind"], "decision");
     assert_eq!(json["provenance"]["runs"], 600);
     assert_eq!(json["provenance"]["scenario_sha256"].as_str().unwrap().len(), 64);
     assert!(json["discovery"]["statement"].as_str().unwrap().contains('%'));

@@ -16,7 +16,7 @@ use tierlab::export::figures::{
 use tierlab::export::report::write_report;
 use tierlab::model::Scenario;
 use tierlab::model::params::param_index;
-use tierlab::model::scenario::BASELINE_TOML;
+use tierlab::model::scenario::BUILT_IN_TOML;
 use tierlab::sim::{Control, Results};
 use tierlab::study::analyses::worlds as simulate_worlds;
 use tierlab::study::{
@@ -44,7 +44,7 @@ impl Fixture {
 
 /// The baseline's main simulation as every front end makes it (`study`).
 fn simulate_baseline(runs: u64, seed: u64) -> Fixture {
-    let input = Input::new(Scenario::baseline(), ScenarioSource::new("baseline.toml", BASELINE_TOML))
+    let input = Input::new(Scenario::built_in(), ScenarioSource::new("baseline.toml", BUILT_IN_TOML))
         .with_overrides(Some(runs), Some(seed))
         .expect("runs and seed");
     let sim = MainSimulation::run_whole(&input, &Keeps::everything(), &Control::new()).expect("simulation");
@@ -186,11 +186,11 @@ fn sidecar_means_equal_the_summary() {
     }
 
     let car = prepare(FigureKind::PairedDifference, &input).expect("prepare").sidecar();
-    let others: Vec<_> = f.summary.policies.iter().enumerate().filter(|(i, _)| *i != f.summary.baseline).collect();
+    let others: Vec<_> = f.summary.policies.iter().enumerate().filter(|(i, _)| *i != f.summary.reference).collect();
     for (p, (_, s)) in car["data"]["policies"].as_array().expect("policies").iter().zip(others) {
         assert!(close(num(&p["mean"]), s.net_diff_mean));
         assert!(close(num(&p["se"]), s.net_diff_se));
-        assert!(close(num(&p["p_better"]), s.p_better_than_baseline));
+        assert!(close(num(&p["p_better"]), s.p_better_than_reference));
     }
 
     let car = prepare(FigureKind::FanHarm, &input).expect("prepare").sidecar();
@@ -336,7 +336,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
         }
         assert!(html.contains(&format!("<figure id=\"{}\">", kind.name())), "{kind} in report.html");
     }
-    for p in Scenario::baseline().policies() {
+    for p in Scenario::built_in().policies() {
         assert!(html.contains(&p.name), "{}", p.name);
     }
     for section in ["Threshold sweep", "Heat map", "Sensitivity"] {
@@ -486,13 +486,13 @@ fn run_study(
     threads: Option<usize>,
     control: &Control,
 ) -> Result<Study, StudyError> {
-    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BASELINE_TOML));
+    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BUILT_IN_TOML));
     StudyJob::new(&input, plan, Runs::All, &Keeps::everything(), None)?.run(threads, control)
 }
 
 /// The runs `Control::runs_done` reaches when the study of `plan` ends.
 fn progress_total(scenario: &Scenario, plan: &StudyPlan) -> u64 {
-    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BASELINE_TOML));
+    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BUILT_IN_TOML));
     let job = StudyJob::new(&input, plan, Runs::All, &Keeps::everything(), None).expect("a plan that fits");
     job.stages().iter().map(|s| s.runs).sum()
 }
@@ -524,10 +524,10 @@ fn small_plan(scenario: &Scenario) -> StudyPlan {
 }
 
 fn study_of(runs: u64, seed: u64, threads: Option<usize>) -> Studied {
-    let scenario = Scenario::baseline().with_runs(runs).expect("runs").with_seed(seed).expect("seed");
+    let scenario = Scenario::built_in().with_runs(runs).expect("runs").with_seed(seed).expect("seed");
     let plan = small_plan(&scenario);
     let control = Control::new();
-    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BASELINE_TOML));
+    let input = Input::new(scenario.clone(), ScenarioSource::new("baseline.toml", BUILT_IN_TOML));
     let job = StudyJob::new(&input, &plan, Runs::All, &Keeps::everything(), None).expect("a plan that fits");
     let total: u64 = job.stages().iter().map(|s| s.runs).sum();
     let study = job.run(threads, &control).expect("study");
@@ -625,7 +625,7 @@ fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
     assert_eq!(cells.len(), 20);
     for (c, q) in cells.iter().zip(&s2.cells) {
         assert!(close(num(&c["net_diff_mean"]), q.point.net_diff_mean));
-        assert!(close(num(&c["p_better_than_baseline"]), q.point.p_better_than_baseline));
+        assert!(close(num(&c["p_better_than_baseline"]), q.point.p_better_than_reference));
     }
     let scale = num(&heat["data"]["scale"]);
     assert!(s2.cells.iter().all(|c| c.point.net_diff_mean.abs() <= scale), "symmetric scale covers the data");
@@ -679,7 +679,7 @@ fn study_report_has_every_figure_and_the_analysis_sections() {
     assert_eq!(files.figures.len(), FigureKind::all().len());
     assert!(files.skipped.is_empty(), "{:?}", files.skipped);
     let copy = files.scenario.as_deref().expect("the scenario file is copied beside the report");
-    assert_eq!(std::fs::read_to_string(copy).expect("copy"), BASELINE_TOML);
+    assert_eq!(std::fs::read_to_string(copy).expect("copy"), BUILT_IN_TOML);
     let html = std::fs::read_to_string(dir.path().join("report.html")).expect("html");
     let md = std::fs::read_to_string(dir.path().join("report.md")).expect("md");
     assert_self_contained(&html);
@@ -729,7 +729,7 @@ fn analysis_figures_are_byte_identical_for_the_same_seed_at_any_thread_count() {
 /// an expensive one in few.
 #[test]
 fn heatmap_draws_the_half_contour_of_a_real_sweep() {
-    let scenario = Scenario::baseline().with_runs(200).unwrap();
+    let scenario = Scenario::built_in().with_runs(200).unwrap();
     let mut plan = StudyPlan::default_for(&scenario);
     plan.sweep = None;
     plan.sensitivity = None;
@@ -779,7 +779,7 @@ fn heatmap_draws_the_half_contour_of_a_real_sweep() {
 
 #[test]
 fn a_cancelled_study_stops_promptly() {
-    let scenario = Scenario::baseline().with_runs(2_000).unwrap();
+    let scenario = Scenario::built_in().with_runs(2_000).unwrap();
     let plan = StudyPlan::default_for(&scenario);
     let control = Control::new();
     control.cancel();

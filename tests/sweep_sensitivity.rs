@@ -204,7 +204,7 @@ fn sensitivity_ranks_by_swing_and_writes_the_worst_runs() {
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().starts_with("param,spearman,prcc,low,high,swing"));
     let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
-    assert_eq!(rows.len(), tierlab::model::Scenario::baseline().uncertain_params().len());
+    assert_eq!(rows.len(), tierlab::model::Scenario::built_in().uncertain_params().len());
     assert!(rows.iter().all(|r| r[0].starts_with("world.")));
     let swings: Vec<f64> = rows.iter().map(|r| r[5].parse().unwrap()).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");

@@ -38,11 +38,11 @@ pub enum OutcomeEvent {
     /// The policy's net is below another policy's net in the same world.
     NetBelowPolicy { against: usize },
     /// The policy's net is below a level ($B).
-    NetBelow { threshold: f64 },
+    NetBelow { level: f64 },
     /// The policy's run has at least one catastrophe.
     Catastrophe,
     /// The policy's harm is above a level ($B).
-    HarmAbove { threshold: f64 },
+    HarmAbove { level: f64 },
 }
 
 /// The event keys the command line and the app offer.
@@ -61,29 +61,29 @@ impl OutcomeEvent {
     /// The event from its key and its options.
     ///
     /// # Errors
-    /// An unknown key, or a missing or superfluous threshold or comparison policy.
-    pub fn parse(key: &str, against: Option<usize>, threshold: Option<f64>) -> Result<OutcomeEvent, DiscoveryError> {
+    /// An unknown key, or a missing or superfluous harm level or comparison policy.
+    pub fn parse(key: &str, against: Option<usize>, level: Option<f64>) -> Result<OutcomeEvent, DiscoveryError> {
         let invalid = |m: &str| Err(DiscoveryError::Invalid(m.into()));
-        if threshold.is_some_and(|t| !t.is_finite()) {
-            return invalid("the threshold must be a finite number ($B)");
+        if level.is_some_and(|t| !t.is_finite()) {
+            return invalid("the level must be a finite number ($B)");
         }
-        match (key, against, threshold) {
+        match (key, against, level) {
             ("net-below", Some(b), None) => Ok(OutcomeEvent::NetBelowPolicy { against: b }),
-            ("net-below", None, Some(t)) => Ok(OutcomeEvent::NetBelow { threshold: t }),
-            ("net-below", None, None) => invalid(
-                "the event net-below needs either a policy to compare with (--against) or a level (--threshold $B)",
-            ),
+            ("net-below", None, Some(t)) => Ok(OutcomeEvent::NetBelow { level: t }),
+            ("net-below", None, None) => {
+                invalid("the event net-below needs either a policy to compare with (--against) or a level (--level $B)")
+            }
             ("net-below", Some(_), Some(_)) => {
-                invalid("the event net-below takes either --against or --threshold, not both")
+                invalid("the event net-below takes either --against or --level, not both")
             }
             ("catastrophe", None, None) => Ok(OutcomeEvent::Catastrophe),
-            ("catastrophe", _, _) => invalid("the event catastrophe takes neither --against nor --threshold"),
-            ("harm-above", None, Some(t)) => Ok(OutcomeEvent::HarmAbove { threshold: t }),
-            ("harm-above", None, None) => invalid("the event harm-above needs a level: --threshold $B"),
+            ("catastrophe", _, _) => invalid("the event catastrophe takes neither --against nor --level"),
+            ("harm-above", None, Some(t)) => Ok(OutcomeEvent::HarmAbove { level: t }),
+            ("harm-above", None, None) => invalid("the event harm-above needs a level: --level $B"),
             ("harm-above", Some(_), _) => invalid("the event harm-above takes no --against"),
             _ => Err(DiscoveryError::Invalid(format!(
-                "{key:?} is not an event; use net-below (with --against POLICY or --threshold $B), catastrophe, or \
-                 harm-above (with --threshold $B)"
+                "{key:?} is not an event; use net-below (with --against POLICY or --level $B), catastrophe, or \
+                 harm-above (with --level $B)"
             ))),
         }
     }
@@ -95,9 +95,9 @@ impl OutcomeEvent {
             OutcomeEvent::NetBelowPolicy { against } => {
                 net.iter().zip(&worlds.net[against]).map(|(a, b)| a < b).collect()
             }
-            OutcomeEvent::NetBelow { threshold } => net.iter().map(|&x| x < threshold).collect(),
+            OutcomeEvent::NetBelow { level } => net.iter().map(|&x| x < level).collect(),
             OutcomeEvent::Catastrophe => worlds.catastrophe[policy].clone(),
-            OutcomeEvent::HarmAbove { threshold } => worlds.harm[policy].iter().map(|&x| x > threshold).collect(),
+            OutcomeEvent::HarmAbove { level } => worlds.harm[policy].iter().map(|&x| x > level).collect(),
         }
     }
 
@@ -106,10 +106,10 @@ impl OutcomeEvent {
         let a = &policies[policy];
         match self {
             OutcomeEvent::NetBelowPolicy { against } => format!("\"{a}\" nets less than \"{}\"", policies[against]),
-            OutcomeEvent::NetBelow { threshold } => format!("the net of \"{a}\" is below {} $B", fmt_bound(threshold)),
+            OutcomeEvent::NetBelow { level } => format!("the net of \"{a}\" is below {} $B", fmt_bound(level)),
             OutcomeEvent::Catastrophe => format!("\"{a}\" sees a catastrophe"),
-            OutcomeEvent::HarmAbove { threshold } => {
-                format!("the harm under \"{a}\" is above {} $B", fmt_bound(threshold))
+            OutcomeEvent::HarmAbove { level } => {
+                format!("the harm under \"{a}\" is above {} $B", fmt_bound(level))
             }
         }
     }
@@ -627,7 +627,7 @@ mod tests {
         assert_eq!(OutcomeEvent::parse("catastrophe", None, None), Ok(OutcomeEvent::Catastrophe));
         assert_eq!(OutcomeEvent::parse("net-below", Some(2), None), Ok(OutcomeEvent::NetBelowPolicy { against: 2 }));
         let e = OutcomeEvent::parse("harm-above", None, None).unwrap_err();
-        assert!(e.to_string().contains("--threshold"), "{e}");
+        assert!(e.to_string().contains("--level"), "{e}");
         assert!(OutcomeEvent::parse("net-below", None, None).is_err());
         assert!(OutcomeEvent::parse("boom", None, None).unwrap_err().to_string().contains("not an event"));
     }

@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn the_part_due_to_evaluation_error_is_the_gap_to_the_exact_twin() {
-        let base = Scenario::baseline();
+        let base = Scenario::built_in();
         let mut noisy = base.policies()[1].clone();
         noisy.name = "Tiered, noisy".into();
         noisy.levers.evaluation = Some(Evaluation { sd: 0.4, bias: -0.2 });

@@ -191,7 +191,9 @@ pub struct TailComparison {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Sensitivity {
     pub policy: String,
-    pub baseline: String,
+    /// The reference policy's name (files call it the baseline).
+    #[serde(rename = "baseline")]
+    pub reference: String,
     pub output: Output,
     pub runs: u64,
     pub seed: u64,
@@ -478,7 +480,7 @@ impl SensitivityLayout {
         }
         Sensitivity {
             policy: self.policy_name.clone(),
-            baseline: self.reference_name.clone(),
+            reference: self.reference_name.clone(),
             output: spec.output,
             runs,
             seed,
@@ -571,7 +573,7 @@ mod tests {
     /// Harm driven strongly by misuse_rate (0.5..20 events/yr), weakly by severity_min (4..6),
     /// and not at all by value_per_oom (a dummy: it only enters benefits); all else fixed.
     fn known_drivers(runs: u64) -> Scenario {
-        Scenario::baseline()
+        Scenario::built_in()
             .edited(|d| {
                 d.run.runs = runs;
                 d.run.years = 5;
@@ -623,7 +625,7 @@ mod tests {
         let text = format!(
             "{}\n[[correlation]]\na = \"world.misuse_rate\"\nb = \"world.severity_min\"\nrho = 0.6\n\n\
              [[correlation]]\na = \"world.growth\"\nb = \"world.leak_closed\"\nrho = -0.4\n",
-            crate::model::scenario::BASELINE_TOML
+            crate::model::scenario::BUILT_IN_TOML
         );
         // Whole Iman-Conover blocks, so that the correlated runs are exactly the blocks'
         // samples and each marginal is the uncorrelated draws reordered.
@@ -636,7 +638,7 @@ mod tests {
             .unwrap()
         };
         let with = prepare(Scenario::parse(&text, "test").unwrap());
-        let without = prepare(Scenario::baseline());
+        let without = prepare(Scenario::built_in());
         assert_eq!(with.correlations().len(), 2);
         let opts = SimOptions { record: Record { params: true, ..Record::default() }, ..SimOptions::default() };
         let a = crate::sim::simulate(&with, &opts, &Control::new()).unwrap();
@@ -660,7 +662,7 @@ mod tests {
 
     #[test]
     fn net_diff_is_paired_against_the_baseline() {
-        let s = Scenario::baseline()
+        let s = Scenario::built_in()
             .edited(|d| {
                 d.run.runs = 300;
                 d.run.years = 4;
@@ -687,7 +689,7 @@ mod tests {
         assert_eq!(vals, vec![10.0, 4.0, 6.0, -2.0, 1.0]);
         assert_eq!(Output::parse("net_diff"), Some(Output::NetDiff));
         assert_eq!(Output::parse("Net"), None);
-        let s = Scenario::baseline()
+        let s = Scenario::built_in()
             .edited(|d| {
                 d.run.runs = 10;
                 for i in 0..N_PARAMS {

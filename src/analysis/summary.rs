@@ -62,8 +62,9 @@ pub struct PolicySummary {
     pub p_catastrophe: f64,
     pub p_catastrophe_lo: f64,
     pub p_catastrophe_hi: f64,
-    /// Share of runs whose net is strictly greater than the baseline policy's in the same run.
-    pub p_better_than_baseline: f64,
+    /// Share of runs whose net is strictly greater than the reference policy's in the same run.
+    #[serde(rename = "p_better_than_baseline")]
+    pub p_better_than_reference: f64,
     /// Mean and SE of the paired difference net - baseline net.
     pub net_diff_mean: f64,
     pub net_diff_se: f64,
@@ -85,7 +86,9 @@ pub struct PolicySummary {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
     pub runs: usize,
-    pub baseline: usize,
+    /// The reference policy (files call it the baseline).
+    #[serde(rename = "baseline")]
+    pub reference: usize,
     pub policies: Vec<PolicySummary>,
     /// Runs whose draw of a capped parameter (`params::DRAW_CAPS`) was clamped, by
     /// `world.KEY`; only parameters with at least one clamp, and only when the draws were
@@ -177,7 +180,7 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
         p_catastrophe: k_cat as f64 / n as f64,
         p_catastrophe_lo: lo,
         p_catastrophe_hi: hi,
-        p_better_than_baseline: better as f64 / n as f64,
+        p_better_than_reference: better as f64 / n as f64,
         net_diff_mean: diff_mean,
         net_diff_se: diff_se,
         events_mean: events.iter().sum::<f64>() / n as f64,
@@ -197,7 +200,7 @@ pub fn summarise(results: &Results, names: &[String], baseline: usize) -> Summar
         .into_par_iter()
         .map(|p| summarise_policy(results, p, &names[p], &baseline_net))
         .collect();
-    Summary { runs: results.n_runs(), baseline, policies, clamped_draws: Clamps::of(results) }
+    Summary { runs: results.n_runs(), reference: baseline, policies, clamped_draws: Clamps::of(results) }
 }
 
 /// Per policy and jurisdiction, the mean benefit and harm with their standard errors and the

@@ -14,7 +14,9 @@ pub struct Worlds {
     /// Policy names, in the scenario's order.
     pub policies: Vec<String>,
     /// The scenario's baseline policy.
-    pub baseline: usize,
+    /// The reference policy (files call it the baseline).
+    #[serde(rename = "baseline")]
+    pub reference: usize,
     pub runs: u64,
     pub seed: u64,
     /// Indices into `params::PARAMS` of the uncertain parameters, as drawn.
@@ -43,7 +45,7 @@ impl Worlds {
         let np = results.n_policies;
         Worlds {
             policies,
-            baseline,
+            reference: baseline,
             runs: n as u64,
             seed,
             param_ids: results.param_ids.clone(),

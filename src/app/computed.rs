@@ -375,7 +375,7 @@ mod tests {
 
     #[test]
     fn computed_from_a_small_baseline_run() {
-        let input = Input::baseline().with_overrides(Some(200), None).unwrap();
+        let input = Input::built_in().with_overrides(Some(200), None).unwrap();
         let s = &input.scenario;
         let sim = MainSimulation::run_whole(&input, &Keeps::everything(), &Control::new()).unwrap();
         let series = sim.series.clone().unwrap();

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::analysis::sweep::Constraint;
 use crate::export::data::write_atomic;
 use crate::export::tables::{
-    discovery_csv, discovery_json, pretty, sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv,
+    decision_json, discovery_csv, pretty, sensitivity_csv, sensitivity_json, sweep_csv, sweep_json, sweep2d_csv,
     sweep2d_json,
 };
 use crate::model::Scenario;
@@ -50,7 +50,7 @@ pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std:
                     row("catastrophe", "probability", p.p_catastrophe).map_err(io_err)?;
                     row("catastrophe", "ci95_lo", p.p_catastrophe_lo).map_err(io_err)?;
                     row("catastrophe", "ci95_hi", p.p_catastrophe_hi).map_err(io_err)?;
-                    row("better_than_baseline", "probability", p.p_better_than_baseline).map_err(io_err)?;
+                    row("better_than_baseline", "probability", p.p_better_than_reference).map_err(io_err)?;
                     row("net_minus_baseline", "mean", p.net_diff_mean).map_err(io_err)?;
                     row("net_minus_baseline", "se", p.net_diff_se).map_err(io_err)?;
                     row("runs", "count", c.runs as f64).map_err(io_err)?;
@@ -257,7 +257,7 @@ pub fn write_analysis_csv(
             (Tab::Thresholds, Some(Outcome::Sweep(s))) => (sweep_csv(s), sweep_json(&p, s, best.as_deref(), text)),
             (Tab::Thresholds, Some(Outcome::Heatmap(h))) => (sweep2d_csv(h), sweep2d_json(&p, h, cap, text)),
             (Tab::Sensitivity, Some(Outcome::Sensitivity(r))) => (sensitivity_csv(r), sensitivity_json(&p, r, text)),
-            (Tab::Robustness, Some(Outcome::Decision(d))) => (discovery_csv(&d.discovery), discovery_json(&p, d, text)),
+            (Tab::Robustness, Some(Outcome::Decision(d))) => (discovery_csv(&d.discovery), decision_json(&p, d, text)),
             _ => continue,
         };
         let file = if slot == Slot::Heatmap { with_suffix(path, "_heatmap") } else { path.to_path_buf() };
@@ -319,7 +319,7 @@ mod tests {
     use super::*;
 
     fn computed() -> Computed {
-        let s = Scenario::baseline().with_runs(100).unwrap();
+        let s = Scenario::built_in().with_runs(100).unwrap();
         let input = crate::study::Input::new(s.clone(), ScenarioSource::written_out(&s, "test"));
         Computed::whole(1, &input).unwrap()
     }

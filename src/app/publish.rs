@@ -274,7 +274,7 @@ mod tests {
     }
 
     fn small() -> Scenario {
-        Scenario::baseline().with_runs(200).unwrap()
+        Scenario::built_in().with_runs(200).unwrap()
     }
 
     #[test]
@@ -308,7 +308,7 @@ mod tests {
     #[test]
     fn a_report_can_be_stopped() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Scenario::baseline().with_runs(1_000_000).unwrap();
+        let s = Scenario::built_in().with_runs(1_000_000).unwrap();
         let plan = StudyPlan::default_for(&s);
         let publication = Publication::Report { dir: dir.path().into(), plan, formats: vec![Format::Svg] };
         let p = Publishing::start(s, test_source(), publication, || {}).unwrap();

@@ -303,13 +303,13 @@ mod tests {
 
     #[test]
     fn baseline_round_trips_through_the_checker() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         assert_eq!(check_edit(&s.to_draft()).unwrap(), s);
     }
 
     #[test]
     fn invalid_edits_are_reported_without_lines() {
-        let mut s = Scenario::baseline().to_draft();
+        let mut s = Scenario::built_in().to_draft();
         s.jurisdictions[0].share0 = 0.9;
         let issues = check_edit(&s).unwrap_err();
         assert!(issues.iter().any(|i| i.message.contains("sum")), "{issues:?}");
@@ -320,24 +320,24 @@ mod tests {
 
     #[test]
     fn the_source_is_the_file_as_loaded_until_it_is_edited() {
-        use crate::model::scenario::{BASELINE_TOML, sha256_hex};
-        let mut d = Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML);
+        use crate::model::scenario::{BUILT_IN_TOML, sha256_hex};
+        let mut d = Document::builtin(Scenario::built_in(), "baseline.toml", BUILT_IN_TOML);
         let src = d.source();
-        assert_eq!((src.origin.as_str(), src.text.as_str()), ("baseline.toml (built in)", BASELINE_TOML));
+        assert_eq!((src.origin.as_str(), src.text.as_str()), ("baseline.toml (built in)", BUILT_IN_TOML));
         d.valid = d.valid.clone().with_seed(d.valid.run().seed + 1).unwrap();
         let edited = d.source();
         assert_eq!(edited.origin, "(edited in the app)");
-        assert_ne!(sha256_hex(&edited.text), sha256_hex(BASELINE_TOML));
+        assert_ne!(sha256_hex(&edited.text), sha256_hex(BUILT_IN_TOML));
         assert_eq!(Scenario::parse(&edited.text, "edited").expect("parses"), d.valid, "the text is what runs");
         d.valid = d.valid.clone().with_seed(d.valid.run().seed - 1).unwrap();
         assert_eq!(d.source(), src, "undoing the edit gives the file back");
-        let untitled = Document::new(Scenario::baseline(), None, None).source();
+        let untitled = Document::new(Scenario::built_in(), None, None).source();
         assert_eq!(untitled.origin, "(edited in the app)");
     }
 
     #[test]
     fn dirty_and_title() {
-        let mut d = Document::new(Scenario::baseline(), None, None);
+        let mut d = Document::new(Scenario::built_in(), None, None);
         assert!(!d.is_dirty());
         assert_eq!(d.title(), "Tierlab — Baseline 2026");
         d.edit.run.seed += 1;

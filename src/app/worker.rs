@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn stages_extend_one_another_exactly() {
-        let s = Scenario::baseline().with_runs(600).unwrap();
+        let s = Scenario::built_in().with_runs(600).unwrap();
         let job = Job {
             id: 7,
             scenario: Arc::new(s.clone()),
@@ -341,8 +341,8 @@ mod tests {
         for runs in [1, 2, 3] {
             let job = Job {
                 id: 1,
-                scenario: Arc::new(Scenario::baseline()),
-                source: source(&Scenario::baseline()),
+                scenario: Arc::new(Scenario::built_in()),
+                source: source(&Scenario::built_in()),
                 runs,
                 control: Arc::new(Control::new()),
             };
@@ -356,8 +356,8 @@ mod tests {
     fn cancelled_jobs_say_so() {
         let job = Job {
             id: 3,
-            scenario: Arc::new(Scenario::baseline()),
-            source: source(&Scenario::baseline()),
+            scenario: Arc::new(Scenario::built_in()),
+            source: source(&Scenario::built_in()),
             runs: 1000,
             control: Arc::new(Control::new()),
         };
@@ -370,7 +370,7 @@ mod tests {
     #[test]
     fn the_worker_thread_runs_jobs_and_drops_stale_ones() {
         let mut w = Worker::spawn(|| {}).unwrap();
-        let s = Scenario::baseline().with_runs(100).unwrap();
+        let s = Scenario::built_in().with_runs(100).unwrap();
         let s = Arc::new(s);
         w.start(Arc::clone(&s), source(&s), 100);
         let id = w.start(Arc::clone(&s), source(&s), 100);

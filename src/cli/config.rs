@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AnalysisArgs, CommonRunArgs, DiscoverArgs, FiguresArgs, InvalidInput, ReportArgs, RunArgs, SensitivityArgs,
-    SweepArgs,
+    AnalysisArgs, CommonRunArgs, DecideArgs, FiguresArgs, InvalidInput, ReportArgs, RunArgs, SensitivityArgs, SweepArgs,
 };
 use crate::analysis::decision::DecisionSpec;
 use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions};
@@ -44,8 +43,8 @@ pub enum CommandConfig {
     Sweep { spec: SweepSpec, axis: Option<WorldAxis>, constraint: Constraint },
     /// `tierlab sensitivity`.
     Sensitivity { spec: SensitivitySpec },
-    /// `tierlab discover`.
-    Discover { spec: DecisionSpec },
+    /// `tierlab decide`: decision support (scenario discovery, regret, value of information).
+    Decide { spec: DecisionSpec },
     /// `tierlab report` (every figure, report.html and report.md) or, with `only`, `tierlab
     /// figures` (those figures alone; `named`: the user named them, so a figure the scenario
     /// cannot have is an error rather than a note).
@@ -59,7 +58,7 @@ impl CommandConfig {
             CommandConfig::Run => "run",
             CommandConfig::Sweep { .. } => "sweep",
             CommandConfig::Sensitivity { .. } => "sensitivity",
-            CommandConfig::Discover { .. } => "discover",
+            CommandConfig::Decide { .. } => "decide",
             CommandConfig::Report { only: None, .. } => "report",
             CommandConfig::Report { only: Some(_), .. } => "figures",
         }
@@ -81,7 +80,7 @@ impl CommandConfig {
             CommandConfig::Sensitivity { spec } => {
                 StudyPlan { sensitivity: Some(SensitivityPlan { spec: spec.clone(), runs }), ..StudyPlan::default() }
             }
-            CommandConfig::Discover { spec } => {
+            CommandConfig::Decide { spec } => {
                 StudyPlan { decision: Some(DecisionPlan { spec: *spec, runs }), ..StudyPlan::default() }
             }
             CommandConfig::Report { plan, .. } => (**plan).clone(),
@@ -106,7 +105,7 @@ pub struct RunConfig {
 /// The file cannot be read or fails its checks.
 pub fn load(path: &Path) -> Result<Input, ScenarioError> {
     if path.as_os_str() == "baseline" && !path.exists() {
-        return Ok(Input::baseline());
+        return Ok(Input::built_in());
     }
     let (scenario, text) = Scenario::load(path)?;
     Ok(Input::new(scenario, ScenarioSource::new(path.display().to_string(), text)))
@@ -260,11 +259,11 @@ impl RunConfig {
         Ok(c)
     }
 
-    /// `tierlab discover`.
+    /// `tierlab decide`.
     ///
     /// # Errors
     /// Invalid input.
-    pub fn discover(args: &DiscoverArgs) -> anyhow::Result<RunConfig> {
+    pub fn decide(args: &DecideArgs) -> anyhow::Result<RunConfig> {
         let input = input(&args.file, &args.common)?;
         let s = &input.scenario;
         let policy = policy_named(s, &args.policy)?;
@@ -277,7 +276,7 @@ impl RunConfig {
         if against == Some(policy) {
             return Err(invalid("--against names the policy itself; compare with another policy"));
         }
-        let event = OutcomeEvent::parse(&args.event, against, args.threshold).map_err(|e| invalid(e.to_string()))?;
+        let event = OutcomeEvent::parse(&args.event, against, args.level).map_err(|e| invalid(e.to_string()))?;
         if s.uncertain_params().is_empty() {
             return Err(invalid(
                 "the scenario has no uncertain parameters: give at least one world parameter a distribution",
@@ -294,7 +293,7 @@ impl RunConfig {
             discovery: DiscoverySpec { policy, event, chosen: args.r#box, prim: PrimOptions::default() },
             floor: args.floor,
         };
-        let mut c = RunConfig::new(input, CommandConfig::Discover { spec }, &args.common, args.out.clone());
+        let mut c = RunConfig::new(input, CommandConfig::Decide { spec }, &args.common, args.out.clone());
         c.shard = args.shard;
         Ok(c)
     }

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::sim::Shard;
 
 pub mod config;
-pub mod discover;
+pub mod decide;
 pub mod execute;
 pub mod merge;
 mod progress;
@@ -30,7 +30,7 @@ pub fn output(config: &RunConfig, study: &crate::study::Study) -> anyhow::Result
         CommandConfig::Run => run::output(config, study),
         CommandConfig::Sweep { .. } => sweep::output(config, study),
         CommandConfig::Sensitivity { .. } => sensitivity::output(config, study),
-        CommandConfig::Discover { .. } => discover::output(config, study),
+        CommandConfig::Decide { .. } => decide::output(config, study),
         CommandConfig::Report { .. } => report::output(config, study),
     }
 }
@@ -79,10 +79,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Rank which uncertain parameters drive an outcome (Spearman, PRCC, tornado).
     Sensitivity(SensitivityArgs),
-    /// Scenario discovery: the worlds in which an outcome event of one policy happens, as rules
-    /// on the uncertain parameters (PRIM), with every policy's regret and the value of
-    /// information from the same worlds.
-    Discover(DiscoverArgs),
+    /// Decision support on paired worlds: when a policy fails (scenario discovery, PRIM: rules
+    /// on the uncertain parameters), every policy's regret, and the value of information.
+    #[command(visible_alias = "discover")]
+    Decide(DecideArgs),
     /// Run a scenario, a threshold sweep, a 2-D sweep and a sensitivity analysis, and write
     /// figures (SVG/PNG with JSON sidecars), report.html and report.md.
     Report(ReportArgs),
@@ -225,22 +225,22 @@ pub struct SensitivityArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DiscoverArgs {
+pub struct DecideArgs {
     /// The scenario file (TOML), or "baseline".
     pub file: PathBuf,
     /// The policy whose outcome event is explained.
     #[arg(long)]
     pub policy: String,
     /// net-below (the policy's net below --against POLICY's in the same world, or below
-    /// --threshold $B), catastrophe, or harm-above (harm above --threshold $B).
+    /// --level $B), catastrophe, or harm-above (harm above --level $B).
     #[arg(long)]
     pub event: String,
     /// The policy to compare with, for net-below.
     #[arg(long)]
     pub against: Option<String>,
-    /// The level ($B) for net-below or harm-above.
-    #[arg(long, allow_hyphen_values = true)]
-    pub threshold: Option<f64>,
+    /// The harm level ($B) for net-below or harm-above (`--threshold` is the old spelling).
+    #[arg(long, alias = "threshold", allow_hyphen_values = true)]
+    pub level: Option<f64>,
     /// The box to report, by its number on the peeling trajectory (default: the box holding the
     /// most event worlds beyond what the overall event rate would put in a box of its size).
     #[arg(long = "box")]
@@ -255,7 +255,7 @@ pub struct DiscoverArgs {
     #[command(flatten)]
     pub common: CommonRunArgs,
     /// Write discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and
-    /// discovery.json here.
+    /// decision.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -344,7 +344,7 @@ pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Sensitivity(args) => sensitivity::run(args),
-        Command::Discover(args) => discover::run(args),
+        Command::Decide(args) => decide::run(args),
         Command::Report(args) => report::report(args),
         Command::Figures(args) => report::figures(args),
         Command::Merge(args) => merge::merge(args),

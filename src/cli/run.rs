@@ -101,7 +101,7 @@ fn print_summary(input: &Input, sim: &Simulated, p: &Provenance) {
         p.short_hash()
     );
     println!("Money in $B (2025), discounted; ± is one Monte Carlo standard error.\n");
-    let baseline = &sum.policies[sum.baseline].name;
+    let baseline = &sum.policies[sum.reference].name;
     let name_w = s.policies().iter().map(|p| p.name.chars().count()).max().unwrap_or(6).max(6);
     println!(
         "{:<name_w$}  {:>18}  {:>16}  {:>18}  {:>12}  {:>18}  {:>10}",
@@ -110,7 +110,7 @@ fn print_summary(input: &Input, sim: &Simulated, p: &Provenance) {
     for ps in &sum.policies {
         let pc = format!("{:.3} [{:.3},{:.3}]", ps.p_catastrophe, ps.p_catastrophe_lo, ps.p_catastrophe_hi);
         let better =
-            if ps.name == *baseline { "baseline".to_string() } else { format!("{:.3}", ps.p_better_than_baseline) };
+            if ps.name == *baseline { "baseline".to_string() } else { format!("{:.3}", ps.p_better_than_reference) };
         println!(
             "{:<name_w$}  {:>18}  {:>16}  {:>18}  {:>12}  {:>18}  {:>10}",
             ps.name,

@@ -62,7 +62,7 @@ fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
         p.short_hash()
     );
     let what = match r.output {
-        Output::NetDiff => format!(" $B: net minus the net of \"{}\" in the same run", r.baseline),
+        Output::NetDiff => format!(" $B: net minus the net of \"{}\" in the same run", r.reference),
         Output::Catastrophe => ": P(at least one catastrophe)".into(),
         _ => " $B (2025, discounted)".into(),
     };

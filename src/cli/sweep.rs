@@ -108,7 +108,7 @@ fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) 
             pt.open_share_end,
             pt.p_better_than_current,
             fmt::plus_minus(pt.net_diff_mean, pt.net_diff_se),
-            pt.p_better_than_baseline
+            pt.p_better_than_reference
         );
     };
     for (i, pt) in sw.points.iter().enumerate() {
@@ -130,7 +130,7 @@ fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) 
          open: final development share of jurisdictions left open. P(>curr.): P(net better than the current \
          setting, {key} = {}). Paired against \"{}\".",
         fmt::trimmed(sw.current_value, 4),
-        sw.baseline
+        sw.reference
     );
     println!("\n{}{}", if best_index.is_some() { "* " } else { "" }, best.statement);
     let r = &sw.robustness;
@@ -156,7 +156,7 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
     println!(
         "Per value of {}: the {key} with the highest expected net difference to \"{}\"{}",
         sw.param2,
-        sw.baseline,
+        sw.reference,
         if capped { format!(", and the best {key} under {}", constraint.describe()) } else { String::new() }
     );
     let best_capped = sw.best_by_row(constraint);
@@ -186,11 +186,11 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
             fmt::trimmed(v2, 4),
             fmt::trimmed(c.point.value, 4),
             fmt::plus_minus(c.point.net_diff_mean, c.point.net_diff_se),
-            c.point.p_better_than_baseline
+            c.point.p_better_than_reference
         );
     }
     if n <= 30 {
-        println!("\nP(better than \"{}\") in percent; rows: {}, columns: {key}", sw.baseline, sw.param2);
+        println!("\nP(better than \"{}\") in percent; rows: {}, columns: {key}", sw.reference, sw.param2);
         print!("{:>12} ", "");
         for &v in &sw.values {
             print!("{:>6}", fmt::trimmed(v, 4));
@@ -199,7 +199,7 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
         for (i2, &v2) in sw.values2.iter().enumerate().rev() {
             print!("{:>12} ", fmt::trimmed(v2, 4));
             for i in 0..n {
-                print!("{:>6.0}", 100.0 * sw.cell(i, i2).point.p_better_than_baseline);
+                print!("{:>6.0}", 100.0 * sw.cell(i, i2).point.p_better_than_reference);
             }
             println!();
         }

@@ -204,7 +204,7 @@ pub fn summary_json(summary: &Summary, meta: &Provenance) -> std::io::Result<Str
     }
     let file = SummaryFile {
         meta,
-        baseline: &summary.policies[summary.baseline].name,
+        baseline: &summary.policies[summary.reference].name,
         policy_order: summary.policies.iter().map(|p| p.name.as_str()).collect(),
         policies,
         clamped_draws: &summary.clamped_draws,

@@ -281,14 +281,14 @@ fn summary_rows(summary: &Summary) -> (Vec<&'static str>, Vec<Vec<String>>) {
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let baseline = i == summary.baseline;
+            let baseline = i == summary.reference;
             vec![
                 if baseline { format!("{} (baseline)", p.name) } else { p.name.clone() },
                 pm(p.benefit.mean, p.benefit.se),
                 pm(p.harm.mean, p.harm.se),
                 pm(p.net.mean, p.net.se),
                 if baseline { "—".into() } else { pm(p.net_diff_mean, p.net_diff_se) },
-                if baseline { "—".into() } else { format!("{:.3}", p.p_better_than_baseline) },
+                if baseline { "—".into() } else { format!("{:.3}", p.p_better_than_reference) },
                 num(p.cvar95_harm),
                 format!("{:.3} [{:.3}, {:.3}]", p.p_catastrophe, p.p_catastrophe_lo, p.p_catastrophe_hi),
                 format!("{:.3}", p.p_hazard_crossed),
@@ -693,7 +693,7 @@ fn analysis_blocks<'a>(
                 sw.current.p_catastrophe_lo,
                 sw.current.p_catastrophe_hi,
                 money(sw.current.cvar95_harm),
-                sw.baseline,
+                sw.reference,
                 money_pm(sw.current.net_diff_mean, sw.current.net_diff_se),
             )));
             let extreme = |f: fn(&SweepPoint) -> f64| {
@@ -739,21 +739,21 @@ fn analysis_blocks<'a>(
                 sw.values2.len(),
                 num(sw.runs as f64),
                 sw.seed,
-                sw.baseline,
+                sw.reference,
             )));
-            let (lo, hi) = min_max(sw.cells.iter().map(|c| c.point.p_better_than_baseline));
+            let (lo, hi) = min_max(sw.cells.iter().map(|c| c.point.p_better_than_reference));
             let contour = if sw.contour_p_better_half.is_empty() {
                 format!(
                     "P(better than \"{}\") ranges from {lo:.3} to {hi:.3} across the grid; it {} 0.5, so the heat map \
                      has no P(better) = 0.5 line.",
-                    sw.baseline,
+                    sw.reference,
                     if hi < 0.5 { "stays below" } else { "stays above" }
                 )
             } else {
                 format!(
                     "P(better than \"{}\") ranges from {lo:.3} to {hi:.3} across the grid; the black line marks where \
                      it is 0.5.",
-                    sw.baseline
+                    sw.reference
                 )
             };
             let best = sw.cells.iter().max_by(|a, b| a.point.net_diff_mean.total_cmp(&b.point.net_diff_mean));
@@ -788,7 +788,7 @@ fn analysis_blocks<'a>(
             Output::Harm => (format!("the harm of \"{}\"", se.policy), "$B"),
             Output::Net => (format!("the net welfare of \"{}\"", se.policy), "$B"),
             Output::NetDiff => (
-                format!("the net welfare of \"{}\" minus that of \"{}\" in the same run", se.policy, se.baseline),
+                format!("the net welfare of \"{}\" minus that of \"{}\" in the same run", se.policy, se.reference),
                 "$B",
             ),
             Output::Catastrophe => (format!("whether \"{}\" suffers a catastrophe", se.policy), "share of runs"),
@@ -1010,7 +1010,7 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
     let _ = writeln!(
         o,
         "<p class=\"meta\">Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.</p>",
-        esc(&input.summary.policies[input.summary.baseline].name),
+        esc(&input.summary.policies[input.summary.reference].name),
         esc(&money_label(s.world()[crate::model::P::catastrophe_threshold as usize].central()))
     );
 
@@ -1153,7 +1153,7 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
     let _ = writeln!(
         o,
         "Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.\n",
-        input.summary.policies[input.summary.baseline].name,
+        input.summary.policies[input.summary.reference].name,
         money_label(s.world()[crate::model::P::catastrophe_threshold as usize].central())
     );
     o.push_str("## Policies\n\n");

@@ -1,7 +1,7 @@
 //! The tables of the analyses, as CSV text: sweep.csv, sweep2d.csv, sensitivity.csv and the
 //! decision-support tables (discovery.csv, discovery_box.csv, robustness.csv,
 //! value_of_information.csv), and the JSON beside them (sweep.json, sensitivity.json,
-//! discovery.json: the provenance and every number). One
+//! decision.json: the provenance and every number). One
 //! writer for the command line and the app's "Export this view's data", so both give the same
 //! columns and keys (docs/ANALYSES.md and docs/OUTPUTS.md describe them).
 
@@ -86,7 +86,7 @@ fn point_fields(buf: &mut ryu::Buffer, p: &SweepPoint) -> [(&'static str, String
         ("p_better_than_current", num(buf, p.p_better_than_current)),
         ("net_diff_mean", num(buf, p.net_diff_mean)),
         ("net_diff_se", num(buf, p.net_diff_se)),
-        ("p_better_than_baseline", num(buf, p.p_better_than_baseline)),
+        ("p_better_than_baseline", num(buf, p.p_better_than_reference)),
         ("clamped", p.clamped.to_string()),
     ]
 }
@@ -379,11 +379,11 @@ struct DiscoveryFile<'a> {
     scenario_as_run: Option<&'a str>,
 }
 
-/// discovery.json: the provenance, the discovery (trajectory, chosen box, statement), the
+/// decision.json: the provenance, the discovery (trajectory, chosen box, statement), the
 /// regret of every policy and the value of information, all from the same worlds.
 ///
 /// # Errors
 /// Serialisation fails (a bug).
-pub fn discovery_json(p: &Provenance, d: &Decision, scenario_as_run: Option<&str>) -> serde_json::Result<Vec<u8>> {
-    pretty(&DiscoveryFile { kind: "discovery", provenance: p, decision: d, scenario_as_run })
+pub fn decision_json(p: &Provenance, d: &Decision, scenario_as_run: Option<&str>) -> serde_json::Result<Vec<u8>> {
+    pretty(&DiscoveryFile { kind: "decision", provenance: p, decision: d, scenario_as_run })
 }

@@ -194,7 +194,7 @@ fn same(a: &Item, b: &Item) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::scenario::{BASELINE_TOML, PRESETS};
+    use crate::model::scenario::{BUILT_IN_TOML, PRESETS};
     use crate::model::{Dist, P, Regime};
 
     fn comments(text: &str) -> Vec<&str> {
@@ -208,7 +208,7 @@ mod tests {
     }
 
     fn save(before: &Scenario, after: &Scenario) -> (String, Saved) {
-        let (text, how) = update_text(BASELINE_TOML, before, after);
+        let (text, how) = update_text(BUILT_IN_TOML, before, after);
         assert_eq!(&Scenario::parse(&text, "saved").unwrap(), after, "the saved text gives the edit");
         (text, how)
     }
@@ -223,15 +223,15 @@ mod tests {
 
     #[test]
     fn changed_values_move_and_every_comment_stays() {
-        let before = Scenario::baseline();
+        let before = Scenario::built_in();
         let mut after = before.clone();
         after.run.runs = 2_000;
         after.world[P::misuse_rate as usize] = Dist::Pert { min: 0.5, mode: 3.0, max: 12.0 };
         after.policies[1].default = Regime::Tiered { open_below: 26.5, gated_below: 27.5, drift: 0.1 };
         let (text, how) = save(&before, &after);
         assert_eq!(how, Saved::Kept);
-        assert_eq!(comments(&text), comments(BASELINE_TOML), "no comment lost or moved");
-        let moved = changed(&text, BASELINE_TOML);
+        assert_eq!(comments(&text), comments(BUILT_IN_TOML), "no comment lost or moved");
+        let moved = changed(&text, BUILT_IN_TOML);
         assert_eq!(moved.len(), 3, "only the three edited lines differ: {moved:#?}");
         assert!(moved[0].starts_with("runs = 2000") && moved[0].contains("# simulated futures per policy"));
         assert!(moved[1].starts_with("misuse_rate = { dist = \"pert\", min = 0.5, mode = 3.0"), "{}", moved[1]);
@@ -263,14 +263,14 @@ mod tests {
 
     #[test]
     fn removed_and_added_policies_take_only_their_own_comments() {
-        let before = Scenario::baseline();
+        let before = Scenario::built_in();
         let mut removed = before.clone();
         removed.policies.remove(2); // "Global closed"
         let (text, how) = save(&before, &removed);
         assert_eq!(how, Saved::Kept);
         let closed_comment = "# Nobody releases new open or gated weights";
         assert!(!text.contains(closed_comment), "the removed policy's comment goes with it");
-        let kept: Vec<&str> = comments(BASELINE_TOML).into_iter().filter(|c| !c.starts_with(closed_comment)).collect();
+        let kept: Vec<&str> = comments(BUILT_IN_TOML).into_iter().filter(|c| !c.starts_with(closed_comment)).collect();
         assert_eq!(comments(&text), kept, "every other comment stays, in order");
 
         // A copy of a policy with overrides (a sub-table), as "Duplicate policy" makes it.
@@ -281,28 +281,28 @@ mod tests {
         added.policies.push(copy);
         let (text, how) = save(&before, &added);
         assert_eq!(how, Saved::Kept);
-        assert_eq!(comments(&text), comments(BASELINE_TOML));
+        assert_eq!(comments(&text), comments(BUILT_IN_TOML));
         let at = text.find("name = \"Unilateral tiered, copy\"").expect("the new policy");
         assert!(at > text.find("name = \"Unilateral tiered (US, EU, UK)\"").unwrap(), "added after its siblings");
     }
 
     #[test]
     fn a_renamed_policy_keeps_its_comment_and_the_baseline_follows() {
-        let before = Scenario::baseline();
+        let before = Scenario::built_in();
         let mut after = before.clone();
         after.policies[0].name = "Open weights everywhere".into();
         let (text, _) = save(&before, &after);
-        assert_eq!(comments(&text), comments(BASELINE_TOML));
+        assert_eq!(comments(&text), comments(BUILT_IN_TOML));
         assert!(text.contains("baseline = \"Open weights everywhere\""));
     }
 
     #[test]
     fn a_layout_the_merge_does_not_follow_is_still_saved_right() {
         // Policies as an inline array of tables, and a world key left out (its default).
-        let policies = BASELINE_TOML.find("# Policies:").unwrap();
+        let policies = BUILT_IN_TOML.find("# Policies:").unwrap();
         let original = format!(
             "policy = [ {{ name = \"Status quo\", default = \"open\" }}, {{ name = \"B\", default = \"closed\" }} ]\n{}",
-            &BASELINE_TOML[..policies]
+            &BUILT_IN_TOML[..policies]
         );
         let original = original.as_str();
         let before = Scenario::parse(original, "odd").unwrap();

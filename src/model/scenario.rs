@@ -142,11 +142,11 @@ pub struct ScenarioDraft {
 }
 
 /// The built-in scenario shipped inside the binary (scenarios/baseline.toml).
-pub const BASELINE_TOML: &str = include_str!("../../scenarios/baseline.toml");
+pub const BUILT_IN_TOML: &str = include_str!("../../scenarios/baseline.toml");
 
 /// Every preset in `scenarios/`, embedded: (file name, contents).
 pub const PRESETS: &[(&str, &str)] = &[
-    ("baseline.toml", BASELINE_TOML),
+    ("baseline.toml", BUILT_IN_TOML),
     ("unilateral_leakage.toml", include_str!("../../scenarios/unilateral_leakage.toml")),
     ("heavy_tail.toml", include_str!("../../scenarios/heavy_tail.toml")),
     ("strong_safeguards.toml", include_str!("../../scenarios/strong_safeguards.toml")),
@@ -163,8 +163,8 @@ pub fn sha256_hex(text: &str) -> String {
 
 impl Scenario {
     /// The built-in scenario.
-    pub fn baseline() -> Scenario {
-        match Scenario::parse(BASELINE_TOML, "baseline.toml") {
+    pub fn built_in() -> Scenario {
+        match Scenario::parse(BUILT_IN_TOML, "baseline.toml") {
             Ok(s) => s,
             // The embedded file is checked by the test suite; reaching this is a build defect.
             Err(e) => panic!("embedded baseline scenario is invalid: {e}"),

@@ -230,7 +230,7 @@ mod tests {
     /// Every scenario shipped draws the same parameters in lanes as run by run.
     #[test]
     fn lanes_draw_each_runs_parameters_bit_for_bit() {
-        assert_lanes_draw_as_runs(&Engine::new(&Scenario::baseline()), 3000);
+        assert_lanes_draw_as_runs(&Engine::new(&Scenario::built_in()), 3000);
         for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).expect("scenarios") {
             let path = entry.expect("entry").path();
             let (s, _) = Scenario::load(&path).expect("scenario");
@@ -243,7 +243,7 @@ mod tests {
     /// outside their ranges (a negative growth), which no checked scenario may hold; the
     /// draws do not care.
     fn engine_with_world(world: &[Dist]) -> Engine {
-        let mut engine = Engine::new(&Scenario::baseline());
+        let mut engine = Engine::new(&Scenario::built_in());
         engine.samplers = world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
         engine.lane_samplers = world.iter().zip(&engine.samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
         engine
@@ -254,7 +254,7 @@ mod tests {
     /// narrow and wide; triangulars with the mode inside and at either end.
     #[test]
     fn lanes_draw_betas_and_perts_of_any_shape_bit_for_bit() {
-        let mut world = Scenario::baseline().world().to_vec();
+        let mut world = Scenario::built_in().world().to_vec();
         let shapes = [
             Dist::Pert { min: 0.0, mode: 0.5, max: 1.0 },
             Dist::Pert { min: -3.0, mode: -2.9, max: 40.0 },

@@ -792,7 +792,7 @@ mod tests {
     fn lanes_match_the_per_run_reference_for_any_number_of_jurisdictions() {
         use crate::model::regime::Regime;
         for nj in [1usize, 2, 3, 7, 8, 9, 12] {
-            let mut s = Scenario::baseline().to_draft();
+            let mut s = Scenario::built_in().to_draft();
             let base = s.jurisdictions.clone();
             s.jurisdictions = (0..nj)
                 .map(|j| {
@@ -819,7 +819,7 @@ mod tests {
     #[test]
     fn lanes_match_the_per_run_reference_with_every_lever() {
         use crate::model::{Evaluation, Levers, Policy, Regime, Signpost, Spending, Trigger};
-        let mut s = Scenario::baseline().to_draft();
+        let mut s = Scenario::built_in().to_draft();
         let tiered = Regime::Tiered { open_below: 26.8, gated_below: 27.6, drift: 0.2 };
         let trigger = |when, delay, regime, jurisdictions| Trigger { when, delay, regime, jurisdictions };
         s.policies.push(Policy {

@@ -295,7 +295,7 @@ mod tests {
     use crate::sim::{Control, Record, SimOptions, simulate};
 
     fn small(runs: u64) -> (Scenario, Results) {
-        let s = Scenario::baseline().edited(|d| {
+        let s = Scenario::built_in().edited(|d| {
             d.run.runs = runs;
             d.run.years = 2;
         });

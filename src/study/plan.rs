@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn default_plan_of_the_baseline() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         let plan = StudyPlan::default_for(&s);
         let sweep = plan.sweep.as_ref().unwrap();
         assert_eq!(policy_name(&s, sweep.spec.policy), "Global tiered 1e27");
@@ -324,7 +324,7 @@ mod tests {
 
     #[test]
     fn plans_without_a_tiered_policy_or_uncertainty() {
-        let s = Scenario::baseline()
+        let s = Scenario::built_in()
             .edited(|d| {
                 d.policies.retain(|p| !p.name.contains("tiered"));
             })
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(plan.sensitivity.as_ref().unwrap().spec.output, Output::Harm);
         assert!(plan.decision.is_none() && plan.notes.iter().any(|n| n.part == Part::Decision));
 
-        let fixed = Scenario::baseline()
+        let fixed = Scenario::built_in()
             .edited(|d| {
                 for x in &mut d.world {
                     *x = crate::model::Dist::Fixed(x.central());
@@ -365,7 +365,7 @@ mod tests {
 
     #[test]
     fn only_keeps_the_parts_asked_for() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         let plan = StudyPlan::default_for(&s).only(&[Part::Sensitivity]);
         assert!(plan.sweep.is_none() && plan.sweep_2d.is_none() && plan.sensitivity.is_some());
         let plan = StudyPlan::default_for(&s).only(&[Part::Sweep]);
@@ -378,7 +378,7 @@ mod tests {
 
     #[test]
     fn set_grid_checks_like_tierlab_sweep() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         let mut plan = StudyPlan::default_for(&s);
         plan.set_grid(SweepParam::Drift, 0.0, 0.5, 6).unwrap();
         let sweep = plan.sweep.as_ref().unwrap();

@@ -51,8 +51,8 @@ impl Input {
     }
 
     /// The built-in scenario, with the text it is read from.
-    pub fn baseline() -> Input {
-        Input::new(Scenario::baseline(), ScenarioSource::new(BUILT_IN_ORIGIN, crate::model::scenario::BASELINE_TOML))
+    pub fn built_in() -> Input {
+        Input::new(Scenario::built_in(), ScenarioSource::new(BUILT_IN_ORIGIN, crate::model::scenario::BUILT_IN_TOML))
     }
 
     /// The same input with another run count or seed (the text, and so the hash, stays:

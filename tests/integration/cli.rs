@@ -110,7 +110,7 @@ fn run_without_out_prints_a_summary_of_every_policy() {
     let out = run_bin(&["run", "baseline", "--runs", "40", "--quiet", "--seed", "3"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    for p in Scenario::baseline().policies() {
+    for p in Scenario::built_in().policies() {
         assert!(stdout.contains(&p.name), "{} missing from:\n{stdout}", p.name);
     }
 }
@@ -140,7 +140,7 @@ fn run_writes_exactly_the_documented_files_and_headers() {
 fn run_files_hold_one_row_per_run_policy_and_jurisdiction() {
     let dir = run_baseline();
     let out = out(&dir);
-    let s = Scenario::baseline();
+    let s = Scenario::built_in();
     let policies: Vec<&str> = s.policies().iter().map(|p| p.name.as_str()).collect();
     let jurisdictions: Vec<&str> = s.jurisdictions().iter().map(|j| j.name.as_str()).collect();
     let (np, nj) = (policies.len(), jurisdictions.len());
@@ -225,7 +225,7 @@ fn summary_json_carries_provenance_and_agrees_with_runs_csv() {
     let expected: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(hash, expected, "sha256 of the scenario file");
 
-    let s = Scenario::baseline();
+    let s = Scenario::built_in();
     let (_, runs) = csv(&out.join("runs.csv"));
     let column =
         |policy: &str, c: usize| -> Vec<f64> { runs.iter().filter(|r| r[1] == policy).map(|r| f(&r[c])).collect() };

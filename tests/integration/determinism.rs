@@ -30,7 +30,7 @@ fn everything() -> Record {
 }
 
 fn baseline(runs: u64) -> Scenario {
-    Scenario::baseline().with_runs(runs).expect("a valid run count")
+    Scenario::built_in().with_runs(runs).expect("a valid run count")
 }
 
 /// Runs `tierlab run FILE --runs RUNS --threads T --out DIR`.

@@ -16,7 +16,7 @@ fn everything() -> Record {
 /// The baseline (Status quo, Global tiered 1e27, Global closed, Unilateral tiered) with
 /// `extra` policies after its four.
 fn with_policies(runs: u64, extra: Vec<Policy>) -> Scenario {
-    Scenario::baseline()
+    Scenario::built_in()
         .edited(|d| {
             d.run.runs = runs;
             d.policies.extend(extra);
@@ -78,7 +78,7 @@ fn mean(r: &Results, p: usize, f: impl Fn(&Outcome) -> f64) -> f64 {
 
 #[test]
 fn levers_set_to_nothing_give_the_policy_without_them_bit_for_bit() {
-    let nj = Scenario::baseline().jurisdictions().len();
+    let nj = Scenario::built_in().jurisdictions().len();
     let s = with_policies(
         400,
         vec![
@@ -194,7 +194,7 @@ fn evaluation_error_that_under_estimates_releases_more_and_harms_more() {
 
 #[test]
 fn preparedness_spending_lowers_harm_in_every_world_and_costs_its_discounted_sum() {
-    let nj = Scenario::baseline().jurisdictions().len();
+    let nj = Scenario::built_in().jurisdictions().len();
     let rate = 2.0;
     let s = with_policies(
         1000,
@@ -225,7 +225,7 @@ fn preparedness_spending_lowers_harm_in_every_world_and_costs_its_discounted_sum
 
 #[test]
 fn safeguard_spending_lowers_the_open_hazard() {
-    let nj = Scenario::baseline().jurisdictions().len();
+    let nj = Scenario::built_in().jurisdictions().len();
     let s = with_policies(
         3000,
         vec![policy(
@@ -302,7 +302,7 @@ fn an_earlier_trigger_leaves_a_smaller_open_pool_and_the_pool_never_shrinks() {
 
 #[test]
 fn partial_coordination_lies_between_nobody_and_everybody() {
-    let nj = Scenario::baseline().jurisdictions().len();
+    let nj = Scenario::built_in().jurisdictions().len();
     let s = with_policies(
         3000,
         vec![policy("Half join", TIERED, Levers { coordination: vec![0.5; nj], ..Levers::default() })],

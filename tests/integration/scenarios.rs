@@ -82,7 +82,7 @@ fn every_scenario_simulates_to_finite_outcomes() {
 
 #[test]
 fn baseline_matches_scenario_md() {
-    let s = Scenario::baseline();
+    let s = Scenario::built_in();
     let names: Vec<&str> = s.jurisdictions().iter().map(|j| j.name.as_str()).collect();
     assert_eq!(names, ["US", "China", "EU", "UK", "Rest of world"]);
     let share0: Vec<f64> = s.jurisdictions().iter().map(|j| j.share0).collect();

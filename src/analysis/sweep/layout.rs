@@ -127,7 +127,7 @@ impl SweepLayout {
         Sweep {
             policy: self.policy_name.clone(),
             param: self.spec.param,
-            baseline: self.baseline_name.clone(),
+            reference: self.baseline_name.clone(),
             runs,
             seed,
             current_value: self.current_value,
@@ -146,13 +146,13 @@ impl SweepLayout {
             .zip(rows)
             .flat_map(|(&v2, row)| row.into_iter().map(move |point| Cell2d { value2: v2, point }))
             .collect();
-        let z: Vec<f64> = cells.iter().map(|c| c.point.p_better_than_baseline).collect();
+        let z: Vec<f64> = cells.iter().map(|c| c.point.p_better_than_reference).collect();
         let contour = contour_lines(&self.values, &axis.values, &z, 0.5);
         Sweep2d {
             policy: self.policy_name.clone(),
             param: self.spec.param,
             param2: axis.key(),
-            baseline: self.baseline_name.clone(),
+            reference: self.baseline_name.clone(),
             runs,
             seed,
             values: self.values.clone(),
@@ -289,7 +289,7 @@ fn point_data(
         p_better_than_current: better(pair.current_net),
         net_diff_mean,
         net_diff_se,
-        p_better_than_baseline: better(pair.baseline_net),
+        p_better_than_reference: better(pair.baseline_net),
         clamped,
     };
     PointData { point, net, harm, catastrophe }

@@ -250,7 +250,8 @@ pub struct SweepPoint {
     /// Paired net difference to the scenario's baseline policy: mean, SE, P(strictly better).
     pub net_diff_mean: f64,
     pub net_diff_se: f64,
-    pub p_better_than_baseline: f64,
+    #[serde(rename = "p_better_than_baseline")]
+    pub p_better_than_reference: f64,
     /// Whether `gated_below` was clamped up to `open_below` in some regime at this point.
     pub clamped: bool,
 }
@@ -278,7 +279,9 @@ impl PerRun {
 pub struct Sweep {
     pub policy: String,
     pub param: SweepParam,
-    pub baseline: String,
+    /// The reference policy's name (files call it the baseline).
+    #[serde(rename = "baseline")]
+    pub reference: String,
     pub runs: u64,
     pub seed: u64,
     /// The parameter's value in the policy as it stands (first tiered jurisdiction).
@@ -332,7 +335,9 @@ pub struct Sweep2d {
     pub param: SweepParam,
     /// `world.KEY`.
     pub param2: String,
-    pub baseline: String,
+    /// The reference policy's name (files call it the baseline).
+    #[serde(rename = "baseline")]
+    pub reference: String,
     pub runs: u64,
     pub seed: u64,
     pub values: Vec<f64>,

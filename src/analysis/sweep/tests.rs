@@ -36,7 +36,7 @@ fn sweep_2d(s: &Scenario, spec: &SweepSpec, axis: &WorldAxis, control: &Control)
 
 /// The baseline, made small enough for debug-build tests.
 fn small(runs: u64) -> Scenario {
-    Scenario::baseline()
+    Scenario::built_in()
         .edited(|d| {
             d.run.runs = runs;
             d.run.years = 5;
@@ -91,8 +91,8 @@ fn sweep_points_agree_with_plain_simulation() {
     assert_eq!(p.p_catastrophe, ps.p_catastrophe);
     assert_eq!(p.cvar95_harm, ps.cvar95_harm);
     assert_eq!(p.net_diff_mean, ps.net_diff_mean);
-    assert_eq!(p.p_better_than_baseline, ps.p_better_than_baseline);
-    assert_eq!(sw.baseline, "Status quo");
+    assert_eq!(p.p_better_than_reference, ps.p_better_than_reference);
+    assert_eq!(sw.reference, "Status quo");
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn cancelled_sweep_reports_cancellation() {
 
 #[test]
 fn apply_moves_every_tiered_regime() {
-    let s = Scenario::baseline();
+    let s = Scenario::built_in();
     let mut p = s.policies()[s.policy_index("Unilateral tiered (US, EU, UK)").unwrap()].clone();
     assert!(!SweepParam::OpenBelow.apply(&mut p, 25.5));
     for (_, r) in &p.overrides {
@@ -241,7 +241,7 @@ fn a_best_value_at_either_end_of_the_grid_is_flagged() {
     let sweep_of = |values: &[f64]| Sweep {
         policy: "p".into(),
         param: SweepParam::OpenBelow,
-        baseline: "b".into(),
+        reference: "b".into(),
         runs: 1,
         seed: 1,
         current_value: values[0],
@@ -352,7 +352,7 @@ fn contour_resolves_saddles_by_the_cell_mean() {
 
 #[test]
 fn defaults_pick_a_tiered_policy_a_centred_grid_and_an_axis_inside_the_range() {
-    let s = Scenario::baseline();
+    let s = Scenario::built_in();
     let p = default_policy(&s).unwrap();
     assert_ne!(p, s.run().reference, "a threshold is compared with the baseline");
     assert!(SweepParam::OpenBelow.current(&s.policies()[p], s.jurisdictions().len()).is_some());

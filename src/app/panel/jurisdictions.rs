@@ -176,7 +176,7 @@ mod tests {
 
     #[test]
     fn renormalise_fixes_every_sum() {
-        let mut s = Scenario::baseline().to_draft();
+        let mut s = Scenario::built_in().to_draft();
         s.jurisdictions[0].share0 = 2.0;
         s.jurisdictions.push(new_jurisdiction(&s));
         assert!(sums_off(&s));
@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn removing_a_jurisdiction_renumbers_overrides() {
-        let base = Scenario::baseline();
+        let base = Scenario::built_in();
         let p = base.policy_index("Unilateral tiered (US, EU, UK)").unwrap();
         let mut s = base.to_draft();
         let eu = s.jurisdictions.iter().position(|j| j.name == "EU").unwrap();

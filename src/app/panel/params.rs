@@ -327,7 +327,7 @@ mod tests {
     /// excludes their support, or below a bound set by another parameter).
     #[test]
     fn converted_distributions_fit_their_parameter() {
-        let base = Scenario::baseline();
+        let base = Scenario::built_in();
         for (i, info) in PARAMS.iter().enumerate() {
             for kind in KINDS {
                 let d = convert(&base.world()[i], kind, info);
@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn sparklines_are_normalised() {
         let i = param_index("growth").unwrap();
-        let s = Spark::of(&Scenario::baseline().world()[i]);
+        let s = Spark::of(&Scenario::built_in().world()[i]);
         assert_eq!(s.points.len(), 48);
         assert!(s.points.iter().all(|p| (0.0..=1.0).contains(&p[0]) && (0.0..=1.0).contains(&p[1])));
         assert!(s.q05 < s.q95);

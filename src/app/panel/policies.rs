@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn duplicate_and_remove_keep_the_baseline_and_names_unique() {
-        let mut s = Scenario::baseline().to_draft();
+        let mut s = Scenario::built_in().to_draft();
         s.run.reference = 2;
         duplicate(&mut s, 0);
         assert_eq!(s.policies[1].name, "Status quo (copy)");
@@ -329,7 +329,7 @@ mod tests {
 
     #[test]
     fn overrides_stay_sorted() {
-        let mut p = new_policy(&Scenario::baseline().to_draft());
+        let mut p = new_policy(&Scenario::built_in().to_draft());
         set_override(&mut p, 3, Some(Regime::Open));
         set_override(&mut p, 1, Some(Regime::Closed));
         let default = p.default;

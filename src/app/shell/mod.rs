@@ -17,7 +17,7 @@ use egui::{ColorImage, Rect, RichText, Ui, ViewportCommand};
 use crate::export::data::write_atomic;
 use crate::export::figures::Format;
 use crate::model::ScenarioDraft;
-use crate::model::scenario::{BASELINE_TOML, PRESETS};
+use crate::model::scenario::{BUILT_IN_TOML, PRESETS};
 use crate::model::{Issue, Scenario};
 
 use super::analyses::Analyses;
@@ -135,7 +135,7 @@ impl TierlabApp {
         };
         let (screenshot_tx, screenshot_rx) = channel();
         let mut app = TierlabApp {
-            doc: Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML),
+            doc: Document::builtin(Scenario::built_in(), "baseline.toml", BUILT_IN_TOML),
             persisted,
             options,
             ctx: ctx.clone(),
@@ -200,7 +200,7 @@ impl TierlabApp {
         let base = unsaved.path.as_ref().and_then(|path| files::load(path).ok().map(|(s, text)| (path, s, text)));
         let mut doc = match base {
             Some((path, s, text)) => Document::new(s, Some(path.clone()), Some(text)),
-            None => Document::builtin(Scenario::baseline(), "baseline.toml", BASELINE_TOML),
+            None => Document::builtin(Scenario::built_in(), "baseline.toml", BUILT_IN_TOML),
         };
         doc.edit = edited.to_draft();
         doc.valid = edited;

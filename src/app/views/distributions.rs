@@ -125,7 +125,7 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != c.baseline)
-        .map(|(_, p)| format!("{}: better in {} of worlds", p.name, percent(p.p_better_than_baseline)))
+        .map(|(_, p)| format!("{}: better in {} of worlds", p.name, percent(p.p_better_than_reference)))
         .collect();
     plots::note(ui, parts.join(" · "));
 }

@@ -65,7 +65,7 @@ fn row_cells(ui: &mut Ui, p: &PolicySummary, is_baseline: bool, weak: bool) {
         cell(ui, "baseline".into());
         cell(ui, "—".into());
     } else {
-        cell(ui, percent(p.p_better_than_baseline));
+        cell(ui, percent(p.p_better_than_reference));
         cell(ui, pm(p.net_diff_mean, p.net_diff_se));
     }
 }
@@ -84,9 +84,10 @@ pub fn summary_table_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>) {
                     swatch(ui, theme::policy(i));
                     ui.label(&p.name);
                 });
-                row_cells(ui, p, i == c.summary.baseline, false);
+                row_cells(ui, p, i == c.summary.reference, false);
                 ui.end_row();
-                if let Some(pp) = pinned.and_then(|x| x.summary.policies.get(i).map(|p| (p, x.summary.baseline == i))) {
+                if let Some(pp) = pinned.and_then(|x| x.summary.policies.get(i).map(|p| (p, x.summary.reference == i)))
+                {
                     ui.horizontal(|ui| {
                         ui.add_space(16.0);
                         ui.label(RichText::new(format!("pinned: {}", pp.0.name)).weak().italics());

@@ -133,16 +133,16 @@ impl RobustnessSettings {
     pub fn event(&self, against: usize) -> OutcomeEvent {
         match self.event {
             EventChoice::NetBelowPolicy => OutcomeEvent::NetBelowPolicy { against },
-            EventChoice::NetBelow => OutcomeEvent::NetBelow { threshold: self.threshold },
+            EventChoice::NetBelow => OutcomeEvent::NetBelow { level: self.threshold },
             EventChoice::Catastrophe => OutcomeEvent::Catastrophe,
-            EventChoice::HarmAbove => OutcomeEvent::HarmAbove { threshold: self.threshold },
+            EventChoice::HarmAbove => OutcomeEvent::HarmAbove { level: self.threshold },
         }
     }
 
     /// The decision analysis of `worlds` the tab asks for; forgets a box picked for another
     /// event.
     pub fn spec(&mut self, worlds: &Worlds) -> DecisionSpec {
-        self.spec_for(worlds.policies.len(), worlds.baseline)
+        self.spec_for(worlds.policies.len(), worlds.reference)
     }
 
     /// The decision analysis for a scenario of `n_policies` policies as the tab is set.

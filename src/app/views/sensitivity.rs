@@ -442,7 +442,7 @@ mod tests {
 
     #[test]
     fn the_request_follows_the_settings() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         let mut t = SensitivitySettings { output: Output::Harm, tornado: false, ..SensitivitySettings::default() };
         let Ok(Request::Sensitivity { scenario, spec }) = t.request(&s, 300) else { panic!("a request") };
         assert_eq!(scenario.run().runs, 300);
@@ -453,7 +453,7 @@ mod tests {
 
     #[test]
     fn the_baseline_is_not_compared_with_itself() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         let mut t = SensitivitySettings {
             policy: Some(s.run().reference),
             output: Output::NetDiff,
@@ -465,7 +465,7 @@ mod tests {
 
     #[test]
     fn a_scenario_without_uncertainty_is_explained() {
-        let s = Scenario::baseline()
+        let s = Scenario::built_in()
             .edited(|d| {
                 for x in &mut d.world {
                     *x = crate::model::Dist::Fixed(x.central());

@@ -106,7 +106,7 @@ impl Curves {
         Ok(Curves {
             policy: s.policy.clone(),
             policy_color: super::style::hex(policy_color(index)),
-            baseline: s.baseline.clone(),
+            baseline: s.reference.clone(),
             param: s.param.key().to_string(),
             unit: s.param.unit().to_string(),
             runs: s.runs,
@@ -565,14 +565,14 @@ impl Heatmap {
                 value2: c.value2,
                 net_diff_mean: c.point.net_diff_mean,
                 net_diff_se: c.point.net_diff_se,
-                p_better_than_baseline: c.point.p_better_than_baseline,
+                p_better_than_baseline: c.point.p_better_than_reference,
             })
             .collect();
         let max_abs = cells.iter().map(|c| c.net_diff_mean.abs()).filter(|v| v.is_finite()).fold(0.0, f64::max);
         let scale = if max_abs > 0.0 { nice_ceiling(max_abs) } else { 1.0 };
         Ok(Heatmap {
             policy: s.policy.clone(),
-            baseline: s.baseline.clone(),
+            baseline: s.reference.clone(),
             param: s.param.key().to_string(),
             unit: s.param.unit().to_string(),
             param2: s.param2.clone(),
@@ -816,12 +816,12 @@ impl Tornado {
             Output::Benefit => (format!("Mean benefit of {} (2025 US$, discounted)", s.policy), true),
             Output::Harm => (format!("Mean harm of {} (2025 US$, discounted)", s.policy), true),
             Output::Net => (format!("Mean net welfare of {} (2025 US$, discounted)", s.policy), true),
-            Output::NetDiff => (format!("Mean net difference, {} minus {} (2025 US$)", s.policy, s.baseline), true),
+            Output::NetDiff => (format!("Mean net difference, {} minus {} (2025 US$)", s.policy, s.reference), true),
             Output::Catastrophe => (format!("P(catastrophe) under {} (share of runs)", s.policy), false),
         };
         Ok(Tornado {
             policy: s.policy.clone(),
-            baseline: s.baseline.clone(),
+            baseline: s.reference.clone(),
             output: s.output.key().to_string(),
             runs: s.runs,
             seed: s.seed,

@@ -368,7 +368,7 @@ pub(crate) struct Paired {
 impl Paired {
     pub fn compute(input: &FigureInput<'_>) -> Paired {
         let np = input.scenario.policies().len();
-        let b = input.summary.baseline;
+        let b = input.summary.reference;
         let refs = policy_refs(input.scenario);
         let base = input.results.column(b, |o| o.net());
         let n = base.len().max(1) as f64;

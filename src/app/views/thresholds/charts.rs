@@ -54,7 +54,7 @@ pub(super) fn key_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, dark: bool) {
         ("± 2 SE (net), 95% interval (P)".to_string(), theme::band(color, true), Band),
         ("expected benefit".to_string(), theme::benefit(), Dashed),
         ("expected harm".to_string(), theme::hazard(), Dotted),
-        (format!("{} (baseline policy)", sw.baseline), theme::reference(), Dashed),
+        (format!("{} (baseline policy)", sw.reference), theme::reference(), Dashed),
         (
             format!(
                 "current setting {} (click or drag to move{})",
@@ -134,7 +134,7 @@ pub(super) fn welfare_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, 
         .width(1.5);
     let base_net = sw.current.net_mean - sw.current.net_diff_mean;
     let base = base_net.is_finite().then(|| {
-        HLine::new(format!("{} (baseline policy): expected net", sw.baseline), base_net)
+        HLine::new(format!("{} (baseline policy): expected net", sw.reference), base_net)
             .color(theme::reference())
             .style(LineStyle::dashed_loose())
     });
@@ -209,8 +209,8 @@ pub(super) fn better_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, o
     let current =
         Line::new("P(net better than at the current setting)", PlotPoints::from(vs_current)).color(color).width(2.5);
     let baseline = Line::new(
-        format!("P(net better than under {}, the baseline policy)", sw.baseline),
-        PlotPoints::from(curve(sw, |p| p.p_better_than_baseline)),
+        format!("P(net better than under {}, the baseline policy)", sw.reference),
+        PlotPoints::from(curve(sw, |p| p.p_better_than_reference)),
     )
     .color(theme::reference())
     .style(LineStyle::dashed_dense())
@@ -326,7 +326,7 @@ pub(super) fn heatmap_ui(
     let cells: Vec<(f64, f64, f64, f64)> = h
         .cells
         .iter()
-        .map(|c| (c.point.value, c.value2, c.point.net_diff_mean, c.point.p_better_than_baseline))
+        .map(|c| (c.point.value, c.value2, c.point.net_diff_mean, c.point.p_better_than_reference))
         .collect();
     let (param, key2) = (h.param, h.param2.clone());
     let ink = if dark { Color32::WHITE } else { Color32::BLACK };
@@ -359,7 +359,7 @@ pub(super) fn heatmap_ui(
             percent(c.3)
         ))
     });
-    let title = format!("Net difference to {} (baseline policy)", h.baseline);
+    let title = format!("Net difference to {} (baseline policy)", h.reference);
     plots::show(ui, out, &title, plot, move |p| {
         p.heatmap(map);
         // Every piece of the contour has the same name: one legend entry.
@@ -367,7 +367,7 @@ pub(super) fn heatmap_ui(
             p.line(Line::new("P(better) = 50%", PlotPoints::from(line)).color(ink).width(2.0));
         }
     });
-    let above = h.cells.iter().filter(|c| c.point.p_better_than_baseline >= 0.5).count();
+    let above = h.cells.iter().filter(|c| c.point.p_better_than_reference >= 0.5).count();
     let contour = if reached {
         "Black line: where it beats the baseline in half the worlds (P(better) = 50%)."
     } else if above == 0 {
@@ -427,7 +427,7 @@ pub(super) fn table_ui(ui: &mut Ui, sw: &Sweep) {
                 ui.label(p.hazard_year_median.map_or_else(|| "never".to_string(), |y| format!("{y:.1}")));
                 ui.label(percent(p.open_share_end));
                 ui.label(percent(p.p_better_than_current));
-                ui.label(percent(p.p_better_than_baseline));
+                ui.label(percent(p.p_better_than_reference));
                 ui.end_row();
             }
         });

@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn settings_resolve_to_the_first_tiered_policy_and_centre_the_grid() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         let mut t = ThresholdSettings::default();
         let r = t.requests(&s, 500).unwrap();
         let Request::Sweep { scenario, spec } = &r.sweep else { panic!("a sweep") };
@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn a_removed_policy_falls_back_and_no_tiered_policy_is_explained() {
-        let s = Scenario::baseline();
+        let s = Scenario::built_in();
         let mut t = ThresholdSettings { policy: Some(99), ..ThresholdSettings::default() };
         assert_eq!(t.resolve(&s), Ok(sweep::default_policy(&s).unwrap()));
         let s = s

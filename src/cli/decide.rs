@@ -1,29 +1,30 @@
-//! `tierlab discover`: scenario discovery (PRIM) for an outcome event of one policy, with the
-//! regret of every policy and the value of information from the same paired worlds; the box
-//! in words on stdout, discovery.csv, discovery_box.csv, robustness.csv,
-//! value_of_information.csv and discovery.json with `--out`.
+//! `tierlab decide` (also `discover`): decision support on paired worlds: scenario discovery
+//! (PRIM) for an outcome event of one policy, with the regret of every policy and the value
+//! of information from the same worlds; the box in words on stdout, discovery.csv,
+//! discovery_box.csv, robustness.csv, value_of_information.csv and decision.json with
+//! `--out`.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::DiscoverArgs;
+use super::DecideArgs;
 use super::config::RunConfig;
 use super::execute::{execute, execute_shard};
 use super::sweep::write_files;
 use crate::analysis::decision::Decision;
 use crate::analysis::discovery::fmt_bound;
-use crate::export::tables::{discovery_box_csv, discovery_csv, discovery_json, robustness_csv, voi_csv};
+use crate::export::tables::{decision_json, discovery_box_csv, discovery_csv, robustness_csv, voi_csv};
 use crate::fmt;
 use crate::study::{Input, Provenance, Runs, Study};
 
-/// `tierlab discover`.
+/// `tierlab decide`.
 ///
 /// # Errors
 /// Invalid input (exit code 2), cancellation, or a file that cannot be written.
-pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::discover(&args)?;
+pub fn run(args: DecideArgs) -> anyhow::Result<ExitCode> {
+    let config = RunConfig::decide(&args)?;
     if config.shard.is_some() {
         execute_shard(&config)?;
         return Ok(ExitCode::SUCCESS);
@@ -33,7 +34,7 @@ pub fn run(args: DiscoverArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `tierlab discover` prints and writes once the study is made (also after a merge).
+/// What `tierlab decide` prints and writes once the study is made (also after a merge).
 ///
 /// # Errors
 /// A file that cannot be written.
@@ -43,7 +44,7 @@ pub fn output(config: &RunConfig, study: &Study) -> anyhow::Result<()> {
     if let Some(dir) = &config.out {
         write_decision(dir, &study.provenance, decision)?;
         eprintln!(
-            "wrote discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and discovery.json to {}",
+            "wrote discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and decision.json to {}",
             dir.display()
         );
     }
@@ -167,7 +168,7 @@ fn write_decision(dir: &Path, p: &Provenance, d: &Decision) -> anyhow::Result<()
             ("discovery_box.csv", discovery_box_csv(&d.discovery)?),
             ("robustness.csv", robustness_csv(&d.robustness)?),
             ("value_of_information.csv", voi_csv(&d.value_of_information)?),
-            ("discovery.json", discovery_json(p, d, None)?),
+            ("decision.json", decision_json(p, d, None)?),
         ],
     )
 }
