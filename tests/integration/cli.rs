@@ -8,13 +8,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use tierlab::model::{PARAMS, Scenario};
 
-use crate::support::{BASELINE, read, run_bin, temp_toml};
+use crate::support::{BASELINE, baseline_file, read, run_bin, temp_toml};
 
 const RUNS: usize = 150;
-
-fn baseline_file() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")
-}
 
 /// `tierlab run baseline.toml --runs 150 --threads 2 --quiet --out DIR` into a fresh directory.
 fn run_baseline() -> tempfile::TempDir {

@@ -1,10 +1,14 @@
-//! The test suite of the simulation core: one integration test binary, one module per theme.
+//! The test suite: one integration test binary, one module per theme (the app's tests too,
+//! with the `gui` feature).
 
 mod analytic;
 mod bad_input;
 mod cli;
+mod consistency;
+mod decision;
 mod determinism;
 mod distributions;
+mod figures;
 mod fuzz;
 mod levers;
 mod properties;
@@ -12,3 +16,4 @@ mod regressions;
 mod scenarios;
 mod sharding;
 mod support;
+mod sweep_sensitivity;

@@ -1,11 +1,12 @@
 //! `--shard K/N` and `tierlab merge`: shards merged give the files of one machine byte for
-//! byte (wall time and threads aside), with and without correlated parameters, for `run`,
-//! `sweep` and `sensitivity`; shards that do not fit together are refused as invalid input.
+//! byte (wall time and threads aside), with and without correlated parameters, for every
+//! command (`run`, `sweep`, `sensitivity`, `decide`, `report`, `figures`); shards that do not
+//! fit together are refused as invalid input.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::support::{BASELINE, read, run_bin, temp_toml};
+use crate::support::{BASELINE, baseline_file, read, run_bin, temp_toml};
 
 const RUN_FILES: [&str; 4] = ["runs.csv", "jurisdictions.csv", "params.csv", "series.csv"];
 
@@ -73,10 +74,6 @@ fn assert_merge_equal(command: &str, file: &Path, extra: &[&str], n: u64, files:
     );
 }
 
-fn baseline_file() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")
-}
-
 #[test]
 fn run_shards_merge_to_one_machines_files_at_1_3_and_7_shards() {
     for n in [1, 3, 7] {
@@ -114,7 +111,9 @@ fn series_cover_every_run() {
 
 #[test]
 fn sweep_and_sensitivity_shards_merge_to_one_machines_files() {
-    let sweep = ["--runs", "600", "--from", "25", "--to", "29", "--steps", "5"];
+    // Grid values with no short decimal form (25.1 + k * 0.7 / 3): the merge reads the
+    // command's configuration back from partial.json and must get the very same numbers.
+    let sweep = ["--runs", "600", "--from", "25.1", "--to", "26.5", "--steps", "7", "--max-p-catastrophe", "0.3"];
     assert_merge_equal("sweep", &baseline_file(), &sweep, 3, &["sweep.csv"], "sweep.json");
     let sweep2 = [
         "--runs",
@@ -137,6 +136,70 @@ fn sweep_and_sensitivity_shards_merge_to_one_machines_files() {
     assert_merge_equal("sweep", &baseline_file(), &sweep2, 3, &["sweep2d.csv"], "sweep.json");
     let sens = ["--runs", "500", "--output", "harm"];
     assert_merge_equal("sensitivity", &baseline_file(), &sens, 3, &["sensitivity.csv"], "sensitivity.json");
+}
+
+#[test]
+fn decide_shards_merge_to_one_machines_files_at_3_shards() {
+    let extra = ["--runs", "900", "--policy", "Global tiered 1e27", "--event", "net-below", "--against", "Status quo"];
+    let files = ["discovery.csv", "discovery_box.csv", "robustness.csv", "value_of_information.csv"];
+    assert_merge_equal("decide", &baseline_file(), &extra, 3, &files, "decision.json");
+}
+
+/// Every file of two report directories, the same bytes (figures, PNG and SVG), JSON equal
+/// apart from timing and threads, text equal apart from the lines that report them.
+fn assert_same_report(whole: &Path, merged: &Path) {
+    let mut names: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        for entry in std::fs::read_dir(whole.join(&rel)).expect("dir") {
+            let entry = entry.expect("entry");
+            let name = rel.join(entry.file_name());
+            if entry.file_type().expect("type").is_dir() { stack.push(name) } else { names.push(name) }
+        }
+    }
+    names.sort();
+    assert!(names.len() > 30, "a report has its figures: {names:?}");
+    let untimed = |p: &Path| -> String {
+        read(p).lines().filter(|l| !l.contains("Wall time") && !l.contains("Threads (")).collect::<Vec<_>>().join("\n")
+    };
+    for name in names {
+        let (a, b) = (whole.join(&name), merged.join(&name));
+        match name.extension().and_then(|e| e.to_str()) {
+            Some("json") => assert_eq!(json_without_timing(&a), json_without_timing(&b), "{}", name.display()),
+            Some("md" | "html") => assert!(untimed(&a) == untimed(&b), "{} differs", name.display()),
+            _ => assert!(
+                std::fs::read(&a).expect("read") == std::fs::read(&b).expect("read"),
+                "{} differs",
+                name.display()
+            ),
+        }
+    }
+}
+
+#[test]
+fn report_shards_merge_to_one_machines_report_at_3_shards() {
+    let root = tempfile::tempdir().expect("dir");
+    let whole = root.path().join("whole");
+    // A 5-point threshold grid keeps the debug build quick; every analysis runs.
+    let extra = ["--runs", "600", "--steps", "5", "--format", "svg,png", "--quiet"];
+    let mut a = args(&[&"report", &baseline_file()]);
+    a.extend(extra.iter().map(OsString::from));
+    let mut w = a.clone();
+    w.extend(args(&[&"--out", &whole]));
+    ok(&w);
+    let mut dirs = Vec::new();
+    for k in 1..=3 {
+        let dir = root.path().join(format!("shard-{k}"));
+        let mut s = a.clone();
+        s.extend(args(&[&"--threads", &"1", &"--shard", &format!("{k}/3"), &"--out", &dir]));
+        ok(&s);
+        dirs.push(dir);
+    }
+    let merged = root.path().join("merged");
+    let mut m = args(&[&"merge", &"--quiet", &"--out", &merged]);
+    m.extend(dirs.iter().map(OsString::from));
+    ok(&m);
+    assert_same_report(&whole, &merged);
 }
 
 fn code(a: &[OsString]) -> (Option<i32>, String) {

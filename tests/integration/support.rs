@@ -11,9 +11,17 @@ use tierlab::sim::{Control, Record, Results, SimOptions, simulate};
 /// The shipped baseline scenario, as text.
 pub const BASELINE: &str = include_str!("../../scenarios/baseline.toml");
 
-/// The `tierlab` binary built for this test run.
+/// The `tierlab` binary built for this test run, started in the repository (so relative paths
+/// such as `scenarios/baseline.toml` resolve).
 pub fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tierlab"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tierlab"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// The shipped baseline scenario's file.
+pub fn baseline_file() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml")
 }
 
 /// Runs the binary with `args` and returns its output.

@@ -2,7 +2,6 @@
 //! run of the baseline) and once through the binary.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
@@ -310,15 +309,11 @@ fn report_is_self_contained_and_lists_every_policy() {
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), run_kinds().len());
 }
 
-fn tierlab() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tierlab"))
-}
-
 #[test]
 fn binary_writes_report_and_rejects_unknown_figures() {
     // The analyses run by default (a 5-point grid keeps the debug build quick).
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = tierlab()
+    let out = crate::support::bin()
         .args(["report", "baseline", "--runs", "400", "--seed", "3", "--steps", "5", "--quiet", "--out"])
         .arg(dir.path())
         .output()
@@ -355,7 +350,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
 
     // --no-analyses: the simulation's figures only, and the report says why.
     let plain = dir.path().join("plain");
-    let out = tierlab()
+    let out = crate::support::bin()
         .args(["report", "baseline", "--runs", "100", "--format", "svg", "--quiet", "--no-analyses", "--out"])
         .arg(&plain)
         .output()
@@ -379,7 +374,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
     let words: Vec<&str> = command.split_whitespace().collect();
     assert_eq!((words[0], words[1], words[2]), ("tierlab", "report", "scenario_as_run.toml"), "{command}");
     let again = dir.path().join("again");
-    let out = tierlab()
+    let out = crate::support::bin()
         .current_dir(&plain)
         .args(words[1..].iter().map(|w| if *w == "DIR" { again.as_os_str() } else { std::ffi::OsStr::new(w) }))
         .args(["--no-analyses", "--format", "svg", "--quiet"])
@@ -400,7 +395,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
         (&["--steps", "1"], "from 2 to 201"),
         (&["--max-p-catastrophe", "2"], "in [0, 1]"),
     ] {
-        let out = tierlab()
+        let out = crate::support::bin()
             .args(["report", "baseline", "--runs", "10", "--quiet", "--out"])
             .arg(dir.path().join("never"))
             .args(args)
@@ -414,7 +409,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
 
     // figures --only an analysis figure runs just the analysis it needs.
     let only = dir.path().join("only");
-    let out = tierlab()
+    let out = crate::support::bin()
         .args(["figures", "baseline", "--runs", "100", "--quiet", "--format", "svg", "--steps", "5"])
         .args(["--only", "threshold_curves", "--out"])
         .arg(&only)
@@ -424,7 +419,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
     assert!(only.join("threshold_curves.svg").exists() && only.join("threshold_curves.json").exists());
     assert_eq!(std::fs::read_dir(&only).expect("dir").count(), 2, "only the figure asked for");
 
-    let out = tierlab()
+    let out = crate::support::bin()
         .args(["figures", "baseline", "--runs", "100", "--only", "harm_exceedence", "--out"])
         .arg(dir.path().join("single"))
         .output()
@@ -436,7 +431,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
         "{err}"
     );
 
-    let out = tierlab()
+    let out = crate::support::bin()
         .args(["figures", "baseline", "--runs", "100", "--format", "gif", "--out"])
         .arg(dir.path().join("single"))
         .output()
@@ -444,7 +439,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
     assert_eq!(out.status.code(), Some(2), "unknown format is invalid input");
 
     let single = dir.path().join("single");
-    let out = tierlab()
+    let out = crate::support::bin()
         .args([
             "figures", "baseline", "--runs", "100", "--quiet", "--format", "svg", "--only", "ecdf", "fan_harm", "--out",
         ])
@@ -770,11 +765,10 @@ fn heatmap_draws_the_half_contour_of_a_real_sweep() {
     // The baseline's own heat map never reaches 0.5: only the legend's line.
     let st = studied();
     let s2 = st.study.sweep_2d.as_ref().expect("2-D sweep");
-    if s2.contour_p_better_half.is_empty() {
-        let svg = prepare(FigureKind::Heatmap, &st.input()).expect("heatmap").svg(&SMALL).expect("svg");
-        assert_eq!(black_lines(&svg), vec![2]);
-        assert!(svg.contains("not reached on this grid"));
-    }
+    assert!(s2.contour_p_better_half.is_empty(), "the fixture's heat map stays below 0.5");
+    let svg = prepare(FigureKind::Heatmap, &st.input()).expect("heatmap").svg(&SMALL).expect("svg");
+    assert_eq!(black_lines(&svg), vec![2]);
+    assert!(svg.contains("not reached on this grid"));
 }
 
 #[test]

@@ -2,8 +2,7 @@
 //! EVPPI credits the one parameter that decides, regret vanishes for a dominant policy, and
 //! `tierlab discover` rejects bad input with exit code 2.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use crate::support::run_bin;
 
 use tierlab::analysis::decision::{DecisionSpec, decide};
 use tierlab::analysis::discovery::{DiscoverySpec, OutcomeEvent, Prim, PrimOptions, default_choice, discover};
@@ -193,20 +192,12 @@ fn identical_policies_give_identical_rows_on_the_simulator() {
 
 // The command line.
 
-fn tierlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tierlab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the tierlab binary runs")
-}
-
 fn baseline() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml").display().to_string()
+    crate::support::baseline_file().display().to_string()
 }
 
 fn invalid(args: &[&str], needle: &str) {
-    let o = tierlab(args);
+    let o = run_bin(args);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
     assert!(err.contains(needle), "{args:?}: expected {needle:?} in {err}");
@@ -230,7 +221,7 @@ fn decide_writes_the_trajectory_the_box_and_their_provenance() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().display().to_string();
     let f = baseline();
-    let o = tierlab(&[
+    let o = run_bin(&[
         "decide",
         &f,
         "--runs",

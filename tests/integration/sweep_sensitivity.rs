@@ -1,19 +1,12 @@
 //! `tierlab sweep` and `tierlab sensitivity` through the binary: argument checks (exit code 2),
 //! the files they write, and their headers.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn tierlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tierlab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the tierlab binary runs")
-}
+use crate::support::run_bin;
 
 fn baseline() -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml").display().to_string()
+    crate::support::baseline_file().display().to_string()
 }
 
 fn stderr(o: &Output) -> String {
@@ -22,7 +15,7 @@ fn stderr(o: &Output) -> String {
 
 /// Runs and expects exit code 2 with `needle` in the message.
 fn invalid(args: &[&str], needle: &str) {
-    let o = tierlab(args);
+    let o = run_bin(args);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
     assert!(stderr(&o).contains(needle), "{args:?}: expected {needle:?} in {}", stderr(&o));
 }
@@ -67,7 +60,7 @@ fn sweep_writes_csv_and_json_with_provenance() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().display().to_string();
     let f = baseline();
-    let o = tierlab(&[
+    let o = run_bin(&[
         "sweep",
         &f,
         "--param",
@@ -115,7 +108,7 @@ fn sweep_writes_csv_and_json_with_provenance() {
     // Same seed, same file, another thread count: identical numbers.
     let dir2 = tempfile::tempdir().unwrap();
     let out2 = dir2.path().display().to_string();
-    let o = tierlab(&[
+    let o = run_bin(&[
         "sweep",
         &f,
         "--from",
@@ -144,7 +137,7 @@ fn sweep_2d_writes_one_row_per_cell() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().display().to_string();
     let f = baseline();
-    let o = tierlab(&[
+    let o = run_bin(&[
         "sweep",
         &f,
         "--policy",
@@ -187,7 +180,7 @@ fn sensitivity_ranks_by_swing_and_writes_the_worst_runs() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().display().to_string();
     let f = baseline();
-    let o = tierlab(&[
+    let o = run_bin(&[
         "sensitivity",
         &f,
         "--output",
