@@ -11,12 +11,9 @@ use crate::model::scenario::Scenario;
 
 use super::engine::{Engine, JurisdictionOutcome, Outcome};
 use super::lanes::LANES;
+pub use super::results::BATCH_RUNS;
 use super::results::Results;
 use super::rng::{Stream, stream};
-
-/// Runs per batch: the unit of parallel work and of cancellation checks (a baseline batch
-/// takes about a millisecond).
-pub const BATCH_RUNS: usize = 128;
 
 /// Progress and cooperative cancellation, shared with whoever started the simulation.
 #[derive(Debug, Default)]

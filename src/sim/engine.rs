@@ -1,14 +1,13 @@
 //! The prepared scenario ([`Engine`]) and what a run produces. The step itself lives in
 //! `lanes.rs` (a SIMD register of runs at a time, `simd.rs`) and, as a per-run reference for tests, `reference.rs`.
 
-use crate::model::dist::Sampler;
 use crate::model::params::P;
-use crate::model::params::{PARAMS, draw_cap};
 use crate::model::regime::{Ceilings, Policy, Signpost};
 use crate::model::scenario::Scenario;
 
-use super::lane_params::LaneSampler;
+use super::lane_params::ParamDraws;
 use super::rng::{Stream, stream};
+use super::simd::LANES;
 
 /// Everything about a scenario that stays the same across runs, prepared once.
 #[derive(Clone, Debug)]
@@ -18,14 +17,8 @@ pub struct Engine {
     pub steps: usize,
     pub dt: f64,
     pub seed: u64,
-    pub(super) samplers: Vec<Sampler>,
-    /// Per world parameter, how a register of runs draws it (`lane_params.rs`).
-    pub(super) lane_samplers: Vec<LaneSampler>,
-    /// Whether [`Engine::draw_params_lanes`] draws in SIMD: this process's libm is the one
-    /// whose `log` and `exp` `libm.rs` copies, so the draws are the scalar ones exactly.
-    pub(super) simd_draws: bool,
-    /// Per world parameter, the value its draws are clamped to (+inf: none).
-    pub(super) draw_caps: Vec<f64>,
+    /// How the world parameters are drawn (`lane_params.rs`).
+    pub(super) draws: ParamDraws,
     /// Indices of uncertain world parameters, in parameter order.
     pub uncertain: Vec<usize>,
     /// Release ceilings, `[policy * J + jurisdiction]` (the per-run reference's; the step
@@ -293,19 +286,13 @@ impl Engine {
         let (steps, dt) = (scenario.run().steps(), scenario.run().dt());
         // tau as the step computes it, so each pair is the one Ceilings::at gives there.
         let ceilings_at = (0..steps).flat_map(|t| ceilings.iter().map(move |c| c.at(t as f64 * dt))).collect();
-        let samplers: Vec<Sampler> =
-            scenario.world().iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
-        let lane_samplers = scenario.world().iter().zip(&samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
         Engine {
             n_policies: policies.len(),
             n_jurisdictions: j.len(),
             steps,
             dt,
             seed: scenario.run().seed,
-            samplers,
-            lane_samplers,
-            simd_draws: super::libm::matches_this_libm(),
-            draw_caps: PARAMS.iter().map(|p| draw_cap(p.key).unwrap_or(f64::INFINITY)).collect(),
+            draws: ParamDraws::new(scenario.run().seed, scenario.world()),
             uncertain: scenario.uncertain_params(),
             #[cfg(test)]
             ceilings,
@@ -353,11 +340,13 @@ impl Engine {
     /// Draws run `run`'s world parameters into `params` (every uncertain parameter once,
     /// in parameter order, from the run's own stream).
     pub fn draw_params(&self, run: u64, params: &mut [f64]) {
-        let mut rng = stream(self.seed, Stream::Params, run, 0);
-        for ((x, s), &cap) in params.iter_mut().zip(&self.samplers).zip(&self.draw_caps) {
-            // `min` with +inf returns the draw itself, bit for bit: uncapped draws are untouched.
-            *x = s.sample(&mut rng).min(cap);
-        }
+        self.draws.draw(run, params);
+    }
+
+    /// Runs `runs`' world parameters, lane `l`'s into `params[l]`: the values
+    /// [`Engine::draw_params`] gives each run, bit for bit.
+    pub fn draw_params_lanes(&self, runs: &[u64; LANES], params: &mut [Vec<f64>; LANES]) {
+        self.draws.draw_lanes(runs, params);
     }
 }
 

@@ -1,5 +1,6 @@
-//! World parameters for a register of runs, one run per lane, each lane drawing exactly what
-//! [`Engine::draw_params`] draws for its run. Most of a baseline's uncertain parameters are
+//! A scenario's world parameters drawn run by run ([`ParamDraws::draw`], rand_distr's
+//! samplers on the run's parameter stream), or for a register of runs, one run per lane,
+//! each lane drawing exactly what [`ParamDraws::draw`] draws for its run. Most of a baseline's uncertain parameters are
 //! PERT or beta, which rand_distr draws by Cheng's rejection algorithm BB, a `log` and an
 //! `exp` or more per draw; drawn run by run they were about a seventh of the engine's time.
 //! Here every lane runs BB at once, with the C library's own `log` and `exp` in SIMD
@@ -10,11 +11,51 @@
 
 use crate::model::Dist;
 use crate::model::dist::Sampler;
+use crate::model::params::{PARAMS, draw_cap};
 
-use super::engine::Engine;
 use super::libm;
-use super::rng::{LaneRng, Stream, stream_key};
+use super::rng::{LaneRng, Stream, stream, stream_key};
 use super::simd::{F, LANES};
+
+/// How a scenario's world parameters are drawn: per parameter its scalar sampler, how a
+/// register of runs draws it, and the value its draws are clamped to.
+#[derive(Clone, Debug)]
+pub struct ParamDraws {
+    seed: u64,
+    samplers: Vec<Sampler>,
+    /// Per world parameter, how a register of runs draws it.
+    lane_samplers: Vec<LaneSampler>,
+    /// Whether [`ParamDraws::draw_lanes`] draws in SIMD: this process's libm is the one whose
+    /// `log` and `exp` `libm.rs` copies, so the draws are the scalar ones exactly.
+    simd: bool,
+    /// Per world parameter, the value its draws are clamped to (+inf: none).
+    caps: Vec<f64>,
+}
+
+impl ParamDraws {
+    /// The draws of `world` (indexed by `params::P`) from streams of `seed`.
+    pub fn new(seed: u64, world: &[Dist]) -> ParamDraws {
+        let samplers: Vec<Sampler> = world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
+        let lane_samplers = world.iter().zip(&samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
+        ParamDraws {
+            seed,
+            samplers,
+            lane_samplers,
+            simd: libm::matches_this_libm(),
+            caps: PARAMS.iter().map(|p| draw_cap(p.key).unwrap_or(f64::INFINITY)).collect(),
+        }
+    }
+
+    /// Draws run `run`'s world parameters into `params` (every uncertain parameter once,
+    /// in parameter order, from the run's own stream).
+    pub fn draw(&self, run: u64, params: &mut [f64]) {
+        let mut rng = stream(self.seed, Stream::Params, run, 0);
+        for ((x, s), &cap) in params.iter_mut().zip(&self.samplers).zip(&self.caps) {
+            // `min` with +inf returns the draw itself, bit for bit: uncapped draws are untouched.
+            *x = s.sample(&mut rng).min(cap);
+        }
+    }
+}
 
 /// How the lanes draw one world parameter.
 #[derive(Clone, Debug)]
@@ -161,20 +202,20 @@ fn triangular(f: F, min: f64, mode: f64, max: f64) -> F {
     f_range.simd_lt(diff_mode_min).select(below, above)
 }
 
-impl Engine {
+impl ParamDraws {
     /// Runs `runs`' world parameters, lane `l`'s into `params[l]`: the values
-    /// [`Engine::draw_params`] gives each run, bit for bit.
-    pub fn draw_params_lanes(&self, runs: &[u64; LANES], params: &mut [Vec<f64>; LANES]) {
+    /// [`ParamDraws::draw`] gives each run, bit for bit.
+    pub fn draw_lanes(&self, runs: &[u64; LANES], params: &mut [Vec<f64>; LANES]) {
         // Where libm is not the one `libm.rs` copies, the SIMD draws could differ from the
         // scalar ones in a last bit: draw run by run instead.
-        if !self.simd_draws {
+        if !self.simd {
             for (&run, p) in runs.iter().zip(params.iter_mut()) {
-                self.draw_params(run, p);
+                self.draw(run, p);
             }
             return;
         }
         let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Params, run, 0)));
-        let per_param = self.lane_samplers.iter().zip(&self.samplers).zip(&self.draw_caps);
+        let per_param = self.lane_samplers.iter().zip(&self.samplers).zip(&self.caps);
         for (i, ((lane_sampler, sampler), &cap)) in per_param.enumerate() {
             let x = match lane_sampler {
                 &LaneSampler::Fixed(x) => F::splat(x),
@@ -205,21 +246,24 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::model::Scenario;
-    use crate::model::params::PARAMS;
 
-    fn assert_lanes_draw_as_runs(engine: &Engine, groups: u64) {
+    fn draws_of(s: &Scenario) -> ParamDraws {
+        ParamDraws::new(s.run().seed, s.world())
+    }
+
+    fn assert_lanes_draw_as_runs(engine: &ParamDraws, groups: u64) {
         // On the machines this project builds on the lanes draw in SIMD; elsewhere they draw
         // run by run, and this test holds either way.
         if cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64", target_feature = "fma")) {
-            assert!(engine.simd_draws, "libm.rs does not match this glibc's log and exp");
+            assert!(engine.simd, "libm.rs does not match this glibc's log and exp");
         }
         let mut lanes: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; PARAMS.len()]);
         let mut one = vec![0.0; PARAMS.len()];
         for g in 0..groups {
             let runs: [u64; LANES] = std::array::from_fn(|l| g * LANES as u64 + l as u64);
-            engine.draw_params_lanes(&runs, &mut lanes);
+            engine.draw_lanes(&runs, &mut lanes);
             for (l, &run) in runs.iter().enumerate() {
-                engine.draw_params(run, &mut one);
+                engine.draw(run, &mut one);
                 for (i, (x, y)) in lanes[l].iter().zip(&one).enumerate() {
                     assert_eq!(x.to_bits(), y.to_bits(), "run {run}, {}: lanes {x} vs run {y}", PARAMS[i].key);
                 }
@@ -230,23 +274,12 @@ mod tests {
     /// Every scenario shipped draws the same parameters in lanes as run by run.
     #[test]
     fn lanes_draw_each_runs_parameters_bit_for_bit() {
-        assert_lanes_draw_as_runs(&Engine::new(&Scenario::built_in()), 3000);
+        assert_lanes_draw_as_runs(&draws_of(&Scenario::built_in()), 3000);
         for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).expect("scenarios") {
             let path = entry.expect("entry").path();
             let (s, _) = Scenario::load(&path).expect("scenario");
-            assert_lanes_draw_as_runs(&Engine::new(&s), 300);
+            assert_lanes_draw_as_runs(&draws_of(&s), 300);
         }
-    }
-
-    /// The baseline's engine with `world` in place of its world parameters, each sampled as
-    /// `Engine::with_policies` samples a scenario's. The shapes below put some parameters
-    /// outside their ranges (a negative growth), which no checked scenario may hold; the
-    /// draws do not care.
-    fn engine_with_world(world: &[Dist]) -> Engine {
-        let mut engine = Engine::new(&Scenario::built_in());
-        engine.samplers = world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
-        engine.lane_samplers = world.iter().zip(&engine.samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
-        engine
     }
 
     /// PERT and beta shapes over the whole range BB covers (and BC's, which goes scalar):
@@ -277,7 +310,7 @@ mod tests {
         for (i, d) in world.iter_mut().take(n).enumerate() {
             *d = shapes[i % shapes.len()].clone();
         }
-        let engine = engine_with_world(&world);
+        let engine = ParamDraws::new(Scenario::built_in().run().seed, &world);
         let count = |f: fn(&LaneSampler) -> bool| engine.lane_samplers.iter().filter(|l| f(l)).count();
         let bb = count(|l| matches!(l, LaneSampler::ChengBB(_)));
         let scalar = count(|l| matches!(l, LaneSampler::Scalar));

@@ -18,8 +18,8 @@ pub mod sinks;
 pub mod store;
 pub mod vmath;
 
-pub use driver::{BATCH_RUNS, Control, IC_BLOCK_RUNS, ParamTable, Record, SimError, SimOptions, simulate_range};
+pub use driver::{Control, IC_BLOCK_RUNS, ParamTable, Record, SimError, SimOptions, simulate_range};
 pub use engine::{Engine, JurisdictionOutcome, Outcome, SERIES_FIXED};
 pub use pipeline::{simulate, simulate_engine};
-pub use results::Results;
+pub use results::{BATCH_RUNS, Results};
 pub use shard::Shard;

@@ -14,10 +14,9 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::driver::{Control, ParamTable, SimError, SimOptions, simulate_range};
+use super::driver::{Control, ParamTable, Record, SimError, SimOptions, simulate_range};
 use super::engine::Engine;
 use super::results::Results;
-use super::sinks::Collect;
 use crate::model::Scenario;
 
 /// Something that takes a simulation's runs chunk by chunk, in run order: a file writer, a
@@ -229,6 +228,65 @@ impl<S: ChunkSource> Pipeline<S> {
     /// As [`Pipeline::step_at_most`].
     pub fn run(&mut self, sinks: &mut [&mut dyn Sink], control: &Control) -> Result<(), PipelineError> {
         while !self.step(sinks, control)? {}
+        Ok(())
+    }
+}
+
+/// Keeps the chunks' results in memory, one [`Results`] over every run: always the outcomes,
+/// and the per-jurisdiction outcomes, parameter draws and series where `keep` asks (large
+/// simulations keep their series in a [`SeriesStore`] instead, which has no limit on runs).
+#[derive(Debug, Default)]
+pub struct Collect {
+    keep: Record,
+    results: Option<Results>,
+}
+
+impl Collect {
+    pub fn new(keep: Record) -> Collect {
+        Collect { keep, results: None }
+    }
+
+    /// What has been collected so far (an empty result before the first chunk).
+    pub fn results(&self) -> Option<&Results> {
+        self.results.as_ref()
+    }
+
+    pub fn into_results(self) -> Results {
+        self.results.unwrap_or_default()
+    }
+}
+
+impl Sink for Collect {
+    fn accept(&mut self, chunk: &Results) -> Result<(), SinkError> {
+        match self.results.as_mut() {
+            None => {
+                let mut first = chunk.clone();
+                if self.keep.series_runs == 0 {
+                    first.series = Vec::new();
+                    first.series_runs = 0;
+                }
+                if !self.keep.jurisdictions {
+                    first.jurisdictions = Vec::new();
+                }
+                if !self.keep.params {
+                    first.params = Vec::new();
+                }
+                self.results = Some(first);
+            }
+            Some(r) => {
+                r.outcomes.extend_from_slice(&chunk.outcomes);
+                if self.keep.jurisdictions {
+                    r.jurisdictions.extend_from_slice(&chunk.jurisdictions);
+                }
+                if self.keep.params {
+                    r.params.extend_from_slice(&chunk.params);
+                }
+                if self.keep.series_runs > 0 {
+                    r.append_series(chunk);
+                }
+                r.runs.end = chunk.runs.end;
+            }
+        }
         Ok(())
     }
 }

@@ -5,8 +5,11 @@
 use std::io::{self, Read, Write};
 use std::ops::Range;
 
-use super::driver::{BATCH_RUNS, SimError};
 use super::engine::{JurisdictionOutcome, Outcome};
+
+/// Runs per batch: the unit of parallel work and of cancellation checks (a baseline batch
+/// takes about a millisecond), and of the layout of [`Results::series`].
+pub const BATCH_RUNS: usize = 128;
 
 /// Per-run results of a simulation over a range of runs.
 #[derive(Clone, Debug, Default)]
@@ -193,37 +196,6 @@ impl Results {
             params,
         })
     }
-
-    /// Appends the next range of runs. Series are not carried (shards merge them through
-    /// series files, `export::partial`).
-    ///
-    /// # Errors
-    /// [`SimError::Mismatch`] if `next` does not start where `self` ends or differs in shape.
-    pub fn append(&mut self, next: Results) -> Result<(), SimError> {
-        let same = next.n_policies == self.n_policies
-            && next.n_jurisdictions == self.n_jurisdictions
-            && next.steps == self.steps
-            && next.dt.to_bits() == self.dt.to_bits()
-            && next.param_ids == self.param_ids
-            && next.jurisdictions.is_empty() == self.jurisdictions.is_empty()
-            && next.params.is_empty() == self.params.is_empty();
-        if next.runs.start != self.runs.end {
-            return Err(SimError::Mismatch(format!(
-                "runs {}..{} do not follow runs {}..{}: a shard is missing or given twice",
-                next.runs.start, next.runs.end, self.runs.start, self.runs.end
-            )));
-        }
-        if !same {
-            return Err(SimError::Mismatch("two partial results of different shape (another scenario?)".into()));
-        }
-        self.runs.end = next.runs.end;
-        self.outcomes.extend_from_slice(&next.outcomes);
-        self.jurisdictions.extend_from_slice(&next.jurisdictions);
-        self.params.extend_from_slice(&next.params);
-        self.series_runs = 0;
-        self.series.clear();
-        Ok(())
-    }
 }
 
 impl Results {
@@ -345,20 +317,5 @@ mod tests {
         let mut again = Results { series: Vec::new(), series_runs: 0, ..r.clone() };
         again.set_series_cell_major(r.series_metrics, &cell_major);
         assert_eq!(again.series, r.series);
-    }
-
-    #[test]
-    fn appending_out_of_order_or_another_shape_is_refused() {
-        let (_, r) = small(100);
-        let mut first = Results { runs: 0..50, outcomes: r.outcomes[..50 * r.n_policies].to_vec(), ..r.clone() };
-        first.jurisdictions.truncate(50 * r.n_policies * r.n_jurisdictions);
-        first.params.truncate(50 * r.param_ids.len());
-        let mut gap = first.clone();
-        gap.runs = 60..110;
-        assert!(first.clone().append(gap).is_err(), "runs 50..60 missing");
-        let mut other = first.clone();
-        other.runs = 50..100;
-        other.n_policies += 1;
-        assert!(first.append(other).is_err(), "another shape");
     }
 }

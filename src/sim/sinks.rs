@@ -1,74 +1,14 @@
-//! The sinks every front end shares: the outcomes kept in memory (the per-world matrix the
-//! summaries and the decision analyses read), every run's per-step series and
-//! per-jurisdiction outcomes in stores (for percentiles and means over every run), and the
-//! count of clamped parameter draws. File writers are sinks too (`export`).
+//! The sinks every front end's main simulation shares besides the outcomes it keeps
+//! (`pipeline::Collect`): every run's per-step series and per-jurisdiction outcomes in stores
+//! (for percentiles and means over every run), and the count of clamped parameter draws.
+//! File writers are sinks too (`export`).
 
 use std::collections::BTreeMap;
 
-use super::driver::Record;
 use super::pipeline::{Sink, SinkError};
 use super::results::Results;
 use super::store::{Keep, Store};
 use crate::model::params::{PARAMS, draw_cap};
-
-/// Keeps the chunks' results in memory, one [`Results`] over every run: always the outcomes,
-/// and the per-jurisdiction outcomes, parameter draws and series where `keep` asks (large
-/// simulations keep their series in a [`SeriesStore`] instead, which has no limit on runs).
-#[derive(Debug, Default)]
-pub struct Collect {
-    keep: Record,
-    results: Option<Results>,
-}
-
-impl Collect {
-    pub fn new(keep: Record) -> Collect {
-        Collect { keep, results: None }
-    }
-
-    /// What has been collected so far (an empty result before the first chunk).
-    pub fn results(&self) -> Option<&Results> {
-        self.results.as_ref()
-    }
-
-    pub fn into_results(self) -> Results {
-        self.results.unwrap_or_default()
-    }
-}
-
-impl Sink for Collect {
-    fn accept(&mut self, chunk: &Results) -> Result<(), SinkError> {
-        match self.results.as_mut() {
-            None => {
-                let mut first = chunk.clone();
-                if self.keep.series_runs == 0 {
-                    first.series = Vec::new();
-                    first.series_runs = 0;
-                }
-                if !self.keep.jurisdictions {
-                    first.jurisdictions = Vec::new();
-                }
-                if !self.keep.params {
-                    first.params = Vec::new();
-                }
-                self.results = Some(first);
-            }
-            Some(r) => {
-                r.outcomes.extend_from_slice(&chunk.outcomes);
-                if self.keep.jurisdictions {
-                    r.jurisdictions.extend_from_slice(&chunk.jurisdictions);
-                }
-                if self.keep.params {
-                    r.params.extend_from_slice(&chunk.params);
-                }
-                if self.keep.series_runs > 0 {
-                    r.append_series(chunk);
-                }
-                r.runs.end = chunk.runs.end;
-            }
-        }
-        Ok(())
-    }
-}
 
 /// Every run's per-step series: cell `(policy * steps + step) * metrics + metric`, one value
 /// per run, in a [`Store`]. The chunks it takes must record the series of every run.

@@ -18,8 +18,8 @@ use crate::analysis::sweep::{
 use crate::analysis::worlds::Worlds;
 use crate::fmt;
 use crate::model::Scenario;
+use crate::sim::pipeline::Collect;
 use crate::sim::pipeline::{ChunkSource, Pipeline, Sink};
-use crate::sim::sinks::Collect;
 use crate::sim::{Control, Record, Results};
 
 use super::error::StudyError;

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use crate::analysis::series::summarise_series_from;
 use crate::analysis::summary::jurisdiction_summaries;
 use crate::analysis::{SeriesSummary, Summary, summarise};
+use crate::sim::pipeline::Collect;
 use crate::sim::pipeline::{ChunkSource, Pipeline, PipelineError, Sink};
-use crate::sim::sinks::{Clamps, Collect, JurisdictionStore, SeriesStore};
+use crate::sim::sinks::{Clamps, JurisdictionStore, SeriesStore};
 use crate::sim::store::Keep;
 use crate::sim::{Control, Record, Results};
 

@@ -17,3 +17,4 @@ mod scenarios;
 mod sharding;
 mod support;
 mod sweep_sensitivity;
+mod tidy;
