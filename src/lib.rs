@@ -17,8 +17,10 @@ pub mod theme;
 #[cfg(feature = "gui")]
 pub mod app;
 
-/// Version of the model specification the engine implements (MODEL.md, v1).
-pub const MODEL_VERSION: &str = "1";
+/// Version of the model specification the engine implements (MODEL.md, v2). A scenario that
+/// uses no v2 key runs exactly as under v1 and says so in its provenance
+/// (`Scenario::model_version`).
+pub const MODEL_VERSION: &str = "2";
 
 /// The tool's version, stamped on every output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

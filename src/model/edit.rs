@@ -227,7 +227,7 @@ mod tests {
         let mut after = before.clone();
         after.run.runs = 2_000;
         after.world[P::misuse_rate as usize] = Dist::Pert { min: 0.5, mode: 3.0, max: 12.0 };
-        after.policies[1].default = Regime::Tiered { open_below: 26.5, gated_below: 27.5, drift: 0.1 };
+        after.policies[1].default = Regime::tiered(26.5, 27.5, 0.1);
         let (text, how) = save(&before, &after);
         assert_eq!(how, Saved::Kept);
         assert_eq!(comments(&text), comments(BUILT_IN_TOML), "no comment lost or moved");

@@ -211,11 +211,71 @@ params! {
     defense_per_billion => "defense_per_billion", "rho_$", "per yr per $B/yr", Range::NonNegative, Levers, (0.0, 0.1),
         "Rise in a jurisdiction's defense_rate per $B/yr it spends on societal preparedness.",
         "judgment";
+    // Model v2 (docs/MODEL.md): each parameter below is optional and, left out, turns its
+    // mechanism off, so a v1 scenario runs exactly as before. Appended at the end so that the
+    // uncertain parameters of a v1 scenario keep their order (and so their draws).
+    continuation_years => "continuation_years", "L", "years", Range::NonNegative, Economics, (0.0, 50.0),
+        "Years after the horizon over which the end state's benefit and harm flows are counted on (discounted); 0 stops counting at the horizon.",
+        "judgment";
+    world_output => "world_output", "Y_out", "$B/yr", Range::Positive, Economics, (10_000.0, 1_000_000.0),
+        "World output per year: misuse can destroy at most this much per simulated year in all, and lost output yields no benefit. Left out, losses are unbounded.",
+        "judgment";
+    algorithmic_progress => "algorithmic_progress", "a", "OOM/yr", Range::NonNegative, Capability, (0.0, 1.0),
+        "Yearly gain in effective compute from better algorithms, on top of growth; ceilings stated in training FLOP rise by it.",
+        "judgment";
+    leak_public_share => "leak_public_share", "p_pub", "probability", Range::Probability, Misuse, (0.0, 1.0),
+        "Chance that leaked weights are posted for anyone; otherwise only misusers get them.",
+        "judgment";
+    distill_lag => "distill_lag", "l_d", "OOM", Range::NonNegative, Capability, (0.0, 3.0),
+        "Most the open pool can trail the best model served by API (distillation of served models). Left out, no distillation.",
+        "judgment";
+    scrutiny_safety => "scrutiny_safety", "sigma_s", "per yr", Range::NonNegative, Misuse, (0.0, 1.0),
+        "Rate at which outside access to models near the frontier (scrutiny) makes misuse harder and evaluations better.",
+        "judgment";
 }
 
+/// What `world_output` holds when a scenario leaves it out: 0, outside its range (`> 0`), so
+/// no file can give it. The engine reads it as unbounded losses.
+pub const WORLD_OUTPUT_LEFT_OUT: f64 = 0.0;
+
+/// What `distill_lag` holds when a scenario leaves it out: a negative lag, outside its range
+/// (`>= 0`), so no file can give it. The engine reads it as no distillation. (Any negative
+/// value would do; this one lies within a tenth of the parameter's slider span below the
+/// range, so that an editor that turns the value into a distribution around it, as the app's
+/// does, starts from one inside the range.)
+pub const DISTILL_LAG_LEFT_OUT: f64 = -0.1;
+
 /// World parameters a scenario may leave out, with the value they then take: the effects of
-/// the policy levers' spending, which change nothing while no policy spends.
-pub const OPTIONAL_PARAMS: &[(&str, f64)] = &[("safeguard_halving", 10.0), ("defense_per_billion", 0.02)];
+/// the policy levers' spending, which change nothing while no policy spends, and model v2's
+/// parameters, whose mechanisms are off at these values (`world_output` and `distill_lag`
+/// hold a value outside their range, which means "left out").
+pub const OPTIONAL_PARAMS: &[(&str, f64)] = &[
+    ("safeguard_halving", 10.0),
+    ("defense_per_billion", 0.02),
+    ("continuation_years", 0.0),
+    ("world_output", WORLD_OUTPUT_LEFT_OUT),
+    ("algorithmic_progress", 0.0),
+    ("leak_public_share", 1.0),
+    ("distill_lag", DISTILL_LAG_LEFT_OUT),
+    ("scrutiny_safety", 0.0),
+];
+
+/// Model v2's world parameters (docs/MODEL.md): a scenario that sets any of them away from
+/// its value when left out is a model-version-2 scenario (`Scenario::model_version`).
+pub const V2_PARAMS: [P; 6] = [
+    P::continuation_years,
+    P::world_output,
+    P::algorithmic_progress,
+    P::leak_public_share,
+    P::distill_lag,
+    P::scrutiny_safety,
+];
+
+/// Whether `d` is what parameter `key` holds when a scenario leaves it out (an optional
+/// parameter at its default, or a v2 parameter whose mechanism is then off).
+pub fn is_left_out(key: &str, d: &super::dist::Dist) -> bool {
+    optional_default(key).is_some_and(|x| *d == super::dist::Dist::Fixed(x))
+}
 
 /// The value `key` takes when a scenario leaves it out, if it may.
 pub fn optional_default(key: &str) -> Option<f64> {

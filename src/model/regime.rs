@@ -5,11 +5,50 @@
 pub enum Regime {
     /// Everything may be released as open weights.
     Open,
+    /// Everything may be released as open weights, but only `stage_delay` years after the
+    /// model exists (staged release, model v2; the file's `{ open = { stage_delay = 0.5 } }`).
+    /// A delay of 0 is written, and read, as plain [`Regime::Open`].
+    OpenStaged { stage_delay: f64 },
     /// No new open or gated releases; what was released stays released.
     Closed,
     /// Open below `open_below`, vetted researchers only below `gated_below`, API-only above;
-    /// both ceilings move by `drift` OOM per year.
-    Tiered { open_below: f64, gated_below: f64, drift: f64 },
+    /// both ceilings move by `drift` OOM per year. Model v2 adds what the thresholds measure
+    /// (`measure`) and a staged release (`stage_delay`, years); at their defaults
+    /// ([`Measure::Effective`], 0) the regime is v1's.
+    Tiered { open_below: f64, gated_below: f64, drift: f64, measure: Measure, stage_delay: f64 },
+}
+
+/// What a tiered regime's thresholds measure (model v2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Measure {
+    /// Effective compute (training FLOP times algorithmic gains), the capability scale of the
+    /// whole model: the ceilings move by `drift` alone.
+    #[default]
+    Effective,
+    /// Training FLOP: as algorithms improve, a model under a fixed training-FLOP threshold is
+    /// ever more capable, so the ceilings on the capability scale rise by
+    /// `algorithmic_progress` per year on top of `drift`.
+    TrainingFlop,
+}
+
+impl Measure {
+    pub const KEYWORDS: [&'static str; 2] = ["effective", "training_flop"];
+
+    /// The file's keyword.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Measure::Effective => "effective",
+            Measure::TrainingFlop => "training_flop",
+        }
+    }
+
+    pub fn from_keyword(s: &str) -> Option<Measure> {
+        match s {
+            "effective" => Some(Measure::Effective),
+            "training_flop" => Some(Measure::TrainingFlop),
+            _ => None,
+        }
+    }
 }
 
 /// A regime reduced to the numbers the step needs (infinite ceilings for open/closed).
@@ -18,6 +57,11 @@ pub struct Ceilings {
     pub open_below: f64,
     pub gated_below: f64,
     pub drift: f64,
+    /// The thresholds are training FLOP: a run's `algorithmic_progress` adds to the drift
+    /// ([`Ceilings::with_progress`]).
+    pub training_flop: bool,
+    /// Years a model waits before it may be opened or gated (0: none).
+    pub stage_delay: f64,
 }
 
 impl Ceilings {
@@ -29,27 +73,61 @@ impl Ceilings {
         let gc = oc.max(self.gated_below + self.drift * tau);
         (oc, gc)
     }
+
+    /// The ceilings in a run with algorithmic progress `a` (OOM/yr): training-FLOP
+    /// thresholds drift by `a` more; effective ones are unchanged.
+    #[inline]
+    pub fn with_progress(self, a: f64) -> Ceilings {
+        if self.training_flop { Ceilings { drift: self.drift + a, ..self } } else { self }
+    }
 }
 
 impl Regime {
+    /// A tiered regime with v1's measure and no stage delay.
+    pub const fn tiered(open_below: f64, gated_below: f64, drift: f64) -> Regime {
+        Regime::Tiered { open_below, gated_below, drift, measure: Measure::Effective, stage_delay: 0.0 }
+    }
+
     pub fn ceilings(self) -> Ceilings {
+        let (inf, neg_inf) = (f64::INFINITY, f64::NEG_INFINITY);
+        let plain = |open_below, gated_below| Ceilings {
+            open_below,
+            gated_below,
+            drift: 0.0,
+            training_flop: false,
+            stage_delay: 0.0,
+        };
         match self {
-            Regime::Open => Ceilings { open_below: f64::INFINITY, gated_below: f64::INFINITY, drift: 0.0 },
-            Regime::Closed => Ceilings { open_below: f64::NEG_INFINITY, gated_below: f64::NEG_INFINITY, drift: 0.0 },
-            Regime::Tiered { open_below, gated_below, drift } => Ceilings { open_below, gated_below, drift },
+            Regime::Open => plain(inf, inf),
+            Regime::OpenStaged { stage_delay } => Ceilings { stage_delay, ..plain(inf, inf) },
+            Regime::Closed => plain(neg_inf, neg_inf),
+            Regime::Tiered { open_below, gated_below, drift, measure, stage_delay } => Ceilings {
+                open_below,
+                gated_below,
+                drift,
+                training_flop: measure == Measure::TrainingFlop,
+                stage_delay,
+            },
         }
     }
 
-    /// Label for tables and the app: "open", "closed", "tiered 1e27/1e28".
+    /// Label for tables and the app: "open", "closed", "tiered 1e27/1e28", with model v2's
+    /// measure and stage delay where set.
     pub fn label(self) -> String {
+        let staged = |d: f64| if d != 0.0 { format!(", staged {d} yr") } else { String::new() };
         match self {
             Regime::Open => "open".into(),
+            Regime::OpenStaged { stage_delay } => format!("open{}", staged(stage_delay)),
             Regime::Closed => "closed".into(),
-            Regime::Tiered { open_below, gated_below, drift } => {
+            Regime::Tiered { open_below, gated_below, drift, measure, stage_delay } => {
                 let mut s = format!("tiered {}/{}", flop_label(open_below), flop_label(gated_below));
                 if drift != 0.0 {
                     s.push_str(&format!(", drift {drift:+} OOM/yr"));
                 }
+                if measure == Measure::TrainingFlop {
+                    s.push_str(", training FLOP");
+                }
+                s.push_str(&staged(stage_delay));
                 s
             }
         }
@@ -57,6 +135,15 @@ impl Regime {
 
     pub fn is_tiered(self) -> bool {
         matches!(self, Regime::Tiered { .. })
+    }
+
+    /// Whether the regime uses a model v2 key: thresholds in training FLOP or a stage delay.
+    pub fn is_v2(self) -> bool {
+        match self {
+            Regime::OpenStaged { stage_delay } => stage_delay != 0.0,
+            Regime::Tiered { measure, stage_delay, .. } => measure != Measure::Effective || stage_delay != 0.0,
+            Regime::Open | Regime::Closed => false,
+        }
     }
 }
 
@@ -241,7 +328,7 @@ impl Policy {
     /// Applies `f` to every tiered regime of the policy (default and overrides).
     pub fn map_tiered(&mut self, mut f: impl FnMut(&mut f64, &mut f64, &mut f64)) {
         let mut apply = |r: &mut Regime| {
-            if let Regime::Tiered { open_below, gated_below, drift } = r {
+            if let Regime::Tiered { open_below, gated_below, drift, .. } = r {
                 f(open_below, gated_below, drift);
             }
         };
@@ -283,6 +370,13 @@ impl Policy {
 
     pub fn has_tiered(&self) -> bool {
         self.default.is_tiered() || self.overrides.iter().any(|(_, r)| r.is_tiered())
+    }
+
+    /// Every regime the policy names: its default, its overrides and its triggers' regimes.
+    pub fn regimes(&self) -> impl Iterator<Item = Regime> + '_ {
+        std::iter::once(self.default)
+            .chain(self.overrides.iter().map(|(_, r)| *r))
+            .chain(self.levers.triggers.iter().map(|t| t.regime))
     }
 }
 

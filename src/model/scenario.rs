@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::correlation::Correlation;
 use super::dist::Dist;
 use super::error::{Issue, ScenarioError};
-use super::params::N_PARAMS;
+use super::params::{self, N_PARAMS};
 use super::regime::Policy;
 
 pub const MAX_RUNS: u64 = 10_000_000;
@@ -209,6 +209,16 @@ impl Scenario {
     /// Indices of world parameters that are uncertain (drawn per run), in parameter order.
     pub fn uncertain_params(&self) -> Vec<usize> {
         (0..N_PARAMS).filter(|&i| !self.world[i].is_fixed()).collect()
+    }
+
+    /// The model version the scenario needs: "2" when it sets any model v2 key away from its
+    /// default (a v2 world parameter not at its left-out value, a regime's `measure` or
+    /// `stage_delay`), else "1". A v1 scenario runs exactly as under model v1, so results
+    /// stamped "1" are comparable with those of the v1 engine.
+    pub fn model_version(&self) -> &'static str {
+        let world = params::V2_PARAMS.iter().any(|&p| !params::is_left_out(p.info().key, &self.world[p as usize]));
+        let regimes = self.policies.iter().any(|p| p.regimes().any(|r| r.is_v2()));
+        if world || regimes { "2" } else { "1" }
     }
 
     pub fn policy_index(&self, name: &str) -> Option<usize> {

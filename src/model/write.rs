@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::dist::Dist;
-use super::params::{JURISDICTION_KEYS, PARAMS, optional_default};
-use super::regime::{Levers, Regime};
+use super::params::{JURISDICTION_KEYS, PARAMS, is_left_out};
+use super::regime::{Levers, Measure, Regime};
 use super::scenario::{Scenario, ScenarioDraft};
 
 fn quoted(s: &str) -> String {
@@ -48,13 +48,24 @@ pub fn dist_to_toml(d: &Dist) -> String {
 pub fn regime_to_toml(r: Regime) -> String {
     match r {
         Regime::Open => "\"open\"".into(),
+        Regime::OpenStaged { stage_delay } => format!("{{ open = {{ stage_delay = {} }} }}", num(stage_delay)),
         Regime::Closed => "\"closed\"".into(),
-        Regime::Tiered { open_below, gated_below, drift } => format!(
-            "{{ tiered = {{ open_below = {}, gated_below = {}, drift = {} }} }}",
-            num(open_below),
-            num(gated_below),
-            num(drift)
-        ),
+        Regime::Tiered { open_below, gated_below, drift, measure, stage_delay } => {
+            // Model v2's keys only when set, so a v1 regime reads as it always did.
+            let mut extra = String::new();
+            if measure != Measure::Effective {
+                let _ = write!(extra, ", measure = {}", quoted(measure.keyword()));
+            }
+            if stage_delay != 0.0 {
+                let _ = write!(extra, ", stage_delay = {}", num(stage_delay));
+            }
+            format!(
+                "{{ tiered = {{ open_below = {}, gated_below = {}, drift = {}{extra} }} }}",
+                num(open_below),
+                num(gated_below),
+                num(drift)
+            )
+        }
     }
 }
 
@@ -90,8 +101,9 @@ fn draft_to_toml(s: &ScenarioDraft) -> String {
     let _ = writeln!(out, "baseline = {}", quoted(reference));
     let _ = writeln!(out, "\n[world]");
     for (info, d) in PARAMS.iter().zip(&s.world) {
-        // A parameter that may be left out is written only when it is not its default.
-        if optional_default(info.key).is_some_and(|x| *d == Dist::Fixed(x)) {
+        // A parameter that may be left out is written only when it is not its default (for
+        // model v2's, when its mechanism is on).
+        if is_left_out(info.key, d) {
             continue;
         }
         let _ = writeln!(out, "{} = {}  # {}", info.key, dist_to_toml(d), info.unit);

@@ -21,9 +21,9 @@ pub struct Engine {
     pub(super) draws: ParamDraws,
     /// Indices of uncertain world parameters, in parameter order.
     pub uncertain: Vec<usize>,
-    /// Release ceilings, `[policy * J + jurisdiction]` (the per-run reference's; the step
-    /// reads `ceilings_at`).
-    #[cfg(test)]
+    /// Release ceilings, `[policy * J + jurisdiction]` (the per-run reference's; the SIMD
+    /// step reads `ceilings_at`, and these only for per-lane ceilings, model v2's
+    /// training-FLOP thresholds under algorithmic progress).
     pub(super) ceilings: Vec<Ceilings>,
     /// `Ceilings::at` of every step, `[(step * P + policy) * J + jurisdiction]`: the open and
     /// gated ceilings, computed once per scenario rather than once per run and step.
@@ -35,6 +35,8 @@ pub struct Engine {
     pub(super) base_burden: Vec<f64>,
     pub(super) weight: Vec<f64>,
     pub(super) exposure_cdf: Vec<f64>,
+    /// Each place's share of misuse events (the continuation's expected harm).
+    pub(super) exposure: Vec<f64>,
     pub(super) api_access: Vec<f64>,
     /// 1 / api_access (infinite where it is 0).
     pub(super) inv_api_access: Vec<f64>,
@@ -45,6 +47,105 @@ pub struct Engine {
     /// Per policy, its levers prepared for the step; `None` for a policy without any (the
     /// step then takes the exact path it took before levers existed).
     pub(super) levers: Vec<Option<LeverPlan>>,
+    /// The horizon `Y`, years (model v2: the stake of bounded losses, the continuation's start).
+    pub(super) years: f64,
+    /// Model v2's per-policy features, decided once here: whether a policy names a regime with
+    /// a stage delay (anywhere: default, overrides, levers' regimes), and whether one with
+    /// training-FLOP thresholds. A policy with neither takes v1's path through the step.
+    pub(super) staged: Vec<bool>,
+    pub(super) training_flop: Vec<bool>,
+}
+
+/// Which of model v2's mechanisms a register of runs (or one run) needs, decided once per
+/// register from its lanes' world parameters and the engine's policies, before the first step
+/// (docs/MODEL.md). With none, the step is v1's code exactly ([`Mechanisms::any`]); a
+/// mechanism on in some lane runs for all of them, and a lane where it is off computes exactly
+/// what it would without it (each mechanism is neutral at its off value).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mechanisms {
+    /// `continuation_years > 0`: the continuation value after the last step.
+    pub continuation: bool,
+    /// `world_output` given: bounded losses.
+    pub bounded: bool,
+    /// `leak_public_share < 1`: some leaks reach misusers only (the misusers' pool `M`).
+    pub private_leaks: bool,
+    /// `distill_lag` given: the open pool trails the API frontier by at most the lag.
+    pub distill: bool,
+    /// `scrutiny_safety > 0`: access to near-frontier models lowers misuse.
+    pub scrutiny: bool,
+    /// `algorithmic_progress != 0` and a policy with training-FLOP thresholds: per-run ceilings.
+    pub training_flop: bool,
+    /// A policy with a stage delay.
+    pub staged: bool,
+}
+
+impl Mechanisms {
+    pub fn any(&self) -> bool {
+        *self != Mechanisms::default()
+    }
+
+    /// The mechanisms one run's world parameters `params` turn on.
+    fn of_run(params: &[f64]) -> Mechanisms {
+        let x = |p: P| params[p as usize];
+        Mechanisms {
+            continuation: x(P::continuation_years) > 0.0,
+            // The left-out values (world_output 0, distill_lag negative) lie outside the
+            // ranges, so a file's value always turns the mechanism on.
+            bounded: x(P::world_output) > 0.0,
+            private_leaks: x(P::leak_public_share) < 1.0,
+            distill: x(P::distill_lag) >= 0.0,
+            scrutiny: x(P::scrutiny_safety) > 0.0,
+            training_flop: x(P::algorithmic_progress) != 0.0,
+            staged: false,
+        }
+    }
+
+    fn or(self, o: Mechanisms) -> Mechanisms {
+        Mechanisms {
+            continuation: self.continuation || o.continuation,
+            bounded: self.bounded || o.bounded,
+            private_leaks: self.private_leaks || o.private_leaks,
+            distill: self.distill || o.distill,
+            scrutiny: self.scrutiny || o.scrutiny,
+            training_flop: self.training_flop || o.training_flop,
+            staged: self.staged || o.staged,
+        }
+    }
+}
+
+/// One run's model v2 constants, from its world parameters: each mechanism's parameter, with
+/// its off value turned into the neutral one the step can use unconditionally.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct RunV2 {
+    /// `growth + algorithmic_progress`, OOM/yr: the expected frontier growth.
+    pub growth_total: f64,
+    pub progress: f64,
+    pub public_share: f64,
+    /// `distill_lag`, or +inf without distillation (`K - inf` never raises the pool).
+    pub distill_lag: f64,
+    pub scrutiny: f64,
+    /// `world_output`, $B/yr, and the stake `world_output * years`; +inf when unbounded, so
+    /// `min(S, R * inf)` is `S` and `S / inf` is 0.
+    pub output: f64,
+    pub stake: f64,
+}
+
+impl RunV2 {
+    pub fn new(params: &[f64], years: f64) -> RunV2 {
+        let x = |p: P| params[p as usize];
+        let lag = x(P::distill_lag);
+        let output = x(P::world_output);
+        let (output, stake) = if output > 0.0 { (output, output * years) } else { (f64::INFINITY, f64::INFINITY) };
+        RunV2 {
+            growth_total: x(P::growth) + x(P::algorithmic_progress),
+            progress: x(P::algorithmic_progress),
+            public_share: x(P::leak_public_share),
+            distill_lag: if lag >= 0.0 { lag } else { f64::INFINITY },
+            scrutiny: x(P::scrutiny_safety),
+            output,
+            stake,
+        }
+    }
 }
 
 /// A policy's levers, as the step uses them (docs/MODEL.md, "Policy levers").
@@ -127,6 +228,9 @@ impl LeverPlan {
             } else {
                 (0.0, self.outside[j], defense_rate[j])
             };
+            // Training-FLOP thresholds rise with the run's algorithmic progress (model v2);
+            // effective ones are unchanged.
+            let ceilings = ceilings.with_progress(params[P::algorithmic_progress as usize]);
             *place = LeverPlace { joined, eval_error, ceilings, defense_rate: rho };
         }
         let a_open = params[P::strip_prob as usize];
@@ -163,8 +267,9 @@ pub(super) enum Uniform {
 
 impl Uniform {
     fn of(ceilings: &[Ceilings]) -> Uniform {
-        // Infinite ceilings stay infinite at any time (Ceilings::at) when the drift is finite.
-        let fixed = |c: &Ceilings| c.drift.is_finite();
+        // Infinite ceilings stay infinite at any time (Ceilings::at) when the drift is finite;
+        // a stage delay holds models back even under open, so it is never uniform.
+        let fixed = |c: &Ceilings| c.drift.is_finite() && c.stage_delay == 0.0;
         if ceilings.iter().all(|c| fixed(c) && c.open_below == f64::INFINITY) {
             Uniform::Open
         } else if ceilings
@@ -195,6 +300,10 @@ pub struct Outcome {
     pub catastrophes: u32,
     /// Discounted spending on the policy's levers, $B (0 without spending).
     pub spending: f64,
+    /// The continuation value's parts (model v2, `continuation_years`), discounted $B,
+    /// already included in `benefit` and `harm` (0 without a continuation).
+    pub continuation_benefit: f64,
+    pub continuation_harm: f64,
 }
 
 impl Outcome {
@@ -283,6 +392,21 @@ impl Engine {
             .zip(&levers)
             .map(|(c, l)| if l.is_some() { Uniform::Mixed } else { Uniform::of(c) })
             .collect();
+        // Model v2's per-policy features: every regime a policy can be in during a run.
+        let lever_regimes = |l: &Option<LeverPlan>| -> Vec<Ceilings> {
+            l.as_ref().map_or(Vec::new(), |l| {
+                l.own.iter().chain(&l.outside).copied().chain(l.triggers.iter().map(|t| t.ceilings)).collect()
+            })
+        };
+        let features = |f: fn(&Ceilings) -> bool| -> Vec<bool> {
+            ceilings
+                .chunks_exact(j.len())
+                .zip(&levers)
+                .map(|(c, l)| c.iter().any(f) || lever_regimes(l).iter().any(f))
+                .collect()
+        };
+        let staged = features(|c| c.stage_delay != 0.0);
+        let training_flop = features(|c| c.training_flop);
         let (steps, dt) = (scenario.run().steps(), scenario.run().dt());
         // tau as the step computes it, so each pair is the one Ceilings::at gives there.
         let ceilings_at = (0..steps).flat_map(|t| ceilings.iter().map(move |c| c.at(t as f64 * dt))).collect();
@@ -294,7 +418,6 @@ impl Engine {
             seed: scenario.run().seed,
             draws: ParamDraws::new(scenario.run().seed, scenario.world()),
             uncertain: scenario.uncertain_params(),
-            #[cfg(test)]
             ceilings,
             ceilings_at,
             uniform,
@@ -303,6 +426,7 @@ impl Engine {
             base_burden: col(|x| x.base_burden),
             weight: col(|x| x.weight),
             exposure_cdf,
+            exposure: col(|x| x.exposure),
             api_access: col(|x| x.api_access),
             inv_api_access: col(|x| 1.0 / x.api_access),
             adoption0: col(|x| x.adoption0),
@@ -310,6 +434,22 @@ impl Engine {
             defense_rate: col(|x| x.defense_rate),
             leak_multiplier: col(|x| x.leak_multiplier),
             levers,
+            years: f64::from(scenario.run().years),
+            staged,
+            training_flop,
+        }
+    }
+
+    /// The model v2 mechanisms that runs with world parameters `params` need (one slice per
+    /// run): what makes [`Engine::run_lanes`] leave v1's code (docs/MODEL.md).
+    pub fn mechanisms<'a>(&self, params: impl IntoIterator<Item = &'a [f64]>) -> Mechanisms {
+        let runs = params.into_iter().fold(Mechanisms::default(), |m, p| m.or(Mechanisms::of_run(p)));
+        Mechanisms {
+            // Algorithmic progress changes the step only through training-FLOP ceilings (its
+            // part of the frontier's growth is a per-run constant, `g + 0` being `g`).
+            training_flop: runs.training_flop && self.training_flop.iter().any(|&t| t),
+            staged: self.staged.iter().any(|&s| s),
+            ..runs
         }
     }
 

@@ -8,7 +8,10 @@
 
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, LeverPlan, Outcome, Uniform};
+use super::continuation::{ContinuationParams, EndState, Places, add_continuation};
+use super::engine::{
+    Engine, JurisdictionOutcome, LeverDraws, LeverPlace, LeverPlan, Mechanisms, Outcome, RunV2, Uniform,
+};
 use super::poisson::{PoissonWork, poisson_inverse_policies};
 use super::rng::{LaneRng, Stream, run_key, stream_key};
 use super::vmath;
@@ -86,6 +89,20 @@ pub struct LaneScratch {
     lv: LaneLevers,
     lever_draws: LeverDraws,
     lever_places: Vec<LeverPlace>,
+    /// Model v2's state, per policy (read only on the v2 path): the misusers' pool `M`, the
+    /// remaining share of world output `R`, `a_api` (scrutiny lowers it) and this step's
+    /// scrutiny `S_t`; and the continuation's per-place scratch of one lane, `[j]`, and its
+    /// parts per lane and policy, `[policy * LANES + lane]`.
+    m: Vec<V>,
+    remaining: Vec<V>,
+    api: Vec<V>,
+    scrutiny: Vec<V>,
+    cont_a: Vec<f64>,
+    cont_r: Vec<f64>,
+    cont_b: Vec<f64>,
+    cont_h: Vec<f64>,
+    cont_flows: Vec<f64>,
+    cont_parts: Vec<(f64, f64)>,
     /// Per lane, the series rows `[(policy * T + t) * M + metric]` of the run.
     pub series: [Vec<f32>; LANES],
     /// Per lane, outcomes `[policy]`.
@@ -105,6 +122,10 @@ struct LaneLevers {
     gated_below: Vec<V>,
     drift: Vec<V>,
     eval_error: Vec<V>,
+    /// Model v2: the current regimes' stage delays, and each lane's algorithmic progress
+    /// (training-FLOP ceilings a trigger switches to drift by it).
+    stage_delay: Vec<V>,
+    progress: [f64; LANES],
     /// Per policy and trigger: when its signpost was seen (NaN: not yet), whether it fired.
     trigger_seen: Vec<Vec<[f64; LANES]>>,
     trigger_fired: Vec<Vec<[bool; LANES]>>,
@@ -195,6 +216,8 @@ impl Engine {
                 gated_below: vec![zero; pj],
                 drift: vec![zero; pj],
                 eval_error: vec![zero; pj],
+                stage_delay: vec![zero; pj],
+                progress: [0.0; LANES],
                 trigger_seen: self
                     .levers
                     .iter()
@@ -216,6 +239,16 @@ impl Engine {
                 };
                 nj
             ],
+            m: vec![zero; np],
+            remaining: vec![zero; np],
+            api: vec![zero; np],
+            scrutiny: vec![zero; np],
+            cont_a: vec![0.0; nj],
+            cont_r: vec![0.0; nj],
+            cont_b: vec![0.0; nj],
+            cont_h: vec![0.0; nj],
+            cont_flows: vec![0.0; nj],
+            cont_parts: vec![(0.0, 0.0); np * LANES],
             series: std::array::from_fn(|_| vec![0.0; series_len]),
             outcomes: std::array::from_fn(|_| vec![Outcome::default(); np]),
             jurisdictions: std::array::from_fn(|_| vec![JurisdictionOutcome::default(); pj]),
@@ -226,24 +259,49 @@ impl Engine {
     /// parameters in `sc.params[lane]`; results land in `sc.outcomes`, `sc.jurisdictions`
     /// and (when `record_series`) `sc.series`. Lanes may repeat a run to fill a group.
     pub fn run_lanes(&self, runs: [u64; LANES], sc: &mut LaneScratch, record_series: bool) {
+        // Model v2's mechanisms, decided once for the register from its lanes' parameters
+        // (which a sweep or a design may have set) and the engine's policies. With none on, the
+        // step is v1's code exactly: `V2 = false` compiles every v2 part away.
+        let mech = self.mechanisms(sc.params.iter().map(Vec::as_slice));
+        if mech.any() {
+            self.run_lanes_v::<true>(runs, sc, record_series, mech);
+        } else {
+            self.run_lanes_v::<false>(runs, sc, record_series, mech);
+        }
+    }
+
+    fn run_lanes_v<const V2: bool>(
+        &self,
+        runs: [u64; LANES],
+        sc: &mut LaneScratch,
+        record_series: bool,
+        mech: Mechanisms,
+    ) {
         // With the jurisdiction count a compile-time constant, the per-jurisdiction loops
         // (and the J x J migration) unroll into straight-line code without bounds checks,
         // which roughly halves the step's cost. Larger worlds take the general loop.
         match self.n_jurisdictions {
-            1 => self.run_lanes_n::<1>(runs, sc, record_series),
-            2 => self.run_lanes_n::<2>(runs, sc, record_series),
-            3 => self.run_lanes_n::<3>(runs, sc, record_series),
-            4 => self.run_lanes_n::<4>(runs, sc, record_series),
-            5 => self.run_lanes_n::<5>(runs, sc, record_series),
-            6 => self.run_lanes_n::<6>(runs, sc, record_series),
-            7 => self.run_lanes_n::<7>(runs, sc, record_series),
-            8 => self.run_lanes_n::<8>(runs, sc, record_series),
-            _ => self.run_lanes_n::<0>(runs, sc, record_series),
+            1 => self.run_lanes_n::<1, V2>(runs, sc, record_series, mech),
+            2 => self.run_lanes_n::<2, V2>(runs, sc, record_series, mech),
+            3 => self.run_lanes_n::<3, V2>(runs, sc, record_series, mech),
+            4 => self.run_lanes_n::<4, V2>(runs, sc, record_series, mech),
+            5 => self.run_lanes_n::<5, V2>(runs, sc, record_series, mech),
+            6 => self.run_lanes_n::<6, V2>(runs, sc, record_series, mech),
+            7 => self.run_lanes_n::<7, V2>(runs, sc, record_series, mech),
+            8 => self.run_lanes_n::<8, V2>(runs, sc, record_series, mech),
+            _ => self.run_lanes_n::<0, V2>(runs, sc, record_series, mech),
         }
     }
 
-    /// [`Engine::run_lanes`] for `NJ` jurisdictions (0: any number).
-    fn run_lanes_n<const NJ: usize>(&self, runs: [u64; LANES], sc: &mut LaneScratch, record_series: bool) {
+    /// [`Engine::run_lanes`] for `NJ` jurisdictions (0: any number), with model v2's
+    /// mechanisms (`V2`, those in `mech`) or without (v1's step exactly).
+    fn run_lanes_n<const NJ: usize, const V2: bool>(
+        &self,
+        runs: [u64; LANES],
+        sc: &mut LaneScratch,
+        record_series: bool,
+        mech: Mechanisms,
+    ) {
         let np = self.n_policies;
         let nj = if NJ == 0 { self.n_jurisdictions } else { NJ };
         debug_assert_eq!(nj, self.n_jurisdictions);
@@ -252,7 +310,8 @@ impl Engine {
         let pv = |p: P| lanes(|l| sc.params[l][p as usize]);
         let k0 = pv(P::k0);
         let o0 = pv(P::o0);
-        let growth_dt = pv(P::growth) * dt;
+        // Algorithmic progress adds to the trend (model v2): with none, g + 0 is g exactly.
+        let growth_dt = (pv(P::growth) + pv(P::algorithmic_progress)) * dt;
         let growth_noise = pv(P::growth_sd) * dt.sqrt();
         let open_lag = pv(P::open_lag);
         let gamma = pv(P::gap_per_log_share);
@@ -292,7 +351,22 @@ impl Engine {
             sc.p_leak_gated[j] = -(-(leak_g * m)).exp_m1();
             sc.p_leak_closed[j] = -(-(leak_c * m)).exp_m1();
         }
+        // Model v2's per-lane constants, each neutral in a lane where its mechanism is off
+        // (engine.rs, RunV2). Unused on v1's path.
+        let run_v2: [RunV2; LANES] = if V2 {
+            std::array::from_fn(|l| RunV2::new(&sc.params[l], self.years))
+        } else {
+            [RunV2::new(&sc.params[0], self.years); LANES]
+        };
+        let v2v = |f: fn(&RunV2) -> f64| lanes(|l| f(&run_v2[l]));
+        let growth_total = v2v(|r| r.growth_total);
+        let public_share = v2v(|r| r.public_share);
+        let distill_lag = v2v(|r| r.distill_lag);
+        let scrutiny_rate = v2v(|r| r.scrutiny);
+        let neg_scrutiny_dt = -(scrutiny_rate * dt_v);
+        let scrutiny_on = scrutiny_rate.simd_gt(V::ZERO);
         let event_params = EventParams {
+            stake: v2v(|r| r.stake),
             hz,
             s_min: pv(P::severity_min),
             kappa_ln10: pv(P::severity_per_oom) * V::splat(std::f64::consts::LN_10),
@@ -302,6 +376,9 @@ impl Engine {
         };
         let hazard_year0 = o0.simd_ge(hz).select(V::ZERO, V::splat(f64::NAN));
         self.start_levers(&runs, sc, a_open);
+        if V2 {
+            self.start_v2(sc, mech, &run_v2, a_api, o0);
+        }
         for p in 0..np {
             sc.k[p] = k0;
             sc.o[p] = o0;
@@ -370,6 +447,10 @@ impl Engine {
                 let base = p * nj;
                 let k = sc.k[p];
                 let with_levers = self.levers[p].is_some();
+                // Per-lane ceilings: a policy's levers, or model v2's training-FLOP thresholds
+                // under algorithmic progress (each run's own drift); otherwise the table.
+                let lane_ceilings = with_levers || (V2 && mech.training_flop && self.training_flop[p]);
+                let staged = V2 && self.staged[p];
                 if let Some(plan) = &self.levers[p] {
                     sc.lv.step_triggers(plan, p, nj, tau, sc.o[p], sc.catastrophes[p], sc.damage[p]);
                 }
@@ -379,6 +460,10 @@ impl Engine {
                 let new_burdens = &mut sc.new_burden[..nj];
                 let ceilings = &ceilings_t[base..base + nj];
                 let mut pool = sc.o[p];
+                // Model v2: private leaks raise the misusers' pool only; scrutiny counts the
+                // largest gated release.
+                let mut misuse_pool = if V2 { sc.m[p] } else { neg_inf };
+                let mut gated_max = neg_inf;
                 // Frontiers that only matter through a leak, and no held model leaking this step.
                 let quiet = frontiers_optional && !held_leak_draw;
                 let shortcut = if quiet { self.uniform[p] } else { Uniform::Mixed };
@@ -387,7 +472,7 @@ impl Engine {
                 // passes every gated one, each place releases exactly its ceilings, bears both
                 // burdens and holds a model above them: no K_j is needed (nor the logs of the
                 // shares behind them) unless a held model leaks this step.
-                let settled = quiet && shortcut == Uniform::Mixed && !with_levers && {
+                let settled = quiet && shortcut == Uniform::Mixed && !lane_ceilings && !staged && {
                     let lowest = k - gamma * gap_cap;
                     let released = lowest - open_lag;
                     // One test at the end rather than one per place: which places are above
@@ -417,7 +502,18 @@ impl Engine {
                         for (&(oc, gc), (&u_g, &p_g)) in ceilings.iter().zip(u_gated.iter().zip(p_leak_gated)) {
                             pool = max(pool, V::splat(oc));
                             if gc > oc {
-                                pool = max(pool, u_g.simd_lt(p_g).select(V::splat(gc), neg_inf));
+                                if V2 {
+                                    // A leak is public when its uniform is also below p_leak *
+                                    // p_pub (no new draw), else it reaches misusers only.
+                                    let gated = V::splat(gc);
+                                    gated_max = max(gated_max, gated);
+                                    let leak = u_g.simd_lt(p_g);
+                                    let public = u_g.simd_lt(p_g * public_share);
+                                    pool = max(pool, public.select(gated, neg_inf));
+                                    misuse_pool = max(misuse_pool, (leak & !public).select(gated, neg_inf));
+                                } else {
+                                    pool = max(pool, u_g.simd_lt(p_g).select(V::splat(gc), neg_inf));
+                                }
                             }
                         }
                         bear_both_burdens(new_burdens, base_burden, burden_gated, burden_closed);
@@ -445,7 +541,7 @@ impl Engine {
                         for (j, (((((&kj, &(oc, gc)), burden), (&u_g, &p_g)), (&u_c, &p_c)), &base_burden)) in
                             per_j.enumerate()
                         {
-                            let (oc_v, gc_v) = if with_levers {
+                            let (oc_v, gc_v) = if lane_ceilings {
                                 // Ceilings::at in SIMD, lowered by the evaluation error: tiers act
                                 // on measured capability (true + error).
                                 let i = base + j;
@@ -456,34 +552,75 @@ impl Engine {
                             } else {
                                 (V::splat(oc), V::splat(gc))
                             };
-                            let open_release = min(kj - open_lag, oc_v);
+                            // Model v2's staged release: what may be opened or gated is the
+                            // frontier of stage_delay years ago at the expected growth; the
+                            // held-back test and the burdens keep K_j.
+                            let releasable = if staged {
+                                let i = base + j;
+                                let delay = if lane_ceilings {
+                                    sc.lv.stage_delay[i]
+                                } else {
+                                    V::splat(self.ceilings[i].stage_delay)
+                                };
+                                kj - delay * growth_total
+                            } else {
+                                kj
+                            };
+                            let open_release = min(releasable - open_lag, oc_v);
                             let above_open = kj.simd_gt(oc_v);
-                            let gated = (above_open & gc_v.simd_gt(oc_v)).select(min(kj, gc_v), neg_inf);
+                            let gated_exists = if staged { releasable.simd_gt(oc_v) } else { above_open };
+                            let gated = (gated_exists & gc_v.simd_gt(oc_v)).select(min(releasable, gc_v), neg_inf);
                             pool = max(pool, open_release);
                             let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
-                            pool = max(pool, leak_gated.select(gated, neg_inf));
                             let held = kj.simd_gt(max(open_release, gated));
                             let leak_held = held & u_c.simd_lt(p_c);
-                            pool = max(pool, leak_held.select(kj, neg_inf));
+                            if V2 {
+                                // Public only when the uniform is also below p_leak * p_pub.
+                                gated_max = max(gated_max, gated);
+                                let public_g = u_g.simd_lt(p_g * public_share);
+                                let public_c = u_c.simd_lt(p_c * public_share);
+                                pool = max(pool, (leak_gated & public_g).select(gated, neg_inf));
+                                pool = max(pool, (leak_held & public_c).select(kj, neg_inf));
+                                misuse_pool = max(misuse_pool, (leak_gated & !public_g).select(gated, neg_inf));
+                                misuse_pool = max(misuse_pool, (leak_held & !public_c).select(kj, neg_inf));
+                            } else {
+                                pool = max(pool, leak_gated.select(gated, neg_inf));
+                                pool = max(pool, leak_held.select(kj, neg_inf));
+                            }
                             *burden = V::splat(base_burden)
                                 + above_open.select(burden_gated, V::ZERO)
                                 + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
                         }
                     }
                 }
-                // 5. Open pool (never decreases) and the hazard-crossing year.
+                // 5. Open pool (never decreases) and the hazard-crossing year. Model v2: the
+                // pool trails the API frontier by at most distill_lag (+inf in a lane without
+                // distillation), and the misusers' pool holds whatever is public too.
+                if V2 {
+                    if mech.distill {
+                        pool = max(pool, k - distill_lag);
+                    }
+                    sc.m[p] = max(misuse_pool, pool);
+                }
                 sc.o[p] = pool;
                 let crossing = pool.simd_ge(hz) & sc.hazard_year[p].is_nan();
                 sc.hazard_year[p] = crossing.select(tau_v, sc.hazard_year[p]);
-                // 6-7. Openness and hazard from the world frontier and the updated pool.
+                // 6-7. Openness and hazard from the world frontier and the updated pool;
+                // misusers of open weights use M (model v2; M is O without private leaks).
                 let theta = min(max(V::ONE - (k - pool) * inv_gap_ref, V::ZERO), V::ONE);
-                let ho = if pool.simd_eq(sc.h_open_pool[p]).all() {
+                if V2 && mech.scrutiny {
+                    // Access to models near the frontier, gated ones included.
+                    let seen = max(pool, gated_max);
+                    sc.scrutiny[p] = min(max(V::ONE - (k - seen) * inv_gap_ref, V::ZERO), V::ONE);
+                }
+                let misusers = if V2 { sc.m[p] } else { pool };
+                let ho = if misusers.simd_eq(sc.h_open_pool[p]).all() {
                     sc.h_open[p]
                 } else {
-                    sc.h_open_pool[p] = pool;
-                    sc.strip[p] * logistic((pool - hz) * inv_hz_w)
+                    sc.h_open_pool[p] = misusers;
+                    sc.strip[p] * logistic((misusers - hz) * inv_hz_w)
                 };
-                let hk = a_api * logistic((k - hz) * inv_hz_w);
+                let hk = if V2 { sc.api[p] } else { a_api } * logistic((k - hz) * inv_hz_w);
                 sc.theta[p] = theta;
                 sc.h_open[p] = ho;
                 sc.h_api[p] = hk;
@@ -499,6 +636,9 @@ impl Engine {
                 // else v_open / (phi v_frontier); one division per policy, not per place.
                 let inv_frontier = V::ONE / v_frontier;
                 let v_open_positive = v_open.simd_gt(V::ZERO).select(V::ONE, V::ZERO);
+                // Model v2's bounded losses: benefit on the output that remains at the start of
+                // the step (its events come after the policy loop).
+                let remaining = sc.remaining[p];
                 let per_j = sc.a[base..base + nj]
                     .iter_mut()
                     .zip(&mut sc.b[base..base + nj])
@@ -511,7 +651,11 @@ impl Engine {
                     let f_open =
                         v_open.simd_ge(v_api).select(v_open_positive, v_open * V::splat(inv_phi) * inv_frontier);
                     let a0 = *a;
-                    *b += bw * a0 * v;
+                    if V2 && mech.bounded {
+                        *b += bw * a0 * v * remaining;
+                    } else {
+                        *b += bw * a0 * v;
+                    }
                     // 10. Adoption (Bass), clamped to [0, 1].
                     let next = a0 + dt_v * (bass_p + bass_q * a0 * (V::ONE + omega * f_open)) * (V::ONE - a0);
                     *a = min(max(next, V::ZERO), V::ONE);
@@ -591,7 +735,7 @@ impl Engine {
             // 8 (events). Event k of a run's step uses the same uniforms in every policy that
             // has at least k + 1 events; landing and the Pareto draw do not depend on policy.
             if any_events {
-                self.step_events::<NJ>(sc, event_keys, t, discount, &event_params);
+                self.step_events::<NJ, V2>(sc, event_keys, t, discount, &event_params, mech.bounded);
             }
 
             // 11. Preparedness, after the events that used its old value; the rate factor is
@@ -601,6 +745,22 @@ impl Engine {
                 for (r, &rho) in sc.r[p * nj..(p + 1) * nj].iter_mut().zip(&sc.defense[p * nj..(p + 1) * nj]) {
                     let rate = min(rho * boost, V::ONE);
                     *r += rate * (r_max - *r);
+                }
+            }
+            // Model v2's scrutiny, after step 11: a_open, a_api and the evaluation errors
+            // shrink by exp(-sigma_s S_t dt) (1 exactly in a lane without scrutiny).
+            if V2 && mech.scrutiny {
+                for p in 0..np {
+                    let factor = scrutiny_on.select(vmath::exp(neg_scrutiny_dt * sc.scrutiny[p]), V::ONE);
+                    sc.strip[p] *= factor;
+                    sc.api[p] *= factor;
+                    // a_open changed: the next step's hazard is computed afresh.
+                    sc.h_open_pool[p] = V::splat(f64::NAN);
+                    if self.levers[p].is_some() {
+                        for e in &mut sc.lv.eval_error[p * nj..(p + 1) * nj] {
+                            *e *= factor;
+                        }
+                    }
                 }
             }
 
@@ -632,6 +792,9 @@ impl Engine {
             }
         }
 
+        if V2 && mech.continuation {
+            self.add_continuations(sc, &run_v2);
+        }
         for p in 0..np {
             let base = p * nj;
             let mut b = V::ZERO;
@@ -643,7 +806,11 @@ impl Engine {
             let (b, h) = (b.to_array(), h.to_array());
             let (o, hy) = (sc.o[p].to_array(), sc.hazard_year[p].to_array());
             for l in 0..LANES {
+                let (continuation_benefit, continuation_harm) =
+                    if V2 && mech.continuation { sc.cont_parts[p * LANES + l] } else { (0.0, 0.0) };
                 sc.outcomes[l][p] = Outcome {
+                    continuation_benefit,
+                    continuation_harm,
                     benefit: b[l],
                     harm: h[l],
                     max_event: sc.max_event[p].as_array()[l],
@@ -681,6 +848,7 @@ impl Engine {
             return;
         }
         for (l, &run) in runs.iter().enumerate() {
+            sc.lv.progress[l] = sc.params[l][P::algorithmic_progress as usize];
             self.draw_levers(run, &mut sc.lever_draws);
             for (p, plan) in self.levers.iter().enumerate() {
                 let Some(plan) = plan else { continue };
@@ -696,10 +864,81 @@ impl Engine {
                     sc.lv.gated_below[i].as_mut_array()[l] = place.ceilings.gated_below;
                     sc.lv.drift[i].as_mut_array()[l] = place.ceilings.drift;
                     sc.lv.eval_error[i].as_mut_array()[l] = place.eval_error;
+                    sc.lv.stage_delay[i].as_mut_array()[l] = place.ceilings.stage_delay;
                 }
                 for (seen, fired) in sc.lv.trigger_seen[p].iter_mut().zip(&mut sc.lv.trigger_fired[p]) {
                     seen[l] = f64::NAN;
                     fired[l] = false;
+                }
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// Model v2's state at the start of the lanes' runs: both pools at `o0`, all output
+    /// remaining, `a_api` as drawn; and per-lane ceilings for a policy without levers whose
+    /// training-FLOP thresholds drift with each run's algorithmic progress.
+    fn start_v2(&self, sc: &mut LaneScratch, mech: Mechanisms, run_v2: &[RunV2; LANES], a_api: V, o0: V) {
+        let (np, nj) = (self.n_policies, self.n_jurisdictions);
+        for p in 0..np {
+            sc.m[p] = o0;
+            sc.remaining[p] = V::ONE;
+            sc.api[p] = a_api;
+            sc.scrutiny[p] = V::ZERO;
+            if !(mech.training_flop && self.training_flop[p]) || self.levers[p].is_some() {
+                continue;
+            }
+            for j in 0..nj {
+                let i = p * nj + j;
+                for l in 0..LANES {
+                    let c = self.ceilings[i].with_progress(run_v2[l].progress);
+                    sc.lv.open_below[i].as_mut_array()[l] = c.open_below;
+                    sc.lv.gated_below[i].as_mut_array()[l] = c.gated_below;
+                    sc.lv.drift[i].as_mut_array()[l] = c.drift;
+                    sc.lv.stage_delay[i].as_mut_array()[l] = c.stage_delay;
+                }
+                sc.lv.eval_error[i] = V::ZERO;
+            }
+        }
+    }
+
+    /// Model v2's continuation value of every lane's run and policy (continuation.rs, the
+    /// same code the per-run reference calls), into each place's benefit and harm and
+    /// `sc.cont_parts`. Once per run, in scalar code; allocates nothing.
+    fn add_continuations(&self, sc: &mut LaneScratch, run_v2: &[RunV2; LANES]) {
+        let (np, nj) = (self.n_policies, self.n_jurisdictions);
+        let places = Places { weight: &self.weight, api_access: &self.api_access, exposure: &self.exposure };
+        for l in 0..LANES {
+            let c = ContinuationParams::new(&sc.params[l], self.years, run_v2[l].output);
+            for p in 0..np {
+                let base = p * nj;
+                if c.weight == 0.0 {
+                    sc.cont_parts[p * LANES + l] = (0.0, 0.0);
+                    continue;
+                }
+                let lane = |x: &V| x.as_array()[l];
+                for j in 0..nj {
+                    sc.cont_a[j] = lane(&sc.a[base + j]);
+                    sc.cont_r[j] = lane(&sc.r[base + j]);
+                    sc.cont_b[j] = lane(&sc.b[base + j]);
+                    sc.cont_h[j] = lane(&sc.h[base + j]);
+                }
+                let end = EndState {
+                    frontier: lane(&sc.k[p]),
+                    open_pool: lane(&sc.o[p]),
+                    misuse_pool: lane(&sc.m[p]),
+                    remaining: lane(&sc.remaining[p]),
+                    strip: lane(&sc.strip[p]),
+                    api_misuse: lane(&sc.api[p]),
+                    adoption: &sc.cont_a,
+                    preparedness: &sc.cont_r,
+                };
+                sc.cont_parts[p * LANES + l] =
+                    add_continuation(&c, places, end, &mut sc.cont_b, &mut sc.cont_h, &mut sc.cont_flows);
+                for j in 0..nj {
+                    sc.b[base + j].as_mut_array()[l] = sc.cont_b[j];
+                    sc.h[base + j].as_mut_array()[l] = sc.cont_h[j];
                 }
             }
         }
@@ -723,11 +962,14 @@ impl LaneLevers {
                 }
                 if tau >= *seen + tr.delay {
                     self.trigger_fired[p][tk][l] = true;
+                    // Training-FLOP thresholds drift by the lane's algorithmic progress too.
+                    let c = tr.ceilings.with_progress(self.progress[l]);
                     for j in (0..nj).filter(|&j| tr.applies[j] && self.joined[p * nj + j][l]) {
                         let i = p * nj + j;
-                        self.open_below[i].as_mut_array()[l] = tr.ceilings.open_below;
-                        self.gated_below[i].as_mut_array()[l] = tr.ceilings.gated_below;
-                        self.drift[i].as_mut_array()[l] = tr.ceilings.drift;
+                        self.open_below[i].as_mut_array()[l] = c.open_below;
+                        self.gated_below[i].as_mut_array()[l] = c.gated_below;
+                        self.drift[i].as_mut_array()[l] = c.drift;
+                        self.stage_delay[i].as_mut_array()[l] = c.stage_delay;
                     }
                 }
             }
@@ -773,8 +1015,16 @@ mod tests {
                     assert_eq!(a.events, b.events, "run {run}: events");
                     assert_eq!(a.catastrophes, b.catastrophes, "run {run}: catastrophes");
                     assert!(a.hazard_year == b.hazard_year || (a.hazard_year.is_nan() && b.hazard_year.is_nan()));
+                    assert!(close(a.max_event, b.max_event), "run {run}: max event {} vs {}", a.max_event, b.max_event);
+                    let (cb, ch) = (a.continuation_benefit, b.continuation_benefit);
+                    assert!(close(cb, ch), "run {run}: continuation benefit {cb} vs {ch}");
+                    let (cb, ch) = (a.continuation_harm, b.continuation_harm);
+                    assert!(close(cb, ch), "run {run}: continuation harm {cb} vs {ch}");
                 }
                 for (a, b) in jur.iter().zip(&lane.jurisdictions[l]) {
+                    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * (1.0 + x.abs().max(y.abs()));
+                    assert!(close(a.benefit, b.benefit), "run {run}: place benefit {} vs {}", a.benefit, b.benefit);
+                    assert!(close(a.harm, b.harm), "run {run}: place harm {} vs {}", a.harm, b.harm);
                     assert!(
                         (a.share_end - b.share_end).abs() < 1e-9,
                         "run {run}: share {} vs {}",
@@ -804,7 +1054,7 @@ mod tests {
                     x
                 })
                 .collect();
-            let tiered = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.1 };
+            let tiered = Regime::tiered(27.0, 28.0, 0.1);
             for p in &mut s.policies {
                 p.overrides.retain(|(j, _)| *j < nj);
             }
@@ -820,7 +1070,7 @@ mod tests {
     fn lanes_match_the_per_run_reference_with_every_lever() {
         use crate::model::{Evaluation, Levers, Policy, Regime, Signpost, Spending, Trigger};
         let mut s = Scenario::built_in().to_draft();
-        let tiered = Regime::Tiered { open_below: 26.8, gated_below: 27.6, drift: 0.2 };
+        let tiered = Regime::tiered(26.8, 27.6, 0.2);
         let trigger = |when, delay, regime, jurisdictions| Trigger { when, delay, regime, jurisdictions };
         s.policies.push(Policy {
             name: "Every lever".into(),
@@ -834,12 +1084,7 @@ mod tests {
                 triggers: vec![
                     trigger(Signpost::HarmAbove(50.0), 0.5, Regime::Closed, vec![0, 1]),
                     trigger(Signpost::Catastrophe, 0.0, Regime::Open, vec![4]),
-                    trigger(
-                        Signpost::OpenPoolAbove(27.2),
-                        1.0,
-                        Regime::Tiered { open_below: 27.5, gated_below: 28.0, drift: 0.0 },
-                        vec![],
-                    ),
+                    trigger(Signpost::OpenPoolAbove(27.2), 1.0, Regime::tiered(27.5, 28.0, 0.0), vec![]),
                 ],
                 coordination: vec![0.7, 0.3, 1.0, 0.5, 0.2],
             },
@@ -862,6 +1107,154 @@ mod tests {
         for (name, text) in crate::model::scenario::PRESETS {
             let s = Scenario::parse(text, name).expect("preset parses");
             check_matches_reference(&s, 24);
+        }
+    }
+
+    /// A scenario with every model v2 mechanism on at once: a continuation of uncertain
+    /// length, bounded losses that bind in some runs, algorithmic progress under
+    /// training-FLOP thresholds (drifting, and a staged one), private leaks, distillation,
+    /// scrutiny, staged open releases; `levers` adds policies with every lever, switching to
+    /// v2 regimes.
+    fn every_v2_mechanism(levers: bool) -> Scenario {
+        use crate::model::regime::Measure;
+        use crate::model::{Dist, Evaluation, Levers, P, Policy, Regime, Signpost, Spending, Trigger};
+        let mut s = Scenario::built_in().to_draft();
+        let w = &mut s.world;
+        w[P::continuation_years as usize] = Dist::Uniform { min: 0.0, max: 30.0 };
+        w[P::world_output as usize] = Dist::Uniform { min: 5.0, max: 400.0 };
+        w[P::algorithmic_progress as usize] = Dist::Pert { min: 0.0, mode: 0.3, max: 0.8 };
+        w[P::leak_public_share as usize] = Dist::Uniform { min: 0.0, max: 1.0 };
+        w[P::distill_lag as usize] = Dist::Uniform { min: 0.2, max: 1.5 };
+        w[P::scrutiny_safety as usize] = Dist::Uniform { min: 0.0, max: 2.0 };
+        // More events and leaks, so that every branch is taken.
+        w[P::misuse_rate as usize] = Dist::Fixed(20.0);
+        w[P::leak_gated as usize] = Dist::Fixed(2.0);
+        w[P::leak_closed as usize] = Dist::Fixed(0.5);
+        let flop = Regime::Tiered {
+            open_below: 26.9,
+            gated_below: 27.4,
+            drift: 0.05,
+            measure: Measure::TrainingFlop,
+            stage_delay: 0.0,
+        };
+        let staged_flop = Regime::Tiered {
+            open_below: 27.0,
+            gated_below: 27.8,
+            drift: 0.0,
+            measure: Measure::TrainingFlop,
+            stage_delay: 0.75,
+        };
+        let mk = |name: &str, default, overrides, levers| Policy { name: name.into(), default, overrides, levers };
+        s.policies.push(mk("Training FLOP", flop, vec![(1, Regime::Open)], Levers::default()));
+        s.policies.push(mk(
+            "Staged",
+            Regime::OpenStaged { stage_delay: 0.5 },
+            vec![(0, staged_flop), (2, Regime::Closed)],
+            Levers::default(),
+        ));
+        if levers {
+            let trigger = |when, delay, regime, jurisdictions| Trigger { when, delay, regime, jurisdictions };
+            s.policies.push(mk(
+                "Every lever, v2 regimes",
+                staged_flop,
+                vec![(4, Regime::Open)],
+                Levers {
+                    evaluation: Some(Evaluation { sd: 0.4, bias: -0.1 }),
+                    spending: (0..5).map(|j| Spending { safeguards: j as f64, preparedness: 1.0 }).collect(),
+                    triggers: vec![
+                        trigger(Signpost::HarmAbove(30.0), 0.5, flop, vec![0, 1]),
+                        trigger(Signpost::Year(2.0), 0.0, Regime::OpenStaged { stage_delay: 1.0 }, vec![4]),
+                        trigger(Signpost::OpenPoolAbove(27.3), 0.25, Regime::Closed, vec![]),
+                    ],
+                    coordination: vec![0.8, 0.4, 1.0, 0.6, 0.3],
+                },
+            ));
+        }
+        s.check().unwrap()
+    }
+
+    #[test]
+    fn lanes_match_the_per_run_reference_with_every_v2_mechanism() {
+        let s = every_v2_mechanism(false);
+        assert_eq!(s.model_version(), "2");
+        let engine = Engine::new(&s);
+        let m = engine.mechanisms(std::iter::once(vec![0.0; N_PARAMS].as_slice()));
+        assert!(m.staged, "a staged policy puts every register on the v2 path");
+        check_matches_reference(&s, 64);
+    }
+
+    #[test]
+    fn lanes_match_the_per_run_reference_with_every_v2_mechanism_and_every_lever() {
+        check_matches_reference(&every_v2_mechanism(true), 64);
+    }
+
+    /// Every register on the v2 path with every mechanism's code running, in a scenario
+    /// where each is at its off value: each lane computes exactly, bit for bit, what v1's
+    /// code computes, so a register's path never changes a run's result. Presets, and a
+    /// training-FLOP regime without algorithmic progress (per-lane ceilings against the table).
+    #[test]
+    fn the_v2_path_with_its_mechanisms_off_is_v1_bit_for_bit() {
+        use crate::model::regime::Measure;
+        use crate::model::{Levers, Policy, Regime};
+        let mut scenarios: Vec<Scenario> =
+            crate::model::scenario::PRESETS.iter().map(|(n, t)| Scenario::parse(t, n).unwrap()).collect();
+        let flop = Regime::Tiered {
+            open_below: 26.9,
+            gated_below: 27.4,
+            drift: 0.05,
+            measure: Measure::TrainingFlop,
+            stage_delay: 0.0,
+        };
+        let with_flop = Scenario::built_in()
+            .edited(|d| {
+                d.policies.push(Policy {
+                    name: "Training FLOP".into(),
+                    default: flop,
+                    overrides: vec![(1, Regime::Open)],
+                    levers: Levers::default(),
+                })
+            })
+            .unwrap();
+        scenarios.push(with_flop);
+        let all = Mechanisms {
+            continuation: true,
+            bounded: true,
+            private_leaks: true,
+            distill: true,
+            scrutiny: true,
+            training_flop: true,
+            staged: false,
+        };
+        for s in &scenarios {
+            let engine = Engine::new(s);
+            let (mut v1, mut v2) = (engine.lane_scratch(true), engine.lane_scratch(true));
+            for group in 0..6u64 {
+                let ids: [u64; LANES] = std::array::from_fn(|l| group * LANES as u64 + l as u64);
+                for (l, &run) in ids.iter().enumerate() {
+                    engine.draw_params(run, &mut v1.params[l]);
+                    engine.draw_params(run, &mut v2.params[l]);
+                }
+                assert!(!engine.mechanisms(v1.params.iter().map(Vec::as_slice)).any(), "{}", s.name());
+                engine.run_lanes(ids, &mut v1, true);
+                engine.run_lanes_v::<true>(ids, &mut v2, true, all);
+                for l in 0..LANES {
+                    for (a, b) in v1.outcomes[l].iter().zip(&v2.outcomes[l]) {
+                        let bits = |o: &Outcome| {
+                            [o.benefit, o.harm, o.max_event, o.open_pool_end, o.hazard_year, o.spending]
+                                .map(f64::to_bits)
+                        };
+                        assert_eq!(bits(a), bits(b), "{}: run {}", s.name(), ids[l]);
+                        assert_eq!((a.events, a.catastrophes), (b.events, b.catastrophes));
+                        assert_eq!((b.continuation_benefit, b.continuation_harm), (0.0, 0.0));
+                    }
+                    for (a, b) in v1.jurisdictions[l].iter().zip(&v2.jurisdictions[l]) {
+                        let bits = |x: &JurisdictionOutcome| [x.benefit, x.harm, x.share_end].map(f64::to_bits);
+                        assert_eq!(bits(a), bits(b), "{}: run {}", s.name(), ids[l]);
+                    }
+                    let (a, b) = (&v1.series[l], &v2.series[l]);
+                    assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()), "{}: series", s.name());
+                }
+            }
         }
     }
 }

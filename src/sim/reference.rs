@@ -7,7 +7,8 @@ use rand_distr::StandardNormal;
 
 use crate::model::params::{N_PARAMS, P};
 
-use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, Outcome, severity};
+use super::continuation::{ContinuationParams, EndState, Places, add_continuation};
+use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, Outcome, RunV2, severity};
 use super::poisson::poisson_inverse;
 use super::rng::{SimRng, Stream, stream};
 
@@ -58,6 +59,13 @@ pub struct Scratch {
     damage: Vec<f64>,
     trigger_seen: Vec<Vec<f64>>,
     trigger_fired: Vec<Vec<bool>>,
+    // model v2, per policy: the misusers' pool M, the remaining share of output R, a_api
+    // (scrutiny lowers it), this step's scrutiny S_t; per place, the continuation's scratch
+    m: Vec<f64>,
+    remaining: Vec<f64>,
+    api: Vec<f64>,
+    scrutiny: Vec<f64>,
+    flows: Vec<f64>,
 }
 
 /// Where a run writes what it records beyond its [`Outcome`]s.
@@ -130,6 +138,11 @@ impl Engine {
                 .iter()
                 .map(|l| vec![false; l.as_ref().map_or(0, |l| l.triggers.len())])
                 .collect(),
+            m: vec![0.0; p],
+            remaining: vec![0.0; p],
+            api: vec![0.0; p],
+            scrutiny: vec![0.0; p],
+            flows: vec![0.0; j],
         }
     }
 
@@ -147,7 +160,9 @@ impl Engine {
         let w = &scratch.params;
         let pv = |p: P| w[p as usize];
         let (k0, o0) = (pv(P::k0), pv(P::o0));
-        let growth_dt = pv(P::growth) * dt;
+        // Model v2's constants, each neutral where its mechanism is off (engine.rs, RunV2).
+        let v2 = RunV2::new(w, self.years);
+        let growth_dt = v2.growth_total * dt;
         let growth_noise = pv(P::growth_sd) * dt.sqrt();
         let open_lag = pv(P::open_lag);
         let gamma = pv(P::gap_per_log_share);
@@ -177,6 +192,7 @@ impl Engine {
         let migration_sd = pv(P::migration_sd);
         let delta = pv(P::discount_rate);
         let (leak_g, leak_c) = (pv(P::leak_gated), pv(P::leak_closed));
+        let continuation = ContinuationParams::new(w, self.years, v2.output);
 
         let sc = scratch;
         for j in 0..nj {
@@ -213,6 +229,9 @@ impl Engine {
         for p in 0..np {
             sc.k[p] = k0;
             sc.o[p] = o0;
+            sc.m[p] = o0;
+            sc.remaining[p] = 1.0;
+            sc.api[p] = a_api;
             sc.hazard_year[p] = hazard_year0;
             sc.events[p] = 0;
             sc.catastrophes[p] = 0;
@@ -271,7 +290,7 @@ impl Engine {
                             sc.trigger_fired[p][tk] = true;
                             for (place, &applies) in sc.places[base..base + nj].iter_mut().zip(&tr.applies) {
                                 if applies && place.joined {
-                                    place.ceilings = tr.ceilings;
+                                    place.ceilings = tr.ceilings.with_progress(v2.progress);
                                 }
                             }
                         }
@@ -293,29 +312,51 @@ impl Engine {
                 }
                 // 2-4. Ceilings, releases, leaks; this step's burdens for step 12.
                 let mut pool = sc.o[p];
+                let mut misuse_pool = sc.m[p];
+                let mut gated_max = f64::NEG_INFINITY;
                 let mut burden_changed = false;
                 let ceilings = &self.ceilings[base..base + nj];
                 let burden = &mut sc.burden[base..base + nj];
                 let with_levers = self.levers[p].is_some();
                 for j in 0..nj {
                     let kj = kj[j];
-                    let (oc, gc) = if with_levers {
+                    let (oc, gc, stage_delay) = if with_levers {
                         // Tiers act on measured capability, true + error: as if the ceilings were
-                        // lower by the error.
+                        // lower by the error. (LeverPlan::start and the triggers applied the
+                        // run's algorithmic progress to training-FLOP ceilings.)
                         let place = &sc.places[base + j];
                         let (oc, gc) = place.ceilings.at(tau);
-                        (oc - place.eval_error, gc - place.eval_error)
+                        (oc - place.eval_error, gc - place.eval_error, place.ceilings.stage_delay)
                     } else {
-                        ceilings[j].at(tau)
+                        let c = ceilings[j].with_progress(v2.progress);
+                        let (oc, gc) = c.at(tau);
+                        (oc, gc, c.stage_delay)
                     };
-                    let open_release = fmin(kj - open_lag, oc);
-                    let gated = if kj > oc && gc > oc { fmin(kj, gc) } else { f64::NEG_INFINITY };
+                    // Model v2's staged release: what may be opened or gated is the frontier of
+                    // stage_delay years ago, at the expected growth; the held-back test and the
+                    // burdens still use K_j.
+                    let releasable = kj - stage_delay * v2.growth_total;
+                    let open_release = fmin(releasable - open_lag, oc);
+                    let gated = if releasable > oc && gc > oc { fmin(releasable, gc) } else { f64::NEG_INFINITY };
                     pool = fmax(pool, open_release);
-                    if gated > f64::NEG_INFINITY && sc.u_gated[j] < sc.p_leak_gated[j] {
-                        pool = fmax(pool, gated);
+                    gated_max = fmax(gated_max, gated);
+                    // A leak is public when its uniform is also below p_leak * p_pub, else it
+                    // reaches misusers only (the pool M).
+                    let u_g = sc.u_gated[j];
+                    if gated > f64::NEG_INFINITY && u_g < sc.p_leak_gated[j] {
+                        if u_g < sc.p_leak_gated[j] * v2.public_share {
+                            pool = fmax(pool, gated);
+                        } else {
+                            misuse_pool = fmax(misuse_pool, gated);
+                        }
                     }
-                    if kj > fmax(open_release, gated) && sc.u_closed[j] < sc.p_leak_closed[j] {
-                        pool = fmax(pool, kj);
+                    let u_c = sc.u_closed[j];
+                    if kj > fmax(open_release, gated) && u_c < sc.p_leak_closed[j] {
+                        if u_c < sc.p_leak_closed[j] * v2.public_share {
+                            pool = fmax(pool, kj);
+                        } else {
+                            misuse_pool = fmax(misuse_pool, kj);
+                        }
                     }
                     let b = base_burden[j]
                         + if kj > oc { burden_gated } else { 0.0 }
@@ -325,15 +366,22 @@ impl Engine {
                         burden_changed = true;
                     }
                 }
-                // 5. Open pool (never decreases) and the hazard-crossing year.
+                // 5. Open pool (never decreases); model v2's distillation (the pool trails the
+                // API frontier by at most distill_lag; +inf when off); the misusers' pool M
+                // holds whatever is public too; the hazard-crossing year.
+                pool = fmax(pool, k - v2.distill_lag);
                 sc.o[p] = pool;
+                sc.m[p] = fmax(misuse_pool, pool);
                 if pool >= hz && sc.hazard_year[p].is_nan() {
                     sc.hazard_year[p] = tau;
                 }
-                // 6-7. Openness and hazard, from the world frontier and the updated pool.
+                // 6-7. Openness and hazard, from the world frontier and the updated pools;
+                // misusers of open weights use M.
                 let theta = (1.0 - (k - pool) / gap_ref).clamp(0.0, 1.0);
-                let ho = sc.strip[p] * logistic((pool - hz) * inv_hz_w);
-                let hk = a_api * logistic((k - hz) * inv_hz_w);
+                // Scrutiny (model v2): access to models near the frontier, gated ones included.
+                sc.scrutiny[p] = (1.0 - (k - fmax(pool, gated_max)) / gap_ref).clamp(0.0, 1.0);
+                let ho = sc.strip[p] * logistic((sc.m[p] - hz) * inv_hz_w);
+                let hk = sc.api[p] * logistic((k - hz) * inv_hz_w);
                 sc.h_open[p] = ho;
                 sc.h_api[p] = hk;
                 sc.theta[p] = theta;
@@ -357,7 +405,9 @@ impl Engine {
                     let v = fmax(v_open, v_api);
                     let f_open = if v > 0.0 { v_open / v } else { 0.0 };
                     let aj = a[j];
-                    b[j] += flow * weight[j] * aj * v;
+                    // Model v2's bounded losses: benefit on the output that remains at the
+                    // start of the step (this step's events come after; R is 1 when unbounded).
+                    b[j] += flow * weight[j] * aj * v * sc.remaining[p];
                     // 10. Adoption (Bass), clamped to [0, 1].
                     a[j] = fmin(fmax(aj + dt * (bass_p + bass_q * aj * (1.0 + omega * f_open)) * (1.0 - aj), 0.0), 1.0);
                 }
@@ -431,13 +481,17 @@ impl Engine {
                     let base = p * nj;
                     let (ho, hk) = (sc.h_open[p], sc.h_api[p]);
                     let p_open = ho / (ho + hk);
-                    let sev_open = s_min * (kappa_ln10 * (sc.o[p] - hz).max(0.0)).exp();
+                    let sev_open = s_min * (kappa_ln10 * (sc.m[p] - hz).max(0.0)).exp();
                     let sev_api = s_min * (kappa_ln10 * (sc.k_before[p] - hz).max(0.0)).exp();
                     for e in 0..n {
                         let land = sc.event_land[e] as usize;
                         let uplift = if sc.event_src[e] < p_open { sev_open } else { sev_api };
                         // Preparedness as it was before this step's update (step 11 below).
                         let sev = severity(uplift * sc.event_x[e], sc.r[base + land], s_cap);
+                        // Model v2's bounded losses: an event destroys at most what remains of
+                        // the output at stake (stake +inf when unbounded: S stays, R stays 1).
+                        let sev = fmin(sev, sc.remaining[p] * v2.stake);
+                        sc.remaining[p] = fmax(sc.remaining[p] - sev / v2.stake, 0.0);
                         sc.h[base + land] += discount * sev;
                         sc.damage[p] += sev;
                         if sev >= s_cat {
@@ -460,6 +514,18 @@ impl Engine {
                 for (r, &rho) in r.iter_mut().zip(&sc.defense[base..base + nj]) {
                     *r += fmin(rho * boost, 1.0) * (r_max - *r);
                 }
+                // Model v2's scrutiny: outside study of models near the frontier makes misuse
+                // harder and evaluations better, by exp(-sigma_s S_t dt) each step.
+                if v2.scrutiny > 0.0 {
+                    let factor = (-(v2.scrutiny * dt) * sc.scrutiny[p]).exp();
+                    sc.strip[p] *= factor;
+                    sc.api[p] *= factor;
+                    if self.levers[p].is_some() {
+                        for place in &mut sc.places[base..base + nj] {
+                            place.eval_error *= factor;
+                        }
+                    }
+                }
             }
 
             // 14. Record the step.
@@ -480,7 +546,27 @@ impl Engine {
 
         for p in 0..np {
             let base = p * nj;
+            // Model v2's continuation value, into each place's benefit and harm.
+            let (cont_b, cont_h) = add_continuation(
+                &continuation,
+                Places { weight, api_access, exposure: &self.exposure },
+                EndState {
+                    frontier: sc.k[p],
+                    open_pool: sc.o[p],
+                    misuse_pool: sc.m[p],
+                    remaining: sc.remaining[p],
+                    strip: sc.strip[p],
+                    api_misuse: sc.api[p],
+                    adoption: &sc.a[base..base + nj],
+                    preparedness: &sc.r[base..base + nj],
+                },
+                &mut sc.b[base..base + nj],
+                &mut sc.h[base..base + nj],
+                &mut sc.flows,
+            );
             sinks.outcomes[p] = Outcome {
+                continuation_benefit: cont_b,
+                continuation_harm: cont_h,
                 benefit: sc.b[base..base + nj].iter().sum(),
                 harm: sc.h[base..base + nj].iter().sum(),
                 max_event: sc.max_event[p],

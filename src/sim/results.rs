@@ -67,7 +67,8 @@ impl Results {
     }
 }
 
-const MAGIC: &[u8; 8] = b"TLRES\x00\x02\x00";
+/// Version 3: each outcome carries the continuation value's parts (model v2).
+const MAGIC: &[u8; 8] = b"TLRES\x00\x03\x00";
 
 fn put_u64(w: &mut impl Write, x: u64) -> io::Result<()> {
     w.write_all(&x.to_le_bytes())
@@ -117,7 +118,17 @@ impl Results {
             put_u64(w, x)?;
         }
         for o in &self.outcomes {
-            put_f64s(w, [o.benefit, o.harm, o.max_event, o.open_pool_end, o.hazard_year, o.spending].into_iter())?;
+            let values = [
+                o.benefit,
+                o.harm,
+                o.max_event,
+                o.open_pool_end,
+                o.hazard_year,
+                o.spending,
+                o.continuation_benefit,
+                o.continuation_harm,
+            ];
+            put_f64s(w, values.into_iter())?;
             put_u64(w, u64::from(o.events) | (u64::from(o.catastrophes) << 32))?;
         }
         for j in &self.jurisdictions {
@@ -155,8 +166,20 @@ impl Results {
         }
         let mut outcomes = Vec::with_capacity(n_out as usize);
         for _ in 0..n_out {
-            let (benefit, harm, max_event, open_pool_end, hazard_year, spending) =
-                (get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?, get_f64(r)?);
+            let mut x = [0.0; 8];
+            for v in &mut x {
+                *v = get_f64(r)?;
+            }
+            let [
+                benefit,
+                harm,
+                max_event,
+                open_pool_end,
+                hazard_year,
+                spending,
+                continuation_benefit,
+                continuation_harm,
+            ] = x;
             let counts = get_u64(r)?;
             outcomes.push(Outcome {
                 benefit,
@@ -167,6 +190,8 @@ impl Results {
                 events: counts as u32,
                 catastrophes: (counts >> 32) as u32,
                 spending,
+                continuation_benefit,
+                continuation_harm,
             });
         }
         let mut jurisdictions = Vec::with_capacity(n_jur as usize);
@@ -292,6 +317,8 @@ mod tests {
             assert_eq!(a.benefit.to_bits(), b.benefit.to_bits());
             assert_eq!(a.harm.to_bits(), b.harm.to_bits());
             assert_eq!(a.hazard_year.to_bits(), b.hazard_year.to_bits());
+            assert_eq!(a.continuation_benefit.to_bits(), b.continuation_benefit.to_bits());
+            assert_eq!(a.continuation_harm.to_bits(), b.continuation_harm.to_bits());
             assert_eq!((a.events, a.catastrophes), (b.events, b.catastrophes));
         }
         assert_eq!(back.jurisdictions, r.jurisdictions);

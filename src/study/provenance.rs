@@ -101,7 +101,7 @@ impl Provenance {
         Provenance {
             tool: "tierlab".into(),
             version: crate::VERSION.into(),
-            model_version: crate::MODEL_VERSION.into(),
+            model_version: scenario.model_version().into(),
             scenario_name: scenario.name().to_string(),
             scenario_file: file.into(),
             scenario_sha256: sha256_hex(text),

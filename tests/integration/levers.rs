@@ -7,7 +7,7 @@ use tierlab::sim::{JurisdictionOutcome, Outcome, Record, Results};
 
 use crate::support::{param_value, sim};
 
-const TIERED: Regime = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 };
+const TIERED: Regime = Regime::tiered(27.0, 28.0, 0.0);
 
 fn everything() -> Record {
     Record { jurisdictions: true, series_runs: u64::MAX, params: true }
@@ -157,7 +157,7 @@ fn an_evaluation_bias_is_the_tiers_moved_by_minus_the_bias() {
     // Measured = true + bias: with sd 0 the tiers act as if their ceilings were lower by the
     // bias, exactly.
     let bias = -0.4;
-    let moved = Regime::Tiered { open_below: 27.0 - bias, gated_below: 28.0 - bias, drift: 0.0 };
+    let moved = Regime::tiered(27.0 - bias, 28.0 - bias, 0.0);
     let s = with_policies(
         300,
         vec![

@@ -135,7 +135,7 @@ impl SweepParam {
     /// a tiered regime (`None` if there is none).
     pub fn current(self, policy: &Policy, n_jurisdictions: usize) -> Option<f64> {
         (0..n_jurisdictions).find_map(|j| match policy.regime_for(j) {
-            Regime::Tiered { open_below, gated_below, drift } => Some(match self {
+            Regime::Tiered { open_below, gated_below, drift, .. } => Some(match self {
                 SweepParam::OpenBelow => open_below,
                 SweepParam::GatedBelow => gated_below,
                 SweepParam::Drift => drift,

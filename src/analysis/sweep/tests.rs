@@ -135,14 +135,14 @@ fn apply_moves_every_tiered_regime() {
     let mut p = s.policies()[s.policy_index("Unilateral tiered (US, EU, UK)").unwrap()].clone();
     assert!(!SweepParam::OpenBelow.apply(&mut p, 25.5));
     for (_, r) in &p.overrides {
-        assert_eq!(*r, Regime::Tiered { open_below: 25.5, gated_below: 26.5, drift: 0.0 });
+        assert_eq!(*r, Regime::tiered(25.5, 26.5, 0.0));
     }
     assert_eq!(p.default, Regime::Open);
     assert!(SweepParam::GatedBelow.apply(&mut p, 25.0));
-    assert_eq!(p.overrides[0].1, Regime::Tiered { open_below: 25.5, gated_below: 25.5, drift: 0.0 });
+    assert_eq!(p.overrides[0].1, Regime::tiered(25.5, 25.5, 0.0));
     assert!(!SweepParam::GatedBelow.apply(&mut p, 27.0));
     assert!(!SweepParam::Drift.apply(&mut p, 0.25));
-    assert_eq!(p.overrides[2].1, Regime::Tiered { open_below: 25.5, gated_below: 27.0, drift: 0.25 });
+    assert_eq!(p.overrides[2].1, Regime::tiered(25.5, 27.0, 0.25));
     assert_eq!(SweepParam::GatedBelow.current(&p, 5), Some(27.0));
     assert_eq!(SweepParam::parse("drift"), Some(SweepParam::Drift));
     assert_eq!(SweepParam::parse("open"), None);
@@ -379,9 +379,7 @@ fn defaults_pick_a_tiered_policy_a_centred_grid_and_an_axis_inside_the_range() {
         .unwrap();
     assert_eq!(default_policy(&s), None, "the baseline is open");
     let b = s.run().reference;
-    let s = s
-        .edited(|d| d.policies[b].default = Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 })
-        .unwrap();
+    let s = s.edited(|d| d.policies[b].default = Regime::tiered(27.0, 28.0, 0.0)).unwrap();
     assert_eq!(default_policy(&s), Some(b));
 }
 

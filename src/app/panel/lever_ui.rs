@@ -177,7 +177,7 @@ fn triggers_ui(ui: &mut Ui, levers: &mut Levers, cmds: &mut Vec<AppCommand>) {
                 ui.label("delay");
                 value(ui, &mut t.delay, 0.0..=1000.0, 0.05, " yr", "Years from seeing the signpost to the switch", cmds);
                 let kind = match t.regime {
-                    Regime::Open => "open",
+                    Regime::Open | Regime::OpenStaged { .. } => "open",
                     Regime::Closed => "closed",
                     Regime::Tiered { .. } => "tiered",
                 };
@@ -185,7 +185,7 @@ fn triggers_ui(ui: &mut Ui, levers: &mut Levers, cmds: &mut Vec<AppCommand>) {
                     for (label, r) in [
                         ("open", Regime::Open),
                         ("closed", Regime::Closed),
-                        ("tiered", Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 }),
+                        ("tiered", Regime::tiered(27.0, 28.0, 0.0)),
                     ] {
                         if ui.selectable_label(kind == label, label).clicked() && kind != label {
                             t.regime = r;

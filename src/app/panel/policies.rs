@@ -33,7 +33,7 @@ pub fn unique_name(s: &ScenarioDraft, base: &str) -> String {
 pub fn new_policy(s: &ScenarioDraft) -> Policy {
     Policy {
         name: unique_name(s, "New policy"),
-        default: Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 },
+        default: Regime::tiered(27.0, 28.0, 0.0),
         overrides: Vec::new(),
         levers: Default::default(),
     }
@@ -202,7 +202,7 @@ pub fn set_override(p: &mut Policy, j: usize, r: Option<Regime>) {
 
 fn regime_kind(r: Regime) -> &'static str {
     match r {
-        Regime::Open => "open",
+        Regime::Open | Regime::OpenStaged { .. } => "open",
         Regime::Closed => "closed",
         Regime::Tiered { .. } => "tiered",
     }
@@ -215,7 +215,7 @@ fn regime_of_kind(kind: &str, previous: Regime) -> Regime {
         "closed" => Regime::Closed,
         _ => match previous {
             Regime::Tiered { .. } => previous,
-            _ => Regime::Tiered { open_below: 27.0, gated_below: 28.0, drift: 0.0 },
+            _ => Regime::tiered(27.0, 28.0, 0.0),
         },
     }
 }
@@ -244,7 +244,7 @@ fn regime_ui(ui: &mut Ui, id: &str, r: &mut Regime, label: egui::Id, cmds: &mut 
 
 /// Threshold and drift sliders of a tiered regime; returns whether it changed.
 fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
-    let Regime::Tiered { open_below, gated_below, drift } = r else {
+    let Regime::Tiered { open_below, gated_below, drift, .. } = r else {
         return false;
     };
     let before = (*open_below, *gated_below, *drift);

@@ -5,15 +5,15 @@ use std::collections::HashSet;
 use toml::{Spanned, Value};
 
 use super::super::raw::RawPolicy;
-use super::super::regime::{Policy, Regime};
+use super::super::regime::{Measure, Policy, Regime};
 use super::super::scenario::MAX_POLICIES;
 use super::{Checker, describe_value, top_level_key_line};
 
 impl Checker<'_> {
     pub(super) fn regime(&mut self, path: &str, v: &Spanned<Value>) -> Option<Regime> {
         let line = self.line(v);
-        const ALLOWED: &str =
-            "\"open\", \"closed\" or { tiered = { open_below = 27.0, gated_below = 28.0, drift = 0.0 } }";
+        const ALLOWED: &str = "\"open\", \"closed\", { tiered = { open_below = 27.0, gated_below = 28.0, drift = 0.0 } } \
+             or { open = { stage_delay = 0.5 } }";
         match v.get_ref() {
             Value::String(s) if s == "open" => Some(Regime::Open),
             Value::String(s) if s == "closed" => Some(Regime::Closed),
@@ -22,54 +22,125 @@ impl Checker<'_> {
                     self.push(format!("{path}.tiered"), line, format!("must be a table: {ALLOWED}"));
                     return None;
                 };
+                self.tiered(path, line, tt)
+            }
+            Value::Table(t) if t.len() == 1 && t.contains_key("open") => {
+                let Some(Value::Table(ot)) = t.get("open") else {
+                    self.push(
+                        format!("{path}.open"),
+                        line,
+                        format!("must be a table such as {{ stage_delay = 0.5 }}: {ALLOWED}"),
+                    );
+                    return None;
+                };
                 let mut ok = true;
-                for key in tt.keys() {
-                    if !["open_below", "gated_below", "drift"].contains(&key.as_str()) {
-                        let msg = "is not a key of a tiered regime (allowed: open_below, gated_below, drift)";
-                        self.push(format!("{path}.tiered.{key}"), line, msg);
+                for key in ot.keys() {
+                    if key != "stage_delay" {
+                        let msg = "is not a key of an open regime's table (allowed: stage_delay)";
+                        self.push(format!("{path}.open.{key}"), line, msg);
                         ok = false;
                     }
                 }
-                let num = |c: &mut Self, key: &str, default: Option<f64>| -> Option<f64> {
-                    match tt.get(key) {
-                        Some(Value::Integer(i)) => Some(*i as f64),
-                        Some(Value::Float(f)) if f.is_finite() => Some(*f),
-                        Some(other) => {
-                            let msg = format!("must be a finite number (log10 FLOP), got {}", describe_value(other));
-                            c.push(format!("{path}.tiered.{key}"), line, msg);
-                            None
-                        }
-                        None if default.is_some() => default,
-                        None => {
-                            c.push(
-                                format!("{path}.tiered.{key}"),
-                                line,
-                                "is required (a capability in log10 FLOP, e.g. 27.0 for 1e27)",
-                            );
-                            None
-                        }
-                    }
-                };
-                let open_below = num(self, "open_below", None);
-                let gated_below = num(self, "gated_below", None);
-                let drift = num(self, "drift", Some(0.0));
-                let (Some(open_below), Some(gated_below), Some(drift)) = (open_below, gated_below, drift) else {
-                    return None;
-                };
-                if gated_below < open_below {
-                    let msg = format!(
-                        "gated_below must be >= open_below, got open_below = {open_below}, gated_below = {gated_below}"
-                    );
-                    self.push(format!("{path}.tiered"), line, msg);
-                    ok = false;
+                let stage_delay = self.stage_delay(&format!("{path}.open"), line, ot);
+                match (ok, stage_delay) {
+                    // A delay of 0 is plain open, so a file that spells the default out runs
+                    // exactly as one that leaves it out.
+                    (true, Some(d)) if d == 0.0 => Some(Regime::Open),
+                    (true, Some(stage_delay)) => Some(Regime::OpenStaged { stage_delay }),
+                    _ => None,
                 }
-                ok.then_some(Regime::Tiered { open_below, gated_below, drift })
             }
             other => {
                 self.push(path, line, format!("must be {ALLOWED}, got {}", describe_value(other)));
                 None
             }
         }
+    }
+
+    /// The inner table of `{ tiered = { ... } }`.
+    fn tiered(&mut self, path: &str, line: Option<usize>, tt: &toml::Table) -> Option<Regime> {
+        const KEYS: [&str; 5] = ["open_below", "gated_below", "drift", "measure", "stage_delay"];
+        let mut ok = true;
+        for key in tt.keys() {
+            if !KEYS.contains(&key.as_str()) {
+                let msg = format!("is not a key of a tiered regime (allowed: {})", KEYS.join(", "));
+                self.push(format!("{path}.tiered.{key}"), line, msg);
+                ok = false;
+            }
+        }
+        let num = |c: &mut Self, key: &str, default: Option<f64>| -> Option<f64> {
+            match tt.get(key) {
+                Some(Value::Integer(i)) => Some(*i as f64),
+                Some(Value::Float(f)) if f.is_finite() => Some(*f),
+                Some(other) => {
+                    let msg = format!("must be a finite number (log10 FLOP), got {}", describe_value(other));
+                    c.push(format!("{path}.tiered.{key}"), line, msg);
+                    None
+                }
+                None if default.is_some() => default,
+                None => {
+                    c.push(
+                        format!("{path}.tiered.{key}"),
+                        line,
+                        "is required (a capability in log10 FLOP, e.g. 27.0 for 1e27)",
+                    );
+                    None
+                }
+            }
+        };
+        let open_below = num(self, "open_below", None);
+        let gated_below = num(self, "gated_below", None);
+        let drift = num(self, "drift", Some(0.0));
+        let measure = match tt.get("measure") {
+            None => Some(Measure::Effective),
+            Some(Value::String(m)) if Measure::from_keyword(m).is_some() => Measure::from_keyword(m),
+            Some(other) => {
+                let kinds = Measure::KEYWORDS.map(|w| format!("{w:?}")).join(" or ");
+                let msg = format!(
+                    "must be {kinds} (what the thresholds measure: effective compute, or training FLOP, which \
+                     algorithmic_progress makes ever more capable), got {}",
+                    describe_value(other)
+                );
+                self.push(format!("{path}.tiered.measure"), line, msg);
+                None
+            }
+        };
+        let stage_delay = self.stage_delay(&format!("{path}.tiered"), line, tt);
+        let (Some(open_below), Some(gated_below), Some(drift), Some(measure), Some(stage_delay)) =
+            (open_below, gated_below, drift, measure, stage_delay)
+        else {
+            return None;
+        };
+        if gated_below < open_below {
+            let msg = format!(
+                "gated_below must be >= open_below, got open_below = {open_below}, gated_below = {gated_below}"
+            );
+            self.push(format!("{path}.tiered"), line, msg);
+            ok = false;
+        }
+        ok.then_some(Regime::Tiered { open_below, gated_below, drift, measure, stage_delay })
+    }
+
+    /// A regime table's `stage_delay` (years, >= 0; 0 when left out).
+    fn stage_delay(&mut self, path: &str, line: Option<usize>, t: &toml::Table) -> Option<f64> {
+        let x = match t.get("stage_delay") {
+            None => return Some(0.0),
+            Some(Value::Integer(i)) => *i as f64,
+            Some(Value::Float(f)) => *f,
+            Some(other) => {
+                let msg = format!("must be a number of years >= 0, got {}", describe_value(other));
+                self.push(format!("{path}.stage_delay"), line, msg);
+                return None;
+            }
+        };
+        if !(x.is_finite() && x >= 0.0) {
+            let msg = format!(
+                "must be a number of years >= 0 (how long a model waits before it may be opened or gated), got {x}"
+            );
+            self.push(format!("{path}.stage_delay"), line, msg);
+            return None;
+        }
+        Some(x)
     }
 
     pub(super) fn policies(

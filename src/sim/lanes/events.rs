@@ -21,13 +21,16 @@ fn uplift(s_min: V, kappa_ln10: V, above: V) -> V {
 impl Engine {
     /// Step 8's events at step `t` of every lane's run, for every policy; `keys` are the
     /// runs' [`run_key`](crate::sim::rng::run_key)s of the event stream.
-    pub(super) fn step_events<const NJ: usize>(
+    /// With `V2`, the source pool of open-weights misuse is the misusers' pool `M`, and with
+    /// `bounded` each event destroys at most what remains of the output at stake (model v2).
+    pub(super) fn step_events<const NJ: usize, const V2: bool>(
         &self,
         sc: &mut LaneScratch,
         keys: U,
         t: usize,
         discount: V,
         ep: &EventParams,
+        bounded: bool,
     ) {
         let np = self.n_policies;
         let nj = if NJ == 0 { self.n_jurisdictions } else { NJ };
@@ -63,7 +66,7 @@ impl Engine {
             // The chance an event uses open weights, and each source's uplift.
             let (ho, hk) = (sc.h_open[p], sc.h_api[p]);
             let p_open = ho / (ho + hk);
-            let pool = sc.o[p];
+            let pool = if V2 { sc.m[p] } else { sc.o[p] };
             if !pool.simd_eq(sc.uplift_open_pool[p]).all() {
                 sc.uplift_open_pool[p] = pool;
                 sc.uplift_open[p] = uplift(ep.s_min, ep.kappa_ln10, pool - ep.hz);
@@ -77,37 +80,54 @@ impl Engine {
             let sev_api = if api_used { uplift(ep.s_min, ep.kappa_ln10, sc.k_before[p] - ep.hz) } else { ep.s_min };
             let r = &sc.r[p * nj..(p + 1) * nj];
             let h = &mut sc.h[p * nj..(p + 1) * nj];
-            let mut acc = EventTotals { max_sev: sc.max_event[p], cats: sc.catastrophes[p], dmg: sc.damage[p] };
+            let mut acc = EventTotals {
+                max_sev: sc.max_event[p],
+                cats: sc.catastrophes[p],
+                dmg: sc.damage[p],
+                remaining: if V2 { sc.remaining[p] } else { V::ONE },
+            };
             let uplifts = (p_open, sev_open, sev_api);
             if NJ > 0 {
                 // The places' harms in registers across the slots, not in memory.
                 let mut h_local: [V; NJ] = std::array::from_fn(|j| h[j]);
                 let r_local: [V; NJ] = std::array::from_fn(|j| r[j]);
-                policy_events(slots, n_v, uplifts, &r_local, &mut h_local, discount, ep, &mut acc);
+                if V2 && bounded {
+                    policy_events::<true>(slots, n_v, uplifts, &r_local, &mut h_local, discount, ep, &mut acc);
+                } else {
+                    policy_events::<false>(slots, n_v, uplifts, &r_local, &mut h_local, discount, ep, &mut acc);
+                }
                 h.copy_from_slice(&h_local);
+            } else if V2 && bounded {
+                policy_events::<true>(slots, n_v, uplifts, r, h, discount, ep, &mut acc);
             } else {
-                policy_events(slots, n_v, uplifts, r, h, discount, ep, &mut acc);
+                policy_events::<false>(slots, n_v, uplifts, r, h, discount, ep, &mut acc);
             }
             sc.max_event[p] = acc.max_sev;
             sc.catastrophes[p] = acc.cats;
             sc.damage[p] = acc.dmg;
+            if V2 {
+                sc.remaining[p] = acc.remaining;
+            }
             sc.events[p] += n_v;
         }
     }
 }
 
-/// A policy's event totals so far: the largest event, catastrophes, undiscounted harm.
+/// A policy's event totals so far: the largest event, catastrophes, undiscounted harm; and
+/// (bounded losses, model v2) the remaining share of world output.
 struct EventTotals {
     max_sev: V,
     cats: V,
     dmg: V,
+    remaining: V,
 }
 
 /// One policy's events of one step, slot by slot: lane `l` of slot `k` counts when `k` is
 /// below the lane's count `n_v`; `uplifts` are (P(open source), open uplift, API uplift).
+/// `BOUNDED`: each event is at most what remains of the stake, in event order (model v2).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn policy_events(
+fn policy_events<const BOUNDED: bool>(
     slots: &[EventSlot],
     n_v: V,
     (p_open, sev_open, sev_api): (V, V, V),
@@ -130,6 +150,16 @@ fn policy_events(
         let unprevented = V::ONE - r_land;
         let sev = unprevented.simd_le(V::ZERO).select(V::ZERO, min(uplift * e.x * unprevented, ep.s_cap));
         let sev = active.select(sev, V::ZERO);
+        let sev = if BOUNDED {
+            // S' = min(S, R * stake), then R -= S' / stake (a lane without bounded losses has
+            // an infinite stake: S' = S and R stays 1). The clamp keeps rounding from taking R
+            // below 0.
+            let bounded = min(sev, acc.remaining * ep.stake);
+            acc.remaining = max(acc.remaining - bounded / ep.stake, V::ZERO);
+            bounded
+        } else {
+            sev
+        };
         let harm = discount * sev;
         for (j, hj) in h.iter_mut().enumerate() {
             *hj += e.land.simd_eq(V::splat(j as f64)).select(harm, V::ZERO);
@@ -142,6 +172,8 @@ fn policy_events(
 
 /// Step 8's per-run constants of the severity draw, per lane.
 pub(super) struct EventParams {
+    /// Model v2's stake of bounded losses, `world_output * years` (+inf: unbounded).
+    pub(super) stake: V,
     pub(super) hz: V,
     pub(super) s_min: V,
     pub(super) kappa_ln10: V,
