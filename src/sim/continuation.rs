@@ -29,7 +29,8 @@ pub fn expected_capped_pareto(a: f64, cap: f64, alpha: f64) -> f64 {
     if a >= cap {
         return cap;
     }
-    let ln_m = (cap / a).ln();
+    // ln(cap / a) without forming cap / a, which can overflow (a tiny scale under a huge cap).
+    let ln_m = cap.ln() - a.ln();
     let k = 1.0 - alpha;
     let x = k * ln_m;
     // (m^k - 1) / k as expm1(k ln m) / k: exact near alpha = 1, where the quotient tends to

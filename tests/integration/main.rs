@@ -18,3 +18,4 @@ mod sharding;
 mod support;
 mod sweep_sensitivity;
 mod tidy;
+mod v2;

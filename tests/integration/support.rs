@@ -141,14 +141,20 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// One open policy, one jurisdiction, every world parameter fixed at its default.
+    /// One open policy, one jurisdiction, every world parameter fixed at its default; model
+    /// v2's parameters left out (their mechanisms off), as a v1 file has them.
     pub fn new() -> Spec {
+        let v2 = |key: &str| tierlab::model::params::V2_PARAMS.iter().any(|p| p.info().key == key);
         Spec {
             runs: 100,
             seed: 7,
             years: 10,
             steps_per_year: 4,
-            world: PARAMS.iter().map(|p| (p.key.to_string(), num(default_world_value(p.key)))).collect(),
+            world: PARAMS
+                .iter()
+                .filter(|p| !v2(p.key))
+                .map(|p| (p.key.to_string(), num(default_world_value(p.key))))
+                .collect(),
             jurisdictions: vec![Jur::world("World")],
             policies: vec![("Open".into(), "\"open\"".into(), Vec::new())],
             tail: String::new(),
@@ -160,10 +166,16 @@ impl Spec {
         self.raw(key, &num(x))
     }
 
-    /// Sets a world parameter to raw TOML (e.g. a distribution table).
+    /// Sets a world parameter to raw TOML (e.g. a distribution table); a parameter left out
+    /// so far (model v2's) is added.
     pub fn raw(mut self, key: &str, toml: &str) -> Spec {
-        let slot = self.world.iter_mut().find(|(k, _)| k == key).unwrap_or_else(|| panic!("unknown key {key}"));
-        slot.1 = toml.to_string();
+        match self.world.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = toml.to_string(),
+            None => {
+                assert!(PARAMS.iter().any(|p| p.key == key), "unknown key {key}");
+                self.world.push((key.to_string(), toml.to_string()));
+            }
+        }
         self
     }
 
