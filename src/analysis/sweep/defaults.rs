@@ -2,7 +2,7 @@
 //! `tierlab report` start from the same grids), and the benefit/tail-risk frontier.
 
 use crate::model::Scenario;
-use crate::model::params::{P, PARAMS, Range};
+use crate::model::params::{P, PARAMS, Range, V2_PARAMS, is_left_out};
 
 use super::SweepParam;
 
@@ -54,7 +54,12 @@ pub fn default_grid(param: SweepParam, current: f64) -> (f64, f64) {
 pub fn default_world_range(scenario: &Scenario, param: usize) -> Option<(f64, f64)> {
     let dist = scenario.world().get(param)?;
     let info = PARAMS.get(param)?;
-    let (lo, hi) = if dist.is_fixed() {
+    let off = V2_PARAMS.iter().any(|p| *p as usize == param) && is_left_out(info.key, dist);
+    let (lo, hi) = if off {
+        // A model v2 mechanism left out holds its off value (for world_output and distill_lag
+        // one outside the range): the axis turns it on, over the parameter's usual span.
+        info.slider
+    } else if dist.is_fixed() {
         let x = dist.central();
         let half = match info.range {
             Range::Any => 1.0,

@@ -384,6 +384,18 @@ fn defaults_pick_a_tiered_policy_a_centred_grid_and_an_axis_inside_the_range() {
 }
 
 #[test]
+fn a_v2_parameter_left_out_gets_its_usual_span_as_an_axis() {
+    use crate::model::params::P;
+    let s = Scenario::built_in();
+    for p in [P::world_output, P::distill_lag, P::continuation_years] {
+        let (lo, hi) = default_world_range(&s, p as usize).unwrap();
+        let info = p.info();
+        assert!(info.range.contains(lo) && info.range.contains(hi) && lo < hi, "{}: {lo}..{hi}", info.key);
+        assert_eq!((lo, hi), info.slider, "{}", info.key);
+    }
+}
+
+#[test]
 fn pareto_marks_the_undominated_points() {
     let pts = [(1.0, 1.0), (2.0, 2.0), (1.5, 2.5), (3.0, 2.0), (0.5, 0.5), (f64::NAN, 0.0)];
     assert_eq!(pareto_efficient(&pts), vec![true, false, false, true, true, false]);
