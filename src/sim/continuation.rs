@@ -142,7 +142,7 @@ pub fn add_continuation(
     let hk = end.api_misuse * logistic(end.frontier);
     let lambda = c.misuse_rate * (ho + hk);
     // No intensity, no harm (and p_open below would be 0 / 0).
-    if !(lambda > 0.0) {
+    if lambda.is_nan() || lambda <= 0.0 {
         return (benefit, 0.0);
     }
     let p_open = ho / (ho + hk);
@@ -161,7 +161,7 @@ pub fn add_continuation(
         *f = places.exposure[j] * lambda * (p_open * e_open + (1.0 - p_open) * e_api);
         total += *f;
     }
-    if !(total > 0.0) {
+    if total.is_nan() || total <= 0.0 {
         return (benefit, 0.0);
     }
     // Bounded losses: the harm per year is at most the output that remains, R * world_output;

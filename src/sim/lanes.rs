@@ -891,8 +891,8 @@ impl Engine {
             }
             for j in 0..nj {
                 let i = p * nj + j;
-                for l in 0..LANES {
-                    let c = self.ceilings[i].with_progress(run_v2[l].progress);
+                for (l, run) in run_v2.iter().enumerate() {
+                    let c = self.ceilings[i].with_progress(run.progress);
                     sc.lv.open_below[i].as_mut_array()[l] = c.open_below;
                     sc.lv.gated_below[i].as_mut_array()[l] = c.gated_below;
                     sc.lv.drift[i].as_mut_array()[l] = c.drift;
@@ -909,8 +909,8 @@ impl Engine {
     fn add_continuations(&self, sc: &mut LaneScratch, run_v2: &[RunV2; LANES]) {
         let (np, nj) = (self.n_policies, self.n_jurisdictions);
         let places = Places { weight: &self.weight, api_access: &self.api_access, exposure: &self.exposure };
-        for l in 0..LANES {
-            let c = ContinuationParams::new(&sc.params[l], self.years, run_v2[l].output);
+        for (l, run) in run_v2.iter().enumerate() {
+            let c = ContinuationParams::new(&sc.params[l], self.years, run.output);
             for p in 0..np {
                 let base = p * nj;
                 if c.weight == 0.0 {
@@ -1237,19 +1237,19 @@ mod tests {
                 assert!(!engine.mechanisms(v1.params.iter().map(Vec::as_slice)).any(), "{}", s.name());
                 engine.run_lanes(ids, &mut v1, true);
                 engine.run_lanes_v::<true>(ids, &mut v2, true, all);
-                for l in 0..LANES {
+                for (l, &run) in ids.iter().enumerate() {
                     for (a, b) in v1.outcomes[l].iter().zip(&v2.outcomes[l]) {
                         let bits = |o: &Outcome| {
                             [o.benefit, o.harm, o.max_event, o.open_pool_end, o.hazard_year, o.spending]
                                 .map(f64::to_bits)
                         };
-                        assert_eq!(bits(a), bits(b), "{}: run {}", s.name(), ids[l]);
+                        assert_eq!(bits(a), bits(b), "{}: run {run}", s.name());
                         assert_eq!((a.events, a.catastrophes), (b.events, b.catastrophes));
                         assert_eq!((b.continuation_benefit, b.continuation_harm), (0.0, 0.0));
                     }
                     for (a, b) in v1.jurisdictions[l].iter().zip(&v2.jurisdictions[l]) {
                         let bits = |x: &JurisdictionOutcome| [x.benefit, x.harm, x.share_end].map(f64::to_bits);
-                        assert_eq!(bits(a), bits(b), "{}: run {}", s.name(), ids[l]);
+                        assert_eq!(bits(a), bits(b), "{}: run {run}", s.name());
                     }
                     let (a, b) = (&v1.series[l], &v2.series[l]);
                     assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()), "{}: series", s.name());

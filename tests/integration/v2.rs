@@ -497,8 +497,8 @@ fn extreme_conditions_give_their_obvious_results() {
     }
     for t in 0..r.steps {
         r.series_cell(0, t, 1, &mut cell);
-        for i in 0..r.n_runs() {
-            assert_eq!(cell[i], crate::support::param_value(&s, &r, i, P::o0) as f32, "step {t}, run {i}");
+        for (i, &x) in cell.iter().enumerate() {
+            assert_eq!(x, crate::support::param_value(&s, &r, i, P::o0) as f32, "step {t}, run {i}");
         }
     }
     // Bounded losses: harm within the horizon never exceeds the stake; the continuation's harm

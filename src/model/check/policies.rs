@@ -45,8 +45,9 @@ impl Checker<'_> {
                 match (ok, stage_delay) {
                     // A delay of 0 is plain open, so a file that spells the default out runs
                     // exactly as one that leaves it out.
-                    (true, Some(d)) if d == 0.0 => Some(Regime::Open),
-                    (true, Some(stage_delay)) => Some(Regime::OpenStaged { stage_delay }),
+                    (true, Some(stage_delay)) => {
+                        Some(if stage_delay == 0.0 { Regime::Open } else { Regime::OpenStaged { stage_delay } })
+                    }
                     _ => None,
                 }
             }
