@@ -339,8 +339,6 @@ pub fn simulate_engine(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::sinks::{Clamps, JurisdictionStore, SeriesStore};
-    use crate::sim::store::Keep;
 
     fn small() -> Scenario {
         Scenario::built_in()
@@ -349,82 +347,6 @@ mod tests {
                 d.run.years = 2;
             })
             .unwrap()
-    }
-
-    fn everything() -> Record {
-        Record { jurisdictions: true, series_runs: u64::MAX, params: true }
-    }
-
-    /// The sinks' contents after a pipeline of `chunk` runs per step.
-    fn through(s: &Scenario, chunk: u64) -> (Results, Vec<Vec<f32>>, Vec<Vec<f64>>) {
-        let engine = Arc::new(Engine::new(s));
-        let opts = SimOptions { record: everything(), ..SimOptions::default() };
-        let source = Simulate::new(Arc::new(s.clone()), Arc::clone(&engine), 0..s.run().runs, opts);
-        let mut collect = Collect::new(Record { jurisdictions: true, params: true, series_runs: 0 });
-        let mut series =
-            SeriesStore::new(engine.n_policies, engine.steps, engine.series_metrics(), engine.dt, Keep::Memory);
-        let mut jur = JurisdictionStore::new(engine.n_policies, engine.n_jurisdictions, Keep::Memory);
-        let mut clamps = Clamps::default();
-        let mut p = Pipeline::new(source, chunk);
-        let mut steps = 0;
-        while !p.step(&mut [&mut collect, &mut series, &mut jur, &mut clamps], &Control::new()).unwrap() {
-            steps += 1;
-        }
-        assert_eq!(p.runs_done(), s.run().runs);
-        assert!(steps as u64 + 1 >= s.run().runs.div_ceil(chunk), "one chunk per step");
-        let mut cell = Vec::new();
-        let cells: Vec<Vec<f32>> = (0..4)
-            .map(|m| {
-                series.cell(1, 3, m, &mut cell).unwrap();
-                cell.clone()
-            })
-            .collect();
-        let mut jcell = Vec::new();
-        let jcells: Vec<Vec<f64>> = (0..3)
-            .map(|k| {
-                jur.cell(2, 1, k, &mut jcell).unwrap();
-                jcell.clone()
-            })
-            .collect();
-        (collect.into_results(), cells, jcells)
-    }
-
-    #[test]
-    fn what_the_sinks_hold_does_not_depend_on_the_chunks() {
-        let s = small();
-        let (whole, cells, jcells) = through(&s, u64::MAX);
-        for chunk in [1, 7, 128, 300] {
-            let (r, c, j) = through(&s, chunk);
-            // Bit for bit (a never-crossed hazard year is NaN, which `==` would refuse).
-            let bits = |r: &Results| -> Vec<[u64; 6]> {
-                r.outcomes
-                    .iter()
-                    .map(|o| {
-                        let counts = u64::from(o.events) << 32 | u64::from(o.catastrophes);
-                        [
-                            o.benefit.to_bits(),
-                            o.harm.to_bits(),
-                            o.max_event.to_bits(),
-                            o.hazard_year.to_bits(),
-                            o.spending.to_bits(),
-                            counts,
-                        ]
-                    })
-                    .collect()
-            };
-            assert_eq!(bits(&r), bits(&whole), "chunks of {chunk}");
-            assert_eq!(r.jurisdictions, whole.jurisdictions, "chunks of {chunk}");
-            assert_eq!(r.params, whole.params, "chunks of {chunk}");
-            assert_eq!(c, cells, "series, chunks of {chunk}");
-            assert_eq!(j, jcells, "jurisdictions, chunks of {chunk}");
-        }
-        // And the series are every run's: the cell read from the store is the one a single
-        // simulation records.
-        let one = simulate(&s, &SimOptions { record: everything(), ..SimOptions::default() }, &Control::new()).unwrap();
-        let mut cell = Vec::new();
-        one.series_cell(1, 3, 2, &mut cell);
-        assert_eq!(cell.len(), 700);
-        assert_eq!(cell, cells[2]);
     }
 
     #[test]
