@@ -131,6 +131,17 @@ pub(super) struct RunV2 {
 }
 
 impl RunV2 {
+    /// Every mechanism off (what v1's path holds, unread).
+    pub const OFF: RunV2 = RunV2 {
+        growth_total: 0.0,
+        progress: 0.0,
+        public_share: 1.0,
+        distill_lag: f64::INFINITY,
+        scrutiny: 0.0,
+        output: f64::INFINITY,
+        stake: f64::INFINITY,
+    };
+
     pub fn new(params: &[f64], years: f64) -> RunV2 {
         let x = |p: P| params[p as usize];
         let lag = x(P::distill_lag);

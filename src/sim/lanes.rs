@@ -353,12 +353,9 @@ impl Engine {
         }
         // Model v2's per-lane constants, each neutral in a lane where its mechanism is off
         // (engine.rs, RunV2). Unused on v1's path.
-        let run_v2: [RunV2; LANES] = if V2 {
-            std::array::from_fn(|l| RunV2::new(&sc.params[l], self.years))
-        } else {
-            [RunV2::new(&sc.params[0], self.years); LANES]
-        };
-        let v2v = |f: fn(&RunV2) -> f64| lanes(|l| f(&run_v2[l]));
+        let run_v2: [RunV2; LANES] =
+            if V2 { std::array::from_fn(|l| RunV2::new(&sc.params[l], self.years)) } else { [RunV2::OFF; LANES] };
+        let v2v = |f: fn(&RunV2) -> f64| if V2 { lanes(|l| f(&run_v2[l])) } else { V::ZERO };
         let growth_total = v2v(|r| r.growth_total);
         let public_share = v2v(|r| r.public_share);
         let distill_lag = v2v(|r| r.distill_lag);
@@ -572,6 +569,9 @@ impl Engine {
                             let gated = (gated_exists & gc_v.simd_gt(oc_v)).select(min(releasable, gc_v), neg_inf);
                             pool = max(pool, open_release);
                             let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
+                            if !V2 {
+                                pool = max(pool, leak_gated.select(gated, neg_inf));
+                            }
                             let held = kj.simd_gt(max(open_release, gated));
                             let leak_held = held & u_c.simd_lt(p_c);
                             if V2 {
@@ -584,7 +584,6 @@ impl Engine {
                                 misuse_pool = max(misuse_pool, (leak_gated & !public_g).select(gated, neg_inf));
                                 misuse_pool = max(misuse_pool, (leak_held & !public_c).select(kj, neg_inf));
                             } else {
-                                pool = max(pool, leak_gated.select(gated, neg_inf));
                                 pool = max(pool, leak_held.select(kj, neg_inf));
                             }
                             *burden = V::splat(base_burden)
@@ -638,7 +637,7 @@ impl Engine {
                 let v_open_positive = v_open.simd_gt(V::ZERO).select(V::ONE, V::ZERO);
                 // Model v2's bounded losses: benefit on the output that remains at the start of
                 // the step (its events come after the policy loop).
-                let remaining = sc.remaining[p];
+                let remaining = if V2 && mech.bounded { sc.remaining[p] } else { V::ONE };
                 let per_j = sc.a[base..base + nj]
                     .iter_mut()
                     .zip(&mut sc.b[base..base + nj])
