@@ -457,9 +457,10 @@ impl Engine {
                 let new_burdens = &mut sc.new_burden[..nj];
                 let ceilings = &ceilings_t[base..base + nj];
                 let mut pool = sc.o[p];
-                // Model v2: private leaks raise the misusers' pool only; scrutiny counts the
-                // largest gated release.
-                let mut misuse_pool = if V2 { sc.m[p] } else { neg_inf };
+                // Model v2: private leaks raise the misusers' pool only (without them M is O, and
+                // v1's code runs); scrutiny counts the largest gated release.
+                let private = V2 && mech.private_leaks;
+                let mut misuse_pool = if private { sc.m[p] } else { neg_inf };
                 let mut gated_max = neg_inf;
                 // Frontiers that only matter through a leak, and no held model leaking this step.
                 let quiet = frontiers_optional && !held_leak_draw;
@@ -499,11 +500,13 @@ impl Engine {
                         for (&(oc, gc), (&u_g, &p_g)) in ceilings.iter().zip(u_gated.iter().zip(p_leak_gated)) {
                             pool = max(pool, V::splat(oc));
                             if gc > oc {
-                                if V2 {
+                                if V2 && mech.scrutiny {
+                                    gated_max = max(gated_max, V::splat(gc));
+                                }
+                                if private {
                                     // A leak is public when its uniform is also below p_leak *
                                     // p_pub (no new draw), else it reaches misusers only.
                                     let gated = V::splat(gc);
-                                    gated_max = max(gated_max, gated);
                                     let leak = u_g.simd_lt(p_g);
                                     let public = u_g.simd_lt(p_g * public_share);
                                     pool = max(pool, public.select(gated, neg_inf));
@@ -569,14 +572,16 @@ impl Engine {
                             let gated = (gated_exists & gc_v.simd_gt(oc_v)).select(min(releasable, gc_v), neg_inf);
                             pool = max(pool, open_release);
                             let leak_gated = gated.simd_gt(neg_inf) & u_g.simd_lt(p_g);
-                            if !V2 {
+                            if !private {
                                 pool = max(pool, leak_gated.select(gated, neg_inf));
+                            }
+                            if V2 && mech.scrutiny {
+                                gated_max = max(gated_max, gated);
                             }
                             let held = kj.simd_gt(max(open_release, gated));
                             let leak_held = held & u_c.simd_lt(p_c);
-                            if V2 {
+                            if private {
                                 // Public only when the uniform is also below p_leak * p_pub.
-                                gated_max = max(gated_max, gated);
                                 let public_g = u_g.simd_lt(p_g * public_share);
                                 let public_c = u_c.simd_lt(p_c * public_share);
                                 pool = max(pool, (leak_gated & public_g).select(gated, neg_inf));
@@ -599,7 +604,7 @@ impl Engine {
                     if mech.distill {
                         pool = max(pool, k - distill_lag);
                     }
-                    sc.m[p] = max(misuse_pool, pool);
+                    sc.m[p] = if private { max(misuse_pool, pool) } else { pool };
                 }
                 sc.o[p] = pool;
                 let crossing = pool.simd_ge(hz) & sc.hazard_year[p].is_nan();
@@ -1180,6 +1185,14 @@ mod tests {
         let m = engine.mechanisms(std::iter::once(vec![0.0; N_PARAMS].as_slice()));
         assert!(m.staged, "a staged policy puts every register on the v2 path");
         check_matches_reference(&s, 64);
+    }
+
+    /// The v2 path without private leaks keeps no separate misusers' pool (M is O).
+    #[test]
+    fn lanes_match_the_per_run_reference_with_v2_mechanisms_but_every_leak_public() {
+        use crate::model::{Dist, P};
+        let s = every_v2_mechanism(true).edited(|d| d.world[P::leak_public_share as usize] = Dist::Fixed(1.0)).unwrap();
+        check_matches_reference(&s, 32);
     }
 
     #[test]
