@@ -6,13 +6,13 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::Summary;
-use crate::analysis::plotdata::money_label;
 use crate::analysis::sensitivity::Output;
 use crate::analysis::sweep::{BestThreshold, Sweep, SweepParam, SweepPoint};
 use crate::export::data::write_atomic;
 use crate::export::figures::{
     Figure, FigureError, FigureInput, FigureKind, FigureOptions, Format, Requirement, prepare,
 };
+use crate::fmt;
 use crate::model::params::{Group, JURISDICTION_KEYS};
 use crate::model::{PARAMS, Scenario, dist_to_toml};
 use crate::study::Part;
@@ -213,55 +213,6 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// A number with a sensible number of digits: 36234.2 -> "36234", 0.1234 -> "0.123"; "n/a"
-/// when not finite, scientific from 1e15 (only absurd inputs get there). The command line's
-/// tables and the report's both read it.
-pub fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let a = x.abs();
-    if a >= 1e15 {
-        format!("{x:.3e}")
-    } else if a >= 100.0 {
-        format!("{x:.0}")
-    } else if a >= 10.0 {
-        format!("{x:.1}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    }
-}
-
-/// [`fmt_num`] with thousands separators: 36234.2 -> "36,234".
-pub fn num(x: f64) -> String {
-    group_thousands(&fmt_num(x))
-}
-
-fn group_thousands(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
-    if int.len() <= 3 {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
-fn pm(mean: f64, se: f64) -> String {
-    format!("{} ± {}", num(mean), num(se))
-}
-
 /// The summary table: header and rows of plain text cells.
 fn summary_rows(summary: &Summary) -> (Vec<&'static str>, Vec<Vec<String>>) {
     let header = vec![
@@ -284,12 +235,12 @@ fn summary_rows(summary: &Summary) -> (Vec<&'static str>, Vec<Vec<String>>) {
             let baseline = i == summary.reference;
             vec![
                 if baseline { format!("{} (baseline)", p.name) } else { p.name.clone() },
-                pm(p.benefit.mean, p.benefit.se),
-                pm(p.harm.mean, p.harm.se),
-                pm(p.net.mean, p.net.se),
-                if baseline { "—".into() } else { pm(p.net_diff_mean, p.net_diff_se) },
+                fmt::plus_minus_grouped(p.benefit.mean, p.benefit.se),
+                fmt::plus_minus_grouped(p.harm.mean, p.harm.se),
+                fmt::plus_minus_grouped(p.net.mean, p.net.se),
+                if baseline { "—".into() } else { fmt::plus_minus_grouped(p.net_diff_mean, p.net_diff_se) },
                 if baseline { "—".into() } else { format!("{:.3}", p.p_better_than_reference) },
-                num(p.cvar95_harm),
+                fmt::grouped(p.cvar95_harm),
                 format!("{:.3} [{:.3}, {:.3}]", p.p_catastrophe, p.p_catastrophe_lo, p.p_catastrophe_hi),
                 format!("{:.3}", p.p_hazard_crossed),
                 p.hazard_year_median.map_or_else(|| "never (in most runs)".into(), |y| format!("{y:.2}")),
@@ -520,55 +471,13 @@ enum Block<'a> {
     Figure(&'a ReportFigure),
 }
 
-/// A grid or threshold value: up to three decimals, trailing zeros dropped (27.1666 -> "27.167").
-fn value(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
-}
-
-/// A swept value with its unit: "27.167 log10 FLOP (1.5e27 FLOP)" or "0.1 OOM/yr".
-pub fn threshold_label(param: SweepParam, x: f64) -> String {
-    match param {
-        SweepParam::OpenBelow | SweepParam::GatedBelow => {
-            format!("{} log10 FLOP ({} FLOP)", value(x), crate::model::regime::flop_label(x))
-        }
-        SweepParam::Drift => format!("{} OOM/yr", value(x)),
-    }
-}
-
-/// A number to four significant digits, trailing zeros dropped: 26.9718 -> "26.97",
-/// 1586.09 -> "1586", 0.00713 -> "0.00713".
-fn sig4(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".into();
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let decimals = (3 - x.abs().log10().floor() as i32).clamp(0, 10) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-}
-
 /// A world parameter's value with its unit: "27.5 log10 FLOP".
 fn world_value(key: &str, x: f64) -> String {
     let bare = key.strip_prefix("world.").unwrap_or(key);
     match PARAMS.iter().find(|p| p.key == bare) {
-        Some(p) if !p.unit.is_empty() => format!("{} {}", value(x), p.unit),
-        _ => value(x),
+        Some(p) if !p.unit.is_empty() => format!("{} {}", fmt::grid(x), p.unit),
+        _ => fmt::grid(x),
     }
-}
-
-fn money(x: f64) -> String {
-    format!("{} $B", num(x))
-}
-
-fn money_pm(mean: f64, se: f64) -> String {
-    format!("{} $B", pm(mean, se))
 }
 
 /// The best threshold in one or two sentences, every number with its unit.
@@ -582,9 +491,9 @@ pub fn best_threshold_sentence(sweep: &Sweep, best: &BestThreshold) -> String {
         if let Some(p) = lowest {
             let _ = write!(
                 s,
-                " The lowest P(catastrophe) on the grid is {:.4}, at {key} = {}.",
-                p.p_catastrophe,
-                threshold_label(sweep.param, p.value)
+                " The lowest P(catastrophe) on the grid is {}, at {key} = {}.",
+                fmt::probability(p.p_catastrophe),
+                sweep.param.label(p.value)
             );
         }
         return s;
@@ -592,25 +501,25 @@ pub fn best_threshold_sentence(sweep: &Sweep, best: &BestThreshold) -> String {
     let mut s = format!(
         "Best {key} under the cap: {}, with expected net welfare {}, P(catastrophe) {:.3} and CVaR95 of harm {} \
          ({} of {n} grid points meet the cap: {cap}).",
-        threshold_label(sweep.param, b.value),
-        money_pm(b.net_mean, b.net_se),
+        sweep.param.label(b.value),
+        fmt::money_plus_minus(b.net_mean, b.net_se),
         b.p_catastrophe,
-        money(b.cvar95_harm),
+        fmt::money(b.cvar95_harm),
         best.feasible_points,
     );
     let boot = &b.bootstrap;
     if boot.replicates > 0 {
         let _ = write!(
             s,
-            " Resampling the runs ({} bootstrap replicates), the same grid point is chosen {:.0}% of the time",
+            " Resampling the runs ({} bootstrap replicates), the same grid point is chosen {} of the time",
             boot.replicates,
-            100.0 * boot.share_same
+            fmt::percent(boot.share_same)
         );
         if let (Some(lo), Some(hi)) = (boot.value_p5, boot.value_p95) {
-            let _ = write!(s, " and 90% of the choices lie between {} and {}", value(lo), value(hi));
+            let _ = write!(s, " and 90% of the choices lie between {} and {}", fmt::grid(lo), fmt::grid(hi));
         }
         if boot.share_none > 0.0 {
-            let _ = write!(s, "; {:.0}% of the resamples meet no cap", 100.0 * boot.share_none);
+            let _ = write!(s, "; {} of the resamples meet no cap", fmt::percent(boot.share_none));
         }
         s.push('.');
     }
@@ -682,19 +591,19 @@ fn analysis_blocks<'a>(
                  As it stands ({key} = {}): expected net welfare {}, P(catastrophe) {:.3} [{:.3}, {:.3}], CVaR95 of \
                  harm {}, expected net difference to \"{}\" {}.",
                 sw.policy,
-                threshold_label(sw.param, from),
-                threshold_label(sw.param, to),
+                sw.param.label(from),
+                sw.param.label(to),
                 sw.points.len(),
-                num(sw.runs as f64),
+                fmt::grouped(sw.runs as f64),
                 sw.seed,
-                threshold_label(sw.param, sw.current_value),
-                money_pm(sw.current.net_mean, sw.current.net_se),
+                sw.param.label(sw.current_value),
+                fmt::money_plus_minus(sw.current.net_mean, sw.current.net_se),
                 sw.current.p_catastrophe,
                 sw.current.p_catastrophe_lo,
                 sw.current.p_catastrophe_hi,
-                money(sw.current.cvar95_harm),
+                fmt::money(sw.current.cvar95_harm),
                 sw.reference,
-                money_pm(sw.current.net_diff_mean, sw.current.net_diff_se),
+                fmt::money_plus_minus(sw.current.net_diff_mean, sw.current.net_diff_se),
             )));
             let extreme = |f: fn(&SweepPoint) -> f64| {
                 sw.points.iter().max_by(|a, b| f(a).total_cmp(&f(b))).map(|p| (p.value, f(p)))
@@ -704,9 +613,9 @@ fn analysis_blocks<'a>(
                 out.push(Block::Para(format!(
                     "Across the grid, expected net welfare is highest at {key} = {} ({}), and P(catastrophe) is \
                      lowest at {key} = {} ({lowest:.3}).",
-                    threshold_label(sw.param, v_net),
-                    money(net),
-                    threshold_label(sw.param, v_cat),
+                    sw.param.label(v_net),
+                    fmt::money(net),
+                    sw.param.label(v_cat),
                 )));
             }
             out.extend(notes_of(input, Part::Sweep));
@@ -730,14 +639,14 @@ fn analysis_blocks<'a>(
                  parameter set to each value in every run while the others keep their draws; {} runs per cell (seed \
                  {}), each cell paired against \"{}\".",
                 sw.policy,
-                threshold_label(sw.param, from),
-                threshold_label(sw.param, to),
+                sw.param.label(from),
+                sw.param.label(to),
                 sw.values.len(),
                 sw.param2,
                 world_value(&sw.param2, from2),
                 world_value(&sw.param2, to2),
                 sw.values2.len(),
-                num(sw.runs as f64),
+                fmt::grouped(sw.runs as f64),
                 sw.seed,
                 sw.reference,
             )));
@@ -763,14 +672,14 @@ fn analysis_blocks<'a>(
                 let _ = write!(
                     text,
                     " The mean net difference runs from {} ({key} = {}, {} = {}) to {} ({key} = {}, {} = {}).",
-                    money_pm(w.point.net_diff_mean, w.point.net_diff_se),
-                    value(w.point.value),
+                    fmt::money_plus_minus(w.point.net_diff_mean, w.point.net_diff_se),
+                    fmt::grid(w.point.value),
                     sw.param2,
-                    value(w.value2),
-                    money_pm(b.point.net_diff_mean, b.point.net_diff_se),
-                    value(b.point.value),
+                    fmt::grid(w.value2),
+                    fmt::money_plus_minus(b.point.net_diff_mean, b.point.net_diff_se),
+                    fmt::grid(b.point.value),
                     sw.param2,
-                    value(b.value2),
+                    fmt::grid(b.value2),
                 );
             }
             out.push(Block::Para(text));
@@ -794,7 +703,7 @@ fn analysis_blocks<'a>(
             Output::Catastrophe => (format!("whether \"{}\" suffers a catastrophe", se.policy), "share of runs"),
         };
         let mean = if unit == "$B" {
-            money_pm(se.output_mean, se.output_se)
+            fmt::money_plus_minus(se.output_mean, se.output_se)
         } else {
             format!("{:.3} ± {:.3}", se.output_mean, se.output_se)
         };
@@ -804,7 +713,7 @@ fn analysis_blocks<'a>(
              draws; the swing is the change in the mean output. Spearman and PRCC (partial rank correlation, \
              which removes the other parameters' effects) are rank correlations with the output over the runs with \
              every parameter drawn, from -1 to 1.",
-            num(se.runs as f64),
+            fmt::grouped(se.runs as f64),
             se.seed,
             se.params.len()
         )));
@@ -821,8 +730,7 @@ fn analysis_blocks<'a>(
             format!("Mean at 90th ({unit})"),
             format!("Swing ({unit})"),
         ];
-        let fmt = |x: f64| if unit == "$B" { num(x) } else { format!("{x:.4}") };
-        let signed = |x: f64| if x.is_finite() { format!("{x:+.3}") } else { "n/a".into() };
+        let outcome = |x: f64| if unit == "$B" { fmt::grouped(x) } else { fmt::probability(x) };
         let rows = se
             .params
             .iter()
@@ -831,13 +739,13 @@ fn analysis_blocks<'a>(
                 vec![
                     p.param.clone(),
                     PARAMS.get(p.index).map_or("", |i| i.unit).to_string(),
-                    sig4(p.p10),
-                    sig4(p.p90),
-                    signed(p.spearman),
-                    signed(p.prcc),
-                    fmt(p.low),
-                    fmt(p.high),
-                    fmt(p.swing),
+                    fmt::sig4(p.p10),
+                    fmt::sig4(p.p90),
+                    fmt::signed(p.spearman),
+                    fmt::signed(p.prcc),
+                    outcome(p.low),
+                    outcome(p.high),
+                    outcome(p.swing),
                 ]
             })
             .collect();
@@ -870,7 +778,6 @@ fn decision_blocks<'a>(
     figure: &dyn Fn(FigureKind) -> Option<Block<'a>>,
 ) -> Vec<Block<'a>> {
     let disc = &d.discovery;
-    let pct = |x: f64| format!("{:.0}%", 100.0 * x);
     let mut out = vec![Block::Heading("Scenario discovery: when does it go wrong?".into())];
     out.push(Block::Para(format!(
         "Event: {} — in {} of {} paired worlds (seed {}). PRIM (patient rule induction) peels {} of the worlds per \
@@ -879,11 +786,11 @@ fn decision_blocks<'a>(
          the most event worlds beyond what the overall event rate would put in a box of its size) is then pasted \
          back where that keeps its density.",
         disc.event_text,
-        num(disc.event_worlds as f64),
-        num(disc.runs as f64),
+        fmt::grouped(disc.event_worlds as f64),
+        fmt::grouped(disc.runs as f64),
         disc.seed,
-        pct(disc.prim.alpha),
-        pct(disc.prim.min_mass),
+        fmt::percent(disc.prim.alpha),
+        fmt::percent(disc.prim.min_mass),
         disc.chosen,
         disc.trajectory.len()
     )));
@@ -893,7 +800,7 @@ fn decision_blocks<'a>(
             .chosen_box
             .restrictions
             .iter()
-            .map(|r| vec![r.rule(), sig4(r.sampled_min), sig4(r.sampled_max), format!("{:.2e}", r.p_value)])
+            .map(|r| vec![r.rule(), fmt::sig4(r.sampled_min), fmt::sig4(r.sampled_max), fmt::p_value(r.p_value)])
             .collect();
         let header = ["Rule", "Smallest draw", "Largest draw", "p-value"].map(String::from).to_vec();
         out.push(Block::Table { header, rows, numeric_from: 1 });
@@ -914,7 +821,7 @@ fn decision_blocks<'a>(
         "Regret of a policy in a world is the best net any policy achieves in that world minus its own, over the same \
          {} worlds. Best expected net: \"{}\". Minimax regret (least maximum regret): \"{}\". Least 95th-percentile \
          regret: \"{}\".",
-        num(r.worlds as f64),
+        fmt::grouped(r.worlds as f64),
         name(r.best_expected),
         name(r.minimax_regret),
         name(r.min_p95_regret)
@@ -923,7 +830,7 @@ fn decision_blocks<'a>(
         .map(String::from)
         .to_vec();
     if let Some(f) = r.floor {
-        header.push(format!("Net ≥ {} $B in", fmt_num(f)));
+        header.push(format!("Net ≥ {} $B in", fmt::bound(f)));
     }
     let rows = r
         .options
@@ -931,13 +838,13 @@ fn decision_blocks<'a>(
         .map(|o| {
             let mut row = vec![
                 o.name.clone(),
-                pm(o.net_mean, o.net_se),
-                pm(o.regret_mean, o.regret_se),
-                num(o.regret_p95),
-                num(o.regret_max),
-                pct(o.best_share),
+                fmt::plus_minus_grouped(o.net_mean, o.net_se),
+                fmt::plus_minus_grouped(o.regret_mean, o.regret_se),
+                fmt::grouped(o.regret_p95),
+                fmt::grouped(o.regret_max),
+                fmt::percent(o.best_share),
             ];
-            row.extend(o.satisficing_share.map(pct));
+            row.extend(o.satisficing_share.map(fmt::percent));
             row
         })
         .collect();
@@ -951,15 +858,15 @@ fn decision_blocks<'a>(
          EVPPI per parameter: the worlds binned into {} equal-count bins of the parameter, the best policy chosen in \
          each bin; the selection bias of the same binning on random partitions ({} $B) is taken off.",
         v.statement,
-        money_pm(v.evpi, v.evpi_se),
+        fmt::money_plus_minus(v.evpi, v.evpi_se),
         v.options.bins,
-        fmt_num(v.bias)
+        fmt::number(v.bias)
     )));
     let rows = v
         .params
         .iter()
         .take(SENSITIVITY_ROWS)
-        .map(|p| vec![p.param.clone(), pm(p.evppi, p.evppi_se), pct(p.share_of_evpi)])
+        .map(|p| vec![p.param.clone(), fmt::plus_minus_grouped(p.evppi, p.evppi_se), fmt::percent(p.share_of_evpi)])
         .collect();
     let header = ["Parameter", "EVPPI ($B)", "Share of EVPI"].map(String::from).to_vec();
     out.push(Block::Table { header, rows, numeric_from: 1 });
@@ -1011,7 +918,7 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
         o,
         "<p class=\"meta\">Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.</p>",
         esc(&input.summary.policies[input.summary.reference].name),
-        esc(&money_label(s.world()[crate::model::P::catastrophe_threshold as usize].central()))
+        esc(&fmt::money_compact(s.world()[crate::model::P::catastrophe_threshold as usize].central()))
     );
 
     o.push_str("<h2>Policies</h2>\n<p>The release regime of each policy in each jurisdiction, in the order every figure uses (with its colour).</p>\n");
@@ -1154,7 +1061,7 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
         o,
         "Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.\n",
         input.summary.policies[input.summary.reference].name,
-        money_label(s.world()[crate::model::P::catastrophe_threshold as usize].central())
+        fmt::money_compact(s.world()[crate::model::P::catastrophe_threshold as usize].central())
     );
     o.push_str("## Policies\n\n");
     let (header, rows) = policy_rows(s);
@@ -1234,16 +1141,6 @@ mod tests {
         {
             assert_eq!(base64(input.as_bytes()), want);
         }
-    }
-
-    #[test]
-    fn numbers_group_thousands() {
-        assert_eq!(num(36234.2), "36,234");
-        assert_eq!(num(-1234567.0), "-1,234,567");
-        assert_eq!(num(4321.0), "4,321");
-        assert_eq!(num(999.0), "999");
-        assert_eq!(num(0.1234), "0.123");
-        assert_eq!((num(f64::INFINITY), num(2.5e15)), ("n/a".to_string(), "2.500e15".to_string()));
     }
 
     #[test]

@@ -6,12 +6,13 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::style::{
-    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, band, chart, color, dashed, labels,
-    line, text,
+    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, band, chart, color, dashed, line,
+    text,
 };
 use super::{FigureError, FigureInput, FigureKind};
 use crate::analysis::sensitivity::{Output, TORNADO_HIGH, TORNADO_LOW};
 use crate::analysis::sweep::{BestThreshold, SweepParam, SweepPoint, pareto_efficient};
+use crate::fmt;
 use crate::model::params::PARAMS;
 use crate::theme::{HAZARD, REFERENCE, diverging, policy_color};
 
@@ -129,7 +130,7 @@ impl Curves {
             LegendItem::new(format!("{}, {} swept", self.policy, self.param), c, Swatch::Line),
             LegendItem::new("95% band (net: ± 2 SE; P(catastrophe): Wilson)", c, Swatch::Fill(0.18)),
             LegendItem::new(
-                format!("as it stands: {} = {}", self.param, labels::number(self.current_value)),
+                format!("as it stands: {} = {}", self.param, fmt::tick(self.current_value)),
                 REFERENCE_INK,
                 Swatch::Dashed,
             ),
@@ -143,7 +144,7 @@ impl Curves {
         let edges = cell_edges(&self.points.iter().map(|p| p.value).collect::<Vec<f64>>());
         if let Some(v) = best_index.map(|i| self.points[i].value) {
             legend.push(LegendItem::new(
-                format!("best under the cap: {} = {}", self.param, labels::number(v)),
+                format!("best under the cap: {} = {}", self.param, fmt::tick(v)),
                 BEST_INK,
                 Swatch::Fill(0.3),
             ));
@@ -156,28 +157,28 @@ impl Curves {
         let xs = self.points.iter().map(|p| p.value).chain(std::iter::once(self.current_value));
         let (xlo, xhi) = min_max(xs);
         let (xlo, xhi) = padded(xlo, xhi, 0.03);
-        let x = Axis::linear(xlo, xhi, 6, labels::number, self.x_title.clone());
+        let x = Axis::linear(xlo, xhi, 6, fmt::tick, self.x_title.clone());
         let panels = body.split_evenly((1, 3));
 
         let specs: [PanelSpec; 3] = [
             (
                 "Expected net welfare",
                 "Net welfare (2025 US$)",
-                labels::money,
+                fmt::money_compact,
                 |p| (p.net_mean, p.net_mean - 2.0 * p.net_se, p.net_mean + 2.0 * p.net_se),
                 false,
             ),
             (
                 "P(catastrophe)",
                 "P(catastrophe) (share of runs)",
-                labels::probability,
+                fmt::fraction,
                 |p| (p.p_catastrophe, p.p_catastrophe_lo, p.p_catastrophe_hi),
                 true,
             ),
             (
                 "CVaR95 of harm",
                 "Mean of worst 5% of harms (2025 US$)",
-                labels::money,
+                fmt::money_compact,
                 |p| (p.cvar95_harm, p.cvar95_harm, p.cvar95_harm),
                 true,
             ),
@@ -312,7 +313,7 @@ impl Frontier {
             legend.push(LegendItem::new("dominated grid points", REFERENCE_INK, Swatch::Fill(0.5)));
         }
         legend.push(LegendItem::new(
-            format!("as it stands ({} = {})", self.param, labels::number(self.current_value)),
+            format!("as it stands ({} = {})", self.param, fmt::tick(self.current_value)),
             HAZARD_INK,
             Swatch::Fill(1.0),
         ));
@@ -329,7 +330,7 @@ impl Frontier {
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let x = value_axis(
             self.points.iter().map(|p| p.cvar95_harm).chain(std::iter::once(self.current_cvar95_harm)),
-            labels::money,
+            fmt::money_compact,
             "Tail risk: CVaR95 of harm (mean of the worst 5% of runs), 2025 US$".into(),
             true,
         );
@@ -338,7 +339,7 @@ impl Frontier {
                 .iter()
                 .flat_map(|p| [p.benefit_mean - 2.0 * p.benefit_se, p.benefit_mean + 2.0 * p.benefit_se])
                 .chain(std::iter::once(self.current_benefit_mean)),
-            labels::money,
+            fmt::money_compact,
             "Expected benefit (2025 US$)".into(),
             false,
         );
@@ -381,7 +382,7 @@ impl Frontier {
             if !(x.contains(at.0) && y.contains(at.1)) {
                 continue;
             }
-            let label = labels::number(p.value);
+            let label = fmt::tick(p.value);
             let size = (st.text_width(&label, &font) as i32 + st.px(2.0), st.px(16.0));
             // Labels may cross the thin error bars; a white box keeps them readable there.
             if let Some((corner, far)) = placer.place(&ch, at, size, gap) {
@@ -623,7 +624,7 @@ impl Heatmap {
                 format!(
                     "as it stands: {} = {}{}",
                     self.param,
-                    labels::number(v),
+                    fmt::tick(v),
                     if on_grid { " (column outlined)" } else { "" }
                 ),
                 REFERENCE_INK,
@@ -649,8 +650,8 @@ impl Heatmap {
         let ey = cell_edges(&self.values2);
         let (xlo, xhi) = min_max(ex.iter().flat_map(|&(a, b)| [a, b]));
         let (ylo, yhi) = min_max(ey.iter().flat_map(|&(a, b)| [a, b]));
-        let mut x = Axis::linear(xlo, xhi, 6, labels::number, self.x_title.clone());
-        let mut y = Axis::linear(ylo, yhi, 5, labels::number, self.y_title.clone());
+        let mut x = Axis::linear(xlo, xhi, 6, fmt::tick, self.x_title.clone());
+        let mut y = Axis::linear(ylo, yhi, 5, fmt::tick, self.y_title.clone());
         x.grid = false;
         y.grid = false;
         let mut ch = chart(&main, st, &ChartSpec::new(&x, &y))?;
@@ -724,7 +725,7 @@ impl Heatmap {
             title: String::new(),
             grid: false,
         };
-        let mut by = Axis::linear(-self.scale, self.scale, 4, labels::money, "Net difference (2025 US$)");
+        let mut by = Axis::linear(-self.scale, self.scale, 4, fmt::money_compact, "Net difference (2025 US$)");
         by.grid = false;
         let mut cb = chart(&bar, st, &ChartSpec::new(&bx, &by))?;
         let steps = 64;
@@ -840,7 +841,7 @@ impl Tornado {
     where
         DB::ErrorType: 'static,
     {
-        let fmt: fn(f64) -> String = if self.money { labels::money } else { labels::probability };
+        let fmt: fn(f64) -> String = if self.money { fmt::money_compact } else { fmt::fraction };
         let legend = vec![
             LegendItem::new(
                 format!("parameter at its {:.0}th percentile", TORNADO_LOW * 100.0),
