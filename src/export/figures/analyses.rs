@@ -11,7 +11,8 @@ use super::style::{
 };
 use super::{FigureError, FigureInput, FigureKind};
 use crate::analysis::sensitivity::{Output, TORNADO_HIGH, TORNADO_LOW};
-use crate::analysis::sweep::{BestThreshold, SweepParam, SweepPoint, pareto_efficient};
+use crate::analysis::sweep::{SweepParam, pareto_efficient};
+use crate::export::json::{BestThresholdJson, SweepPointJson};
 use crate::fmt;
 use crate::model::params::PARAMS;
 use crate::theme::{HAZARD, REFERENCE, diverging, policy_color};
@@ -73,14 +74,16 @@ fn value_axis(values: impl Iterator<Item = f64>, label: fn(f64) -> String, title
 
 /// One panel of the threshold curves: title, y title, tick labels, (value, band low, band
 /// high) of a point, and whether the y axis starts at zero or above.
-type PanelSpec = (&'static str, &'static str, fn(f64) -> String, fn(&SweepPoint) -> (f64, f64, f64), bool);
+type PanelSpec = (&'static str, &'static str, fn(f64) -> String, fn(&SweepPointJson) -> (f64, f64, f64), bool);
 
 /// Outcomes against the swept value.
 #[derive(Serialize)]
 pub(crate) struct Curves {
     pub policy: String,
     pub policy_color: String,
-    pub baseline: String,
+    /// The reference policy, which the sweep is paired against.
+    #[serde(rename = "baseline")]
+    pub reference: String,
     pub param: String,
     pub unit: String,
     /// Runs per grid point and the sweep's seed.
@@ -88,12 +91,12 @@ pub(crate) struct Curves {
     pub seed: u64,
     /// The parameter's value in the policy as it stands, and its outcomes.
     pub current_value: f64,
-    pub current: SweepPoint,
+    pub current: SweepPointJson,
     /// Per grid point: the means, their standard errors, P(catastrophe) with its Wilson
     /// interval and CVaR95 of harm (money in $B, 2025, discounted).
-    pub points: Vec<SweepPoint>,
+    pub points: Vec<SweepPointJson>,
     /// The best grid point under a cap, with its bootstrap, when the input has one.
-    pub best_threshold: Option<Box<BestThreshold>>,
+    pub best_threshold: Option<BestThresholdJson>,
     #[serde(skip)]
     index: usize,
     #[serde(skip)]
@@ -107,15 +110,15 @@ impl Curves {
         Ok(Curves {
             policy: s.policy.clone(),
             policy_color: super::style::hex(policy_color(index)),
-            baseline: s.reference.clone(),
+            reference: s.reference.clone(),
             param: s.param.key().to_string(),
             unit: s.param.unit().to_string(),
             runs: s.runs,
             seed: s.seed,
             current_value: s.current_value,
-            current: s.current.clone(),
-            points: s.points.clone(),
-            best_threshold: input.best_threshold.cloned().map(Box::new),
+            current: SweepPointJson::from(&s.current),
+            points: s.points.iter().map(SweepPointJson::from).collect(),
+            best_threshold: input.best_threshold.map(BestThresholdJson::from),
             index,
             x_title: param_title(s.param),
         })
@@ -495,14 +498,17 @@ pub(crate) struct HeatCell {
     pub value2: f64,
     pub net_diff_mean: f64,
     pub net_diff_se: f64,
-    pub p_better_than_baseline: f64,
+    #[serde(rename = "p_better_than_baseline")]
+    pub p_better_than_reference: f64,
 }
 
 /// Paired net difference to the baseline over a 2-D sweep.
 #[derive(Serialize)]
 pub(crate) struct Heatmap {
     pub policy: String,
-    pub baseline: String,
+    /// The reference policy, which every cell is paired against.
+    #[serde(rename = "baseline")]
+    pub reference: String,
     pub param: String,
     pub unit: String,
     pub param2: String,
@@ -566,14 +572,14 @@ impl Heatmap {
                 value2: c.value2,
                 net_diff_mean: c.point.net_diff_mean,
                 net_diff_se: c.point.net_diff_se,
-                p_better_than_baseline: c.point.p_better_than_reference,
+                p_better_than_reference: c.point.p_better_than_reference,
             })
             .collect();
         let max_abs = cells.iter().map(|c| c.net_diff_mean.abs()).filter(|v| v.is_finite()).fold(0.0, f64::max);
         let scale = if max_abs > 0.0 { nice_ceiling(max_abs) } else { 1.0 };
         Ok(Heatmap {
             policy: s.policy.clone(),
-            baseline: s.reference.clone(),
+            reference: s.reference.clone(),
             param: s.param.key().to_string(),
             unit: s.param.unit().to_string(),
             param2: s.param2.clone(),
@@ -601,7 +607,7 @@ impl Heatmap {
     {
         let legend = vec![
             LegendItem::new(
-                format!("{} better than {}", self.policy, self.baseline),
+                format!("{} better than {}", self.policy, self.reference),
                 color(diverging(0.8)),
                 Swatch::Fill(1.0),
             ),
@@ -634,7 +640,7 @@ impl Heatmap {
         let notes = vec![
             format!(
                 "Colour: mean over runs of {}'s net minus {}'s in the same run, in 2025 US dollars, discounted.",
-                self.policy, self.baseline
+                self.policy, self.reference
             ),
             format!(
                 "Numbers in the cells: P(better than baseline). {} runs per cell (seed {}), common random numbers.",
@@ -702,7 +708,7 @@ impl Heatmap {
             let font = st.tick_font();
             let half_h = f64::from(st.px(9.0)) * uy;
             for c in &self.cells {
-                let label = format!("{:.2}", c.p_better_than_baseline);
+                let label = format!("{:.2}", c.p_better_than_reference);
                 let half_w = (f64::from(st.text_width(&label, &font)) / 2.0 + f64::from(st.px(3.0))) * ux;
                 let t = if c.net_diff_mean.is_finite() { c.net_diff_mean / self.scale } else { 0.0 };
                 ch.draw_series(std::iter::once(Rectangle::new(
@@ -766,7 +772,9 @@ pub(crate) struct TornadoBar {
 #[derive(Serialize)]
 pub(crate) struct Tornado {
     pub policy: String,
-    pub baseline: String,
+    /// The reference policy (what `net_diff` is paired against).
+    #[serde(rename = "baseline")]
+    pub reference: String,
     pub output: String,
     pub runs: u64,
     pub seed: u64,
@@ -822,7 +830,7 @@ impl Tornado {
         };
         Ok(Tornado {
             policy: s.policy.clone(),
-            baseline: s.reference.clone(),
+            reference: s.reference.clone(),
             output: s.output.key().to_string(),
             runs: s.runs,
             seed: s.seed,

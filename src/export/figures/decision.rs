@@ -11,8 +11,7 @@ use super::style::{
 use super::{FigureError, FigureInput, FigureKind};
 use crate::analysis::decision::Decision;
 use crate::analysis::discovery::{PrimBox, Restriction};
-use crate::analysis::robustness::OptionRegret;
-use crate::analysis::voi::ParamValue;
+use crate::export::json::{OptionRegretJson, ParamValueJson};
 use crate::fmt;
 use crate::theme::{BEST, HAZARD, LOW, REFERENCE, policy_color};
 
@@ -252,7 +251,7 @@ impl ChosenBox {
 pub(crate) struct RegretChart {
     pub worlds: usize,
     pub floor: Option<f64>,
-    pub options: Vec<OptionRegret>,
+    pub options: Vec<OptionRegretJson>,
     pub minimax_regret: String,
     pub min_p95_regret: String,
     pub best_expected: String,
@@ -265,7 +264,7 @@ impl RegretChart {
         Ok(RegretChart {
             worlds: r.worlds,
             floor: r.floor,
-            options: r.options.clone(),
+            options: r.options.iter().map(OptionRegretJson::from).collect(),
             minimax_regret: name(r.minimax_regret),
             min_p95_regret: name(r.min_p95_regret),
             best_expected: name(r.best_expected),
@@ -331,7 +330,7 @@ pub(crate) struct EvppiBars {
     pub evpi_se: f64,
     pub bias: f64,
     /// Largest first (at most [`MAX_EVPPI_BARS`]).
-    pub params: Vec<ParamValue>,
+    pub params: Vec<ParamValueJson>,
     pub omitted: usize,
     pub statement: String,
 }
@@ -339,7 +338,7 @@ pub(crate) struct EvppiBars {
 impl EvppiBars {
     pub fn compute(input: &FigureInput<'_>) -> Result<EvppiBars, FigureError> {
         let v = &decision(input, FigureKind::Evppi)?.value_of_information;
-        let mut params = v.params.clone();
+        let mut params: Vec<ParamValueJson> = v.params.iter().map(ParamValueJson::from).collect();
         let omitted = params.len().saturating_sub(MAX_EVPPI_BARS);
         params.truncate(MAX_EVPPI_BARS);
         Ok(EvppiBars {

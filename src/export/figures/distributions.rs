@@ -12,7 +12,7 @@ use super::style::{
 use super::{FigureInput, PolicyRef, policy_refs};
 use crate::analysis::plotdata::{common_range, density, ecdf};
 use crate::analysis::stats::{Z_95_TWO_SIDED, mean_se, quantile_sorted, sorted};
-use crate::analysis::summary::Moments;
+use crate::export::json::MomentsJson;
 use crate::fmt;
 use crate::theme::{REFERENCE, policy_color};
 
@@ -42,13 +42,13 @@ impl Measure {
         }
     }
 
-    fn moments(self, input: &FigureInput<'_>, policy: usize) -> Moments {
+    fn moments(self, input: &FigureInput<'_>, policy: usize) -> MomentsJson {
         let p = &input.summary.policies[policy];
-        match self {
-            Measure::Benefit => p.benefit,
-            Measure::Harm => p.harm,
-            Measure::Net => p.net,
-        }
+        MomentsJson::from(match self {
+            Measure::Benefit => &p.benefit,
+            Measure::Harm => &p.harm,
+            Measure::Net => &p.net,
+        })
     }
 
     fn axis_title(self, log: bool) -> &'static str {
@@ -67,7 +67,7 @@ pub(crate) struct PolicyDensity {
     #[serde(flatten)]
     pub policy: PolicyRef,
     /// Mean, its Monte Carlo standard error, p5, p50 and p95 (as in summary.json).
-    pub moments: Moments,
+    pub moments: MomentsJson,
     /// Share of runs left of the plotted range and right of it.
     pub share_below: f64,
     pub share_above: f64,
@@ -212,7 +212,7 @@ impl Density {
 pub(crate) struct PolicyEcdf {
     #[serde(flatten)]
     pub policy: PolicyRef,
-    pub moments: Moments,
+    pub moments: MomentsJson,
     /// (x, share of runs <= x, its binomial standard error); x in $B (log10 $B in the harm
     /// panel, where zeros are counted but drawn at the left edge).
     pub points: Vec<[f64; 3]>,
@@ -355,7 +355,9 @@ pub(crate) struct PolicyDifference {
 /// Net minus the baseline's net, run by run, for every other policy.
 #[derive(Serialize)]
 pub(crate) struct Paired {
-    pub baseline: PolicyRef,
+    /// The reference policy, which the others are paired against.
+    #[serde(rename = "baseline")]
+    pub reference: PolicyRef,
     pub runs: usize,
     pub range: [f64; 2],
     pub policies: Vec<PolicyDifference>,
@@ -398,7 +400,7 @@ impl Paired {
         let lo = policies.iter().map(|p| p.p5).fold(0.0, f64::min);
         let hi = policies.iter().map(|p| p.p95).fold(0.0, f64::max);
         let pad = (hi - lo).max(1e-9) * 0.06;
-        Paired { baseline: refs[b].clone(), runs: base.len(), range: [lo - pad, hi + pad], policies }
+        Paired { reference: refs[b].clone(), runs: base.len(), range: [lo - pad, hi + pad], policies }
     }
 
     pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, st: &Style, frame: &FrameSpec<'_>) -> DrawResult<()>
@@ -419,14 +421,14 @@ impl Paired {
         let notes = vec![
             format!(
                 "Each policy's net welfare minus that of \"{}\" in the same world, over {} paired runs. Money in 2025 US dollars, discounted.",
-                self.baseline.name, self.runs
+                self.reference.name, self.runs
             ),
             "Axes: 5th to 95th percentile of every policy. Right: thin bar 5th-95th percentile, thick bar 25th-75th, black tick median, dot mean with its 95% interval."
                 .to_string(),
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let (left, right) = body.split_horizontally(body.dim_in_pixel().0 as i32 * 55 / 100);
-        let title = format!("Net − net of \"{}\" (2025 US$)", self.baseline.name);
+        let title = format!("Net − net of \"{}\" (2025 US$)", self.reference.name);
         let x = Axis::linear(self.range[0], self.range[1], 5, fmt::money_compact, title.clone());
         let y = Axis::linear(0.0, 1.0, 5, fmt::fraction, "Share of runs ≤ x");
         let mut ch = chart(&left, st, &ChartSpec::panel(&x, &y, "Cumulative distribution", true, true))?;

@@ -50,6 +50,7 @@ use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::{BestThreshold, Sweep, Sweep2d};
 use crate::analysis::{SeriesSummary, Summary};
 use crate::export::data::write_atomic;
+use crate::export::json::ProvenanceJson;
 use crate::model::Scenario;
 use crate::sim::Results;
 use crate::study::{Part, Provenance, Study, StudyNote};
@@ -719,7 +720,7 @@ struct Sidecar<'a> {
     title: &'static str,
     about: &'static str,
     caption: &'a str,
-    provenance: &'a Provenance,
+    provenance: ProvenanceJson,
     /// The plotted data, with Monte Carlo errors.
     data: serde_json::Value,
 }
@@ -814,7 +815,7 @@ impl Figure {
             title: self.kind.title(),
             about: self.kind.about(),
             caption: &self.caption,
-            provenance: &self.provenance,
+            provenance: ProvenanceJson::from(&self.provenance),
             data: self.plot.data(),
         };
         serde_json::to_value(&car).unwrap_or(serde_json::Value::Null)
