@@ -5,10 +5,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
+use super::error::FigureError;
+use super::input::FigureInput;
+use super::kind::FigureKind;
 use super::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, line, text,
 };
-use super::{FigureError, FigureInput, FigureKind};
 use crate::analysis::decision::Decision;
 use crate::analysis::discovery::{PrimBox, Restriction};
 use crate::export::json::{OptionRegretJson, ParamValueJson};

@@ -5,11 +5,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
 use super::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, fit_text,
     line, text,
 };
-use super::{FigureInput, PolicyRef, policy_refs};
 use crate::analysis::plotdata::{common_range, density, ecdf};
 use crate::analysis::stats::{Z_95_TWO_SIDED, mean_se, quantile_sorted, sorted};
 use crate::export::json::MomentsJson;

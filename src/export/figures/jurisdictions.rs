@@ -3,10 +3,11 @@
 use plotters::prelude::*;
 use serde::Serialize;
 
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
 use super::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, line, y_label_width,
 };
-use super::{FigureInput, PolicyRef, policy_refs};
 use crate::analysis::stats::Z_95_TWO_SIDED;
 use crate::fmt;
 use crate::theme::policy_color;

@@ -11,7 +11,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::FigureError;
+use super::error::FigureError;
 use crate::theme::Rgb;
 
 /// The font every figure uses, embedded so that output is the same on every machine.

@@ -5,8 +5,9 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::distributions::policy_legend;
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
 use super::style::{Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, Style, chart, color, dashed, line, text};
-use super::{FigureInput, PolicyRef, policy_refs};
 use crate::analysis::plotdata::{common_range, exceedance_log};
 use crate::analysis::stats::wilson;
 use crate::fmt;

@@ -6,11 +6,13 @@
 use plotters::prelude::*;
 use serde::Serialize;
 
+use super::error::FigureError;
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
 use super::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, band, chart, color, dashed,
     grid_shape, line, shared_y_title,
 };
-use super::{FigureError, FigureInput, PolicyRef, policy_refs};
 use crate::analysis::{Band, SeriesSummary};
 use crate::fmt;
 use crate::model::P;
