@@ -41,7 +41,7 @@ pub(crate) struct Curves {
     /// interval and CVaR95 of harm (money in $B, 2025, discounted).
     pub points: Vec<SweepPointJson>,
     /// The best grid point under a cap, with its bootstrap, when the input has one.
-    pub best_threshold: Option<BestThresholdJson>,
+    pub best_threshold: Option<Box<BestThresholdJson>>,
     #[serde(skip)]
     index: usize,
     #[serde(skip)]
@@ -63,7 +63,7 @@ impl Curves {
             current_value: s.current_value,
             current: SweepPointJson::from(&s.current),
             points: s.points.iter().map(SweepPointJson::from).collect(),
-            best_threshold: input.best_threshold.map(BestThresholdJson::from),
+            best_threshold: input.best_threshold.map(|b| Box::new(BestThresholdJson::from(b))),
             index,
             x_title: param_title(s.param),
         })
