@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::DecideArgs;
+use super::args::DecideArgs;
 use super::config::RunConfig;
 use super::execute::{execute, execute_shard};
 use super::sweep::write_files;

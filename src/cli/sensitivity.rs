@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::SensitivityArgs;
+use super::args::SensitivityArgs;
 use super::config::RunConfig;
 use super::execute::{execute, execute_shard};
 use super::sweep::write_files;

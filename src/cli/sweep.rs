@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::SweepArgs;
+use super::args::SweepArgs;
 use super::config::{CommandConfig, RunConfig};
 use super::execute::{execute, execute_shard};
 use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
