@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AnalysisArgs, CommonRunArgs, DecideArgs, FiguresArgs, InvalidInput, ReportArgs, RunArgs, SensitivityArgs, SweepArgs,
+use super::args::{
+    AnalysisArgs, CommonRunArgs, DecideArgs, FiguresArgs, ReportArgs, RunArgs, SensitivityArgs, SweepArgs,
 };
+use super::error::InvalidInput;
 use crate::analysis::decision::DecisionSpec;
 use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions};
 use crate::analysis::sensitivity::{Output, SensitivitySpec};

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use super::args::{FiguresArgs, ReportArgs};
 use super::config::{CommandConfig, RunConfig};
+use super::error::InvalidInput;
 use super::execute::{execute, execute_shard};
 use super::progress;
-use super::{FiguresArgs, InvalidInput, ReportArgs};
 use crate::export::figures::{FigureError, FigureInput, FigureKind, FigureOptions, prepare};
 use crate::export::report::{FIGURES_DIR, best_threshold_sentence, is_analysis, missing_reason, write_report};
 use crate::study::{Runs, Study};

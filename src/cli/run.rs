@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
+use super::args::RunArgs;
 use super::config::{RunConfig, load};
+use super::error::{EXIT_INVALID, InvalidInput};
 use super::execute::{execute, execute_shard};
-use super::{EXIT_INVALID, RunArgs};
 use crate::export::data::{write_series_csv, write_summary_json};
 use crate::fmt;
 use crate::model::{Scenario, ScenarioError};
@@ -16,9 +17,8 @@ use crate::study::{Input, Provenance, Runs, Simulated, Study};
 pub fn report_error(err: &anyhow::Error) -> ExitCode {
     eprintln!("error: {err:#}");
     // A scenario file that is missing or unreadable is a bad argument, like a bad flag.
-    let invalid = err
-        .chain()
-        .any(|e| e.downcast_ref::<ScenarioError>().is_some() || e.downcast_ref::<super::InvalidInput>().is_some());
+    let invalid =
+        err.chain().any(|e| e.downcast_ref::<ScenarioError>().is_some() || e.downcast_ref::<InvalidInput>().is_some());
     ExitCode::from(if invalid { EXIT_INVALID } else { 1 })
 }
 

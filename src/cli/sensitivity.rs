@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::SensitivityArgs;
+use super::args::SensitivityArgs;
 use super::config::RunConfig;
 use super::execute::{execute, execute_shard};
 use super::sweep::write_files;
@@ -45,10 +45,6 @@ pub fn output(config: &RunConfig, study: &Study) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn signed(x: f64) -> String {
-    if x.is_finite() { format!("{x:+.3}") } else { "n/a".into() }
-}
-
 fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
     let out = r.output.key();
     println!("Sensitivity of {out} under \"{}\" — {} ({})", r.policy, input.scenario.name(), input.source.origin);
@@ -81,8 +77,8 @@ fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
         println!(
             "{:<w$}  {:>8}  {:>7}  {:>10} {:>10}  {:>10} {:>10}  {:>10}",
             x.param,
-            signed(x.spearman),
-            signed(x.prcc),
+            fmt::signed(x.spearman),
+            fmt::signed(x.prcc),
             fmt::number(x.p10),
             fmt::number(x.low),
             fmt::number(x.p90),
@@ -95,7 +91,7 @@ fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
         TailBy::Harm => format!("highest harm: harm >= {} $B", fmt::number(t.threshold)),
         TailBy::Net => format!("lowest net: net <= {} $B", fmt::number(t.threshold)),
     };
-    println!("\nWhat drove the worst {:.0}% of runs ({} runs, {by}):", 100.0 * t.share, t.runs);
+    println!("\nWhat drove the worst {} of runs ({} runs, {by}):", fmt::percent(t.share), t.runs);
     println!("{:<w$}  {:>12}  {:>12}  {:>12}", "param", "median all", "median worst", "shift (IQR)");
     for x in &t.params {
         println!(
@@ -103,7 +99,7 @@ fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
             x.param,
             fmt::number(x.median_all),
             fmt::number(x.median_tail),
-            signed(x.shift_iqr)
+            fmt::signed(x.shift_iqr)
         );
     }
     println!("shift: (median in the worst runs - median in all runs) / interquartile range in all runs.");

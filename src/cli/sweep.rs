@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::SweepArgs;
+use super::args::SweepArgs;
 use super::config::{CommandConfig, RunConfig};
 use super::execute::{execute, execute_shard};
 use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
@@ -120,16 +120,16 @@ fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) 
         if pt.clamped {
             note.push_str("  (gated_below clamped to open_below)");
         }
-        row(format!("{mark}{}", fmt::trimmed(pt.value, 4)), pt, &note);
+        row(format!("{mark}{}", fmt::grid_column(pt.value)), pt, &note);
     }
     if !sw.points.iter().any(|pt| pt.value == sw.current_value) {
-        row(format!("({})", fmt::trimmed(sw.current_value, 4)), &sw.current, "  current setting, not on the grid");
+        row(format!("({})", fmt::grid_column(sw.current_value)), &sw.current, "  current setting, not on the grid");
     }
     println!(
         "\nhazard yr: median year the open pool reaches the hazard threshold (never: in under half the runs). \
          open: final development share of jurisdictions left open. P(>curr.): P(net better than the current \
          setting, {key} = {}). Paired against \"{}\".",
-        fmt::trimmed(sw.current_value, 4),
+        fmt::grid_column(sw.current_value),
         sw.reference
     );
     println!("\n{}{}", if best_index.is_some() { "* " } else { "" }, best.statement);
@@ -177,14 +177,14 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
             continue;
         };
         let cap = if capped {
-            format!("  {:>14}", best_capped[i2].map_or_else(|| "none".to_string(), |j| fmt::trimmed(sw.values[j], 4)))
+            format!("  {:>14}", best_capped[i2].map_or_else(|| "none".to_string(), |j| fmt::grid_column(sw.values[j])))
         } else {
             String::new()
         };
         println!(
             "{:>w2$}  {:>11}  {:>18}  {:>9.3}{cap}",
-            fmt::trimmed(v2, 4),
-            fmt::trimmed(c.point.value, 4),
+            fmt::grid_column(v2),
+            fmt::grid_column(c.point.value),
             fmt::plus_minus(c.point.net_diff_mean, c.point.net_diff_se),
             c.point.p_better_than_reference
         );
@@ -193,11 +193,11 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
         println!("\nP(better than \"{}\") in percent; rows: {}, columns: {key}", sw.reference, sw.param2);
         print!("{:>12} ", "");
         for &v in &sw.values {
-            print!("{:>6}", fmt::trimmed(v, 4));
+            print!("{:>6}", fmt::grid_column(v));
         }
         println!();
         for (i2, &v2) in sw.values2.iter().enumerate().rev() {
-            print!("{:>12} ", fmt::trimmed(v2, 4));
+            print!("{:>12} ", fmt::grid_column(v2));
             for i in 0..n {
                 print!("{:>6.0}", 100.0 * sw.cell(i, i2).point.p_better_than_reference);
             }
