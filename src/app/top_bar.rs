@@ -7,9 +7,9 @@ use crate::model::Scenario;
 use crate::model::ScenarioDraft;
 use crate::model::scenario::{MAX_RUNS, MAX_SEED, PRESETS};
 
-use super::command::AppCommand;
+use super::AppCommand;
 use super::panel::note_edit;
-use super::state::Persisted;
+use crate::workspace::state::Persisted;
 
 /// What the top bar shows besides what it edits.
 pub struct TopBarInfo<'a> {

@@ -1,6 +1,9 @@
-//! The test suite of the simulation core: one integration test binary, one module per theme.
+//! The integration tests: one binary, one module per theme; the desktop app's (driven through
+//! egui_kittest) with the `gui` feature.
 
 mod analytic;
+#[cfg(feature = "gui")]
+mod app;
 mod bad_input;
 mod cli;
 mod determinism;

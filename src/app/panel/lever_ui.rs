@@ -7,8 +7,8 @@ use egui::{RichText, Ui};
 use crate::model::scenario::MAX_TRIGGERS;
 use crate::model::{Evaluation, Levers, Regime, Signpost, Spending, Trigger};
 
-use super::super::command::AppCommand;
 use super::note_edit;
+use crate::app::AppCommand;
 
 /// The levers section of one policy.
 pub fn ui(ui: &mut Ui, levers: &mut Levers, jnames: &[String], cmds: &mut Vec<AppCommand>) {

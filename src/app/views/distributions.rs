@@ -4,12 +4,12 @@
 use egui::Ui;
 use egui_plot::{LineStyle, VLine};
 
-use super::super::computed::{Computed, MetricPlot};
-use super::super::state::{Metric, Shape};
 use super::super::theme;
 use super::ViewCx;
 use super::overview::curves;
 use super::plots::{self, percent};
+use crate::workspace::computed::{Computed, MetricPlot};
+use crate::workspace::state::{Metric, Shape};
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     ui.horizontal(|ui| {

@@ -6,11 +6,11 @@ use egui_plot::{LineStyle, PlotPoint, Text, VLine};
 
 use crate::model::regime::flop_label;
 
-use super::super::computed::Computed;
 use super::super::theme;
 use super::ViewCx;
 use super::overview::curves;
 use super::plots::{self, money, percent};
+use crate::workspace::computed::Computed;
 
 /// The numbers the explanation quotes, for one policy.
 #[derive(Clone, Debug, PartialEq)]

@@ -5,10 +5,10 @@ use egui::{RichText, Sense, Ui, Vec2};
 
 use crate::analysis::PolicySummary;
 
-use super::super::computed::Computed;
 use super::super::theme;
 use super::ViewCx;
 use super::plots::{self, money, percent};
+use crate::workspace::computed::Computed;
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     summary_table_ui(ui, cx.current, cx.pinned);

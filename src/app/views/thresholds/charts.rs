@@ -8,12 +8,13 @@ use egui_plot::{
 
 use super::{Marker, ThresholdSettings, value_step, value_text};
 use crate::analysis::sweep::{self, Constraint, Sweep, Sweep2d, SweepParam, SweepPoint};
-use crate::app::analyses::Slot;
-use crate::app::command::AppCommand;
+use crate::app::AppCommand;
 use crate::app::theme;
 use crate::app::views::plots::{self, money, percent};
-use crate::app::views::{AnalysisView, ViewOut, analysis_status_ui};
+use crate::app::views::{ViewOut, analysis_status_ui};
 use crate::model::PARAMS;
+use crate::workspace::AnalysisView;
+use crate::workspace::analyses::Slot;
 
 pub(super) fn xs(sw: &Sweep) -> Vec<f64> {
     sw.points.iter().map(|p| p.value).collect()

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::analysis::sweep::{self, Constraint, Sweep, SweepParam, SweepSpec, WorldAxis};
-use crate::app::analyses::Request;
 use crate::model::{PARAMS, Scenario};
+use crate::workspace::analyses::Request;
 
 /// Runs per grid point unless the user asks for another count: enough for a P(catastrophe)
 /// to within about one percentage point, and a 25-point sweep of the baseline in a blink.
