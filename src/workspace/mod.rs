@@ -47,6 +47,9 @@ pub mod simulation;
 pub mod state;
 pub mod view_data;
 
+#[cfg(test)]
+mod tests;
+
 pub use analysis_tabs::{AnalysisView, AnalysisViews};
 pub use command::Command;
 pub use computed::Computed;
