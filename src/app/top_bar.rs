@@ -186,7 +186,7 @@ fn run_settings_ui(
             cmds.push(AppCommand::Unpin);
         }
     } else if ui
-        .add_enabled(info.shown.is_some(), egui::Button::new("Pin as baseline"))
+        .add_enabled(info.shown.is_some(), egui::Button::new("Pin result"))
         .on_hover_text("Freeze these results and show them dashed beside every new result")
         .clicked()
     {

@@ -42,7 +42,7 @@ pub enum Slot {
     Best,
     Heatmap,
     Sensitivity,
-    /// The paired worlds of the Robustness tab (a simulation).
+    /// The paired worlds of the Decision support tab (a simulation).
     Worlds,
     /// Scenario discovery, regret and value of information on those worlds.
     Decision,

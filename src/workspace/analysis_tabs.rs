@@ -128,7 +128,7 @@ impl Workspace {
                         wanted[Slot::Sensitivity.index()] = Some(r);
                     }
                 }
-                Tab::Robustness => {
+                Tab::Decision => {
                     if let Ok(r) = self.views.decision.request(&self.doc.valid, cap) {
                         wanted[Slot::Worlds.index()] = Some(r);
                     }
@@ -148,7 +148,7 @@ impl Workspace {
         }
         // The decision analysis re-reads the worlds on screen for the event, box and floor the
         // user sets: it simulates nothing either.
-        if self.persisted.tab == Tab::Robustness
+        if self.persisted.tab == Tab::Decision
             && let Some(Outcome::Worlds(w)) = self.analyses.done(Slot::Worlds).and_then(|d| d.result.as_ref().ok())
         {
             let spec = self.views.decision.spec(w);

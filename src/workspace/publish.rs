@@ -41,7 +41,7 @@ pub fn figures_of(tab: Tab) -> &'static [FigureKind] {
         Tab::Jurisdictions => &[SharesOverTime, JurisdictionBars],
         Tab::Thresholds => &[ThresholdCurves, Frontier, Heatmap],
         Tab::Sensitivity => &[Tornado],
-        Tab::Robustness => &[PrimTradeoff, PrimBox, Regret, Evppi],
+        Tab::Decision => &[PrimTradeoff, PrimBox, Regret, Evppi],
         Tab::Learn => &[HarmExceedance, NetDistribution],
     }
 }

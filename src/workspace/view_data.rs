@@ -139,7 +139,7 @@ pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std:
                 }
             }
         }
-        Tab::Thresholds | Tab::Sensitivity | Tab::Robustness => {
+        Tab::Thresholds | Tab::Sensitivity | Tab::Decision => {
             return Err(std::io::Error::other(format!("the {} view shows an analysis, not a result", tab.label())));
         }
         Tab::Learn => {
@@ -257,7 +257,7 @@ pub fn write_analysis_csv(
             (Tab::Thresholds, Some(Outcome::Sweep(s))) => (sweep_csv(s), sweep_json(&p, s, best.as_deref(), text)),
             (Tab::Thresholds, Some(Outcome::Heatmap(h))) => (sweep2d_csv(h), sweep2d_json(&p, h, cap, text)),
             (Tab::Sensitivity, Some(Outcome::Sensitivity(r))) => (sensitivity_csv(r), sensitivity_json(&p, r, text)),
-            (Tab::Robustness, Some(Outcome::Decision(d))) => (discovery_csv(&d.discovery), decision_json(&p, d, text)),
+            (Tab::Decision, Some(Outcome::Decision(d))) => (discovery_csv(&d.discovery), decision_json(&p, d, text)),
             _ => continue,
         };
         let file = if slot == Slot::Heatmap { with_suffix(path, "_heatmap") } else { path.to_path_buf() };

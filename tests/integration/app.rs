@@ -1,5 +1,5 @@
 //! The desktop app, driven through egui_kittest: the real `TierlabApp`, clicked and typed at,
-//! with few runs per simulation and a deterministic wait for the worker.
+//! with few runs per simulation and a deterministic wait for its workspace.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -7,6 +7,7 @@ use std::time::Duration;
 use egui::{Key, Modifiers, Pos2, Rect};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use tierlab::app::views::VIEWS;
 use tierlab::app::{AppCommand, AppOptions, Tab, TierlabApp};
 use tierlab::model::Scenario;
 use tierlab::model::scenario::BUILT_IN_TOML;
@@ -175,7 +176,7 @@ fn add_duplicate_and_remove_a_policy() {
 fn pin_and_unpin() {
     let mut h = harness(None);
     settle(&mut h);
-    h.get_by_label("Pin as baseline").click();
+    h.get_by_label("Pin result").click();
     h.run();
     let pinned_job = h.state().workspace().pinned().expect("pinned").job;
     assert!(h.query_by_label("pinned: Status quo").is_some(), "the pinned rows are in the table");
@@ -373,21 +374,31 @@ fn mask_status(h: &mut Harness<'_, TierlabApp>) {
     h.mask(Rect::from_min_max(Pos2::new(0.0, SIZE[1] - 32.0), Pos2::new(SIZE[0], SIZE[1])));
 }
 
+/// A snapshot of every tab in the table of views, in the light theme, with its analyses done:
+/// `tests/snapshots/{slug}_light.png` (`UPDATE_SNAPSHOTS=1` writes them anew).
 #[test]
-fn snapshot_overview_light() {
+fn snapshot_every_tab_light() {
     let mut h = harness(None);
     settle(&mut h);
-    h.remove_cursor();
-    h.run();
-    mask_status(&mut h);
-    h.snapshot("overview_light");
+    let mut failed = Vec::new();
+    for view in &VIEWS {
+        open_tab_and_wait(&mut h, view.tab);
+        assert_eq!(h.state().workspace().persisted().tab, view.tab);
+        h.remove_cursor();
+        h.run();
+        mask_status(&mut h);
+        if let Err(e) = h.try_snapshot(format!("{}_light", view.tab.slug())) {
+            failed.push(format!("{}: {e}", view.label()));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 #[test]
 fn snapshot_learn_dark_with_pinned() {
     let mut h = harness(None);
     settle(&mut h);
-    h.get_by_label("Pin as baseline").click();
+    h.get_by_label("Pin result").click();
     h.get_by_label("Dark theme").click();
     h.get_by_label("Learn").click();
     h.run();
@@ -545,7 +556,7 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
     settle(&mut h);
     open_tab_and_wait(&mut h, Tab::Thresholds);
     let sw = sweep_of(&h);
-    assert_eq!(sw.policy, "Global tiered 1e27", "the first tiered policy that is not the baseline");
+    assert_eq!(sw.policy, "Global tiered 1e27", "the first tiered policy that is not the reference policy");
     assert_eq!(sw.points.len(), 25);
     assert_eq!(sw.runs, RUNS, "runs per point are capped like the app's runs");
     assert!((sw.current_value - 27.0).abs() < 1e-12);
@@ -559,7 +570,7 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
         "Expected benefit, harm and net",
         "Chance of at least one catastrophe",
         "Benefit against tail risk (frontier)",
-        "Net difference to Status quo (baseline policy)",
+        "Net difference to Status quo (reference policy)",
     ] {
         assert!(h.query_by_label(title).is_some(), "{title} is drawn");
     }
@@ -696,10 +707,10 @@ fn sensitivity_tab_ranks_parameters_and_compares_the_worst_worlds() {
 }
 
 #[test]
-fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
+fn decision_support_tab_discovers_a_box_and_ranks_regret_and_information() {
     let mut h = harness(None);
     settle(&mut h);
-    open_tab_and_wait(&mut h, Tab::Robustness);
+    open_tab_and_wait(&mut h, Tab::Decision);
     let d = match h.state().workspace().analysis(Slot::Decision).outcome {
         Some(Outcome::Decision(d)) => d,
         other => panic!("no decision analysis: {other:?}"),
@@ -746,17 +757,6 @@ fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
         Some(Outcome::Worlds(w)) => assert!(std::sync::Arc::ptr_eq(&w, &worlds_before), "no new simulation"),
         other => panic!("no worlds: {other:?}"),
     }
-}
-
-#[test]
-fn snapshot_thresholds_light() {
-    let mut h = harness(None);
-    settle(&mut h);
-    open_tab_and_wait(&mut h, Tab::Thresholds);
-    h.remove_cursor();
-    h.run();
-    mask_status(&mut h);
-    h.snapshot("thresholds_light");
 }
 
 #[test]

@@ -22,13 +22,13 @@ pub fn threshold_text(k: f64) -> String {
 
 pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
     let n = s.policies.len();
-    let baseline = s.run.reference;
+    let reference = s.run.reference;
     let jnames: Vec<String> = s.jurisdictions.iter().map(|j| j.name.clone()).collect();
     // The first policy tiered by default starts open, so its threshold sliders are in view.
     let first_tiered = s.policies.iter().position(|p| p.default.is_tiered());
     for (i, p) in s.policies.iter_mut().enumerate() {
         let open = first_tiered == Some(i);
-        let row = PolicyRow { index: i, is_baseline: i == baseline, default_open: open, count: n };
+        let row = PolicyRow { index: i, is_reference: i == reference, default_open: open, count: n };
         ui.push_id(("policy", i), |ui| policy_ui(ui, &row, p, &jnames, cmds));
     }
     if ui
@@ -43,16 +43,16 @@ pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
 /// Where a policy sits in the list.
 struct PolicyRow {
     index: usize,
-    is_baseline: bool,
+    is_reference: bool,
     default_open: bool,
     /// Policies in the scenario.
     count: usize,
 }
 
 fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cmds: &mut Vec<AppCommand>) {
-    let &PolicyRow { index: i, is_baseline, default_open, count: n } = row;
+    let &PolicyRow { index: i, is_reference, default_open, count: n } = row;
     let color = super::super::theme::policy(i);
-    let title = if is_baseline { format!("{}  (baseline)", p.name) } else { p.name.clone() };
+    let title = if is_reference { format!("{}  (reference)", p.name) } else { p.name.clone() };
     egui::CollapsingHeader::new(RichText::new(title).strong())
         .id_salt("policy_header")
         .default_open(default_open)
@@ -84,7 +84,7 @@ fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cm
                     cmds.push(AppCommand::RemovePolicy(i));
                 }
                 if ui
-                    .add_enabled(!is_baseline, egui::Button::new("Make baseline"))
+                    .add_enabled(!is_reference, egui::Button::new("Make reference"))
                     .on_hover_text("Pair every other policy against this one (P(better), differences)")
                     .clicked()
                 {

@@ -1,4 +1,4 @@
-//! Robustness: decision support under deep uncertainty, on paired worlds. Scenario discovery
+//! Decision support under deep uncertainty, on paired worlds. Scenario discovery
 //! (under which assumptions an event of one policy happens: PRIM's coverage/density trade-off,
 //! a box picked on it, its rules with their significance), every policy's regret against the
 //! best policy in each world, and what resolving each uncertain parameter would be worth.

@@ -122,7 +122,7 @@ impl LearnFacts {
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let c = cx.current;
-    let p = cx.state.learn_policy.filter(|&p| p < c.n_policies()).unwrap_or(c.baseline);
+    let p = cx.state.learn_policy.filter(|&p| p < c.n_policies()).unwrap_or(c.reference);
     ui.horizontal(|ui| {
         let label = ui.label("Explain the results of");
         let mut chosen = p;

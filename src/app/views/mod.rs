@@ -49,7 +49,7 @@ pub static VIEWS: [View; Tab::ALL.len()] = [
     View { tab: Tab::Jurisdictions, ui: jurisdictions::ui },
     View { tab: Tab::Thresholds, ui: thresholds::ui },
     View { tab: Tab::Sensitivity, ui: sensitivity::ui },
-    View { tab: Tab::Robustness, ui: decision::ui },
+    View { tab: Tab::Decision, ui: decision::ui },
     View { tab: Tab::Learn, ui: learn::ui },
 ];
 

@@ -20,7 +20,7 @@ fn output_label(o: Output) -> &'static str {
         Output::Benefit => "benefit",
         Output::Harm => "harm",
         Output::Net => "net welfare",
-        Output::NetDiff => "net minus the baseline policy's",
+        Output::NetDiff => "net minus the reference policy's",
         Output::Catastrophe => "catastrophe (0 or 1)",
     }
 }
@@ -30,7 +30,7 @@ fn output_help(o: Output) -> &'static str {
         Output::Benefit => "Discounted benefit per world (2025 US$)",
         Output::Harm => "Discounted misuse harm per world (2025 US$)",
         Output::Net => "Benefit minus harm per world (2025 US$)",
-        Output::NetDiff => "The policy's net minus the baseline policy's net in the same world (2025 US$)",
+        Output::NetDiff => "The policy's net minus the reference policy's net in the same world (2025 US$)",
         Output::Catastrophe => "1 if the world had at least one catastrophe, else 0: its mean is P(catastrophe)",
     }
 }
@@ -90,7 +90,7 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut SensitivitySettings, po
                         ui.selectable_value(&mut s.output, o, output_label(o)).on_hover_text(output_help(o));
                     })
                     .response
-                    .on_disabled_hover_text("The baseline policy's difference to itself is always zero");
+                    .on_disabled_hover_text("The reference policy's difference to itself is always zero");
                 }
             })
             .response

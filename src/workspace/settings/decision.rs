@@ -55,7 +55,7 @@ pub struct DecisionSettings {
     /// The policy whose event is explained; `None` until chosen (the threshold sweep's default
     /// policy, else the first policy).
     pub policy: Option<usize>,
-    /// The policy compared with, for "nets less than" (default: the baseline policy).
+    /// The policy compared with, for "nets less than" (default: the reference policy).
     pub against: Option<usize>,
     pub event: EventChoice,
     /// The level of "nets below" and "has harm above" ($B).
@@ -86,11 +86,11 @@ impl Default for DecisionSettings {
 
 impl DecisionSettings {
     /// Fills in the policies and mends choices an edit made invalid: (policy, against).
-    pub fn resolve(&mut self, n_policies: usize, baseline: usize) -> (usize, usize) {
+    pub fn resolve(&mut self, n_policies: usize, reference: usize) -> (usize, usize) {
         let n = n_policies.max(1);
-        let default = (0..n).find(|&i| i != baseline).unwrap_or(0);
+        let default = (0..n).find(|&i| i != reference).unwrap_or(0);
         let policy = self.policy.filter(|&p| p < n).unwrap_or(default);
-        let other = if policy == baseline { default } else { baseline };
+        let other = if policy == reference { default } else { reference };
         let against = self.against.filter(|&a| a < n && a != policy).unwrap_or(other);
         self.policy = Some(policy);
         self.against = Some(against);
@@ -108,7 +108,7 @@ impl DecisionSettings {
                 .into());
         }
         if scenario.policies().len() < 2 {
-            return Err("Robustness compares policies: add a second policy in the scenario panel.".into());
+            return Err("Decision support compares policies: add a second policy in the scenario panel.".into());
         }
         if self.policy.is_none() {
             self.policy = crate::analysis::sweep::default_policy(scenario);
@@ -135,8 +135,8 @@ impl DecisionSettings {
     }
 
     /// The decision analysis for a scenario of `n_policies` policies as the tab is set.
-    pub fn spec_for(&mut self, n_policies: usize, baseline: usize) -> DecisionSpec {
-        let (policy, against) = self.resolve(n_policies, baseline);
+    pub fn spec_for(&mut self, n_policies: usize, reference: usize) -> DecisionSpec {
+        let (policy, against) = self.resolve(n_policies, reference);
         let event = self.event(against);
         if self.picked_for != Some((policy, event)) {
             self.chosen = None;

@@ -8,7 +8,7 @@ use crate::model::Scenario;
 use crate::workspace::analyses::Request;
 
 /// Runs of the analysis unless the user asks for another count. The tornado simulates them
-/// twice more per uncertain parameter (about 40 times for the baseline), so fewer than a
+/// twice more per uncertain parameter (about 40 times for the built-in scenario), so fewer than a
 /// plain run; PRCCs from 5,000 runs are within about ±0.03 of their limit.
 pub const DEFAULT_RUNS: u64 = 5_000;
 /// Parameters shown in the tornado and the correlation bars (the rest are in the CSV).
@@ -17,7 +17,8 @@ pub const DEFAULT_SHOWN: usize = 12;
 /// The Sensitivity tab's choices.
 #[derive(Clone, Debug)]
 pub struct SensitivitySettings {
-    /// `None` until chosen (then the threshold sweep's default policy, else the baseline).
+    /// `None` until chosen (then the threshold sweep's default policy, else the reference
+    /// policy).
     pub policy: Option<usize>,
     pub output: Output,
     pub runs: u64,
@@ -50,7 +51,7 @@ impl SensitivitySettings {
         };
         self.policy = Some(policy);
         if self.output == Output::NetDiff && policy == scenario.run().reference {
-            // The baseline's difference to itself is zero in every world: nothing to explain.
+            // The reference policy's difference to itself is zero in every world: nothing to explain.
             self.output = Output::Net;
         }
         policy
@@ -89,7 +90,7 @@ mod tests {
     }
 
     #[test]
-    fn the_baseline_is_not_compared_with_itself() {
+    fn the_reference_policy_is_not_compared_with_itself() {
         let s = Scenario::built_in();
         let mut t = SensitivitySettings {
             policy: Some(s.run().reference),
