@@ -247,7 +247,8 @@ pub fn run_job(job: Job, emit: &mut dyn FnMut(Message)) {
 /// Where the jobs run.
 enum Backend {
     Thread { jobs: Sender<Job>, results: Receiver<Message>, _thread: JoinHandle<()> },
-    Stepped { run: Option<SimulationRun>, outbox: VecDeque<Message>, pace: Pace },
+    // Boxed: a simulation in progress is large, and a threaded simulator never holds one.
+    Stepped { run: Option<Box<SimulationRun>>, outbox: VecDeque<Message>, pace: Pace },
 }
 
 /// The workspace's handle on its simulation jobs: one in flight at most, a newer one
@@ -302,7 +303,7 @@ impl Simulator {
             }
             // The superseded job's cancellation is checked at its next step, which never
             // comes: drop it now.
-            Backend::Stepped { run, .. } => *run = Some(SimulationRun::new(job)),
+            Backend::Stepped { run, .. } => *run = Some(Box::new(SimulationRun::new(job))),
         }
         self.last_id
     }
