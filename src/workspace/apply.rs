@@ -8,6 +8,7 @@ use super::{Effect, Workspace};
 
 impl Workspace {
     /// Applies one command; what the front end must do to finish it, if anything.
+    #[must_use = "an effect is the front end's to do: the command is not finished without it"]
     pub fn apply(&mut self, cmd: Command) -> Option<Effect> {
         use Command::*;
         match cmd {

@@ -136,8 +136,12 @@ impl TierlabApp {
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
             self.title = title;
         }
-        // Keeps progress bars moving (10 times a second is plenty, and leaves the cores to the
-        // simulation) and starts a debounced run on time; results wake the UI themselves.
+        self.schedule_wake(ctx);
+    }
+
+    /// Keeps progress bars moving (10 times a second is plenty, and leaves the cores to the
+    /// simulation) and starts a debounced run on time; finished work wakes the UI itself.
+    fn schedule_wake(&self, ctx: &egui::Context) {
         if let Some(after) = self.workspace.wake_after() {
             ctx.request_repaint_after(after);
         }
@@ -195,6 +199,7 @@ impl TierlabApp {
         }
         // The analysis tabs' settings may have changed while drawing.
         self.workspace.poll();
+        self.schedule_wake(&ctx);
         self.after_frame();
     }
 }
