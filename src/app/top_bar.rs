@@ -7,9 +7,9 @@ use crate::model::Scenario;
 use crate::model::ScenarioDraft;
 use crate::model::scenario::{MAX_RUNS, MAX_SEED, PRESETS};
 
-use super::command::AppCommand;
+use super::AppCommand;
 use super::panel::note_edit;
-use super::state::Persisted;
+use crate::workspace::state::Persisted;
 
 /// What the top bar shows besides what it edits.
 pub struct TopBarInfo<'a> {
@@ -186,7 +186,7 @@ fn run_settings_ui(
             cmds.push(AppCommand::Unpin);
         }
     } else if ui
-        .add_enabled(info.shown.is_some(), egui::Button::new("Pin as baseline"))
+        .add_enabled(info.shown.is_some(), egui::Button::new("Pin result"))
         .on_hover_text("Freeze these results and show them dashed beside every new result")
         .clicked()
     {

@@ -1,15 +1,15 @@
 //! Distributions: density or histogram and ECDF of benefit, harm or net welfare, and the
-//! paired difference of every policy's net welfare to the baseline policy's.
+//! paired difference of every policy's net welfare to the reference policy's.
 
 use egui::Ui;
 use egui_plot::{LineStyle, VLine};
 
-use super::super::computed::{Computed, MetricPlot};
-use super::super::state::{Metric, Shape};
 use super::super::theme;
 use super::ViewCx;
 use super::overview::curves;
 use super::plots::{self, percent};
+use crate::workspace::computed::{Computed, MetricPlot};
+use crate::workspace::state::{Metric, Shape};
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     ui.horizontal(|ui| {
@@ -101,7 +101,7 @@ fn zero_note(ui: &mut Ui, c: &Computed, m: &MetricPlot) {
 }
 
 fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
-    let base_name = c.policy_names.get(c.baseline).cloned().unwrap_or_default();
+    let base_name = c.policy_names.get(c.reference).cloned().unwrap_or_default();
     let plot = plots::density_y(plots::base(
         "dist_diff",
         &format!("net welfare minus {base_name}'s, same world (2025 US$)"),
@@ -113,7 +113,7 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
     .label_formatter(plots::readout("difference", plots::money, "worlds", |y| format!("{y:.2}%")));
     let lines = curves(c, pinned, |x| &x.diff.density);
     let zero_color = theme::reference();
-    plots::show(ui, out, &format!("Paired difference to the baseline policy ({base_name})"), plot, move |p| {
+    plots::show(ui, out, &format!("Paired difference to the reference policy ({base_name})"), plot, move |p| {
         for l in lines {
             p.line(l);
         }
@@ -124,7 +124,7 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
         .policies
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i != c.baseline)
+        .filter(|(i, _)| *i != c.reference)
         .map(|(_, p)| format!("{}: better in {} of worlds", p.name, percent(p.p_better_than_reference)))
         .collect();
     plots::note(ui, parts.join(" · "));

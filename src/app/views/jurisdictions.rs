@@ -4,10 +4,10 @@
 use egui::Ui;
 use egui_plot::{Bar, BarChart, FilledArea, Line, MarkerShape, Points};
 
-use super::super::computed::{Computed, FIRST_SHARE};
 use super::super::theme;
 use super::plots::{self, money, percent};
 use super::{ViewCx, ViewOut};
+use crate::workspace::computed::{Computed, FIRST_SHARE};
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let c = cx.current;

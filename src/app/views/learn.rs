@@ -6,11 +6,11 @@ use egui_plot::{LineStyle, PlotPoint, Text, VLine};
 
 use crate::model::regime::flop_label;
 
-use super::super::computed::Computed;
 use super::super::theme;
 use super::ViewCx;
 use super::overview::curves;
 use super::plots::{self, money, percent};
+use crate::workspace::computed::Computed;
 
 /// The numbers the explanation quotes, for one policy.
 #[derive(Clone, Debug, PartialEq)]
@@ -122,7 +122,7 @@ impl LearnFacts {
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let c = cx.current;
-    let p = cx.state.learn_policy.filter(|&p| p < c.n_policies()).unwrap_or(c.baseline);
+    let p = cx.state.learn_policy.filter(|&p| p < c.n_policies()).unwrap_or(c.reference);
     ui.horizontal(|ui| {
         let label = ui.label("Explain the results of");
         let mut chosen = p;

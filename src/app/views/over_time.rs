@@ -6,10 +6,10 @@ use egui_plot::{FilledArea, HLine, Line, LineStyle, PlotPoints, PlotUi};
 
 use crate::model::regime::flop_label;
 
-use super::super::computed::{CUM_BENEFIT, CUM_HARM, Computed, FRONTIER, Fan, OPEN_POOL};
 use super::super::theme;
 use super::ViewCx;
 use super::plots::{self, money};
+use crate::workspace::computed::{CUM_BENEFIT, CUM_HARM, Computed, FRONTIER, Fan, OPEN_POOL};
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let c = cx.current;

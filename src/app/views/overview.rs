@@ -5,10 +5,10 @@ use egui::{RichText, Sense, Ui, Vec2};
 
 use crate::analysis::PolicySummary;
 
-use super::super::computed::Computed;
 use super::super::theme;
 use super::ViewCx;
 use super::plots::{self, money, percent};
+use crate::workspace::computed::Computed;
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     summary_table_ui(ui, cx.current, cx.pinned);
@@ -16,7 +16,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         ui,
         "Money in 2025 US dollars, discounted. ± is one Monte Carlo standard error. P(catastrophe): share of worlds with \
          at least one event above the catastrophe threshold, with its 95% interval. P(better): share of the same \
-         worlds in which the policy's net welfare beats the baseline policy's.",
+         worlds in which the policy's net welfare beats the reference policy's.",
     );
     ui.add_space(6.0);
     let height = (ui.available_height() - 40.0).max(240.0);
@@ -44,11 +44,11 @@ const HEADERS: [(&str, &str); 7] = [
     ("Mean net", "Mean of benefit minus harm per world (2025 US$)"),
     ("CVaR95 harm", "Mean harm of the worst 5% of worlds"),
     ("P(catastrophe)", "Share of worlds with at least one catastrophe, and its 95% (Wilson) interval"),
-    ("P(better)", "Share of worlds in which this policy's net beats the baseline policy's in the same world"),
-    ("Δ net vs baseline", "Mean paired difference of net welfare to the baseline policy, ± its standard error"),
+    ("P(better)", "Share of worlds in which this policy's net beats the reference policy's in the same world"),
+    ("Δ net vs reference", "Mean paired difference of net welfare to the reference policy, ± its standard error"),
 ];
 
-fn row_cells(ui: &mut Ui, p: &PolicySummary, is_baseline: bool, weak: bool) {
+fn row_cells(ui: &mut Ui, p: &PolicySummary, is_reference: bool, weak: bool) {
     let cell = |ui: &mut Ui, text: String| {
         let t = RichText::new(text);
         ui.label(if weak { t.weak().italics() } else { t });
@@ -61,8 +61,8 @@ fn row_cells(ui: &mut Ui, p: &PolicySummary, is_baseline: bool, weak: bool) {
         ui,
         format!("{} [{}, {}]", percent(p.p_catastrophe), percent(p.p_catastrophe_lo), percent(p.p_catastrophe_hi)),
     );
-    if is_baseline {
-        cell(ui, "baseline".into());
+    if is_reference {
+        cell(ui, "reference".into());
         cell(ui, "—".into());
     } else {
         cell(ui, percent(p.p_better_than_reference));

@@ -11,9 +11,9 @@ use egui_plot::{
 
 use crate::analysis::plotdata::{decades, money_label};
 
-use super::super::command::AppCommand;
 use super::super::theme;
 use super::ViewOut;
+use crate::app::AppCommand;
 
 /// A legend in `corner` (pick the corner the data leaves empty).
 pub fn legend(corner: Corner) -> Legend {
@@ -26,7 +26,7 @@ pub fn legend(corner: Corner) -> Legend {
 }
 
 /// The y-axis title of a density in percent of worlds per unit.
-pub fn density_title(m: &crate::app::computed::MetricPlot) -> String {
+pub fn density_title(m: &crate::workspace::computed::MetricPlot) -> String {
     if m.log10 { "% of worlds per decade".into() } else { format!("% of worlds per {}", money(m.unit)) }
 }
 

@@ -3,94 +3,24 @@
 //! partial rank correlations beside plain Spearman correlations, and what the worst 5% of
 //! worlds drew compared with all worlds.
 
-use std::sync::Arc;
-
 use egui::{ComboBox, DragValue, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridMark, Line, LineStyle, PlotPoints, VLine};
 
-use crate::analysis::sensitivity::{
-    Output, Sensitivity, SensitivitySpec, TAIL_SHARE, TORNADO_HIGH, TORNADO_LOW, TailBy,
-};
-use crate::analysis::sweep;
+use crate::analysis::sensitivity::{Output, Sensitivity, TAIL_SHARE, TORNADO_HIGH, TORNADO_LOW, TailBy};
 use crate::model::{PARAMS, Scenario};
 
-use super::super::analyses::{Outcome, Request, Slot};
 use super::super::theme;
 use super::plots::{self, money, param_meaning, percent, short};
 use super::{ViewCx, ViewOut, analysis_status_ui};
-
-/// Runs of the analysis unless the user asks for another count. The tornado simulates them
-/// twice more per uncertain parameter (about 40 times for the baseline), so fewer than a
-/// plain run; PRCCs from 5,000 runs are within about ±0.03 of their limit.
-pub const DEFAULT_RUNS: u64 = 5_000;
-/// Parameters shown in the tornado and the correlation bars (the rest are in the CSV).
-pub const DEFAULT_SHOWN: usize = 12;
-
-/// The Sensitivity tab's choices.
-#[derive(Clone, Debug)]
-pub struct SensitivitySettings {
-    /// `None` until chosen (then the threshold sweep's default policy, else the baseline).
-    pub policy: Option<usize>,
-    pub output: Output,
-    pub runs: u64,
-    pub tornado: bool,
-    pub shown: usize,
-    /// The parameter whose worst-5% draws are drawn over all draws (`world.KEY`).
-    pub selected: Option<String>,
-}
-
-impl Default for SensitivitySettings {
-    fn default() -> Self {
-        SensitivitySettings {
-            policy: None,
-            output: Output::Net,
-            runs: DEFAULT_RUNS,
-            tornado: true,
-            shown: DEFAULT_SHOWN,
-            selected: None,
-        }
-    }
-}
-
-impl SensitivitySettings {
-    /// Fills in the policy and mends choices an edit made invalid; returns the policy.
-    pub fn resolve(&mut self, scenario: &Scenario) -> usize {
-        let n = scenario.policies().len();
-        let policy = match self.policy.filter(|&p| p < n) {
-            Some(p) => p,
-            None => sweep::default_policy(scenario).unwrap_or(scenario.run().reference),
-        };
-        self.policy = Some(policy);
-        if self.output == Output::NetDiff && policy == scenario.run().reference {
-            // The baseline's difference to itself is zero in every world: nothing to explain.
-            self.output = Output::Net;
-        }
-        policy
-    }
-
-    /// The analysis the tab shows for `scenario`, at most `max_runs` runs.
-    ///
-    /// # Errors
-    /// A sentence for the tab when the scenario has no uncertain parameter.
-    pub fn request(&mut self, scenario: &Scenario, max_runs: u64) -> Result<Request, String> {
-        let policy = self.resolve(scenario);
-        if scenario.uncertain_params().is_empty() {
-            return Err("Every world parameter is fixed, so nothing is uncertain to analyse: give at least one \
-                        parameter a distribution in the scenario panel."
-                .into());
-        }
-        let s = scenario.clone().with_runs(self.runs.clamp(1, max_runs.max(1))).map_err(|e| e.to_string())?;
-        let spec = SensitivitySpec { tornado: self.tornado, ..SensitivitySpec::new(policy, self.output) };
-        Ok(Request::Sensitivity { scenario: Arc::new(s), spec })
-    }
-}
+use crate::workspace::analyses::{Outcome, Slot};
+use crate::workspace::settings::SensitivitySettings;
 
 fn output_label(o: Output) -> &'static str {
     match o {
         Output::Benefit => "benefit",
         Output::Harm => "harm",
         Output::Net => "net welfare",
-        Output::NetDiff => "net minus the baseline policy's",
+        Output::NetDiff => "net minus the reference policy's",
         Output::Catastrophe => "catastrophe (0 or 1)",
     }
 }
@@ -100,7 +30,7 @@ fn output_help(o: Output) -> &'static str {
         Output::Benefit => "Discounted benefit per world (2025 US$)",
         Output::Harm => "Discounted misuse harm per world (2025 US$)",
         Output::Net => "Benefit minus harm per world (2025 US$)",
-        Output::NetDiff => "The policy's net minus the baseline policy's net in the same world (2025 US$)",
+        Output::NetDiff => "The policy's net minus the reference policy's net in the same world (2025 US$)",
         Output::Catastrophe => "1 if the world had at least one catastrophe, else 0: its mean is P(catastrophe)",
     }
 }
@@ -160,7 +90,7 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut SensitivitySettings, po
                         ui.selectable_value(&mut s.output, o, output_label(o)).on_hover_text(output_help(o));
                     })
                     .response
-                    .on_disabled_hover_text("The baseline policy's difference to itself is always zero");
+                    .on_disabled_hover_text("The reference policy's difference to itself is always zero");
                 }
             })
             .response
@@ -434,45 +364,4 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
             pu.vline(m);
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_request_follows_the_settings() {
-        let s = Scenario::built_in();
-        let mut t = SensitivitySettings { output: Output::Harm, tornado: false, ..SensitivitySettings::default() };
-        let Ok(Request::Sensitivity { scenario, spec }) = t.request(&s, 300) else { panic!("a request") };
-        assert_eq!(scenario.run().runs, 300);
-        assert_eq!(spec.output, Output::Harm);
-        assert!(!spec.tornado);
-        assert_eq!(Some(spec.policy), sweep::default_policy(&s));
-    }
-
-    #[test]
-    fn the_baseline_is_not_compared_with_itself() {
-        let s = Scenario::built_in();
-        let mut t = SensitivitySettings {
-            policy: Some(s.run().reference),
-            output: Output::NetDiff,
-            ..SensitivitySettings::default()
-        };
-        t.resolve(&s);
-        assert_eq!(t.output, Output::Net);
-    }
-
-    #[test]
-    fn a_scenario_without_uncertainty_is_explained() {
-        let s = Scenario::built_in()
-            .edited(|d| {
-                for x in &mut d.world {
-                    *x = crate::model::Dist::Fixed(x.central());
-                }
-            })
-            .unwrap();
-        let err = SensitivitySettings::default().request(&s, 300).unwrap_err();
-        assert!(err.contains("fixed"), "{err}");
-    }
 }

@@ -8,12 +8,13 @@ use egui_plot::{
 
 use super::{Marker, ThresholdSettings, value_step, value_text};
 use crate::analysis::sweep::{self, Constraint, Sweep, Sweep2d, SweepParam, SweepPoint};
-use crate::app::analyses::Slot;
-use crate::app::command::AppCommand;
+use crate::app::AppCommand;
 use crate::app::theme;
 use crate::app::views::plots::{self, money, percent};
-use crate::app::views::{AnalysisView, ViewOut, analysis_status_ui};
+use crate::app::views::{ViewOut, analysis_status_ui};
 use crate::model::PARAMS;
+use crate::workspace::AnalysisView;
+use crate::workspace::analyses::Slot;
 
 pub(super) fn xs(sw: &Sweep) -> Vec<f64> {
     sw.points.iter().map(|p| p.value).collect()
@@ -54,7 +55,7 @@ pub(super) fn key_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, dark: bool) {
         ("± 2 SE (net), 95% interval (P)".to_string(), theme::band(color, true), Band),
         ("expected benefit".to_string(), theme::benefit(), Dashed),
         ("expected harm".to_string(), theme::hazard(), Dotted),
-        (format!("{} (baseline policy)", sw.reference), theme::reference(), Dashed),
+        (format!("{} (reference policy)", sw.reference), theme::reference(), Dashed),
         (
             format!(
                 "current setting {} (click or drag to move{})",
@@ -134,7 +135,7 @@ pub(super) fn welfare_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, 
         .width(1.5);
     let base_net = sw.current.net_mean - sw.current.net_diff_mean;
     let base = base_net.is_finite().then(|| {
-        HLine::new(format!("{} (baseline policy): expected net", sw.reference), base_net)
+        HLine::new(format!("{} (reference policy): expected net", sw.reference), base_net)
             .color(theme::reference())
             .style(LineStyle::dashed_loose())
     });
@@ -208,17 +209,17 @@ pub(super) fn better_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, o
         .collect();
     let current =
         Line::new("P(net better than at the current setting)", PlotPoints::from(vs_current)).color(color).width(2.5);
-    let baseline = Line::new(
-        format!("P(net better than under {}, the baseline policy)", sw.reference),
+    let reference = Line::new(
+        format!("P(net better than under {}, the reference policy)", sw.reference),
         PlotPoints::from(curve(sw, |p| p.p_better_than_reference)),
     )
     .color(theme::reference())
     .style(LineStyle::dashed_dense())
     .width(1.5);
     let half = HLine::new("even odds", 0.5).color(theme::reference().gamma_multiply(0.5)).width(1.0);
-    show_curve(ui, out, "P(better): vs now (solid), vs baseline (dashed)", plot, m, move |p| {
+    show_curve(ui, out, "P(better): vs now (solid), vs reference (dashed)", plot, m, move |p| {
         p.hline(half);
-        p.line(baseline);
+        p.line(reference);
         p.line(current);
     });
 }
@@ -350,7 +351,7 @@ pub(super) fn heatmap_ui(
             d(a).total_cmp(&d(b))
         })?;
         Some(format!(
-            "{} = {}\n{} = {}\nnet − baseline's: {}\nP(better than baseline): {}",
+            "{} = {}\n{} = {}\nnet − reference's: {}\nP(better than reference): {}",
             param.key(),
             value_text(param, c.0),
             key2,
@@ -359,7 +360,7 @@ pub(super) fn heatmap_ui(
             percent(c.3)
         ))
     });
-    let title = format!("Net difference to {} (baseline policy)", h.reference);
+    let title = format!("Net difference to {} (reference policy)", h.reference);
     plots::show(ui, out, &title, plot, move |p| {
         p.heatmap(map);
         // Every piece of the contour has the same name: one legend entry.
@@ -369,16 +370,16 @@ pub(super) fn heatmap_ui(
     });
     let above = h.cells.iter().filter(|c| c.point.p_better_than_reference >= 0.5).count();
     let contour = if reached {
-        "Black line: where it beats the baseline in half the worlds (P(better) = 50%)."
+        "Black line: where it beats the reference policy in half the worlds (P(better) = 50%)."
     } else if above == 0 {
-        "It beats the baseline in fewer than half the worlds everywhere on this grid (no P(better) = 50% line)."
+        "It beats the reference policy in fewer than half the worlds everywhere on this grid (no P(better) = 50% line)."
     } else {
-        "It beats the baseline in at least half the worlds everywhere on this grid (no P(better) = 50% line)."
+        "It beats the reference policy in at least half the worlds everywhere on this grid (no P(better) = 50% line)."
     };
     plots::note(
         ui,
         format!(
-            "Mean net minus the baseline policy's: blue better, red worse (full colour at ±{}). {contour} {} runs \
+            "Mean net minus the reference policy's: blue better, red worse (full colour at ±{}). {contour} {} runs \
              per cell; hover for P(better).",
             money(scale),
             h.runs
@@ -407,7 +408,7 @@ pub(super) fn table_ui(ui: &mut Ui, sw: &Sweep) {
                 "hazard year (median)",
                 "open share at end",
                 "P(better than current)",
-                "P(better than baseline)",
+                "P(better than reference)",
             ] {
                 ui.label(RichText::new(h).strong());
             }

@@ -11,17 +11,15 @@ use crate::analysis::sweep::{self, BestThreshold, Sweep, SweepParam};
 use crate::model::regime::flop_label;
 use crate::model::{PARAMS, Scenario};
 
-use super::super::analyses::{Outcome, Slot};
 use super::plots::{money, percent};
 use super::{ViewCx, analysis_status_ui};
+use crate::workspace::analyses::{Outcome, Slot};
 use charts::{
     better_plot_ui, catastrophe_plot_ui, cvar_plot_ui, frontier_plot_ui, heatmap_ui, key_ui, table_ui, welfare_plot_ui,
 };
 
 mod charts;
-mod settings;
-
-pub use settings::{CapKind, DEFAULT_RUNS, Grid, ThresholdRequests, ThresholdSettings};
+pub use crate::workspace::settings::thresholds::{CapKind, DEFAULT_RUNS, Grid, ThresholdSettings};
 
 fn value_text(param: SweepParam, v: f64) -> String {
     match param {
