@@ -481,10 +481,6 @@ pub fn default_choice(boxes: &[PrimBox]) -> usize {
     best
 }
 
-/// Rule bounds are formatted by [`crate::fmt::bound`]; this name stays until the app calls
-/// that.
-pub use crate::fmt::bound as fmt_bound;
-
 /// What to discover.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DiscoverySpec {

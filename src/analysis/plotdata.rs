@@ -229,10 +229,6 @@ pub fn decades(lo: f64, hi: f64) -> Vec<i32> {
     (lo.floor() as i32..=hi.ceil() as i32).collect()
 }
 
-/// The money labels of axes and tables moved to [`crate::fmt::money_compact`]; this name
-/// stays until the app calls that.
-pub use crate::fmt::money_compact as money_label;
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -65,27 +65,11 @@ pub enum Command {
 pub struct RunArgs {
     /// The scenario file (TOML). Use "baseline" for the built-in baseline scenario.
     pub file: PathBuf,
-    /// Monte Carlo runs (worlds) per policy; overrides [run] runs.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub runs: Option<u64>,
-    /// Random seed (0 to 9223372036854775807); overrides [run] seed. Same seed and file give
-    /// identical results.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED))]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
+    #[command(flatten)]
+    pub common: CommonRunArgs,
     /// Write runs.csv, jurisdictions.csv, params.csv, series.csv and summary.json here.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Run only shard K of N (1 <= K <= N: a contiguous range of run numbers) and write a
-    /// partial result to --out; `tierlab merge` combines the shards into the files one
-    /// machine would have written, byte for byte.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -112,15 +96,21 @@ pub struct MergeArgs {
 /// Options shared by commands that run a scenario.
 #[derive(Debug, Args, Clone)]
 pub struct CommonRunArgs {
-    /// Monte Carlo runs (worlds) per point; overrides [run] runs.
+    /// Monte Carlo runs (worlds) per policy (per grid point in a sweep); overrides [run] runs.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub runs: Option<u64>,
-    /// Random seed (0 to 9223372036854775807); overrides [run] seed.
+    /// Random seed (0 to 9223372036854775807); overrides [run] seed. Same seed and file give
+    /// identical results.
     #[arg(long, value_parser = clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED))]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
+    /// Run only shard K of N (1 <= K <= N: a contiguous range of run numbers) and write a
+    /// partial result to --out; `tierlab merge` combines the shards into the files one
+    /// machine would have written, byte for byte.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -160,10 +150,6 @@ pub struct SweepArgs {
     /// Cap on CVaR95 of harm ($B) for the best-threshold search.
     #[arg(long)]
     pub max_cvar95: Option<f64>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the files written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
     #[command(flatten)]
     pub common: CommonRunArgs,
     /// Write sweep.csv (or sweep2d.csv) and sweep.json here.
@@ -181,10 +167,6 @@ pub struct SensitivityArgs {
     /// The policy to analyse (default: the scenario's baseline policy).
     #[arg(long)]
     pub policy: Option<String>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the files written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
     #[command(flatten)]
     pub common: CommonRunArgs,
     /// Write sensitivity.csv and sensitivity.json here.
@@ -216,10 +198,6 @@ pub struct DecideArgs {
     /// Satisficing floor ($B): report each policy's share of worlds with net at least this.
     #[arg(long, allow_hyphen_values = true)]
     pub floor: Option<f64>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the files written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
     #[command(flatten)]
     pub common: CommonRunArgs,
     /// Write discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and
@@ -270,10 +248,6 @@ pub struct ReportArgs {
     /// Output directory: figures/, report.html, report.md.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the report written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
     /// Figure formats, comma separated: svg, png.
     #[arg(long, default_value = "svg,png", value_delimiter = ',')]
     pub format: Vec<String>,
@@ -293,10 +267,6 @@ pub struct FiguresArgs {
     /// Only these figures (by name); default all.
     #[arg(long, num_args = 1..)]
     pub only: Vec<String>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the figures written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
     /// Figure formats, comma separated: svg, png.
     #[arg(long, default_value = "svg,png", value_delimiter = ',')]
     pub format: Vec<String>,

@@ -5,33 +5,15 @@
 //! `--out`.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::args::DecideArgs;
 use super::config::RunConfig;
-use super::execute::{execute, execute_shard};
 use super::sweep::write_files;
 use crate::analysis::decision::Decision;
 use crate::export::tables::{decision_json, discovery_box_csv, discovery_csv, robustness_csv, voi_csv};
 use crate::fmt;
-use crate::study::{Input, Provenance, Runs, Study};
-
-/// `tierlab decide`.
-///
-/// # Errors
-/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
-pub fn run(args: DecideArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::decide(&args)?;
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
-    Ok(ExitCode::SUCCESS)
-}
+use crate::study::{Input, Provenance, Study};
 
 /// What `tierlab decide` prints and writes once the study is made (also after a merge).
 ///

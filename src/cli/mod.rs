@@ -35,12 +35,12 @@ pub use run::report_error;
 pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Validate { file } => run::validate(&file),
-        Command::Run(args) => run::run(args),
-        Command::Sweep(args) => sweep::run(args),
-        Command::Sensitivity(args) => sensitivity::run(args),
-        Command::Decide(args) => decide::run(args),
-        Command::Report(args) => report::report(args),
-        Command::Figures(args) => report::figures(args),
+        Command::Run(args) => execute::command(&RunConfig::run(&args)?),
+        Command::Sweep(args) => execute::command(&RunConfig::sweep(&args)?),
+        Command::Sensitivity(args) => execute::command(&RunConfig::sensitivity(&args)?),
+        Command::Decide(args) => execute::command(&RunConfig::decide(&args)?),
+        Command::Report(args) => execute::command(&RunConfig::report(&args)?),
+        Command::Figures(args) => execute::command(&RunConfig::figures(&args)?),
         Command::Merge(args) => merge::merge(args),
     }
 }

@@ -3,33 +3,15 @@
 //! sensitivity.csv and sensitivity.json with `--out`.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::args::SensitivityArgs;
 use super::config::RunConfig;
-use super::execute::{execute, execute_shard};
 use super::sweep::write_files;
 use crate::analysis::sensitivity::{Output, Sensitivity, TailBy};
 use crate::export::tables::{sensitivity_csv, sensitivity_json};
 use crate::fmt;
-use crate::study::{Input, Provenance, Runs, Study};
-
-/// `tierlab sensitivity`.
-///
-/// # Errors
-/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
-pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::sensitivity(&args)?;
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
-    Ok(ExitCode::SUCCESS)
-}
+use crate::study::{Input, Provenance, Study};
 
 /// What `tierlab sensitivity` prints and writes once the study is made (also after a merge).
 ///

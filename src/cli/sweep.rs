@@ -3,33 +3,15 @@
 //! sweep.json with `--out`.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::args::SweepArgs;
 use super::config::{CommandConfig, RunConfig};
-use super::execute::{execute, execute_shard};
 use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
 use crate::export::data::write_atomic;
 use crate::export::tables::{sweep_csv, sweep_json, sweep2d_csv, sweep2d_json};
 use crate::fmt;
-use crate::study::{Input, Provenance, Runs, Study};
-
-/// `tierlab sweep`.
-///
-/// # Errors
-/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
-pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::sweep(&args)?;
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
-    Ok(ExitCode::SUCCESS)
-}
+use crate::study::{Input, Provenance, Study};
 
 /// What `tierlab sweep` prints and writes once the study is made (also after a merge).
 ///
@@ -89,8 +71,8 @@ fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) 
         "hazard yr",
         "open",
         "P(>curr.)",
-        "Δnet vs baseline",
-        "P(>base.)"
+        "Δnet vs ref.",
+        "P(>ref.)"
     );
     let best_index = best.best.as_ref().map(|b| b.index);
     let row = |label: String, pt: &SweepPoint, note: &str| {
@@ -166,7 +148,7 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
         "{:>w2$}  {:>11}  {:>18}  {:>9}{}",
         key2,
         format!("best {key}"),
-        "Δnet vs baseline",
+        "Δnet vs reference",
         "P(better)",
         if capped { format!("  {:>14}", "best under cap") } else { String::new() }
     );

@@ -62,10 +62,6 @@ impl Regime {
     }
 }
 
-/// Capabilities are written by [`crate::fmt::flop`]; this name stays until the app calls
-/// that.
-pub use crate::fmt::flop as flop_label;
-
 /// A release policy: a regime for every jurisdiction (a default plus overrides), and the
 /// levers beyond release rules (all off unless the scenario sets them).
 #[derive(Clone, Debug, PartialEq)]

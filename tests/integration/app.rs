@@ -731,7 +731,7 @@ fn decision_support_tab_discovers_a_box_and_ranks_regret_and_information() {
     for r in &d.discovery.chosen_box.restrictions {
         assert!(h.query_by_label(&r.rule()).is_some(), "rule {} listed", r.rule());
     }
-    let money = tierlab::app::views::plots::money;
+    let money = tierlab::fmt::money_compact;
     for o in &d.robustness.options {
         let cell = format!("{} ± {}", money(o.regret_mean), money(o.regret_se));
         assert!(h.query_by_label(&cell).is_some(), "{}'s mean regret {cell} in the table", o.name);

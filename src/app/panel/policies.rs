@@ -3,7 +3,6 @@
 
 use egui::{RichText, Ui};
 
-use crate::model::regime::flop_label;
 use crate::model::scenario::MAX_POLICIES;
 use crate::model::{Policy, Regime, ScenarioDraft};
 
@@ -17,7 +16,7 @@ pub const DRIFT_SPAN: (f64, f64) = (-0.5, 1.0);
 
 /// "27.0 (1e27 FLOP)".
 pub fn threshold_text(k: f64) -> String {
-    format!("{k:.1} ({} FLOP)", flop_label(k))
+    format!("{k:.1} ({} FLOP)", crate::fmt::flop(k))
 }
 
 pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {

@@ -1,13 +1,13 @@
 //! The centre of the window: the tab bar and the tab on screen (from the table of views), and
 //! the status line below.
 
+use crate::fmt;
 use egui::{RichText, Ui};
 
 use crate::workspace::Workspace;
 
 use super::super::AppCommand;
 use super::super::theme;
-use super::super::top_bar;
 use super::super::views::{self, ViewCx, ViewOut};
 
 pub(super) fn centre_ui(ui: &mut Ui, ws: &mut Workspace, out: &mut ViewOut, cmds: &mut Vec<AppCommand>) {
@@ -24,7 +24,7 @@ pub(super) fn centre_ui(ui: &mut Ui, ws: &mut Workspace, out: &mut ViewOut, cmds
             && !c.is_final()
         {
             ui.label(
-                RichText::new(format!("preview of {} runs, refining…", top_bar::thousands(c.runs as u64)))
+                RichText::new(format!("preview of {} runs, refining…", fmt::count(c.runs as u64)))
                     .italics()
                     .color(theme::warning(dark)),
             );
@@ -81,7 +81,7 @@ pub(super) fn status_ui(ui: &mut Ui, ws: &Workspace, cmds: &mut Vec<AppCommand>)
                 ui.label(
                     RichText::new(format!(
                         "{} runs · {:.0} ms · seed {} · scenario {} · Tierlab {}",
-                        top_bar::thousands(c.runs as u64),
+                        fmt::count(c.runs as u64),
                         c.elapsed.as_secs_f64() * 1000.0,
                         p.seed,
                         p.short_hash(),

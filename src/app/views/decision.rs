@@ -3,15 +3,15 @@
 //! a box picked on it, its rules with their significance), every policy's regret against the
 //! best policy in each world, and what resolving each uncertain parameter would be worth.
 
+use crate::fmt;
 use egui::{ComboBox, DragValue, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridMark, Line, PlotPoints, Points, VLine};
 
 use crate::analysis::decision::Decision;
-use crate::analysis::discovery::fmt_bound;
 use crate::model::Scenario;
 
 use super::super::theme;
-use super::plots::{self, money, param_meaning, percent, short};
+use super::plots::{self, param_meaning, short};
 use super::{ViewCx, ViewOut, analysis_status_ui};
 use crate::workspace::analyses::{Outcome, Slot};
 use crate::workspace::settings::{DecisionSettings, EventChoice};
@@ -151,13 +151,18 @@ fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut DecisionSettings, height: f32,
     });
     let c = &disc.chosen_box;
     let pasted = Points::new(
-        format!("box {} after pasting: coverage {}, density {}", disc.chosen, percent(c.coverage), percent(c.density)),
+        format!(
+            "box {} after pasting: coverage {}, density {}",
+            disc.chosen,
+            fmt::probability_percent(c.coverage),
+            fmt::probability_percent(c.density)
+        ),
         PlotPoints::from(vec![[c.coverage, c.density]]),
     )
     .color(theme::hazard())
     .radius(6.0);
     let share = disc.event_share;
-    let base = egui_plot::HLine::new(format!("all worlds: {} have the event", percent(share)), share)
+    let base = egui_plot::HLine::new(format!("all worlds: {} have the event", fmt::probability_percent(share)), share)
         .color(theme::reference())
         .style(egui_plot::LineStyle::dashed_dense());
     let floor = ((share - 0.05) * 10.0).floor().clamp(0.0, 9.0) / 10.0;
@@ -168,11 +173,11 @@ fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut DecisionSettings, height: f32,
         .include_x(1.0)
         .include_y(floor)
         .include_y(1.0)
-        .x_axis_formatter(|m: GridMark, _| percent(m.value))
-        .y_axis_formatter(|m: GridMark, _| percent(m.value))
+        .x_axis_formatter(|m: GridMark, _| fmt::probability_percent(m.value))
+        .y_axis_formatter(|m: GridMark, _| fmt::probability_percent(m.value))
         .allow_drag(false)
         .allow_zoom(false)
-        .label_formatter(plots::readout("coverage", percent, "density", percent));
+        .label_formatter(plots::readout("coverage", fmt::probability_percent, "density", fmt::probability_percent));
     let resp = plots::show(ui, out, "PRIM trade-off: click a box", plot, move |p| {
         p.hline(base);
         p.line(line);
@@ -228,12 +233,12 @@ fn rules_ui(ui: &mut Ui, d: &Decision, s: &mut DecisionSettings, height: f32) {
             "When {}: {} of its worlds (density), {} of all such worlds inside (coverage), {} of all worlds; {} \
              restrictions after pasting. Event in {} of all {} worlds.",
             disc.event_text,
-            percent(b.density),
-            percent(b.coverage),
-            percent(b.mass),
+            fmt::probability_percent(b.density),
+            fmt::probability_percent(b.coverage),
+            fmt::probability_percent(b.mass),
             b.restrictions.len(),
-            percent(disc.event_share),
-            plots::num(disc.runs as f64)
+            fmt::probability_percent(disc.event_share),
+            fmt::number(disc.runs as f64)
         ),
     );
     egui::ScrollArea::vertical().id_salt("rob_rules").max_height(height - 50.0).show(ui, |ui| {
@@ -253,7 +258,7 @@ fn rules_ui(ui: &mut Ui, d: &Decision, s: &mut DecisionSettings, height: f32) {
             }
             for r in &b.restrictions {
                 ui.label(r.rule()).on_hover_text(param_meaning(&r.name));
-                ui.label(format!("{} to {}", fmt_bound(r.sampled_min), fmt_bound(r.sampled_max)));
+                ui.label(format!("{} to {}", crate::fmt::bound(r.sampled_min), crate::fmt::bound(r.sampled_max)));
                 ui.label(format!("{:.1e}", r.p_value));
                 ui.end_row();
             }
@@ -297,7 +302,7 @@ fn regret_ui(ui: &mut Ui, d: &Decision, height: f32) {
                     continue;
                 }
                 let text = match (h, r.floor) {
-                    ("at floor", Some(f)) => format!("net ≥ {}", money(f)),
+                    ("at floor", Some(f)) => format!("net ≥ {}", fmt::money_compact(f)),
                     _ => h.to_string(),
                 };
                 ui.label(RichText::new(text).strong()).on_hover_text(tip);
@@ -323,13 +328,14 @@ fn regret_ui(ui: &mut Ui, d: &Decision, height: f32) {
                     resp.on_hover_text(tags.join(", "));
                 }
                 // The net's own error is in the Overview table; here it would only widen the row.
-                ui.label(money(o.net_mean)).on_hover_text(format!("± {} (one standard error)", money(o.net_se)));
-                ui.label(format!("{} ± {}", money(o.regret_mean), money(o.regret_se)));
-                ui.label(money(o.regret_p95));
-                ui.label(money(o.regret_max));
-                ui.label(percent(o.best_share));
+                ui.label(fmt::money_compact(o.net_mean))
+                    .on_hover_text(format!("± {} (one standard error)", fmt::money_compact(o.net_se)));
+                ui.label(format!("{} ± {}", fmt::money_compact(o.regret_mean), fmt::money_compact(o.regret_se)));
+                ui.label(fmt::money_compact(o.regret_p95));
+                ui.label(fmt::money_compact(o.regret_max));
+                ui.label(fmt::probability_percent(o.best_share));
                 if let Some(sh) = o.satisficing_share {
-                    ui.label(percent(sh));
+                    ui.label(fmt::probability_percent(sh));
                 }
                 ui.end_row();
             }
@@ -351,20 +357,23 @@ fn evppi_ui(ui: &mut Ui, d: &Decision, height: f32, out: &mut ViewOut) {
                 .name(format!(
                     "resolving {} is worth {} ± {} ({} of EVPI)",
                     short(&p.param),
-                    money(p.evppi),
-                    money(p.evppi_se),
-                    percent(p.share_of_evpi)
+                    fmt::money_compact(p.evppi),
+                    fmt::money_compact(p.evppi_se),
+                    fmt::probability_percent(p.share_of_evpi)
                 ))
         })
         .collect();
     let names: Vec<String> = rows.iter().map(|p| short(&p.param).to_string()).collect();
-    let evpi = VLine::new(format!("EVPI, knowing everything: {} ± {}", money(v.evpi), money(v.evpi_se)), v.evpi)
-        .color(theme::reference())
-        .width(1.5);
+    let evpi = VLine::new(
+        format!("EVPI, knowing everything: {} ± {}", fmt::money_compact(v.evpi), fmt::money_compact(v.evpi_se)),
+        v.evpi,
+    )
+    .color(theme::reference())
+    .width(1.5);
     let chart = BarChart::new("EVPPI", bars).horizontal().width(0.7).color(theme::best());
     let plot = plots::base_without_legend("rob_evppi", "expected value of information (2025 US$)", "", height - 30.0)
         .x_grid_spacer(plots::nice_marks)
-        .x_axis_formatter(|m: GridMark, _| money(m.value))
+        .x_axis_formatter(|m: GridMark, _| fmt::money_compact(m.value))
         .y_axis_formatter(move |m: GridMark, _| {
             let i = m.value.round();
             if (m.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= names.len() {
@@ -393,6 +402,6 @@ fn evppi_ui(ui: &mut Ui, d: &Decision, height: f32, out: &mut ViewOut) {
          noisy bin means inflates the estimate; that inflation, measured on random partitions of the worlds ({}), \
          is taken off.",
         v.options.bins,
-        money(v.bias)
+        fmt::money_compact(v.bias)
     ));
 }

@@ -1,13 +1,14 @@
 //! Overview: the summary table of every policy, net-welfare distributions overlaid, and the
 //! harm exceedance curve on log-log axes.
 
+use crate::fmt;
 use egui::{RichText, Sense, Ui, Vec2};
 
 use crate::analysis::PolicySummary;
 
 use super::super::theme;
 use super::ViewCx;
-use super::plots::{self, money, percent};
+use super::plots;
 use crate::workspace::computed::Computed;
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
@@ -34,10 +35,6 @@ fn swatch(ui: &mut Ui, color: egui::Color32) {
     ui.painter().rect_filled(rect, 2.0, color);
 }
 
-fn pm(mean: f64, se: f64) -> String {
-    format!("{} ± {}", money(mean), money(se))
-}
-
 const HEADERS: [(&str, &str); 7] = [
     ("Mean benefit", "Mean discounted benefit per world (2025 US$)"),
     ("Mean harm", "Mean discounted misuse harm per world (2025 US$)"),
@@ -53,20 +50,25 @@ fn row_cells(ui: &mut Ui, p: &PolicySummary, is_reference: bool, weak: bool) {
         let t = RichText::new(text);
         ui.label(if weak { t.weak().italics() } else { t });
     };
-    cell(ui, pm(p.benefit.mean, p.benefit.se));
-    cell(ui, pm(p.harm.mean, p.harm.se));
-    cell(ui, pm(p.net.mean, p.net.se));
-    cell(ui, money(p.cvar95_harm));
+    cell(ui, fmt::money_compact_plus_minus(p.benefit.mean, p.benefit.se));
+    cell(ui, fmt::money_compact_plus_minus(p.harm.mean, p.harm.se));
+    cell(ui, fmt::money_compact_plus_minus(p.net.mean, p.net.se));
+    cell(ui, fmt::money_compact(p.cvar95_harm));
     cell(
         ui,
-        format!("{} [{}, {}]", percent(p.p_catastrophe), percent(p.p_catastrophe_lo), percent(p.p_catastrophe_hi)),
+        format!(
+            "{} [{}, {}]",
+            fmt::probability_percent(p.p_catastrophe),
+            fmt::probability_percent(p.p_catastrophe_lo),
+            fmt::probability_percent(p.p_catastrophe_hi)
+        ),
     );
     if is_reference {
         cell(ui, "reference".into());
         cell(ui, "—".into());
     } else {
-        cell(ui, percent(p.p_better_than_reference));
-        cell(ui, pm(p.net_diff_mean, p.net_diff_se));
+        cell(ui, fmt::probability_percent(p.p_better_than_reference));
+        cell(ui, fmt::money_compact_plus_minus(p.net_diff_mean, p.net_diff_se));
     }
 }
 
@@ -109,7 +111,7 @@ fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32
     ))
     .x_axis_formatter(plots::money_ticks)
     .x_grid_spacer(plots::nice_marks)
-    .label_formatter(plots::readout("net", plots::money, "worlds", |y| format!("{y:.2}%")));
+    .label_formatter(plots::readout("net", fmt::money_compact, "worlds", |y| format!("{y:.2}%")));
     let lines: Vec<_> = curves(c, pinned, |c| &c.net.density);
     plots::show(ui, out, "Net welfare across worlds", plot, move |plot_ui| {
         for l in lines {
@@ -125,7 +127,9 @@ fn exceedance_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, heig
         .y_axis_formatter(plots::log_prob_ticks)
         .x_grid_spacer(plots::decade_marks)
         .y_grid_spacer(plots::decade_marks)
-        .label_formatter(plots::readout("harm", plots::log_money, "P(harm > x)", |y| percent(10f64.powf(y))));
+        .label_formatter(plots::readout("harm", plots::log_money, "P(harm > x)", |y| {
+            fmt::probability_percent(10f64.powf(y))
+        }));
     let mut lines = curves(c, pinned, |c| &c.exceedance);
     // The legend sits bottom-left (the curves fall from the top left to the bottom right) and
     // lists bottom-up: insert in reverse to read in policy order.

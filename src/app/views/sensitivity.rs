@@ -3,6 +3,7 @@
 //! partial rank correlations beside plain Spearman correlations, and what the worst 5% of
 //! worlds drew compared with all worlds.
 
+use crate::fmt;
 use egui::{ComboBox, DragValue, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridMark, Line, LineStyle, PlotPoints, VLine};
 
@@ -10,7 +11,7 @@ use crate::analysis::sensitivity::{Output, Sensitivity, TAIL_SHARE, TORNADO_HIGH
 use crate::model::{PARAMS, Scenario};
 
 use super::super::theme;
-use super::plots::{self, money, param_meaning, percent, short};
+use super::plots::{self, param_meaning, short};
 use super::{ViewCx, ViewOut, analysis_status_ui};
 use crate::workspace::analyses::{Outcome, Slot};
 use crate::workspace::settings::SensitivitySettings;
@@ -35,9 +36,9 @@ fn output_help(o: Output) -> &'static str {
     }
 }
 
-/// A value of the output: money, or a probability for catastrophe.
+/// A value of the output: fmt::money_compact, or a probability for catastrophe.
 fn output_value(o: Output, v: f64) -> String {
-    if o == Output::Catastrophe { percent(v) } else { money(v) }
+    if o == Output::Catastrophe { fmt::probability_percent(v) } else { fmt::money_compact(v) }
 }
 
 /// Draws the tab.
@@ -59,7 +60,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             r.policy,
             output_value(r.output, r.output_mean),
             output_value(r.output, r.output_se),
-            plots::num(r.runs as f64),
+            fmt::number(r.runs as f64),
             r.seed
         ))
         .strong(),
@@ -187,7 +188,7 @@ fn tornado_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out: &mut
         .iter()
         .enumerate()
         .map(|(k, p)| {
-            let name = format!("{} at p10 = {}: {}", p.param, plots::num(p.p10), output_value(r.output, p.low));
+            let name = format!("{} at p10 = {}: {}", p.param, fmt::number(p.p10), output_value(r.output, p.low));
             bar((n - 1 - k) as f64, mean, p.low - mean, low_c, name)
         })
         .collect();
@@ -195,7 +196,7 @@ fn tornado_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out: &mut
         .iter()
         .enumerate()
         .map(|(k, p)| {
-            let name = format!("{} at p90 = {}: {}", p.param, plots::num(p.p90), output_value(r.output, p.high));
+            let name = format!("{} at p90 = {}: {}", p.param, fmt::number(p.p90), output_value(r.output, p.high));
             bar((n - 1 - k) as f64, mean, p.high - mean, high_c, name)
         })
         .collect();
@@ -281,8 +282,8 @@ fn correlations_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out:
 fn tail_table_ui(ui: &mut Ui, r: &Sensitivity, s: &mut SensitivitySettings, height: f32) {
     let t = &r.tail;
     let by = match t.by {
-        TailBy::Harm => format!("highest harm (harm ≥ {})", money(t.threshold)),
-        TailBy::Net => format!("lowest net (net ≤ {})", money(t.threshold)),
+        TailBy::Harm => format!("highest harm (harm ≥ {})", fmt::money_compact(t.threshold)),
+        TailBy::Net => format!("lowest net (net ≤ {})", fmt::money_compact(t.threshold)),
     };
     ui.label(RichText::new(format!("What drove the worst {:.0}% of worlds", TAIL_SHARE * 100.0)).strong());
     plots::note(
@@ -307,8 +308,8 @@ fn tail_table_ui(ui: &mut Ui, r: &Sensitivity, s: &mut SensitivitySettings, heig
                 if ui.selectable_label(selected, &p.param).on_hover_text(param_meaning(&p.param)).clicked() {
                     s.selected = Some(p.param.clone());
                 }
-                ui.label(plots::num(p.median_all));
-                ui.label(plots::num(p.median_tail));
+                ui.label(fmt::number(p.median_all));
+                ui.label(fmt::number(p.median_tail));
                 ui.label(if p.shift_iqr.is_finite() { format!("{:+.2}", p.shift_iqr) } else { "—".into() });
                 ui.end_row();
             }
@@ -345,10 +346,10 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
     let unit = PARAMS.iter().find(|q| q.key == short(&p.param)).map_or("", |q| q.unit);
     let x_title = if unit.is_empty() { p.param.clone() } else { format!("{} ({unit})", p.param) };
     let medians = [
-        VLine::new(format!("median, all: {}", plots::num(p.median_all)), p.median_all)
+        VLine::new(format!("median, all: {}", fmt::number(p.median_all)), p.median_all)
             .color(theme::reference())
             .style(LineStyle::dashed_dense()),
-        VLine::new(format!("median, worst: {}", plots::num(p.median_tail)), p.median_tail)
+        VLine::new(format!("median, worst: {}", fmt::number(p.median_tail)), p.median_tail)
             .color(theme::hazard())
             .style(LineStyle::dashed_dense()),
     ];
@@ -356,7 +357,7 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
         .x_grid_spacer(plots::nice_marks)
         .x_axis_formatter(plots::value_ticks)
         .include_y(0.0)
-        .label_formatter(plots::readout("value", plots::num, "density", plots::num));
+        .label_formatter(plots::readout("value", fmt::number, "density", fmt::number));
     plots::show(ui, out, &format!("{}: worst worlds against all", p.param), plot, move |pu| {
         pu.line(all);
         pu.line(tail);

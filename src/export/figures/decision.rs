@@ -27,7 +27,7 @@ pub(crate) const MAX_EVPPI_BARS: usize = 15;
 fn decision<'a>(input: &FigureInput<'a>, kind: FigureKind) -> Result<&'a Decision, FigureError> {
     input.decision.ok_or_else(|| FigureError::MissingData {
         figure: kind.name(),
-        what: "a decision analysis (tierlab discover)".into(),
+        what: "a decision analysis (tierlab decide)".into(),
     })
 }
 

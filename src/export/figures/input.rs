@@ -187,7 +187,7 @@ pub(super) fn check_requirement(kind: FigureKind, input: &FigureInput<'_>) -> Re
         },
         Requirement::Decision => match input.decision {
             Some(d) if !d.robustness.options.is_empty() => Ok(()),
-            _ => missing("a decision analysis on paired worlds (tierlab discover)"),
+            _ => missing("a decision analysis on paired worlds (tierlab decide)"),
         },
     }
 }
