@@ -1,9 +1,10 @@
 //! Tierlab: a Monte Carlo simulator of AI model-release policy.
 //!
 //! Data flows one way: a scenario file becomes a checked [`model::Scenario`]; [`sim`] turns
-//! it into per-run results on common random numbers; [`analysis`] summarises them; the app
-//! and [`export`] only draw and write. The core (`model`, `sim`, `analysis`) never depends on
-//! the GUI.
+//! it into per-run results on common random numbers; [`analysis`] summarises them; [`study`]
+//! plans and runs what a command or a view needs; [`workspace`] is a session's state and work
+//! without drawing (the document, its runs and analyses, exports); the app and [`export`]
+//! only draw and write. Nothing but the app depends on the GUI.
 
 pub mod analysis;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod model;
 pub mod sim;
 pub mod study;
 pub mod theme;
+pub mod workspace;
 
 #[cfg(feature = "gui")]
 pub mod app;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use statrs::distribution::{Binomial, DiscreteCDF};
 
 use super::worlds::Worlds;
+use crate::fmt;
 
 /// Share of the box's worlds a peel or paste moves.
 pub const DEFAULT_ALPHA: f64 = 0.05;
@@ -106,10 +107,10 @@ impl OutcomeEvent {
         let a = &policies[policy];
         match self {
             OutcomeEvent::NetBelowPolicy { against } => format!("\"{a}\" nets less than \"{}\"", policies[against]),
-            OutcomeEvent::NetBelow { level } => format!("the net of \"{a}\" is below {} $B", fmt_bound(level)),
+            OutcomeEvent::NetBelow { level } => format!("the net of \"{a}\" is below {} $B", fmt::bound(level)),
             OutcomeEvent::Catastrophe => format!("\"{a}\" sees a catastrophe"),
             OutcomeEvent::HarmAbove { level } => {
-                format!("the harm under \"{a}\" is above {} $B", fmt_bound(level))
+                format!("the harm under \"{a}\" is above {} $B", fmt::bound(level))
             }
         }
     }
@@ -151,9 +152,9 @@ impl Restriction {
     pub fn rule(&self) -> String {
         let name = self.name.trim_start_matches("world.");
         match (self.lower, self.upper) {
-            (Some(lo), Some(hi)) => format!("{} < {name} < {}", fmt_bound(lo), fmt_bound(hi)),
-            (Some(lo), None) => format!("{name} > {}", fmt_bound(lo)),
-            (None, Some(hi)) => format!("{name} < {}", fmt_bound(hi)),
+            (Some(lo), Some(hi)) => format!("{} < {name} < {}", fmt::bound(lo), fmt::bound(hi)),
+            (Some(lo), None) => format!("{name} > {}", fmt::bound(lo)),
+            (None, Some(hi)) => format!("{name} < {}", fmt::bound(hi)),
             (None, None) => format!("any {name}"),
         }
     }
@@ -480,20 +481,6 @@ pub fn default_choice(boxes: &[PrimBox]) -> usize {
     best
 }
 
-/// A bound as read in a rule: three significant digits, plain notation when short.
-pub fn fmt_bound(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let magnitude = x.abs().log10().floor() as i32;
-    if !(-3..6).contains(&magnitude) {
-        return format!("{x:.2e}");
-    }
-    let decimals = (2 - magnitude).max(0) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-}
-
 /// What to discover.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DiscoverySpec {
@@ -599,13 +586,9 @@ mod tests {
     }
 
     #[test]
-    fn binomial_tail_and_bounds() {
+    fn binomial_tail() {
         assert_eq!(binomial_sf(0, 10, 0.3), 1.0);
         assert!((binomial_sf(10, 10, 0.5) - 0.5f64.powi(10)).abs() < 1e-12);
-        assert_eq!(fmt_bound(27.345), "27.3");
-        assert_eq!(fmt_bound(1.4), "1.4");
-        assert_eq!(fmt_bound(0.0312), "0.0312");
-        assert_eq!(fmt_bound(1234.6), "1235");
     }
 
     #[test]

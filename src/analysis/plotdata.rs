@@ -229,32 +229,6 @@ pub fn decades(lo: f64, hi: f64) -> Vec<i32> {
     (lo.floor() as i32..=hi.ceil() as i32).collect()
 }
 
-/// A money amount in $B written for an axis or a table: 950 -> "$950B", 12000 -> "$12T".
-pub fn money_label(x_billion: f64) -> String {
-    let a = x_billion.abs();
-    if a == 0.0 {
-        // Zero needs no scale (and matches the figures' "$0").
-        "$0".into()
-    } else if a >= 1000.0 {
-        format!("${}T", trim(x_billion / 1000.0))
-    } else if a >= 1.0 {
-        format!("${}B", trim(x_billion))
-    } else {
-        format!("${}M", trim(x_billion * 1000.0))
-    }
-}
-
-fn trim(x: f64) -> String {
-    let s = if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 10.0 {
-        format!("{x:.1}")
-    } else {
-        format!("{x:.2}")
-    };
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,13 +290,5 @@ mod tests {
                 assert!((a[1] - b[1]).abs() <= 1e-7 * peak, "{a:?} {b:?}");
             }
         }
-    }
-
-    #[test]
-    fn money_labels() {
-        assert_eq!(money_label(12_000.0), "$12T");
-        assert_eq!(money_label(0.0), "$0");
-        assert_eq!(money_label(950.0), "$950B");
-        assert_eq!(money_label(0.5), "$500M");
     }
 }

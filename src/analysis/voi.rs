@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::stats::mean_se;
 use super::worlds::Worlds;
+use crate::fmt;
 use crate::sim::rng::{Stream, stream};
 
 /// Bins per parameter when there are enough worlds (at least `MIN_PER_BIN` each).
@@ -158,26 +159,15 @@ pub fn value_of_information(worlds: &Worlds, opts: &VoiOptions) -> ValueOfInform
             "Resolving {} before choosing is worth {} ± {} $B of expected net welfare ({:.0}% of the {} ± {} $B that \
              knowing the world exactly would be worth); without it the best choice is \"{best_expected}\".",
             top.param.trim_start_matches("world."),
-            amount(top.evppi),
-            amount(top.evppi_se),
+            fmt::billions(top.evppi),
+            fmt::billions(top.evppi_se),
             100.0 * top.share_of_evpi,
-            amount(evpi),
-            amount(evpi_se)
+            fmt::billions(evpi),
+            fmt::billions(evpi_se)
         ),
         _ => format!("\"{best_expected}\" is best in every world: no information would change the choice."),
     };
     ValueOfInformation { worlds: n, options: *opts, best_expected, evpi, evpi_se, bias, bias_sd, params, statement }
-}
-
-/// $B in statements: whole billions, with thousands as they come.
-fn amount(x: f64) -> String {
-    if !x.is_finite() {
-        "n/a".into()
-    } else if x.abs() >= 10.0 {
-        format!("{x:.0}")
-    } else {
-        format!("{x:.2}")
-    }
 }
 
 #[cfg(test)]

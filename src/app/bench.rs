@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use egui::{Event, Pos2, RawInput, Rect, Vec2};
 
-use super::analyses::Slot;
-use super::command::AppCommand;
+use super::AppCommand;
 use super::shell::{AppOptions, TierlabApp};
-use super::state::Tab;
+use crate::workspace::Tab;
+use crate::workspace::analyses::Slot;
 
 /// Window size the frames are laid out for.
 pub const SCREEN: Vec2 = Vec2::new(1440.0, 900.0);
@@ -143,11 +143,11 @@ fn until_final(
     t0: Instant,
     timeout: Duration,
 ) -> Option<(Duration, usize, Duration)> {
-    let job = app.last_job();
+    let job = app.workspace().last_job();
     let mut first: Option<(Duration, usize)> = None;
     while t0.elapsed() < timeout {
         d.frame(app);
-        if let Some(c) = app.result().filter(|c| c.job == job) {
+        if let Some(c) = app.workspace().result().filter(|c| c.job == job) {
             if std::env::var_os("TIERLAB_BENCH_VERBOSE").is_some() {
                 eprintln!("  job {job}: {} runs on screen at {:?} (worker {:?})", c.runs, t0.elapsed(), c.elapsed);
             }
@@ -175,10 +175,10 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let timeout = Duration::from_secs(120);
     until_final(&mut d, &mut app, Instant::now(), timeout)
         .ok_or_else(|| anyhow::anyhow!("the first simulation did not finish within {} s", timeout.as_secs()))?;
-    if let Some(e) = app.file_errors() {
+    if let Some(e) = app.workspace().file_errors() {
         anyhow::bail!("the scenario did not load: {} problems", e.issues.len());
     }
-    let s = app.document().valid.clone();
+    let s = app.workspace().document().valid.clone();
     let policy = s.policies().iter().position(crate::model::Policy::has_tiered);
     println!("Tierlab --bench-ui: the desktop app measured headless (egui context, no window)");
     println!(
@@ -200,11 +200,11 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     for k in 0..EDITS {
         let delta = if k % 2 == 0 { 0.1 } else { -0.1 };
         match policy {
-            Some(p) => app.scenario_mut().policies[p].map_tiered(|open, gated, _| {
+            Some(p) => app.workspace_mut().scenario_mut().policies[p].map_tiered(|open, gated, _| {
                 *open += delta;
                 *gated += delta;
             }),
-            None => app.scenario_mut().run.seed += 1,
+            None => app.workspace_mut().scenario_mut().run.seed += 1,
         }
         let t0 = Instant::now();
         // A slider released: the edit runs at once.
@@ -255,7 +255,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         for _ in 0..5 {
             d.frame(&mut app);
         }
-        if tab.is_analysis() && !app.wait_for_analyses(timeout) {
+        if tab.is_analysis() && !app.workspace_mut().wait_for_analyses(timeout) {
             anyhow::bail!("the {} tab's analyses did not finish within {} s", tab.label(), timeout.as_secs());
         }
         let mut ui_times = Vec::with_capacity(FRAMES);
@@ -288,7 +288,7 @@ pub fn run(file: Option<PathBuf>) -> anyhow::Result<ExitCode> {
 
 /// Whether the analysis in `slot` shows the result of what the tab asks for now.
 fn analysis_ready(app: &TierlabApp, slot: Slot) -> bool {
-    let v = app.analysis(slot);
+    let v = app.workspace().analysis(slot);
     v.outcome.is_some() && !v.pending && !v.stopped && v.progress.is_none()
 }
 
@@ -306,14 +306,14 @@ fn analyses(d: &mut Driver, app: &mut TierlabApp, policy: Option<usize>, timeout
     );
     for (tab, slots) in cases {
         app.apply(AppCommand::SetTab(tab));
-        if !app.wait_for_analyses(timeout) {
+        if !app.workspace_mut().wait_for_analyses(timeout) {
             anyhow::bail!("the {} tab's analyses did not finish within {} s", tab.label(), timeout.as_secs());
         }
         let mut ready: Vec<Vec<f64>> = vec![Vec::new(); slots.len()];
         let mut frames = Vec::new();
         for k in 0..ANALYSIS_EDITS {
             let delta = if k % 2 == 0 { 0.1 } else { -0.1 };
-            app.scenario_mut().policies[p].map_tiered(|open, gated, _| {
+            app.workspace_mut().scenario_mut().policies[p].map_tiered(|open, gated, _| {
                 *open += delta;
                 *gated += delta;
             });

@@ -1,87 +1,19 @@
-//! Files: native dialogs with a typed-path fallback, loading with every error shown, the
-//! "unsaved changes" question.
+//! The questions about files, drawn: native dialogs with a typed-path fallback, the window
+//! listing a file's problems, and the "unsaved changes" question. What they ask for and what
+//! the answers do are the workspace's.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui::{RichText, Ui};
 
-use crate::model::{Issue, Scenario};
+use crate::workspace::files::{FileErrors, PathPurpose, issue_line};
 
-use super::command::AppCommand;
-use super::state::{Tab, issues_of};
+use super::AppCommand;
 
 /// A native dialog that answers "no file" faster than this was never shown (no portal, no
 /// desktop): the typed-path window is offered instead.
 pub const NO_DIALOG_WITHIN: Duration = Duration::from_millis(250);
-
-/// What a path is asked for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PathPurpose {
-    Open,
-    SaveAs,
-    ExportCsv,
-    ExportPng {
-        plot: String,
-    },
-    /// Folders.
-    ExportFigures {
-        tab: Tab,
-    },
-    ExportReport,
-}
-
-impl PathPurpose {
-    fn title(&self) -> &'static str {
-        match self {
-            PathPurpose::Open => "Open a scenario file",
-            PathPurpose::SaveAs => "Save the scenario as",
-            PathPurpose::ExportCsv => "Export the view's data (CSV) to",
-            PathPurpose::ExportPng { .. } => "Save the plot (PNG) to",
-            PathPurpose::ExportFigures { .. } => "Write the publication figures into the folder",
-            PathPurpose::ExportReport => "Write the report into the folder",
-        }
-    }
-
-    fn button(&self) -> &'static str {
-        match self {
-            PathPurpose::Open => "Open",
-            PathPurpose::ExportFigures { .. } | PathPurpose::ExportReport => "Write",
-            _ => "Save",
-        }
-    }
-
-    fn extension(&self) -> &'static str {
-        match self {
-            PathPurpose::Open | PathPurpose::SaveAs => "toml",
-            PathPurpose::ExportCsv => "csv",
-            PathPurpose::ExportPng { .. } => "png",
-            PathPurpose::ExportFigures { .. } | PathPurpose::ExportReport => "",
-        }
-    }
-
-    /// Whether the path is a folder (created if missing) rather than a file.
-    pub fn is_folder(&self) -> bool {
-        matches!(self, PathPurpose::ExportFigures { .. } | PathPurpose::ExportReport)
-    }
-
-    /// The command that acts on a chosen path.
-    pub fn command(&self, path: PathBuf) -> AppCommand {
-        let path = if self == &PathPurpose::Open || self.is_folder() || path.extension().is_some() {
-            path
-        } else {
-            path.with_extension(self.extension())
-        };
-        match self {
-            PathPurpose::Open => AppCommand::OpenPath(path),
-            PathPurpose::SaveAs => AppCommand::SaveTo(path),
-            PathPurpose::ExportCsv => AppCommand::ExportCsvTo(path),
-            PathPurpose::ExportPng { plot } => AppCommand::ExportPngTo { plot: plot.clone(), path },
-            PathPurpose::ExportFigures { tab } => AppCommand::ExportFigureTo { tab: *tab, dir: path },
-            PathPurpose::ExportReport => AppCommand::ExportReportTo(path),
-        }
-    }
-}
 
 /// The typed-path window's state.
 #[derive(Clone, Debug, PartialEq)]
@@ -185,34 +117,6 @@ fn expand(text: &str) -> Option<PathBuf> {
     }
 }
 
-/// Why a file could not be opened (or saved): where, and every problem.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FileErrors {
-    pub title: String,
-    pub origin: String,
-    pub issues: Vec<Issue>,
-}
-
-/// Reads and checks a scenario file.
-///
-/// # Errors
-/// Every problem found (I/O, size, syntax, checks), ready to show.
-pub fn load(path: &Path) -> Result<(Scenario, String), FileErrors> {
-    Scenario::load(path).map_err(|e| FileErrors {
-        title: "The file was not opened".into(),
-        origin: path.display().to_string(),
-        issues: issues_of(&e),
-    })
-}
-
-/// One issue as a line: "line 12 · world.strip_prob — must be a number in [0, 1], got 1.4".
-pub fn issue_line(i: &Issue) -> String {
-    match i.line {
-        Some(l) => format!("line {l} · {} — {}", i.path, i.message),
-        None => format!("{} — {}", i.path, i.message),
-    }
-}
-
 /// The window listing a file's problems.
 pub fn errors_ui(ctx: &egui::Context, e: &FileErrors, dark: bool, cmds: &mut Vec<AppCommand>) {
     egui::Window::new(e.title.as_str())
@@ -265,30 +169,5 @@ pub fn confirm_ui(ctx: &egui::Context, what: &str, can_save: bool, cmds: &mut Ve
     });
     if modal.should_close() {
         cmds.push(AppCommand::CancelPending);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typed_paths_get_their_extension() {
-        let c = PathPurpose::ExportCsv.command(PathBuf::from("/tmp/x"));
-        assert_eq!(c, AppCommand::ExportCsvTo(PathBuf::from("/tmp/x.csv")));
-        let c = PathPurpose::Open.command(PathBuf::from("/tmp/x"));
-        assert_eq!(c, AppCommand::OpenPath(PathBuf::from("/tmp/x")));
-    }
-
-    #[test]
-    fn issue_lines_name_line_and_key() {
-        let i = Issue { path: "world.strip_prob".into(), line: Some(12), message: "must be a number".into() };
-        assert_eq!(issue_line(&i), "line 12 · world.strip_prob — must be a number");
-    }
-
-    #[test]
-    fn a_missing_file_is_an_error_not_a_panic() {
-        let e = load(Path::new("/nonexistent/tierlab.toml")).unwrap_err();
-        assert_eq!(e.issues.len(), 1);
     }
 }

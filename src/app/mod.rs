@@ -1,46 +1,39 @@
-//! The desktop app: a scenario editor on the left, live results in tabs in the centre, the
-//! simulation on a background thread.
+//! The desktop app: a scenario editor on the left, live results in tabs in the centre. It
+//! draws a [`Workspace`](crate::workspace::Workspace), which holds everything computed (the
+//! document, the runs on background threads, the analyses, exports), and turns the widgets'
+//! actions into its commands.
 //!
 //! Code map:
-//! - [`shell`]: the app type ([`TierlabApp`]), its frame layout and the commands it applies;
-//! - [`state`]: what persists between launches and the document being edited;
-//! - [`worker`] and [`computed`]: the background simulation and the plot data it prepares;
-//! - [`analyses`]: the Thresholds and Sensitivity tabs' sweeps and sensitivity analysis,
-//!   off the UI thread;
+//! - [`shell`]: the app type ([`TierlabApp`]), its frame layout, and what the workspace
+//!   leaves to the app (dialogs, screenshots, closing the window);
 //! - [`panel`]: the scenario editor; [`top_bar`]: menus, run settings and progress;
-//! - [`views`]: one file per tab; [`theme`]: every colour; [`files`] and [`export`]: disk;
-//! - [`publish`]: publication figures and the report, on a background thread;
+//! - [`views`]: the table of tabs and one file per tab; [`theme`]: every colour;
+//! - [`files`]: file dialogs, the typed-path window, the file errors and unsaved-changes
+//!   windows; [`png`]: a plot cut from a screenshot;
 //! - [`bench`]: `tierlab --bench-ui`.
 //!
-//! Invariants: drawing never simulates and never bins per-run data (the worker does, once per
-//! result); widgets return [`AppCommand`]s that the shell applies once per frame, after drawing.
+//! Invariants: drawing never simulates and never bins per-run data (the workspace does, once
+//! per result); widgets return [`AppCommand`]s that the shell applies once per frame, after
+//! drawing.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-pub mod analyses;
 pub mod bench;
-pub mod command;
-pub mod computed;
-pub mod export;
 pub mod files;
 pub mod panel;
-pub mod publish;
+pub mod png;
 pub mod shell;
-pub mod state;
 pub mod theme;
 pub mod top_bar;
 pub mod views;
-pub mod worker;
 
-pub use command::AppCommand;
+pub use crate::workspace::APP_NAME;
+pub use crate::workspace::Command as AppCommand;
+pub use crate::workspace::Tab;
 pub use shell::{AppOptions, TierlabApp};
-pub use state::Tab;
 
-/// The window title's application name.
-pub const APP_NAME: &str = "Tierlab";
-
-/// Opens the app on `file` (or the last file, or the embedded baseline); with `bench_ui`,
+/// Opens the app on `file` (or the last file, or the built-in scenario); with `bench_ui`,
 /// prints the app's timing instead and exits.
 ///
 /// # Errors

@@ -1,15 +1,16 @@
 //! The top of the window: the menus, then the run settings (runs, seed, auto-run, Run /
 //! Cancel, progress) and pinning.
 
+use crate::fmt;
 use egui::{RichText, Ui};
 
 use crate::model::Scenario;
 use crate::model::ScenarioDraft;
 use crate::model::scenario::{MAX_RUNS, MAX_SEED, PRESETS};
 
-use super::command::AppCommand;
+use super::AppCommand;
 use super::panel::note_edit;
-use super::state::Persisted;
+use crate::workspace::state::Persisted;
 
 /// What the top bar shows besides what it edits.
 pub struct TopBarInfo<'a> {
@@ -186,14 +187,14 @@ fn run_settings_ui(
             cmds.push(AppCommand::Unpin);
         }
     } else if ui
-        .add_enabled(info.shown.is_some(), egui::Button::new("Pin as baseline"))
+        .add_enabled(info.shown.is_some(), egui::Button::new("Pin result"))
         .on_hover_text("Freeze these results and show them dashed beside every new result")
         .clicked()
     {
         cmds.push(AppCommand::Pin);
     }
     if let Some(cap) = info.runs_cap {
-        ui.label(RichText::new(format!("(the app runs {}; `tierlab run` runs them all)", thousands(cap))).weak())
+        ui.label(RichText::new(format!("(the app runs {}; `tierlab run` runs them all)", fmt::count(cap))).weak())
             .on_hover_text("The app keeps every run's outcome in memory; the command line streams them to disk");
     }
 }
@@ -205,15 +206,15 @@ fn progress_ui(ui: &mut Ui, info: &TopBarInfo<'_>) {
             let frac = if total > 0 { done as f32 / total as f32 } else { 0.0 };
             ui.add(egui::ProgressBar::new(frac).desired_width(width).text(format!(
                 "{} / {} runs",
-                thousands(done),
-                thousands(total)
+                fmt::count(done),
+                fmt::count(total)
             )));
         }
         (None, Some((runs, is_final))) => {
             let text = if is_final {
-                format!("{} runs", thousands(runs as u64))
+                format!("{} runs", fmt::count(runs as u64))
             } else {
-                format!("{} runs (stopped)", thousands(runs as u64))
+                format!("{} runs (stopped)", fmt::count(runs as u64))
             };
             ui.add(egui::ProgressBar::new(1.0).desired_width(width).text(text));
         }
@@ -227,30 +228,9 @@ fn progress_ui(ui: &mut Ui, info: &TopBarInfo<'_>) {
     }
 }
 
-/// 12345 -> "12,345".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(10_000), "10,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn every_preset_has_a_name() {

@@ -9,9 +9,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AnalysisArgs, CommonRunArgs, DecideArgs, FiguresArgs, InvalidInput, ReportArgs, RunArgs, SensitivityArgs, SweepArgs,
+use super::args::{
+    AnalysisArgs, CommonRunArgs, DecideArgs, FiguresArgs, ReportArgs, RunArgs, SensitivityArgs, SweepArgs,
 };
+use super::error::InvalidInput;
 use crate::analysis::decision::DecisionSpec;
 use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions};
 use crate::analysis::sensitivity::{Output, SensitivitySpec};
@@ -151,8 +152,21 @@ pub(crate) fn policy_named(s: &Scenario, name: &str) -> anyhow::Result<usize> {
 }
 
 impl RunConfig {
-    fn new(input: Input, command: CommandConfig, common: &CommonRunArgs, out: Option<PathBuf>) -> RunConfig {
-        RunConfig { input, command, threads: threads(common.threads), out, shard: None, quiet: common.quiet }
+    fn new(
+        input: Input,
+        command: CommandConfig,
+        common: &CommonRunArgs,
+        out: Option<PathBuf>,
+    ) -> anyhow::Result<RunConfig> {
+        check_shard(common.shard, out.as_deref(), input.scenario.run().runs)?;
+        Ok(RunConfig {
+            input,
+            command,
+            threads: threads(common.threads),
+            out,
+            shard: common.shard,
+            quiet: common.quiet,
+        })
     }
 
     /// `tierlab run`.
@@ -160,16 +174,7 @@ impl RunConfig {
     /// # Errors
     /// Invalid input.
     pub fn run(args: &RunArgs) -> anyhow::Result<RunConfig> {
-        let input = load(&args.file)?.with_overrides(args.runs, args.seed)?;
-        check_shard(args.shard, args.out.as_deref(), input.scenario.run().runs)?;
-        Ok(RunConfig {
-            input,
-            command: CommandConfig::Run,
-            threads: threads(args.threads),
-            out: args.out.clone(),
-            shard: args.shard,
-            quiet: args.quiet,
-        })
+        RunConfig::new(input(&args.file, &args.common)?, CommandConfig::Run, &args.common, args.out.clone())
     }
 
     /// `tierlab sweep`.
@@ -216,11 +221,7 @@ impl RunConfig {
                 Some(WorldAxis { param: param2, values: grid(from2, to2, steps2) })
             }
         };
-        check_shard(args.shard, args.out.as_deref(), s.run().runs)?;
-        let mut c =
-            RunConfig::new(input, CommandConfig::Sweep { spec, axis, constraint }, &args.common, args.out.clone());
-        c.shard = args.shard;
-        Ok(c)
+        RunConfig::new(input, CommandConfig::Sweep { spec, axis, constraint }, &args.common, args.out.clone())
     }
 
     /// `tierlab sensitivity`.
@@ -252,11 +253,8 @@ impl RunConfig {
                 "the scenario has no uncertain parameters: give at least one world parameter a distribution",
             ));
         }
-        check_shard(args.shard, args.out.as_deref(), s.run().runs)?;
         let spec = SensitivitySpec::new(policy, output);
-        let mut c = RunConfig::new(input, CommandConfig::Sensitivity { spec }, &args.common, args.out.clone());
-        c.shard = args.shard;
-        Ok(c)
+        RunConfig::new(input, CommandConfig::Sensitivity { spec }, &args.common, args.out.clone())
     }
 
     /// `tierlab decide`.
@@ -288,14 +286,11 @@ impl RunConfig {
         if args.floor.is_some_and(|f| !f.is_finite()) {
             return Err(invalid("--floor must be a finite number ($B)"));
         }
-        check_shard(args.shard, args.out.as_deref(), s.run().runs)?;
         let spec = DecisionSpec {
             discovery: DiscoverySpec { policy, event, chosen: args.r#box, prim: PrimOptions::default() },
             floor: args.floor,
         };
-        let mut c = RunConfig::new(input, CommandConfig::Decide { spec }, &args.common, args.out.clone());
-        c.shard = args.shard;
-        Ok(c)
+        RunConfig::new(input, CommandConfig::Decide { spec }, &args.common, args.out.clone())
     }
 
     /// `tierlab report`.
@@ -306,7 +301,6 @@ impl RunConfig {
         let input = input(&args.file, &args.common)?;
         let formats = parse_formats(&args.format)?;
         let plan = plan_from_args(&input.scenario, &args.analyses)?;
-        check_shard(args.shard, Some(&args.out), input.scenario.run().runs)?;
         let command = CommandConfig::Report {
             plan: Box::new(plan),
             formats,
@@ -314,9 +308,7 @@ impl RunConfig {
             named: false,
             no_analyses: args.analyses.no_analyses,
         };
-        let mut c = RunConfig::new(input, command, &args.common, Some(args.out.clone()));
-        c.shard = args.shard;
-        Ok(c)
+        RunConfig::new(input, command, &args.common, Some(args.out.clone()))
     }
 
     /// `tierlab figures`.
@@ -328,7 +320,6 @@ impl RunConfig {
         let kinds = parse_figures(&args.only)?;
         let formats = parse_formats(&args.format)?;
         let plan = plan_from_args(&input.scenario, &args.analyses)?.only(&parts_for(&kinds));
-        check_shard(args.shard, Some(&args.out), input.scenario.run().runs)?;
         let named = !args.only.is_empty();
         let command = CommandConfig::Report {
             plan: Box::new(plan),
@@ -337,9 +328,7 @@ impl RunConfig {
             named,
             no_analyses: args.analyses.no_analyses,
         };
-        let mut c = RunConfig::new(input, command, &args.common, Some(args.out.clone()));
-        c.shard = args.shard;
-        Ok(c)
+        RunConfig::new(input, command, &args.common, Some(args.out.clone()))
     }
 }
 

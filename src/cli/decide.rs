@@ -5,34 +5,15 @@
 //! `--out`.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::DecideArgs;
 use super::config::RunConfig;
-use super::execute::{execute, execute_shard};
 use super::sweep::write_files;
 use crate::analysis::decision::Decision;
-use crate::analysis::discovery::fmt_bound;
 use crate::export::tables::{decision_json, discovery_box_csv, discovery_csv, robustness_csv, voi_csv};
 use crate::fmt;
-use crate::study::{Input, Provenance, Runs, Study};
-
-/// `tierlab decide`.
-///
-/// # Errors
-/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
-pub fn run(args: DecideArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::decide(&args)?;
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
-    Ok(ExitCode::SUCCESS)
-}
+use crate::study::{Input, Provenance, Study};
 
 /// What `tierlab decide` prints and writes once the study is made (also after a merge).
 ///
@@ -51,10 +32,6 @@ pub fn output(config: &RunConfig, study: &Study) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn pct(x: f64) -> String {
-    format!("{:.0}%", 100.0 * x)
-}
-
 fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
     let disc = &d.discovery;
     println!("Scenario discovery: when {} — {} ({})", disc.event_text, input.scenario.name(), input.source.origin);
@@ -69,9 +46,9 @@ fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
     println!(
         "It happens in {} worlds ({}). PRIM peels {} of the box per step down to {} of all worlds.\n",
         disc.event_worlds,
-        pct(disc.event_share),
-        pct(disc.prim.alpha),
-        pct(disc.prim.min_mass)
+        fmt::percent(disc.event_share),
+        fmt::percent(disc.prim.alpha),
+        fmt::percent(disc.prim.min_mass)
     );
     println!(
         "Peeling trajectory (coverage: share of event worlds inside; density: share of the box's worlds with the event):"
@@ -86,9 +63,9 @@ fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
         let mark = if i == disc.chosen { "  <- chosen" } else { "" };
         println!(
             "{i:>4}  {:>8}  {:>7}  {:>6}  {:>12}{mark}",
-            pct(b.coverage),
-            pct(b.density),
-            pct(b.mass),
+            fmt::percent(b.coverage),
+            fmt::percent(b.density),
+            fmt::percent(b.mass),
             b.restrictions.len()
         );
     }
@@ -96,7 +73,7 @@ fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
     let w = disc.chosen_box.restrictions.iter().map(|r| r.rule().len()).max().unwrap_or(4).max(4);
     println!("{:<w$}  {:>9}", "rule", "p-value");
     for r in &disc.chosen_box.restrictions {
-        println!("{:<w$}  {:>9.2e}", r.rule(), r.p_value);
+        println!("{:<w$}  {:>9}", r.rule(), fmt::p_value(r.p_value));
     }
     println!(
         "p-value: one-sided binomial chance of at least the box's event count if the event rate were that of the box \
@@ -106,7 +83,7 @@ fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
     let rb = &d.robustness;
     println!("\nRegret per world = best net of any policy in that world - this policy's net ($B, same worlds):");
     let w = rb.options.iter().map(|o| o.name.len()).max().unwrap_or(6).max(6);
-    let floor = rb.floor.map(|f| format!("net ≥ {} $B", fmt_bound(f)));
+    let floor = rb.floor.map(|f| format!("net ≥ {} $B", fmt::bound(f)));
     println!(
         "{:<w$}  {:>10}  {:>12}  {:>11}  {:>11}  {:>8}{}",
         "policy",
@@ -125,8 +102,8 @@ fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
             fmt::number(o.regret_mean),
             fmt::number(o.regret_p95),
             fmt::number(o.regret_max),
-            pct(o.best_share),
-            o.satisficing_share.map_or(String::new(), |s| format!("  {:>12}", pct(s)))
+            fmt::percent(o.best_share),
+            o.satisficing_share.map_or(String::new(), |s| format!("  {:>12}", fmt::percent(s)))
         );
     }
     let name = |i: usize| &rb.options[i].name;
@@ -154,7 +131,7 @@ fn print_decision(input: &Input, p: &Provenance, d: &Decision) {
             x.param,
             fmt::number(x.evppi),
             fmt::number(x.evppi_se),
-            pct(x.share_of_evpi)
+            fmt::percent(x.share_of_evpi)
         );
     }
     println!("{}", v.statement);

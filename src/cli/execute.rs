@@ -3,11 +3,13 @@
 //! progress bar over all of it.
 
 use std::path::Path;
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
 
 use super::config::{CommandConfig, RunConfig, invalid};
+use super::output::output;
 use super::progress;
 use crate::export::data::OutputWriters;
 use crate::export::partial::{PartialWriter, SERIES_FILE, partial_meta, write_meta};
@@ -77,6 +79,21 @@ pub fn execute(config: &RunConfig, runs: Runs) -> anyhow::Result<Study> {
         }
     };
     out.map_err(study_error)
+}
+
+/// Runs the command `config` resolves: its study whole (then prints and writes what the
+/// command does) or, with `--shard`, one shard of it.
+///
+/// # Errors
+/// As [`execute`], and an output that cannot be written.
+pub fn command(config: &RunConfig) -> anyhow::Result<ExitCode> {
+    if config.shard.is_some() {
+        execute_shard(config)?;
+    } else {
+        let study = execute(config, Runs::All)?;
+        output(config, &study)?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs shard `config.shard` of the command and writes its partial result to `--out`.

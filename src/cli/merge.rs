@@ -6,9 +6,11 @@
 
 use std::process::ExitCode;
 
+use super::args::MergeArgs;
 use super::config::{CommandConfig, RunConfig};
+use super::error::InvalidInput;
 use super::execute::execute;
-use super::{InvalidInput, MergeArgs};
+use super::output::output;
 use crate::export::partial::{META_FILE, ShardReplay, read_parts};
 use crate::model::Scenario;
 use crate::study::{Input, Runs};
@@ -49,7 +51,7 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let n = parts.len();
     let replay = ShardReplay::open(parts).map_err(|e| InvalidInput(e.to_string()))?;
     let study = execute(&config, Runs::Replay(Box::new(replay)))?;
-    super::output(&config, &study)?;
+    output(&config, &study)?;
     eprintln!(
         "merged {n} shards ({} runs) of `tierlab {}` into {}",
         config.input.scenario.run().runs,

@@ -1,338 +1,32 @@
 //! The command line. Each subcommand lives in its own file; errors surface here as `anyhow`
 //! with context, and invalid input exits with code 2.
+//!
+//! `args.rs` the clap types, `config.rs` the arguments resolved once, `execute.rs` the study
+//! run or sharded, `output.rs` what each command prints and writes, `error.rs` invalid input.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-
-use crate::sim::Shard;
-
+mod args;
 pub mod config;
 pub mod decide;
+mod error;
 pub mod execute;
 pub mod merge;
+mod output;
 mod progress;
 pub mod report;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
 
+pub use args::{
+    AnalysisArgs, Cli, Command, CommonRunArgs, DecideArgs, FiguresArgs, MergeArgs, ReportArgs, RunArgs,
+    SensitivityArgs, SweepArgs,
+};
 pub use config::{CommandConfig, RunConfig, load};
+pub use error::{EXIT_INVALID, InvalidInput};
+pub use output::output;
 pub use run::report_error;
-
-/// What a command prints and writes from its study (after a run, or a merge of its shards).
-///
-/// # Errors
-/// A file that cannot be written.
-pub fn output(config: &RunConfig, study: &crate::study::Study) -> anyhow::Result<()> {
-    match &config.command {
-        CommandConfig::Run => run::output(config, study),
-        CommandConfig::Sweep { .. } => sweep::output(config, study),
-        CommandConfig::Sensitivity { .. } => sensitivity::output(config, study),
-        CommandConfig::Decide { .. } => decide::output(config, study),
-        CommandConfig::Report { .. } => report::output(config, study),
-    }
-}
-
-/// Exit code for invalid input (a scenario that fails its checks, bad arguments).
-pub const EXIT_INVALID: u8 = 2;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "tierlab",
-    version,
-    about = "Monte Carlo simulator of AI model-release policy",
-    long_about = "Tierlab simulates thousands of possible worlds under release policies (open \
-weights, closed/API-only, or tiered by a capability threshold) chosen per jurisdiction, and \
-reports the spread of outcomes: broad, slow benefits; rare, heavy-tailed misuse harms; \
-development drifting to laxer places; and open weights that can never be recalled.\n\n\
-Without a subcommand it opens the desktop app (on FILE, or on the built-in baseline scenario).",
-    after_help = "Examples:\n  tierlab                                   open the app on the baseline\n  \
-tierlab validate scenarios/baseline.toml   check a scenario file\n  \
-tierlab run scenarios/baseline.toml        summary table of every policy\n  \
-tierlab run scenarios/baseline.toml --runs 100000 --out results/\n\n\
-Exit codes: 0 success, 1 failure (e.g. a file that cannot be written), 2 invalid input.",
-    args_conflicts_with_subcommands = true
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// Scenario file to open in the app (default: the built-in baseline).
-    pub file: Option<PathBuf>,
-    /// Print the app's timing (edit to preview, edit to full result, frame time) and exit.
-    #[arg(long)]
-    pub bench_ui: bool,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check a scenario file and list every problem (key path, line, what is allowed).
-    Validate {
-        /// The scenario file (TOML).
-        file: PathBuf,
-    },
-    /// Run a scenario and print a summary per policy; with --out, write the data files.
-    Run(RunArgs),
-    /// Sweep one regime parameter of one policy over a grid (common random numbers), or
-    /// with --param2 a world parameter too (a 2-D sweep).
-    Sweep(SweepArgs),
-    /// Rank which uncertain parameters drive an outcome (Spearman, PRCC, tornado).
-    Sensitivity(SensitivityArgs),
-    /// Decision support on paired worlds: when a policy fails (scenario discovery, PRIM: rules
-    /// on the uncertain parameters), every policy's regret, and the value of information.
-    #[command(visible_alias = "discover")]
-    Decide(DecideArgs),
-    /// Run a scenario, a threshold sweep, a 2-D sweep and a sensitivity analysis, and write
-    /// figures (SVG/PNG with JSON sidecars), report.html and report.md.
-    Report(ReportArgs),
-    /// Write single figures of a scenario's results (running only the analyses they need).
-    Figures(FiguresArgs),
-    /// Combine the partial results of a command run with --shard K/N (on one machine or a
-    /// cluster) into exactly the files the command writes without --shard.
-    Merge(MergeArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct RunArgs {
-    /// The scenario file (TOML). Use "baseline" for the built-in baseline scenario.
-    pub file: PathBuf,
-    /// Monte Carlo runs (worlds) per policy; overrides [run] runs.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub runs: Option<u64>,
-    /// Random seed (0 to 9223372036854775807); overrides [run] seed. Same seed and file give
-    /// identical results.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED))]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Write runs.csv, jurisdictions.csv, params.csv, series.csv and summary.json here.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Run only shard K of N (1 <= K <= N: a contiguous range of run numbers) and write a
-    /// partial result to --out; `tierlab merge` combines the shards into the files one
-    /// machine would have written, byte for byte.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
-}
-
-fn parse_shard(text: &str) -> Result<Shard, String> {
-    Shard::parse(text)
-}
-
-#[derive(Debug, Args)]
-pub struct MergeArgs {
-    /// The --out directories of every shard of one command run with --shard K/N, in any
-    /// order.
-    #[arg(required = true, num_args = 1..)]
-    pub dirs: Vec<PathBuf>,
-    /// Write the merged files here (what the command would have written without --shard).
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
-}
-
-/// Options shared by commands that run a scenario.
-#[derive(Debug, Args, Clone)]
-pub struct CommonRunArgs {
-    /// Monte Carlo runs (worlds) per point; overrides [run] runs.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub runs: Option<u64>,
-    /// Random seed (0 to 9223372036854775807); overrides [run] seed.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=crate::model::scenario::MAX_SEED))]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct SweepArgs {
-    /// The scenario file (TOML), or "baseline".
-    pub file: PathBuf,
-    /// The policy whose tiered regimes are swept (default: the first policy with a tiered regime).
-    #[arg(long)]
-    pub policy: Option<String>,
-    /// open_below (moves gated_below along, keeping their gap), gated_below, or drift.
-    #[arg(long, default_value = "open_below")]
-    pub param: String,
-    /// First grid value (log10 FLOP for thresholds, OOM/yr for drift).
-    #[arg(long, allow_hyphen_values = true)]
-    pub from: f64,
-    /// Last grid value.
-    #[arg(long, allow_hyphen_values = true)]
-    pub to: f64,
-    /// Grid points (2..=201).
-    #[arg(long, default_value_t = 25)]
-    pub steps: usize,
-    /// A world parameter for a 2-D sweep, as world.KEY (e.g. world.hazard_threshold).
-    #[arg(long)]
-    pub param2: Option<String>,
-    #[arg(long, allow_hyphen_values = true)]
-    pub from2: Option<f64>,
-    #[arg(long, allow_hyphen_values = true)]
-    pub to2: Option<f64>,
-    #[arg(long)]
-    pub steps2: Option<usize>,
-    /// Cap on P(catastrophe) for the best-threshold search.
-    #[arg(long)]
-    pub max_p_catastrophe: Option<f64>,
-    /// Cap on CVaR95 of harm ($B) for the best-threshold search.
-    #[arg(long)]
-    pub max_cvar95: Option<f64>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the files written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    #[command(flatten)]
-    pub common: CommonRunArgs,
-    /// Write sweep.csv (or sweep2d.csv) and sweep.json here.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct SensitivityArgs {
-    /// The scenario file (TOML), or "baseline".
-    pub file: PathBuf,
-    /// benefit, harm, net, net_diff (net minus the baseline policy's) or catastrophe.
-    #[arg(long, default_value = "net")]
-    pub output: String,
-    /// The policy to analyse (default: the scenario's baseline policy).
-    #[arg(long)]
-    pub policy: Option<String>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the files written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    #[command(flatten)]
-    pub common: CommonRunArgs,
-    /// Write sensitivity.csv and sensitivity.json here.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct DecideArgs {
-    /// The scenario file (TOML), or "baseline".
-    pub file: PathBuf,
-    /// The policy whose outcome event is explained.
-    #[arg(long)]
-    pub policy: String,
-    /// net-below (the policy's net below --against POLICY's in the same world, or below
-    /// --level $B), catastrophe, or harm-above (harm above --level $B).
-    #[arg(long)]
-    pub event: String,
-    /// The policy to compare with, for net-below.
-    #[arg(long)]
-    pub against: Option<String>,
-    /// The harm level ($B) for net-below or harm-above (`--threshold` is the old spelling).
-    #[arg(long, alias = "threshold", allow_hyphen_values = true)]
-    pub level: Option<f64>,
-    /// The box to report, by its number on the peeling trajectory (default: the box holding the
-    /// most event worlds beyond what the overall event rate would put in a box of its size).
-    #[arg(long = "box")]
-    pub r#box: Option<usize>,
-    /// Satisficing floor ($B): report each policy's share of worlds with net at least this.
-    #[arg(long, allow_hyphen_values = true)]
-    pub floor: Option<f64>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the files written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    #[command(flatten)]
-    pub common: CommonRunArgs,
-    /// Write discovery.csv, discovery_box.csv, robustness.csv, value_of_information.csv and
-    /// decision.json here.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-}
-
-/// Which analyses `report` and `figures` run besides the simulation.
-#[derive(Debug, Args, Clone, Default)]
-pub struct AnalysisArgs {
-    /// Skip the threshold sweep, the 2-D sweep and the sensitivity analysis.
-    #[arg(long, conflicts_with_all = ["policy", "param", "from", "to", "steps", "max_p_catastrophe", "max_cvar95"])]
-    pub no_analyses: bool,
-    /// The policy the analyses are about (default: the first policy other than the baseline
-    /// with a tiered regime).
-    #[arg(long)]
-    pub policy: Option<String>,
-    /// The swept regime parameter: open_below (default), gated_below or drift.
-    #[arg(long)]
-    pub param: Option<String>,
-    /// First grid value (default: the policy's value minus 2 decades; drift: minus 0.3 OOM/yr,
-    /// at least 0).
-    #[arg(long, allow_hyphen_values = true)]
-    pub from: Option<f64>,
-    /// Last grid value (default: the policy's value plus 2 decades; drift: plus 0.3 OOM/yr).
-    #[arg(long, allow_hyphen_values = true)]
-    pub to: Option<f64>,
-    /// Grid points of the threshold sweep (2..=201, default 25; the heat map uses at most 13).
-    #[arg(long)]
-    pub steps: Option<usize>,
-    /// Cap on P(catastrophe) for the best threshold (default: the policy's as it stands).
-    #[arg(long)]
-    pub max_p_catastrophe: Option<f64>,
-    /// Cap on CVaR95 of harm ($B) for the best threshold.
-    #[arg(long)]
-    pub max_cvar95: Option<f64>,
-}
-
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// The scenario file (TOML), or "baseline".
-    pub file: PathBuf,
-    #[command(flatten)]
-    pub common: CommonRunArgs,
-    #[command(flatten)]
-    pub analyses: AnalysisArgs,
-    /// Output directory: figures/, report.html, report.md.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the report written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    /// Figure formats, comma separated: svg, png.
-    #[arg(long, default_value = "svg,png", value_delimiter = ',')]
-    pub format: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct FiguresArgs {
-    /// The scenario file (TOML), or "baseline".
-    pub file: PathBuf,
-    #[command(flatten)]
-    pub common: CommonRunArgs,
-    #[command(flatten)]
-    pub analyses: AnalysisArgs,
-    /// Output directory.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-    /// Only these figures (by name); default all.
-    #[arg(long, num_args = 1..)]
-    pub only: Vec<String>,
-    /// Run only shard K of N of the runs (1 <= K <= N) and write a partial result to --out;
-    /// `tierlab merge` combines the shards into the figures written without --shard.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<Shard>,
-    /// Figure formats, comma separated: svg, png.
-    #[arg(long, default_value = "svg,png", value_delimiter = ',')]
-    pub format: Vec<String>,
-}
 
 /// Runs a CLI subcommand.
 ///
@@ -341,17 +35,12 @@ pub struct FiguresArgs {
 pub fn run_command(cmd: Command) -> anyhow::Result<ExitCode> {
     match cmd {
         Command::Validate { file } => run::validate(&file),
-        Command::Run(args) => run::run(args),
-        Command::Sweep(args) => sweep::run(args),
-        Command::Sensitivity(args) => sensitivity::run(args),
-        Command::Decide(args) => decide::run(args),
-        Command::Report(args) => report::report(args),
-        Command::Figures(args) => report::figures(args),
+        Command::Run(args) => execute::command(&RunConfig::run(&args)?),
+        Command::Sweep(args) => execute::command(&RunConfig::sweep(&args)?),
+        Command::Sensitivity(args) => execute::command(&RunConfig::sensitivity(&args)?),
+        Command::Decide(args) => execute::command(&RunConfig::decide(&args)?),
+        Command::Report(args) => execute::command(&RunConfig::report(&args)?),
+        Command::Figures(args) => execute::command(&RunConfig::figures(&args)?),
         Command::Merge(args) => merge::merge(args),
     }
 }
-
-/// An error for invalid command-line input: reported with exit code 2.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct InvalidInput(pub String);

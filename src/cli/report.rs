@@ -1,43 +1,14 @@
 //! `tierlab report` (figures, report.html and report.md) and `tierlab figures` (single
 //! figures): a study of the scenario (the simulation and the analyses) drawn and written.
 
-use std::process::ExitCode;
-
 use anyhow::Context as _;
 
 use super::config::{CommandConfig, RunConfig};
-use super::execute::{execute, execute_shard};
+use super::error::InvalidInput;
 use super::progress;
-use super::{FiguresArgs, InvalidInput, ReportArgs};
 use crate::export::figures::{FigureError, FigureInput, FigureKind, FigureOptions, prepare};
 use crate::export::report::{FIGURES_DIR, best_threshold_sentence, is_analysis, missing_reason, write_report};
-use crate::study::{Runs, Study};
-
-/// `tierlab report FILE --out DIR`.
-///
-/// # Errors
-/// Invalid input, or a figure or file that cannot be written.
-pub fn report(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    run(RunConfig::report(&args)?)
-}
-
-/// `tierlab figures FILE --out DIR [--only NAME...]`.
-///
-/// # Errors
-/// Invalid input (an unknown figure or format), or a figure that cannot be written.
-pub fn figures(args: FiguresArgs) -> anyhow::Result<ExitCode> {
-    run(RunConfig::figures(&args)?)
-}
-
-fn run(config: RunConfig) -> anyhow::Result<ExitCode> {
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
-    Ok(ExitCode::SUCCESS)
-}
+use crate::study::Study;
 
 /// What `tierlab report` and `tierlab figures` write once the study is made (also after a
 /// merge).

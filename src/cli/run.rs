@@ -5,20 +5,18 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 
 use super::config::{RunConfig, load};
-use super::execute::{execute, execute_shard};
-use super::{EXIT_INVALID, RunArgs};
+use super::error::{EXIT_INVALID, InvalidInput};
 use crate::export::data::{write_series_csv, write_summary_json};
 use crate::fmt;
 use crate::model::{Scenario, ScenarioError};
-use crate::study::{Input, Provenance, Runs, Simulated, Study};
+use crate::study::{Input, Provenance, Simulated, Study};
 
 /// Exit code and message for an error at the binary's edge.
 pub fn report_error(err: &anyhow::Error) -> ExitCode {
     eprintln!("error: {err:#}");
     // A scenario file that is missing or unreadable is a bad argument, like a bad flag.
-    let invalid = err
-        .chain()
-        .any(|e| e.downcast_ref::<ScenarioError>().is_some() || e.downcast_ref::<super::InvalidInput>().is_some());
+    let invalid =
+        err.chain().any(|e| e.downcast_ref::<ScenarioError>().is_some() || e.downcast_ref::<InvalidInput>().is_some());
     ExitCode::from(if invalid { EXIT_INVALID } else { 1 })
 }
 
@@ -40,21 +38,6 @@ pub fn validate(file: &std::path::Path) -> anyhow::Result<ExitCode> {
         s.run().runs,
         s.run().steps()
     );
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `tierlab run`.
-///
-/// # Errors
-/// Invalid input or a failure to write output.
-pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::run(&args)?;
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -101,7 +84,7 @@ fn print_summary(input: &Input, sim: &Simulated, p: &Provenance) {
         p.short_hash()
     );
     println!("Money in $B (2025), discounted; ± is one Monte Carlo standard error.\n");
-    let baseline = &sum.policies[sum.reference].name;
+    let reference = &sum.policies[sum.reference].name;
     let name_w = s.policies().iter().map(|p| p.name.chars().count()).max().unwrap_or(6).max(6);
     println!(
         "{:<name_w$}  {:>18}  {:>16}  {:>18}  {:>12}  {:>18}  {:>10}",
@@ -110,7 +93,7 @@ fn print_summary(input: &Input, sim: &Simulated, p: &Provenance) {
     for ps in &sum.policies {
         let pc = format!("{:.3} [{:.3},{:.3}]", ps.p_catastrophe, ps.p_catastrophe_lo, ps.p_catastrophe_hi);
         let better =
-            if ps.name == *baseline { "baseline".to_string() } else { format!("{:.3}", ps.p_better_than_reference) };
+            if ps.name == *reference { "reference".to_string() } else { format!("{:.3}", ps.p_better_than_reference) };
         println!(
             "{:<name_w$}  {:>18}  {:>16}  {:>18}  {:>12}  {:>18}  {:>10}",
             ps.name,
@@ -122,7 +105,7 @@ fn print_summary(input: &Input, sim: &Simulated, p: &Provenance) {
             better
         );
     }
-    println!("\nPaired against \"{baseline}\" (same worlds): net difference, median net, harm p95, hazard crossing");
+    println!("\nPaired against \"{reference}\" (same worlds): net difference, median net, harm p95, hazard crossing");
     for ps in &sum.policies {
         let hy = match ps.hazard_year_median {
             Some(y) => format!("median year {y:.2}"),
@@ -152,10 +135,10 @@ fn print_levers(s: &Scenario, sim: &Simulated, name_w: usize) {
         }
     }
     let shares = crate::analysis::levers::evaluation_shares(s, &sim.results);
-    let baseline = &s.policies()[s.run().reference].name;
+    let reference = &s.policies()[s.run().reference].name;
     if !shares.is_empty() {
         println!(
-            "\nEvaluation error: change against \"{baseline}\" = change with exact evaluations + part due to error"
+            "\nEvaluation error: change against \"{reference}\" = change with exact evaluations + part due to error"
         );
     }
     for e in &shares {

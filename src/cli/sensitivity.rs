@@ -3,33 +3,15 @@
 //! sensitivity.csv and sensitivity.json with `--out`.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::SensitivityArgs;
 use super::config::RunConfig;
-use super::execute::{execute, execute_shard};
 use super::sweep::write_files;
 use crate::analysis::sensitivity::{Output, Sensitivity, TailBy};
 use crate::export::tables::{sensitivity_csv, sensitivity_json};
 use crate::fmt;
-use crate::study::{Input, Provenance, Runs, Study};
-
-/// `tierlab sensitivity`.
-///
-/// # Errors
-/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
-pub fn run(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::sensitivity(&args)?;
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
-    Ok(ExitCode::SUCCESS)
-}
+use crate::study::{Input, Provenance, Study};
 
 /// What `tierlab sensitivity` prints and writes once the study is made (also after a merge).
 ///
@@ -43,10 +25,6 @@ pub fn output(config: &RunConfig, study: &Study) -> anyhow::Result<()> {
         eprintln!("wrote sensitivity.csv and sensitivity.json to {}", dir.display());
     }
     Ok(())
-}
-
-fn signed(x: f64) -> String {
-    if x.is_finite() { format!("{x:+.3}") } else { "n/a".into() }
 }
 
 fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
@@ -81,8 +59,8 @@ fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
         println!(
             "{:<w$}  {:>8}  {:>7}  {:>10} {:>10}  {:>10} {:>10}  {:>10}",
             x.param,
-            signed(x.spearman),
-            signed(x.prcc),
+            fmt::signed(x.spearman),
+            fmt::signed(x.prcc),
             fmt::number(x.p10),
             fmt::number(x.low),
             fmt::number(x.p90),
@@ -95,7 +73,7 @@ fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
         TailBy::Harm => format!("highest harm: harm >= {} $B", fmt::number(t.threshold)),
         TailBy::Net => format!("lowest net: net <= {} $B", fmt::number(t.threshold)),
     };
-    println!("\nWhat drove the worst {:.0}% of runs ({} runs, {by}):", 100.0 * t.share, t.runs);
+    println!("\nWhat drove the worst {} of runs ({} runs, {by}):", fmt::percent(t.share), t.runs);
     println!("{:<w$}  {:>12}  {:>12}  {:>12}", "param", "median all", "median worst", "shift (IQR)");
     for x in &t.params {
         println!(
@@ -103,7 +81,7 @@ fn print_sensitivity(input: &Input, p: &Provenance, r: &Sensitivity) {
             x.param,
             fmt::number(x.median_all),
             fmt::number(x.median_tail),
-            signed(x.shift_iqr)
+            fmt::signed(x.shift_iqr)
         );
     }
     println!("shift: (median in the worst runs - median in all runs) / interquartile range in all runs.");

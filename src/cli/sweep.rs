@@ -3,33 +3,15 @@
 //! sweep.json with `--out`.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Context as _;
 
-use super::SweepArgs;
 use super::config::{CommandConfig, RunConfig};
-use super::execute::{execute, execute_shard};
 use crate::analysis::sweep::{BestThreshold, Constraint, Sweep, Sweep2d, SweepPoint};
 use crate::export::data::write_atomic;
 use crate::export::tables::{sweep_csv, sweep_json, sweep2d_csv, sweep2d_json};
 use crate::fmt;
-use crate::study::{Input, Provenance, Runs, Study};
-
-/// `tierlab sweep`.
-///
-/// # Errors
-/// Invalid input (exit code 2), cancellation, or a file that cannot be written.
-pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
-    let config = RunConfig::sweep(&args)?;
-    if config.shard.is_some() {
-        execute_shard(&config)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    let study = execute(&config, Runs::All)?;
-    output(&config, &study)?;
-    Ok(ExitCode::SUCCESS)
-}
+use crate::study::{Input, Provenance, Study};
 
 /// What `tierlab sweep` prints and writes once the study is made (also after a merge).
 ///
@@ -89,8 +71,8 @@ fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) 
         "hazard yr",
         "open",
         "P(>curr.)",
-        "Δnet vs baseline",
-        "P(>base.)"
+        "Δnet vs ref.",
+        "P(>ref.)"
     );
     let best_index = best.best.as_ref().map(|b| b.index);
     let row = |label: String, pt: &SweepPoint, note: &str| {
@@ -120,16 +102,16 @@ fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) 
         if pt.clamped {
             note.push_str("  (gated_below clamped to open_below)");
         }
-        row(format!("{mark}{}", fmt::trimmed(pt.value, 4)), pt, &note);
+        row(format!("{mark}{}", fmt::grid_column(pt.value)), pt, &note);
     }
     if !sw.points.iter().any(|pt| pt.value == sw.current_value) {
-        row(format!("({})", fmt::trimmed(sw.current_value, 4)), &sw.current, "  current setting, not on the grid");
+        row(format!("({})", fmt::grid_column(sw.current_value)), &sw.current, "  current setting, not on the grid");
     }
     println!(
         "\nhazard yr: median year the open pool reaches the hazard threshold (never: in under half the runs). \
          open: final development share of jurisdictions left open. P(>curr.): P(net better than the current \
          setting, {key} = {}). Paired against \"{}\".",
-        fmt::trimmed(sw.current_value, 4),
+        fmt::grid_column(sw.current_value),
         sw.reference
     );
     println!("\n{}{}", if best_index.is_some() { "* " } else { "" }, best.statement);
@@ -166,7 +148,7 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
         "{:>w2$}  {:>11}  {:>18}  {:>9}{}",
         key2,
         format!("best {key}"),
-        "Δnet vs baseline",
+        "Δnet vs reference",
         "P(better)",
         if capped { format!("  {:>14}", "best under cap") } else { String::new() }
     );
@@ -177,14 +159,14 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
             continue;
         };
         let cap = if capped {
-            format!("  {:>14}", best_capped[i2].map_or_else(|| "none".to_string(), |j| fmt::trimmed(sw.values[j], 4)))
+            format!("  {:>14}", best_capped[i2].map_or_else(|| "none".to_string(), |j| fmt::grid_column(sw.values[j])))
         } else {
             String::new()
         };
         println!(
             "{:>w2$}  {:>11}  {:>18}  {:>9.3}{cap}",
-            fmt::trimmed(v2, 4),
-            fmt::trimmed(c.point.value, 4),
+            fmt::grid_column(v2),
+            fmt::grid_column(c.point.value),
             fmt::plus_minus(c.point.net_diff_mean, c.point.net_diff_se),
             c.point.p_better_than_reference
         );
@@ -193,11 +175,11 @@ fn print_sweep_2d(input: &Input, p: &Provenance, sw: &Sweep2d, constraint: &Cons
         println!("\nP(better than \"{}\") in percent; rows: {}, columns: {key}", sw.reference, sw.param2);
         print!("{:>12} ", "");
         for &v in &sw.values {
-            print!("{:>6}", fmt::trimmed(v, 4));
+            print!("{:>6}", fmt::grid_column(v));
         }
         println!();
         for (i2, &v2) in sw.values2.iter().enumerate().rev() {
-            print!("{:>12} ", fmt::trimmed(v2, 4));
+            print!("{:>12} ", fmt::grid_column(v2));
             for i in 0..n {
                 print!("{:>6.0}", 100.0 * sw.cell(i, i2).point.p_better_than_reference);
             }

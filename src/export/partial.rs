@@ -37,7 +37,7 @@ pub const SERIES_FILE: &str = "series.bin";
 pub struct PartialMeta {
     pub tool: String,
     pub version: String,
-    /// The subcommand: "run", "sweep", "sensitivity", "discover", "report" or "figures".
+    /// The subcommand: "run", "sweep", "sensitivity", "decide", "report" or "figures".
     pub command: String,
     /// The command's configuration, resolved from its arguments once: a merge runs the same
     /// command from it.

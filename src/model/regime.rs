@@ -1,5 +1,7 @@
 //! Release regimes and policies (MODEL.md, "Regimes").
 
+use crate::fmt;
+
 /// What a developer in a jurisdiction may release, as two capability ceilings.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Regime {
@@ -120,7 +122,7 @@ impl Regime {
             Regime::OpenStaged { stage_delay } => format!("open{}", staged(stage_delay)),
             Regime::Closed => "closed".into(),
             Regime::Tiered { open_below, gated_below, drift, measure, stage_delay } => {
-                let mut s = format!("tiered {}/{}", flop_label(open_below), flop_label(gated_below));
+                let mut s = format!("tiered {}/{}", fmt::flop(open_below), fmt::flop(gated_below));
                 if drift != 0.0 {
                     s.push_str(&format!(", drift {drift:+} OOM/yr"));
                 }
@@ -145,13 +147,6 @@ impl Regime {
             Regime::Open | Regime::Closed => false,
         }
     }
-}
-
-/// A capability in log10 FLOP written as FLOP: 27.0 -> "1e27", 26.5 -> "3.2e26".
-pub fn flop_label(k: f64) -> String {
-    let e = k.floor();
-    let m = 10f64.powf(k - e);
-    if (m - 1.0).abs() < 0.005 { format!("1e{e:.0}") } else { format!("{m:.1}e{e:.0}") }
 }
 
 /// A release policy: a regime for every jurisdiction (a default plus overrides), and the
@@ -201,7 +196,7 @@ impl Levers {
             let when = match t.when {
                 Signpost::Catastrophe => "after the first catastrophe".to_string(),
                 Signpost::HarmAbove(x) => format!("once harm passes ${x}B"),
-                Signpost::OpenPoolAbove(x) => format!("once the open pool reaches {}", flop_label(x)),
+                Signpost::OpenPoolAbove(x) => format!("once the open pool reaches {}", fmt::flop(x)),
                 Signpost::Year(y) => format!("from year {y}"),
             };
             let delay = if t.delay > 0.0 { format!(" (+{} yr delay)", t.delay) } else { String::new() };

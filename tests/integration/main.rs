@@ -2,6 +2,8 @@
 //! with the `gui` feature).
 
 mod analytic;
+#[cfg(feature = "gui")]
+mod app;
 mod bad_input;
 mod cli;
 mod consistency;

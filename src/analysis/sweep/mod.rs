@@ -98,9 +98,9 @@ impl SweepParam {
     pub fn label(self, x: f64) -> String {
         match self {
             SweepParam::OpenBelow | SweepParam::GatedBelow => {
-                format!("{} log10 FLOP ({} FLOP)", crate::fmt::value(x), crate::fmt::flop(x))
+                format!("{} log10 FLOP ({} FLOP)", crate::fmt::grid(x), crate::fmt::flop(x))
             }
-            SweepParam::Drift => format!("{} OOM/yr", crate::fmt::value(x)),
+            SweepParam::Drift => format!("{} OOM/yr", crate::fmt::grid(x)),
         }
     }
 

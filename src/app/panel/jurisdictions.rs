@@ -3,76 +3,13 @@
 
 use egui::{DragValue, RichText, Ui};
 
+use crate::model::ScenarioDraft;
 use crate::model::params::{JURISDICTION_KEYS, Range};
 use crate::model::scenario::{MAX_JURISDICTIONS, SUM_TOLERANCE};
-use crate::model::{Jurisdiction, ScenarioDraft};
+use crate::workspace::edits::{SUMMED, sums, sums_off};
 
-use super::super::command::AppCommand;
+use super::super::AppCommand;
 use super::note_edit;
-
-/// Columns (indices into `JURISDICTION_KEYS`) that must each sum to 1.
-pub const SUMMED: [usize; 4] = [0, 1, 3, 4];
-
-/// Sums of the summed columns, in `SUMMED` order.
-pub fn sums(s: &ScenarioDraft) -> [f64; 4] {
-    SUMMED.map(|k| s.jurisdictions.iter().map(|j| j.values()[k]).sum())
-}
-
-/// Whether any summed column is off by more than the checker allows.
-pub fn sums_off(s: &ScenarioDraft) -> bool {
-    sums(s).iter().any(|x| (x - 1.0).abs() > SUM_TOLERANCE)
-}
-
-/// Rescales each summed column to sum to 1 (equal shares where a column is all zero).
-pub fn renormalise(s: &mut ScenarioDraft) {
-    let n = s.jurisdictions.len();
-    if n == 0 {
-        return;
-    }
-    for k in SUMMED {
-        let sum: f64 = s.jurisdictions.iter().map(|j| j.values()[k]).sum();
-        for j in &mut s.jurisdictions {
-            if let Some(v) = j.values_mut().into_iter().nth(k) {
-                *v = if sum > 0.0 { *v / sum } else { 1.0 / n as f64 };
-            }
-        }
-    }
-}
-
-/// A new jurisdiction with no share of anything (so the sums stay as they are) and middling
-/// attributes; its name is unique.
-pub fn new_jurisdiction(s: &ScenarioDraft) -> Jurisdiction {
-    let mut n = s.jurisdictions.len() + 1;
-    let mut name = format!("Jurisdiction {n}");
-    while s.jurisdictions.iter().any(|j| j.name == name) {
-        n += 1;
-        name = format!("Jurisdiction {n}");
-    }
-    Jurisdiction {
-        name,
-        share0: 0.0,
-        host: 0.0,
-        base_burden: 0.1,
-        weight: 0.0,
-        exposure: 0.0,
-        api_access: 0.7,
-        adoption0: 0.2,
-        preparedness0: 0.2,
-        defense_rate: 0.1,
-        leak_multiplier: 1.0,
-    }
-}
-
-/// Removes jurisdiction `j`, dropping policies' overrides and levers for it and renumbering the rest.
-pub fn remove(s: &mut ScenarioDraft, j: usize) {
-    if j >= s.jurisdictions.len() {
-        return;
-    }
-    s.jurisdictions.remove(j);
-    for p in &mut s.policies {
-        p.remove_jurisdiction(j);
-    }
-}
 
 fn range_of(r: Range) -> std::ops::RangeInclusive<f64> {
     let (lo, hi, _) = r.bounds();
@@ -167,36 +104,4 @@ pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, dark: bool, cmds: &mut Vec<AppComm
             cmds.push(AppCommand::Renormalise);
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Scenario;
-
-    #[test]
-    fn renormalise_fixes_every_sum() {
-        let mut s = Scenario::built_in().to_draft();
-        s.jurisdictions[0].share0 = 2.0;
-        s.jurisdictions.push(new_jurisdiction(&s));
-        assert!(sums_off(&s));
-        renormalise(&mut s);
-        assert!(!sums_off(&s));
-        assert!(crate::app::state::check_edit(&s).is_ok());
-    }
-
-    #[test]
-    fn removing_a_jurisdiction_renumbers_overrides() {
-        let base = Scenario::built_in();
-        let p = base.policy_index("Unilateral tiered (US, EU, UK)").unwrap();
-        let mut s = base.to_draft();
-        let eu = s.jurisdictions.iter().position(|j| j.name == "EU").unwrap();
-        let before: Vec<String> =
-            s.policies[p].overrides.iter().map(|(j, _)| s.jurisdictions[*j].name.clone()).collect();
-        remove(&mut s, 0);
-        let after: Vec<String> =
-            s.policies[p].overrides.iter().map(|(j, _)| s.jurisdictions[*j].name.clone()).collect();
-        assert_eq!(after, before[1..].to_vec());
-        assert!(after.contains(&"EU".to_string()) && eu > 0);
-    }
 }

@@ -7,8 +7,8 @@ use egui::{RichText, Ui};
 use crate::model::scenario::MAX_TRIGGERS;
 use crate::model::{Evaluation, Levers, Regime, Signpost, Spending, Trigger};
 
-use super::super::command::AppCommand;
 use super::note_edit;
+use crate::app::AppCommand;
 
 /// The levers section of one policy.
 pub fn ui(ui: &mut Ui, levers: &mut Levers, jnames: &[String], cmds: &mut Vec<AppCommand>) {
@@ -121,7 +121,7 @@ fn spending_ui(ui: &mut Ui, levers: &mut Levers, nj: usize, cmds: &mut Vec<AppCo
 fn coordination_ui(ui: &mut Ui, levers: &mut Levers, jnames: &[String], cmds: &mut Vec<AppCommand>) {
     let mut on = !levers.coordination.is_empty();
     let tip = "Each jurisdiction joins the policy with a probability, drawn once per world and shared by every \
-               policy; one that stays out keeps the baseline policy's regime there and none of these levers.";
+               policy; one that stays out keeps the reference policy's regime there and none of these levers.";
     if toggle(ui, &mut on, "Partial coordination", tip, cmds) {
         levers.coordination = if on { vec![1.0; jnames.len()] } else { Vec::new() };
     }

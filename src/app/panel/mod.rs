@@ -6,7 +6,7 @@ use egui::{Response, RichText, Ui};
 
 use crate::model::{Issue, ScenarioDraft};
 
-use super::command::AppCommand;
+use super::AppCommand;
 
 pub mod jurisdictions;
 pub mod lever_ui;

@@ -6,8 +6,8 @@ use egui::{DragValue, Pos2, RichText, Sense, Stroke, Ui, Vec2};
 use crate::model::params::{Group, PARAMS, ParamInfo, Range};
 use crate::model::{Dist, Issue, N_PARAMS};
 
-use super::super::command::AppCommand;
 use super::note_edit;
+use crate::app::AppCommand;
 
 /// Distribution kinds, in the order the switch offers them.
 pub const KINDS: [&str; 7] = ["fixed", "uniform", "triangular", "pert", "normal", "lognormal", "beta"];
@@ -347,7 +347,7 @@ mod tests {
                 }
                 let mut s = base.to_draft();
                 s.world[i] = d.clone();
-                let result = crate::app::state::check_edit(&s);
+                let result = crate::workspace::state::check_edit(&s);
                 assert!(result.is_ok(), "{} as {kind}: {d:?}: {:?}", info.key, result.err());
             }
         }

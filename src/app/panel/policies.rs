@@ -3,12 +3,11 @@
 
 use egui::{RichText, Ui};
 
-use crate::model::regime::flop_label;
 use crate::model::scenario::MAX_POLICIES;
 use crate::model::{Policy, Regime, ScenarioDraft};
 
-use super::super::command::AppCommand;
 use super::note_edit;
+use crate::app::AppCommand;
 
 /// Span of the threshold sliders (log10 FLOP); typed values may go beyond.
 pub const THRESHOLD_SPAN: (f64, f64) = (24.0, 31.0);
@@ -17,63 +16,18 @@ pub const DRIFT_SPAN: (f64, f64) = (-0.5, 1.0);
 
 /// "27.0 (1e27 FLOP)".
 pub fn threshold_text(k: f64) -> String {
-    format!("{k:.1} ({} FLOP)", flop_label(k))
-}
-
-/// A name not used by any policy: `base`, or `base 2`, `base 3`...
-pub fn unique_name(s: &ScenarioDraft, base: &str) -> String {
-    let taken = |n: &str| s.policies.iter().any(|p| p.name == n);
-    if !taken(base) {
-        return base.to_string();
-    }
-    (2..).map(|i| format!("{base} {i}")).find(|n| !taken(n)).unwrap_or_else(|| base.to_string())
-}
-
-/// The policy "Add policy" creates: tiered everywhere at the usual thresholds.
-pub fn new_policy(s: &ScenarioDraft) -> Policy {
-    Policy {
-        name: unique_name(s, "New policy"),
-        default: Regime::tiered(27.0, 28.0, 0.0),
-        overrides: Vec::new(),
-        levers: Default::default(),
-    }
-}
-
-/// Inserts a copy of policy `i` after it.
-pub fn duplicate(s: &mut ScenarioDraft, i: usize) {
-    let Some(p) = s.policies.get(i) else { return };
-    let mut copy = p.clone();
-    let base: String = format!("{} (copy)", p.name).chars().take(56).collect();
-    copy.name = unique_name(s, &base);
-    s.policies.insert(i + 1, copy);
-    if s.run.reference > i {
-        s.run.reference += 1;
-    }
-}
-
-/// Removes policy `i` (never the last one), keeping the baseline pointing at the same policy
-/// (or at the first, if the baseline itself goes).
-pub fn remove(s: &mut ScenarioDraft, i: usize) {
-    if s.policies.len() <= 1 || i >= s.policies.len() {
-        return;
-    }
-    s.policies.remove(i);
-    if s.run.reference == i {
-        s.run.reference = 0;
-    } else if s.run.reference > i {
-        s.run.reference -= 1;
-    }
+    format!("{k:.1} ({} FLOP)", crate::fmt::flop(k))
 }
 
 pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
     let n = s.policies.len();
-    let baseline = s.run.reference;
+    let reference = s.run.reference;
     let jnames: Vec<String> = s.jurisdictions.iter().map(|j| j.name.clone()).collect();
     // The first policy tiered by default starts open, so its threshold sliders are in view.
     let first_tiered = s.policies.iter().position(|p| p.default.is_tiered());
     for (i, p) in s.policies.iter_mut().enumerate() {
         let open = first_tiered == Some(i);
-        let row = PolicyRow { index: i, is_baseline: i == baseline, default_open: open, count: n };
+        let row = PolicyRow { index: i, is_reference: i == reference, default_open: open, count: n };
         ui.push_id(("policy", i), |ui| policy_ui(ui, &row, p, &jnames, cmds));
     }
     if ui
@@ -88,16 +42,16 @@ pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
 /// Where a policy sits in the list.
 struct PolicyRow {
     index: usize,
-    is_baseline: bool,
+    is_reference: bool,
     default_open: bool,
     /// Policies in the scenario.
     count: usize,
 }
 
 fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cmds: &mut Vec<AppCommand>) {
-    let &PolicyRow { index: i, is_baseline, default_open, count: n } = row;
+    let &PolicyRow { index: i, is_reference, default_open, count: n } = row;
     let color = super::super::theme::policy(i);
-    let title = if is_baseline { format!("{}  (baseline)", p.name) } else { p.name.clone() };
+    let title = if is_reference { format!("{}  (reference)", p.name) } else { p.name.clone() };
     egui::CollapsingHeader::new(RichText::new(title).strong())
         .id_salt("policy_header")
         .default_open(default_open)
@@ -129,11 +83,11 @@ fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cm
                     cmds.push(AppCommand::RemovePolicy(i));
                 }
                 if ui
-                    .add_enabled(!is_baseline, egui::Button::new("Make baseline"))
+                    .add_enabled(!is_reference, egui::Button::new("Make reference"))
                     .on_hover_text("Pair every other policy against this one (P(better), differences)")
                     .clicked()
                 {
-                    cmds.push(AppCommand::SetBaselinePolicy(i));
+                    cmds.push(AppCommand::SetReferencePolicy(i));
                 }
             });
             let label = ui.label(RichText::new("Default regime (every jurisdiction without an override)").small());
@@ -306,30 +260,8 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_and_remove_keep_the_baseline_and_names_unique() {
-        let mut s = Scenario::built_in().to_draft();
-        s.run.reference = 2;
-        duplicate(&mut s, 0);
-        assert_eq!(s.policies[1].name, "Status quo (copy)");
-        assert_eq!(s.run.reference, 3);
-        duplicate(&mut s, 0);
-        assert_eq!(s.policies[1].name, "Status quo (copy) 2");
-        assert_eq!(s.run.reference, 4);
-        remove(&mut s, 1);
-        assert_eq!(s.run.reference, 3);
-        remove(&mut s, 3);
-        assert_eq!(s.run.reference, 0);
-        assert!(crate::app::state::check_edit(&s).is_ok());
-        while s.policies.len() > 1 {
-            remove(&mut s, 0);
-        }
-        remove(&mut s, 0);
-        assert_eq!(s.policies.len(), 1);
-    }
-
-    #[test]
     fn overrides_stay_sorted() {
-        let mut p = new_policy(&Scenario::built_in().to_draft());
+        let mut p = crate::workspace::edits::new_policy(&Scenario::built_in().to_draft());
         set_override(&mut p, 3, Some(Regime::Open));
         set_override(&mut p, 1, Some(Regime::Closed));
         let default = p.default;

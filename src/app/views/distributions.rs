@@ -1,15 +1,16 @@
 //! Distributions: density or histogram and ECDF of benefit, harm or net welfare, and the
-//! paired difference of every policy's net welfare to the baseline policy's.
+//! paired difference of every policy's net welfare to the reference policy's.
 
+use crate::fmt;
 use egui::Ui;
 use egui_plot::{LineStyle, VLine};
 
-use super::super::computed::{Computed, MetricPlot};
-use super::super::state::{Metric, Shape};
 use super::super::theme;
 use super::ViewCx;
 use super::overview::curves;
-use super::plots::{self, percent};
+use super::plots;
+use crate::workspace::computed::{Computed, MetricPlot};
+use crate::workspace::state::{Metric, Shape};
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     ui.horizontal(|ui| {
@@ -34,7 +35,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     } else {
         format!("{} per world (2025 US$, discounted)", metric.label().to_lowercase())
     };
-    let fx: fn(f64) -> String = if m.log10 { plots::log_money } else { plots::money };
+    let fx: fn(f64) -> String = if m.log10 { plots::log_money } else { fmt::money_compact };
     let ticks: plots::TickFn = if m.log10 { plots::log_money_ticks } else { plots::money_ticks };
     ui.columns(2, |cols| {
         let y_title = plots::density_title(m);
@@ -60,7 +61,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .y_axis_formatter(plots::share_ticks)
             .include_y(0.0)
             .include_y(1.0)
-            .label_formatter(plots::readout("value", fx, "P(X at most x)", percent));
+            .label_formatter(plots::readout("value", fx, "P(X at most x)", fmt::probability_percent));
         plot = plot.x_grid_spacer(if m.log10 { plots::decade_marks } else { plots::nice_marks });
         let lines = curves(c, pinned, |x| &x.metric(metric).ecdf);
         plots::show(
@@ -79,8 +80,8 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             format!(
                 "The x axis shows the middle {} of worlds; the {} beyond each end sit on the edges (the ECDF's \
                  first and last steps). Drag or zoom the plot to see them.",
-                percent(1.0 - 2.0 * m.tail),
-                percent(m.tail)
+                fmt::probability_percent(1.0 - 2.0 * m.tail),
+                fmt::probability_percent(m.tail)
             ),
         );
     });
@@ -92,8 +93,12 @@ fn zero_note(ui: &mut Ui, c: &Computed, m: &MetricPlot) {
     if !m.log10 {
         return;
     }
-    let parts: Vec<String> =
-        c.policy_names.iter().zip(&m.zero_share).map(|(n, z)| format!("{n} {}", percent(*z))).collect();
+    let parts: Vec<String> = c
+        .policy_names
+        .iter()
+        .zip(&m.zero_share)
+        .map(|(n, z)| format!("{n} {}", fmt::probability_percent(*z)))
+        .collect();
     plots::note(
         ui,
         format!("Worlds with no harm at all (not drawn; curves' areas exclude them): {}", parts.join(", ")),
@@ -101,7 +106,7 @@ fn zero_note(ui: &mut Ui, c: &Computed, m: &MetricPlot) {
 }
 
 fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
-    let base_name = c.policy_names.get(c.baseline).cloned().unwrap_or_default();
+    let base_name = c.policy_names.get(c.reference).cloned().unwrap_or_default();
     let plot = plots::density_y(plots::base(
         "dist_diff",
         &format!("net welfare minus {base_name}'s, same world (2025 US$)"),
@@ -110,10 +115,10 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
     ))
     .x_axis_formatter(plots::money_ticks)
     .x_grid_spacer(plots::nice_marks)
-    .label_formatter(plots::readout("difference", plots::money, "worlds", |y| format!("{y:.2}%")));
+    .label_formatter(plots::readout("difference", fmt::money_compact, "worlds", |y| format!("{y:.2}%")));
     let lines = curves(c, pinned, |x| &x.diff.density);
     let zero_color = theme::reference();
-    plots::show(ui, out, &format!("Paired difference to the baseline policy ({base_name})"), plot, move |p| {
+    plots::show(ui, out, &format!("Paired difference to the reference policy ({base_name})"), plot, move |p| {
         for l in lines {
             p.line(l);
         }
@@ -124,8 +129,10 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
         .policies
         .iter()
         .enumerate()
-        .filter(|(i, _)| *i != c.baseline)
-        .map(|(_, p)| format!("{}: better in {} of worlds", p.name, percent(p.p_better_than_reference)))
+        .filter(|(i, _)| *i != c.reference)
+        .map(|(_, p)| {
+            format!("{}: better in {} of worlds", p.name, fmt::probability_percent(p.p_better_than_reference))
+        })
         .collect();
     plots::note(ui, parts.join(" · "));
 }

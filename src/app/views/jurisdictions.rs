@@ -1,13 +1,14 @@
 //! Jurisdictions: frontier-development shares over time under each policy (the drift to lax
 //! regions), and mean benefit and harm per jurisdiction (who gains, who is hit).
 
+use crate::fmt;
 use egui::Ui;
 use egui_plot::{Bar, BarChart, FilledArea, Line, MarkerShape, Points};
 
-use super::super::computed::{Computed, FIRST_SHARE};
 use super::super::theme;
-use super::plots::{self, money, percent};
+use super::plots;
 use super::{ViewCx, ViewOut};
+use crate::workspace::computed::{Computed, FIRST_SHARE};
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let c = cx.current;
@@ -40,7 +41,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         bars_ui(&mut cols[1], c, pinned, false, height, out);
     });
     let from = if c.jurisdiction_runs < c.runs {
-        format!(" Means from the first {} worlds.", super::super::top_bar::thousands(c.jurisdiction_runs as u64))
+        format!(" Means from the first {} worlds.", fmt::count(c.jurisdiction_runs as u64))
     } else {
         String::new()
     };
@@ -55,7 +56,7 @@ fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize
         .include_y(1.0)
         .y_axis_formatter(plots::share_ticks)
         .link_axis(egui::Id::unique("tierlab_shares"), [true, true])
-        .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "share", percent));
+        .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "share", fmt::probability_percent));
     let mut areas = Vec::new();
     let mut lines: Vec<Line<'_>> = Vec::new();
     for (j, jname) in c.jurisdiction_names.iter().enumerate() {
@@ -125,7 +126,7 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
         charts.push(
             BarChart::new(pname.clone(), bars)
                 .color(theme::policy(p))
-                .element_formatter(Box::new(|bar, _| format!("{}\n{}", bar.name, money(bar.value)))),
+                .element_formatter(Box::new(|bar, _| format!("{}\n{}", bar.name, fmt::money_compact(bar.value)))),
         );
         if let Some(pin) = pinned {
             let pts: Vec<[f64; 2]> = (0..names.len()).filter_map(|j| value(pin, p, j).map(|v| [x_of(j), v])).collect();

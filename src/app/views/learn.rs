@@ -1,16 +1,15 @@
 //! Learn: a short guided explanation, for students, of the benefit/harm asymmetry and of
 //! irreversibility, with every number taken from the results on screen.
 
+use crate::fmt;
 use egui::{RichText, Ui};
 use egui_plot::{LineStyle, PlotPoint, Text, VLine};
 
-use crate::model::regime::flop_label;
-
-use super::super::computed::Computed;
 use super::super::theme;
 use super::ViewCx;
 use super::overview::curves;
-use super::plots::{self, money, percent};
+use super::plots;
+use crate::workspace::computed::Computed;
 
 /// The numbers the explanation quotes, for one policy.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,9 +57,9 @@ impl LearnFacts {
                 "Under {}, the typical world (the median) suffers {} of misuse harm over {} years, but the average \
                  over all worlds is {}: {:.1} times the median. ",
                 self.policy,
-                money(self.harm_median),
+                fmt::money_compact(self.harm_median),
                 self.years,
-                money(self.harm_mean),
+                fmt::money_compact(self.harm_mean),
                 self.harm_mean / self.harm_median
             )
         } else {
@@ -69,12 +68,12 @@ impl LearnFacts {
                  is {}: all of it comes from the minority of worlds in which something goes wrong. ",
                 self.policy,
                 self.years,
-                money(self.harm_mean)
+                fmt::money_compact(self.harm_mean)
             )
         };
         t.push_str(&format!(
             "A few very bad worlds pull the average up: the worst 5% of worlds average {} of harm each{}. ",
-            money(self.harm_cvar95),
+            fmt::money_compact(self.harm_cvar95),
             if self.harm_mean > 0.0 {
                 format!(", {:.0} times the mean", self.harm_cvar95 / self.harm_mean)
             } else {
@@ -82,7 +81,10 @@ impl LearnFacts {
             }
         ));
         if self.no_harm_share > 0.0 {
-            t.push_str(&format!("In {} of worlds there is no misuse damage at all.", percent(self.no_harm_share)));
+            t.push_str(&format!(
+                "In {} of worlds there is no misuse damage at all.",
+                fmt::probability_percent(self.no_harm_share)
+            ));
         }
         t
     }
@@ -95,10 +97,10 @@ impl LearnFacts {
              the mean benefit ({}) sits close to the median ({}; a ratio of {:.2}). Judged by the typical world, a \
              policy looks safer than it is on average; judged by the average alone, it can be decided by worlds that \
              rarely happen. Read both, and the tail: here the chance of at least one catastrophe is {}.",
-            money(self.benefit_mean),
-            money(self.benefit_median),
+            fmt::money_compact(self.benefit_mean),
+            fmt::money_compact(self.benefit_median),
             ratio,
-            percent(self.p_catastrophe)
+            fmt::probability_percent(self.p_catastrophe)
         )
     }
 
@@ -110,19 +112,19 @@ impl LearnFacts {
              capability was public by year {} in {} of worlds and by year {} in {}, and in each of those worlds it \
              stays public for good. A stricter rule can delay that moment; it cannot undo it. A delay can be \
              reversed later, a release cannot: this is why when a threshold bites matters as much as where it sits.",
-            flop_label(self.hazard_threshold_median),
+            crate::fmt::flop(self.hazard_threshold_median),
             self.policy,
             self.mid_year,
-            percent(self.public_by_mid),
+            fmt::probability_percent(self.public_by_mid),
             self.years,
-            percent(self.public_by_end)
+            fmt::probability_percent(self.public_by_end)
         )
     }
 }
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let c = cx.current;
-    let p = cx.state.learn_policy.filter(|&p| p < c.n_policies()).unwrap_or(c.baseline);
+    let p = cx.state.learn_policy.filter(|&p| p < c.n_policies()).unwrap_or(c.reference);
     ui.horizontal(|ui| {
         let label = ui.label("Explain the results of");
         let mut chosen = p;
@@ -162,7 +164,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .policy_names
             .iter()
             .enumerate()
-            .map(|(i, n)| format!("{n}: {}", percent(c.hazard_public_by(i, c.years))))
+            .map(|(i, n)| format!("{n}: {}", fmt::probability_percent(c.hazard_public_by(i, c.years))))
             .collect();
         ui.label(format!("Public by year {} under each policy: {}.", c.years, others.join("; ")));
     });
@@ -207,7 +209,7 @@ fn harm_plot_ui(
     ]
     .into_iter()
     .filter(|(_, v, _, _)| *v > 0.0)
-    .map(|(n, v, c, s)| (n, format!("{n}: {}", money(v)), v.log10(), c, s))
+    .map(|(n, v, c, s)| (n, format!("{n}: {}", fmt::money_compact(v)), v.log10(), c, s))
     .collect();
     let text_color = ui.visuals().text_color();
     plots::show(ui, out, &format!("Harm under {name}: where the median and the mean sit"), plot, move |pu| {
@@ -232,7 +234,7 @@ fn harm_plot_ui(
             }
         }
     });
-    plots::note(ui, format!("Worlds with no harm ({}) are not drawn.", percent(f.no_harm_share)));
+    plots::note(ui, format!("Worlds with no harm ({}) are not drawn.", fmt::probability_percent(f.no_harm_share)));
 }
 
 fn hazard_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, out: &mut super::ViewOut) {
@@ -241,7 +243,7 @@ fn hazard_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: 
         .include_y(0.0)
         .include_y(1.0)
         .y_axis_formatter(plots::share_ticks)
-        .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "share", percent));
+        .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "share", fmt::probability_percent));
     let mut lines = curves(c, pinned, |x| &x.hazard_public);
     // A legend in a bottom corner lists bottom-up: insert in reverse to read in policy order.
     lines.reverse();

@@ -1,62 +1,62 @@
-//! The centre panel's tabs, one file each. A view draws a [`Computed`] result (and the pinned
-//! one, ghosted) or an analysis the shell keeps running, and reports commands and the
-//! rectangles of its plots.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! The centre panel's tabs: the table of views ([`VIEWS`]), which the tab bar, the dispatch
+//! and the snapshot tests all read, and one file per tab. A view draws a [`Computed`] result
+//! (and the pinned one, ghosted) or an analysis the workspace keeps running, and reports
+//! commands and the rectangles of its plots.
 
 use egui::{Rect, Ui};
 
+use crate::export::figures::FigureKind;
 use crate::model::Scenario;
+use crate::workspace::analyses::Slot;
+use crate::workspace::publish::figures_of;
+use crate::workspace::{AnalysisView, AnalysisViews, Computed, Persisted, Tab, ViewState};
 
-use super::analyses::{Analyses, Outcome, Request, SLOTS, Slot};
-use super::command::AppCommand;
-use super::computed::Computed;
-use super::state::{Persisted, Tab};
+use super::AppCommand;
 
+pub mod decision;
 pub mod distributions;
 pub mod jurisdictions;
 pub mod learn;
 pub mod over_time;
 pub mod overview;
 pub mod plots;
-pub mod robustness;
 pub mod sensitivity;
 pub mod thresholds;
 
-/// View choices that are not saved between launches.
-#[derive(Clone, Debug, Default)]
-pub struct ViewState {
-    /// Over time: the policy whose fans are shown; `None` compares all policies' medians.
-    pub over_time_policy: Option<usize>,
-    /// Learn: the policy the explanation is about (default: the baseline policy).
-    pub learn_policy: Option<usize>,
-    pub thresholds: thresholds::ThresholdSettings,
-    pub sensitivity: sensitivity::SensitivitySettings,
-    pub robustness: robustness::RobustnessSettings,
+/// One tab: which it is, and how it is drawn.
+pub struct View {
+    pub tab: Tab,
+    pub ui: fn(&mut Ui, &mut ViewCx<'_>),
 }
 
-/// What a view shows of one analysis: the last result (possibly of an older request), the
-/// job in flight, whether a newer request waits for the simulation, and an error.
-#[derive(Clone, Debug, Default)]
-pub struct AnalysisView {
-    pub outcome: Option<Outcome>,
-    /// The scenario `outcome` was computed from (at the analysis's runs), and how long it took.
-    pub scenario: Option<Arc<Scenario>>,
-    pub elapsed: Duration,
-    /// Runs done and the total of the job in flight.
-    pub progress: Option<(u64, u64)>,
-    /// The result on screen is not for the current request and no job runs yet.
-    pub pending: bool,
-    /// The user stopped the current request.
-    pub stopped: bool,
-    /// Why the current request has no result.
-    pub error: Option<String>,
+impl View {
+    /// The tab's label (the workspace's, which names the tab in exports and messages too).
+    pub fn label(&self) -> &'static str {
+        self.tab.label()
+    }
+
+    /// The publication figures that show what the tab shows.
+    pub fn figures(&self) -> &'static [FigureKind] {
+        figures_of(self.tab)
+    }
 }
 
-/// The analyses as the views see them this frame.
-#[derive(Clone, Debug, Default)]
-pub struct AnalysisViews([AnalysisView; SLOTS]);
+/// Every tab, in the tab bar's order.
+pub static VIEWS: [View; Tab::ALL.len()] = [
+    View { tab: Tab::Overview, ui: overview::ui },
+    View { tab: Tab::Distributions, ui: distributions::ui },
+    View { tab: Tab::OverTime, ui: over_time::ui },
+    View { tab: Tab::Jurisdictions, ui: jurisdictions::ui },
+    View { tab: Tab::Thresholds, ui: thresholds::ui },
+    View { tab: Tab::Sensitivity, ui: sensitivity::ui },
+    View { tab: Tab::Decision, ui: decision::ui },
+    View { tab: Tab::Learn, ui: learn::ui },
+];
+
+/// The view of `tab`.
+pub fn view(tab: Tab) -> &'static View {
+    VIEWS.iter().find(|v| v.tab == tab).unwrap_or(&VIEWS[0])
+}
 
 /// An analysis's progress with a Stop button, a stopped one with a Resume button, or why
 /// there is no result; `what` names it ("sweep").
@@ -97,32 +97,6 @@ fn status_lines_ui(ui: &mut Ui, v: &AnalysisView, slot: Slot, what: &str, dark: 
     }
 }
 
-impl AnalysisViews {
-    /// The state of every slot, against the requests the current tab wants.
-    pub fn new(analyses: &Analyses, wanted: &[Option<Request>; SLOTS]) -> AnalysisViews {
-        AnalysisViews(Slot::ALL.map(|slot| {
-            let want = wanted[slot.index()].as_ref();
-            let done = analyses.done(slot);
-            let progress = analyses.progress(slot);
-            let up_to_date = done.is_some_and(|d| want == Some(&d.request));
-            let stopped = want.is_some_and(|w| analyses.is_stopped(w));
-            AnalysisView {
-                outcome: done.and_then(|d| d.result.as_ref().ok().cloned()),
-                scenario: done.and_then(|d| d.request.scenario().cloned()),
-                elapsed: done.map_or(Duration::ZERO, |d| d.elapsed),
-                progress,
-                pending: want.is_some() && progress.is_none() && !up_to_date && !stopped,
-                stopped,
-                error: done.filter(|_| up_to_date).and_then(|d| d.result.as_ref().err().cloned()),
-            }
-        }))
-    }
-
-    pub fn view(&self, slot: Slot) -> AnalysisView {
-        self.0[slot.index()].clone()
-    }
-}
-
 /// What a view reports back: commands, and where its plots are (for PNG export).
 #[derive(Default)]
 pub struct ViewOut {
@@ -153,14 +127,19 @@ impl ViewCx<'_> {
 
 /// Draws the tab `tab`.
 pub fn ui(ui: &mut Ui, tab: Tab, cx: &mut ViewCx<'_>) {
-    match tab {
-        Tab::Overview => overview::ui(ui, cx),
-        Tab::Distributions => distributions::ui(ui, cx),
-        Tab::OverTime => over_time::ui(ui, cx),
-        Tab::Jurisdictions => jurisdictions::ui(ui, cx),
-        Tab::Learn => learn::ui(ui, cx),
-        Tab::Thresholds => thresholds::ui(ui, cx),
-        Tab::Sensitivity => sensitivity::ui(ui, cx),
-        Tab::Robustness => robustness::ui(ui, cx),
+    (view(tab).ui)(ui, cx);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tab_has_one_view_in_the_tab_order() {
+        assert_eq!(VIEWS.iter().map(|v| v.tab).collect::<Vec<_>>(), Tab::ALL);
+        for tab in Tab::ALL {
+            assert_eq!(view(tab).tab, tab);
+            assert!(!view(tab).figures().is_empty(), "{} has figures to export", tab.label());
+        }
     }
 }

@@ -1,15 +1,14 @@
 //! Over time: fan charts (p5-p95 and p25-p75 bands, median) of cumulative benefit and harm,
 //! and the frontier against the open pool and the hazard threshold.
 
+use crate::fmt;
 use egui::{Color32, Ui};
 use egui_plot::{FilledArea, HLine, Line, LineStyle, PlotPoints, PlotUi};
 
-use crate::model::regime::flop_label;
-
-use super::super::computed::{CUM_BENEFIT, CUM_HARM, Computed, FRONTIER, Fan, OPEN_POOL};
 use super::super::theme;
 use super::ViewCx;
-use super::plots::{self, money};
+use super::plots;
+use crate::workspace::computed::{CUM_BENEFIT, CUM_HARM, Computed, FRONTIER, Fan, OPEN_POOL};
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let c = cx.current;
@@ -38,7 +37,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             ui,
             format!(
                 "Bands from the first {} worlds: dark 25–75%, light 5–95%; line: median.",
-                super::super::top_bar::thousands(c.series_runs as u64)
+                fmt::count(c.series_runs as u64)
             ),
         );
     });
@@ -55,7 +54,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
                 .legend(plots::legend(egui_plot::Corner::LeftTop))
                 .y_axis_formatter(plots::money_ticks)
                 .link_axis(egui::Id::unique("tierlab_over_time_x"), [true, false])
-                .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "value", money));
+                .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "value", fmt::money_compact));
             let items = fan_items(c, pinned, selected, metric);
             plots::show(&mut cols[col], out, title, plot, move |p| items.draw(p));
         }
@@ -70,7 +69,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             "year",
             |x| format!("{x:.2}"),
             "capability",
-            |y| format!("{y:.2} ({} FLOP)", flop_label(y)),
+            |y| format!("{y:.2} ({} FLOP)", crate::fmt::flop(y)),
         ));
     let items = frontier_items(c, pinned, selected);
     plots::show(ui, out, "Frontier, open pool and the hazard threshold", plot, move |p| items.draw(p));
@@ -146,7 +145,7 @@ fn frontier_items<'a>(c: &Computed, pinned: Option<&Computed>, selected: Option<
         );
     }
     items.hlines.push(
-        HLine::new(format!("hazard threshold (median {})", flop_label(h50)), h50)
+        HLine::new(format!("hazard threshold (median {})", crate::fmt::flop(h50)), h50)
             .color(theme::hazard())
             .width(1.5)
             .style(LineStyle::dashed_loose()),

@@ -1,14 +1,15 @@
 //! Overview: the summary table of every policy, net-welfare distributions overlaid, and the
 //! harm exceedance curve on log-log axes.
 
+use crate::fmt;
 use egui::{RichText, Sense, Ui, Vec2};
 
 use crate::analysis::PolicySummary;
 
-use super::super::computed::Computed;
 use super::super::theme;
 use super::ViewCx;
-use super::plots::{self, money, percent};
+use super::plots;
+use crate::workspace::computed::Computed;
 
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     summary_table_ui(ui, cx.current, cx.pinned);
@@ -16,7 +17,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
         ui,
         "Money in 2025 US dollars, discounted. ± is one Monte Carlo standard error. P(catastrophe): share of worlds with \
          at least one event above the catastrophe threshold, with its 95% interval. P(better): share of the same \
-         worlds in which the policy's net welfare beats the baseline policy's.",
+         worlds in which the policy's net welfare beats the reference policy's.",
     );
     ui.add_space(6.0);
     let height = (ui.available_height() - 40.0).max(240.0);
@@ -34,39 +35,40 @@ fn swatch(ui: &mut Ui, color: egui::Color32) {
     ui.painter().rect_filled(rect, 2.0, color);
 }
 
-fn pm(mean: f64, se: f64) -> String {
-    format!("{} ± {}", money(mean), money(se))
-}
-
 const HEADERS: [(&str, &str); 7] = [
     ("Mean benefit", "Mean discounted benefit per world (2025 US$)"),
     ("Mean harm", "Mean discounted misuse harm per world (2025 US$)"),
     ("Mean net", "Mean of benefit minus harm per world (2025 US$)"),
     ("CVaR95 harm", "Mean harm of the worst 5% of worlds"),
     ("P(catastrophe)", "Share of worlds with at least one catastrophe, and its 95% (Wilson) interval"),
-    ("P(better)", "Share of worlds in which this policy's net beats the baseline policy's in the same world"),
-    ("Δ net vs baseline", "Mean paired difference of net welfare to the baseline policy, ± its standard error"),
+    ("P(better)", "Share of worlds in which this policy's net beats the reference policy's in the same world"),
+    ("Δ net vs reference", "Mean paired difference of net welfare to the reference policy, ± its standard error"),
 ];
 
-fn row_cells(ui: &mut Ui, p: &PolicySummary, is_baseline: bool, weak: bool) {
+fn row_cells(ui: &mut Ui, p: &PolicySummary, is_reference: bool, weak: bool) {
     let cell = |ui: &mut Ui, text: String| {
         let t = RichText::new(text);
         ui.label(if weak { t.weak().italics() } else { t });
     };
-    cell(ui, pm(p.benefit.mean, p.benefit.se));
-    cell(ui, pm(p.harm.mean, p.harm.se));
-    cell(ui, pm(p.net.mean, p.net.se));
-    cell(ui, money(p.cvar95_harm));
+    cell(ui, fmt::money_compact_plus_minus(p.benefit.mean, p.benefit.se));
+    cell(ui, fmt::money_compact_plus_minus(p.harm.mean, p.harm.se));
+    cell(ui, fmt::money_compact_plus_minus(p.net.mean, p.net.se));
+    cell(ui, fmt::money_compact(p.cvar95_harm));
     cell(
         ui,
-        format!("{} [{}, {}]", percent(p.p_catastrophe), percent(p.p_catastrophe_lo), percent(p.p_catastrophe_hi)),
+        format!(
+            "{} [{}, {}]",
+            fmt::probability_percent(p.p_catastrophe),
+            fmt::probability_percent(p.p_catastrophe_lo),
+            fmt::probability_percent(p.p_catastrophe_hi)
+        ),
     );
-    if is_baseline {
-        cell(ui, "baseline".into());
+    if is_reference {
+        cell(ui, "reference".into());
         cell(ui, "—".into());
     } else {
-        cell(ui, percent(p.p_better_than_reference));
-        cell(ui, pm(p.net_diff_mean, p.net_diff_se));
+        cell(ui, fmt::probability_percent(p.p_better_than_reference));
+        cell(ui, fmt::money_compact_plus_minus(p.net_diff_mean, p.net_diff_se));
     }
 }
 
@@ -109,7 +111,7 @@ fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32
     ))
     .x_axis_formatter(plots::money_ticks)
     .x_grid_spacer(plots::nice_marks)
-    .label_formatter(plots::readout("net", plots::money, "worlds", |y| format!("{y:.2}%")));
+    .label_formatter(plots::readout("net", fmt::money_compact, "worlds", |y| format!("{y:.2}%")));
     let lines: Vec<_> = curves(c, pinned, |c| &c.net.density);
     plots::show(ui, out, "Net welfare across worlds", plot, move |plot_ui| {
         for l in lines {
@@ -125,7 +127,9 @@ fn exceedance_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, heig
         .y_axis_formatter(plots::log_prob_ticks)
         .x_grid_spacer(plots::decade_marks)
         .y_grid_spacer(plots::decade_marks)
-        .label_formatter(plots::readout("harm", plots::log_money, "P(harm > x)", |y| percent(10f64.powf(y))));
+        .label_formatter(plots::readout("harm", plots::log_money, "P(harm > x)", |y| {
+            fmt::probability_percent(10f64.powf(y))
+        }));
     let mut lines = curves(c, pinned, |c| &c.exceedance);
     // The legend sits bottom-left (the curves fall from the top left to the bottom right) and
     // lists bottom-up: insert in reverse to read in policy order.

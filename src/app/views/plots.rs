@@ -1,6 +1,7 @@
 //! What every plot shares: a title, a legend, axis titles with units, a hover readout, tick
 //! labels for money and for log axes, the pinned result's ghost style, and PNG export.
 
+use crate::fmt;
 use std::ops::RangeInclusive;
 
 use egui::{Color32, RichText, Ui};
@@ -9,11 +10,11 @@ use egui_plot::{
     PlotResponse, PlotUi,
 };
 
-use crate::analysis::plotdata::{decades, money_label};
+use crate::analysis::plotdata::decades;
 
-use super::super::command::AppCommand;
 use super::super::theme;
 use super::ViewOut;
+use crate::app::AppCommand;
 
 /// A legend in `corner` (pick the corner the data leaves empty).
 pub fn legend(corner: Corner) -> Legend {
@@ -26,8 +27,8 @@ pub fn legend(corner: Corner) -> Legend {
 }
 
 /// The y-axis title of a density in percent of worlds per unit.
-pub fn density_title(m: &crate::app::computed::MetricPlot) -> String {
-    if m.log10 { "% of worlds per decade".into() } else { format!("% of worlds per {}", money(m.unit)) }
+pub fn density_title(m: &crate::workspace::computed::MetricPlot) -> String {
+    if m.log10 { "% of worlds per decade".into() } else { format!("% of worlds per {}", fmt::money_compact(m.unit)) }
 }
 
 /// A plot with the app's defaults: a legend, axis titles, no scroll-to-pan (the page scrolls).
@@ -101,41 +102,26 @@ pub type TickFn = fn(GridMark, &RangeInclusive<f64>) -> String;
 
 /// Tick labels in money for an axis in $B.
 pub fn money_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
-    money(mark.value)
+    fmt::money_compact(mark.value)
 }
 
 /// Tick labels for an axis holding log10 of money in $B: decades only ("$10B", "$1T").
 pub fn log_money_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
+    if (mark.value - mark.value.round()).abs() < 1e-6 { fmt::money_decade(mark.value) } else { String::new() }
+}
+
+/// Tick labels for an axis holding log10 of a probability: "100%", "10%", "1%", "0.1%"...
+pub fn log_prob_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
     if (mark.value - mark.value.round()).abs() < 1e-6 {
-        money_label(10f64.powf(mark.value.round()))
+        fmt::probability_percent(10f64.powf(mark.value.round()))
     } else {
         String::new()
     }
 }
 
-/// Tick labels for an axis holding log10 of a probability: "100%", "10%", "1%", "0.1%"...
-pub fn log_prob_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
-    if (mark.value - mark.value.round()).abs() < 1e-6 { percent(10f64.powf(mark.value.round())) } else { String::new() }
-}
-
 /// Tick labels for a share axis: "0%", "25%"...
 pub fn share_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
-    format!("{:.0}%", mark.value * 100.0)
-}
-
-/// A probability as a percentage with sensible digits: 0.5 -> "50%", 0.0012 -> "0.12%".
-pub fn percent(p: f64) -> String {
-    let x = p * 100.0;
-    if !x.is_finite() {
-        "n/a".into()
-    } else if x == 0.0 || x >= 10.0 || (x >= 1.0 && x.fract().abs() < 1e-9) {
-        format!("{x:.0}%")
-    } else if x >= 1.0 {
-        format!("{x:.1}%")
-    } else {
-        let s = format!("{x:.2}");
-        if s == "0.00" { format!("{x:.1e}%") } else { format!("{s}%") }
-    }
+    fmt::percent(mark.value)
 }
 
 /// Grid marks at every decade (every second one over a very wide span) and faint ones at
@@ -204,7 +190,7 @@ pub fn nice_marks(input: GridInput) -> Vec<GridMark> {
 /// Tick labels for [`nice_marks`] axes: the value itself ("27.5"), since those marks claim a
 /// wide step and egui_plot would round their labels to it.
 pub fn value_ticks(mark: GridMark, _range: &RangeInclusive<f64>) -> String {
-    crate::fmt::trimmed(mark.value, 4)
+    fmt::grid_column(mark.value)
 }
 
 /// The y axis of a density or histogram (percent of worlds, never below 0): round values
@@ -234,25 +220,9 @@ pub fn readout<'a>(
     }
 }
 
-/// A money value in $B with its sign in front: "-$12B".
-pub fn money(x: f64) -> String {
-    if !x.is_finite() {
-        "n/a".into()
-    } else if x < 0.0 {
-        format!("-{}", money_label(-x))
-    } else {
-        money_label(x)
-    }
-}
-
 /// Money on a log10 axis.
 pub fn log_money(x: f64) -> String {
-    money(10f64.powf(x))
-}
-
-/// A number with three significant-ish digits.
-pub fn num(x: f64) -> String {
-    crate::fmt::number(x)
+    fmt::money_compact(10f64.powf(x))
 }
 
 /// How a key entry is drawn.
@@ -318,18 +288,18 @@ mod tests {
 
     #[test]
     fn negative_money_has_its_sign_first() {
-        assert_eq!(money(-12_000.0), "-$12T");
-        assert_eq!(money(950.0), "$950B");
+        assert_eq!(fmt::money_compact(-12_000.0), "-$12T");
+        assert_eq!(fmt::money_compact(950.0), "$950B");
     }
 
     #[test]
     fn percentages() {
-        assert_eq!(percent(0.5), "50%");
-        assert_eq!(percent(0.05), "5%");
-        assert_eq!(percent(0.055), "5.5%");
-        assert_eq!(percent(0.0012), "0.12%");
-        assert_eq!(percent(1e-6), "1.0e-4%");
-        assert_eq!(percent(0.0), "0%");
+        assert_eq!(fmt::probability_percent(0.5), "50%");
+        assert_eq!(fmt::probability_percent(0.05), "5%");
+        assert_eq!(fmt::probability_percent(0.055), "5.5%");
+        assert_eq!(fmt::probability_percent(0.0012), "0.12%");
+        assert_eq!(fmt::probability_percent(1e-6), "1.0e-4%");
+        assert_eq!(fmt::probability_percent(0.0), "0%");
     }
 
     #[test]

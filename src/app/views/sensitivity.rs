@@ -3,94 +3,25 @@
 //! partial rank correlations beside plain Spearman correlations, and what the worst 5% of
 //! worlds drew compared with all worlds.
 
-use std::sync::Arc;
-
+use crate::fmt;
 use egui::{ComboBox, DragValue, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridMark, Line, LineStyle, PlotPoints, VLine};
 
-use crate::analysis::sensitivity::{
-    Output, Sensitivity, SensitivitySpec, TAIL_SHARE, TORNADO_HIGH, TORNADO_LOW, TailBy,
-};
-use crate::analysis::sweep;
+use crate::analysis::sensitivity::{Output, Sensitivity, TAIL_SHARE, TORNADO_HIGH, TORNADO_LOW, TailBy};
 use crate::model::{PARAMS, Scenario};
 
-use super::super::analyses::{Outcome, Request, Slot};
 use super::super::theme;
-use super::plots::{self, money, param_meaning, percent, short};
+use super::plots::{self, param_meaning, short};
 use super::{ViewCx, ViewOut, analysis_status_ui};
-
-/// Runs of the analysis unless the user asks for another count. The tornado simulates them
-/// twice more per uncertain parameter (about 40 times for the baseline), so fewer than a
-/// plain run; PRCCs from 5,000 runs are within about ±0.03 of their limit.
-pub const DEFAULT_RUNS: u64 = 5_000;
-/// Parameters shown in the tornado and the correlation bars (the rest are in the CSV).
-pub const DEFAULT_SHOWN: usize = 12;
-
-/// The Sensitivity tab's choices.
-#[derive(Clone, Debug)]
-pub struct SensitivitySettings {
-    /// `None` until chosen (then the threshold sweep's default policy, else the baseline).
-    pub policy: Option<usize>,
-    pub output: Output,
-    pub runs: u64,
-    pub tornado: bool,
-    pub shown: usize,
-    /// The parameter whose worst-5% draws are drawn over all draws (`world.KEY`).
-    pub selected: Option<String>,
-}
-
-impl Default for SensitivitySettings {
-    fn default() -> Self {
-        SensitivitySettings {
-            policy: None,
-            output: Output::Net,
-            runs: DEFAULT_RUNS,
-            tornado: true,
-            shown: DEFAULT_SHOWN,
-            selected: None,
-        }
-    }
-}
-
-impl SensitivitySettings {
-    /// Fills in the policy and mends choices an edit made invalid; returns the policy.
-    pub fn resolve(&mut self, scenario: &Scenario) -> usize {
-        let n = scenario.policies().len();
-        let policy = match self.policy.filter(|&p| p < n) {
-            Some(p) => p,
-            None => sweep::default_policy(scenario).unwrap_or(scenario.run().reference),
-        };
-        self.policy = Some(policy);
-        if self.output == Output::NetDiff && policy == scenario.run().reference {
-            // The baseline's difference to itself is zero in every world: nothing to explain.
-            self.output = Output::Net;
-        }
-        policy
-    }
-
-    /// The analysis the tab shows for `scenario`, at most `max_runs` runs.
-    ///
-    /// # Errors
-    /// A sentence for the tab when the scenario has no uncertain parameter.
-    pub fn request(&mut self, scenario: &Scenario, max_runs: u64) -> Result<Request, String> {
-        let policy = self.resolve(scenario);
-        if scenario.uncertain_params().is_empty() {
-            return Err("Every world parameter is fixed, so nothing is uncertain to analyse: give at least one \
-                        parameter a distribution in the scenario panel."
-                .into());
-        }
-        let s = scenario.clone().with_runs(self.runs.clamp(1, max_runs.max(1))).map_err(|e| e.to_string())?;
-        let spec = SensitivitySpec { tornado: self.tornado, ..SensitivitySpec::new(policy, self.output) };
-        Ok(Request::Sensitivity { scenario: Arc::new(s), spec })
-    }
-}
+use crate::workspace::analyses::{Outcome, Slot};
+use crate::workspace::settings::SensitivitySettings;
 
 fn output_label(o: Output) -> &'static str {
     match o {
         Output::Benefit => "benefit",
         Output::Harm => "harm",
         Output::Net => "net welfare",
-        Output::NetDiff => "net minus the baseline policy's",
+        Output::NetDiff => "net minus the reference policy's",
         Output::Catastrophe => "catastrophe (0 or 1)",
     }
 }
@@ -100,14 +31,14 @@ fn output_help(o: Output) -> &'static str {
         Output::Benefit => "Discounted benefit per world (2025 US$)",
         Output::Harm => "Discounted misuse harm per world (2025 US$)",
         Output::Net => "Benefit minus harm per world (2025 US$)",
-        Output::NetDiff => "The policy's net minus the baseline policy's net in the same world (2025 US$)",
+        Output::NetDiff => "The policy's net minus the reference policy's net in the same world (2025 US$)",
         Output::Catastrophe => "1 if the world had at least one catastrophe, else 0: its mean is P(catastrophe)",
     }
 }
 
-/// A value of the output: money, or a probability for catastrophe.
+/// A value of the output: fmt::money_compact, or a probability for catastrophe.
 fn output_value(o: Output, v: f64) -> String {
-    if o == Output::Catastrophe { percent(v) } else { money(v) }
+    if o == Output::Catastrophe { fmt::probability_percent(v) } else { fmt::money_compact(v) }
 }
 
 /// Draws the tab.
@@ -129,7 +60,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             r.policy,
             output_value(r.output, r.output_mean),
             output_value(r.output, r.output_se),
-            plots::num(r.runs as f64),
+            fmt::number(r.runs as f64),
             r.seed
         ))
         .strong(),
@@ -160,7 +91,7 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut SensitivitySettings, po
                         ui.selectable_value(&mut s.output, o, output_label(o)).on_hover_text(output_help(o));
                     })
                     .response
-                    .on_disabled_hover_text("The baseline policy's difference to itself is always zero");
+                    .on_disabled_hover_text("The reference policy's difference to itself is always zero");
                 }
             })
             .response
@@ -257,7 +188,7 @@ fn tornado_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out: &mut
         .iter()
         .enumerate()
         .map(|(k, p)| {
-            let name = format!("{} at p10 = {}: {}", p.param, plots::num(p.p10), output_value(r.output, p.low));
+            let name = format!("{} at p10 = {}: {}", p.param, fmt::number(p.p10), output_value(r.output, p.low));
             bar((n - 1 - k) as f64, mean, p.low - mean, low_c, name)
         })
         .collect();
@@ -265,7 +196,7 @@ fn tornado_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out: &mut
         .iter()
         .enumerate()
         .map(|(k, p)| {
-            let name = format!("{} at p90 = {}: {}", p.param, plots::num(p.p90), output_value(r.output, p.high));
+            let name = format!("{} at p90 = {}: {}", p.param, fmt::number(p.p90), output_value(r.output, p.high));
             bar((n - 1 - k) as f64, mean, p.high - mean, high_c, name)
         })
         .collect();
@@ -351,8 +282,8 @@ fn correlations_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out:
 fn tail_table_ui(ui: &mut Ui, r: &Sensitivity, s: &mut SensitivitySettings, height: f32) {
     let t = &r.tail;
     let by = match t.by {
-        TailBy::Harm => format!("highest harm (harm ≥ {})", money(t.threshold)),
-        TailBy::Net => format!("lowest net (net ≤ {})", money(t.threshold)),
+        TailBy::Harm => format!("highest harm (harm ≥ {})", fmt::money_compact(t.threshold)),
+        TailBy::Net => format!("lowest net (net ≤ {})", fmt::money_compact(t.threshold)),
     };
     ui.label(RichText::new(format!("What drove the worst {:.0}% of worlds", TAIL_SHARE * 100.0)).strong());
     plots::note(
@@ -377,8 +308,8 @@ fn tail_table_ui(ui: &mut Ui, r: &Sensitivity, s: &mut SensitivitySettings, heig
                 if ui.selectable_label(selected, &p.param).on_hover_text(param_meaning(&p.param)).clicked() {
                     s.selected = Some(p.param.clone());
                 }
-                ui.label(plots::num(p.median_all));
-                ui.label(plots::num(p.median_tail));
+                ui.label(fmt::number(p.median_all));
+                ui.label(fmt::number(p.median_tail));
                 ui.label(if p.shift_iqr.is_finite() { format!("{:+.2}", p.shift_iqr) } else { "—".into() });
                 ui.end_row();
             }
@@ -415,10 +346,10 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
     let unit = PARAMS.iter().find(|q| q.key == short(&p.param)).map_or("", |q| q.unit);
     let x_title = if unit.is_empty() { p.param.clone() } else { format!("{} ({unit})", p.param) };
     let medians = [
-        VLine::new(format!("median, all: {}", plots::num(p.median_all)), p.median_all)
+        VLine::new(format!("median, all: {}", fmt::number(p.median_all)), p.median_all)
             .color(theme::reference())
             .style(LineStyle::dashed_dense()),
-        VLine::new(format!("median, worst: {}", plots::num(p.median_tail)), p.median_tail)
+        VLine::new(format!("median, worst: {}", fmt::number(p.median_tail)), p.median_tail)
             .color(theme::hazard())
             .style(LineStyle::dashed_dense()),
     ];
@@ -426,7 +357,7 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
         .x_grid_spacer(plots::nice_marks)
         .x_axis_formatter(plots::value_ticks)
         .include_y(0.0)
-        .label_formatter(plots::readout("value", plots::num, "density", plots::num));
+        .label_formatter(plots::readout("value", fmt::number, "density", fmt::number));
     plots::show(ui, out, &format!("{}: worst worlds against all", p.param), plot, move |pu| {
         pu.line(all);
         pu.line(tail);
@@ -434,45 +365,4 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
             pu.vline(m);
         }
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_request_follows_the_settings() {
-        let s = Scenario::built_in();
-        let mut t = SensitivitySettings { output: Output::Harm, tornado: false, ..SensitivitySettings::default() };
-        let Ok(Request::Sensitivity { scenario, spec }) = t.request(&s, 300) else { panic!("a request") };
-        assert_eq!(scenario.run().runs, 300);
-        assert_eq!(spec.output, Output::Harm);
-        assert!(!spec.tornado);
-        assert_eq!(Some(spec.policy), sweep::default_policy(&s));
-    }
-
-    #[test]
-    fn the_baseline_is_not_compared_with_itself() {
-        let s = Scenario::built_in();
-        let mut t = SensitivitySettings {
-            policy: Some(s.run().reference),
-            output: Output::NetDiff,
-            ..SensitivitySettings::default()
-        };
-        t.resolve(&s);
-        assert_eq!(t.output, Output::Net);
-    }
-
-    #[test]
-    fn a_scenario_without_uncertainty_is_explained() {
-        let s = Scenario::built_in()
-            .edited(|d| {
-                for x in &mut d.world {
-                    *x = crate::model::Dist::Fixed(x.central());
-                }
-            })
-            .unwrap();
-        let err = SensitivitySettings::default().request(&s, 300).unwrap_err();
-        assert!(err.contains("fixed"), "{err}");
-    }
 }

@@ -5,15 +5,16 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
+use super::error::FigureError;
+use super::input::FigureInput;
+use super::kind::FigureKind;
 use super::style::{
-    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, labels, line,
-    text,
+    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, line, text,
 };
-use super::{FigureError, FigureInput, FigureKind};
 use crate::analysis::decision::Decision;
-use crate::analysis::discovery::{PrimBox, Restriction, fmt_bound};
-use crate::analysis::robustness::OptionRegret;
-use crate::analysis::voi::ParamValue;
+use crate::analysis::discovery::{PrimBox, Restriction};
+use crate::export::json::{OptionRegretJson, ParamValueJson};
+use crate::fmt;
 use crate::theme::{BEST, HAZARD, LOW, REFERENCE, policy_color};
 
 const REFERENCE_INK: RGBColor = color(REFERENCE);
@@ -26,7 +27,7 @@ pub(crate) const MAX_EVPPI_BARS: usize = 15;
 fn decision<'a>(input: &FigureInput<'a>, kind: FigureKind) -> Result<&'a Decision, FigureError> {
     input.decision.ok_or_else(|| FigureError::MissingData {
         figure: kind.name(),
-        what: "a decision analysis (tierlab discover)".into(),
+        what: "a decision analysis (tierlab decide)".into(),
     })
 }
 
@@ -93,7 +94,7 @@ impl Tradeoff {
             LegendItem::new("peeling trajectory (one point per box)", TRAJECTORY_INK, Swatch::Line),
             LegendItem::new(format!("chosen box {} after pasting", self.chosen), BOX_INK, Swatch::Fill(1.0)),
             LegendItem::new(
-                format!("share of all worlds with the event ({})", labels::percent(self.event_share)),
+                format!("share of all worlds with the event ({})", fmt::percent(self.event_share)),
                 REFERENCE_INK,
                 Swatch::Dashed,
             ),
@@ -108,10 +109,10 @@ impl Tradeoff {
             ),
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
-        let x = Axis::linear(0.0, 1.02, 6, labels::percent, "Coverage: share of all event worlds inside the box");
+        let x = Axis::linear(0.0, 1.02, 6, fmt::percent, "Coverage: share of all event worlds inside the box");
         // From a round tenth below the event share: no box is less dense than all worlds.
         let floor = ((self.event_share - 0.05) * 10.0).floor().clamp(0.0, 9.0) / 10.0;
-        let y = Axis::linear(floor, 1.01, 6, labels::percent, "Density: share of the box's worlds with the event");
+        let y = Axis::linear(floor, 1.01, 6, fmt::percent, "Density: share of the box's worlds with the event");
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
         let pts: Vec<(f64, f64)> = self.trajectory.iter().map(|p| (p.coverage, p.density)).collect();
@@ -133,8 +134,8 @@ impl Tradeoff {
         let label = format!(
             "box {}: coverage {}, density {}, {} restriction{}",
             self.chosen,
-            labels::percent(c.coverage),
-            labels::percent(c.density),
+            fmt::percent(c.coverage),
+            fmt::percent(c.density),
             c.restrictions,
             if c.restrictions == 1 { "" } else { "s" }
         );
@@ -209,13 +210,13 @@ impl ChosenBox {
             "When {}: density {}, coverage {}, {} of all worlds. p: one-sided binomial chance of the box's event count \
              without that restriction.",
             self.event,
-            labels::percent(self.density),
-            labels::percent(self.coverage),
-            labels::percent(self.mass)
+            fmt::percent(self.density),
+            fmt::percent(self.coverage),
+            fmt::percent(self.mass)
         )];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let names: Vec<String> = self.rows.iter().map(|r| r.param.trim_start_matches("world.").to_string()).collect();
-        let x = Axis::linear(0.0, 1.0, 5, labels::percent, "Position within the parameter's sampled range");
+        let x = Axis::linear(0.0, 1.0, 5, fmt::percent, "Position within the parameter's sampled range");
         let y = Axis::categories(names, "Restricted world parameter (most significant first)");
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let n = self.rows.len();
@@ -231,17 +232,14 @@ impl ChosenBox {
             )))?;
             ch.draw_series(std::iter::once(Rectangle::new([(a, yc - 0.3), (z, yc + 0.3)], st.fill(BOX_INK, 0.85))))?;
             let bounds = match (r.lower, r.upper) {
-                (Some(lo), Some(hi)) => format!("{} to {}", fmt_bound(lo), fmt_bound(hi)),
-                (Some(lo), None) => format!("> {}", fmt_bound(lo)),
-                (None, Some(hi)) => format!("< {}", fmt_bound(hi)),
+                (Some(lo), Some(hi)) => format!("{} to {}", fmt::bound(lo), fmt::bound(hi)),
+                (Some(lo), None) => format!("> {}", fmt::bound(lo)),
+                (None, Some(hi)) => format!("< {}", fmt::bound(hi)),
                 (None, None) => "any".into(),
             };
-            let label = format!(
-                "{bounds} (draws {} to {}), p = {:.1e}",
-                fmt_bound(r.sampled_min),
-                fmt_bound(r.sampled_max),
-                r.p_value
-            );
+            let p = fmt::p_value_short(r.p_value);
+            let p = if p.starts_with('<') { format!("p {p}") } else { format!("p = {p}") };
+            let label = format!("{bounds} (draws {} to {}), {p}", fmt::bound(r.sampled_min), fmt::bound(r.sampled_max));
             text(&mut ch, label, (0.01, yc + 0.42), font.clone(), (HPos::Left, VPos::Center))?;
         }
         Ok(())
@@ -255,7 +253,7 @@ impl ChosenBox {
 pub(crate) struct RegretChart {
     pub worlds: usize,
     pub floor: Option<f64>,
-    pub options: Vec<OptionRegret>,
+    pub options: Vec<OptionRegretJson>,
     pub minimax_regret: String,
     pub min_p95_regret: String,
     pub best_expected: String,
@@ -268,7 +266,7 @@ impl RegretChart {
         Ok(RegretChart {
             worlds: r.worlds,
             floor: r.floor,
-            options: r.options.clone(),
+            options: r.options.iter().map(OptionRegretJson::from).collect(),
             minimax_regret: name(r.minimax_regret),
             min_p95_regret: name(r.min_p95_regret),
             best_expected: name(r.best_expected),
@@ -296,7 +294,7 @@ impl RegretChart {
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let hi = self.options.iter().map(|o| o.regret_p95.max(o.regret_mean + 2.0 * o.regret_se)).fold(0.0, f64::max);
-        let x = padded_axis(hi * 1.25, labels::money, "Regret (2025 US$, discounted)");
+        let x = padded_axis(hi * 1.25, fmt::money_compact, "Regret (2025 US$, discounted)");
         let y = Axis::categories(self.options.iter().map(|o| o.name.clone()).collect(), "Policy");
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
@@ -312,9 +310,9 @@ impl RegretChart {
             line(&mut ch, &clip, &[(lo.max(0.0), yc), (hi.min(x.hi), yc)], st.line(RGBColor(0, 0, 0), 1.4))?;
             let label = format!(
                 "mean {}, p95 {}, max {}",
-                labels::money(o.regret_mean),
-                labels::money(o.regret_p95),
-                labels::money(o.regret_max)
+                fmt::money_compact(o.regret_mean),
+                fmt::money_compact(o.regret_p95),
+                fmt::money_compact(o.regret_max)
             );
             text(&mut ch, label, (p95.max(mean) + 0.01 * x.hi, yc), st.note_font(), (HPos::Left, VPos::Center))?;
         }
@@ -334,7 +332,7 @@ pub(crate) struct EvppiBars {
     pub evpi_se: f64,
     pub bias: f64,
     /// Largest first (at most [`MAX_EVPPI_BARS`]).
-    pub params: Vec<ParamValue>,
+    pub params: Vec<ParamValueJson>,
     pub omitted: usize,
     pub statement: String,
 }
@@ -342,7 +340,7 @@ pub(crate) struct EvppiBars {
 impl EvppiBars {
     pub fn compute(input: &FigureInput<'_>) -> Result<EvppiBars, FigureError> {
         let v = &decision(input, FigureKind::Evppi)?.value_of_information;
-        let mut params = v.params.clone();
+        let mut params: Vec<ParamValueJson> = v.params.iter().map(ParamValueJson::from).collect();
         let omitted = params.len().saturating_sub(MAX_EVPPI_BARS);
         params.truncate(MAX_EVPPI_BARS);
         Ok(EvppiBars {
@@ -365,7 +363,7 @@ impl EvppiBars {
         let legend = vec![
             LegendItem::new("EVPPI: worth of learning this parameter first (± 2 SE)", VALUE_INK, Swatch::Fill(1.0)),
             LegendItem::new(
-                format!("EVPI, learning everything: {}", labels::money_pm(self.evpi, self.evpi_se)),
+                format!("EVPI, learning everything: {}", fmt::money_compact_plus_minus(self.evpi, self.evpi_se)),
                 RGBColor(0, 0, 0),
                 Swatch::Dashed,
             ),
@@ -374,7 +372,7 @@ impl EvppiBars {
             format!(
                 "Resolving {} first is worth {} ({:.0}% of EVPI). ",
                 p.param.trim_start_matches("world."),
-                labels::money_pm(p.evppi, p.evppi_se),
+                fmt::money_compact_plus_minus(p.evppi, p.evppi_se),
                 100.0 * p.share_of_evpi
             )
         });
@@ -385,7 +383,7 @@ impl EvppiBars {
                  ({}) is taken off.",
                 self.worlds,
                 self.bins,
-                labels::money(self.bias)
+                fmt::money_compact(self.bias)
             ),
         ];
         if self.omitted > 0 {
@@ -393,7 +391,7 @@ impl EvppiBars {
         }
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let hi = self.params.iter().map(|p| p.evppi + 2.0 * p.evppi_se).fold(self.evpi, f64::max);
-        let x = padded_axis(hi, labels::money, "Expected value of information (2025 US$ of expected net welfare)");
+        let x = padded_axis(hi, fmt::money_compact, "Expected value of information (2025 US$ of expected net welfare)");
         let y = Axis::categories(
             self.params.iter().map(|p| p.param.trim_start_matches("world.").to_string()).collect(),
             "Uncertain world parameter",

@@ -5,14 +5,16 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
 use super::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, fit_text,
-    labels, line, text,
+    line, text,
 };
-use super::{FigureInput, PolicyRef, policy_refs};
 use crate::analysis::plotdata::{common_range, density, ecdf};
 use crate::analysis::stats::{Z_95_TWO_SIDED, mean_se, quantile_sorted, sorted};
-use crate::analysis::summary::Moments;
+use crate::export::json::MomentsJson;
+use crate::fmt;
 use crate::theme::{REFERENCE, policy_color};
 
 /// Points of every density line.
@@ -41,13 +43,13 @@ impl Measure {
         }
     }
 
-    fn moments(self, input: &FigureInput<'_>, policy: usize) -> Moments {
+    fn moments(self, input: &FigureInput<'_>, policy: usize) -> MomentsJson {
         let p = &input.summary.policies[policy];
-        match self {
-            Measure::Benefit => p.benefit,
-            Measure::Harm => p.harm,
-            Measure::Net => p.net,
-        }
+        MomentsJson::from(match self {
+            Measure::Benefit => &p.benefit,
+            Measure::Harm => &p.harm,
+            Measure::Net => &p.net,
+        })
     }
 
     fn axis_title(self, log: bool) -> &'static str {
@@ -66,7 +68,7 @@ pub(crate) struct PolicyDensity {
     #[serde(flatten)]
     pub policy: PolicyRef,
     /// Mean, its Monte Carlo standard error, p5, p50 and p95 (as in summary.json).
-    pub moments: Moments,
+    pub moments: MomentsJson,
     /// Share of runs left of the plotted range and right of it.
     pub share_below: f64,
     pub share_above: f64,
@@ -150,7 +152,7 @@ impl Density {
             .iter()
             .map(|p| {
                 LegendItem::new(
-                    format!("{}: mean {}", p.policy.name, labels::money_pm(p.moments.mean, p.moments.se)),
+                    format!("{}: mean {}", p.policy.name, fmt::money_compact_plus_minus(p.moments.mean, p.moments.se)),
                     color(policy_color(p.policy.index)),
                     Swatch::Line,
                 )
@@ -185,16 +187,11 @@ impl Density {
         let ymax = self.policies.iter().flat_map(|p| p.density.iter().map(|d| d[1] * per)).fold(0.0, f64::max) * 1.08;
         let ymax = if ymax > 0.0 { ymax } else { 1.0 };
         let x = if self.log_x {
-            Axis::decades(
-                self.range[0] as i32,
-                self.range[1] as i32,
-                labels::money_decade,
-                self.measure.axis_title(true),
-            )
+            Axis::decades(self.range[0] as i32, self.range[1] as i32, fmt::money_decade, self.measure.axis_title(true))
         } else {
-            Axis::linear(self.range[0], self.range[1], 7, labels::money, self.measure.axis_title(false))
+            Axis::linear(self.range[0], self.range[1], 7, fmt::money_compact, self.measure.axis_title(false))
         };
-        let y = Axis::linear(0.0, ymax, 6, labels::number, y_title);
+        let y = Axis::linear(0.0, ymax, 6, fmt::tick, y_title);
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
         for p in &self.policies {
@@ -216,7 +213,7 @@ impl Density {
 pub(crate) struct PolicyEcdf {
     #[serde(flatten)]
     pub policy: PolicyRef,
-    pub moments: Moments,
+    pub moments: MomentsJson,
     /// (x, share of runs <= x, its binomial standard error); x in $B (log10 $B in the harm
     /// panel, where zeros are counted but drawn at the left edge).
     pub points: Vec<[f64; 3]>,
@@ -295,11 +292,11 @@ impl Ecdf {
                 Measure::Net => ("Net welfare (2025 US$)", "Net welfare"),
             };
             let x = if panel.log_x {
-                Axis::decades(panel.range[0] as i32, panel.range[1] as i32, labels::money_decade, title)
+                Axis::decades(panel.range[0] as i32, panel.range[1] as i32, fmt::money_decade, title)
             } else {
-                Axis::linear(panel.range[0], panel.range[1], 4, labels::money, title)
+                Axis::linear(panel.range[0], panel.range[1], 4, fmt::money_compact, title)
             };
-            let y = Axis::linear(0.0, 1.0, 5, labels::probability, "Share of runs ≤ x");
+            let y = Axis::linear(0.0, 1.0, 5, fmt::fraction, "Share of runs ≤ x");
             let mut ch = chart(area, st, &ChartSpec::panel(&x, &y, panel_title, true, false))?;
             let clip = Clip::of(&x, &y);
             for p in &panel.policies {
@@ -359,7 +356,9 @@ pub(crate) struct PolicyDifference {
 /// Net minus the baseline's net, run by run, for every other policy.
 #[derive(Serialize)]
 pub(crate) struct Paired {
-    pub baseline: PolicyRef,
+    /// The reference policy, which the others are paired against.
+    #[serde(rename = "baseline")]
+    pub reference: PolicyRef,
     pub runs: usize,
     pub range: [f64; 2],
     pub policies: Vec<PolicyDifference>,
@@ -402,7 +401,7 @@ impl Paired {
         let lo = policies.iter().map(|p| p.p5).fold(0.0, f64::min);
         let hi = policies.iter().map(|p| p.p95).fold(0.0, f64::max);
         let pad = (hi - lo).max(1e-9) * 0.06;
-        Paired { baseline: refs[b].clone(), runs: base.len(), range: [lo - pad, hi + pad], policies }
+        Paired { reference: refs[b].clone(), runs: base.len(), range: [lo - pad, hi + pad], policies }
     }
 
     pub fn draw<DB: DrawingBackend>(&self, root: &Area<DB>, st: &Style, frame: &FrameSpec<'_>) -> DrawResult<()>
@@ -423,16 +422,16 @@ impl Paired {
         let notes = vec![
             format!(
                 "Each policy's net welfare minus that of \"{}\" in the same world, over {} paired runs. Money in 2025 US dollars, discounted.",
-                self.baseline.name, self.runs
+                self.reference.name, self.runs
             ),
             "Axes: 5th to 95th percentile of every policy. Right: thin bar 5th-95th percentile, thick bar 25th-75th, black tick median, dot mean with its 95% interval."
                 .to_string(),
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let (left, right) = body.split_horizontally(body.dim_in_pixel().0 as i32 * 55 / 100);
-        let title = format!("Net − net of \"{}\" (2025 US$)", self.baseline.name);
-        let x = Axis::linear(self.range[0], self.range[1], 5, labels::money, title.clone());
-        let y = Axis::linear(0.0, 1.0, 5, labels::probability, "Share of runs ≤ x");
+        let title = format!("Net − net of \"{}\" (2025 US$)", self.reference.name);
+        let x = Axis::linear(self.range[0], self.range[1], 5, fmt::money_compact, title.clone());
+        let y = Axis::linear(0.0, 1.0, 5, fmt::fraction, "Share of runs ≤ x");
         let mut ch = chart(&left, st, &ChartSpec::panel(&x, &y, "Cumulative distribution", true, true))?;
         let clip = Clip::of(&x, &y);
         line(&mut ch, &clip, &[(0.0, 0.0), (0.0, 1.0)], st.line(color(REFERENCE), 1.5))?;
@@ -453,8 +452,8 @@ impl Paired {
 
         // Interval ("forest") plot: one row per policy, top to bottom in policy order.
         let rows = self.policies.len().max(1) as f64;
-        let xr = Axis::linear(self.range[0], self.range[1], 5, labels::money, title);
-        let mut yr = Axis::linear(0.0, rows, 1, labels::probability, "");
+        let xr = Axis::linear(self.range[0], self.range[1], 5, fmt::money_compact, title);
+        let mut yr = Axis::linear(0.0, rows, 1, fmt::fraction, "");
         yr.ticks.clear();
         yr.grid = false;
         let mut ch = chart(&right, st, &ChartSpec::panel(&xr, &yr, "Quantiles and mean", true, false))?;
@@ -473,7 +472,7 @@ impl Paired {
             if xr.contains(p.mean) {
                 ch.draw_series(std::iter::once(Circle::new((p.mean, ym), st.px(4.0), BLACK.filled())))?;
             }
-            let label = format!("{}: mean {}", p.policy.name, labels::money_pm(p.mean, p.se));
+            let label = format!("{}: mean {}", p.policy.name, fmt::money_compact_plus_minus(p.mean, p.se));
             let label = fit_text(st, &label, &st.tick_font(), label_px);
             text(&mut ch, label, (xr.lo, yc + 0.22), st.tick_font(), (HPos::Left, VPos::Bottom))?;
         }

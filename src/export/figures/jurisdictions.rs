@@ -3,12 +3,13 @@
 use plotters::prelude::*;
 use serde::Serialize;
 
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
 use super::style::{
-    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, labels, line,
-    y_label_width,
+    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, line, y_label_width,
 };
-use super::{FigureInput, PolicyRef, policy_refs};
 use crate::analysis::stats::Z_95_TWO_SIDED;
+use crate::fmt;
 use crate::theme::policy_color;
 
 /// One bar: a mean with its Monte Carlo standard error.
@@ -94,14 +95,14 @@ impl Bars {
                 .flat_map(|p| p.jurisdictions.iter().map(|b| pick(b).mean + Z_95_TWO_SIDED * pick(b).se))
                 .fold(0.0, f64::max);
             let what = if k == 0 { "Benefit (2025 US$)" } else { "Harm (2025 US$)" };
-            Axis::linear(0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 4, labels::money, what)
+            Axis::linear(0.0, if ymax > 0.0 { ymax * 1.08 } else { 1.0 }, 4, fmt::money_compact, what)
         };
         let ys = [y_axis(0), y_axis(1)];
         let y_area_min = ys.iter().map(|y| y_label_width(st, y)).fold(0.0, f64::max);
         for (k, area) in [top, bottom].iter().enumerate() {
             let pick = |b: &JurisdictionBar| if k == 0 { b.benefit } else { b.harm };
             let names = self.jurisdictions.clone();
-            let mut x = Axis::linear(-0.5, nj as f64 - 0.5, 1, labels::probability, "Jurisdiction");
+            let mut x = Axis::linear(-0.5, nj as f64 - 0.5, 1, fmt::fraction, "Jurisdiction");
             x.ticks = (0..nj).map(|j| j as f64).collect();
             x.label = Box::new(move |v| names.get(v.round().max(0.0) as usize).cloned().unwrap_or_default());
             x.grid = false;

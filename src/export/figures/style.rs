@@ -11,8 +11,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::FigureError;
-use crate::analysis::plotdata::money_label;
+use super::error::FigureError;
 use crate::theme::Rgb;
 
 /// The font every figure uses, embedded so that output is the same on every machine.
@@ -348,84 +347,6 @@ pub(crate) fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let first = (lo / step).ceil() as i64;
     let last = (hi / step).floor() as i64;
     (first..=last).map(|i| i as f64 * step).map(|x| if x.abs() < step * 1e-9 { 0.0 } else { x }).collect()
-}
-
-/// Labels for axis values.
-pub(crate) mod labels {
-    use super::money_label;
-
-    /// Money in $B, signed: -5000 -> "-$5T"; zero is "$0".
-    pub fn money(x: f64) -> String {
-        if x == 0.0 {
-            "$0".into()
-        } else if x < 0.0 {
-            format!("-{}", money_label(-x))
-        } else {
-            money_label(x)
-        }
-    }
-
-    /// A plain number with up to three significant decimals: 0.0250 -> "0.025".
-    pub fn number(x: f64) -> String {
-        if x == 0.0 {
-            return "0".into();
-        }
-        let digits = (2 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
-        let s = format!("{x:.digits$}");
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-    }
-
-    /// Money at a decade given in log10 $B: 3 -> "$1T".
-    pub fn money_decade(lx: f64) -> String {
-        money_label(10f64.powi(lx.round() as i32))
-    }
-
-    /// "10^k" with a superscript exponent: -3 -> "10⁻³".
-    pub fn power_of_ten(lx: f64) -> String {
-        let k = lx.round() as i32;
-        if k == 0 {
-            return "1".into();
-        }
-        if k == 1 {
-            return "10".into();
-        }
-        format!("10{}", superscript(k))
-    }
-
-    /// Capability in log10 FLOP as "10²⁷ FLOP"-style tick: 27 -> "10²⁷".
-    pub fn flop(lx: f64) -> String {
-        format!("10{}", superscript(lx.round() as i32))
-    }
-
-    pub fn superscript(k: i32) -> String {
-        const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
-        let mut s = String::new();
-        if k < 0 {
-            s.push('⁻');
-        }
-        for c in k.unsigned_abs().to_string().chars() {
-            s.push(DIGITS[c.to_digit(10).unwrap_or(0) as usize]);
-        }
-        s
-    }
-
-    pub fn percent(x: f64) -> String {
-        format!("{}%", (x * 100.0).round())
-    }
-
-    pub fn probability(x: f64) -> String {
-        let s = format!("{x:.2}");
-        if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-    }
-
-    pub fn years(x: f64) -> String {
-        if (x - x.round()).abs() < 1e-9 { format!("{}", x.round()) } else { format!("{x:.1}") }
-    }
-
-    /// A mean and its standard error in money: "$36.2T ± $0.92T".
-    pub fn money_pm(mean: f64, se: f64) -> String {
-        format!("{} ± {}", money(mean), money_label(se.abs()))
-    }
 }
 
 /// Options for one chart inside an area.

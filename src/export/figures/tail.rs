@@ -5,12 +5,12 @@ use plotters::style::text_anchor::{HPos, VPos};
 use serde::Serialize;
 
 use super::distributions::policy_legend;
-use super::style::{
-    Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, Style, chart, color, dashed, labels, line, text,
-};
-use super::{FigureInput, PolicyRef, policy_refs};
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
+use super::style::{Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, Style, chart, color, dashed, line, text};
 use crate::analysis::plotdata::{common_range, exceedance_log};
 use crate::analysis::stats::wilson;
+use crate::fmt;
 use crate::model::P;
 use crate::theme::{REFERENCE, policy_color};
 
@@ -131,7 +131,7 @@ impl Exceedance {
             item.label = format!(
                 "{}: CVaR95 {}, P(catastrophe) {:.3}",
                 p.policy.name,
-                labels::money(p.cvar95_harm),
+                fmt::money_compact(p.cvar95_harm),
                 p.p_catastrophe
             );
         }
@@ -144,22 +144,18 @@ impl Exceedance {
                 "With {} runs, probabilities below 1/{} are not resolved. P(catastrophe): share of runs with a single event ≥ {}.",
                 self.runs,
                 self.runs,
-                labels::money(self.catastrophe_threshold)
+                fmt::money_compact(self.catastrophe_threshold)
             ),
         ];
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let x = Axis::decades(
             self.log10_x_range[0],
             self.log10_x_range[1],
-            labels::money_decade,
+            fmt::money_decade,
             "Harm x (2025 US$, discounted; log scale)",
         );
-        let y = Axis::decades(
-            self.log10_y_range[0],
-            self.log10_y_range[1],
-            labels::power_of_ten,
-            "P(harm > x) (log scale)",
-        );
+        let y =
+            Axis::decades(self.log10_y_range[0], self.log10_y_range[1], fmt::power_of_ten, "P(harm > x) (log scale)");
         let mut ch = chart(&body, st, &ChartSpec::new(&x, &y))?;
         let clip = Clip::of(&x, &y);
         let floor = y.lo - 1.0;
@@ -185,7 +181,7 @@ impl Exceedance {
             dashed(&mut ch, &clip, &[(lc, y.lo), (lc, y.hi)], st.line(color(REFERENCE), 1.6), st.px(8.0), st.px(6.0))?;
             text(
                 &mut ch,
-                format!("catastrophe threshold (one event): {}", labels::money(cat)),
+                format!("catastrophe threshold (one event): {}", fmt::money_compact(cat)),
                 (lc + (x.hi - x.lo) * 0.006, y.lo + 0.12),
                 st.tick_font().color(&REFERENCE_INK),
                 (HPos::Left, VPos::Bottom),

@@ -6,14 +6,16 @@
 use plotters::prelude::*;
 use serde::Serialize;
 
+use super::error::FigureError;
+use super::input::FigureInput;
+use super::policy::{PolicyRef, policy_refs};
 use super::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, band, chart, color, dashed,
-    grid_shape, labels, line, shared_y_title,
+    grid_shape, line, shared_y_title,
 };
-use super::{FigureError, FigureInput, PolicyRef, policy_refs};
 use crate::analysis::{Band, SeriesSummary};
+use crate::fmt;
 use crate::model::P;
-use crate::model::regime::flop_label;
 use crate::theme::{HAZARD, jurisdiction_color, policy_color};
 
 /// Neutral colour of legend swatches that stand for "this policy's colour".
@@ -136,12 +138,12 @@ impl Fan {
         let body = super::style::frame(root, st, &FrameSpec { legend: &legend, notes: &notes, ..*frame })?;
         let years = self.policies.iter().flat_map(|p| p.points.last().map(|q| q.year)).fold(1.0, f64::max);
         let ymax = self.policies.iter().flat_map(|p| p.points.iter().map(|q| q.p95.max(q.mean))).fold(0.0, f64::max);
-        let x = Axis::linear(0.0, years, 5, labels::years, "Year");
+        let x = Axis::linear(0.0, years, 5, fmt::years, "Year");
         let y = Axis::linear(
             0.0,
             if ymax > 0.0 { ymax * 1.05 } else { 1.0 },
             5,
-            labels::money,
+            fmt::money_compact,
             format!("Cumulative {what} (2025 US$)"),
         );
         let (areas, rows, cols) = panels(&body, st, self.policies.len(), &y.title)?;
@@ -212,7 +214,7 @@ impl Capability {
         let mut legend = vec![
             LegendItem::new("frontier (median, 90% of runs)", FRONTIER, Swatch::Line),
             LegendItem::new("open-weight pool (median, 90% of runs; policy colour)", NEUTRAL, Swatch::Line),
-            LegendItem::new(format!("hazard threshold H = {} FLOP", flop_label(h)), color(HAZARD), Swatch::Dashed),
+            LegendItem::new(format!("hazard threshold H = {} FLOP", fmt::flop(h)), color(HAZARD), Swatch::Dashed),
         ];
         if uncertain {
             legend.push(LegendItem::new("H: 90% range of its uncertainty", color(HAZARD), Swatch::Fill(0.12)));
@@ -234,8 +236,8 @@ impl Capability {
         }
         let pad = (hi - lo).max(0.5) * 0.04;
         let (lo, hi) = (lo - pad, hi + pad);
-        let x = Axis::linear(0.0, years, 5, labels::years, "Year");
-        let mut y = Axis::linear(lo, hi, 6, flop_tick, "Training compute, FLOP (log scale)");
+        let x = Axis::linear(0.0, years, 5, fmt::years, "Year");
+        let mut y = Axis::linear(lo, hi, 6, fmt::flop_tick, "Training compute, FLOP (log scale)");
         if hi - lo >= 3.0 {
             // Whole decades only, each labelled.
             y.ticks.retain(|t| (t - t.round()).abs() < 1e-9);
@@ -273,11 +275,6 @@ impl Capability {
         }
         Ok(())
     }
-}
-
-/// A capability tick: "10²⁷" at whole decades, "3.2e26" between.
-fn flop_tick(k: f64) -> String {
-    if (k - k.round()).abs() < 1e-9 { labels::flop(k) } else { flop_label(k) }
 }
 
 #[derive(Serialize)]
@@ -356,8 +353,8 @@ impl Shares {
             .iter()
             .flat_map(|p| p.jurisdictions.iter().flat_map(|j| j.points.last().map(|q| q.year)))
             .fold(1.0, f64::max);
-        let x = Axis::linear(0.0, years, 5, labels::years, "Year");
-        let y = Axis::linear(0.0, 1.0, 5, labels::percent, "Share of frontier development");
+        let x = Axis::linear(0.0, years, 5, fmt::years, "Year");
+        let y = Axis::linear(0.0, 1.0, 5, fmt::percent, "Share of frontier development");
         let (areas, rows, cols) = panels(&body, st, self.policies.len(), &y.title)?;
         for (i, (p, area)) in self.policies.iter().zip(&areas).enumerate() {
             let bottom_row = i / cols == rows - 1 || i + cols >= self.policies.len();

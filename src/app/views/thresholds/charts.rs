@@ -1,6 +1,7 @@
 //! The Thresholds tab's plots: curves against the swept value (a click or a drag moves the
 //! current setting), the benefit / tail-risk frontier, the heat map, and the table of points.
 
+use crate::fmt;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
     Corner, FilledArea, HLine, Heatmap, Line, LineStyle, MarkerShape, PlotPoint, PlotPoints, Points, VLine,
@@ -8,12 +9,13 @@ use egui_plot::{
 
 use super::{Marker, ThresholdSettings, value_step, value_text};
 use crate::analysis::sweep::{self, Constraint, Sweep, Sweep2d, SweepParam, SweepPoint};
-use crate::app::analyses::Slot;
-use crate::app::command::AppCommand;
+use crate::app::AppCommand;
 use crate::app::theme;
-use crate::app::views::plots::{self, money, percent};
-use crate::app::views::{AnalysisView, ViewOut, analysis_status_ui};
+use crate::app::views::plots;
+use crate::app::views::{ViewOut, analysis_status_ui};
 use crate::model::PARAMS;
+use crate::workspace::AnalysisView;
+use crate::workspace::analyses::Slot;
 
 pub(super) fn xs(sw: &Sweep) -> Vec<f64> {
     sw.points.iter().map(|p| p.value).collect()
@@ -54,7 +56,7 @@ pub(super) fn key_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, dark: bool) {
         ("± 2 SE (net), 95% interval (P)".to_string(), theme::band(color, true), Band),
         ("expected benefit".to_string(), theme::benefit(), Dashed),
         ("expected harm".to_string(), theme::hazard(), Dotted),
-        (format!("{} (baseline policy)", sw.reference), theme::reference(), Dashed),
+        (format!("{} (reference policy)", sw.reference), theme::reference(), Dashed),
         (
             format!(
                 "current setting {} (click or drag to move{})",
@@ -121,7 +123,7 @@ pub(super) fn welfare_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, 
     let color = theme::policy(m.policy);
     let plot = curve_plot("thr_welfare", sw, "2025 US$ per world, discounted", height)
         .y_axis_formatter(plots::money_ticks)
-        .label_formatter(plots::readout("value", plots::num, "amount", money));
+        .label_formatter(plots::readout("value", fmt::number, "amount", fmt::money_compact));
     let net_band = band(sw, "net ± 2 SE", color, |p| (p.net_mean - 2.0 * p.net_se, p.net_mean + 2.0 * p.net_se));
     let net = Line::new("expected net", PlotPoints::from(curve(sw, |p| p.net_mean))).color(color).width(2.5);
     let benefit = Line::new("expected benefit", PlotPoints::from(curve(sw, |p| p.benefit_mean)))
@@ -134,7 +136,7 @@ pub(super) fn welfare_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, 
         .width(1.5);
     let base_net = sw.current.net_mean - sw.current.net_diff_mean;
     let base = base_net.is_finite().then(|| {
-        HLine::new(format!("{} (baseline policy): expected net", sw.reference), base_net)
+        HLine::new(format!("{} (reference policy): expected net", sw.reference), base_net)
             .color(theme::reference())
             .style(LineStyle::dashed_loose())
     });
@@ -161,10 +163,10 @@ pub(super) fn catastrophe_plot_ui(
     let plot = curve_plot("thr_catastrophe", sw, "P(catastrophe)", height)
         .include_y(0.0)
         .y_axis_formatter(plots::share_ticks)
-        .label_formatter(plots::readout("value", plots::num, "P(catastrophe)", percent));
+        .label_formatter(plots::readout("value", fmt::number, "P(catastrophe)", fmt::probability_percent));
     let b = band(sw, "95% interval (Wilson)", color, |p| (p.p_catastrophe_lo, p.p_catastrophe_hi));
     let line = Line::new("P(catastrophe)", PlotPoints::from(curve(sw, |p| p.p_catastrophe))).color(color).width(2.5);
-    let cap = cap.max_p_catastrophe.map(|c| cap_line(format!("cap: {}", percent(c)), c));
+    let cap = cap.max_p_catastrophe.map(|c| cap_line(format!("cap: {}", fmt::probability_percent(c)), c));
     show_curve(ui, out, "Chance of at least one catastrophe", plot, m, move |p| {
         p.add(b);
         if let Some(c) = cap {
@@ -179,11 +181,11 @@ pub(super) fn cvar_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, cap: &Constraint
     let plot = curve_plot("thr_cvar", sw, "2025 US$ per world, discounted", height)
         .include_y(0.0)
         .y_axis_formatter(plots::money_ticks)
-        .label_formatter(plots::readout("value", plots::num, "CVaR95", money));
+        .label_formatter(plots::readout("value", fmt::number, "CVaR95", fmt::money_compact));
     let line = Line::new("mean harm of the worst 5% of worlds", PlotPoints::from(curve(sw, |p| p.cvar95_harm)))
         .color(color)
         .width(2.5);
-    let cap = cap.max_cvar95.map(|c| cap_line(format!("cap: {}", money(c)), c));
+    let cap = cap.max_cvar95.map(|c| cap_line(format!("cap: {}", fmt::money_compact(c)), c));
     show_curve(ui, out, "Tail harm: mean of the worst 5% of worlds (CVaR95)", plot, m, move |p| {
         if let Some(c) = cap {
             p.hline(c);
@@ -198,7 +200,7 @@ pub(super) fn better_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, o
         .include_y(0.0)
         .include_y(1.0)
         .y_axis_formatter(plots::share_ticks)
-        .label_formatter(plots::readout("value", plots::num, "share", percent));
+        .label_formatter(plots::readout("value", fmt::number, "share", fmt::probability_percent));
     // At the current setting itself every world ties with itself: no point to draw there.
     let vs_current: Vec<[f64; 2]> = sw
         .points
@@ -208,17 +210,17 @@ pub(super) fn better_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32, o
         .collect();
     let current =
         Line::new("P(net better than at the current setting)", PlotPoints::from(vs_current)).color(color).width(2.5);
-    let baseline = Line::new(
-        format!("P(net better than under {}, the baseline policy)", sw.reference),
+    let reference = Line::new(
+        format!("P(net better than under {}, the reference policy)", sw.reference),
         PlotPoints::from(curve(sw, |p| p.p_better_than_reference)),
     )
     .color(theme::reference())
     .style(LineStyle::dashed_dense())
     .width(1.5);
     let half = HLine::new("even odds", 0.5).color(theme::reference().gamma_multiply(0.5)).width(1.0);
-    show_curve(ui, out, "P(better): vs now (solid), vs baseline (dashed)", plot, m, move |p| {
+    show_curve(ui, out, "P(better): vs now (solid), vs reference (dashed)", plot, m, move |p| {
         p.hline(half);
-        p.line(baseline);
+        p.line(reference);
         p.line(current);
     });
 }
@@ -259,8 +261,8 @@ pub(super) fn frontier_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32,
                         "{} = {}\nCVaR95: {}\nbenefit: {}",
                         param.key(),
                         value_text(param, *v),
-                        money(q[0]),
-                        money(q[1])
+                        fmt::money_compact(q[0]),
+                        fmt::money_compact(q[1])
                     )
                 })
             });
@@ -350,16 +352,16 @@ pub(super) fn heatmap_ui(
             d(a).total_cmp(&d(b))
         })?;
         Some(format!(
-            "{} = {}\n{} = {}\nnet − baseline's: {}\nP(better than baseline): {}",
+            "{} = {}\n{} = {}\nnet − reference's: {}\nP(better than reference): {}",
             param.key(),
             value_text(param, c.0),
             key2,
-            plots::num(c.1),
-            money(c.2),
-            percent(c.3)
+            fmt::number(c.1),
+            fmt::money_compact(c.2),
+            fmt::probability_percent(c.3)
         ))
     });
-    let title = format!("Net difference to {} (baseline policy)", h.reference);
+    let title = format!("Net difference to {} (reference policy)", h.reference);
     plots::show(ui, out, &title, plot, move |p| {
         p.heatmap(map);
         // Every piece of the contour has the same name: one legend entry.
@@ -369,18 +371,18 @@ pub(super) fn heatmap_ui(
     });
     let above = h.cells.iter().filter(|c| c.point.p_better_than_reference >= 0.5).count();
     let contour = if reached {
-        "Black line: where it beats the baseline in half the worlds (P(better) = 50%)."
+        "Black line: where it beats the reference policy in half the worlds (P(better) = 50%)."
     } else if above == 0 {
-        "It beats the baseline in fewer than half the worlds everywhere on this grid (no P(better) = 50% line)."
+        "It beats the reference policy in fewer than half the worlds everywhere on this grid (no P(better) = 50% line)."
     } else {
-        "It beats the baseline in at least half the worlds everywhere on this grid (no P(better) = 50% line)."
+        "It beats the reference policy in at least half the worlds everywhere on this grid (no P(better) = 50% line)."
     };
     plots::note(
         ui,
         format!(
-            "Mean net minus the baseline policy's: blue better, red worse (full colour at ±{}). {contour} {} runs \
+            "Mean net minus the reference policy's: blue better, red worse (full colour at ±{}). {contour} {} runs \
              per cell; hover for P(better).",
-            money(scale),
+            fmt::money_compact(scale),
             h.runs
         ),
     );
@@ -407,27 +409,27 @@ pub(super) fn table_ui(ui: &mut Ui, sw: &Sweep) {
                 "hazard year (median)",
                 "open share at end",
                 "P(better than current)",
-                "P(better than baseline)",
+                "P(better than reference)",
             ] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
             for p in &sw.points {
                 ui.label(value_text(sw.param, p.value));
-                ui.label(format!("{} ± {}", money(p.benefit_mean), money(p.benefit_se)));
-                ui.label(format!("{} ± {}", money(p.harm_mean), money(p.harm_se)));
-                ui.label(format!("{} ± {}", money(p.net_mean), money(p.net_se)));
+                ui.label(format!("{} ± {}", fmt::money_compact(p.benefit_mean), fmt::money_compact(p.benefit_se)));
+                ui.label(format!("{} ± {}", fmt::money_compact(p.harm_mean), fmt::money_compact(p.harm_se)));
+                ui.label(format!("{} ± {}", fmt::money_compact(p.net_mean), fmt::money_compact(p.net_se)));
                 ui.label(format!(
                     "{} [{}, {}]",
-                    percent(p.p_catastrophe),
-                    percent(p.p_catastrophe_lo),
-                    percent(p.p_catastrophe_hi)
+                    fmt::probability_percent(p.p_catastrophe),
+                    fmt::probability_percent(p.p_catastrophe_lo),
+                    fmt::probability_percent(p.p_catastrophe_hi)
                 ));
-                ui.label(money(p.cvar95_harm));
+                ui.label(fmt::money_compact(p.cvar95_harm));
                 ui.label(p.hazard_year_median.map_or_else(|| "never".to_string(), |y| format!("{y:.1}")));
-                ui.label(percent(p.open_share_end));
-                ui.label(percent(p.p_better_than_current));
-                ui.label(percent(p.p_better_than_reference));
+                ui.label(fmt::probability_percent(p.open_share_end));
+                ui.label(fmt::probability_percent(p.p_better_than_current));
+                ui.label(fmt::probability_percent(p.p_better_than_reference));
                 ui.end_row();
             }
         });

@@ -3,29 +3,26 @@
 //! marked (drag it to move the policy's threshold), the benefit / tail-risk frontier, the best
 //! threshold under a cap, and a heat map of the threshold against a world parameter.
 
+use crate::fmt;
 use std::sync::Arc;
 
 use egui::{ComboBox, DragValue, RichText, Ui};
 
 use crate::analysis::sweep::{self, BestThreshold, Sweep, SweepParam};
-use crate::model::regime::flop_label;
 use crate::model::{PARAMS, Scenario};
 
-use super::super::analyses::{Outcome, Slot};
-use super::plots::{money, percent};
 use super::{ViewCx, analysis_status_ui};
+use crate::workspace::analyses::{Outcome, Slot};
 use charts::{
     better_plot_ui, catastrophe_plot_ui, cvar_plot_ui, frontier_plot_ui, heatmap_ui, key_ui, table_ui, welfare_plot_ui,
 };
 
 mod charts;
-mod settings;
-
-pub use settings::{CapKind, DEFAULT_RUNS, Grid, ThresholdRequests, ThresholdSettings};
+pub use crate::workspace::settings::thresholds::{CapKind, DEFAULT_RUNS, Grid, ThresholdSettings};
 
 fn value_text(param: SweepParam, v: f64) -> String {
     match param {
-        SweepParam::OpenBelow | SweepParam::GatedBelow => format!("{v:.2} ({})", flop_label(v)),
+        SweepParam::OpenBelow | SweepParam::GatedBelow => format!("{v:.2} ({})", crate::fmt::flop(v)),
         SweepParam::Drift => format!("{v:+.2} OOM/yr"),
     }
 }
@@ -130,7 +127,7 @@ fn robust_ui(ui: &mut Ui, sw: &Sweep) {
                 "{} = {} (least 95th-percentile regret, {});",
                 sw.param.key(),
                 value(p95),
-                money(p95.regret_p95)
+                fmt::money_compact(p95.regret_p95)
             ))
             .strong(),
         )
@@ -139,10 +136,11 @@ fn robust_ui(ui: &mut Ui, sw: &Sweep) {
              the same simulated worlds. The most robust point is the one whose regret stays lowest in all but the \
              worst 5% of worlds: a choice that needs no trust in the probabilities of the worlds.",
         );
-        ui.label(format!("least maximum regret at {} ({});", value(max), money(max.regret_max))).on_hover_text(
-            "Savage's minimax regret: the point whose worst regret over every world is smallest (one extreme world \
+        ui.label(format!("least maximum regret at {} ({});", value(max), fmt::money_compact(max.regret_max)))
+            .on_hover_text(
+                "Savage's minimax regret: the point whose worst regret over every world is smallest (one extreme world \
              can decide it)",
-        );
+            );
         ui.label(format!("best expected (no cap) at {}.", value(best)))
             .on_hover_text("The grid point with the highest mean net over the worlds");
     });
@@ -319,10 +317,10 @@ fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut Thresh
              ({} of {} grid points meet the cap).",
             sw.param.key(),
             value_text(sw.param, b.value),
-            money(b.net_mean),
-            money(b.net_se),
-            percent(b.p_catastrophe),
-            percent(b.bootstrap.share_same),
+            fmt::money_compact(b.net_mean),
+            fmt::money_compact(b.net_se),
+            fmt::probability_percent(b.p_catastrophe),
+            fmt::probability_percent(b.bootstrap.share_same),
             b.bootstrap.replicates,
             best.feasible_points,
             sw.points.len()

@@ -1,164 +1,23 @@
-//! Robustness: decision support under deep uncertainty, on paired worlds. Scenario discovery
+//! Decision support under deep uncertainty, on paired worlds. Scenario discovery
 //! (under which assumptions an event of one policy happens: PRIM's coverage/density trade-off,
 //! a box picked on it, its rules with their significance), every policy's regret against the
 //! best policy in each world, and what resolving each uncertain parameter would be worth.
 
-use std::sync::Arc;
-
+use crate::fmt;
 use egui::{ComboBox, DragValue, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridMark, Line, PlotPoints, Points, VLine};
 
-use crate::analysis::decision::{Decision, DecisionSpec};
-use crate::analysis::discovery::{DiscoverySpec, OutcomeEvent, PrimOptions, fmt_bound};
-use crate::analysis::worlds::Worlds;
+use crate::analysis::decision::Decision;
 use crate::model::Scenario;
 
-use super::super::analyses::{Outcome, Request, Slot};
 use super::super::theme;
-use super::plots::{self, money, param_meaning, percent, short};
+use super::plots::{self, param_meaning, short};
 use super::{ViewCx, ViewOut, analysis_status_ui};
+use crate::workspace::analyses::{Outcome, Slot};
+use crate::workspace::settings::{DecisionSettings, EventChoice};
 
-/// Worlds simulated unless the user asks for another count: PRIM and EVPPI read every
-/// policy's outcome in each, and 5,000 keep the box's edges within a few percent of the range.
-pub const DEFAULT_RUNS: u64 = 5_000;
 /// Parameters the EVPPI bars show.
 pub const SHOWN: usize = 12;
-
-/// The kind of event the tab explains.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum EventChoice {
-    /// The policy nets less than another policy in the same world.
-    #[default]
-    NetBelowPolicy,
-    /// The policy's net is below a level.
-    NetBelow,
-    Catastrophe,
-    /// The policy's harm is above a level.
-    HarmAbove,
-}
-
-impl EventChoice {
-    const ALL: [EventChoice; 4] =
-        [EventChoice::NetBelowPolicy, EventChoice::NetBelow, EventChoice::Catastrophe, EventChoice::HarmAbove];
-
-    fn label(self) -> &'static str {
-        match self {
-            EventChoice::NetBelowPolicy => "nets less than",
-            EventChoice::NetBelow => "nets below",
-            EventChoice::Catastrophe => "sees a catastrophe",
-            EventChoice::HarmAbove => "has harm above",
-        }
-    }
-
-    fn help(self) -> &'static str {
-        match self {
-            EventChoice::NetBelowPolicy => "The policy's net welfare is below the other policy's in the same world",
-            EventChoice::NetBelow => "The policy's net welfare is below a level you set ($B)",
-            EventChoice::Catastrophe => "The world has at least one catastrophe under the policy",
-            EventChoice::HarmAbove => "The policy's discounted misuse harm is above a level you set ($B)",
-        }
-    }
-}
-
-/// The Robustness tab's choices.
-#[derive(Clone, Debug)]
-pub struct RobustnessSettings {
-    /// The policy whose event is explained; `None` until chosen (the threshold sweep's default
-    /// policy, else the first policy).
-    pub policy: Option<usize>,
-    /// The policy compared with, for "nets less than" (default: the baseline policy).
-    pub against: Option<usize>,
-    pub event: EventChoice,
-    /// The level of "nets below" and "has harm above" ($B).
-    pub threshold: f64,
-    /// The satisficing floor ($B), when set.
-    pub floor: Option<f64>,
-    pub runs: u64,
-    /// The box picked on the trajectory; `None` is the default box.
-    pub chosen: Option<usize>,
-    /// The event the pick belongs to: a box number means nothing on another trajectory.
-    picked_for: Option<(usize, OutcomeEvent)>,
-}
-
-impl Default for RobustnessSettings {
-    fn default() -> Self {
-        RobustnessSettings {
-            policy: None,
-            against: None,
-            event: EventChoice::default(),
-            threshold: 0.0,
-            floor: Some(0.0),
-            runs: DEFAULT_RUNS,
-            chosen: None,
-            picked_for: None,
-        }
-    }
-}
-
-impl RobustnessSettings {
-    /// Fills in the policies and mends choices an edit made invalid: (policy, against).
-    pub fn resolve(&mut self, n_policies: usize, baseline: usize) -> (usize, usize) {
-        let n = n_policies.max(1);
-        let default = (0..n).find(|&i| i != baseline).unwrap_or(0);
-        let policy = self.policy.filter(|&p| p < n).unwrap_or(default);
-        let other = if policy == baseline { default } else { baseline };
-        let against = self.against.filter(|&a| a < n && a != policy).unwrap_or(other);
-        self.policy = Some(policy);
-        self.against = Some(against);
-        (policy, against)
-    }
-
-    /// The paired worlds the tab reads, at most `max_runs` of them.
-    ///
-    /// # Errors
-    /// A sentence for the tab when the scenario cannot be analysed.
-    pub fn request(&mut self, scenario: &Scenario, max_runs: u64) -> Result<Request, String> {
-        if scenario.uncertain_params().is_empty() {
-            return Err("Every world parameter is fixed, so nothing is uncertain to explain: give at least one \
-                        parameter a distribution in the scenario panel."
-                .into());
-        }
-        if scenario.policies().len() < 2 {
-            return Err("Robustness compares policies: add a second policy in the scenario panel.".into());
-        }
-        if self.policy.is_none() {
-            self.policy = crate::analysis::sweep::default_policy(scenario);
-        }
-        self.resolve(scenario.policies().len(), scenario.run().reference);
-        let s = scenario.clone().with_runs(self.runs.clamp(1, max_runs.max(1))).map_err(|e| e.to_string())?;
-        Ok(Request::Worlds { scenario: Arc::new(s) })
-    }
-
-    /// The event as chosen.
-    pub fn event(&self, against: usize) -> OutcomeEvent {
-        match self.event {
-            EventChoice::NetBelowPolicy => OutcomeEvent::NetBelowPolicy { against },
-            EventChoice::NetBelow => OutcomeEvent::NetBelow { level: self.threshold },
-            EventChoice::Catastrophe => OutcomeEvent::Catastrophe,
-            EventChoice::HarmAbove => OutcomeEvent::HarmAbove { level: self.threshold },
-        }
-    }
-
-    /// The decision analysis of `worlds` the tab asks for; forgets a box picked for another
-    /// event.
-    pub fn spec(&mut self, worlds: &Worlds) -> DecisionSpec {
-        self.spec_for(worlds.policies.len(), worlds.reference)
-    }
-
-    /// The decision analysis for a scenario of `n_policies` policies as the tab is set.
-    pub fn spec_for(&mut self, n_policies: usize, baseline: usize) -> DecisionSpec {
-        let (policy, against) = self.resolve(n_policies, baseline);
-        let event = self.event(against);
-        if self.picked_for != Some((policy, event)) {
-            self.chosen = None;
-            self.picked_for = Some((policy, event));
-        }
-        DecisionSpec {
-            discovery: DiscoverySpec { policy, event, chosen: self.chosen, prim: PrimOptions::default() },
-            floor: self.floor,
-        }
-    }
-}
 
 /// Draws the tab.
 pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
@@ -166,11 +25,11 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let dark = cx.dark();
     if scenario.policies().len() < 2 || scenario.uncertain_params().is_empty() {
         ui.add_space(20.0);
-        let mut s = cx.state.robustness.clone();
+        let mut s = cx.state.decision.clone();
         ui.label(s.request(scenario, 1).err().unwrap_or_default());
         return;
     }
-    controls_ui(ui, scenario, &mut cx.state.robustness);
+    controls_ui(ui, scenario, &mut cx.state.decision);
     let worlds_view = cx.analyses.view(Slot::Worlds);
     analysis_status_ui(ui, &worlds_view, Slot::Worlds, "simulation of the paired worlds", dark, cx.out);
     if worlds_view.outcome.is_none() {
@@ -181,7 +40,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     let Some(Outcome::Decision(d)) = view.outcome.clone() else {
         return;
     };
-    let settings = &mut cx.state.robustness;
+    let settings = &mut cx.state.decision;
     let out = &mut *cx.out;
     let disc = &d.discovery;
     ui.label(RichText::new(&disc.statement).strong()).on_hover_text(
@@ -210,7 +69,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     });
 }
 
-fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut RobustnessSettings) {
+fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut DecisionSettings) {
     let (policy, against) = s.resolve(scenario.policies().len(), scenario.run().reference);
     let name = |i: usize| scenario.policies().get(i).map_or("", |p| p.name.as_str());
     ui.horizontal_wrapped(|ui| {
@@ -278,7 +137,7 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut RobustnessSettings) {
     });
 }
 
-fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f32, out: &mut ViewOut) {
+fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut DecisionSettings, height: f32, out: &mut ViewOut) {
     let disc = &d.discovery;
     let pts: Vec<[f64; 2]> = disc.trajectory.iter().map(|b| [b.coverage, b.density]).collect();
     let line = Line::new("peeling trajectory", PlotPoints::from(pts.clone())).color(theme::low()).width(2.0);
@@ -292,13 +151,18 @@ fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f3
     });
     let c = &disc.chosen_box;
     let pasted = Points::new(
-        format!("box {} after pasting: coverage {}, density {}", disc.chosen, percent(c.coverage), percent(c.density)),
+        format!(
+            "box {} after pasting: coverage {}, density {}",
+            disc.chosen,
+            fmt::probability_percent(c.coverage),
+            fmt::probability_percent(c.density)
+        ),
         PlotPoints::from(vec![[c.coverage, c.density]]),
     )
     .color(theme::hazard())
     .radius(6.0);
     let share = disc.event_share;
-    let base = egui_plot::HLine::new(format!("all worlds: {} have the event", percent(share)), share)
+    let base = egui_plot::HLine::new(format!("all worlds: {} have the event", fmt::probability_percent(share)), share)
         .color(theme::reference())
         .style(egui_plot::LineStyle::dashed_dense());
     let floor = ((share - 0.05) * 10.0).floor().clamp(0.0, 9.0) / 10.0;
@@ -309,11 +173,11 @@ fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f3
         .include_x(1.0)
         .include_y(floor)
         .include_y(1.0)
-        .x_axis_formatter(|m: GridMark, _| percent(m.value))
-        .y_axis_formatter(|m: GridMark, _| percent(m.value))
+        .x_axis_formatter(|m: GridMark, _| fmt::probability_percent(m.value))
+        .y_axis_formatter(|m: GridMark, _| fmt::probability_percent(m.value))
         .allow_drag(false)
         .allow_zoom(false)
-        .label_formatter(plots::readout("coverage", percent, "density", percent));
+        .label_formatter(plots::readout("coverage", fmt::probability_percent, "density", fmt::probability_percent));
     let resp = plots::show(ui, out, "PRIM trade-off: click a box", plot, move |p| {
         p.hline(base);
         p.line(line);
@@ -338,7 +202,7 @@ fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f3
     }
 }
 
-fn rules_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f32) {
+fn rules_ui(ui: &mut Ui, d: &Decision, s: &mut DecisionSettings, height: f32) {
     let disc = &d.discovery;
     let b = &disc.chosen_box;
     ui.horizontal_wrapped(|ui| {
@@ -369,12 +233,12 @@ fn rules_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f32) 
             "When {}: {} of its worlds (density), {} of all such worlds inside (coverage), {} of all worlds; {} \
              restrictions after pasting. Event in {} of all {} worlds.",
             disc.event_text,
-            percent(b.density),
-            percent(b.coverage),
-            percent(b.mass),
+            fmt::probability_percent(b.density),
+            fmt::probability_percent(b.coverage),
+            fmt::probability_percent(b.mass),
             b.restrictions.len(),
-            percent(disc.event_share),
-            plots::num(disc.runs as f64)
+            fmt::probability_percent(disc.event_share),
+            fmt::number(disc.runs as f64)
         ),
     );
     egui::ScrollArea::vertical().id_salt("rob_rules").max_height(height - 50.0).show(ui, |ui| {
@@ -394,7 +258,7 @@ fn rules_ui(ui: &mut Ui, d: &Decision, s: &mut RobustnessSettings, height: f32) 
             }
             for r in &b.restrictions {
                 ui.label(r.rule()).on_hover_text(param_meaning(&r.name));
-                ui.label(format!("{} to {}", fmt_bound(r.sampled_min), fmt_bound(r.sampled_max)));
+                ui.label(format!("{} to {}", crate::fmt::bound(r.sampled_min), crate::fmt::bound(r.sampled_max)));
                 ui.label(format!("{:.1e}", r.p_value));
                 ui.end_row();
             }
@@ -438,7 +302,7 @@ fn regret_ui(ui: &mut Ui, d: &Decision, height: f32) {
                     continue;
                 }
                 let text = match (h, r.floor) {
-                    ("at floor", Some(f)) => format!("net ≥ {}", money(f)),
+                    ("at floor", Some(f)) => format!("net ≥ {}", fmt::money_compact(f)),
                     _ => h.to_string(),
                 };
                 ui.label(RichText::new(text).strong()).on_hover_text(tip);
@@ -464,13 +328,14 @@ fn regret_ui(ui: &mut Ui, d: &Decision, height: f32) {
                     resp.on_hover_text(tags.join(", "));
                 }
                 // The net's own error is in the Overview table; here it would only widen the row.
-                ui.label(money(o.net_mean)).on_hover_text(format!("± {} (one standard error)", money(o.net_se)));
-                ui.label(format!("{} ± {}", money(o.regret_mean), money(o.regret_se)));
-                ui.label(money(o.regret_p95));
-                ui.label(money(o.regret_max));
-                ui.label(percent(o.best_share));
+                ui.label(fmt::money_compact(o.net_mean))
+                    .on_hover_text(format!("± {} (one standard error)", fmt::money_compact(o.net_se)));
+                ui.label(format!("{} ± {}", fmt::money_compact(o.regret_mean), fmt::money_compact(o.regret_se)));
+                ui.label(fmt::money_compact(o.regret_p95));
+                ui.label(fmt::money_compact(o.regret_max));
+                ui.label(fmt::probability_percent(o.best_share));
                 if let Some(sh) = o.satisficing_share {
-                    ui.label(percent(sh));
+                    ui.label(fmt::probability_percent(sh));
                 }
                 ui.end_row();
             }
@@ -492,20 +357,23 @@ fn evppi_ui(ui: &mut Ui, d: &Decision, height: f32, out: &mut ViewOut) {
                 .name(format!(
                     "resolving {} is worth {} ± {} ({} of EVPI)",
                     short(&p.param),
-                    money(p.evppi),
-                    money(p.evppi_se),
-                    percent(p.share_of_evpi)
+                    fmt::money_compact(p.evppi),
+                    fmt::money_compact(p.evppi_se),
+                    fmt::probability_percent(p.share_of_evpi)
                 ))
         })
         .collect();
     let names: Vec<String> = rows.iter().map(|p| short(&p.param).to_string()).collect();
-    let evpi = VLine::new(format!("EVPI, knowing everything: {} ± {}", money(v.evpi), money(v.evpi_se)), v.evpi)
-        .color(theme::reference())
-        .width(1.5);
+    let evpi = VLine::new(
+        format!("EVPI, knowing everything: {} ± {}", fmt::money_compact(v.evpi), fmt::money_compact(v.evpi_se)),
+        v.evpi,
+    )
+    .color(theme::reference())
+    .width(1.5);
     let chart = BarChart::new("EVPPI", bars).horizontal().width(0.7).color(theme::best());
     let plot = plots::base_without_legend("rob_evppi", "expected value of information (2025 US$)", "", height - 30.0)
         .x_grid_spacer(plots::nice_marks)
-        .x_axis_formatter(|m: GridMark, _| money(m.value))
+        .x_axis_formatter(|m: GridMark, _| fmt::money_compact(m.value))
         .y_axis_formatter(move |m: GridMark, _| {
             let i = m.value.round();
             if (m.value - i).abs() > 1e-6 || i < 0.0 || i as usize >= names.len() {
@@ -534,6 +402,6 @@ fn evppi_ui(ui: &mut Ui, d: &Decision, height: f32, out: &mut ViewOut) {
          noisy bin means inflates the estimate; that inflation, measured on random partitions of the worlds ({}), \
          is taken off.",
         v.options.bins,
-        money(v.bias)
+        fmt::money_compact(v.bias)
     ));
 }

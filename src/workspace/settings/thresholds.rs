@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use crate::analysis::sweep::{self, Constraint, Sweep, SweepParam, SweepSpec, WorldAxis};
-use crate::app::analyses::Request;
 use crate::model::{PARAMS, Scenario};
+use crate::workspace::analyses::Request;
 
 /// Runs per grid point unless the user asks for another count: enough for a P(catastrophe)
-/// to within about one percentage point, and a 25-point sweep of the baseline in a blink.
+/// to within about one percentage point, and a 25-point sweep of the built-in scenario in a blink.
 pub const DEFAULT_RUNS: u64 = 10_000;
 
 /// A grid of `steps` values from `from` to `to`.

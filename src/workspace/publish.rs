@@ -1,7 +1,8 @@
 //! "Export figure…" and "Export report…": publication figures (SVG and PNG with JSON
 //! sidecars) and the report bundle, drawn by the same headless renderer as `tierlab figures`
-//! and `tierlab report` (never a screenshot), on a named background thread with progress and
-//! cancellation.
+//! and `tierlab report` (never a screenshot), with progress and cancellation: on a named
+//! background thread, or stepped by a workspace without threads (the study a slice at a
+//! time, then the figures in one slice).
 //!
 //! The scenario is simulated again with its seed: run `n` of a simulation does not depend on
 //! what else is simulated, so this reproduces the results on screen exactly, with every run
@@ -21,8 +22,10 @@ use crate::export::report::{SCENARIO_COPY, write_report, write_scenario_copy};
 use crate::model::Scenario;
 use crate::sim::Control;
 use crate::sim::store::Keep;
-use crate::study::{Input, Keeps, Runs, ScenarioSource, Stage, StudyJob, StudyPlan, progress_at};
+use crate::study::{Input, Keeps, Runs, ScenarioSource, Stage, Study, StudyJob, StudyPlan, progress_at};
 
+use super::executor::{Pace, Slice};
+use super::simulation::MEMORY_BUDGET_BYTES;
 use super::state::Tab;
 
 /// The thread's name, as debuggers and profilers show it.
@@ -38,7 +41,7 @@ pub fn figures_of(tab: Tab) -> &'static [FigureKind] {
         Tab::Jurisdictions => &[SharesOverTime, JurisdictionBars],
         Tab::Thresholds => &[ThresholdCurves, Frontier, Heatmap],
         Tab::Sensitivity => &[Tornado],
-        Tab::Robustness => &[PrimTradeoff, PrimBox, Regret, Evppi],
+        Tab::Decision => &[PrimTradeoff, PrimBox, Regret, Evppi],
         Tab::Learn => &[HarmExceedance, NetDistribution],
     }
 }
@@ -99,12 +102,45 @@ pub struct Publishing {
     stages: Vec<Stage>,
     drawn: Arc<AtomicUsize>,
     figures: usize,
-    done: Receiver<Result<String, String>>,
+    backend: Backend,
+}
+
+/// Where the work is done.
+enum Backend {
+    Thread { done: Receiver<Result<String, String>> },
+    Stepped(Box<Stepped>),
+}
+
+/// A stepped publication: its study until it is made, then its message.
+struct Stepped {
+    job: Option<StudyJob>,
+    input: Input,
+    publication: Publication,
+    pace: Pace,
+    ended: Option<Result<String, String>>,
+}
+
+/// The study of `publication` of `scenario` (at its own run count): the plan it needs, the
+/// main simulation keeping every run for the figures.
+fn study_of(
+    scenario: Scenario,
+    source: ScenarioSource,
+    publication: &Publication,
+) -> (Input, Result<StudyJob, String>) {
+    let input = Input::new(scenario, source);
+    let keeps = Keeps {
+        store: Keep::Spill { dir: std::env::temp_dir(), budget_bytes: MEMORY_BUDGET_BYTES },
+        ..Keeps::everything()
+    };
+    let job = StudyJob::new(&input, &publication.plan(), Runs::All, &keeps, None)
+        .map_err(|e| format!("Could not write {}: {e}", publication.what()));
+    (input, job)
 }
 
 impl Publishing {
     /// Starts `publication` of `scenario` (simulated at its own run count) on a new thread;
-    /// `source` is the scenario text the provenance hashes; `repaint` wakes the UI when it ends.
+    /// `source` is the scenario text the provenance hashes; `wake` wakes the front end when it
+    /// ends.
     ///
     /// # Errors
     /// The thread cannot be started.
@@ -112,33 +148,81 @@ impl Publishing {
         scenario: Scenario,
         source: ScenarioSource,
         publication: Publication,
-        repaint: impl Fn() + Send + 'static,
+        wake: impl Fn() + Send + 'static,
     ) -> std::io::Result<Publishing> {
         let control = Arc::new(Control::new());
         let drawn = Arc::new(AtomicUsize::new(0));
-        let plan = publication.plan();
-        let input = Input::new(scenario, source);
-        let keeps = Keeps {
-            store: Keep::Spill { dir: std::env::temp_dir(), budget_bytes: super::worker::MEMORY_BUDGET_BYTES },
-            ..Keeps::everything()
-        };
-        let job = StudyJob::new(&input, &plan, Runs::All, &keeps, None);
+        let (input, job) = study_of(scenario, source, &publication);
         let stages = job.as_ref().map(|j| j.stages().to_vec()).unwrap_or_default();
         let (tx, rx) = channel();
         let what = publication.what();
         let figures = publication.figures();
         let (c, d) = (Arc::clone(&control), Arc::clone(&drawn));
         std::thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
-            let out = std::panic::catch_unwind(AssertUnwindSafe(|| match job {
-                Ok(job) => publish(job, &input, &publication, &c, &d),
-                Err(e) => Err(format!("Could not write {}: {e}", publication.what())),
+            let out = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                let study = job?.run(None, &c).map_err(|e| study_failed(&publication, &c, &e))?;
+                write_publication(&study, &input, &publication, &c, &d)
             }))
             .unwrap_or_else(|_| Err(format!("Writing {} failed unexpectedly.", publication.what())));
-            // A closed channel means the app is gone: nothing left to do.
+            // A closed channel means the workspace is gone: nothing left to do.
             let _ = tx.send(out);
-            repaint();
+            wake();
         })?;
-        Ok(Publishing { what, control, stages, drawn, figures, done: rx })
+        Ok(Publishing { what, control, stages, drawn, figures, backend: Backend::Thread { done: rx } })
+    }
+
+    /// Prepares `publication` to be made in the slices of [`Publishing::advance`]; no thread.
+    pub fn stepped(scenario: Scenario, source: ScenarioSource, publication: Publication) -> Publishing {
+        let (input, job) = study_of(scenario, source, &publication);
+        let stages = job.as_ref().map(|j| j.stages().to_vec()).unwrap_or_default();
+        let (job, ended) = match job {
+            Ok(j) => (Some(j), None),
+            Err(e) => (None, Some(Err(e))),
+        };
+        Publishing {
+            what: publication.what(),
+            control: Arc::new(Control::new()),
+            stages,
+            drawn: Arc::new(AtomicUsize::new(0)),
+            figures: publication.figures(),
+            backend: Backend::Stepped(Box::new(Stepped { job, input, publication, pace: Pace::default(), ended })),
+        }
+    }
+
+    /// Steps the study within `slice`; once it is made, draws and writes every file in the
+    /// same slice (a figure is not cut in parts). A thread's publication needs no help.
+    pub(crate) fn advance(&mut self, slice: &mut Slice) {
+        let Backend::Stepped(s) = &mut self.backend else { return };
+        if s.ended.is_some() {
+            return;
+        }
+        let control = &self.control;
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| -> Result<Option<String>, String> {
+            let Some(job) = s.job.as_mut() else { return Err(format!("Could not write {}.", s.publication.what())) };
+            while !job.is_finished() {
+                let Some(max_runs) = slice.next_chunk(&s.pace) else { return Ok(None) };
+                let (before, t0) = (control.runs_done(), std::time::Instant::now());
+                let stepped = job.step(max_runs, control);
+                let done = control.runs_done().saturating_sub(before);
+                s.pace.observe(done, t0.elapsed());
+                slice.spend(done);
+                stepped.map_err(|e| study_failed(&s.publication, control, &e))?;
+            }
+            let job = s.job.take().ok_or_else(|| format!("Could not write {}.", s.publication.what()))?;
+            let study = job.finish().map_err(|e| study_failed(&s.publication, control, &e))?;
+            write_publication(&study, &s.input, &s.publication, control, &self.drawn).map(Some)
+        }))
+        .unwrap_or_else(|_| Err(format!("Writing {} failed unexpectedly.", s.publication.what())));
+        match result {
+            Ok(None) => {}
+            Ok(Some(msg)) => s.ended = Some(Ok(msg)),
+            Err(msg) => s.ended = Some(Err(msg)),
+        }
+    }
+
+    /// Whether a stepped publication has work left for [`Publishing::advance`].
+    pub fn has_work(&self) -> bool {
+        matches!(&self.backend, Backend::Stepped(s) if s.ended.is_none())
     }
 
     /// What is being written and how far along: a phrase and a fraction in [0, 1].
@@ -160,19 +244,34 @@ impl Publishing {
     }
 
     /// The message it ended with, once it has.
-    pub fn poll(&self) -> Option<Result<String, String>> {
-        self.done.try_recv().ok()
+    pub fn poll(&mut self) -> Option<Result<String, String>> {
+        match &mut self.backend {
+            Backend::Thread { done } => done.try_recv().ok(),
+            Backend::Stepped(s) => s.ended.take(),
+        }
     }
 
     /// Stops it before its next batch of runs or its next figure.
-    pub fn cancel(&self) {
+    pub fn cancel(&mut self) {
         self.control.cancel();
+        if let Backend::Stepped(s) = &mut self.backend
+            && s.ended.is_none()
+        {
+            s.job = None;
+            s.ended = Some(Err(format!("Stopped writing {}.", self.what)));
+        }
     }
 }
 
-/// Simulates, runs the plan's analyses and writes the files; the message for the status line.
-fn publish(
-    job: StudyJob,
+/// The message for a study that could not be made.
+fn study_failed(publication: &Publication, control: &Control, e: &crate::study::StudyError) -> String {
+    let what = publication.what();
+    if control.is_cancelled() { format!("Stopped writing {what}.") } else { format!("Could not write {what}: {e}") }
+}
+
+/// Writes the files of `publication` from its study; the message for the status line.
+fn write_publication(
+    study: &Study,
     input: &Input,
     publication: &Publication,
     control: &Control,
@@ -180,9 +279,6 @@ fn publish(
 ) -> Result<String, String> {
     let what = publication.what();
     let (scenario, source) = (&*input.scenario, &*input.source);
-    let study = job.run(None, control).map_err(|e| {
-        if control.is_cancelled() { format!("Stopped writing {what}.") } else { format!("Could not write {what}: {e}") }
-    })?;
     let missing = || format!("Could not write {what}: no simulation was made");
     let dir = publication.dir();
     std::fs::create_dir_all(dir).map_err(|e| format!("Could not create {}: {e}", dir.display()))?;
@@ -190,7 +286,7 @@ fn publish(
     let cancelled = || format!("Stopped writing {what}.");
     match publication {
         Publication::Figures { tab, on_screen, .. } => {
-            let mut input = FigureInput::of_study(&study, scenario).ok_or_else(missing)?;
+            let mut input = FigureInput::of_study(study, scenario).ok_or_else(missing)?;
             if tab.is_analysis() {
                 input = input
                     .with_sweep(on_screen.sweep.as_deref())
@@ -238,7 +334,7 @@ fn publish(
             ))
         }
         Publication::Report { formats, .. } => {
-            let input = FigureInput::of_study(&study, scenario).ok_or_else(missing)?;
+            let input = FigureInput::of_study(study, scenario).ok_or_else(missing)?;
             let files = write_report(dir, &input, formats, &opts, |_| {
                 drawn.fetch_add(1, Ordering::Relaxed);
             })
@@ -258,7 +354,7 @@ mod tests {
     use super::*;
     use std::time::{Duration, Instant};
 
-    fn wait(p: &Publishing) -> Result<String, String> {
+    fn wait(p: &mut Publishing) -> Result<String, String> {
         let deadline = Instant::now() + Duration::from_secs(300);
         loop {
             if let Some(r) = p.poll() {
@@ -282,8 +378,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let publication =
             Publication::Figures { tab: Tab::Overview, dir: dir.path().into(), on_screen: OnScreen::default() };
-        let p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
-        let msg = wait(&p).unwrap();
+        let mut p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
+        let msg = wait(&mut p).unwrap();
         assert!(msg.contains("net_distribution"), "{msg}");
         let copy = std::fs::read_to_string(dir.path().join(SCENARIO_COPY)).expect("scenario copy");
         assert_eq!(copy, test_source().text, "the scenario as run is written beside the figures");
@@ -300,8 +396,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let publication =
             Publication::Figures { tab: Tab::Sensitivity, dir: dir.path().into(), on_screen: OnScreen::default() };
-        let p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
-        let msg = wait(&p).unwrap_err();
+        let mut p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
+        let msg = wait(&mut p).unwrap_err();
         assert!(msg.contains("tornado") && msg.contains("wait"), "{msg}");
     }
 
@@ -311,10 +407,53 @@ mod tests {
         let s = Scenario::built_in().with_runs(1_000_000).unwrap();
         let plan = StudyPlan::default_for(&s);
         let publication = Publication::Report { dir: dir.path().into(), plan, formats: vec![Format::Svg] };
-        let p = Publishing::start(s, test_source(), publication, || {}).unwrap();
+        let mut p = Publishing::start(s, test_source(), publication, || {}).unwrap();
         p.cancel();
-        let msg = wait(&p).unwrap_err();
+        let msg = wait(&mut p).unwrap_err();
         assert!(msg.starts_with("Stopped"), "{msg}");
         assert!(!dir.path().join("report.html").exists());
+    }
+
+    #[test]
+    fn a_stepped_publication_writes_what_the_thread_writes() {
+        let (threaded, stepped) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let figures = |dir: &tempfile::TempDir| Publication::Figures {
+            tab: Tab::Overview,
+            dir: dir.path().into(),
+            on_screen: OnScreen::default(),
+        };
+        let mut p = Publishing::start(small(), test_source(), figures(&threaded), || {}).unwrap();
+        wait(&mut p).unwrap();
+        let mut p = Publishing::stepped(small(), test_source(), figures(&stepped));
+        let mut slices = 0;
+        let msg = loop {
+            let mut slice = Slice::new(crate::workspace::Budget::Runs(64));
+            p.advance(&mut slice);
+            slices += 1;
+            if let Some(msg) = p.poll() {
+                break msg.unwrap();
+            }
+            assert!(slices < 100, "the publication does not end");
+        };
+        assert!(slices > 1, "200 runs take more than one slice of 64");
+        assert!(msg.contains("net_distribution"), "{msg}");
+        for kind in figures_of(Tab::Overview) {
+            let name = format!("{}.svg", kind.name());
+            let a = std::fs::read(threaded.path().join(&name)).unwrap();
+            let b = std::fs::read(stepped.path().join(&name)).unwrap();
+            assert!(a == b, "{name} differs");
+        }
+    }
+
+    #[test]
+    fn a_stepped_publication_can_be_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let publication =
+            Publication::Figures { tab: Tab::Overview, dir: dir.path().into(), on_screen: OnScreen::default() };
+        let mut p = Publishing::stepped(small(), test_source(), publication);
+        p.advance(&mut Slice::new(crate::workspace::Budget::Runs(10)));
+        p.cancel();
+        assert!(!p.has_work());
+        assert!(p.poll().is_some_and(|r| r.is_err_and(|m| m.starts_with("Stopped"))));
     }
 }

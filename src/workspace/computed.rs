@@ -168,7 +168,7 @@ fn sorted_in_place(mut v: Vec<f64>) -> Vec<f64> {
 }
 
 impl Curves {
-    fn new(results: &Results, baseline: usize, grid: &[f64]) -> Curves {
+    fn new(results: &Results, reference: usize, grid: &[f64]) -> Curves {
         let np = results.n_policies;
         let col = |f: fn(&crate::sim::Outcome) -> f64| -> Vec<Vec<f64>> {
             (0..np).into_par_iter().map(|p| results.column(p, f)).collect()
@@ -177,7 +177,7 @@ impl Curves {
         // Paired differences first, while the runs are still in order.
         let diff: Vec<Vec<f64>> = (0..np)
             .into_par_iter()
-            .map(|p| match (p == baseline, net.get(p), net.get(baseline)) {
+            .map(|p| match (p == reference, net.get(p), net.get(reference)) {
                 (false, Some(a), Some(b)) => sorted_in_place(a.iter().zip(b).map(|(a, b)| a - b).collect()),
                 _ => Vec::new(),
             })
@@ -235,7 +235,8 @@ pub struct Computed {
     pub scenario_name: String,
     pub policy_names: Vec<String>,
     pub jurisdiction_names: Vec<String>,
-    pub baseline: usize,
+    /// The reference policy: the one the others are paired against.
+    pub reference: usize,
     pub years: f64,
     pub summary: Summary,
     /// Runs the per-jurisdiction means come from (all of them, unless there are very many).
@@ -246,7 +247,8 @@ pub struct Computed {
     pub benefit: MetricPlot,
     pub harm: MetricPlot,
     pub net: MetricPlot,
-    /// Net minus the baseline policy's net in the same run (empty for the baseline itself).
+    /// Net minus the reference policy's net in the same run (empty for the reference policy
+    /// itself).
     pub diff: MetricPlot,
     /// Harm exceedance (log10 harm, log10 P(harm > x)) per policy.
     pub exceedance: Vec<Vec<[f64; 2]>>,
@@ -287,12 +289,12 @@ impl Computed {
     ) -> Computed {
         let names: Vec<String> = scenario.policies().iter().map(|p| p.name.clone()).collect();
         let jnames: Vec<String> = scenario.jurisdictions().iter().map(|j| j.name.clone()).collect();
-        let baseline = scenario.run().reference.min(names.len().saturating_sub(1));
+        let reference = scenario.run().reference.min(names.len().saturating_sub(1));
         let np = results.n_policies;
         let steps = scenario.run().steps();
         let dt = scenario.run().dt();
         let grid: Vec<f64> = (0..=steps).map(|t| t as f64 * dt).collect();
-        let curves = Curves::new(results, baseline, &grid);
+        let curves = Curves::new(results, reference, &grid);
         let fans = (0..np).map(|p| (0..series.metrics.len()).map(|m| Fan::of(&series, p, m)).collect()).collect();
         let h = &scenario.world()[P::hazard_threshold as usize];
         let mut provenance = Provenance::new(scenario, &source.origin, &source.text);
@@ -308,7 +310,7 @@ impl Computed {
             scenario_name: scenario.name().to_string(),
             policy_names: names,
             jurisdiction_names: jnames,
-            baseline,
+            reference,
             years: f64::from(scenario.run().years),
             summary,
             jurisdiction_runs: results.n_runs(),
@@ -374,7 +376,7 @@ mod tests {
     use crate::study::{Input, Keeps, MainSimulation};
 
     #[test]
-    fn computed_from_a_small_baseline_run() {
+    fn computed_from_a_small_run_of_the_built_in_scenario() {
         let input = Input::built_in().with_overrides(Some(200), None).unwrap();
         let s = &input.scenario;
         let sim = MainSimulation::run_whole(&input, &Keeps::everything(), &Control::new()).unwrap();
@@ -385,7 +387,7 @@ mod tests {
         assert_eq!(c.fans.len(), 4);
         assert_eq!(c.fans[0].len(), 4 + s.jurisdictions().len());
         assert_eq!(c.fans[0][CUM_HARM].years.len(), s.run().steps());
-        assert!(c.diff.density[c.baseline].is_empty());
+        assert!(c.diff.density[c.reference].is_empty());
         assert_eq!(c.net.density[0].len(), DENSITY_POINTS);
         assert!(c.harm.log10);
         let last = c.hazard_public[0].last().unwrap();

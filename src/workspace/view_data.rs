@@ -1,7 +1,7 @@
-//! Exports from the app: each view's data as tidy CSV (one observation per row, with a
-//! header; a `result` column tells the current result from the pinned one) with a JSON file
-//! beside it holding the provenance and the scenario's text, and a PNG of one plot cut from a
-//! screenshot of the window.
+//! Each view's data as tidy CSV (one observation per row, with a header; a `result` column
+//! tells the current result from the pinned one) with a JSON file beside it holding the
+//! provenance and the scenario's text; the analysis tabs' tables as the command line writes
+//! them.
 
 use std::path::{Path, PathBuf};
 
@@ -18,9 +18,9 @@ use crate::sim::SERIES_FIXED;
 use crate::study::{Provenance, ScenarioSource};
 
 use super::analyses::{Outcome, Slot};
+use super::analysis_tabs::{AnalysisView, AnalysisViews};
 use super::computed::{Computed, MetricPlot};
 use super::state::Tab;
-use super::views::{AnalysisView, AnalysisViews};
 
 fn io_err(e: impl std::error::Error + Send + Sync + 'static) -> std::io::Error {
     std::io::Error::other(e)
@@ -139,7 +139,7 @@ pub fn view_csv(tab: Tab, current: &Computed, pinned: Option<&Computed>) -> std:
                 }
             }
         }
-        Tab::Thresholds | Tab::Sensitivity | Tab::Robustness => {
+        Tab::Thresholds | Tab::Sensitivity | Tab::Decision => {
             return Err(std::io::Error::other(format!("the {} view shows an analysis, not a result", tab.label())));
         }
         Tab::Learn => {
@@ -257,7 +257,7 @@ pub fn write_analysis_csv(
             (Tab::Thresholds, Some(Outcome::Sweep(s))) => (sweep_csv(s), sweep_json(&p, s, best.as_deref(), text)),
             (Tab::Thresholds, Some(Outcome::Heatmap(h))) => (sweep2d_csv(h), sweep2d_json(&p, h, cap, text)),
             (Tab::Sensitivity, Some(Outcome::Sensitivity(r))) => (sensitivity_csv(r), sensitivity_json(&p, r, text)),
-            (Tab::Robustness, Some(Outcome::Decision(d))) => (discovery_csv(&d.discovery), decision_json(&p, d, text)),
+            (Tab::Decision, Some(Outcome::Decision(d))) => (discovery_csv(&d.discovery), decision_json(&p, d, text)),
             _ => continue,
         };
         let file = if slot == Slot::Heatmap { with_suffix(path, "_heatmap") } else { path.to_path_buf() };
@@ -285,33 +285,6 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
         None => format!("{stem}{suffix}"),
     };
     path.with_file_name(name)
-}
-
-/// The part of a screenshot inside `rect` (points), as PNG bytes. The rectangle is clamped to
-/// the image, so no rectangle can make this fail except an empty one.
-///
-/// # Errors
-/// The rectangle misses the image, or encoding fails.
-pub fn crop_png(image: &egui::ColorImage, rect: egui::Rect, pixels_per_point: f32) -> Result<Vec<u8>, String> {
-    let [w, h] = image.size;
-    let px = |v: f32, max: usize| ((v * pixels_per_point).round().max(0.0) as usize).min(max);
-    let (x0, x1) = (px(rect.min.x, w), px(rect.max.x, w));
-    let (y0, y1) = (px(rect.min.y, h), px(rect.max.y, h));
-    if x1 <= x0 || y1 <= y0 {
-        return Err("the plot is not on screen".into());
-    }
-    let mut rgba = Vec::with_capacity((x1 - x0) * (y1 - y0) * 4);
-    for y in y0..y1 {
-        let row = image.pixels.get(y * w + x0..y * w + x1).ok_or_else(|| "the screenshot is incomplete".to_string())?;
-        for c in row {
-            rgba.extend_from_slice(&c.to_srgba_unmultiplied());
-        }
-    }
-    let img = image::RgbaImage::from_raw((x1 - x0) as u32, (y1 - y0) as u32, rgba)
-        .ok_or_else(|| "the image has the wrong size".to_string())?;
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).map_err(|e| e.to_string())?;
-    Ok(out.into_inner())
 }
 
 #[cfg(test)]
@@ -364,14 +337,5 @@ mod tests {
             PathBuf::from("/a/b_thresholds_heatmap.csv")
         );
         assert_eq!(with_suffix(Path::new("plain"), "_heatmap"), PathBuf::from("plain_heatmap"));
-    }
-
-    #[test]
-    fn crops_are_clamped_to_the_image() {
-        let img = egui::ColorImage::new([10, 8], vec![egui::Color32::RED; 80]);
-        let png = crop_png(&img, egui::Rect::from_min_max([2.0, 2.0].into(), [50.0, 50.0].into()), 1.0).unwrap();
-        let decoded = image::load_from_memory(&png).unwrap();
-        assert_eq!((decoded.width(), decoded.height()), (8, 6));
-        assert!(crop_png(&img, egui::Rect::from_min_max([20.0, 20.0].into(), [30.0, 30.0].into()), 1.0).is_err());
     }
 }

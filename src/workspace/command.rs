@@ -1,5 +1,7 @@
-//! What the UI asks the app to do. Widgets push commands while drawing; the shell applies
-//! them once per frame, after drawing, so no widget changes state under another's feet.
+//! What a front end asks the workspace to do. Widgets push commands while drawing; the front
+//! end applies them once per frame, after drawing, so no widget changes state under another's
+//! feet. A command the workspace cannot finish alone (it needs a path, a screenshot, the
+//! window closed) returns an [`Effect`](super::Effect) for the front end.
 
 use std::path::PathBuf;
 
@@ -8,9 +10,9 @@ use crate::analysis::sweep::SweepParam;
 use super::analyses::Slot;
 use super::state::Tab;
 
-/// A command from the UI (or a test) to the app.
+/// A command from a front end (or a test) to the workspace.
 #[derive(Clone, Debug, PartialEq)]
-pub enum AppCommand {
+pub enum Command {
     /// The scenario being edited changed in place. `immediate`: run now (a slider was released,
     /// a choice was made); otherwise run after a short pause (a slider is being dragged).
     Edited {
@@ -31,15 +33,15 @@ pub enum AppCommand {
     Run,
     /// Stop the simulation in flight.
     Cancel,
-    /// Freeze the current results as a ghosted reference in every view.
+    /// Freeze the current result, shown dashed beside every new result in every view.
     Pin,
     Unpin,
 
     AddPolicy,
     DuplicatePolicy(usize),
     RemovePolicy(usize),
-    /// Make this policy the one others are paired against.
-    SetBaselinePolicy(usize),
+    /// Make this policy the reference policy: the one the others are paired against.
+    SetReferencePolicy(usize),
     AddJurisdiction,
     RemoveJurisdiction(usize),
     /// Rescale share0, host, weight and exposure so that each sums to 1.
@@ -47,7 +49,7 @@ pub enum AppCommand {
 
     /// Replace the scenario by an embedded preset (asks first if there are unsaved edits).
     NewFromPreset(usize),
-    /// Ask for a file to open (native dialog, or a typed path where there is none).
+    /// Ask for a file to open (the front end asks for the path).
     Open,
     /// Open this file (asks first if there are unsaved edits).
     OpenPath(PathBuf),
@@ -91,4 +93,35 @@ pub enum AppCommand {
     CancelPrompt,
     /// Close the window (asks first if there are unsaved edits).
     Quit,
+}
+
+/// Keeps one `Edited` per frame (the last, immediate if any was): a frame's edits are one
+/// edit, and one run.
+pub fn merge_edits(cmds: Vec<Command>) -> Vec<Command> {
+    let immediate = cmds.iter().any(|c| matches!(c, Command::Edited { immediate: true }));
+    let last = cmds.iter().rposition(|c| matches!(c, Command::Edited { .. }));
+    cmds.into_iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c {
+            Command::Edited { .. } if Some(i) != last => None,
+            Command::Edited { .. } => Some(Command::Edited { immediate }),
+            other => Some(other),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_merge_into_one() {
+        let cmds = vec![
+            Command::Edited { immediate: false },
+            Command::AddPolicy,
+            Command::Edited { immediate: true },
+            Command::Edited { immediate: false },
+        ];
+        assert_eq!(merge_edits(cmds), vec![Command::AddPolicy, Command::Edited { immediate: true }]);
+    }
 }

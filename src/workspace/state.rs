@@ -19,7 +19,10 @@ pub enum Tab {
     Jurisdictions,
     Thresholds,
     Sensitivity,
-    Robustness,
+    /// Decision support: scenario discovery, regret and the value of information (the
+    /// command line's `tierlab decide`). State stored by older versions names it Robustness.
+    #[serde(alias = "Robustness")]
+    Decision,
     Learn,
 }
 
@@ -31,7 +34,7 @@ impl Tab {
         Tab::Jurisdictions,
         Tab::Thresholds,
         Tab::Sensitivity,
-        Tab::Robustness,
+        Tab::Decision,
         Tab::Learn,
     ];
 
@@ -43,15 +46,15 @@ impl Tab {
             Tab::Jurisdictions => "Jurisdictions",
             Tab::Thresholds => "Thresholds",
             Tab::Sensitivity => "Sensitivity",
-            Tab::Robustness => "Robustness",
+            Tab::Decision => "Decision support",
             Tab::Learn => "Learn",
         }
     }
 
-    /// Whether the tab shows an analysis of its own (a sweep, a sensitivity analysis) rather
-    /// than the simulation's result.
+    /// Whether the tab shows an analysis of its own (a sweep, a sensitivity analysis, decision
+    /// support) rather than the simulation's result.
     pub fn is_analysis(self) -> bool {
-        matches!(self, Tab::Thresholds | Tab::Sensitivity | Tab::Robustness)
+        matches!(self, Tab::Thresholds | Tab::Sensitivity | Tab::Decision)
     }
 
     /// File-name stem for exports of this view.
@@ -63,7 +66,7 @@ impl Tab {
             Tab::Jurisdictions => "jurisdictions",
             Tab::Thresholds => "thresholds",
             Tab::Sensitivity => "sensitivity",
-            Tab::Robustness => "robustness",
+            Tab::Decision => "decision",
             Tab::Learn => "learn",
         }
     }
@@ -302,7 +305,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn baseline_round_trips_through_the_checker() {
+    fn the_built_in_scenario_round_trips_through_the_checker() {
         let s = Scenario::built_in();
         assert_eq!(check_edit(&s.to_draft()).unwrap(), s);
     }
@@ -343,5 +346,15 @@ mod tests {
         d.edit.run.seed += 1;
         assert!(d.is_dirty());
         assert!(d.title().ends_with(" *"));
+    }
+
+    #[test]
+    fn state_stored_before_the_decision_tab_was_renamed_still_loads() {
+        let old = r#"{"tab":"Robustness","dark":true}"#;
+        let p: Persisted = serde_json::from_str(old).unwrap();
+        assert_eq!((p.tab, p.dark), (Tab::Decision, true));
+        let now = serde_json::to_string(&Persisted { tab: Tab::Decision, ..Persisted::default() }).unwrap();
+        assert!(now.contains(r#""tab":"Decision""#), "{now}");
+        assert_eq!(Tab::Decision.label(), "Decision support");
     }
 }

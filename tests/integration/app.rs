@@ -1,5 +1,5 @@
 //! The desktop app, driven through egui_kittest: the real `TierlabApp`, clicked and typed at,
-//! with few runs per simulation and a deterministic wait for the worker.
+//! with few runs per simulation and a deterministic wait for its workspace.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -7,10 +7,11 @@ use std::time::Duration;
 use egui::{Key, Modifiers, Pos2, Rect};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use tierlab::app::analyses::{Outcome, Slot};
+use tierlab::app::views::VIEWS;
 use tierlab::app::{AppCommand, AppOptions, Tab, TierlabApp};
 use tierlab::model::Scenario;
 use tierlab::model::scenario::BUILT_IN_TOML;
+use tierlab::workspace::analyses::{Outcome, Slot};
 
 /// Runs per simulation in these tests (the preview is 256, so every run also refines once).
 const RUNS: u64 = 300;
@@ -28,7 +29,7 @@ fn harness<'a>(file: Option<PathBuf>) -> Harness<'a, TierlabApp> {
 /// Draws, waits for the simulation in flight to finish, and draws its result.
 fn settle(h: &mut Harness<'_, TierlabApp>) {
     h.run_ok();
-    assert!(h.state_mut().wait_until_idle(WAIT), "the simulation did not finish");
+    assert!(h.state_mut().workspace_mut().wait_until_idle(WAIT), "the simulation did not finish");
     h.run();
 }
 
@@ -55,11 +56,11 @@ fn click_in_panel(h: &mut Harness<'_, TierlabApp>, label: &str) {
 }
 
 fn policy_names(h: &Harness<'_, TierlabApp>) -> Vec<String> {
-    h.state().document().edit.policies.iter().map(|p| p.name.clone()).collect()
+    h.state().workspace().document().edit.policies.iter().map(|p| p.name.clone()).collect()
 }
 
 fn result_names(h: &Harness<'_, TierlabApp>) -> Vec<String> {
-    h.state().result().expect("a result").policy_names.clone()
+    h.state().workspace().result().expect("a result").policy_names.clone()
 }
 
 fn read_json(path: &Path) -> serde_json::Value {
@@ -95,10 +96,10 @@ fn export_to_folder(h: &mut Harness<'_, TierlabApp>, item: &str, dir: &Path) {
 fn baseline_loads_runs_and_lists_every_policy() {
     let mut h = harness(None);
     settle(&mut h);
-    let r = h.state().result().expect("a result");
+    let r = h.state().workspace().result().expect("a result");
     assert!(r.is_final());
     assert_eq!(r.runs, RUNS as usize);
-    assert_eq!(h.state().title(), "Tierlab — Baseline 2026");
+    assert_eq!(h.state().workspace().title(), "Tierlab — Baseline 2026");
     let names = policy_names(&h);
     assert_eq!(names, Scenario::built_in().policies().iter().map(|p| p.name.clone()).collect::<Vec<_>>());
     assert_eq!(result_names(&h), names);
@@ -109,12 +110,12 @@ fn baseline_loads_runs_and_lists_every_policy() {
     for tab in Tab::ALL {
         h.get_by_label(tab.label()).click();
         h.run();
-        assert_eq!(h.state().persisted().tab, tab);
+        assert_eq!(h.state().workspace().persisted().tab, tab);
     }
     assert!(h.query_by_label_contains("1. Broad benefits").is_some(), "the Learn view explains");
     // The status bar stamps the hash of the file as loaded: the one `tierlab run` stamps.
     let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BUILT_IN_TOML);
-    assert_eq!(h.state().result().expect("a result").provenance.scenario_sha256, hash);
+    assert_eq!(h.state().workspace().result().expect("a result").provenance.scenario_sha256, hash);
     assert!(h.query_by_label_contains(&format!("scenario {}", &hash[..12])).is_some(), "hash in the status bar");
 }
 
@@ -124,8 +125,8 @@ fn moving_a_threshold_changes_the_results() {
     settle(&mut h);
     let policy = 1;
     assert_eq!(policy_names(&h)[policy], "Global tiered 1e27");
-    let before = h.state().result().unwrap().summary.policies[policy].clone();
-    let job = h.state().last_job();
+    let before = h.state().workspace().result().unwrap().summary.policies[policy].clone();
+    let job = h.state().workspace().last_job();
     // The first tiered policy starts open in the panel: its sliders are there.
     h.run();
     let slider = || (egui::accesskit::Role::Slider, "open below");
@@ -133,12 +134,12 @@ fn moving_a_threshold_changes_the_results() {
     h.run();
     h.get_by_role_and_label(slider().0, slider().1).set_value_accesskit(26.5);
     settle(&mut h);
-    let regime = h.state().document().edit.policies[policy].default;
+    let regime = h.state().workspace().document().edit.policies[policy].default;
     assert!(matches!(regime, tierlab::model::Regime::Tiered { open_below, .. } if (open_below - 26.5).abs() < 1e-9));
-    assert!(h.state().last_job() > job, "the edit started a new run");
-    let after = &h.state().result().unwrap().summary.policies[policy];
+    assert!(h.state().workspace().last_job() > job, "the edit started a new run");
+    let after = &h.state().workspace().result().unwrap().summary.policies[policy];
     assert_ne!(after.net.mean, before.net.mean, "a lower threshold changes the tiered policy's outcome");
-    assert!(h.state().title().ends_with(" *"), "the title marks unsaved changes");
+    assert!(h.state().workspace().title().ends_with(" *"), "the title marks unsaved changes");
 }
 
 #[test]
@@ -175,17 +176,17 @@ fn add_duplicate_and_remove_a_policy() {
 fn pin_and_unpin() {
     let mut h = harness(None);
     settle(&mut h);
-    h.get_by_label("Pin as baseline").click();
+    h.get_by_label("Pin result").click();
     h.run();
-    let pinned_job = h.state().pinned().expect("pinned").job;
+    let pinned_job = h.state().workspace().pinned().expect("pinned").job;
     assert!(h.query_by_label("pinned: Status quo").is_some(), "the pinned rows are in the table");
 
     // New results arrive beside the pinned ones.
-    h.state_mut().scenario_mut().run.seed += 1;
+    h.state_mut().workspace_mut().scenario_mut().run.seed += 1;
     h.state_mut().apply(AppCommand::Edited { immediate: true });
     settle(&mut h);
-    assert_eq!(h.state().pinned().unwrap().job, pinned_job);
-    assert_ne!(h.state().result().unwrap().job, pinned_job);
+    assert_eq!(h.state().workspace().pinned().unwrap().job, pinned_job);
+    assert_ne!(h.state().workspace().result().unwrap().job, pinned_job);
     for tab in Tab::ALL {
         h.get_by_label(tab.label()).click();
         h.run();
@@ -193,7 +194,7 @@ fn pin_and_unpin() {
 
     h.get_by_label("Unpin").click();
     h.run();
-    assert!(h.state().pinned().is_none());
+    assert!(h.state().workspace().pinned().is_none());
     h.get_by_label("Overview").click();
     h.run();
     assert!(h.query_by_label("pinned: Status quo").is_none());
@@ -216,7 +217,7 @@ fn an_invalid_file_shows_every_error_and_keeps_the_scenario() {
     let path = broken_file(dir.path());
     let mut h = harness(None);
     settle(&mut h);
-    let job = h.state().last_job();
+    let job = h.state().workspace().last_job();
 
     h.get_by_label("File").click();
     h.run();
@@ -226,18 +227,18 @@ fn an_invalid_file_shows_every_error_and_keeps_the_scenario() {
     h.get_by_label("Open").click();
     h.run();
 
-    let errors = h.state().file_errors().expect("the errors are shown").clone();
+    let errors = h.state().workspace().file_errors().expect("the errors are shown").clone();
     assert!(errors.issues.len() >= 2, "{errors:?}");
     assert!(errors.issues.iter().all(|i| i.line.is_some()), "every error has its line: {errors:?}");
     assert!(h.query_by_label_contains("world.strip_prob").is_some());
     assert!(h.query_by_label_contains("jurisdictions' share0").is_some());
-    assert_eq!(h.state().document().edit, Scenario::built_in(), "nothing changed");
-    assert_eq!(h.state().document().path, None);
-    assert_eq!(h.state().last_job(), job, "nothing ran");
+    assert_eq!(h.state().workspace().document().edit, Scenario::built_in(), "nothing changed");
+    assert_eq!(h.state().workspace().document().path, None);
+    assert_eq!(h.state().workspace().last_job(), job, "nothing ran");
 
     h.get_by_label("Close").click();
     h.run();
-    assert!(h.state().file_errors().is_none());
+    assert!(h.state().workspace().file_errors().is_none());
 }
 
 #[test]
@@ -246,9 +247,9 @@ fn an_invalid_file_on_the_command_line_falls_back_to_the_baseline() {
     let path = broken_file(dir.path());
     let mut h = harness(Some(path));
     settle(&mut h);
-    assert!(h.state().file_errors().is_some_and(|e| e.issues.len() >= 2));
-    assert_eq!(h.state().document().edit, Scenario::built_in());
-    assert!(h.state().result().is_some_and(|r| r.is_final()), "the baseline runs");
+    assert!(h.state().workspace().file_errors().is_some_and(|e| e.issues.len() >= 2));
+    assert_eq!(h.state().workspace().document().edit, Scenario::built_in());
+    assert!(h.state().workspace().result().is_some_and(|r| r.is_final()), "the baseline runs");
 }
 
 #[test]
@@ -260,9 +261,9 @@ fn save_then_reload_gives_an_equal_scenario() {
     click(&mut h, "Add policy");
     click(&mut h, "Add jurisdiction");
     settle(&mut h);
-    assert!(h.state().title().ends_with(" *"));
+    assert!(h.state().workspace().title().ends_with(" *"));
     // New jurisdiction has zero shares: the sums still hold and the scenario is valid.
-    assert!(h.state().document().issues.is_empty(), "{:?}", h.state().document().issues);
+    assert!(h.state().workspace().document().issues.is_empty(), "{:?}", h.state().workspace().document().issues);
 
     h.get_by_label("File").click();
     h.run();
@@ -272,9 +273,9 @@ fn save_then_reload_gives_an_equal_scenario() {
     type_path(&mut h, &path);
     h.get_by_label("Save").click();
     h.run();
-    assert_eq!(h.state().title(), "Tierlab — saved.toml", "{}", h.state().status());
+    assert_eq!(h.state().workspace().title(), "Tierlab — saved.toml", "{}", h.state().workspace().status());
     let (on_disk, _) = Scenario::load(&path).expect("the saved file validates");
-    let edited = h.state().document().edit.clone();
+    let edited = h.state().workspace().document().edit.clone();
     assert_eq!(on_disk, edited);
     // The baseline's comments (the sources of its numbers) survive the save, in order.
     let text = std::fs::read_to_string(&path).unwrap();
@@ -283,15 +284,15 @@ fn save_then_reload_gives_an_equal_scenario() {
     assert_eq!(comments(&text), comments(tierlab::model::scenario::BUILT_IN_TOML), "a save keeps every comment");
 
     // Unsaved edits: opening asks first; discarding reloads the file.
-    h.state_mut().scenario_mut().run.seed += 1;
+    h.state_mut().workspace_mut().scenario_mut().run.seed += 1;
     h.state_mut().apply(AppCommand::Edited { immediate: true });
     h.state_mut().apply(AppCommand::OpenPath(path.clone()));
     h.run_ok();
     assert!(h.query_by_label("Unsaved changes").is_some(), "opening with unsaved edits asks first");
     h.get_by_label("Discard changes").click();
     settle(&mut h);
-    assert_eq!(h.state().document().edit, on_disk);
-    assert_eq!(h.state().title(), "Tierlab — saved.toml");
+    assert_eq!(h.state().workspace().document().edit, on_disk);
+    assert_eq!(h.state().workspace().title(), "Tierlab — saved.toml");
     assert_eq!(result_names(&h).len(), on_disk.policies().len());
 }
 
@@ -299,18 +300,18 @@ fn save_then_reload_gives_an_equal_scenario() {
 fn jurisdiction_sums_are_flagged_and_renormalised_on_request() {
     let mut h = harness(None);
     settle(&mut h);
-    let job = h.state().last_job();
-    h.state_mut().scenario_mut().jurisdictions[0].share0 = 0.95;
+    let job = h.state().workspace().last_job();
+    h.state_mut().workspace_mut().scenario_mut().jurisdictions[0].share0 = 0.95;
     h.state_mut().apply(AppCommand::Edited { immediate: true });
     h.run();
-    assert!(!h.state().document().issues.is_empty(), "the sum is off and flagged");
-    assert_eq!(h.state().last_job(), job, "an invalid edit does not run");
+    assert!(!h.state().workspace().document().issues.is_empty(), "the sum is off and flagged");
+    assert_eq!(h.state().workspace().last_job(), job, "an invalid edit does not run");
     click(&mut h, "Renormalise sums");
     settle(&mut h);
-    assert!(h.state().document().issues.is_empty());
-    let s: f64 = h.state().document().edit.jurisdictions.iter().map(|j| j.share0).sum();
+    assert!(h.state().workspace().document().issues.is_empty());
+    let s: f64 = h.state().workspace().document().edit.jurisdictions.iter().map(|j| j.share0).sum();
     assert!((s - 1.0).abs() < 1e-9);
-    assert!(h.state().last_job() > job);
+    assert!(h.state().workspace().last_job() > job);
 }
 
 #[test]
@@ -332,10 +333,14 @@ fn typing_a_number_keystroke_by_keystroke_keeps_the_edit_going() {
     }
     h.key_press(Key::Enter);
     h.run();
-    let share = h.state().document().edit.jurisdictions[0].share0;
+    let share = h.state().workspace().document().edit.jurisdictions[0].share0;
     assert!((share - 0.8).abs() < 1e-12, "the whole number was taken: share0 = {share}");
-    assert!(!h.state().document().issues.is_empty(), "0.8 breaks the sum, and that is flagged");
-    assert!(h.state().status().contains("problem"), "the status line says so: {}", h.state().status());
+    assert!(!h.state().workspace().document().issues.is_empty(), "0.8 breaks the sum, and that is flagged");
+    assert!(
+        h.state().workspace().status().contains("problem"),
+        "the status line says so: {}",
+        h.state().workspace().status()
+    );
 }
 
 #[test]
@@ -357,7 +362,7 @@ fn a_small_window_can_hide_the_panel_and_reach_every_tab() {
     h.get_by_label("Scenario panel").click();
     h.run();
     h.run();
-    assert!(!h.state().persisted().show_panel);
+    assert!(!h.state().workspace().persisted().show_panel);
     assert!(h.query_by_label("Scenario").is_none(), "the panel is hidden");
     if let Some(dir) = std::env::var_os("TIERLAB_SHOT_DIR") {
         h.render().expect("render").save(Path::new(&dir).join("small_window.png")).expect("save");
@@ -369,25 +374,35 @@ fn mask_status(h: &mut Harness<'_, TierlabApp>) {
     h.mask(Rect::from_min_max(Pos2::new(0.0, SIZE[1] - 32.0), Pos2::new(SIZE[0], SIZE[1])));
 }
 
+/// A snapshot of every tab in the table of views, in the light theme, with its analyses done:
+/// `tests/snapshots/{slug}_light.png` (`UPDATE_SNAPSHOTS=1` writes them anew).
 #[test]
-fn snapshot_overview_light() {
+fn snapshot_every_tab_light() {
     let mut h = harness(None);
     settle(&mut h);
-    h.remove_cursor();
-    h.run();
-    mask_status(&mut h);
-    h.snapshot("overview_light");
+    let mut failed = Vec::new();
+    for view in &VIEWS {
+        open_tab_and_wait(&mut h, view.tab);
+        assert_eq!(h.state().workspace().persisted().tab, view.tab);
+        h.remove_cursor();
+        h.run();
+        mask_status(&mut h);
+        if let Err(e) = h.try_snapshot(format!("{}_light", view.tab.slug())) {
+            failed.push(format!("{}: {e}", view.label()));
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
 #[test]
 fn snapshot_learn_dark_with_pinned() {
     let mut h = harness(None);
     settle(&mut h);
-    h.get_by_label("Pin as baseline").click();
+    h.get_by_label("Pin result").click();
     h.get_by_label("Dark theme").click();
     h.get_by_label("Learn").click();
     h.run();
-    assert!(h.state().persisted().dark);
+    assert!(h.state().workspace().persisted().dark);
     h.remove_cursor();
     h.run();
     mask_status(&mut h);
@@ -442,7 +457,7 @@ fn exports_view_csv_and_a_plot_png() {
 fn closing_with_unsaved_edits_asks_first() {
     let mut h = harness(None);
     settle(&mut h);
-    h.state_mut().scenario_mut().name = "Edited".into();
+    h.state_mut().workspace_mut().scenario_mut().name = "Edited".into();
     h.state_mut().apply(AppCommand::Edited { immediate: true });
     h.run_ok();
     h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
@@ -457,7 +472,7 @@ fn closing_with_unsaved_edits_asks_first() {
     h.get_by_label("Cancel").click();
     h.run();
     assert!(h.query_by_label("Unsaved changes").is_none());
-    assert_eq!(h.state().document().edit.name, "Edited", "nothing was lost");
+    assert_eq!(h.state().workspace().document().edit.name, "Edited", "nothing was lost");
 }
 
 /// eframe's storage, in memory.
@@ -490,8 +505,8 @@ fn unsaved_edits_survive_a_crash_but_not_a_discard() {
     let mut storage = MemoryStorage::default();
     let mut h = harness_with_storage(&storage, None);
     settle(&mut h);
-    h.state_mut().scenario_mut().name = "Edited before the crash".into();
-    h.state_mut().scenario_mut().run.seed = 7;
+    h.state_mut().workspace_mut().scenario_mut().name = "Edited before the crash".into();
+    h.state_mut().workspace_mut().scenario_mut().run.seed = 7;
     h.state_mut().apply(AppCommand::Edited { immediate: true });
     settle(&mut h);
     // eframe stores the state every 30 s; the process then dies without closing.
@@ -500,12 +515,12 @@ fn unsaved_edits_survive_a_crash_but_not_a_discard() {
 
     let mut h = harness_with_storage(&storage, None);
     settle(&mut h);
-    let doc = h.state().document();
+    let doc = h.state().workspace().document();
     assert_eq!((doc.edit.name.as_str(), doc.edit.run.seed), ("Edited before the crash", 7), "the edits are back");
     assert!(doc.is_dirty(), "and still unsaved");
     assert_eq!(doc.saved, Scenario::built_in(), "on top of the scenario they were made to");
     assert!(h.query_by_label_contains("Restored the unsaved edits").is_some(), "the status line says so");
-    assert_eq!(h.state().result().expect("a result").provenance.seed, 7, "and they run");
+    assert_eq!(h.state().workspace().result().expect("a result").provenance.seed, 7, "and they run");
 
     // Closing with "Discard changes" stores no edits.
     h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
@@ -516,20 +531,20 @@ fn unsaved_edits_survive_a_crash_but_not_a_discard() {
     drop(h);
     let mut h = harness_with_storage(&storage, None);
     settle(&mut h);
-    assert!(!h.state().document().is_dirty(), "discarded edits stay discarded");
-    assert_eq!(h.state().document().edit, Scenario::built_in());
+    assert!(!h.state().workspace().document().is_dirty(), "discarded edits stay discarded");
+    assert_eq!(h.state().workspace().document().edit, Scenario::built_in());
 }
 
 /// Opens a tab and waits for the simulation and the tab's analyses.
 fn open_tab_and_wait(h: &mut Harness<'_, TierlabApp>, tab: Tab) {
     h.get_by_label(tab.label()).click();
     h.run();
-    assert!(h.state_mut().wait_for_analyses(WAIT), "the analyses did not finish");
+    assert!(h.state_mut().workspace_mut().wait_for_analyses(WAIT), "the analyses did not finish");
     h.run();
 }
 
 fn sweep_of(h: &Harness<'_, TierlabApp>) -> std::sync::Arc<tierlab::analysis::sweep::Sweep> {
-    match h.state().analysis(Slot::Sweep).outcome {
+    match h.state().workspace().analysis(Slot::Sweep).outcome {
         Some(Outcome::Sweep(s)) => s,
         other => panic!("no sweep: {other:?}"),
     }
@@ -541,11 +556,11 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
     settle(&mut h);
     open_tab_and_wait(&mut h, Tab::Thresholds);
     let sw = sweep_of(&h);
-    assert_eq!(sw.policy, "Global tiered 1e27", "the first tiered policy that is not the baseline");
+    assert_eq!(sw.policy, "Global tiered 1e27", "the first tiered policy that is not the reference policy");
     assert_eq!(sw.points.len(), 25);
     assert_eq!(sw.runs, RUNS, "runs per point are capped like the app's runs");
     assert!((sw.current_value - 27.0).abs() < 1e-12);
-    let heat = match h.state().analysis(Slot::Heatmap).outcome {
+    let heat = match h.state().workspace().analysis(Slot::Heatmap).outcome {
         Some(Outcome::Heatmap(x)) => x,
         other => panic!("no heat map: {other:?}"),
     };
@@ -555,7 +570,7 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
         "Expected benefit, harm and net",
         "Chance of at least one catastrophe",
         "Benefit against tail risk (frontier)",
-        "Net difference to Status quo (baseline policy)",
+        "Net difference to Status quo (reference policy)",
     ] {
         assert!(h.query_by_label(title).is_some(), "{title} is drawn");
     }
@@ -594,7 +609,7 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
 
     // Drag across the welfare plot: the policy's open_below follows the pointer, its gated
     // ceiling keeps its distance, and the results and the sweep are redone.
-    let job = h.state().last_job();
+    let job = h.state().workspace().last_job();
     let title = h.get_by_label("Expected benefit, harm and net").rect();
     let y = title.bottom() + 120.0;
     h.drag_at(Pos2::new(title.left() + 120.0, y));
@@ -603,15 +618,16 @@ fn thresholds_tab_sweeps_marks_the_best_and_drags_the_threshold() {
     h.run();
     h.drop_at(Pos2::new(title.left() + 160.0, y));
     h.run();
-    let tierlab::model::Regime::Tiered { open_below, gated_below, .. } = h.state().document().edit.policies[1].default
+    let tierlab::model::Regime::Tiered { open_below, gated_below, .. } =
+        h.state().workspace().document().edit.policies[1].default
     else {
         panic!("the policy stays tiered");
     };
     assert!(open_below != 27.0 && (25.0..=29.0).contains(&open_below), "open_below = {open_below}");
     assert!(((open_below / 0.05).round() * 0.05 - open_below).abs() < 1e-9, "snapped to the slider's step");
     assert!((gated_below - open_below - 1.0).abs() < 1e-9, "the gap between the ceilings stays");
-    assert!(h.state().last_job() > job, "the edit ran the scenario again");
-    assert!(h.state_mut().wait_for_analyses(WAIT));
+    assert!(h.state().workspace().last_job() > job, "the edit ran the scenario again");
+    assert!(h.state_mut().workspace_mut().wait_for_analyses(WAIT));
     h.run();
     let redone = sweep_of(&h);
     assert!((redone.current_value - open_below).abs() < 1e-12, "the sweep follows the new setting");
@@ -629,13 +645,13 @@ fn thresholds_tab_shows_progress_and_can_stop() {
         .with_size(SIZE)
         .with_max_steps(200)
         .build_eframe(|cc| TierlabApp::new(&cc.egui_ctx, None, None, AppOptions::for_tests(1_000_000)));
-    h.state_mut().scenario_mut().run.runs = 256;
+    h.state_mut().workspace_mut().scenario_mut().run.runs = 256;
     h.state_mut().apply(AppCommand::Edited { immediate: true });
     settle(&mut h);
     h.get_by_label("Thresholds").click();
     h.run();
     h.run();
-    let v = h.state().analysis(Slot::Sweep);
+    let v = h.state().workspace().analysis(Slot::Sweep);
     assert!(v.progress.is_some(), "a sweep of 10,000 runs per point is in flight: {v:?}");
     assert!(h.query_by_label_contains("computing the sweep").is_some(), "its progress is shown");
     // The UI keeps drawing while it runs.
@@ -645,7 +661,7 @@ fn thresholds_tab_shows_progress_and_can_stop() {
     h.run();
     h.get_by_label("Stop").click();
     h.run();
-    let v = h.state().analysis(Slot::Sweep);
+    let v = h.state().workspace().analysis(Slot::Sweep);
     assert!(v.progress.is_none() && v.stopped, "{v:?}");
     assert!(h.query_by_label("Resume").is_some());
 }
@@ -655,7 +671,7 @@ fn sensitivity_tab_ranks_parameters_and_compares_the_worst_worlds() {
     let mut h = harness(None);
     settle(&mut h);
     open_tab_and_wait(&mut h, Tab::Sensitivity);
-    let r = match h.state().analysis(Slot::Sensitivity).outcome {
+    let r = match h.state().workspace().analysis(Slot::Sensitivity).outcome {
         Some(Outcome::Sensitivity(r)) => r,
         other => panic!("no sensitivity analysis: {other:?}"),
     };
@@ -680,9 +696,9 @@ fn sensitivity_tab_ranks_parameters_and_compares_the_worst_worlds() {
     h.run();
     h.get_by_role_and_label(egui::accesskit::Role::Button, "harm").click();
     h.run();
-    assert!(h.state_mut().wait_for_analyses(WAIT));
+    assert!(h.state_mut().workspace_mut().wait_for_analyses(WAIT));
     h.run();
-    let r = match h.state().analysis(Slot::Sensitivity).outcome {
+    let r = match h.state().workspace().analysis(Slot::Sensitivity).outcome {
         Some(Outcome::Sensitivity(r)) => r,
         other => panic!("no sensitivity analysis: {other:?}"),
     };
@@ -691,11 +707,11 @@ fn sensitivity_tab_ranks_parameters_and_compares_the_worst_worlds() {
 }
 
 #[test]
-fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
+fn decision_support_tab_discovers_a_box_and_ranks_regret_and_information() {
     let mut h = harness(None);
     settle(&mut h);
-    open_tab_and_wait(&mut h, Tab::Robustness);
-    let d = match h.state().analysis(Slot::Decision).outcome {
+    open_tab_and_wait(&mut h, Tab::Decision);
+    let d = match h.state().workspace().analysis(Slot::Decision).outcome {
         Some(Outcome::Decision(d)) => d,
         other => panic!("no decision analysis: {other:?}"),
     };
@@ -715,7 +731,7 @@ fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
     for r in &d.discovery.chosen_box.restrictions {
         assert!(h.query_by_label(&r.rule()).is_some(), "rule {} listed", r.rule());
     }
-    let money = tierlab::app::views::plots::money;
+    let money = tierlab::fmt::money_compact;
     for o in &d.robustness.options {
         let cell = format!("{} ± {}", money(o.regret_mean), money(o.regret_se));
         assert!(h.query_by_label(&cell).is_some(), "{}'s mean regret {cell} in the table", o.name);
@@ -723,35 +739,24 @@ fn robustness_tab_discovers_a_box_and_ranks_regret_and_information() {
 
     // Another box on the trajectory: the decision analysis is redone for it, without a new
     // simulation of the worlds.
-    let worlds_before = match h.state().analysis(Slot::Worlds).outcome {
+    let worlds_before = match h.state().workspace().analysis(Slot::Worlds).outcome {
         Some(Outcome::Worlds(w)) => w,
         other => panic!("no worlds: {other:?}"),
     };
-    h.state_mut().view_state_mut().robustness.chosen = Some(1);
+    h.state_mut().workspace_mut().view_state_mut().decision.chosen = Some(1);
     h.run();
-    assert!(h.state_mut().wait_for_analyses(WAIT));
+    assert!(h.state_mut().workspace_mut().wait_for_analyses(WAIT));
     h.run();
-    let d1 = match h.state().analysis(Slot::Decision).outcome {
+    let d1 = match h.state().workspace().analysis(Slot::Decision).outcome {
         Some(Outcome::Decision(d)) => d,
         other => panic!("no decision analysis: {other:?}"),
     };
     assert_eq!(d1.discovery.chosen, 1);
     assert_eq!(d1.discovery.trajectory, d.discovery.trajectory, "the same trajectory");
-    match h.state().analysis(Slot::Worlds).outcome {
+    match h.state().workspace().analysis(Slot::Worlds).outcome {
         Some(Outcome::Worlds(w)) => assert!(std::sync::Arc::ptr_eq(&w, &worlds_before), "no new simulation"),
         other => panic!("no worlds: {other:?}"),
     }
-}
-
-#[test]
-fn snapshot_thresholds_light() {
-    let mut h = harness(None);
-    settle(&mut h);
-    open_tab_and_wait(&mut h, Tab::Thresholds);
-    h.remove_cursor();
-    h.run();
-    mask_status(&mut h);
-    h.snapshot("thresholds_light");
 }
 
 #[test]
@@ -764,12 +769,12 @@ fn exports_publication_figures_and_the_report_with_progress() {
     // The Thresholds view's figures, from the analyses on screen.
     let figures = dir.path().join("figures");
     export_to_folder(&mut h, "Export publication figures…", &figures);
-    assert!(h.state().is_publishing() || figures.join("threshold_curves.svg").exists());
-    assert!(h.state_mut().wait_for_publishing(WAIT));
+    assert!(h.state().workspace().is_publishing() || figures.join("threshold_curves.svg").exists());
+    assert!(h.state_mut().workspace_mut().wait_for_publishing(WAIT));
     h.run();
     for name in ["threshold_curves", "benefit_risk_frontier", "sweep_heatmap"] {
         for ext in ["svg", "png", "json"] {
-            assert!(figures.join(format!("{name}.{ext}")).exists(), "{name}.{ext}: {}", h.state().status());
+            assert!(figures.join(format!("{name}.{ext}")).exists(), "{name}.{ext}: {}", h.state().workspace().status());
         }
     }
     let sidecar: serde_json::Value =
@@ -779,10 +784,10 @@ fn exports_publication_figures_and_the_report_with_progress() {
     // The report, with a progress bar in the status line while it runs.
     let report = dir.path().join("report");
     export_to_folder(&mut h, "Export report…", &report);
-    if h.state().is_publishing() {
+    if h.state().workspace().is_publishing() {
         assert!(h.query_by_label_contains("Writing the report").is_some(), "progress is shown");
     }
-    assert!(h.state_mut().wait_for_publishing(WAIT));
+    assert!(h.state_mut().workspace_mut().wait_for_publishing(WAIT));
     h.run();
     let html = std::fs::read_to_string(report.join("report.html")).expect("report.html written");
     for p in Scenario::built_in().policies() {
@@ -793,7 +798,7 @@ fn exports_publication_figures_and_the_report_with_progress() {
         assert!(report.join("figures").join(format!("{name}.svg")).exists(), "the report runs the decision support");
     }
     assert!(html.contains("Scenario discovery"), "the report has the decision section");
-    assert!(h.state().status().starts_with("Wrote the report"), "{}", h.state().status());
+    assert!(h.state().workspace().status().starts_with("Wrote the report"), "{}", h.state().workspace().status());
 }
 
 #[test]
@@ -804,11 +809,11 @@ fn levers_are_turned_on_in_the_policy_panel_and_simulated() {
     click(&mut h, "Levers: none on");
     click(&mut h, "Evaluations with error");
     settle(&mut h);
-    let p = &h.state().document().edit.policies[1];
+    let p = &h.state().workspace().document().edit.policies[1];
     assert_eq!(p.levers.evaluation, Some(tierlab::model::Evaluation { sd: 0.3, bias: 0.0 }));
     click(&mut h, "Add trigger");
     settle(&mut h);
-    let edit = h.state().document().edit.clone();
+    let edit = h.state().workspace().document().edit.clone();
     let t = &edit.policies[1].levers.triggers;
     assert_eq!(t.len(), 1);
     assert_eq!(t[0].when, tierlab::model::Signpost::Catastrophe);

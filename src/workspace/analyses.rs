@@ -1,17 +1,18 @@
-//! The analyses behind the Thresholds, Sensitivity and Robustness tabs, off the UI thread: a
-//! threshold sweep, the best threshold under the cap (a bootstrap over the sweep's runs), its
-//! 2-D heat map, a sensitivity analysis, the paired worlds of the Robustness tab and the
-//! decision analysis on them, each in its own slot. Nothing here runs on the UI thread:
-//! even the bootstrap uses the rayon pool, and a UI thread waiting for a pool busy with a heat
-//! map would freeze for as long.
+//! The analyses behind the Thresholds, Sensitivity and Decision support tabs: a threshold
+//! sweep, the best threshold under the cap (a bootstrap over the sweep's runs), its 2-D heat
+//! map, a sensitivity analysis, the paired worlds of the Decision support tab and the
+//! decision analysis on them, each in its own slot. Natively each job runs on a thread of its
+//! own: even the bootstrap uses the rayon pool, and a UI thread waiting for a pool busy with
+//! a heat map would freeze for as long. A stepped workspace advances them a slice at a time.
 //!
 //! A slot holds at most one job in flight and the last result. Asking for an analysis that
-//! is already running or already on screen does nothing, so the shell can ask every frame;
-//! asking for a different one cancels the job in flight (through its [`Control`], checked
-//! every batch of runs) and starts the new one on a fresh named thread. Results of
-//! superseded jobs are dropped. The analyses use the same rayon pool as the simulation; the
-//! shell only asks while no simulation is running, so the main result always comes first.
+//! is already running or already on screen does nothing, so the front end can ask every
+//! frame; asking for a different one cancels the job in flight (through its [`Control`],
+//! checked every batch of runs) and starts the new one. Results of superseded jobs are
+//! dropped. The analyses use the same rayon pool as the simulation; the workspace only asks
+//! while no simulation is running, so the main result always comes first.
 
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -24,9 +25,12 @@ use crate::analysis::worlds::Worlds;
 use crate::model::Scenario;
 use crate::sim::Control;
 use crate::study::analyses::{
-    AnalysisJob, AnalysisOutput, SensitivityJob, Sweep2dJob, SweepJob, WorldsJob, run_analysis,
+    AnalysisJob, AnalysisOutput, AnalysisRun, SensitivityJob, Sweep2dJob, SweepJob, WorldsJob,
 };
-use crate::study::{SensitivityPlan, StudyError, Sweep2dPlan, SweepPlan};
+use crate::study::{Runs, SensitivityPlan, StudyError, Sweep2dPlan, SweepPlan};
+
+use super::executor::{Pace, Slice};
+use super::simulation::panic_text;
 
 /// The thread name of an analysis job, as debuggers and profilers show it.
 pub const THREAD_NAME: &str = "tierlab-analysis";
@@ -38,7 +42,7 @@ pub enum Slot {
     Best,
     Heatmap,
     Sensitivity,
-    /// The paired worlds of the Robustness tab (a simulation).
+    /// The paired worlds of the Decision support tab (a simulation).
     Worlds,
     /// Scenario discovery, regret and value of information on those worlds.
     Decision,
@@ -177,14 +181,69 @@ impl Request {
             Request::Best { .. } | Request::Decision { .. } => return Ok(None),
         }))
     }
+}
 
-    /// The count `Control::runs_done` reaches when the job is done.
-    fn progress_total(&self) -> u64 {
-        self.job().ok().flatten().map_or(0, |j| j.runs())
+/// Chunk size of an analysis's pipelines: the study's, as `tierlab sweep` and the report use.
+const ANALYSIS_CHUNK_RUNS: u64 = crate::study::simulation::CHUNK_RUNS;
+
+/// An analysis being made: its simulations stepped a chunk at a time (the same
+/// [`AnalysisRun`] whether a thread or a stepped workspace drives it), or, for the analyses
+/// that simulate nothing, the request alone.
+pub struct AnalysisTask {
+    request: Request,
+    run: Option<AnalysisRun>,
+    runs: Runs,
+}
+
+impl AnalysisTask {
+    /// # Errors
+    /// A request that does not fit its scenario.
+    pub fn new(request: Request) -> Result<AnalysisTask, String> {
+        let run = request.job().map_err(|e| e.to_string())?.map(|job| AnalysisRun::new(job, 1, ANALYSIS_CHUNK_RUNS));
+        Ok(AnalysisTask { request, run, runs: Runs::All })
     }
 
-    fn run(&self, control: &Control) -> Result<Outcome, String> {
-        match self {
+    /// The count `Control::runs_done` reaches when the task is done.
+    pub fn runs_total(&self) -> u64 {
+        self.run.as_ref().map_or(0, |r| r.job().runs())
+    }
+
+    /// Simulates at most `max_runs` more runs of the task under way, or makes the analysis
+    /// when it simulates nothing; its outcome once there is one.
+    ///
+    /// # Errors
+    /// Cancellation, or an analysis that fails on its results.
+    pub fn step(&mut self, max_runs: u64, control: &Control) -> Result<Option<Outcome>, String> {
+        let Some(run) = self.run.as_mut() else {
+            return self.compute().map(Some);
+        };
+        if !run.step(&mut self.runs, max_runs.max(1), control).map_err(|e| e.to_string())? {
+            return Ok(None);
+        }
+        let run = self.run.take().ok_or("the analysis has already ended")?;
+        Ok(Some(match run.finish().map_err(|e| e.to_string())? {
+            AnalysisOutput::Sweep { sweep, .. } => Outcome::Sweep(Arc::from(sweep)),
+            AnalysisOutput::Sweep2d(s) => Outcome::Heatmap(Arc::new(s)),
+            AnalysisOutput::Sensitivity(s) => Outcome::Sensitivity(Arc::new(s)),
+            AnalysisOutput::Worlds(w) => Outcome::Worlds(Arc::new(w)),
+        }))
+    }
+
+    /// Steps to the end (what an analysis thread does).
+    ///
+    /// # Errors
+    /// As [`AnalysisTask::step`].
+    pub fn run(mut self, control: &Control) -> Result<Outcome, String> {
+        loop {
+            if let Some(outcome) = self.step(u64::MAX, control)? {
+                return Ok(outcome);
+            }
+        }
+    }
+
+    /// The analyses that read results already made.
+    fn compute(&self) -> Result<Outcome, String> {
+        match &self.request {
             // The bootstrap draws from the scenario's seed, as in every front end.
             Request::Best { sweep, constraint } => {
                 let boot = BootstrapOptions { replicates: sweep::DEFAULT_BOOTSTRAP, seed: sweep.seed };
@@ -193,15 +252,7 @@ impl Request {
             Request::Decision { worlds, spec } => {
                 decide(worlds, spec).map(|d| Outcome::Decision(Arc::new(d))).map_err(|e| e.to_string())
             }
-            _ => {
-                let job = self.job().map_err(|e| e.to_string())?.ok_or("nothing to run")?;
-                match run_analysis(job, control).map_err(|e| e.to_string())? {
-                    AnalysisOutput::Sweep { sweep, .. } => Ok(Outcome::Sweep(Arc::from(sweep))),
-                    AnalysisOutput::Sweep2d(s) => Ok(Outcome::Heatmap(Arc::new(s))),
-                    AnalysisOutput::Sensitivity(s) => Ok(Outcome::Sensitivity(Arc::new(s))),
-                    AnalysisOutput::Worlds(w) => Ok(Outcome::Worlds(Arc::new(w))),
-                }
-            }
+            _ => Err("the analysis simulates: it has no result without its runs".into()),
         }
     }
 }
@@ -230,6 +281,14 @@ struct Job {
     request: Request,
     control: Arc<Control>,
     total: u64,
+    /// A stepped workspace's task (`None` on a thread, which owns its own).
+    task: Option<SteppedTask>,
+}
+
+struct SteppedTask {
+    task: AnalysisTask,
+    started: Instant,
+    pace: Pace,
 }
 
 #[derive(Default)]
@@ -247,20 +306,30 @@ struct Message {
     done: Option<Done>,
 }
 
-/// The UI's handle on the analyses.
+/// Where the jobs run: each on a thread of its own that reports through a channel, or in
+/// the slices of [`Analyses::advance`], which file their reports in a queue.
+enum Backend {
+    Threads { tx: Sender<Message>, rx: Receiver<Message>, wake: Arc<dyn Fn() + Send + Sync> },
+    Stepped { outbox: VecDeque<Message> },
+}
+
+/// The workspace's handle on the analyses.
 pub struct Analyses {
     slots: [SlotState; SLOTS],
-    tx: Sender<Message>,
-    rx: Receiver<Message>,
+    backend: Backend,
     last_id: u64,
-    repaint: Arc<dyn Fn() + Send + Sync>,
 }
 
 impl Analyses {
-    /// `repaint` is called when a job ends (to wake the UI).
-    pub fn new(repaint: impl Fn() + Send + Sync + 'static) -> Analyses {
+    /// Analyses on threads; `wake` is called when a job ends (to wake the front end).
+    pub fn new(wake: impl Fn() + Send + Sync + 'static) -> Analyses {
         let (tx, rx) = channel();
-        Analyses { slots: Default::default(), tx, rx, last_id: 0, repaint: Arc::new(repaint) }
+        Analyses { slots: Default::default(), backend: Backend::Threads { tx, rx, wake: Arc::new(wake) }, last_id: 0 }
+    }
+
+    /// Analyses without threads: jobs advance only in [`Analyses::advance`].
+    pub fn stepped() -> Analyses {
+        Analyses { slots: Default::default(), backend: Backend::Stepped { outbox: VecDeque::new() }, last_id: 0 }
     }
 
     /// Makes sure `request` is running or done: starts it (cancelling the slot's job in
@@ -303,35 +372,85 @@ impl Analyses {
         self.last_id += 1;
         let id = self.last_id;
         let control = Arc::new(Control::new());
-        let total = request.progress_total();
-        let job_request = request.clone();
-        let job_control = Arc::clone(&control);
-        let tx = self.tx.clone();
-        let repaint = Arc::clone(&self.repaint);
-        let spawned = std::thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
-            let started = Instant::now();
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| job_request.run(&job_control)))
-                .unwrap_or_else(|panic| Err(format!("the {} failed: {}", which.label(), panic_text(&*panic))));
-            let done = (!job_control.is_cancelled()).then(|| Done {
-                request: job_request,
-                result,
-                elapsed: started.elapsed(),
-            });
-            // A closed channel means the app is gone: nothing left to do.
-            let _ = tx.send(Message { slot: which, id, done });
-            repaint();
-        });
-        let slot = &mut self.slots[which.index()];
-        match spawned {
-            Ok(_) => slot.job = Some(Job { id, request, control, total }),
+        let failed =
+            |request: Request, message: String| Done { request, result: Err(message), elapsed: Duration::ZERO };
+        let task = match AnalysisTask::new(request.clone()) {
+            Ok(t) => t,
             Err(e) => {
-                slot.done = Some(Done {
-                    request,
-                    result: Err(format!("cannot start the {} thread: {e}", which.label())),
-                    elapsed: Duration::ZERO,
+                self.slots[which.index()].done = Some(failed(request, e));
+                return;
+            }
+        };
+        let total = task.runs_total();
+        let job = match &self.backend {
+            Backend::Threads { tx, wake, .. } => {
+                let (tx, wake) = (tx.clone(), Arc::clone(wake));
+                let (job_request, job_control) = (request.clone(), Arc::clone(&control));
+                let spawned = std::thread::Builder::new().name(THREAD_NAME.into()).spawn(move || {
+                    let started = Instant::now();
+                    let result = std::panic::catch_unwind(AssertUnwindSafe(|| task.run(&job_control)))
+                        .unwrap_or_else(|panic| Err(format!("the {} failed: {}", which.label(), panic_text(&*panic))));
+                    let done = (!job_control.is_cancelled()).then(|| Done {
+                        request: job_request,
+                        result,
+                        elapsed: started.elapsed(),
+                    });
+                    // A closed channel means the workspace is gone: nothing left to do.
+                    let _ = tx.send(Message { slot: which, id, done });
+                    wake();
                 });
+                if let Err(e) = spawned {
+                    let message = format!("cannot start the {} thread: {e}", which.label());
+                    self.slots[which.index()].done = Some(failed(request, message));
+                    return;
+                }
+                Job { id, request, control, total, task: None }
+            }
+            Backend::Stepped { .. } => {
+                let task = SteppedTask { task, started: Instant::now(), pace: Pace::default() };
+                Job { id, request, control, total, task: Some(task) }
+            }
+        };
+        self.slots[which.index()].job = Some(job);
+    }
+
+    /// Steps the jobs in flight, slot by slot, within `slice` (stepped analyses only); their
+    /// reports wait for [`Analyses::poll`] as a thread's would.
+    pub(crate) fn advance(&mut self, slice: &mut Slice) {
+        let Backend::Stepped { outbox } = &mut self.backend else { return };
+        for (index, slot) in self.slots.iter_mut().enumerate() {
+            let Some(job) = slot.job.as_mut() else { continue };
+            let Some(stepped) = job.task.as_mut() else { continue };
+            loop {
+                let Some(max_runs) = slice.next_chunk(&stepped.pace) else { return };
+                let (before, t0) = (job.control.runs_done(), Instant::now());
+                let which = Slot::ALL[index];
+                let result = std::panic::catch_unwind(AssertUnwindSafe(|| stepped.task.step(max_runs, &job.control)))
+                    .unwrap_or_else(|panic| Err(format!("the {} failed: {}", which.label(), panic_text(&*panic))));
+                let done = job.control.runs_done().saturating_sub(before);
+                stepped.pace.observe(done, t0.elapsed());
+                slice.spend(done);
+                let result = match result {
+                    Ok(None) => continue,
+                    Ok(Some(outcome)) => Ok(outcome),
+                    Err(e) => Err(e),
+                };
+                let done = (!job.control.is_cancelled()).then(|| Done {
+                    request: job.request.clone(),
+                    result,
+                    elapsed: stepped.started.elapsed(),
+                });
+                outbox.push_back(Message { slot: which, id: job.id, done });
+                // The slot's job stays in flight until `poll` files its report.
+                job.task = None;
+                break;
             }
         }
+    }
+
+    /// Whether a stepped job has work left for [`Analyses::advance`].
+    pub fn has_work(&self) -> bool {
+        self.slots.iter().any(|s| s.job.as_ref().is_some_and(|j| j.task.is_some()))
     }
 
     /// Stops the slot's job in flight; its last result stays.
@@ -341,16 +460,23 @@ impl Analyses {
         }
     }
 
-    /// Takes the messages of finished jobs; returns whether a slot changed.
+    /// Takes the reports of finished jobs; returns whether a slot changed.
     pub fn poll(&mut self) -> bool {
         let mut changed = false;
-        while let Ok(msg) = self.rx.try_recv() {
+        while let Some(msg) = self.next_message() {
             changed |= self.accept(msg);
         }
         changed
     }
 
-    /// Files a finished job's message in its slot, unless a newer job replaced it.
+    fn next_message(&mut self) -> Option<Message> {
+        match &mut self.backend {
+            Backend::Threads { rx, .. } => rx.try_recv().ok(),
+            Backend::Stepped { outbox } => outbox.pop_front(),
+        }
+    }
+
+    /// Files a finished job's report in its slot, unless a newer job replaced it.
     fn accept(&mut self, msg: Message) -> bool {
         let slot = &mut self.slots[msg.slot.index()];
         if slot.job.as_ref().is_none_or(|j| j.id != msg.id) {
@@ -378,7 +504,8 @@ impl Analyses {
         Slot::ALL.iter().any(|s| self.slots[s.index()].job.is_some())
     }
 
-    /// Waits until no job is in flight (or `timeout` passes). For tests and benchmarks.
+    /// Waits until no job is in flight (or `timeout` passes). For tests and benchmarks; a
+    /// stepped workspace's jobs only end in its slices, so this only takes their reports.
     pub fn wait_until_idle(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         loop {
@@ -387,10 +514,11 @@ impl Analyses {
                 return true;
             }
             let left = deadline.saturating_duration_since(Instant::now());
+            let Backend::Threads { rx, .. } = &self.backend else { return false };
             if left.is_zero() {
                 return false;
             }
-            if let Ok(msg) = self.rx.recv_timeout(left) {
+            if let Ok(msg) = rx.recv_timeout(left) {
                 self.accept(msg);
             }
         }
@@ -403,12 +531,4 @@ impl Drop for Analyses {
             self.cancel(s);
         }
     }
-}
-
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown error".into())
 }
