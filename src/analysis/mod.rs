@@ -3,6 +3,7 @@
 
 pub mod decision;
 pub mod discovery;
+pub mod horizon;
 pub mod levers;
 pub mod plotdata;
 pub mod robustness;

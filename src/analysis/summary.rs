@@ -46,7 +46,7 @@ pub struct JurisdictionSummary {
 }
 
 /// Everything the summary table and summary.json say about one policy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct PolicySummary {
     pub name: String,
     pub benefit: Moments,
@@ -56,6 +56,11 @@ pub struct PolicySummary {
     /// absent for a policy that spends nothing, so files without spending stay as they were.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spending_mean: Option<f64>,
+    /// The continuation value's part of benefit and harm (model v2, `continuation_years`),
+    /// already inside `benefit` and `harm`; absent when no run has one, so files of
+    /// version-1 scenarios stay as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continuation: Option<ContinuationSummary>,
     /// Mean of the worst ceil(5%) harms.
     pub cvar95_harm: f64,
     /// Share of runs with at least one catastrophe, and its 95% Wilson interval.
@@ -80,6 +85,29 @@ pub struct PolicySummary {
     /// Per jurisdiction, over every run, when the simulation kept them
     /// ([`jurisdiction_summaries`]).
     pub jurisdictions: Vec<JurisdictionSummary>,
+}
+
+/// Mean and standard error of the continuation's part of benefit and harm, $B discounted.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ContinuationSummary {
+    pub benefit_mean: f64,
+    pub benefit_se: f64,
+    pub harm_mean: f64,
+    pub harm_se: f64,
+}
+
+impl ContinuationSummary {
+    /// The continuation's parts of one policy's runs; `None` when every part is zero.
+    pub fn of(results: &Results, policy: usize) -> Option<ContinuationSummary> {
+        let benefit = results.column(policy, |o| o.continuation_benefit);
+        let harm = results.column(policy, |o| o.continuation_harm);
+        if benefit.iter().chain(&harm).all(|&x| x == 0.0) {
+            return None;
+        }
+        let (benefit_mean, benefit_se) = mean_se(&benefit);
+        let (harm_mean, harm_se) = mean_se(&harm);
+        Some(ContinuationSummary { benefit_mean, benefit_se, harm_mean, harm_se })
+    }
 }
 
 /// Summaries of all policies of one simulation.
@@ -176,6 +204,7 @@ pub fn summarise_policy(results: &Results, policy: usize, name: &str, baseline_n
         harm: harm_m,
         net: net_m,
         spending_mean,
+        continuation: ContinuationSummary::of(results, policy),
         cvar95_harm,
         p_catastrophe: k_cat as f64 / n as f64,
         p_catastrophe_lo: lo,

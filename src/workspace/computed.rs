@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use rayon::prelude::*;
 
+use crate::analysis::horizon::horizon_text;
 use crate::analysis::plotdata::{
     common_range, density_windowed, ecdf, exceedance_log, histogram, histogram_outline, share_at_or_below,
 };
@@ -256,6 +257,9 @@ pub struct Computed {
     pub hazard_public: Vec<Vec<[f64; 2]>>,
     /// 5th, 50th and 95th percentile of the hazard threshold parameter (log10 FLOP).
     pub hazard_threshold: [f64; 3],
+    /// What the result counts in time: the years simulated and the continuation after them,
+    /// in words ([`horizon_text`]).
+    pub horizon: String,
     pub provenance: Provenance,
     /// The text the provenance hashes (exports write it when no file holds it).
     pub source: Arc<ScenarioSource>,
@@ -301,6 +305,7 @@ impl Computed {
         provenance.runs = results.n_runs() as u64;
         provenance.wall_time_s = elapsed.as_secs_f64();
         provenance.series_runs = series.runs;
+        let horizon = horizon_text(scenario, summary.policies.get(reference));
 
         Computed {
             job,
@@ -323,6 +328,7 @@ impl Computed {
             exceedance: curves.exceedance,
             hazard_public: curves.hazard_public,
             hazard_threshold: [h.quantile(0.05), h.quantile(0.5), h.quantile(0.95)],
+            horizon,
             provenance,
             source: Arc::clone(source),
         }

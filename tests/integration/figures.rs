@@ -760,7 +760,7 @@ fn heatmap_draws_the_half_contour_of_a_real_sweep() {
     for line in lines {
         assert!(found.contains(&line.len()), "a polyline of {} points in {found:?}", line.len());
     }
-    assert!(svg.contains("P(better than baseline) = 0.5") && !svg.contains("not reached"));
+    assert!(svg.contains("P(better than reference) = 0.5") && !svg.contains("not reached"));
 
     // The baseline's own heat map never reaches 0.5: only the legend's line.
     let st = studied();

@@ -154,6 +154,8 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     ui.add_space(4.0);
     ui.scope(|ui| {
         ui.set_max_width(text_width);
+        ui.label(RichText::new(format!("What these numbers count. {}", c.horizon)).italics());
+        ui.add_space(6.0);
         ui.label(RichText::new("1. Broad benefits, rare and heavy-tailed harms").heading().size(17.0));
         ui.label(facts.asymmetry_text());
         ui.label(facts.benefit_text());

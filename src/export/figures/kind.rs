@@ -156,10 +156,10 @@ impl FigureKind {
             FigureKind::FrontierOpenPool => "Frontier, open-weight pool and hazard threshold",
             FigureKind::SharesOverTime => "Where frontier development happens",
             FigureKind::JurisdictionBars => "Benefit and harm by jurisdiction",
-            FigureKind::PairedDifference => "Difference to the baseline policy in the same worlds",
+            FigureKind::PairedDifference => "Difference to the reference policy in the same worlds",
             FigureKind::ThresholdCurves => "Outcomes against the swept threshold",
             FigureKind::Frontier => "Benefit against tail risk across the sweep",
-            FigureKind::Heatmap => "Difference to the baseline across two parameters",
+            FigureKind::Heatmap => "Difference to the reference policy across two parameters",
             FigureKind::Tornado => "What moves the outcome most (one at a time)",
             FigureKind::PrimTradeoff => "Scenario discovery: coverage against density",
             FigureKind::PrimBox => "Scenario discovery: the worlds where it happens",
@@ -202,7 +202,7 @@ impl FigureKind {
                 "Mean discounted benefit and harm landing in each jurisdiction, with 95% Monte Carlo intervals."
             }
             FigureKind::PairedDifference => {
-                "Net welfare of each policy minus the baseline policy's in the same simulated world: where the curve crosses zero, one minus P(better)."
+                "Net welfare of each policy minus the reference policy's in the same simulated world: where the curve crosses zero, one minus P(better)."
             }
             FigureKind::ThresholdCurves => {
                 "Expected net welfare (band: ± 2 standard errors), P(catastrophe) (band: 95% Wilson interval) and CVaR95 of harm at each value of the swept parameter; the dashed line marks the policy as it stands."
@@ -211,7 +211,7 @@ impl FigureKind {
                 "Each grid point of the sweep by its expected benefit (bars: ± 2 standard errors) and the mean of its worst 5% of harms; the connected points are Pareto efficient: no other point has more benefit with less tail risk."
             }
             FigureKind::Heatmap => {
-                "Mean paired net difference to the baseline policy at each combination of the swept threshold and a world parameter (blue better, red worse); the black line is where P(better than baseline) = 0.5."
+                "Mean paired net difference to the reference policy at each combination of the swept threshold and a world parameter (blue better, red worse); the black line is where P(better than reference) = 0.5."
             }
             FigureKind::Tornado => {
                 "Mean output with each uncertain parameter held at its 10th and at its 90th percentile in every run, the others drawn as usual; sorted by swing, the line is the mean with everything drawn."

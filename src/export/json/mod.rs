@@ -23,7 +23,7 @@ pub use decision::{
 pub use provenance::ProvenanceJson;
 pub use robustness::{OptionRegretJson, RobustnessJson};
 pub use sensitivity::{HistogramJson, ParamSensitivityJson, SensitivityFile, TailJson, TailParamJson};
-pub use summary::{JurisdictionJson, MomentsJson, PolicyJson, SummaryFile};
+pub use summary::{ContinuationJson, JurisdictionJson, MomentsJson, PolicyJson, SummaryFile};
 pub use sweep::{
     BestPointJson, BestRowJson, BestThresholdJson, BootstrapJson, Cell2dJson, ConstraintJson, Sweep2dFile, SweepFile,
     SweepPointJson,

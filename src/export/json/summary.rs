@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::analysis::summary::{JurisdictionSummary, Moments, PolicySummary, Summary};
+use crate::analysis::summary::{ContinuationSummary, JurisdictionSummary, Moments, PolicySummary, Summary};
 use crate::study::Provenance;
 
 use super::provenance::ProvenanceJson;
@@ -47,6 +47,26 @@ impl From<&JurisdictionSummary> for JurisdictionJson {
     }
 }
 
+/// A policy's `continuation`: the continuation value's part of benefit and harm.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ContinuationJson {
+    pub benefit_mean: f64,
+    pub benefit_se: f64,
+    pub harm_mean: f64,
+    pub harm_se: f64,
+}
+
+impl From<&ContinuationSummary> for ContinuationJson {
+    fn from(c: &ContinuationSummary) -> ContinuationJson {
+        ContinuationJson {
+            benefit_mean: c.benefit_mean,
+            benefit_se: c.benefit_se,
+            harm_mean: c.harm_mean,
+            harm_se: c.harm_se,
+        }
+    }
+}
+
 /// One policy's entry under `policies`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PolicyJson {
@@ -57,6 +77,9 @@ pub struct PolicyJson {
     /// Absent for a policy that spends nothing, so files without spending stay as they were.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub spending_mean: Option<f64>,
+    /// Absent without a continuation value (model v2), so version-1 files stay as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continuation: Option<ContinuationJson>,
     pub cvar95_harm: f64,
     pub p_catastrophe: f64,
     pub p_catastrophe_lo: f64,
@@ -81,6 +104,7 @@ impl From<&PolicySummary> for PolicyJson {
             harm: MomentsJson::from(&p.harm),
             net: MomentsJson::from(&p.net),
             spending_mean: p.spending_mean,
+            continuation: p.continuation.as_ref().map(ContinuationJson::from),
             cvar95_harm: p.cvar95_harm,
             p_catastrophe: p.p_catastrophe,
             p_catastrophe_lo: p.p_catastrophe_lo,

@@ -69,6 +69,7 @@ fn a_policy_has_the_documented_fields() {
         harm: Moments::default(),
         net: Moments::default(),
         spending_mean: None,
+        continuation: None,
         cvar95_harm: 0.0,
         p_catastrophe: 0.0,
         p_catastrophe_lo: 0.0,
@@ -86,8 +87,18 @@ fn a_policy_has_the_documented_fields() {
     };
     let documented = table_columns(OUTPUTS, "Each policy (all money in $B):");
     assert_eq!(keys(&PolicyJson::from(&p)), documented);
-    let spending = PolicyJson::from(&PolicySummary { spending_mean: Some(1.0), ..p });
+    let spending = PolicyJson::from(&PolicySummary { spending_mean: Some(1.0), ..p.clone() });
     assert!(keys(&spending).contains(&"spending_mean".to_string()));
+    let c = crate::analysis::summary::ContinuationSummary {
+        benefit_mean: 1.0,
+        benefit_se: 0.1,
+        harm_mean: 2.0,
+        harm_se: 0.2,
+    };
+    let continued = PolicyJson::from(&PolicySummary { continuation: Some(c), ..p });
+    assert!(keys(&continued).contains(&"continuation".to_string()));
+    let documented = table_columns(OUTPUTS, "A policy's `continuation` (model v2):");
+    assert_eq!(keys(&ContinuationJson::from(&c)), documented);
     assert_eq!(keys(&MomentsJson::default()), ["mean", "se", "p5", "p50", "p95"]);
 }
 

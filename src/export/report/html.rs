@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::horizon::horizon_text;
 use crate::export::figures::{FigureInput, FigureKind};
 use crate::fmt;
 use crate::model::params::{Group, JURISDICTION_KEYS};
@@ -163,10 +164,12 @@ pub fn html(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(Figur
     html_table(&mut o, &header, &rows, 1);
     let _ = writeln!(
         o,
-        "<p class=\"meta\">Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.</p>",
+        "<p class=\"meta\">Reference policy: {}. “Net − reference” and “P(better than reference)” are paired: each policy against the reference policy in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.</p>",
         esc(&input.summary.policies[input.summary.reference].name),
         esc(&fmt::money_compact(s.world()[crate::model::P::catastrophe_threshold as usize].central()))
     );
+    let reference = &input.summary.policies[input.summary.reference];
+    let _ = writeln!(o, "<p>{}</p>", esc(&horizon_text(s, Some(reference))));
 
     o.push_str("<h2>Policies</h2>\n<p>The release regime of each policy in each jurisdiction, in the order every figure uses (with its colour).</p>\n");
     let (header, mut rows) = policy_rows(s);

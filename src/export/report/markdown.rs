@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::horizon::horizon_text;
 use crate::export::figures::{FigureInput, FigureKind, Format};
 use crate::fmt;
 use crate::model::params::{Group, JURISDICTION_KEYS};
@@ -62,10 +63,11 @@ pub fn markdown(input: &FigureInput<'_>, figures: &[ReportFigure], skipped: &[(F
     md_table(&mut o, &header, &rows);
     let _ = writeln!(
         o,
-        "Baseline policy: {}. “Net − baseline” and “P(better)” are paired: each policy against the baseline in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.\n",
+        "Reference policy: {}. “Net − reference” and “P(better than reference)” are paired: each policy against the reference policy in the same run. CVaR95: mean harm of the worst 5% of runs. P(catastrophe): share of runs with at least one event of at least {}. H: the hazard threshold.\n",
         input.summary.policies[input.summary.reference].name,
         fmt::money_compact(s.world()[crate::model::P::catastrophe_threshold as usize].central())
     );
+    let _ = writeln!(o, "{}\n", horizon_text(s, Some(&input.summary.policies[input.summary.reference])));
     o.push_str("## Policies\n\n");
     let (header, rows) = policy_rows(s);
     md_table(&mut o, &header, &rows);

@@ -35,8 +35,8 @@ pub(super) fn summary_rows(summary: &Summary) -> (Vec<&'static str>, Vec<Vec<Str
         "Benefit ($B)",
         "Harm ($B)",
         "Net ($B)",
-        "Net − baseline ($B)",
-        "P(better than baseline)",
+        "Net − reference ($B)",
+        "P(better than reference)",
         "CVaR95 harm ($B)",
         "P(catastrophe) [95% CI]",
         "P(open pool reaches H)",
@@ -47,14 +47,14 @@ pub(super) fn summary_rows(summary: &Summary) -> (Vec<&'static str>, Vec<Vec<Str
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let baseline = i == summary.reference;
+            let reference = i == summary.reference;
             vec![
-                if baseline { format!("{} (baseline)", p.name) } else { p.name.clone() },
+                if reference { format!("{} (reference)", p.name) } else { p.name.clone() },
                 fmt::plus_minus_grouped(p.benefit.mean, p.benefit.se),
                 fmt::plus_minus_grouped(p.harm.mean, p.harm.se),
                 fmt::plus_minus_grouped(p.net.mean, p.net.se),
-                if baseline { "—".into() } else { fmt::plus_minus_grouped(p.net_diff_mean, p.net_diff_se) },
-                if baseline { "—".into() } else { format!("{:.3}", p.p_better_than_reference) },
+                if reference { "—".into() } else { fmt::plus_minus_grouped(p.net_diff_mean, p.net_diff_se) },
+                if reference { "—".into() } else { format!("{:.3}", p.p_better_than_reference) },
                 fmt::grouped(p.cvar95_harm),
                 format!("{:.3} [{:.3}, {:.3}]", p.p_catastrophe, p.p_catastrophe_lo, p.p_catastrophe_hi),
                 format!("{:.3}", p.p_hazard_crossed),

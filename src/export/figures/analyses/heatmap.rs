@@ -44,7 +44,7 @@ pub(crate) struct Heatmap {
     pub scale: f64,
     /// `cells[i2 * values.len() + i]`.
     pub cells: Vec<HeatCell>,
-    /// Polylines of (value, value2) where P(better than baseline) = 0.5.
+    /// Polylines of (value, value2) where P(better than reference) = 0.5.
     pub contour_p_better_half: Vec<Vec<[f64; 2]>>,
     /// The swept parameter's value in the policy as it stands (`None` if the scenario does
     /// not have the policy).
@@ -109,9 +109,9 @@ impl Heatmap {
             LegendItem::new("worse", color(diverging(-0.8)), Swatch::Fill(1.0)),
             LegendItem::new(
                 if self.contour_p_better_half.is_empty() {
-                    "P(better than baseline) = 0.5 (not reached on this grid)"
+                    "P(better than reference) = 0.5 (not reached on this grid)"
                 } else {
-                    "P(better than baseline) = 0.5"
+                    "P(better than reference) = 0.5"
                 },
                 RGBColor(0, 0, 0),
                 Swatch::Line,
@@ -138,7 +138,7 @@ impl Heatmap {
                 self.policy, self.reference
             ),
             format!(
-                "Numbers in the cells: P(better than baseline). {} runs per cell (seed {}), common random numbers.",
+                "Numbers in the cells: P(better than reference). {} runs per cell (seed {}), common random numbers.",
                 self.runs, self.seed
             ),
         ];
