@@ -64,10 +64,9 @@ impl Workspace {
             Command::RemovePolicy(i) => Some(format!("remove policy “{}”", policy_name(*i))),
             Command::SetReferencePolicy(i) => Some(format!("make “{}” the reference policy", policy_name(*i))),
             Command::AddJurisdiction => Some("add a jurisdiction".to_string()),
-            Command::RemoveJurisdiction(j) => Some(format!(
-                "remove jurisdiction “{}”",
-                s.jurisdictions.get(*j).map_or("", |j| j.name.as_str())
-            )),
+            Command::RemoveJurisdiction(j) => {
+                Some(format!("remove jurisdiction “{}”", s.jurisdictions.get(*j).map_or("", |j| j.name.as_str())))
+            }
             Command::Renormalise => Some("renormalise the jurisdictions' shares".to_string()),
             // Read from the change itself.
             _ => None,

@@ -177,7 +177,8 @@ impl Workspace {
     /// checks comes back as the last one that did).
     pub(super) fn restore_stored(&mut self, stored: &super::unsaved::Stored) {
         let Some(scenario) = stored.scenario() else {
-            self.status = "Could not restore the unsaved edits of the last session: they no longer pass the checks.".into();
+            self.status =
+                "Could not restore the unsaved edits of the last session: they no longer pass the checks.".into();
             return;
         };
         self.restore(Unsaved { text: scenario.to_toml(), path: stored.path.clone() });

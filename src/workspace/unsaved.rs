@@ -113,7 +113,9 @@ impl Stored {
 fn read_steps<'a>(steps: impl Iterator<Item = &'a StoredStep>) -> Vec<Step> {
     steps
         .map_while(|s| {
-            Scenario::parse(&s.text, "an undo step").ok().map(|sc| Step { label: s.label.clone(), draft: sc.to_draft() })
+            Scenario::parse(&s.text, "an undo step")
+                .ok()
+                .map(|sc| Step { label: s.label.clone(), draft: sc.to_draft() })
         })
         .collect()
 }

@@ -247,7 +247,11 @@ mod tests {
     use crate::analysis::sweep::SweepPoint;
 
     fn sweep_with(current_p: f64, reference_p: f64, values: &[f64]) -> Sweep {
-        let point = |p_catastrophe: f64| SweepPoint { p_catastrophe, cvar95_harm: p_catastrophe * 1e3, ..SweepPoint::default() };
+        let point = |p_catastrophe: f64| SweepPoint {
+            p_catastrophe,
+            cvar95_harm: p_catastrophe * 1e3,
+            ..SweepPoint::default()
+        };
         Sweep {
             policy: "Global tiered 1e27".into(),
             param: SweepParam::OpenBelow,

@@ -305,7 +305,9 @@ fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut Thresh
         if !at_default
             && ui
                 .small_button(if default.is_some() { "= reference policy's" } else { "no cap" })
-                .on_hover_text("Go back to the cap that does not depend on the threshold: the reference policy's tail risk")
+                .on_hover_text(
+                    "Go back to the cap that does not depend on the threshold: the reference policy's tail risk",
+                )
                 .clicked()
         {
             match s.cap_kind {
