@@ -58,7 +58,7 @@ fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cm
     let renamed = stale_name(p);
     let mut title = if is_reference { format!("{}  (reference)", p.name) } else { p.name.clone() };
     if renamed.is_some() {
-        title.push_str("  ⚠");
+        title.push_str("  (name out of date)");
     }
     egui::CollapsingHeader::new(RichText::new(title).strong())
         .id_salt("policy_header")
@@ -160,7 +160,7 @@ fn override_ui(ui: &mut Ui, p: &mut Policy, j: usize, name: &str, cmds: &mut Vec
 fn stale_name_ui(ui: &mut Ui, p: &mut Policy, new_name: &str, cmds: &mut Vec<AppCommand>) {
     let warn = crate::app::theme::warning(ui.visuals().dark_mode);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("⚠ The name states a threshold this policy no longer has.").color(warn));
+        ui.label(RichText::new("The name states a threshold this policy no longer has.").color(warn));
         if ui
             .small_button(format!("Rename to “{new_name}”"))
             .on_hover_text("Put the open ceiling as it is now in the name (Ctrl+Z undoes it)")

@@ -349,7 +349,7 @@ fn edge_ui(ui: &mut Ui, s: &mut ThresholdSettings, edge: Edge) {
     ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!(
-                "⚠ At the {} edge of the range swept: a better value may lie beyond it, widen the range.",
+                "At the {} edge of the range swept: a better value may lie beyond it, widen the range.",
                 edge.word()
             ))
             .color(crate::app::theme::warning(ui.visuals().dark_mode)),
