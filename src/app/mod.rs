@@ -54,7 +54,13 @@ pub fn run(file: Option<PathBuf>, bench_ui: bool) -> anyhow::Result<ExitCode> {
     eframe::run_native(
         APP_NAME,
         options,
-        Box::new(move |cc| Ok(Box::new(TierlabApp::new(&cc.egui_ctx, cc.storage, file, AppOptions::default())))),
+        Box::new(move |cc| {
+            // Beside eframe's own state: the unsaved edits and their history, kept within a
+            // second of every edit (eframe stores its state only every 30 seconds).
+            let unsaved_file = eframe::storage_dir("tierlab").map(|d| d.join("unsaved.json"));
+            let options = AppOptions { unsaved_file, ..AppOptions::default() };
+            Ok(Box::new(TierlabApp::new(&cc.egui_ctx, cc.storage, file, options)))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
     Ok(ExitCode::SUCCESS)

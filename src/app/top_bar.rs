@@ -29,6 +29,9 @@ pub struct TopBarInfo<'a> {
     pub runs_cap: Option<u64>,
     /// A figure or report export is in progress.
     pub publishing: bool,
+    /// What Edit > Undo and Edit > Redo would do ("set world.alpha"), if anything.
+    pub undo: Option<&'a str>,
+    pub redo: Option<&'a str>,
 }
 
 /// Names of the embedded presets, in `PRESETS` order.
@@ -52,6 +55,7 @@ pub fn ui(
 ) {
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| file_menu_ui(ui, presets, info, persisted, cmds));
+        ui.menu_button("Edit", |ui| edit_menu_ui(ui, info, cmds));
         ui.menu_button("View", |ui| {
             ui.checkbox(&mut persisted.show_panel, "Scenario panel")
                 .on_hover_text("Hide the scenario panel to give the plots the whole width (small screens)");
@@ -72,6 +76,29 @@ pub fn ui(
     });
     ui.horizontal(|ui| run_settings_ui(ui, scenario, persisted, info, cmds));
     ui.add_space(2.0);
+}
+
+/// Undo and Redo, each saying what it would do, greyed when there is nothing to do.
+fn edit_menu_ui(ui: &mut Ui, info: &TopBarInfo<'_>, cmds: &mut Vec<AppCommand>) {
+    let item = |what: &str, label: Option<&str>| match label {
+        Some(l) => format!("{what} {l}"),
+        None => what.to_string(),
+    };
+    if ui
+        .add_enabled(info.undo.is_some(), egui::Button::new(item("Undo", info.undo)).shortcut_text("Ctrl+Z"))
+        .on_disabled_hover_text("No edit to undo")
+        .clicked()
+    {
+        cmds.push(AppCommand::Undo);
+    }
+    if ui
+        .add_enabled(info.redo.is_some(), egui::Button::new(item("Redo", info.redo)).shortcut_text("Ctrl+Shift+Z"))
+        .on_hover_text("Also Ctrl+Y")
+        .on_disabled_hover_text("No undone edit to redo")
+        .clicked()
+    {
+        cmds.push(AppCommand::Redo);
+    }
 }
 
 fn file_menu_ui(

@@ -24,6 +24,10 @@ impl Workspace {
                 self.apply_edit(cmd);
                 None
             }
+            Undo | Redo => {
+                self.apply_history(&cmd);
+                None
+            }
             Run | Cancel | Pin | Unpin | StopAnalysis(_) | ResumeAnalysis(_) => {
                 self.apply_run(cmd);
                 None
@@ -53,11 +57,27 @@ impl Workspace {
     /// Edits of the scenario: each is checked, and run if it passes.
     fn apply_edit(&mut self, cmd: Command) {
         let s = &mut self.doc.edit;
+        let policy_name = |i: usize| s.policies.get(i).map_or_else(String::new, |p| p.name.clone());
+        let label = match &cmd {
+            Command::AddPolicy => Some("add a policy".to_string()),
+            Command::DuplicatePolicy(i) => Some(format!("duplicate policy “{}”", policy_name(*i))),
+            Command::RemovePolicy(i) => Some(format!("remove policy “{}”", policy_name(*i))),
+            Command::SetReferencePolicy(i) => Some(format!("make “{}” the reference policy", policy_name(*i))),
+            Command::AddJurisdiction => Some("add a jurisdiction".to_string()),
+            Command::RemoveJurisdiction(j) => {
+                Some(format!("remove jurisdiction “{}”", s.jurisdictions.get(*j).map_or("", |j| j.name.as_str())))
+            }
+            Command::Renormalise => Some("renormalise the jurisdictions' shares".to_string()),
+            // Read from the change itself.
+            _ => None,
+        };
         let immediate = match cmd {
             Command::Edited { immediate } => immediate,
             Command::SetSweptValue { policy, param, value, immediate } => {
                 let Some(p) = s.policies.get_mut(policy) else { return };
-                param.apply(p, value);
+                // One value, one text: the control's resolution, no float noise in the file.
+                param.apply(p, edits::snap(value, edits::swept_step(param)));
+                edits::clean_thresholds(p);
                 immediate
             }
             Command::AddPolicy => {
@@ -100,7 +120,31 @@ impl Workspace {
             // Not an edit.
             _ => return,
         };
+        // A drag (not yet released) may go on: the edits until it ends are one undo step.
+        self.record_edit(label.as_deref(), !immediate);
         self.on_edit(immediate);
+    }
+
+    /// Undo and redo: the draft of the step is put back and run at once.
+    fn apply_history(&mut self, cmd: &Command) {
+        let now = self.options.clock.now();
+        let undo = *cmd == Command::Undo;
+        let back = if undo { self.history.undo(&self.doc.edit, now) } else { self.history.redo(&self.doc.edit, now) };
+        let Some(draft) = back else {
+            self.status = if undo { "Nothing to undo." } else { "Nothing to redo." }.into();
+            return;
+        };
+        self.doc.edit = draft;
+        self.schedule_store();
+        self.on_edit(true);
+        // After on_edit, which may say the edit has problems.
+        let label = if undo { self.history.redo_label() } else { self.history.undo_label() };
+        let done = format!("{}: {}.", if undo { "Undone" } else { "Redone" }, label.unwrap_or("an edit"));
+        if self.doc.issues.is_empty() {
+            self.status = done;
+        } else {
+            self.status = format!("{done} {}", self.status);
+        }
     }
 
     /// Running, pinning, and the analyses' stop and resume.

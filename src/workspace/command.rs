@@ -26,6 +26,10 @@ pub enum Command {
         value: f64,
         immediate: bool,
     },
+    /// Undo the last edit of the scenario (a drag of a slider is one edit), or redo the last
+    /// one undone.
+    Undo,
+    Redo,
     /// Stop an analysis in flight (its last result stays), or let it run again.
     StopAnalysis(Slot),
     ResumeAnalysis(Slot),

@@ -172,6 +172,21 @@ impl Workspace {
         self.status_note = Some(note.into());
     }
 
+    /// Restores the unsaved edits and their undo history from the file
+    /// [`Options::unsaved_file`](super::Options::unsaved_file) (an edit that did not pass the
+    /// checks comes back as the last one that did).
+    pub(super) fn restore_stored(&mut self, stored: &super::unsaved::Stored) {
+        let Some(scenario) = stored.scenario() else {
+            self.status =
+                "Could not restore the unsaved edits of the last session: they no longer pass the checks.".into();
+            return;
+        };
+        self.restore(Unsaved { text: scenario.to_toml(), path: stored.path.clone() });
+        if self.doc.valid == scenario {
+            self.history = stored.history(&self.doc.edit);
+        }
+    }
+
     /// Does `p` now, or asks first when there are unsaved edits.
     pub(super) fn guard(&mut self, p: Pending) -> Option<Effect> {
         if self.doc.is_dirty() {
@@ -188,6 +203,7 @@ impl Workspace {
             Pending::OpenPath(path) => self.open_path(path),
             Pending::Close => {
                 self.allow_close = true;
+                self.store_unsaved();
                 return Some(Effect::Close);
             }
         }
@@ -223,6 +239,8 @@ impl Workspace {
     fn replace_document(&mut self, doc: Document) {
         self.status = format!("Opened {}.", doc.display_name());
         self.doc = doc;
+        self.history = super::history::History::new(&self.doc.edit);
+        self.schedule_store();
         self.views = ViewState::default();
         self.file_errors = None;
         self.start_run();
@@ -281,6 +299,7 @@ impl Workspace {
             Ok((text, how)) => match write_atomic(path, text.as_bytes()) {
                 Ok(()) => {
                     self.doc.mark_saved(path, text);
+                    self.schedule_store();
                     self.persisted.last_file = Some(path.to_path_buf());
                     self.status = match how {
                         crate::model::edit::Saved::Kept => format!("Saved {}.", path.display()),

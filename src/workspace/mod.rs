@@ -19,7 +19,9 @@
 //! - [`analyses`]: one slot per analysis; [`analysis_tabs`]: what the tab on screen asks of
 //!   them, and their state as the views see it;
 //! - [`files`]: open, save, presets, the unsaved-changes question, what a path is asked for;
-//! - [`edits`]: structural edits (policies, jurisdictions, renormalising);
+//! - [`edits`]: structural edits (policies, jurisdictions, renormalising); [`history`]: undo
+//!   and redo of every edit; [`unsaved`]: the unsaved edits and their history kept on disk
+//!   within a second of every edit;
 //! - [`view_data`]: each view's data as CSV; `exports.rs` and [`publish`]: exports to a path;
 //! - [`executor`]: threads or slices.
 //!
@@ -40,11 +42,13 @@ pub mod edits;
 pub mod executor;
 mod exports;
 pub mod files;
+pub mod history;
 pub mod publish;
 mod running;
 pub mod settings;
 pub mod simulation;
 pub mod state;
+pub mod unsaved;
 pub mod view_data;
 
 #[cfg(test)]
@@ -57,6 +61,7 @@ pub use executor::{Budget, Executor};
 pub use files::{FileErrors, PathPurpose, Pending};
 pub use settings::ViewState;
 pub use state::{Document, Metric, Persisted, Shape, Tab, Unsaved};
+pub use unsaved::Clock;
 
 use analyses::Analyses;
 use publish::Publishing;
@@ -78,11 +83,23 @@ pub struct Options {
     /// Pause after the last edit before a run starts (slider releases run at once).
     pub debounce: Duration,
     pub executor: Executor,
+    /// Where the unsaved edits and their undo history are kept between launches (written
+    /// within a second of every edit); `None`: only in [`Persisted::unsaved`], when the front
+    /// end stores it.
+    pub unsaved_file: Option<PathBuf>,
+    /// Where the workspace reads the time (tests move a manual clock).
+    pub clock: Clock,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_runs: None, debounce: Duration::from_millis(150), executor: Executor::Threads }
+        Options {
+            max_runs: None,
+            debounce: Duration::from_millis(150),
+            executor: Executor::Threads,
+            unsaved_file: None,
+            clock: Clock::System,
+        }
     }
 }
 
@@ -144,6 +161,10 @@ pub struct Workspace {
     publishing: Option<Publishing>,
     /// Wakes the front end when a thread has finished something.
     wake: Arc<dyn Fn() + Send + Sync>,
+    /// Undo and redo of the scenario's edits.
+    history: history::History,
+    /// When the unsaved state is next due on disk (an edit not yet stored).
+    store_due: Option<Instant>,
 }
 
 impl Workspace {
@@ -172,10 +193,13 @@ impl Workspace {
             }
             Executor::Stepped => (Simulator::stepped(), Analyses::stepped(), None),
         };
-        let unsaved = persisted.unsaved.take();
+        let legacy = persisted.unsaved.take();
+        let stored = options.unsaved_file.as_deref().and_then(unsaved::read);
+        let doc = files::built_in_document();
+        let history = history::History::new(&doc.edit);
         let mut ws = Workspace {
             persisted,
-            doc: files::built_in_document(),
+            doc,
             options,
             simulator,
             simulator_failed: failed.is_some(),
@@ -194,19 +218,28 @@ impl Workspace {
             status: failed.unwrap_or_default(),
             publishing: None,
             wake,
+            history,
+            store_due: None,
         };
         let from_storage = ws.persisted.last_file.clone().filter(|p| p.exists());
-        match (file, unsaved) {
-            (Some(path), unsaved) => {
+        let restorable = stored.is_some() || legacy.is_some();
+        match (file, restorable) {
+            (Some(path), _) => {
                 ws.open_path(path);
-                if unsaved.is_some() {
+                if restorable {
                     ws.status.push_str(
                         " (The unsaved edits of the last session were not restored: a file was named on the command line.)",
                     );
                 }
             }
-            (None, Some(unsaved)) => ws.restore(unsaved),
-            (None, None) => match from_storage {
+            (None, true) => {
+                if let Some(stored) = stored {
+                    ws.restore_stored(&stored);
+                } else if let Some(legacy) = legacy {
+                    ws.restore(legacy);
+                }
+            }
+            (None, false) => match from_storage {
                 Some(path) => ws.open_path(path),
                 None => ws.start_run(),
             },
@@ -291,11 +324,71 @@ impl Workspace {
     }
 
     /// What to keep until the next start: the persisted state with the unsaved edits, unless
-    /// the user closed with "Discard changes".
+    /// the user closed with "Discard changes". With an [`Options::unsaved_file`], the edits
+    /// and their history go there (at once) instead.
     pub fn to_store(&mut self) -> &Persisted {
-        self.persisted.unsaved = (self.doc.is_dirty() && !self.allow_close)
-            .then(|| Unsaved { text: self.doc.valid.to_toml(), path: self.doc.path.clone() });
+        if self.options.unsaved_file.is_some() {
+            self.store_unsaved();
+            self.persisted.unsaved = None;
+        } else {
+            self.persisted.unsaved = (self.doc.is_dirty() && !self.allow_close)
+                .then(|| Unsaved { text: self.doc.valid.to_toml(), path: self.doc.path.clone() });
+        }
         &self.persisted
+    }
+
+    /// The undo and redo history of the scenario's edits.
+    pub fn history(&self) -> &history::History {
+        &self.history
+    }
+
+    /// What Edit > Undo would undo ("set world.alpha"), if anything.
+    pub fn undo_label(&self) -> Option<&str> {
+        self.history.undo_label()
+    }
+
+    /// What Edit > Redo would redo, if anything.
+    pub fn redo_label(&self) -> Option<&str> {
+        self.history.redo_label()
+    }
+
+    /// Records the draft after an edit in the history (see [`history::History::record`]) and
+    /// schedules the unsaved state's write.
+    pub(crate) fn record_edit(&mut self, label: Option<&str>, continuing: bool) {
+        let now = self.options.clock.now();
+        if self.history.record(&self.doc.edit, label, continuing, now) {
+            self.schedule_store();
+        }
+    }
+
+    /// The unsaved state changed: it is due on disk within [`unsaved::STORE_DELAY`] (the
+    /// first change not yet stored sets the time; later ones do not put it off).
+    pub(crate) fn schedule_store(&mut self) {
+        if self.options.unsaved_file.is_some() && self.store_due.is_none() {
+            self.store_due = Some(self.options.clock.now() + unsaved::STORE_DELAY);
+        }
+    }
+
+    /// Writes the unsaved state now if its time has come.
+    fn store_if_due(&mut self) {
+        if self.store_due.is_some_and(|due| self.options.clock.now() >= due) {
+            self.store_unsaved();
+        }
+    }
+
+    /// Writes the unsaved edits and their history to [`Options::unsaved_file`] (or removes
+    /// it when nothing is unsaved, or the user chose to discard the edits).
+    pub fn store_unsaved(&mut self) {
+        self.store_due = None;
+        let Some(path) = self.options.unsaved_file.clone() else { return };
+        let result = if self.doc.is_dirty() && !self.allow_close {
+            unsaved::write(&path, &unsaved::Stored::of(&self.doc, &self.history))
+        } else {
+            unsaved::clear(&path)
+        };
+        if let Err(e) = result {
+            self.status = format!("Could not keep the unsaved edits in {}: {e}", path.display());
+        }
     }
 
     // ---- Work ----
@@ -310,12 +403,15 @@ impl Workspace {
         self.update_analyses();
         self.poll_publishing();
         self.start_run_if_due();
+        self.store_if_due();
     }
 
     /// When to [`poll`](Workspace::poll) again if nothing wakes the front end before: when a
     /// debounced run is due, and often while work is in flight (progress bars move).
     pub fn wake_after(&self) -> Option<Duration> {
-        let due = self.run_due.map(|d| d.saturating_duration_since(Instant::now()));
+        let run = self.run_due.map(|d| d.saturating_duration_since(Instant::now()));
+        let store = self.store_due.map(|d| d.saturating_duration_since(self.options.clock.now()));
+        let due = [run, store].into_iter().flatten().min();
         let busy = (self.simulator.running().is_some() || self.analyses.busy() || self.publishing.is_some())
             .then_some(PROGRESS_INTERVAL);
         match (due, busy) {

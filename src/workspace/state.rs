@@ -114,9 +114,11 @@ pub enum Shape {
 #[serde(default)]
 pub struct Persisted {
     pub last_file: Option<PathBuf>,
-    /// Edits not yet saved to a file when the state was last stored (eframe stores it on exit
-    /// and every 30 seconds), restored at the next start: a crash or a killed process loses at
-    /// most half a minute of work.
+    /// Edits not yet saved to a file when the state was last stored, restored at the next
+    /// start. The app keeps them in a file of their own within a second of every edit
+    /// ([`Options::unsaved_file`](super::Options::unsaved_file), with their undo history) and
+    /// leaves this empty; it is read for state stored by older versions, and used by a front
+    /// end without that file.
     pub unsaved: Option<Unsaved>,
     /// Whether the scenario panel is shown (hidden, the plots get the whole width).
     pub show_panel: bool,

@@ -13,7 +13,7 @@ const RUNS: u64 = 600;
 const WAIT: Duration = Duration::from_secs(300);
 
 fn open(executor: Executor) -> Workspace {
-    let options = Options { max_runs: Some(RUNS), debounce: Duration::from_millis(20), executor };
+    let options = Options { max_runs: Some(RUNS), debounce: Duration::from_millis(20), executor, ..Options::default() };
     Workspace::open(Persisted::default(), None, options, || {})
 }
 
@@ -270,4 +270,128 @@ fn a_stopped_analysis_waits_to_be_resumed() {
     assert_eq!(ws.apply(Command::ResumeAnalysis(Slot::Sensitivity)), None);
     assert!(ws.wait_for_analyses(WAIT));
     assert!(matches!(ws.analysis(Slot::Sensitivity).outcome, Some(Outcome::Sensitivity(_))));
+}
+
+/// A stepped workspace keeping its unsaved state in `file`, on a clock moved by hand.
+fn open_keeping(file: &std::path::Path, clock: &Clock) -> Workspace {
+    let options = Options {
+        max_runs: Some(RUNS),
+        executor: Executor::Stepped,
+        unsaved_file: Some(file.to_path_buf()),
+        clock: clock.clone(),
+        ..Options::default()
+    };
+    Workspace::open(Persisted::default(), None, options, || {})
+}
+
+#[test]
+fn every_kind_of_edit_is_undone_and_redone() {
+    let mut ws = open(Executor::Stepped);
+    let start = ws.document().edit.clone();
+    assert_eq!(ws.undo_label(), None);
+    assert_eq!(ws.apply(Command::Undo), None);
+    assert_eq!(ws.status(), "Nothing to undo.");
+    // A world parameter dragged over many frames, then released: one step.
+    for _ in 0..20 {
+        match &mut ws.scenario_mut().world[0] {
+            crate::model::Dist::Fixed(v) => *v *= 1.001,
+            other => *other = crate::model::Dist::Fixed(0.5),
+        }
+        let _ = ws.apply(Command::Edited { immediate: false });
+    }
+    let _ = ws.apply(Command::Edited { immediate: true });
+    assert_eq!(ws.history().undo_steps().len(), 1, "one drag, one step");
+    let after_drag = ws.document().edit.clone();
+    // Policies, jurisdictions, run settings.
+    let _ = ws.apply(Command::AddPolicy);
+    let _ = ws.apply(Command::DuplicatePolicy(0));
+    let first = ws.document().edit.policies[0].name.clone();
+    ws.scenario_mut().policies[0].name.push_str(" renamed");
+    let _ = ws.apply(Command::Edited { immediate: false });
+    let _ = ws.apply(Command::RemovePolicy(1));
+    let _ = ws.apply(Command::AddJurisdiction);
+    // The new jurisdiction's shares are 0: renormalising changes nothing, and is no step.
+    let _ = ws.apply(Command::Renormalise);
+    ws.scenario_mut().run.seed += 1;
+    let _ = ws.apply(Command::Edited { immediate: true });
+    let end = ws.document().edit.clone();
+    assert_eq!(ws.undo_label(), Some("set the seed"));
+    let labels: Vec<&str> = ws.history().undo_steps().iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels[3], format!("rename policy “{first}”"), "{labels:?}");
+    let n = labels.len();
+    assert_eq!(n, 7, "{labels:?}");
+    for _ in 0..n - 1 {
+        let _ = ws.apply(Command::Undo);
+    }
+    assert_eq!(ws.document().edit, after_drag);
+    assert!(ws.status().starts_with("Undone: "), "{}", ws.status());
+    let _ = ws.apply(Command::Undo);
+    assert_eq!(ws.document().edit, start);
+    assert!(!ws.document().is_dirty());
+    for _ in 0..n {
+        let _ = ws.apply(Command::Redo);
+    }
+    assert_eq!(ws.document().edit, end);
+    assert_eq!(ws.redo_label(), None);
+    // What runs follows: the undone scenario is checked and run.
+    let _ = ws.apply(Command::Undo);
+    assert_eq!(ws.document().valid.to_draft(), ws.document().edit);
+}
+
+#[test]
+fn an_edit_then_no_input_is_on_disk_within_two_seconds_and_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state").join("unsaved.json");
+    let clock = Clock::manual();
+    let mut ws = open_keeping(&file, &clock);
+    ws.scenario_mut().run.seed = 4242;
+    let _ = ws.apply(Command::Edited { immediate: true });
+    ws.scenario_mut().name = "Kept".into();
+    let _ = ws.apply(Command::Edited { immediate: true });
+    assert!(!file.exists(), "not yet");
+    // The front end is told to wake in time even when nothing else happens.
+    let wake = ws.wake_after().expect("a wake-up");
+    assert!(wake <= Duration::from_secs(2), "{wake:?}");
+    clock.advance(Duration::from_secs(2));
+    ws.poll();
+    assert!(file.exists(), "on disk within 2 s of the edit");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains("4242"), "{text}");
+    assert!(std::fs::read_dir(file.parent().unwrap()).unwrap().count() == 1, "no temporary file left");
+
+    // The process is killed here (nothing else is written); the next start restores the edits
+    // and their history.
+    drop(ws);
+    let mut ws = open_keeping(&file, &clock);
+    assert_eq!(ws.document().edit.run.seed, 4242);
+    assert_eq!(ws.document().edit.name, "Kept");
+    assert!(ws.document().is_dirty());
+    assert_eq!(ws.undo_label(), Some("rename the scenario"));
+    let _ = ws.apply(Command::Undo);
+    let _ = ws.apply(Command::Undo);
+    assert_eq!(ws.document().edit, Scenario::built_in().to_draft());
+    assert_eq!(ws.redo_label(), Some("set the seed"));
+
+    // Undone back to the file: nothing unsaved, so nothing is kept.
+    clock.advance(Duration::from_secs(2));
+    ws.poll();
+    assert!(!file.exists(), "no unsaved edits, no file");
+}
+
+#[test]
+fn a_threshold_set_from_the_plot_is_saved_without_float_noise() {
+    use crate::analysis::sweep::SweepParam;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.toml");
+    let mut ws = open(Executor::Stepped);
+    let policy = crate::analysis::sweep::default_policy(&ws.document().valid).expect("a tiered policy");
+    // A click at x = 26.93 on the plot: the value a naive rounding makes is 26.950000000000003.
+    let _ = ws.apply(Command::SetSweptValue { policy, param: SweepParam::OpenBelow, value: 26.93, immediate: true });
+    let _ = ws.apply(Command::SaveTo(path.clone()));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("open_below = 26.95"), "{text}");
+    assert!(!text.contains("0000000"), "float noise in the file: {text}");
+    let _ = ws.apply(Command::SetSweptValue { policy, param: SweepParam::GatedBelow, value: 28.07, immediate: true });
+    let p = &ws.document().edit.policies[policy];
+    assert_eq!(SweepParam::GatedBelow.current(p, ws.document().edit.jurisdictions.len()), Some(28.05));
 }

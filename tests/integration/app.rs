@@ -823,3 +823,43 @@ fn levers_are_turned_on_in_the_policy_panel_and_simulated() {
     // The header now says which levers are on.
     assert!(h.query_by_label_contains("Levers: evaluated with error").is_some());
 }
+
+#[test]
+fn undo_and_redo_from_the_keyboard_and_the_edit_menu() {
+    use egui_kittest::kittest::NodeT as _;
+    let mut h = harness(None);
+    settle(&mut h);
+    let start = h.state().workspace().document().edit.clone();
+    h.state_mut().workspace_mut().scenario_mut().run.seed += 1;
+    h.state_mut().apply(AppCommand::Edited { immediate: true });
+    h.run_ok();
+    let edited = h.state().workspace().document().edit.clone();
+    assert_eq!(h.state().workspace().undo_label(), Some("set the seed"));
+    let doc = |h: &Harness<'_, TierlabApp>| h.state().workspace().document().edit.clone();
+
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::Z]);
+    h.run_ok();
+    assert_eq!(doc(&h), start, "Ctrl+Z undoes");
+    h.key_combination_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, &[Key::Z]);
+    h.run_ok();
+    assert_eq!(doc(&h), edited, "Ctrl+Shift+Z redoes");
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::Z]);
+    h.run_ok();
+    h.key_combination_modifiers(Modifiers::COMMAND, &[Key::Y]);
+    h.run_ok();
+    assert_eq!(doc(&h), edited, "Ctrl+Y redoes");
+
+    // The Edit menu says what it undoes; Redo is greyed with nothing to redo.
+    h.get_by_label("Edit").click();
+    h.run();
+    assert!(h.query_by_label_contains("Redo").expect("Redo").accesskit_node().is_disabled(), "nothing to redo");
+    h.query_by_label_contains("Undo set the seed").expect("Undo set the seed").click();
+    h.run_ok();
+    assert_eq!(doc(&h), start);
+    h.get_by_label("Edit").click();
+    h.run();
+    assert!(h.query_by_label_contains("Undo").expect("Undo").accesskit_node().is_disabled(), "nothing left to undo");
+    h.query_by_label_contains("Redo set the seed").expect("Redo set the seed").click();
+    h.run_ok();
+    assert_eq!(doc(&h), edited);
+}

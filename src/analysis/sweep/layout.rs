@@ -36,6 +36,8 @@ pub struct Evaluation {
     pub points: Vec<SweepPoint>,
     /// The policy as it stands.
     pub current: SweepPoint,
+    /// The reference policy (its `value` is the swept policy's current one).
+    pub reference: SweepPoint,
     /// Per-run outcomes of the points (empty unless asked for).
     pub per_run: PerRun,
 }
@@ -95,7 +97,7 @@ impl SweepLayout {
         let baseline_net = results.column(self.reference(), Outcome::net);
         let current_net = results.column(self.current(), Outcome::net);
         let pair = Paired { baseline_net: &baseline_net, current_net: &current_net };
-        let mut data: Vec<PointData> = (0..=self.n_points)
+        let mut data: Vec<PointData> = (0..=self.reference())
             .into_par_iter()
             .map(|slot| {
                 let (value, clamped) = if slot < self.n_points {
@@ -106,6 +108,7 @@ impl SweepLayout {
                 point_data(results, slot, value, clamped, &self.open_mask, &pair)
             })
             .collect();
+        let reference = data.pop().map(|d| d.point).unwrap_or_default();
         let current = data.pop().map(|d| d.point).unwrap_or_default();
         let mut per_run = PerRun::default();
         let mut points = Vec::with_capacity(data.len());
@@ -117,7 +120,7 @@ impl SweepLayout {
                 per_run.catastrophe.push(d.catastrophe);
             }
         }
-        Evaluation { points, current, per_run }
+        Evaluation { points, current, reference, per_run }
     }
 
     /// The sweep of `runs` runs with seed `seed`, from the evaluation of its one simulation.
@@ -132,6 +135,7 @@ impl SweepLayout {
             seed,
             current_value: self.current_value,
             current: evaluation.current,
+            reference_point: evaluation.reference,
             points: evaluation.points,
             robustness,
             per_run: evaluation.per_run,

@@ -288,6 +288,10 @@ pub struct Sweep {
     pub current_value: f64,
     /// The policy as it stands, simulated alongside the grid.
     pub current: SweepPoint,
+    /// The reference policy, simulated alongside the grid (the app's default cap on the best
+    /// threshold); not in sweep.json.
+    #[serde(skip)]
+    pub reference_point: SweepPoint,
     pub points: Vec<SweepPoint>,
     /// Regret of every grid point against the best grid point in each world: the most
     /// robust value beside the best expected one.

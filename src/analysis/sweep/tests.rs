@@ -246,6 +246,7 @@ fn a_best_value_at_either_end_of_the_grid_is_flagged() {
         seed: 1,
         current_value: values[0],
         current: SweepPoint::default(),
+        reference_point: SweepPoint::default(),
         points: values.iter().map(|&value| SweepPoint { value, ..SweepPoint::default() }).collect(),
         robustness: Robustness::default(),
         per_run: PerRun::default(),

@@ -8,15 +8,19 @@ use crate::model::{Policy, Regime, ScenarioDraft};
 
 use super::note_edit;
 use crate::app::AppCommand;
+use crate::workspace::edits::{THRESHOLD_STEP, snap, stale_name};
 
 /// Span of the threshold sliders (log10 FLOP); typed values may go beyond.
 pub const THRESHOLD_SPAN: (f64, f64) = (24.0, 31.0);
 /// Span of the drift slider (OOM per year).
 pub const DRIFT_SPAN: (f64, f64) = (-0.5, 1.0);
 
-/// "27.0 (1e27 FLOP)".
+/// "27.0 (1e27 FLOP)", "26.95 (8.9e26 FLOP)": the value at the sliders' resolution, and the
+/// FLOP of that same value.
 pub fn threshold_text(k: f64) -> String {
-    format!("{k:.1} ({} FLOP)", crate::fmt::flop(k))
+    let k = snap(k, THRESHOLD_STEP);
+    let log10 = if (k * 10.0 - (k * 10.0).round()).abs() < 1e-9 { format!("{k:.1}") } else { format!("{k:.2}") };
+    format!("{log10} ({} FLOP)", crate::fmt::flop(k))
 }
 
 pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
@@ -51,7 +55,11 @@ struct PolicyRow {
 fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cmds: &mut Vec<AppCommand>) {
     let &PolicyRow { index: i, is_reference, default_open, count: n } = row;
     let color = super::super::theme::policy(i);
-    let title = if is_reference { format!("{}  (reference)", p.name) } else { p.name.clone() };
+    let renamed = stale_name(p);
+    let mut title = if is_reference { format!("{}  (reference)", p.name) } else { p.name.clone() };
+    if renamed.is_some() {
+        title.push_str("  (name out of date)");
+    }
     egui::CollapsingHeader::new(RichText::new(title).strong())
         .id_salt("policy_header")
         .default_open(default_open)
@@ -67,6 +75,9 @@ fn policy_ui(ui: &mut Ui, row: &PolicyRow, p: &mut Policy, jnames: &[String], cm
                 let r = ui.add(egui::TextEdit::singleline(&mut p.name).desired_width(220.0)).labelled_by(label.id);
                 note_edit(&r, cmds);
             });
+            if let Some(new_name) = &renamed {
+                stale_name_ui(ui, p, new_name, cmds);
+            }
             ui.horizontal(|ui| {
                 if ui
                     .add_enabled(n < MAX_POLICIES, egui::Button::new("Duplicate policy"))
@@ -144,6 +155,23 @@ fn override_ui(ui: &mut Ui, p: &mut Policy, j: usize, name: &str, cmds: &mut Vec
     }
 }
 
+/// The name states a threshold the policy no longer has: say so, and offer the name with the
+/// threshold as it is.
+fn stale_name_ui(ui: &mut Ui, p: &mut Policy, new_name: &str, cmds: &mut Vec<AppCommand>) {
+    let warn = crate::app::theme::warning(ui.visuals().dark_mode);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("The name states a threshold this policy no longer has.").color(warn));
+        if ui
+            .small_button(format!("Rename to “{new_name}”"))
+            .on_hover_text("Put the open ceiling as it is now in the name (Ctrl+Z undoes it)")
+            .clicked()
+        {
+            p.name = new_name.to_string();
+            cmds.push(AppCommand::Edited { immediate: true });
+        }
+    });
+}
+
 /// Sets or clears jurisdiction `j`'s override, keeping overrides sorted. Unlike
 /// `Policy::set_regime`, an override equal to the default is kept (the user chose it).
 pub fn set_override(p: &mut Policy, j: usize, r: Option<Regime>) {
@@ -204,25 +232,32 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
     let before = (*open_below, *gated_below, *drift);
     let parse = |t: &str| t.split_whitespace().next().and_then(|x| x.parse::<f64>().ok());
     ui.spacing_mut().slider_width = (ui.available_width() - 240.0).clamp(80.0, 260.0);
+    // Which ceiling the last drag pushed along with the other, to say so while it holds.
+    let pushed_id = ui.scope_id().with("pushed_ceiling");
     let r1 = ui
         .add(
             egui::Slider::new(open_below, THRESHOLD_SPAN.0..=THRESHOLD_SPAN.1)
                 .clamping(egui::SliderClamping::Never)
-                .step_by(0.05)
+                .step_by(THRESHOLD_STEP)
                 .custom_formatter(|v, _| threshold_text(v))
                 .custom_parser(parse)
                 .text("open below"),
         )
         .on_hover_text("Models below this capability may be released as open weights (log10 training FLOP)");
-    if r1.changed() && *gated_below < *open_below {
-        *gated_below = *open_below;
+    if r1.changed() {
+        // One value, one text: the slider's resolution, no float noise in the saved file.
+        *open_below = snap(*open_below, THRESHOLD_STEP);
+        if *gated_below < *open_below {
+            *gated_below = *open_below;
+            ui.data_mut(|d| d.insert_temp(pushed_id, Pushed::Gated));
+        }
     }
     note_edit(&r1, cmds);
     let r2 = ui
         .add(
             egui::Slider::new(gated_below, THRESHOLD_SPAN.0..=THRESHOLD_SPAN.1)
                 .clamping(egui::SliderClamping::Never)
-                .step_by(0.05)
+                .step_by(THRESHOLD_STEP)
                 .custom_formatter(|v, _| threshold_text(v))
                 .custom_parser(parse)
                 .text("gated below"),
@@ -230,10 +265,32 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
         .on_hover_text(
             "Models below this capability may go to vetted researchers; above it, API-only (log10 training FLOP)",
         );
-    if r2.changed() && *gated_below < *open_below {
-        *open_below = *gated_below;
+    if r2.changed() {
+        *gated_below = snap(*gated_below, THRESHOLD_STEP);
+        if *gated_below < *open_below {
+            *open_below = *gated_below;
+            ui.data_mut(|d| d.insert_temp(pushed_id, Pushed::Open));
+        }
     }
     note_edit(&r2, cmds);
+    // The note stays while the two ceilings are still together where the drag left them.
+    match ui.data(|d| d.get_temp::<Pushed>(pushed_id)) {
+        Some(_) if *gated_below != *open_below => ui.data_mut(|d| d.remove::<Pushed>(pushed_id)),
+        Some(which) => {
+            let text = match which {
+                Pushed::Gated => format!(
+                    "“gated below” moved up to {} with it: the gated ceiling cannot be below the open one.",
+                    threshold_text(*gated_below)
+                ),
+                Pushed::Open => format!(
+                    "“open below” moved down to {} with it: the open ceiling cannot be above the gated one.",
+                    threshold_text(*open_below)
+                ),
+            };
+            ui.label(RichText::new(text).small().color(crate::app::theme::warning(ui.visuals().dark_mode)));
+        }
+        None => {}
+    }
     let r3 = ui
         .add(
             egui::Slider::new(drift, DRIFT_SPAN.0..=DRIFT_SPAN.1)
@@ -244,8 +301,18 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
                 .text("drift"),
         )
         .on_hover_text("Both thresholds move by this many orders of magnitude per year (a moving threshold)");
+    if r3.changed() {
+        *drift = snap(*drift, 0.01);
+    }
     note_edit(&r3, cmds);
     (*open_below, *gated_below, *drift) != before
+}
+
+/// The ceiling a drag of the other pushed along.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Pushed {
+    Gated,
+    Open,
 }
 
 #[cfg(test)]
@@ -257,6 +324,9 @@ mod tests {
     fn threshold_labels_show_log10_and_flop() {
         assert_eq!(threshold_text(27.0), "27.0 (1e27 FLOP)");
         assert_eq!(threshold_text(26.5), "26.5 (3.2e26 FLOP)");
+        // One value, one text: 26.95 is not "27.0 (1e27 FLOP)".
+        assert_eq!(threshold_text(26.95), "26.95 (8.9e26 FLOP)");
+        assert_eq!(threshold_text(26.950000000000003), "26.95 (8.9e26 FLOP)");
     }
 
     #[test]

@@ -83,11 +83,15 @@ fn answers_prompt(cmd: &AppCommand) -> bool {
 }
 
 /// Keyboard shortcuts: Ctrl+O open, Ctrl+S save, Ctrl+Shift+S save as, Ctrl+Q quit,
-/// Ctrl+R run (Cmd on macOS).
+/// Ctrl+R run, Ctrl+Z undo, Ctrl+Shift+Z and Ctrl+Y redo (Cmd on macOS).
 pub(super) fn shortcuts(ctx: &egui::Context) -> Vec<AppCommand> {
     use egui::{Key, KeyboardShortcut, Modifiers};
     let table = [
         (KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::S), AppCommand::SaveAs),
+        // Before Ctrl+Z: a shortcut with Shift is matched first.
+        (KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z), AppCommand::Redo),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::Z), AppCommand::Undo),
+        (KeyboardShortcut::new(Modifiers::COMMAND, Key::Y), AppCommand::Redo),
         (KeyboardShortcut::new(Modifiers::COMMAND, Key::S), AppCommand::Save),
         (KeyboardShortcut::new(Modifiers::COMMAND, Key::O), AppCommand::Open),
         (KeyboardShortcut::new(Modifiers::COMMAND, Key::Q), AppCommand::Quit),

@@ -35,11 +35,19 @@ pub struct AppOptions {
     pub native_dialogs: bool,
     /// Pause after the last edit before a run starts (slider releases run at once).
     pub debounce: Duration,
+    /// Where the unsaved edits and their undo history are kept, within a second of every edit
+    /// ([`workspace::Options::unsaved_file`]); `None` keeps them in eframe's storage only.
+    pub unsaved_file: Option<PathBuf>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        AppOptions { max_runs: None, native_dialogs: true, debounce: workspace::Options::default().debounce }
+        AppOptions {
+            max_runs: None,
+            native_dialogs: true,
+            debounce: workspace::Options::default().debounce,
+            unsaved_file: None,
+        }
     }
 }
 
@@ -84,6 +92,8 @@ impl TierlabApp {
             max_runs: options.max_runs,
             debounce: options.debounce,
             executor: workspace::Executor::Threads,
+            unsaved_file: options.unsaved_file,
+            clock: workspace::Clock::System,
         };
         let workspace = Workspace::open(persisted, file, ws_options, move || wake.request_repaint());
         let (screenshot_tx, screenshot_rx) = channel();
@@ -151,6 +161,7 @@ impl TierlabApp {
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         let mut cmds: Vec<AppCommand> = commands::shortcuts(ui.ctx());
         let ws = &self.workspace;
+        let (undo, redo) = (ws.undo_label().map(String::from), ws.redo_label().map(String::from));
         let mut out = ViewOut { tab: ws.persisted().tab, ..ViewOut::default() };
         let dark = ws.persisted().dark;
         let edit_runs = ws.document().edit.run.runs;
@@ -164,6 +175,8 @@ impl TierlabApp {
             stale: ws.is_stale(),
             runs_cap: (edit_runs > ws.runs_cap()).then(|| ws.runs_cap()),
             publishing: ws.is_publishing(),
+            undo: undo.as_deref(),
+            redo: redo.as_deref(),
         };
         let presets = &self.presets;
         let parts = self.workspace.parts();

@@ -31,6 +31,31 @@ pub enum CapKind {
     Cvar95,
 }
 
+/// An end of the swept range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Lower,
+    Upper,
+}
+
+impl Edge {
+    /// The end of `sw`'s range `value` is at, if it is one (a grid of at least three points).
+    pub fn of(sw: &Sweep, value: f64) -> Option<Edge> {
+        match sw.grid_end(value)? {
+            "lowest" => Some(Edge::Lower),
+            _ => Some(Edge::Upper),
+        }
+    }
+
+    /// "lower", "upper".
+    pub fn word(self) -> &'static str {
+        match self {
+            Edge::Lower => "lower",
+            Edge::Upper => "upper",
+        }
+    }
+}
+
 /// The Thresholds tab's choices (kept while the app runs, reset with a new scenario).
 #[derive(Clone, Debug)]
 pub struct ThresholdSettings {
@@ -43,8 +68,9 @@ pub struct ThresholdSettings {
     grid_for: Option<(usize, SweepParam)>,
     pub runs: u64,
     pub cap_kind: CapKind,
-    /// The caps; `None` until set, when they start at the current setting's value: the best
-    /// threshold then answers "what gains the most without adding tail risk?".
+    /// The caps the user set; `None` until set, when the cap is [`ThresholdSettings::default_cap`]:
+    /// the reference policy's tail risk, which stays put while the threshold moves (the
+    /// current setting's would make the best threshold follow the slider).
     pub max_p_catastrophe: Option<f64>,
     pub max_cvar95: Option<f64>,
     pub heatmap: bool,
@@ -142,21 +168,69 @@ impl ThresholdSettings {
         Ok(ThresholdRequests { sweep: Request::Sweep { scenario, spec }, heatmap })
     }
 
-    /// The cap for `sw`: as set, or the current setting's tail risk.
+    /// Widens the swept range by half its width beyond `edge` (with as many more points, up
+    /// to the most a sweep takes), so that a best value at that edge can be bettered or
+    /// confirmed. Returns whether there was a range to widen.
+    pub fn widen(&mut self, edge: Edge) -> bool {
+        let Some(g) = self.grid.as_mut() else { return false };
+        let (lo, hi) = if g.from <= g.to { (&mut g.from, &mut g.to) } else { (&mut g.to, &mut g.from) };
+        let half = (*hi - *lo) / 2.0;
+        match edge {
+            Edge::Lower => *lo = crate::workspace::edits::clean(*lo - half),
+            Edge::Upper => *hi = crate::workspace::edits::clean(*hi + half),
+        }
+        g.steps = (g.steps + g.steps / 2).min(sweep::MAX_POINTS);
+        true
+    }
+
+    /// The cap when the user has set none: the reference policy's tail risk (of the kind
+    /// chosen), or no cap when the swept policy is the reference policy (its tail risk moves
+    /// with the threshold). Never the current setting's.
+    pub fn default_cap(&self, sw: &Sweep) -> Option<f64> {
+        if sw.policy == sw.reference {
+            return None;
+        }
+        Some(match self.cap_kind {
+            CapKind::PCatastrophe => sw.reference_point.p_catastrophe,
+            CapKind::Cvar95 => sw.reference_point.cvar95_harm,
+        })
+    }
+
+    /// The cap for `sw`: as set, or else [`ThresholdSettings::default_cap`].
     pub fn constraint(&self, sw: &Sweep) -> Constraint {
         match self.cap_kind {
             CapKind::PCatastrophe => Constraint {
-                max_p_catastrophe: Some(self.max_p_catastrophe.unwrap_or(sw.current.p_catastrophe)),
+                max_p_catastrophe: self.max_p_catastrophe.or_else(|| self.default_cap(sw)),
                 max_cvar95: None,
             },
-            CapKind::Cvar95 => Constraint {
-                max_p_catastrophe: None,
-                max_cvar95: Some(self.max_cvar95.unwrap_or(sw.current.cvar95_harm)),
-            },
+            CapKind::Cvar95 => {
+                Constraint { max_p_catastrophe: None, max_cvar95: self.max_cvar95.or_else(|| self.default_cap(sw)) }
+            }
         }
     }
 
-    /// The cap the user set, if any (else the current setting's tail risk is the cap).
+    /// The cap in words, as the tab states it: "Best threshold with P(catastrophe) no higher
+    /// than the reference policy's (“Status quo”, 36.0%)".
+    pub fn cap_sentence(&self, sw: &Sweep) -> String {
+        let (measure, set, show): (&str, Option<f64>, fn(f64) -> String) = match self.cap_kind {
+            CapKind::PCatastrophe => ("P(catastrophe)", self.max_p_catastrophe, crate::fmt::probability_percent),
+            CapKind::Cvar95 => ("CVaR95 of harm", self.max_cvar95, crate::fmt::money_compact),
+        };
+        match (set, self.default_cap(sw)) {
+            (Some(cap), _) => format!("Best threshold with {measure} at most {} (the cap set here)", show(cap)),
+            (None, Some(cap)) => format!(
+                "Best threshold with {measure} no higher than the reference policy's (“{}”, {})",
+                sw.reference,
+                show(cap)
+            ),
+            (None, None) => format!(
+                "Best threshold with no cap on {measure} (the swept policy is the reference policy, whose tail risk \
+                 moves with the threshold)"
+            ),
+        }
+    }
+
+    /// The cap the user set, if any (else [`ThresholdSettings::default_cap`] is the cap).
     pub fn cap_set(&self) -> Option<Constraint> {
         match self.cap_kind {
             CapKind::PCatastrophe => {
@@ -170,6 +244,67 @@ impl ThresholdSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::sweep::SweepPoint;
+
+    fn sweep_with(current_p: f64, reference_p: f64, values: &[f64]) -> Sweep {
+        let point = |p_catastrophe: f64| SweepPoint {
+            p_catastrophe,
+            cvar95_harm: p_catastrophe * 1e3,
+            ..SweepPoint::default()
+        };
+        Sweep {
+            policy: "Global tiered 1e27".into(),
+            param: SweepParam::OpenBelow,
+            reference: "Status quo".into(),
+            runs: 1,
+            seed: 1,
+            current_value: 27.0,
+            current: point(current_p),
+            reference_point: point(reference_p),
+            points: values.iter().map(|&value| SweepPoint { value, ..point(0.3) }).collect(),
+            robustness: Default::default(),
+            per_run: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_default_cap_does_not_follow_the_threshold() {
+        let t = ThresholdSettings::default();
+        // The threshold moves: the current setting's P(catastrophe) with it, the cap not.
+        let a = sweep_with(0.20, 0.36, &[26.0, 27.0, 28.0]);
+        let b = sweep_with(0.45, 0.36, &[26.0, 27.0, 28.0]);
+        assert_eq!(t.constraint(&a), t.constraint(&b));
+        assert_eq!(t.constraint(&a).max_p_catastrophe, Some(0.36));
+        let said = t.cap_sentence(&a);
+        assert!(said.contains("no higher than the reference policy's (“Status quo”, 36"), "{said}");
+        // Swept policy = reference policy: no cap, said so.
+        let mut c = sweep_with(0.2, 0.2, &[26.0, 27.0, 28.0]);
+        c.reference = c.policy.clone();
+        assert_eq!(t.constraint(&c).max_p_catastrophe, None);
+        assert!(t.cap_sentence(&c).contains("no cap"), "{}", t.cap_sentence(&c));
+        // A cap set stays as set.
+        let set = ThresholdSettings { max_p_catastrophe: Some(0.1), ..ThresholdSettings::default() };
+        assert_eq!(set.constraint(&a).max_p_catastrophe, Some(0.1));
+        assert!(set.cap_sentence(&a).contains("at most 10"), "{}", set.cap_sentence(&a));
+    }
+
+    #[test]
+    fn a_best_value_at_an_edge_widens_the_range_that_way() {
+        let mut t = ThresholdSettings::default();
+        let s = Scenario::built_in();
+        t.resolve(&s).unwrap();
+        let g = t.grid.unwrap();
+        let width = g.to - g.from;
+        assert!(t.widen(Edge::Upper));
+        let w = t.grid.unwrap();
+        assert_eq!(w.from, g.from);
+        assert_eq!(w.steps - 1, (g.steps - 1) * 3 / 2, "as many more points: the same spacing");
+        assert!((w.to - (g.to + width / 2.0)).abs() < 1e-9, "{w:?}");
+        assert!(t.widen(Edge::Lower));
+        let w2 = t.grid.unwrap();
+        assert!(w2.from < g.from && w2.to == w.to);
+        assert_eq!(w2.from, crate::workspace::edits::clean(w2.from), "no float noise");
+    }
 
     #[test]
     fn settings_resolve_to_the_first_tiered_policy_and_centre_the_grid() {

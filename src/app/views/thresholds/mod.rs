@@ -18,7 +18,7 @@ use charts::{
 };
 
 mod charts;
-pub use crate::workspace::settings::thresholds::{CapKind, DEFAULT_RUNS, Grid, ThresholdSettings};
+pub use crate::workspace::settings::thresholds::{CapKind, DEFAULT_RUNS, Edge, Grid, ThresholdSettings};
 
 fn value_text(param: SweepParam, v: f64) -> String {
     match param {
@@ -28,11 +28,13 @@ fn value_text(param: SweepParam, v: f64) -> String {
 }
 
 fn value_step(param: SweepParam) -> f64 {
-    match param {
-        SweepParam::OpenBelow | SweepParam::GatedBelow => 0.05,
-        SweepParam::Drift => 0.01,
-    }
+    crate::workspace::edits::swept_step(param)
 }
+
+/// What "best" means here, for its tooltip.
+const BEST_HELP: &str = "Best: the grid point with the highest expected (mean) net welfare among those whose tail risk \
+     is within the cap. The bootstrap share says how often resampling the worlds picks the same point: a low share \
+     means neighbouring points are as good.";
 
 fn param_help(param: SweepParam) -> &'static str {
     match param {
@@ -121,7 +123,11 @@ fn robust_ui(ui: &mut Ui, sw: &Sweep) {
         o.name.parse::<f64>().map_or_else(|_| o.name.clone(), |v| value_text(sw.param, v))
     };
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Most robust threshold:").strong());
+        ui.label(RichText::new("Most robust threshold:").strong()).on_hover_text(
+            "Most robust: the threshold that does least badly against the best choice in each world, whatever \
+             the probabilities of the worlds. Regret in a world is how much less net it gives than the best grid \
+             point in that same world.",
+        );
         ui.label(
             RichText::new(format!(
                 "{} = {} (least 95th-percentile regret, {});",
@@ -248,9 +254,10 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut ThresholdSettings, poli
 /// The best threshold under the cap, with the cap's controls (a new cap re-reads the runs
 /// already made: nothing is simulated again).
 fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut ThresholdSettings) {
+    // The cap in words first: what "best" answers, which does not move with the threshold.
+    ui.label(RichText::new(format!("{}:", s.cap_sentence(sw))).strong()).on_hover_text(BEST_HELP);
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Best threshold:").strong());
-        let label = ui.label("highest expected net with");
+        let label = ui.label("Cap on");
         ComboBox::from_id_salt("cap_kind")
             .selected_text(match s.cap_kind {
                 CapKind::PCatastrophe => "P(catastrophe)",
@@ -263,9 +270,10 @@ fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut Thresh
             .response
             .labelled_by(label.id);
         let at_most = ui.label("at most");
+        let default = s.default_cap(sw);
         let current = |kind| match kind {
-            CapKind::PCatastrophe => sw.current.p_catastrophe,
-            CapKind::Cvar95 => sw.current.cvar95_harm,
+            CapKind::PCatastrophe => default.unwrap_or(1.0),
+            CapKind::Cvar95 => default.unwrap_or_else(|| sw.points.iter().map(|p| p.cvar95_harm).fold(0.0, f64::max)),
         };
         match s.cap_kind {
             CapKind::PCatastrophe => {
@@ -290,16 +298,17 @@ fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut Thresh
                 }
             }
         }
-        let at_current = match s.cap_kind {
+        let at_default = match s.cap_kind {
             CapKind::PCatastrophe => s.max_p_catastrophe.is_none(),
             CapKind::Cvar95 => s.max_cvar95.is_none(),
         };
-        if at_current {
-            ui.label(RichText::new("(the current setting's)").weak());
-        } else if ui
-            .small_button("= current setting")
-            .on_hover_text("Cap at the tail risk of the policy's current setting, and follow it as it moves")
-            .clicked()
+        if !at_default
+            && ui
+                .small_button(if default.is_some() { "= reference policy's" } else { "no cap" })
+                .on_hover_text(
+                    "Go back to the cap that does not depend on the threshold: the reference policy's tail risk",
+                )
+                .clicked()
         {
             match s.cap_kind {
                 CapKind::PCatastrophe => s.max_p_catastrophe = None,
@@ -329,13 +338,28 @@ fn best_ui(ui: &mut Ui, sw: &Sweep, best: Option<&BestThreshold>, s: &mut Thresh
     };
     ui.label(RichText::new(text).strong()).on_hover_text(&best.statement);
     if let Some(b) = &best.best
-        && let Some(edge) = sw.grid_end(b.value)
+        && let Some(edge) = Edge::of(sw, b.value)
     {
+        edge_ui(ui, s, edge);
+    }
+}
+
+/// A best value at an end of the grid: say so, and offer to widen the range that way.
+fn edge_ui(ui: &mut Ui, s: &mut ThresholdSettings, edge: Edge) {
+    ui.horizontal_wrapped(|ui| {
         ui.label(
             RichText::new(format!(
-                "It is the grid's {edge} end: a better value may lie beyond it (widen the range with from/to)."
+                "At the {} edge of the range swept: a better value may lie beyond it, widen the range.",
+                edge.word()
             ))
             .color(crate::app::theme::warning(ui.visuals().dark_mode)),
         );
-    }
+        if ui
+            .button(format!("Widen the range ({} end)", edge.word()))
+            .on_hover_text("Extend the grid by half its width beyond this end, with as many more points")
+            .clicked()
+        {
+            s.widen(edge);
+        }
+    });
 }
