@@ -229,7 +229,7 @@ pub struct AnalysisArgs {
     /// Grid points of the threshold sweep (2..=201, default 25; the heat map uses at most 13).
     #[arg(long)]
     pub steps: Option<usize>,
-    /// Cap on P(catastrophe) for the best threshold (default: the policy's as it stands).
+    /// Cap on P(catastrophe) for the best threshold (default: the reference policy's; no cap when the analysed policy is the reference policy).
     #[arg(long)]
     pub max_p_catastrophe: Option<f64>,
     /// Cap on CVaR95 of harm ($B) for the best threshold.

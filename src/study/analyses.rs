@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::analysis::sensitivity::{Sensitivity, SensitivityLayout, SensitivitySpec};
 use crate::analysis::sweep::{
     BestThreshold, BootstrapOptions, Constraint, DEFAULT_BOOTSTRAP, Evaluation, Sweep, Sweep2d, SweepLayout,
-    SweepPoint, SweepSpec, WorldAxis, best_threshold,
+    SweepPoint, SweepSpec, WorldAxis, best_threshold, reference_cap,
 };
 use crate::analysis::worlds::Worlds;
 use crate::fmt;
@@ -39,7 +39,7 @@ pub fn bootstrap_options(scenario: &Scenario) -> BootstrapOptions {
 
 /// One analysis: its tasks, and what it has made of the results so far.
 pub enum AnalysisJob {
-    Sweep(SweepJob),
+    Sweep(Box<SweepJob>),
     Sweep2d(Sweep2dJob),
     Sensitivity(SensitivityJob),
     Worlds(WorldsJob),
@@ -90,16 +90,24 @@ impl SweepJob {
             return Ok(AnalysisOutput::Sweep { sweep: Box::new(sweep), best: None, note: None });
         };
         let (constraint, note) = match cap {
-            Cap::AsItStands => {
-                let text = format!(
-                    "The best threshold is the grid point with the highest expected net among those whose \
-                     P(catastrophe) is no higher than under the policy as it stands ({} = {}, P(catastrophe) {}): a \
-                     threshold that buys benefit without adding catastrophe risk.",
-                    sweep.param.key(),
-                    sweep.param.label(sweep.current_value),
-                    fmt::probability(sweep.current.p_catastrophe)
-                );
-                let c = Constraint { max_p_catastrophe: Some(sweep.current.p_catastrophe), max_cvar95: None };
+            Cap::ReferencePolicy => {
+                let cap = reference_cap(&sweep).map(|point| point.p_catastrophe);
+                let text = match cap {
+                    Some(p) => format!(
+                        "The best threshold is the grid point with the highest expected net among those whose \
+                         P(catastrophe) is no higher than the reference policy's (\"{}\", P(catastrophe) {}): a \
+                         threshold that buys benefit without more catastrophe risk than the policy it is compared \
+                         with.",
+                        sweep.reference,
+                        fmt::probability(p)
+                    ),
+                    None => format!(
+                        "The best threshold is the grid point with the highest expected net, with no cap on \
+                         P(catastrophe): \"{}\" is the reference policy itself.",
+                        sweep.policy
+                    ),
+                };
+                let c = Constraint { max_p_catastrophe: cap, max_cvar95: None };
                 (c, Some(StudyNote { part: Part::Sweep, text }))
             }
             Cap::Given(c) => (c, None),
@@ -264,7 +272,7 @@ impl AnalysisJob {
 
     fn finish(self) -> Result<AnalysisOutput, StudyError> {
         match self {
-            AnalysisJob::Sweep(j) => j.finish(),
+            AnalysisJob::Sweep(j) => (*j).finish(),
             AnalysisJob::Sweep2d(j) => Ok(j.finish()),
             AnalysisJob::Sensitivity(j) => j.finish(),
             AnalysisJob::Worlds(j) => j.finish(),
@@ -368,7 +376,7 @@ pub fn run_analysis(job: AnalysisJob, control: &Control) -> Result<AnalysisOutpu
 /// As [`run_analysis`]; a spec that does not fit the scenario.
 pub fn sweep(scenario: &Scenario, spec: &SweepSpec, control: &Control) -> Result<Sweep, StudyError> {
     let plan = SweepPlan { spec: spec.clone(), runs: scenario.run().runs, best: None };
-    match run_analysis(AnalysisJob::Sweep(SweepJob::new(Arc::new(scenario.clone()), &plan)?), control)? {
+    match run_analysis(AnalysisJob::Sweep(Box::new(SweepJob::new(Arc::new(scenario.clone()), &plan)?)), control)? {
         AnalysisOutput::Sweep { sweep, .. } => Ok(*sweep),
         _ => Err(StudyError::Invalid("not a sweep".into())),
     }

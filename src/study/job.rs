@@ -76,7 +76,7 @@ impl StudyJob {
         let s = &input.scenario;
         let mut jobs = Vec::new();
         if let Some(p) = &plan.sweep {
-            jobs.push(AnalysisJob::Sweep(SweepJob::new(Arc::clone(s), p)?));
+            jobs.push(AnalysisJob::Sweep(Box::new(SweepJob::new(Arc::clone(s), p)?)));
         }
         if let Some(p) = &plan.sweep_2d {
             jobs.push(AnalysisJob::Sweep2d(Sweep2dJob::new(Arc::clone(s), p)?));

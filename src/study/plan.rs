@@ -65,8 +65,10 @@ pub struct StudyNote {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Cap {
     /// The highest expected net among points whose P(catastrophe) is no higher than the
-    /// policy's as it stands: a threshold that buys benefit without adding catastrophe risk.
-    AsItStands,
+    /// reference policy's (no cap when the swept policy is the reference policy):
+    /// `analysis::sweep::reference_cap`, the app's default too. Not the policy's own as it
+    /// stands, which would make the answer follow the setting it is meant to judge.
+    ReferencePolicy,
     /// Caps given by the user.
     Given(Constraint),
 }
@@ -157,7 +159,7 @@ impl StudyPlan {
 
     /// The analyses of one policy: if it has a tiered regime, a sweep of `open_below` over
     /// its current value ± [`DEFAULT_THRESHOLD_HALF_SPAN`] in [`DEFAULT_STEPS`] points with the best
-    /// threshold under [`Cap::AsItStands`], and a [`DEFAULT_HEATMAP_STEPS`] x [`DEFAULT_HEATMAP_STEPS2`]
+    /// threshold under [`Cap::ReferencePolicy`], and a [`DEFAULT_HEATMAP_STEPS`] x [`DEFAULT_HEATMAP_STEPS2`]
     /// sweep of the same range against [`DEFAULT_HEATMAP_PARAM`]; and a sensitivity analysis with a
     /// tornado of its net difference to the baseline (of its harm when it is the baseline).
     /// Runs: the scenario's, capped at [`SWEEP_RUNS_CAP`], [`SWEEP_2D_RUNS_CAP`] and
@@ -183,7 +185,7 @@ impl StudyPlan {
                 let (from, to) = default_grid(SweepParam::OpenBelow, current);
                 let spec = SweepSpec { policy, param: SweepParam::OpenBelow, values: grid(from, to, DEFAULT_STEPS) };
                 let sweep_runs = capped(&mut plan, Part::Sweep, SWEEP_RUNS_CAP, "threshold sweep");
-                plan.sweep = Some(SweepPlan { spec: spec.clone(), runs: sweep_runs, best: Some(Cap::AsItStands) });
+                plan.sweep = Some(SweepPlan { spec: spec.clone(), runs: sweep_runs, best: Some(Cap::ReferencePolicy) });
                 match default_world_range(scenario, DEFAULT_HEATMAP_PARAM as usize) {
                     Some((lo, hi)) => {
                         let axis = WorldAxis {

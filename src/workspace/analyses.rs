@@ -165,7 +165,7 @@ impl Request {
         Ok(Some(match self {
             Request::Sweep { scenario, spec } => {
                 let plan = SweepPlan { spec: spec.clone(), runs: scenario.run().runs, best: None };
-                AnalysisJob::Sweep(SweepJob::new(Arc::clone(scenario), &plan)?)
+                AnalysisJob::Sweep(Box::new(SweepJob::new(Arc::clone(scenario), &plan)?))
             }
             Request::Heatmap { scenario, spec, axis } => {
                 let plan = Sweep2dPlan { spec: spec.clone(), axis: axis.clone(), runs: scenario.run().runs };

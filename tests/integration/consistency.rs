@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use serde_json::Value;
-use tierlab::analysis::sweep::{Constraint, best_threshold};
+use tierlab::analysis::sweep::{Constraint, best_threshold, reference_cap};
 use tierlab::model::Scenario;
 use tierlab::sim::Control;
 use tierlab::study::{Input, Keeps, MainSimulation, ScenarioSource, StudyPlan, bootstrap_options};
@@ -113,13 +113,17 @@ fn run_report_and_study_agree_on_summaries_series_and_the_best_threshold() {
     assert_eq!(compared, 4 * 40, "every policy's every step");
 
     // The best threshold: the report's, and the one the app's Thresholds tab asks for (the same
-    // sweep, the cap of the policy as it stands, the bootstrap seeded by the scenario).
+    // sweep, the default cap (the reference policy's P(catastrophe)), the bootstrap seeded by
+    // the scenario).
     let curves = json(&figures.join("threshold_curves.json"));
     let best = &curves["data"]["best_threshold"];
     let plan = StudyPlan::default_for(&input.scenario);
     let sweep_plan = plan.sweep.expect("the built-in scenario has a tiered policy");
     let sweep = tierlab::study::analyses::sweep(&input.scenario, &sweep_plan.spec, &Control::new()).expect("sweep");
-    let cap = Constraint { max_p_catastrophe: Some(sweep.current.p_catastrophe), max_cvar95: None };
+    let cap = tierlab::workspace::settings::ThresholdSettings::default().constraint(&sweep);
+    let reference_p = reference_cap(&sweep).map(|point| point.p_catastrophe);
+    assert!(reference_p.is_some(), "the report's swept policy is not the reference policy");
+    assert_eq!(cap, Constraint { max_p_catastrophe: reference_p, max_cvar95: None }, "the app's default cap");
     let app_best = best_threshold(&sweep, &cap, &bootstrap_options(&input.scenario));
     let app_best = serde_json::to_value(&app_best).expect("json");
     assert_eq!(best, &app_best, "the report's best threshold and the app's");

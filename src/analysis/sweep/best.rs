@@ -9,7 +9,7 @@ use crate::sim::rng::{Stream, stream};
 use rayon::prelude::*;
 
 use super::super::stats::{cvar95_unsorted, mean_se, quantile_sorted, sorted};
-use super::{PerRun, Sweep};
+use super::{PerRun, Sweep, SweepPoint};
 
 /// Run key of the bootstrap's random streams (distinct from every simulated run's).
 const BOOTSTRAP_STREAM: u64 = u64::MAX;
@@ -254,6 +254,15 @@ pub fn best_threshold_from_runs(
         best: Some(BestPoint { index, value: values[index], net_mean, net_se, p_catastrophe, cvar95_harm, bootstrap }),
         statement,
     }
+}
+
+/// Where the best threshold's cap comes from when the user sets none: the reference policy's
+/// point (its P(catastrophe) or CVaR95), a level that stays put while the threshold being
+/// chosen moves; `None` when the swept policy is the reference policy, whose own tail moves
+/// with the threshold (then there is no cap). The report and the app's Thresholds tab both
+/// take their default from here, so they choose the same best threshold.
+pub fn reference_cap(sweep: &Sweep) -> Option<&SweepPoint> {
+    (sweep.policy != sweep.reference).then_some(&sweep.reference_point)
 }
 
 /// The best threshold of a sweep under `constraint` (cheap: reads the kept per-run outcomes,

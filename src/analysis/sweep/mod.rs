@@ -32,6 +32,7 @@ use super::robustness::Robustness;
 
 pub use best::{
     BestPoint, BestThreshold, BootstrapChoice, BootstrapOptions, Constraint, best_threshold, best_threshold_from_runs,
+    reference_cap,
 };
 pub use contour::contour_lines;
 pub use defaults::{

@@ -187,12 +187,9 @@ impl ThresholdSettings {
     /// chosen), or no cap when the swept policy is the reference policy (its tail risk moves
     /// with the threshold). Never the current setting's.
     pub fn default_cap(&self, sw: &Sweep) -> Option<f64> {
-        if sw.policy == sw.reference {
-            return None;
-        }
-        Some(match self.cap_kind {
-            CapKind::PCatastrophe => sw.reference_point.p_catastrophe,
-            CapKind::Cvar95 => sw.reference_point.cvar95_harm,
+        sweep::reference_cap(sw).map(|point| match self.cap_kind {
+            CapKind::PCatastrophe => point.p_catastrophe,
+            CapKind::Cvar95 => point.cvar95_harm,
         })
     }
 
