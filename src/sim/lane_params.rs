@@ -30,6 +30,13 @@ pub struct ParamDraws {
     simd: bool,
     /// Per world parameter, the value its draws are clamped to (+inf: none).
     caps: Vec<f64>,
+    /// Where the jurisdictions' attributes start (`params::N_PARAMS`): their values, each
+    /// fixed one's number (copied into every run's parameters at once), and the indices of
+    /// the uncertain ones, drawn after the world's in parameter order. A fixed parameter draws
+    /// nothing, so this is exactly a draw of every parameter in order.
+    n_world: usize,
+    tail_fixed: Vec<f64>,
+    tail_drawn: Vec<usize>,
 }
 
 impl ParamDraws {
@@ -38,7 +45,13 @@ impl ParamDraws {
     pub fn new(seed: u64, world: &[Dist]) -> ParamDraws {
         let samplers: Vec<Sampler> = world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
         let lane_samplers = world.iter().zip(&samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
+        let n_world = world.len().min(crate::model::N_PARAMS);
+        let tail_fixed = world[n_world..].iter().map(Dist::central).collect();
+        let tail_drawn = (n_world..world.len()).filter(|&i| !world[i].is_fixed()).collect();
         ParamDraws {
+            n_world,
+            tail_fixed,
+            tail_drawn,
             seed,
             samplers,
             lane_samplers,
@@ -54,9 +67,14 @@ impl ParamDraws {
     /// in parameter order, from the run's own stream).
     pub fn draw(&self, run: u64, params: &mut [f64]) {
         let mut rng = stream(self.seed, Stream::Params, run, 0);
-        for ((x, s), &cap) in params.iter_mut().zip(&self.samplers).zip(&self.caps) {
+        let (world, tail) = params.split_at_mut(self.n_world);
+        for ((x, s), &cap) in world.iter_mut().zip(&self.samplers).zip(&self.caps) {
             // `min` with +inf returns the draw itself, bit for bit: uncapped draws are untouched.
             *x = s.sample(&mut rng).min(cap);
+        }
+        tail.copy_from_slice(&self.tail_fixed);
+        for &i in &self.tail_drawn {
+            params[i] = self.samplers[i].sample(&mut rng).min(self.caps[i]);
         }
     }
 }
@@ -219,11 +237,25 @@ impl ParamDraws {
             return;
         }
         let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Params, run, 0)));
-        let per_param = self.lane_samplers.iter().zip(&self.samplers).zip(&self.caps);
-        for (i, ((lane_sampler, sampler), &cap)) in per_param.enumerate() {
+        for i in 0..self.n_world {
+            self.draw_one_lanes(i, &mut rng, params);
+        }
+        for p in params.iter_mut() {
+            p[self.n_world..].copy_from_slice(&self.tail_fixed);
+        }
+        for &i in &self.tail_drawn {
+            self.draw_one_lanes(i, &mut rng, params);
+        }
+    }
+
+    /// Parameter `i` of every lane's run, drawn in SIMD where its distribution allows.
+    #[inline]
+    fn draw_one_lanes(&self, i: usize, rng: &mut LaneRng, params: &mut [Vec<f64>; LANES]) {
+        let (lane_sampler, sampler, cap) = (&self.lane_samplers[i], &self.samplers[i], self.caps[i]);
+        {
             let x = match lane_sampler {
                 &LaneSampler::Fixed(x) => F::splat(x),
-                LaneSampler::ChengBB(bb) => bb.sample(&mut rng),
+                LaneSampler::ChengBB(bb) => bb.sample(rng),
                 // `Sampler::sample`'s `(mu + sigma * z).exp()`, lane by lane the same.
                 &LaneSampler::LogNormal { mu, sigma } => {
                     libm::exp(F::splat(mu) + F::splat(sigma) * rng.standard_normal())
@@ -235,7 +267,7 @@ impl ParamDraws {
                         p[i] = sampler.sample(&mut lane).min(cap);
                         rng.set_lane(l, &lane);
                     }
-                    continue;
+                    return;
                 }
             };
             // `min` with +inf returns the draw itself, bit for bit, as in `draw_params`.

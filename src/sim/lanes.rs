@@ -124,6 +124,8 @@ struct LanePlaces {
     api_access: Vec<V>,
     /// 1 / api_access (infinite where it is 0).
     inv_api_access: Vec<V>,
+    adoption0: Vec<V>,
+    preparedness0: Vec<V>,
 }
 
 /// The per-place state of policies with levers, apart from the rest so that a trigger can
@@ -190,6 +192,8 @@ impl Engine {
                 base_burden: vec![zero; nj],
                 api_access: vec![zero; nj],
                 inv_api_access: vec![zero; nj],
+                adoption0: vec![zero; nj],
+                preparedness0: vec![zero; nj],
             },
             k: vec![zero; np],
             k_before: vec![zero; np],
@@ -379,6 +383,8 @@ impl Engine {
             let phi = at(attr::API_ACCESS);
             places.api_access[j] = phi;
             places.inv_api_access[j] = V::ONE / phi;
+            places.adoption0[j] = at(attr::ADOPTION0);
+            places.preparedness0[j] = at(attr::PREPAREDNESS0);
         }
         // Model v2's per-lane constants, each neutral in a lane where its mechanism is off
         // (engine.rs, RunV2). Unused on v1's path.
@@ -418,8 +424,8 @@ impl Engine {
             for j in 0..nj {
                 let i = p * nj + j;
                 sc.s[i] = V::splat(self.share0[j]);
-                sc.a[i] = lanes(|l| sc.params[l][jurisdiction_param(j, attr::ADOPTION0)]);
-                sc.r[i] = lanes(|l| sc.params[l][jurisdiction_param(j, attr::PREPAREDNESS0)]);
+                sc.a[i] = places.adoption0[j];
+                sc.r[i] = places.preparedness0[j];
                 sc.b[i] = V::ZERO;
                 sc.h[i] = V::ZERO;
                 // NaN equals no burden, so the first step builds the migration weights.

@@ -62,7 +62,7 @@ impl Checker<'_> {
                     }
                     Some(v) if !attr_may_be_uncertain(k) => {
                         let msg = format!(
-                            "must be a fixed number ({} in {unit}), not a distribution: the jurisdictions' {key} \
+                            "must be a fixed number ({}, {unit}), not a distribution: the jurisdictions' {key} \
                              values must sum to 1, which draws would break; only base_burden, api_access, \
                              adoption0, preparedness0, defense_rate and leak_multiplier may be uncertain",
                             range.describe()
