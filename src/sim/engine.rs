@@ -478,6 +478,7 @@ impl Engine {
 
     /// Draws run `run`'s parameters into `params` (every uncertain parameter once, in
     /// parameter order, from the run's own stream): the world's, then the jurisdictions'.
+    /// `params` holds [`Engine::n_params`] values.
     pub fn draw_params(&self, run: u64, params: &mut [f64]) {
         self.draws.draw(run, params);
     }
