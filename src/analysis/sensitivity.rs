@@ -294,7 +294,8 @@ pub fn rank_correlations(results: &Results, output: &[f64]) -> Vec<RankCorrelati
 
 /// The parameter draws of the worst `TAIL_SHARE` of runs against all runs. `badness` has one
 /// value per run, larger meaning worse (harm, or minus net); ties go to the earlier run.
-pub fn tail_comparison(results: &Results, badness: &[f64], by: TailBy) -> TailComparison {
+/// `keys` holds every per-run parameter's key, indexed by id (`Scenario::param_keys`).
+pub fn tail_comparison(results: &Results, badness: &[f64], by: TailBy, keys: &[String]) -> TailComparison {
     let n = badness.len();
     let k = ((TAIL_SHARE * n as f64).ceil() as usize).clamp(usize::from(n > 0), n);
     let mut order: Vec<usize> = (0..n).collect();
@@ -317,7 +318,7 @@ pub fn tail_comparison(results: &Results, badness: &[f64], by: TailBy) -> TailCo
             let iqr_all = quantile_sorted(&s_all, 0.75) - quantile_sorted(&s_all, 0.25);
             let shift_iqr = if iqr_all > 0.0 { (median_tail - median_all) / iqr_all } else { f64::NAN };
             TailParam {
-                param: format!("world.{}", PARAMS[index].key),
+                param: keys.get(index).cloned().unwrap_or_default(),
                 index,
                 median_all,
                 median_tail,
@@ -369,6 +370,8 @@ pub struct SensitivityLayout {
     reference_name: String,
     /// Per uncertain parameter, in parameter order: its index and the tornado's two values.
     ends: Vec<(usize, f64, f64)>,
+    /// Every per-run parameter's key, by id (`Scenario::param_keys`).
+    keys: Vec<String>,
 }
 
 impl SensitivityLayout {
@@ -386,7 +389,7 @@ impl SensitivityLayout {
         let uncertain = scenario.uncertain_params();
         if uncertain.is_empty() {
             return Err(SensitivityError::Invalid(
-                "the scenario has no uncertain parameters: give at least one world parameter a distribution".into(),
+                "the scenario has no uncertain parameters: give at least one world parameter or jurisdiction attribute a distribution".into(),
             ));
         }
         let reference = scenario.reference_policy().clone();
@@ -397,9 +400,10 @@ impl SensitivityLayout {
         let ends = uncertain
             .iter()
             .map(|&i| {
-                let dist = &scenario.world()[i];
-                // Held where the draws would be: at most the parameter's cap.
-                let cap = crate::model::params::draw_cap(PARAMS[i].key).unwrap_or(f64::INFINITY);
+                let dist = scenario.param_dist(i);
+                // Held where the draws would be: at most the parameter's cap (only world
+                // parameters have one).
+                let cap = PARAMS.get(i).and_then(|p| crate::model::params::draw_cap(p.key)).unwrap_or(f64::INFINITY);
                 (i, dist.quantile(TORNADO_LOW).min(cap), dist.quantile(TORNADO_HIGH).min(cap))
             })
             .collect();
@@ -409,6 +413,7 @@ impl SensitivityLayout {
             policy_name: policy.name.clone(),
             reference_name: reference.name.clone(),
             ends,
+            keys: scenario.param_keys(),
         })
     }
 
@@ -452,7 +457,7 @@ impl SensitivityLayout {
             TailBy::Harm => sample.column(p, |o| o.harm),
             TailBy::Net => sample.column(p, |o| -o.net()),
         };
-        let tail = tail_comparison(sample, &badness, spec.tail_by);
+        let tail = tail_comparison(sample, &badness, spec.tail_by, &self.keys);
         let mut params = Vec::with_capacity(correlations.len());
         for (k, rc) in correlations.into_iter().enumerate() {
             let (_, p10, p90) =
@@ -462,7 +467,7 @@ impl SensitivityLayout {
                 _ => (f64::NAN, f64::NAN),
             };
             params.push(ParamSensitivity {
-                param: format!("world.{}", PARAMS[rc.index].key),
+                param: self.keys.get(rc.index).cloned().unwrap_or_default(),
                 index: rc.index,
                 spearman: rc.spearman,
                 prcc: rc.prcc,

@@ -5,7 +5,6 @@
 
 use serde::Serialize;
 
-use crate::model::params::PARAMS;
 use crate::sim::Results;
 
 /// Per-world outcomes of every policy and the world's parameter draws.
@@ -19,8 +18,11 @@ pub struct Worlds {
     pub reference: usize,
     pub runs: u64,
     pub seed: u64,
-    /// Indices into `params::PARAMS` of the uncertain parameters, as drawn.
+    /// Indices of the uncertain per-run parameters, as drawn (`params::param_count`).
     pub param_ids: Vec<usize>,
+    /// Their keys, `world.KEY` or `jurisdiction.NAME.ATTR`, in the order of `param_ids`.
+    #[serde(skip)]
+    pub param_keys: Vec<String>,
     /// `[param][world]`, in the order of `param_ids`.
     #[serde(skip)]
     pub params: Vec<Vec<f64>>,
@@ -38,7 +40,14 @@ pub struct Worlds {
 impl Worlds {
     /// The worlds of results simulated with `Record { params: true }`; `seed` is the seed of
     /// the random numbers the analyses of these worlds draw themselves (EVPPI's partitions).
-    pub fn from_results(results: &Results, policies: Vec<String>, baseline: usize, seed: u64) -> Worlds {
+    /// `jurisdictions` names the scenario's jurisdictions (for the keys of their attributes).
+    pub fn from_results(
+        results: &Results,
+        policies: Vec<String>,
+        jurisdictions: &[String],
+        baseline: usize,
+        seed: u64,
+    ) -> Worlds {
         let k = results.param_ids.len();
         let n = results.n_runs();
         let params = (0..k).map(|i| results.params.iter().skip(i).step_by(k).copied().collect()).collect();
@@ -49,6 +58,11 @@ impl Worlds {
             runs: n as u64,
             seed,
             param_ids: results.param_ids.clone(),
+            param_keys: results
+                .param_ids
+                .iter()
+                .map(|&id| crate::model::params::param_key(id, jurisdictions))
+                .collect(),
             params,
             net: (0..np).map(|p| results.column(p, |o| o.net())).collect(),
             harm: (0..np).map(|p| results.column(p, |o| o.harm)).collect(),
@@ -60,13 +74,13 @@ impl Worlds {
         self.net.first().map_or(0, Vec::len)
     }
 
-    /// `world.KEY` of the `i`-th recorded parameter.
+    /// The key of the `i`-th recorded parameter: `world.KEY` or `jurisdiction.NAME.ATTR`.
     pub fn param_name(&self, i: usize) -> String {
-        format!("world.{}", PARAMS[self.param_ids[i]].key)
+        self.param_keys[i].clone()
     }
 
-    /// The names of every recorded parameter, `world.KEY`.
+    /// The keys of every recorded parameter.
     pub fn param_names(&self) -> Vec<String> {
-        (0..self.param_ids.len()).map(|i| self.param_name(i)).collect()
+        self.param_keys.clone()
     }
 }

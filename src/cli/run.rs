@@ -27,12 +27,16 @@ pub fn report_error(err: &anyhow::Error) -> ExitCode {
 pub fn validate(file: &std::path::Path) -> anyhow::Result<ExitCode> {
     let input = load(file)?;
     let s = &input.scenario;
+    let uncertain = s.uncertain_params();
+    let world_uncertain = uncertain.iter().filter(|&&i| i < s.world().len()).count();
+    let places = uncertain.len() - world_uncertain;
+    let places = if places > 0 { format!(" ({places} uncertain attributes)") } else { String::new() };
     println!(
-        "{}: valid: \"{}\", {} world parameters ({} uncertain), {} jurisdictions, {} policies, {} runs x {} steps",
+        "{}: valid: \"{}\", {} world parameters ({} uncertain), {} jurisdictions{places}, {} policies, {} runs x {} steps",
         input.source.origin,
         s.name(),
         s.world().len(),
-        s.uncertain_params().len(),
+        world_uncertain,
         s.jurisdictions().len(),
         s.policies().len(),
         s.run().runs,

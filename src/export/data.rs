@@ -7,7 +7,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{SeriesSummary, Summary};
-use crate::model::{PARAMS, Scenario};
+use crate::model::Scenario;
 use crate::sim::Results;
 use crate::sim::pipeline::{Sink, SinkError};
 use crate::study::Provenance;
@@ -63,7 +63,8 @@ impl OutputWriters {
     pub fn write_chunk(&mut self, r: &Results) -> std::io::Result<()> {
         let np = r.n_policies;
         let nj = r.n_jurisdictions;
-        let param_names: Vec<String> = r.param_ids.iter().map(|&id| format!("world.{}", PARAMS[id].key)).collect();
+        let param_names: Vec<String> =
+            r.param_ids.iter().map(|&id| crate::model::params::param_key(id, &self.jurisdiction_names)).collect();
         for i in 0..r.n_runs() {
             let run = r.runs.start + i as u64;
             for (p, policy) in self.policies.iter().enumerate() {

@@ -67,7 +67,7 @@ pub struct JurisdictionRow<'a> {
 #[derive(Debug, Default, Serialize)]
 pub struct ParamRow<'a> {
     pub run: u64,
-    /// `world.KEY`.
+    /// `world.KEY`, or `jurisdiction.NAME.ATTR` for a jurisdiction's attribute.
     pub param: &'a str,
     pub value: f64,
 }

@@ -329,3 +329,156 @@ pub const JURISDICTION_KEYS: &[(&str, &str, Range, &str)] = &[
         "Multiplier on leak rates: weight-security quality (1 = average).",
     ),
 ];
+
+/// Number of jurisdiction attributes (`JURISDICTION_KEYS`, `Jurisdiction::values`).
+pub const N_JURISDICTION_ATTRS: usize = 10;
+const _: () = assert!(JURISDICTION_KEYS.len() == N_JURISDICTION_ATTRS);
+
+/// Indices of the jurisdiction attributes in `JURISDICTION_KEYS` (and `Jurisdiction::values`).
+pub mod attr {
+    pub const SHARE0: usize = 0;
+    pub const HOST: usize = 1;
+    pub const BASE_BURDEN: usize = 2;
+    pub const WEIGHT: usize = 3;
+    pub const EXPOSURE: usize = 4;
+    pub const API_ACCESS: usize = 5;
+    pub const ADOPTION0: usize = 6;
+    pub const PREPAREDNESS0: usize = 7;
+    pub const DEFENSE_RATE: usize = 8;
+    pub const LEAK_MULTIPLIER: usize = 9;
+}
+
+/// Jurisdiction attributes that must be fixed numbers: each sums to 1 over the jurisdictions
+/// (`share0`, `host`, `weight`, `exposure`), which a draw per run would break.
+pub const SUMMED_JURISDICTION_ATTRS: [usize; 4] = [attr::SHARE0, attr::HOST, attr::WEIGHT, attr::EXPOSURE];
+
+/// Whether jurisdiction attribute `k` may be a distribution.
+pub fn attr_may_be_uncertain(k: usize) -> bool {
+    k < N_JURISDICTION_ATTRS && !SUMMED_JURISDICTION_ATTRS.contains(&k)
+}
+
+/// Short human names of the jurisdiction attributes, in `JURISDICTION_KEYS` order: the app's
+/// and the figures' labels ("US: API access value (fraction)").
+pub const JURISDICTION_LABELS: [&str; N_JURISDICTION_ATTRS] = [
+    "initial development share",
+    "pull on developers",
+    "base regulatory burden",
+    "benefit weight",
+    "exposure to misuse",
+    "API access value",
+    "initial adoption",
+    "initial preparedness",
+    "defense rate",
+    "leak multiplier",
+];
+
+/// Looks a jurisdiction attribute up by its key.
+pub fn attr_index(key: &str) -> Option<usize> {
+    JURISDICTION_KEYS.iter().position(|(k, ..)| *k == key)
+}
+
+/// The per-run parameter vector: the world parameters (`params::P`), then every
+/// jurisdiction's attributes, `N_PARAMS + j * N_JURISDICTION_ATTRS + k`. A fixed attribute
+/// draws nothing, so a scenario whose attributes are all fixed draws what it always drew.
+pub fn param_count(n_jurisdictions: usize) -> usize {
+    N_PARAMS + n_jurisdictions * N_JURISDICTION_ATTRS
+}
+
+/// The index in the per-run parameter vector of jurisdiction `j`'s attribute `k`.
+#[inline]
+pub const fn jurisdiction_param(j: usize, k: usize) -> usize {
+    N_PARAMS + j * N_JURISDICTION_ATTRS + k
+}
+
+/// What an index of the per-run parameter vector stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamRef {
+    /// A world parameter, indexed by `P`.
+    World(usize),
+    /// Jurisdiction `j`'s attribute `attr` (an index into `JURISDICTION_KEYS`).
+    Jurisdiction { j: usize, attr: usize },
+}
+
+impl ParamRef {
+    pub fn of(id: usize) -> ParamRef {
+        if id < N_PARAMS {
+            ParamRef::World(id)
+        } else {
+            let x = id - N_PARAMS;
+            ParamRef::Jurisdiction { j: x / N_JURISDICTION_ATTRS, attr: x % N_JURISDICTION_ATTRS }
+        }
+    }
+
+    /// The range its values must lie in.
+    pub fn range(self) -> Range {
+        match self {
+            ParamRef::World(i) => PARAMS[i].range,
+            ParamRef::Jurisdiction { attr, .. } => JURISDICTION_KEYS[attr].2,
+        }
+    }
+
+    /// Its unit.
+    pub fn unit(self) -> &'static str {
+        match self {
+            ParamRef::World(i) => PARAMS[i].unit,
+            ParamRef::Jurisdiction { attr, .. } => JURISDICTION_KEYS[attr].1,
+        }
+    }
+}
+
+/// The key of per-run parameter `id` everywhere outside the file's own tables (params.csv,
+/// sensitivity, PRIM, EVPPI, correlations, labels): `world.KEY` or
+/// `jurisdiction.NAME.ATTR`, for jurisdictions named `names`.
+pub fn param_key<S: AsRef<str>>(id: usize, names: &[S]) -> String {
+    match ParamRef::of(id) {
+        ParamRef::World(i) => format!("world.{}", PARAMS[i].key),
+        ParamRef::Jurisdiction { j, attr } => {
+            let name = names.get(j).map_or("?", AsRef::as_ref);
+            format!("jurisdiction.{name}.{}", JURISDICTION_KEYS[attr].0)
+        }
+    }
+}
+
+/// The per-run parameter a key names (`world.KEY` or `jurisdiction.NAME.ATTR`), for
+/// jurisdictions named `names`; `None` when it names none.
+pub fn param_of_key<S: AsRef<str>>(key: &str, names: &[S]) -> Option<usize> {
+    if let Some(k) = key.strip_prefix("world.") {
+        return param_index(k);
+    }
+    let (name, a) = key.strip_prefix("jurisdiction.")?.rsplit_once('.')?;
+    let j = names.iter().position(|n| n.as_ref() == name)?;
+    Some(jurisdiction_param(j, attr_index(a)?))
+}
+
+/// What a key means, without the scenario: its unit, its meaning and a short human label
+/// ("US: API access value" for `jurisdiction.US.api_access`, `misuse_rate` for
+/// `world.misuse_rate`). `None` for a key that names nothing.
+pub fn describe_key(key: &str) -> Option<KeyInfo> {
+    if let Some(k) = key.strip_prefix("world.") {
+        let p = PARAMS.iter().find(|p| p.key == k)?;
+        return Some(KeyInfo { label: p.key.to_string(), unit: p.unit, meaning: p.meaning.to_string() });
+    }
+    let (name, a) = key.strip_prefix("jurisdiction.")?.rsplit_once('.')?;
+    let k = attr_index(a)?;
+    let (_, unit, _, meaning) = JURISDICTION_KEYS[k];
+    Some(KeyInfo { label: format!("{name}: {}", JURISDICTION_LABELS[k]), unit, meaning: format!("{name}: {meaning}") })
+}
+
+/// A parameter key described for people (`describe_key`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyInfo {
+    pub label: String,
+    pub unit: &'static str,
+    pub meaning: String,
+}
+
+impl KeyInfo {
+    /// The label with its unit: "US: API access value (fraction)".
+    pub fn label_with_unit(&self) -> String {
+        if self.unit.is_empty() || self.unit == "-" {
+            self.label.clone()
+        } else {
+            format!("{} ({})", self.label, self.unit)
+        }
+    }
+}

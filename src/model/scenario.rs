@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::correlation::Correlation;
 use super::dist::Dist;
 use super::error::{Issue, ScenarioError};
-use super::params::{self, N_PARAMS};
+use super::params::{self, N_JURISDICTION_ATTRS, N_PARAMS};
 use super::regime::Policy;
 
 pub const MAX_RUNS: u64 = 10_000_000;
@@ -48,7 +48,10 @@ impl RunSpec {
     }
 }
 
-/// A jurisdiction's fixed attributes (MODEL.md, "Entities and state").
+/// A jurisdiction's attributes (MODEL.md, "Entities and state"). Each number is the
+/// attribute's value; an attribute given a distribution (docs/SCENARIO.md) has it in
+/// `uncertain`, and its number is then the distribution's central value (what a table shows),
+/// never what a run uses: runs draw it (`Scenario::param_dists`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Jurisdiction {
     pub name: String,
@@ -62,9 +65,34 @@ pub struct Jurisdiction {
     pub preparedness0: f64,
     pub defense_rate: f64,
     pub leak_multiplier: f64,
+    /// Per attribute (in `params::JURISDICTION_KEYS` order), its distribution when it is
+    /// uncertain. Only attributes with `params::attr_may_be_uncertain` may have one.
+    pub uncertain: [Option<Dist>; N_JURISDICTION_ATTRS],
 }
 
 impl Jurisdiction {
+    /// Attribute `k`'s value or distribution (`params::JURISDICTION_KEYS` order).
+    pub fn dist(&self, k: usize) -> Dist {
+        match &self.uncertain[k] {
+            Some(d) => d.clone(),
+            None => Dist::Fixed(self.values()[k]),
+        }
+    }
+
+    /// Sets attribute `k` to a value (a `Dist::Fixed`) or a distribution.
+    pub fn set_dist(&mut self, k: usize, d: Dist) {
+        let central = d.central();
+        if let Some(v) = self.values_mut().into_iter().nth(k) {
+            *v = central;
+        }
+        self.uncertain[k] = if d.is_fixed() { None } else { Some(d) };
+    }
+
+    /// Whether some attribute is uncertain.
+    pub fn has_uncertain(&self) -> bool {
+        self.uncertain.iter().any(Option::is_some)
+    }
+
     /// The attributes in the order of `params::JURISDICTION_KEYS`.
     pub fn values(&self) -> [f64; 10] {
         [
@@ -109,6 +137,7 @@ impl Jurisdiction {
             preparedness0: v[7],
             defense_rate: v[8],
             leak_multiplier: v[9],
+            uncertain: Default::default(),
         }
     }
 }
@@ -206,19 +235,71 @@ impl Scenario {
         &self.policies[self.run.reference]
     }
 
-    /// Indices of world parameters that are uncertain (drawn per run), in parameter order.
+    /// Indices of the per-run parameters that are uncertain (drawn per run), in parameter
+    /// order: world parameters, then jurisdictions' attributes (`params::param_count`).
     pub fn uncertain_params(&self) -> Vec<usize> {
-        (0..N_PARAMS).filter(|&i| !self.world[i].is_fixed()).collect()
+        let world = (0..N_PARAMS).filter(|&i| !self.world[i].is_fixed());
+        let places = self.jurisdictions.iter().enumerate().flat_map(|(j, x)| {
+            (0..N_JURISDICTION_ATTRS)
+                .filter(move |&k| x.uncertain[k].is_some())
+                .map(move |k| params::jurisdiction_param(j, k))
+        });
+        world.chain(places).collect()
+    }
+
+    /// Every per-run parameter's value or distribution (`params::param_count`): the world
+    /// parameters, then each jurisdiction's attributes. What the runs draw.
+    pub fn param_dists(&self) -> Vec<Dist> {
+        let mut out = self.world.clone();
+        for j in &self.jurisdictions {
+            out.extend((0..N_JURISDICTION_ATTRS).map(|k| j.dist(k)));
+        }
+        out
+    }
+
+    /// Per-run parameter `id`'s value or distribution.
+    pub fn param_dist(&self, id: usize) -> Dist {
+        match params::ParamRef::of(id) {
+            params::ParamRef::World(i) => self.world[i].clone(),
+            params::ParamRef::Jurisdiction { j, attr } => self.jurisdictions[j].dist(attr),
+        }
+    }
+
+    /// The length of the per-run parameter vector.
+    pub fn param_count(&self) -> usize {
+        params::param_count(self.jurisdictions.len())
+    }
+
+    /// Per-run parameter `id`'s key: `world.KEY` or `jurisdiction.NAME.ATTR`.
+    pub fn param_key(&self, id: usize) -> String {
+        params::param_key(id, &self.jurisdiction_names())
+    }
+
+    /// The per-run parameter a key names, if any.
+    pub fn param_of_key(&self, key: &str) -> Option<usize> {
+        params::param_of_key(key, &self.jurisdiction_names())
+    }
+
+    /// Every per-run parameter's key, indexed by id.
+    pub fn param_keys(&self) -> Vec<String> {
+        let names = self.jurisdiction_names();
+        (0..self.param_count()).map(|id| params::param_key(id, &names)).collect()
+    }
+
+    pub fn jurisdiction_names(&self) -> Vec<&str> {
+        self.jurisdictions.iter().map(|j| j.name.as_str()).collect()
     }
 
     /// The model version the scenario needs: "2" when it sets any model v2 key away from its
     /// default (a v2 world parameter not at its left-out value, a regime's `measure` or
-    /// `stage_delay`), else "1". A v1 scenario runs exactly as under model v1, so results
+    /// `stage_delay`, a jurisdiction attribute given as a distribution), else "1". A v1 scenario runs exactly as under model v1, so results
     /// stamped "1" are comparable with those of the v1 engine.
     pub fn model_version(&self) -> &'static str {
         let world = params::V2_PARAMS.iter().any(|&p| !params::is_left_out(p.info().key, &self.world[p as usize]));
         let regimes = self.policies.iter().any(|p| p.regimes().any(|r| r.is_v2()));
-        if world || regimes { "2" } else { "1" }
+        // An uncertain jurisdiction attribute is model version 2's too: version 1 has none.
+        let jurisdictions = self.jurisdictions.iter().any(|j| j.uncertain.iter().any(Option::is_some));
+        if world || regimes || jurisdictions { "2" } else { "1" }
     }
 
     pub fn policy_index(&self, name: &str) -> Option<usize> {

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::dist::Dist;
-use super::params::{JURISDICTION_KEYS, PARAMS, is_left_out};
+use super::params::{JURISDICTION_KEYS, PARAMS, is_left_out, param_key};
 use super::regime::{Levers, Measure, Regime};
 use super::scenario::{Scenario, ScenarioDraft};
 
@@ -111,8 +111,15 @@ fn draft_to_toml(s: &ScenarioDraft) -> String {
     for j in &s.jurisdictions {
         let _ = writeln!(out, "\n[[jurisdiction]]");
         let _ = writeln!(out, "name = {}", quoted(&j.name));
-        for ((key, ..), v) in JURISDICTION_KEYS.iter().zip(j.values()) {
-            let _ = writeln!(out, "{key} = {}", num(v));
+        for (k, ((key, ..), v)) in JURISDICTION_KEYS.iter().zip(j.values()).enumerate() {
+            match &j.uncertain[k] {
+                Some(d) => {
+                    let _ = writeln!(out, "{key} = {}", dist_to_toml(d));
+                }
+                None => {
+                    let _ = writeln!(out, "{key} = {}", num(v));
+                }
+            }
         }
     }
     for p in &s.policies {
@@ -129,8 +136,9 @@ fn draft_to_toml(s: &ScenarioDraft) -> String {
     }
     for c in &s.correlations {
         let _ = writeln!(out, "\n[[correlation]]");
-        let _ = writeln!(out, "a = \"world.{}\"", PARAMS[c.a].key);
-        let _ = writeln!(out, "b = \"world.{}\"", PARAMS[c.b].key);
+        let names: Vec<&str> = s.jurisdictions.iter().map(|j| j.name.as_str()).collect();
+        let _ = writeln!(out, "a = {}", quoted(&param_key(c.a, &names)));
+        let _ = writeln!(out, "b = {}", quoted(&param_key(c.b, &names)));
         let _ = writeln!(out, "rho = {}", num(c.rho));
     }
     out

@@ -135,7 +135,7 @@ impl ParamTable {
         slices.into_par_iter().enumerate().for_each(|(b, mut cols)| {
             let block_no = first_block + b as u64;
             let first = block_no * IC_BLOCK_RUNS;
-            let mut params: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; crate::model::N_PARAMS]);
+            let mut params: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; engine.n_params]);
             let mut draws: Vec<Vec<f64>> = vec![Vec::with_capacity(block); cols.len()];
             // IC_BLOCK_RUNS is a multiple of LANES: whole registers of runs.
             for g in (0..IC_BLOCK_RUNS).step_by(LANES) {

@@ -1,7 +1,7 @@
 //! The prepared scenario ([`Engine`]) and what a run produces. The step itself lives in
 //! `lanes.rs` (a SIMD register of runs at a time, `simd.rs`) and, as a per-run reference for tests, `reference.rs`.
 
-use crate::model::params::P;
+use crate::model::params::{P, attr, jurisdiction_param};
 use crate::model::regime::{Ceilings, Policy, Signpost};
 use crate::model::scenario::Scenario;
 
@@ -17,9 +17,12 @@ pub struct Engine {
     pub steps: usize,
     pub dt: f64,
     pub seed: u64,
-    /// How the world parameters are drawn (`lane_params.rs`).
+    /// How the per-run parameters are drawn (`lane_params.rs`): the world parameters, then
+    /// every jurisdiction's attributes (`params::param_count`).
     pub(super) draws: ParamDraws,
-    /// Indices of uncertain world parameters, in parameter order.
+    /// The length of a run's parameter vector (`params::param_count`).
+    pub n_params: usize,
+    /// Indices of uncertain per-run parameters, in parameter order.
     pub uncertain: Vec<usize>,
     /// Release ceilings, `[policy * J + jurisdiction]` (the per-run reference's; the SIMD
     /// step reads `ceilings_at`, and these only for per-lane ceilings, model v2's
@@ -30,20 +33,16 @@ pub struct Engine {
     pub(super) ceilings_at: Vec<(f64, f64)>,
     /// Per policy, whether every jurisdiction is open (or every one closed) at all times.
     pub(super) uniform: Vec<Uniform>,
+    /// The jurisdictions' attributes that sum to 1 and so are always fixed. The others
+    /// (`base_burden`, `api_access`, `adoption0`, `preparedness0`, `defense_rate`,
+    /// `leak_multiplier`) may be uncertain: the step reads them from each run's parameters
+    /// (`params::jurisdiction_param`).
     pub(super) share0: Vec<f64>,
     pub(super) host: Vec<f64>,
-    pub(super) base_burden: Vec<f64>,
     pub(super) weight: Vec<f64>,
     pub(super) exposure_cdf: Vec<f64>,
     /// Each place's share of misuse events (the continuation's expected harm).
     pub(super) exposure: Vec<f64>,
-    pub(super) api_access: Vec<f64>,
-    /// 1 / api_access (infinite where it is 0).
-    pub(super) inv_api_access: Vec<f64>,
-    pub(super) adoption0: Vec<f64>,
-    pub(super) preparedness0: Vec<f64>,
-    pub(super) defense_rate: Vec<f64>,
-    pub(super) leak_multiplier: Vec<f64>,
     /// Per policy, its levers prepared for the step; `None` for a policy without any (the
     /// step then takes the exact path it took before levers existed).
     pub(super) levers: Vec<Option<LeverPlan>>,
@@ -214,30 +213,25 @@ pub(super) struct LeverPlace {
 
 impl LeverPlan {
     /// The run's lever state of this policy: per place into `places`, and the policy-wide rest.
-    pub fn start(
-        &self,
-        params: &[f64],
-        draws: &LeverDraws,
-        defense_rate: &[f64],
-        places: &mut [LeverPlace],
-    ) -> LeverRun {
+    pub fn start(&self, params: &[f64], draws: &LeverDraws, places: &mut [LeverPlace]) -> LeverRun {
         let mut guarded = 0.0;
         let mut spend_rate = 0.0;
         let per_dollar = params[P::defense_per_billion as usize];
         for (j, place) in places.iter_mut().enumerate() {
+            let defense_rate = params[jurisdiction_param(j, attr::DEFENSE_RATE)];
             // u < 1 always, so a chance of 1 always joins.
             let joined = draws.join_u[j] < self.join_prob[j];
             let (eval_error, ceilings, rho) = if joined {
                 spend_rate += self.safeguards[j] + self.preparedness[j];
                 guarded += self.safeguards[j];
                 let rho = if self.preparedness[j] > 0.0 {
-                    defense_rate[j] + per_dollar * self.preparedness[j]
+                    defense_rate + per_dollar * self.preparedness[j]
                 } else {
-                    defense_rate[j]
+                    defense_rate
                 };
                 (self.eval_bias + self.eval_sd * draws.eval_z[j], self.own[j], rho)
             } else {
-                (0.0, self.outside[j], defense_rate[j])
+                (0.0, self.outside[j], defense_rate)
             };
             // Training-FLOP thresholds rise with the run's algorithmic progress (model v2);
             // effective ones are unchanged.
@@ -427,23 +421,17 @@ impl Engine {
             steps,
             dt,
             seed: scenario.run().seed,
-            draws: ParamDraws::new(scenario.run().seed, scenario.world()),
+            draws: ParamDraws::new(scenario.run().seed, &scenario.param_dists()),
+            n_params: scenario.param_count(),
             uncertain: scenario.uncertain_params(),
             ceilings,
             ceilings_at,
             uniform,
             share0: col(|x| x.share0),
             host: col(|x| x.host),
-            base_burden: col(|x| x.base_burden),
             weight: col(|x| x.weight),
             exposure_cdf,
             exposure: col(|x| x.exposure),
-            api_access: col(|x| x.api_access),
-            inv_api_access: col(|x| 1.0 / x.api_access),
-            adoption0: col(|x| x.adoption0),
-            preparedness0: col(|x| x.preparedness0),
-            defense_rate: col(|x| x.defense_rate),
-            leak_multiplier: col(|x| x.leak_multiplier),
             levers,
             years: f64::from(scenario.run().years),
             staged,
@@ -488,8 +476,9 @@ impl Engine {
         SERIES_FIXED.len() + self.n_jurisdictions
     }
 
-    /// Draws run `run`'s world parameters into `params` (every uncertain parameter once,
-    /// in parameter order, from the run's own stream).
+    /// Draws run `run`'s parameters into `params` (every uncertain parameter once, in
+    /// parameter order, from the run's own stream): the world's, then the jurisdictions'.
+    /// `params` holds [`Engine::n_params`] values.
     pub fn draw_params(&self, run: u64, params: &mut [f64]) {
         self.draws.draw(run, params);
     }

@@ -30,19 +30,36 @@ pub struct ParamDraws {
     simd: bool,
     /// Per world parameter, the value its draws are clamped to (+inf: none).
     caps: Vec<f64>,
+    /// Where the jurisdictions' attributes start (`params::N_PARAMS`): their values, each
+    /// fixed one's number (copied into every run's parameters at once), and the indices of
+    /// the uncertain ones, drawn after the world's in parameter order. A fixed parameter draws
+    /// nothing, so this is exactly a draw of every parameter in order.
+    n_world: usize,
+    tail_fixed: Vec<f64>,
+    tail_drawn: Vec<usize>,
 }
 
 impl ParamDraws {
-    /// The draws of `world` (indexed by `params::P`) from streams of `seed`.
+    /// The draws of `world` (the per-run parameters: `params::P`, then the jurisdictions'
+    /// attributes, `params::jurisdiction_param`) from streams of `seed`.
     pub fn new(seed: u64, world: &[Dist]) -> ParamDraws {
         let samplers: Vec<Sampler> = world.iter().map(|d| d.sampler().unwrap_or(Sampler::Fixed(d.central()))).collect();
         let lane_samplers = world.iter().zip(&samplers).map(|(d, s)| LaneSampler::of(d, s)).collect();
+        let n_world = world.len().min(crate::model::N_PARAMS);
+        let tail_fixed = world[n_world..].iter().map(Dist::central).collect();
+        let tail_drawn = (n_world..world.len()).filter(|&i| !world[i].is_fixed()).collect();
         ParamDraws {
+            n_world,
+            tail_fixed,
+            tail_drawn,
             seed,
             samplers,
             lane_samplers,
             simd: libm::matches_this_libm(),
-            caps: PARAMS.iter().map(|p| draw_cap(p.key).unwrap_or(f64::INFINITY)).collect(),
+            // Only world parameters have caps; jurisdictions' attributes come after them.
+            caps: (0..world.len())
+                .map(|i| PARAMS.get(i).and_then(|p| draw_cap(p.key)).unwrap_or(f64::INFINITY))
+                .collect(),
         }
     }
 
@@ -50,9 +67,14 @@ impl ParamDraws {
     /// in parameter order, from the run's own stream).
     pub fn draw(&self, run: u64, params: &mut [f64]) {
         let mut rng = stream(self.seed, Stream::Params, run, 0);
-        for ((x, s), &cap) in params.iter_mut().zip(&self.samplers).zip(&self.caps) {
+        let (world, tail) = params.split_at_mut(self.n_world);
+        for ((x, s), &cap) in world.iter_mut().zip(&self.samplers).zip(&self.caps) {
             // `min` with +inf returns the draw itself, bit for bit: uncapped draws are untouched.
             *x = s.sample(&mut rng).min(cap);
+        }
+        tail.copy_from_slice(&self.tail_fixed);
+        for &i in &self.tail_drawn {
+            params[i] = self.samplers[i].sample(&mut rng).min(self.caps[i]);
         }
     }
 }
@@ -215,11 +237,25 @@ impl ParamDraws {
             return;
         }
         let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Params, run, 0)));
-        let per_param = self.lane_samplers.iter().zip(&self.samplers).zip(&self.caps);
-        for (i, ((lane_sampler, sampler), &cap)) in per_param.enumerate() {
+        for i in 0..self.n_world {
+            self.draw_one_lanes(i, &mut rng, params);
+        }
+        for p in params.iter_mut() {
+            p[self.n_world..].copy_from_slice(&self.tail_fixed);
+        }
+        for &i in &self.tail_drawn {
+            self.draw_one_lanes(i, &mut rng, params);
+        }
+    }
+
+    /// Parameter `i` of every lane's run, drawn in SIMD where its distribution allows.
+    #[inline]
+    fn draw_one_lanes(&self, i: usize, rng: &mut LaneRng, params: &mut [Vec<f64>; LANES]) {
+        let (lane_sampler, sampler, cap) = (&self.lane_samplers[i], &self.samplers[i], self.caps[i]);
+        {
             let x = match lane_sampler {
                 &LaneSampler::Fixed(x) => F::splat(x),
-                LaneSampler::ChengBB(bb) => bb.sample(&mut rng),
+                LaneSampler::ChengBB(bb) => bb.sample(rng),
                 // `Sampler::sample`'s `(mu + sigma * z).exp()`, lane by lane the same.
                 &LaneSampler::LogNormal { mu, sigma } => {
                     libm::exp(F::splat(mu) + F::splat(sigma) * rng.standard_normal())
@@ -231,7 +267,7 @@ impl ParamDraws {
                         p[i] = sampler.sample(&mut lane).min(cap);
                         rng.set_lane(l, &lane);
                     }
-                    continue;
+                    return;
                 }
             };
             // `min` with +inf returns the draw itself, bit for bit, as in `draw_params`.
@@ -248,7 +284,7 @@ mod tests {
     use crate::model::Scenario;
 
     fn draws_of(s: &Scenario) -> ParamDraws {
-        ParamDraws::new(s.run().seed, s.world())
+        ParamDraws::new(s.run().seed, &s.param_dists())
     }
 
     fn assert_lanes_draw_as_runs(engine: &ParamDraws, groups: u64) {
@@ -257,15 +293,16 @@ mod tests {
         if cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64", target_feature = "fma")) {
             assert!(engine.simd, "libm.rs does not match this glibc's log and exp");
         }
-        let mut lanes: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; PARAMS.len()]);
-        let mut one = vec![0.0; PARAMS.len()];
+        let n = engine.samplers.len();
+        let mut lanes: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; n]);
+        let mut one = vec![0.0; n];
         for g in 0..groups {
             let runs: [u64; LANES] = std::array::from_fn(|l| g * LANES as u64 + l as u64);
             engine.draw_lanes(&runs, &mut lanes);
             for (l, &run) in runs.iter().enumerate() {
                 engine.draw(run, &mut one);
                 for (i, (x, y)) in lanes[l].iter().zip(&one).enumerate() {
-                    assert_eq!(x.to_bits(), y.to_bits(), "run {run}, {}: lanes {x} vs run {y}", PARAMS[i].key);
+                    assert_eq!(x.to_bits(), y.to_bits(), "run {run}, parameter {i}: lanes {x} vs run {y}");
                 }
             }
         }
@@ -279,6 +316,31 @@ mod tests {
             let path = entry.expect("entry").path();
             let (s, _) = Scenario::load(&path).expect("scenario");
             assert_lanes_draw_as_runs(&draws_of(&s), 300);
+        }
+    }
+
+    /// Jurisdictions' attributes draw after the world parameters, on the same stream, in
+    /// lanes as run by run; fixed ones draw nothing, so the world's draws are as before.
+    #[test]
+    fn lanes_draw_uncertain_jurisdiction_attributes_bit_for_bit() {
+        use crate::model::params::{attr, jurisdiction_param};
+        let base = Scenario::built_in();
+        let s = base
+            .edited(|d| {
+                d.jurisdictions[0].set_dist(attr::API_ACCESS, Dist::Pert { min: 0.5, mode: 0.85, max: 1.0 });
+                d.jurisdictions[2].set_dist(attr::DEFENSE_RATE, Dist::LogNormal { median: 0.1, p95: 0.3 });
+                d.jurisdictions[4].set_dist(attr::LEAK_MULTIPLIER, Dist::Uniform { min: 1.0, max: 2.0 });
+            })
+            .unwrap();
+        let draws = draws_of(&s);
+        assert_lanes_draw_as_runs(&draws, 500);
+        let (mut with, mut without) = (vec![0.0; s.param_count()], vec![0.0; base.param_count()]);
+        for run in 0..200 {
+            draws.draw(run, &mut with);
+            draws_of(&base).draw(run, &mut without);
+            assert_eq!(&with[..crate::model::N_PARAMS], &without[..crate::model::N_PARAMS], "run {run}");
+            let phi = with[jurisdiction_param(0, attr::API_ACCESS)];
+            assert!((0.5..=1.0).contains(&phi) && phi != 0.85, "run {run}: {phi}");
         }
     }
 

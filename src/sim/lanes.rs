@@ -6,7 +6,7 @@
 //! This is the engine's hot loop: it allocates nothing (all state lives in [`LaneScratch`])
 //! and reads MODEL.md's step order literally; see `reference.rs` for the per-run reference.
 
-use crate::model::params::{N_PARAMS, P};
+use crate::model::params::{P, attr, jurisdiction_param};
 
 use super::continuation::{ContinuationParams, EndState, Places, add_continuation};
 use super::engine::{
@@ -26,8 +26,12 @@ type U = super::simd::U;
 /// Per-thread state for [`Engine::run_lanes`].
 #[derive(Clone, Debug)]
 pub struct LaneScratch {
-    /// Per lane, the run's world parameters.
+    /// Per lane, the run's parameters: the world's, then the jurisdictions' attributes
+    /// (`params::param_count`).
     pub params: [Vec<f64>; LANES],
+    /// The lanes' jurisdiction attributes the step reads, `[j]` (taken out of the scratch for
+    /// the register's runs, so the step can hold them beside the rest).
+    places: LanePlaces,
     k: Vec<V>,
     k_before: Vec<V>,
     o: Vec<V>,
@@ -102,6 +106,7 @@ pub struct LaneScratch {
     cont_b: Vec<f64>,
     cont_h: Vec<f64>,
     cont_flows: Vec<f64>,
+    cont_api: Vec<f64>,
     cont_parts: Vec<(f64, f64)>,
     /// Per lane, the series rows `[(policy * T + t) * M + metric]` of the run.
     pub series: [Vec<f32>; LANES],
@@ -109,6 +114,18 @@ pub struct LaneScratch {
     pub outcomes: [Vec<Outcome>; LANES],
     /// Per lane, `[policy * J + j]`.
     pub jurisdictions: [Vec<JurisdictionOutcome>; LANES],
+}
+
+/// The jurisdictions' attributes the step reads at every step, per lane (each run's own,
+/// drawn when uncertain), `[j]`.
+#[derive(Clone, Debug, Default)]
+struct LanePlaces {
+    base_burden: Vec<V>,
+    api_access: Vec<V>,
+    /// 1 / api_access (infinite where it is 0).
+    inv_api_access: Vec<V>,
+    adoption0: Vec<V>,
+    preparedness0: Vec<V>,
 }
 
 /// The per-place state of policies with levers, apart from the rest so that a trigger can
@@ -152,9 +169,9 @@ fn min(a: V, b: V) -> V {
 /// Step 12's burdens where every place is above both its ceilings (both indicators true),
 /// summed in the general step's order.
 #[inline(always)]
-fn bear_both_burdens(new_burdens: &mut [V], base_burden: &[f64], burden_gated: V, burden_closed: V) {
+fn bear_both_burdens(new_burdens: &mut [V], base_burden: &[V], burden_gated: V, burden_closed: V) {
     for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
-        *b = V::splat(base) + burden_gated + burden_closed;
+        *b = base + burden_gated + burden_closed;
     }
 }
 
@@ -170,7 +187,14 @@ impl Engine {
         let zero = V::ZERO;
         let series_len = if record_series { np * self.steps * self.series_metrics() } else { 0 };
         LaneScratch {
-            params: std::array::from_fn(|_| vec![0.0; N_PARAMS]),
+            params: std::array::from_fn(|_| vec![0.0; self.n_params]),
+            places: LanePlaces {
+                base_burden: vec![zero; nj],
+                api_access: vec![zero; nj],
+                inv_api_access: vec![zero; nj],
+                adoption0: vec![zero; nj],
+                preparedness0: vec![zero; nj],
+            },
             k: vec![zero; np],
             k_before: vec![zero; np],
             o: vec![zero; np],
@@ -248,6 +272,7 @@ impl Engine {
             cont_b: vec![0.0; nj],
             cont_h: vec![0.0; nj],
             cont_flows: vec![0.0; nj],
+            cont_api: vec![0.0; nj],
             cont_parts: vec![(0.0, 0.0); np * LANES],
             series: std::array::from_fn(|_| vec![0.0; series_len]),
             outcomes: std::array::from_fn(|_| vec![Outcome::default(); np]),
@@ -346,10 +371,20 @@ impl Engine {
         // parameters never are), which the step's shortcut for uniform policies relies on.
         let frontiers_optional = (gamma.simd_ge(V::ZERO) & gap_cap.simd_ge(V::ZERO)).all();
 
+        // The jurisdictions' attributes of each lane's run (drawn where uncertain; a fixed
+        // attribute holds the same value in every lane, as a splat would).
+        let mut places = std::mem::take(&mut sc.places);
         for j in 0..nj {
-            let m = V::splat(self.leak_multiplier[j] * dt);
+            let at = |k: usize| lanes(|l| sc.params[l][jurisdiction_param(j, k)]);
+            let m = lanes(|l| sc.params[l][jurisdiction_param(j, attr::LEAK_MULTIPLIER)] * dt);
             sc.p_leak_gated[j] = -(-(leak_g * m)).exp_m1();
             sc.p_leak_closed[j] = -(-(leak_c * m)).exp_m1();
+            places.base_burden[j] = at(attr::BASE_BURDEN);
+            let phi = at(attr::API_ACCESS);
+            places.api_access[j] = phi;
+            places.inv_api_access[j] = V::ONE / phi;
+            places.adoption0[j] = at(attr::ADOPTION0);
+            places.preparedness0[j] = at(attr::PREPAREDNESS0);
         }
         // Model v2's per-lane constants, each neutral in a lane where its mechanism is off
         // (engine.rs, RunV2). Unused on v1's path.
@@ -389,8 +424,8 @@ impl Engine {
             for j in 0..nj {
                 let i = p * nj + j;
                 sc.s[i] = V::splat(self.share0[j]);
-                sc.a[i] = V::splat(self.adoption0[j]);
-                sc.r[i] = V::splat(self.preparedness0[j]);
+                sc.a[i] = places.adoption0[j];
+                sc.r[i] = places.preparedness0[j];
                 sc.b[i] = V::ZERO;
                 sc.h[i] = V::ZERO;
                 // NaN equals no burden, so the first step builds the migration weights.
@@ -403,9 +438,9 @@ impl Engine {
         let event_keys = U::new(std::array::from_fn(|l| run_key(self.seed, Stream::Events, runs[l])));
         let m_series = self.series_metrics();
         let host = &self.host[..nj];
-        let base_burden = &self.base_burden[..nj];
-        let api_access = &self.api_access[..nj];
-        let inv_api_access = &self.inv_api_access[..nj];
+        let base_burden = &places.base_burden[..nj];
+        let api_access = &places.api_access[..nj];
+        let inv_api_access = &places.inv_api_access[..nj];
 
         for t in 0..steps {
             let u_gated = &mut sc.u_gated[..nj];
@@ -489,7 +524,7 @@ impl Engine {
                     Uniform::Open => {
                         pool = max(pool, k - open_lag);
                         for (b, &base) in new_burdens.iter_mut().zip(base_burden) {
-                            *b = V::splat(base) + V::ZERO + V::ZERO;
+                            *b = base + V::ZERO + V::ZERO;
                         }
                     }
                     // Everywhere closed and no leak: nothing is released; both indicators true.
@@ -591,7 +626,7 @@ impl Engine {
                             } else {
                                 pool = max(pool, leak_held.select(kj, neg_inf));
                             }
-                            *burden = V::splat(base_burden)
+                            *burden = base_burden
                                 + above_open.select(burden_gated, V::ZERO)
                                 + kj.simd_gt(gc_v).select(burden_closed, V::ZERO);
                         }
@@ -649,11 +684,10 @@ impl Engine {
                     .zip(api_access.iter().zip(inv_api_access))
                     .zip(benefit_weight.iter());
                 for (((a, b), (&phi, &inv_phi)), &bw) in per_j {
-                    let v_api = V::splat(phi) * v_frontier;
+                    let v_api = phi * v_frontier;
                     let v = max(v_open, v_api);
                     // Where v_open >= v_api, v > 0 exactly when v_open > 0.
-                    let f_open =
-                        v_open.simd_ge(v_api).select(v_open_positive, v_open * V::splat(inv_phi) * inv_frontier);
+                    let f_open = v_open.simd_ge(v_api).select(v_open_positive, v_open * inv_phi * inv_frontier);
                     let a0 = *a;
                     if V2 && mech.bounded {
                         *b += bw * a0 * v * remaining;
@@ -796,6 +830,7 @@ impl Engine {
             }
         }
 
+        sc.places = places;
         if V2 && mech.continuation {
             self.add_continuations(sc, &run_v2);
         }
@@ -845,7 +880,7 @@ impl Engine {
             sc.spent[p] = V::ZERO;
             sc.damage[p] = V::ZERO;
             for j in 0..nj {
-                sc.defense[p * nj + j] = V::splat(self.defense_rate[j]);
+                sc.defense[p * nj + j] = lanes(|l| sc.params[l][jurisdiction_param(j, attr::DEFENSE_RATE)]);
             }
         }
         if !self.has_levers() {
@@ -857,7 +892,7 @@ impl Engine {
             for (p, plan) in self.levers.iter().enumerate() {
                 let Some(plan) = plan else { continue };
                 let places = &mut sc.lever_places[..nj];
-                let lr = plan.start(&sc.params[l], &sc.lever_draws, &self.defense_rate, places);
+                let lr = plan.start(&sc.params[l], &sc.lever_draws, places);
                 sc.strip[p].as_mut_array()[l] = lr.strip;
                 sc.spend_rate[p].as_mut_array()[l] = lr.spend_rate;
                 for (j, place) in places.iter().enumerate() {
@@ -912,9 +947,12 @@ impl Engine {
     /// `sc.cont_parts`. Once per run, in scalar code; allocates nothing.
     fn add_continuations(&self, sc: &mut LaneScratch, run_v2: &[RunV2; LANES]) {
         let (np, nj) = (self.n_policies, self.n_jurisdictions);
-        let places = Places { weight: &self.weight, api_access: &self.api_access, exposure: &self.exposure };
         for (l, run) in run_v2.iter().enumerate() {
             let c = ContinuationParams::new(&sc.params[l], self.years, run.output);
+            for (j, phi) in sc.cont_api.iter_mut().enumerate() {
+                *phi = sc.params[l][jurisdiction_param(j, attr::API_ACCESS)];
+            }
+            let places = Places { weight: &self.weight, api_access: &sc.cont_api, exposure: &self.exposure };
             for p in 0..np {
                 let base = p * nj;
                 if c.weight == 0.0 {

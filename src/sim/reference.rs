@@ -5,7 +5,7 @@
 use rand::RngExt;
 use rand_distr::StandardNormal;
 
-use crate::model::params::{N_PARAMS, P};
+use crate::model::params::{P, attr, jurisdiction_param};
 
 use super::continuation::{ContinuationParams, EndState, Places, add_continuation};
 use super::engine::{Engine, JurisdictionOutcome, LeverDraws, LeverPlace, Outcome, RunV2, severity};
@@ -49,6 +49,9 @@ pub struct Scratch {
     p_leak_gated: Vec<f64>,
     p_leak_closed: Vec<f64>,
     pub params: Vec<f64>,
+    /// The run's jurisdiction attributes, `[j]` (drawn where uncertain).
+    base_burden: Vec<f64>,
+    api_access: Vec<f64>,
     // policy levers: per policy and place, per policy, per policy and trigger
     draws: LeverDraws,
     places: Vec<LeverPlace>,
@@ -112,7 +115,9 @@ impl Engine {
             event_x: Vec::with_capacity(64),
             p_leak_gated: vec![0.0; j],
             p_leak_closed: vec![0.0; j],
-            params: vec![0.0; N_PARAMS],
+            params: vec![0.0; self.n_params],
+            base_burden: vec![0.0; j],
+            api_access: vec![0.0; j],
             draws: self.lever_draws(),
             places: vec![
                 LeverPlace {
@@ -195,9 +200,14 @@ impl Engine {
         let continuation = ContinuationParams::new(w, self.years, v2.output);
 
         let sc = scratch;
+        // The run's jurisdiction attributes (`params::jurisdiction_param`).
+        let place = |params: &[f64], j: usize, k: usize| params[jurisdiction_param(j, k)];
         for j in 0..nj {
-            sc.p_leak_gated[j] = -(-leak_g * self.leak_multiplier[j] * dt).exp_m1();
-            sc.p_leak_closed[j] = -(-leak_c * self.leak_multiplier[j] * dt).exp_m1();
+            let leak_multiplier = place(&sc.params, j, attr::LEAK_MULTIPLIER);
+            sc.p_leak_gated[j] = -(-leak_g * leak_multiplier * dt).exp_m1();
+            sc.p_leak_closed[j] = -(-leak_c * leak_multiplier * dt).exp_m1();
+            sc.base_burden[j] = place(&sc.params, j, attr::BASE_BURDEN);
+            sc.api_access[j] = place(&sc.params, j, attr::API_ACCESS);
         }
         let hazard_year0 = if o0 >= hz { 0.0 } else { f64::NAN };
         if self.has_levers() {
@@ -208,7 +218,7 @@ impl Engine {
             match &self.levers[p] {
                 Some(plan) => {
                     let places = &mut sc.places[base..base + nj];
-                    let lr = plan.start(&sc.params, &sc.draws, &self.defense_rate, places);
+                    let lr = plan.start(&sc.params, &sc.draws, places);
                     sc.strip[p] = lr.strip;
                     sc.spend_rate[p] = lr.spend_rate;
                     for (d, place) in sc.defense[base..base + nj].iter_mut().zip(places.iter()) {
@@ -220,7 +230,9 @@ impl Engine {
                 None => {
                     sc.strip[p] = a_open;
                     sc.spend_rate[p] = 0.0;
-                    sc.defense[base..base + nj].copy_from_slice(&self.defense_rate[..nj]);
+                    for (j, d) in sc.defense[base..base + nj].iter_mut().enumerate() {
+                        *d = place(&sc.params, j, attr::DEFENSE_RATE);
+                    }
                 }
             }
             sc.spent[p] = 0.0;
@@ -238,8 +250,10 @@ impl Engine {
             sc.max_event[p] = 0.0;
             let base = p * nj;
             sc.s[base..base + nj].copy_from_slice(&self.share0);
-            sc.a[base..base + nj].copy_from_slice(&self.adoption0);
-            sc.r[base..base + nj].copy_from_slice(&self.preparedness0);
+            for j in 0..nj {
+                sc.a[base + j] = place(&sc.params, j, attr::ADOPTION0);
+                sc.r[base + j] = place(&sc.params, j, attr::PREPAREDNESS0);
+            }
             sc.b[base..base + nj].fill(0.0);
             sc.h[base..base + nj].fill(0.0);
             // Burdens start unknown: NaN never equals a real burden, forcing a first build.
@@ -252,8 +266,8 @@ impl Engine {
         let steps = self.steps;
         let host = &self.host[..nj];
         let weight = &self.weight[..nj];
-        let api_access = &self.api_access[..nj];
-        let base_burden = &self.base_burden[..nj];
+        let api_access = &sc.api_access[..nj];
+        let base_burden = &sc.base_burden[..nj];
 
         for t in 0..steps {
             let tau = t as f64 * dt;

@@ -188,7 +188,8 @@ impl Clamps {
             return;
         }
         for (i, &id) in results.param_ids.iter().enumerate() {
-            let key = PARAMS[id].key;
+            // Only world parameters have caps (jurisdictions' attributes come after them).
+            let Some(key) = PARAMS.get(id).map(|p| p.key) else { continue };
             let Some(cap) = draw_cap(key) else { continue };
             let n = results.params.iter().skip(i).step_by(k).filter(|&&x| x >= cap).count() as u64;
             if n > 0 {

@@ -214,7 +214,8 @@ impl WorldsJob {
     fn take(&mut self, results: &Results) {
         let s = &self.scenario;
         let names = s.policies().iter().map(|p| p.name.clone()).collect();
-        self.worlds = Some(Worlds::from_results(results, names, s.run().reference, analysis_seed(s)));
+        let jurisdictions: Vec<String> = s.jurisdictions().iter().map(|j| j.name.clone()).collect();
+        self.worlds = Some(Worlds::from_results(results, names, &jurisdictions, s.run().reference, analysis_seed(s)));
     }
 
     fn finish(self) -> Result<AnalysisOutput, StudyError> {

@@ -51,7 +51,7 @@ pub fn remove_policy(s: &mut ScenarioDraft, i: usize) {
 }
 
 /// Columns (indices into `JURISDICTION_KEYS`) that must each sum to 1.
-pub const SUMMED: [usize; 4] = [0, 1, 3, 4];
+pub const SUMMED: [usize; 4] = crate::model::params::SUMMED_JURISDICTION_ATTRS;
 
 /// Sums of the summed columns, in `SUMMED` order.
 pub fn sums(s: &ScenarioDraft) -> [f64; 4] {
@@ -100,6 +100,7 @@ pub fn new_jurisdiction(s: &ScenarioDraft) -> Jurisdiction {
         preparedness0: 0.2,
         defense_rate: 0.1,
         leak_multiplier: 1.0,
+        uncertain: Default::default(),
     }
 }
 

@@ -37,6 +37,7 @@ fn worlds(params: Vec<Vec<f64>>, net: Vec<Vec<f64>>) -> Worlds {
         runs: n as u64,
         seed: 7,
         param_ids: (0..params.len()).collect(),
+        param_keys: (0..params.len()).map(|i| tierlab::model::params::param_key(i, &[] as &[&str])).collect(),
         params,
         harm: vec![vec![0.0; n]; net.len()],
         catastrophe: vec![vec![false; n]; net.len()],

@@ -12,6 +12,7 @@ mod determinism;
 mod distributions;
 mod figures;
 mod fuzz;
+mod jurisdictions_uncertain;
 mod levers;
 mod properties;
 mod regressions;

@@ -94,6 +94,25 @@ fn run_shards_merge_with_correlated_parameters() {
     }
 }
 
+/// Uncertain jurisdiction attributes, one of them correlated with a world parameter: drawn
+/// by run number, so shards merge to one machine's bytes.
+#[test]
+fn run_shards_merge_with_uncertain_jurisdiction_attributes() {
+    let text = BASELINE
+        .replacen(
+            "\napi_access = 0.85\n",
+            "\napi_access = { dist = \"pert\", min = 0.7, mode = 0.85, max = 0.95 }\n",
+            1,
+        )
+        .replacen("\nleak_multiplier = 1.5\n", "\nleak_multiplier = { dist = \"uniform\", min = 1.0, max = 2.0 }\n", 1);
+    let text =
+        format!("{text}\n[[correlation]]\na = \"world.growth\"\nb = \"jurisdiction.US.api_access\"\nrho = 0.5\n");
+    let s = tierlab::model::Scenario::parse(&text, "t").expect("valid");
+    assert_eq!(s.uncertain_params().len(), tierlab::model::Scenario::built_in().uncertain_params().len() + 2);
+    let f = temp_toml(text.as_bytes());
+    assert_merge_equal("run", f.path(), &["--runs", "1000"], 3, &RUN_FILES, "summary.json");
+}
+
 #[test]
 fn series_cover_every_run() {
     let dir = tempfile::tempdir().expect("dir");

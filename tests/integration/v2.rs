@@ -137,7 +137,7 @@ fn each_mechanism_at_its_default_gives_v1_results_bit_for_bit() {
         let reference = bits(&sim_all(&base));
         // Left out, no v2 mechanism runs: the step is model v1's code.
         let engine = Engine::new(&base);
-        let mut params = vec![0.0; tierlab::model::N_PARAMS];
+        let mut params = vec![0.0; engine.n_params];
         for run in 0..runs {
             engine.draw_params(run, &mut params);
             assert!(!engine.mechanisms([params.as_slice()]).any(), "run {run}");

@@ -40,8 +40,25 @@ pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, dark: bool, cmds: &mut Vec<AppComm
                         ui.add(egui::TextEdit::singleline(&mut j.name).desired_width(96.0)).labelled_by(name_header);
                     note_edit(&r, cmds);
                 });
-                for (k, v) in j.values_mut().into_iter().enumerate() {
+                for k in 0..JURISDICTION_KEYS.len() {
+                    // An uncertain attribute (a distribution in the file) shows its central
+                    // value; a click makes it that fixed number, to edit.
+                    if let Some(d) = j.uncertain[k].clone() {
+                        let r = ui.push_id(("jurisdiction_value", ji, k), |ui| {
+                            ui.add(egui::Button::new(format!("~{}", crate::fmt::sig4(d.central()))).small())
+                                .on_hover_text(format!(
+                                    "Uncertain: {} (drawn per run). Click to fix it at its central value.",
+                                    crate::model::dist_to_toml(&d)
+                                ))
+                        });
+                        if r.inner.clicked() {
+                            j.set_dist(k, crate::model::Dist::Fixed(d.central()));
+                            cmds.push(AppCommand::Edited { immediate: true });
+                        }
+                        continue;
+                    }
                     let range = JURISDICTION_KEYS.get(k).map_or(Range::Probability, |x| x.2);
+                    let Some(v) = j.values_mut().into_iter().nth(k) else { continue };
                     let r = ui.push_id(("jurisdiction_value", ji, k), |ui| {
                         let r = ui.add(DragValue::new(v).speed(0.002).range(range_of(range)).max_decimals(3));
                         match headers.get(k) {

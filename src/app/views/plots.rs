@@ -269,17 +269,35 @@ pub fn note(ui: &mut Ui, text: impl Into<String>) {
     ui.label(RichText::new(text.into()).size(10.5).weak());
 }
 
-/// `world.KEY` without its prefix, for axis ticks.
-pub fn short(param: &str) -> &str {
-    param.strip_prefix("world.").unwrap_or(param)
+/// A parameter's key without its `world.` prefix, for axis ticks; a jurisdiction's attribute
+/// (`jurisdiction.US.api_access`) as its human label, "US: API access value".
+pub fn short(param: &str) -> String {
+    match param.strip_prefix("world.") {
+        Some(bare) => bare.to_string(),
+        None => crate::model::params::describe_key(param).map_or_else(|| param.to_string(), |k| k.label),
+    }
 }
 
-/// What a `world.KEY` parameter means, with its unit, for a tooltip.
+/// A parameter's human label with its unit, for an axis title: "world.growth (OOM/yr)",
+/// "US: API access value (fraction)".
+pub fn param_label(param: &str) -> String {
+    match crate::model::params::describe_key(param) {
+        Some(k) if param.starts_with("world.") => {
+            if k.unit.is_empty() {
+                param.to_string()
+            } else {
+                format!("{param} ({})", k.unit)
+            }
+        }
+        Some(k) => k.label_with_unit(),
+        None => param.to_string(),
+    }
+}
+
+/// What a parameter (`world.KEY` or `jurisdiction.NAME.ATTR`) means, with its unit, for a
+/// tooltip.
 pub fn param_meaning(param: &str) -> String {
-    crate::model::PARAMS
-        .iter()
-        .find(|p| p.key == short(param))
-        .map_or_else(String::new, |p| format!("{} ({})", p.meaning, p.unit))
+    crate::model::params::describe_key(param).map_or_else(String::new, |p| format!("{} ({})", p.meaning, p.unit))
 }
 
 #[cfg(test)]

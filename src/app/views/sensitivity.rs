@@ -343,8 +343,7 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
         .color(theme::hazard())
         .width(2.0),
     );
-    let unit = PARAMS.iter().find(|q| q.key == short(&p.param)).map_or("", |q| q.unit);
-    let x_title = if unit.is_empty() { p.param.clone() } else { format!("{} ({unit})", p.param) };
+    let x_title = plots::param_label(&p.param);
     let medians = [
         VLine::new(format!("median, all: {}", fmt::number(p.median_all)), p.median_all)
             .color(theme::reference())

@@ -8,7 +8,6 @@ use crate::analysis::sensitivity::Output;
 use crate::analysis::sweep::{BestThreshold, Sweep, SweepParam, SweepPoint};
 use crate::export::figures::{FigureInput, FigureKind};
 use crate::fmt;
-use crate::model::PARAMS;
 use crate::study::Part;
 
 use super::figure::{ReportFigure, is_analysis};
@@ -32,8 +31,7 @@ pub const SENSITIVITY_ROWS: usize = 10;
 
 /// A world parameter's value with its unit: "27.5 log10 FLOP".
 pub(super) fn world_value(key: &str, x: f64) -> String {
-    let bare = key.strip_prefix("world.").unwrap_or(key);
-    match PARAMS.iter().find(|p| p.key == bare) {
+    match crate::model::params::describe_key(key) {
         Some(p) if !p.unit.is_empty() => format!("{} {}", fmt::grid(x), p.unit),
         _ => fmt::grid(x),
     }
@@ -297,7 +295,7 @@ pub(super) fn analysis_blocks<'a>(
             .map(|p| {
                 vec![
                     p.param.clone(),
-                    PARAMS.get(p.index).map_or("", |i| i.unit).to_string(),
+                    crate::model::params::ParamRef::of(p.index).unit().to_string(),
                     fmt::sig4(p.p10),
                     fmt::sig4(p.p90),
                     fmt::signed(p.spearman),

@@ -182,6 +182,10 @@ pub(super) fn correlation_lines(scenario: &Scenario) -> Vec<String> {
     scenario
         .correlations()
         .iter()
-        .map(|c| format!("{} and {}: rank correlation {}", PARAMS[c.a].key, PARAMS[c.b].key, c.rho))
+        .map(|c| {
+            let (a, b) = (scenario.param_key(c.a), scenario.param_key(c.b));
+            let bare = |k: &str| k.strip_prefix("world.").unwrap_or(k).to_string();
+            format!("{} and {}: rank correlation {}", bare(&a), bare(&b), c.rho)
+        })
         .collect()
 }

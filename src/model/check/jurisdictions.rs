@@ -1,11 +1,13 @@
-//! `[[jurisdiction]]` tables: names, attributes in range, shares that sum to one.
+//! `[[jurisdiction]]` tables: names, attributes (numbers, or distributions where allowed) in
+//! range, shares that sum to one.
 
 use std::collections::HashSet;
 
 use toml::Spanned;
 
+use super::super::dist::Dist;
 use super::super::locate::line_of;
-use super::super::params::JURISDICTION_KEYS;
+use super::super::params::{JURISDICTION_KEYS, attr_may_be_uncertain};
 use super::super::raw::{RawJurisdiction, ScenarioFile};
 use super::super::scenario::{Jurisdiction, MAX_JURISDICTIONS, SUM_TOLERANCE};
 use super::{Checker, top_level_key_line};
@@ -47,21 +49,52 @@ impl Checker<'_> {
                 ok = false;
             }
             let mut vals = [0.0; 10];
+            let mut dists: [Option<Dist>; 10] = Default::default();
             for (k, (field, (key, unit, range, _))) in j.numeric().iter().zip(JURISDICTION_KEYS).enumerate() {
                 let path = format!("{label}: {key}");
                 match field {
-                    Some(v) => match self.number_in(&path, v, *range) {
-                        Some(x) => vals[k] = x,
+                    // An attribute that sums to 1 over the jurisdictions stays a number.
+                    Some(v) if !attr_may_be_uncertain(k) && !v.get_ref().is_table() => {
+                        match self.number_in(&path, v, *range) {
+                            Some(x) => vals[k] = x,
+                            None => ok = false,
+                        }
+                    }
+                    Some(v) if !attr_may_be_uncertain(k) => {
+                        let msg = format!(
+                            "must be a fixed number ({}, {unit}), not a distribution: the jurisdictions' {key} \
+                             values must sum to 1, which draws would break; only base_burden, api_access, \
+                             adoption0, preparedness0, defense_rate and leak_multiplier may be uncertain",
+                            range.describe()
+                        );
+                        self.push(&path, self.line(v), msg);
+                        ok = false;
+                    }
+                    Some(v) => match self.dist(&path, v, *range, None) {
+                        Some(Dist::Fixed(x)) => vals[k] = x,
+                        Some(d) => {
+                            vals[k] = d.central();
+                            dists[k] = Some(d);
+                        }
                         None => ok = false,
                     },
                     None => {
-                        self.missing(&path, line, &format!("{} ({unit})", range.describe()));
+                        let allowed = if attr_may_be_uncertain(k) {
+                            format!("{} ({unit}), as a number or a distribution", range.describe())
+                        } else {
+                            format!("{} ({unit})", range.describe())
+                        };
+                        self.missing(&path, line, &allowed);
                         ok = false;
                     }
                 }
             }
             match name {
-                Some(n) => out.push(Jurisdiction::from_values(n, vals)),
+                Some(n) => {
+                    let mut jurisdiction = Jurisdiction::from_values(n, vals);
+                    jurisdiction.uncertain = dists;
+                    out.push(jurisdiction);
+                }
                 None => ok = false,
             }
         }

@@ -276,7 +276,7 @@ impl Checker<'_> {
         let policies = self.policies(&raw.policy, &names, jurisdictions.is_some());
         let run = self.run(raw, policies.as_deref());
         let correlations = match &world {
-            Some(w) => self.correlations(raw, w),
+            Some(w) => self.correlations(raw, w, jurisdictions.as_deref()),
             None => None,
         };
         if let Some(w) = &world {

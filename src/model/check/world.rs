@@ -8,8 +8,9 @@ use toml::{Spanned, Value};
 use super::super::correlation::Correlation;
 use super::super::dist::{Dist, MIN_TRUNCATED_MASS};
 use super::super::locate::line_of;
-use super::super::params::{self, N_PARAMS, PARAMS, Range, param_index};
+use super::super::params::{self, JURISDICTION_KEYS, N_PARAMS, PARAMS, Range, param_index};
 use super::super::raw::{Field, ScenarioFile};
+use super::super::scenario::Jurisdiction;
 use super::{Checker, describe_value, suggest};
 
 impl Checker<'_> {
@@ -212,10 +213,19 @@ impl Checker<'_> {
         Some(dist)
     }
 
-    pub(super) fn correlations(&mut self, raw: &ScenarioFile, world: &[Dist]) -> Option<Vec<Correlation>> {
+    /// `[[correlation]]` entries between uncertain per-run parameters: world parameters
+    /// (`world.KEY`) and, once the jurisdictions are valid, jurisdictions' attributes
+    /// (`jurisdiction.NAME.ATTR`).
+    pub(super) fn correlations(
+        &mut self,
+        raw: &ScenarioFile,
+        world: &[Dist],
+        jurisdictions: Option<&[Jurisdiction]>,
+    ) -> Option<Vec<Correlation>> {
         let mut out = Vec::new();
         let mut ok = true;
         let mut pairs = HashSet::new();
+        let names: Vec<&str> = jurisdictions.unwrap_or_default().iter().map(|j| j.name.as_str()).collect();
         for (i, rc) in raw.correlation.iter().enumerate() {
             let line = self.line(rc);
             let c = rc.get_ref();
@@ -225,23 +235,52 @@ impl Checker<'_> {
                     c.missing(
                         &format!("{path}.{key}"),
                         line,
-                        "a string \"world.KEY\" naming an uncertain world parameter",
+                        "a string \"world.KEY\" or \"jurisdiction.NAME.ATTR\" naming an uncertain parameter",
                     );
                     return None;
                 };
                 let Value::String(s) = v.get_ref() else {
-                    c.push(format!("{path}.{key}"), c.line(v), "must be a string \"world.KEY\"");
-                    return None;
-                };
-                let Some(idx) = s.strip_prefix("world.").and_then(param_index) else {
                     c.push(
                         format!("{path}.{key}"),
                         c.line(v),
-                        format!("{s:?} is not \"world.KEY\" for a world parameter"),
+                        "must be a string \"world.KEY\" or \"jurisdiction.NAME.ATTR\"",
                     );
                     return None;
                 };
-                if world[idx].is_fixed() {
+                // A jurisdiction's attribute is looked up only when every jurisdiction is
+                // valid (their own problems are reported already).
+                if s.starts_with("jurisdiction.") && jurisdictions.is_none() {
+                    return None;
+                }
+                let Some(idx) = params::param_of_key(s, &names) else {
+                    let msg = if let Some(rest) = s.strip_prefix("jurisdiction.") {
+                        let attr = rest.rsplit_once('.').map_or("", |(_, a)| a);
+                        if rest.rsplit_once('.').is_some_and(|(n, _)| names.contains(&n)) {
+                            format!(
+                                "{s:?}: {attr:?} is not a jurisdiction attribute (they are {})",
+                                JURISDICTION_KEYS.iter().map(|k| k.0).collect::<Vec<_>>().join(", ")
+                            )
+                        } else {
+                            format!(
+                                "{s:?} is not \"jurisdiction.NAME.ATTR\" for a jurisdiction of the scenario (NAME one of {})",
+                                names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    } else {
+                        format!(
+                            "{s:?} is not \"world.KEY\" for a world parameter nor \"jurisdiction.NAME.ATTR\" for a jurisdiction's attribute"
+                        )
+                    };
+                    c.push(format!("{path}.{key}"), c.line(v), msg);
+                    return None;
+                };
+                let fixed = match params::ParamRef::of(idx) {
+                    params::ParamRef::World(w) => world[w].is_fixed(),
+                    params::ParamRef::Jurisdiction { j, attr } => {
+                        jurisdictions.is_none_or(|js| js[j].uncertain[attr].is_none())
+                    }
+                };
+                if fixed {
                     let msg = format!(
                         "{s} is a fixed number; only uncertain parameters (with a distribution) can be correlated"
                     );
@@ -278,7 +317,10 @@ impl Checker<'_> {
             let names: Vec<String> = out
                 .iter()
                 .enumerate()
-                .map(|(i, c)| format!("correlation[{i}] ({} ~ {}, rho = {})", PARAMS[c.a].key, PARAMS[c.b].key, c.rho))
+                .map(|(i, c)| {
+                    let key = |id| params::param_key(id, &names);
+                    format!("correlation[{i}] ({} ~ {}, rho = {})", key(c.a), key(c.b), c.rho)
+                })
                 .collect();
             let line = raw.correlation.first().and_then(|c| self.line(c));
             let msg = format!(

@@ -197,7 +197,7 @@ fn lanes_match_the_per_run_reference_with_every_v2_mechanism() {
     let s = every_v2_mechanism(false);
     assert_eq!(s.model_version(), "2");
     let engine = Engine::new(&s);
-    let m = engine.mechanisms(std::iter::once(vec![0.0; N_PARAMS].as_slice()));
+    let m = engine.mechanisms(std::iter::once(vec![0.0; engine.n_params].as_slice()));
     assert!(m.staged, "a staged policy puts every register on the v2 path");
     check_matches_reference(&s, 64);
 }
@@ -282,4 +282,68 @@ fn the_v2_path_with_its_mechanisms_off_is_v1_bit_for_bit() {
             }
         }
     }
+}
+
+/// A scenario whose jurisdictions' attributes are uncertain (every attribute that may be, in
+/// every place, each a different kind of distribution), with `extra` applied to its draft.
+fn uncertain_places(extra: impl FnOnce(&mut crate::model::ScenarioDraft)) -> Scenario {
+    use crate::model::Dist;
+    use crate::model::params::attr;
+    let mut s = Scenario::built_in().to_draft();
+    extra(&mut s);
+    for (j, x) in s.jurisdictions.iter_mut().enumerate() {
+        let o = 0.01 * j as f64;
+        x.set_dist(attr::BASE_BURDEN, Dist::Uniform { min: 0.0, max: 0.4 + o });
+        x.set_dist(attr::API_ACCESS, Dist::Pert { min: 0.3, mode: 0.7 - o, max: 0.95 });
+        x.set_dist(attr::ADOPTION0, Dist::Beta { mean: 0.25 + o, sd: 0.08 });
+        x.set_dist(attr::PREPAREDNESS0, Dist::Triangular { min: 0.05, mode: 0.2 + o, max: 0.5 });
+        x.set_dist(attr::DEFENSE_RATE, Dist::LogNormal { median: 0.1, p95: 0.3 + o });
+        x.set_dist(attr::LEAK_MULTIPLIER, Dist::Normal { mean: 1.0, sd: 0.3, min: Some(0.2), max: Some(2.0) });
+    }
+    s.check().unwrap()
+}
+
+/// Uncertain jurisdiction attributes: every lane reads its own run's draws, on v1's path, on
+/// the v2 path, with levers (defense rates under preparedness spending), and in the general
+/// (any jurisdiction count) step.
+#[test]
+fn lanes_match_the_per_run_reference_with_uncertain_jurisdiction_attributes() {
+    use crate::model::{Dist, Levers, Policy, Regime, Spending};
+    check_matches_reference(&uncertain_places(|_| {}), 40);
+    check_matches_reference(
+        &uncertain_places(|s| {
+            s.world[P::continuation_years as usize] = Dist::Fixed(20.0);
+            s.world[P::world_output as usize] = Dist::Fixed(100_000.0);
+            s.world[P::leak_public_share as usize] = Dist::Fixed(0.5);
+            s.policies.push(Policy {
+                name: "Spending".into(),
+                default: Regime::tiered(27.0, 28.0, 0.1),
+                overrides: Vec::new(),
+                levers: Levers {
+                    spending: (0..5).map(|j| Spending { safeguards: 1.0, preparedness: j as f64 }).collect(),
+                    ..Levers::default()
+                },
+            });
+        }),
+        24,
+    );
+    check_matches_reference(
+        &uncertain_places(|s| {
+            let base = s.jurisdictions.clone();
+            let nj = 9;
+            s.jurisdictions = (0..nj)
+                .map(|j| {
+                    let mut x = base[j % base.len()].clone();
+                    x.name = format!("J{j}");
+                    let w = 1.0 / nj as f64;
+                    (x.share0, x.host, x.weight, x.exposure) = (w, w, w, w);
+                    x
+                })
+                .collect();
+            for p in &mut s.policies {
+                p.overrides.retain(|(j, _)| *j < nj);
+            }
+        }),
+        12,
+    );
 }

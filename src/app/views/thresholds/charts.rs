@@ -13,7 +13,6 @@ use crate::app::AppCommand;
 use crate::app::theme;
 use crate::app::views::plots;
 use crate::app::views::{ViewOut, analysis_status_ui};
-use crate::model::PARAMS;
 use crate::workspace::AnalysisView;
 use crate::workspace::analyses::Slot;
 
@@ -389,8 +388,7 @@ pub(super) fn heatmap_ui(
 }
 
 pub(super) fn world_title(key: &str) -> String {
-    let bare = key.strip_prefix("world.").unwrap_or(key);
-    match PARAMS.iter().find(|p| p.key == bare) {
+    match crate::model::params::describe_key(key) {
         Some(p) if !p.unit.is_empty() => format!("{key} ({})", p.unit),
         _ => key.to_string(),
     }

@@ -8,7 +8,6 @@ use crate::export::figures::error::FigureError;
 use crate::export::figures::input::FigureInput;
 use crate::export::figures::kind::FigureKind;
 use crate::export::figures::style::{Axis, MUTED, color};
-use crate::model::params::PARAMS;
 use crate::theme::{HAZARD, REFERENCE};
 
 pub(super) const REFERENCE_INK: RGBColor = color(REFERENCE);
@@ -24,8 +23,7 @@ pub(super) fn param_title(param: SweepParam) -> String {
 
 /// `world.KEY` with its unit, e.g. "world.hazard_threshold (log10 FLOP)".
 pub(super) fn world_title(key: &str) -> String {
-    let bare = key.strip_prefix("world.").unwrap_or(key);
-    match PARAMS.iter().find(|p| p.key == bare) {
+    match crate::model::params::describe_key(key) {
         Some(p) if !p.unit.is_empty() => format!("{key} ({})", p.unit),
         _ => key.to_string(),
     }

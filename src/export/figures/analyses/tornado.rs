@@ -13,7 +13,6 @@ use crate::export::figures::style::{
     Area, Axis, ChartSpec, Clip, DrawResult, FrameSpec, LegendItem, Style, Swatch, chart, color, dashed, text,
 };
 use crate::fmt;
-use crate::model::params::PARAMS;
 
 use super::common::{missing, value_axis};
 
@@ -74,7 +73,7 @@ impl Tornado {
             .into_iter()
             .map(|p| TornadoBar {
                 param: p.param.clone(),
-                unit: PARAMS.get(p.index).map(|i| i.unit.to_string()).unwrap_or_default(),
+                unit: crate::model::params::ParamRef::of(p.index).unit().to_string(),
                 p10: p.p10,
                 p90: p.p90,
                 low: p.low,
