@@ -67,7 +67,10 @@ fn the_open_closed_gap_is_epochs_three_to_four_months() {
     let gap = (0..steps).map(|t| 0.5 * (k[t] + k[t + 1]) - mean_cell(&r, status_quo, t, OPEN_POOL)).sum::<f64>()
         / steps as f64;
     let months = 12.0 * gap / growth;
-    assert!((3.0..=4.0).contains(&months), "the open-closed gap is {months:.2} months (gap {gap:.3} OOM, growth {growth:.3} OOM/yr)");
+    assert!(
+        (3.0..=4.0).contains(&months),
+        "the open-closed gap is {months:.2} months (gap {gap:.3} OOM, growth {growth:.3} OOM/yr)"
+    );
     let start = 12.0 * (k[0] - mean(&draws(&r, P::o0))) / growth;
     assert!((3.0..=4.5).contains(&start), "the gap at the start is {start:.2} months");
 }
@@ -100,7 +103,12 @@ fn algorithmic_progress_halves_compute_every_eight_months() {
     halving.sort_by(f64::total_cmp);
     let median = halving[halving.len() / 2];
     assert!((7.0..=9.0).contains(&median), "median halving time {median:.2} months");
-    assert!(halving[0] >= 5.0 && halving[halving.len() - 1] <= 14.0, "{:.2}..{:.2} months", halving[0], halving[halving.len() - 1]);
+    assert!(
+        halving[0] >= 5.0 && halving[halving.len() - 1] <= 14.0,
+        "{:.2}..{:.2} months",
+        halving[0],
+        halving[halving.len() - 1]
+    );
 }
 
 /// The thresholds in law, and what the model can say about models above them. The EU AI Act
@@ -120,7 +128,10 @@ fn thresholds_in_law_and_the_start_are_the_observed_ones() {
     let eu = s.jurisdictions().iter().position(|j| j.name == "EU").expect("EU");
     let status_quo = &s.policies()[s.policy_index("Status quo").expect("policy")];
     let eu_regime = status_quo.overrides.iter().find(|(j, _)| *j == eu).map(|(_, r)| r).expect("an EU override");
-    assert!(matches!(*eu_regime, Regime::Tiered { open_below: 25.0, measure: Measure::TrainingFlop, .. }), "{eu_regime:?}");
+    assert!(
+        matches!(*eu_regime, Regime::Tiered { open_below: 25.0, measure: Measure::TrainingFlop, .. }),
+        "{eu_regime:?}"
+    );
     let tiered = &s.policies()[s.policy_index("Global tiered 1e27").expect("policy")];
     assert!(flop(&tiered.default, 27.0, 28.0), "{:?}", tiered.default);
     let unilateral = &s.policies()[s.policy_index("Unilateral tiered (US, EU, UK)").expect("policy")];

@@ -254,6 +254,6 @@ fn decide_writes_the_trajectory_the_box_and_their_provenance() {
     assert_eq!(json["provenance"]["runs"], 600);
     assert_eq!(json["provenance"]["scenario_sha256"].as_str().unwrap().len(), 64);
     assert!(json["discovery"]["statement"].as_str().unwrap().contains('%'));
-    assert_eq!(json["robustness"]["options"].as_array().unwrap().len(), 4);
+    assert_eq!(json["robustness"]["options"].as_array().unwrap().len(), 5, "every policy of the baseline");
     assert!(json["value_of_information"]["evpi"].as_f64().unwrap() >= 0.0);
 }
