@@ -123,7 +123,7 @@ fn baseline_loads_runs_and_lists_every_policy() {
 fn moving_a_threshold_changes_the_results() {
     let mut h = harness(None);
     settle(&mut h);
-    let policy = 2;
+    let policy = 1;
     assert_eq!(policy_names(&h)[policy], "Global tiered 1e27");
     let before = h.state().workspace().result().unwrap().summary.policies[policy].clone();
     let job = h.state().workspace().last_job();

@@ -157,6 +157,7 @@ fn regret_is_zero_for_a_policy_best_in_every_world() {
 #[test]
 fn identical_policies_give_identical_rows_on_the_simulator() {
     let base = Scenario::built_in();
+    let twin_at = base.policies().len();
     let mut twin = base.policies()[1].clone();
     twin.name = "Twin".into();
     let s = base
@@ -177,7 +178,7 @@ fn identical_policies_give_identical_rows_on_the_simulator() {
         floor: Some(0.0),
     };
     let d = decide(&w, &spec).unwrap();
-    let (a, b) = (&d.robustness.options[1], &d.robustness.options[4]);
+    let (a, b) = (&d.robustness.options[1], &d.robustness.options[twin_at]);
     assert_eq!(b.name, "Twin");
     assert_eq!(
         (a.net_mean, a.net_se, a.regret_mean, a.regret_p95, a.regret_max, a.satisficing_share),

@@ -90,7 +90,7 @@ fn baseline_matches_scenario_md() {
     let policies: Vec<&str> = s.policies().iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         policies,
-        ["Status quo", "All open", "Global tiered 1e27", "Global closed", "Unilateral tiered (US, EU, UK)"]
+        ["Status quo", "Global tiered 1e27", "Global closed", "Unilateral tiered (US, EU, UK)", "All open"]
     );
     assert_eq!(s.model_version(), "2", "the baseline is a model-version-2 scenario");
     assert_eq!(s.reference_policy().name, "Status quo");

@@ -47,7 +47,7 @@ fn sweep_rejects_bad_arguments_with_exit_code_2() {
     invalid(&with(&["--from", "24", "--to", "30", "--max-p-catastrophe", "1.5"]), "in [0, 1]");
     invalid(
         &["sweep", &f, "--policy", "global tiered 1e27", "--from", "24", "--to", "30"],
-        "the policies are \"Status quo\", \"All open\", \"Global tiered 1e27\"",
+        "the policies are \"Status quo\", \"Global tiered 1e27\"",
     );
     invalid(
         &["sweep", &f, "--policy", "All open", "--from", "24", "--to", "30"],

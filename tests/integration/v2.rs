@@ -575,14 +575,15 @@ fn the_checker_refuses_bad_v2_keys_with_clear_messages() {
 /// v2 keys only when set; the editor's save keeps the file's comments; the model version.
 #[test]
 fn the_writer_and_the_editor_know_the_keys_and_the_model_version_follows_them() {
-    let base = Scenario::built_in();
+    let base = parse_ok(BASELINE);
     let written = base.to_toml();
     for p in V2_PARAMS {
         assert!(!written.contains(p.info().key), "{} written though left out", p.info().key);
     }
     assert!(!written.contains("measure") && !written.contains("stage_delay"));
-    for (_, text) in tierlab::model::scenario::PRESETS {
-        assert_eq!(parse_ok(text).model_version(), "1");
+    for (name, text) in tierlab::model::scenario::PRESETS {
+        let want = if *name == "baseline.toml" { "2" } else { "1" };
+        assert_eq!(parse_ok(text).model_version(), want, "{name}: the baseline is v2, the other presets v1");
     }
     let full = parse_ok(
         &every_mechanism(BASELINE).replace("default = \"closed\"", "default = { open = { stage_delay = 0.25 } }"),
@@ -630,8 +631,10 @@ fn the_writer_and_the_editor_know_the_keys_and_the_model_version_follows_them() 
 /// The provenance stamps the scenario's model version, not the engine's.
 #[test]
 fn provenance_stamps_the_scenarios_model_version() {
-    let v1 = tierlab::study::Input::built_in().provenance();
-    assert_eq!(v1.model_version, "1");
+    assert_eq!(tierlab::study::Input::built_in().provenance().model_version, "2", "the shipped baseline");
+    let v1 = parse_ok(BASELINE);
+    let source = tierlab::study::ScenarioSource::written_out(&v1, "v1.toml");
+    assert_eq!(tierlab::study::Input::new(v1, source).provenance().model_version, "1");
     let s = parse_ok(&with_world(BASELINE, "continuation_years = 5"));
     let source = tierlab::study::ScenarioSource::written_out(&s, "v2.toml");
     assert_eq!(tierlab::study::Input::new(s, source).provenance().model_version, "2");
