@@ -185,7 +185,7 @@ fn identical_policies_give_identical_rows_on_the_simulator() {
         (b.net_mean, b.net_se, b.regret_mean, b.regret_p95, b.regret_max, b.satisficing_share)
     );
     // The twin under the same event finds the same box.
-    let twin = DiscoverySpec { policy: 4, ..spec.discovery };
+    let twin = DiscoverySpec { policy: twin_at, ..spec.discovery };
     let e = discover(&w, &twin).unwrap();
     assert_eq!(e.trajectory, d.discovery.trajectory);
     assert_eq!(e.chosen_box, d.discovery.chosen_box);
