@@ -120,7 +120,7 @@ pub struct CommonRunArgs {
 pub struct SweepArgs {
     /// The scenario file (TOML), or "baseline".
     pub file: PathBuf,
-    /// The policy whose tiered regimes are swept (default: the first policy with a tiered regime).
+    /// The policy whose tiered regimes are swept (default: the first policy other than the reference with a tiered regime, else the reference if it has one).
     #[arg(long)]
     pub policy: Option<String>,
     /// open_below (moves gated_below along, keeping their gap), gated_below, or drift.

@@ -191,8 +191,9 @@ impl RunConfig {
         let policy = match args.policy.as_deref() {
             Some(name) => policy_named(s, name)?,
             None => {
-                let nj = s.jurisdictions().len();
-                s.policies().iter().position(|p| (0..nj).any(|j| p.regime_for(j).is_tiered())).ok_or_else(|| {
+                // As the app and the report choose: the first tiered policy other than the
+                // reference (a threshold is judged against the reference), else the reference.
+                crate::analysis::sweep::default_policy(s).ok_or_else(|| {
                     invalid(format!(
                         "no policy of {} has a tiered regime to sweep; the policies are {}",
                         input.source.origin,

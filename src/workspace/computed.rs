@@ -389,8 +389,8 @@ mod tests {
         let series = sim.series.clone().unwrap();
         let c = Computed::new(1, s, &input.source, &sim.results, sim.summary.clone(), series, 200, Duration::ZERO);
         assert!(c.is_final());
-        assert_eq!(c.summary.policies.len(), 4);
-        assert_eq!(c.fans.len(), 4);
+        assert_eq!(c.summary.policies.len(), s.policies().len());
+        assert_eq!(c.fans.len(), s.policies().len());
         assert_eq!(c.fans[0].len(), 4 + s.jurisdictions().len());
         assert_eq!(c.fans[0][CUM_HARM].years.len(), s.run().steps());
         assert!(c.diff.density[c.reference].is_empty());

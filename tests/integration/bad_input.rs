@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use tierlab::model::Scenario;
 
-use crate::support::{BASELINE, line_at, parse_ok, run_bin, temp_toml};
+// The checker is tested on model v1's baseline text: a valid scenario whose lines the cases below
+// edit by their exact text (the shipped baseline, a v2 scenario, is tested in scenarios.rs and v2.rs).
+use crate::support::{BASELINE_V1 as BASELINE, line_at, parse_ok, run_bin, temp_toml};
 
 /// Runs `tierlab validate` on `bytes`; asserts exit code 2 and that one line of stderr names
 /// `path` (and line `line`, when given). Returns stderr.

@@ -289,7 +289,7 @@ fn seed_and_runs_flags_override_the_file() {
     assert_eq!(json["meta"]["seed"], 42);
     assert_eq!(json["meta"]["runs"], 7);
     let (_, runs) = csv(&dir.path().join("runs.csv"));
-    assert_eq!(runs.len(), 7 * 4);
+    assert_eq!(runs.len(), 7 * tierlab::model::Scenario::built_in().policies().len());
 }
 
 /// A rate may take an unbounded distribution: `misuse_rate = lognormal(median 2, p95 5000)`

@@ -110,7 +110,7 @@ fn run_report_and_study_agree_on_summaries_series_and_the_best_threshold() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 4 * 40, "every policy's every step");
+    assert_eq!(compared, Scenario::built_in().policies().len() * 40, "every policy's every step");
 
     // The best threshold: the report's, and the one the app's Thresholds tab asks for (the same
     // sweep, the default cap (the reference policy's P(catastrophe)), the bootstrap seeded by

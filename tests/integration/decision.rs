@@ -158,6 +158,7 @@ fn regret_is_zero_for_a_policy_best_in_every_world() {
 #[test]
 fn identical_policies_give_identical_rows_on_the_simulator() {
     let base = Scenario::built_in();
+    let twin_at = base.policies().len();
     let mut twin = base.policies()[1].clone();
     twin.name = "Twin".into();
     let s = base
@@ -178,14 +179,14 @@ fn identical_policies_give_identical_rows_on_the_simulator() {
         floor: Some(0.0),
     };
     let d = decide(&w, &spec).unwrap();
-    let (a, b) = (&d.robustness.options[1], &d.robustness.options[4]);
+    let (a, b) = (&d.robustness.options[1], &d.robustness.options[twin_at]);
     assert_eq!(b.name, "Twin");
     assert_eq!(
         (a.net_mean, a.net_se, a.regret_mean, a.regret_p95, a.regret_max, a.satisficing_share),
         (b.net_mean, b.net_se, b.regret_mean, b.regret_p95, b.regret_max, b.satisficing_share)
     );
     // The twin under the same event finds the same box.
-    let twin = DiscoverySpec { policy: 4, ..spec.discovery };
+    let twin = DiscoverySpec { policy: twin_at, ..spec.discovery };
     let e = discover(&w, &twin).unwrap();
     assert_eq!(e.trajectory, d.discovery.trajectory);
     assert_eq!(e.chosen_box, d.discovery.chosen_box);
@@ -255,6 +256,6 @@ fn decide_writes_the_trajectory_the_box_and_their_provenance() {
     assert_eq!(json["provenance"]["runs"], 600);
     assert_eq!(json["provenance"]["scenario_sha256"].as_str().unwrap().len(), 64);
     assert!(json["discovery"]["statement"].as_str().unwrap().contains('%'));
-    assert_eq!(json["robustness"]["options"].as_array().unwrap().len(), 4);
+    assert_eq!(json["robustness"]["options"].as_array().unwrap().len(), 5, "every policy of the baseline");
     assert!(json["value_of_information"]["evpi"].as_f64().unwrap() >= 0.0);
 }

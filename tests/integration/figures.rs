@@ -390,7 +390,7 @@ fn binary_writes_report_and_rejects_unknown_figures() {
     // --policy must name a policy; grid flags need a tiered one.
     for (args, needle) in [
         (&["--policy", "Nope"][..], "\"Status quo\", \"Global tiered 1e27\", \"Global closed\""),
-        (&["--policy", "Status quo", "--steps", "5"], "has no tiered regime"),
+        (&["--policy", "All open", "--steps", "5"], "has no tiered regime"),
         (&["--no-analyses", "--policy", "Global closed"], "--policy"),
         (&["--steps", "1"], "from 2 to 201"),
         (&["--max-p-catastrophe", "2"], "in [0, 1]"),

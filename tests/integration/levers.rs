@@ -13,10 +13,10 @@ fn everything() -> Record {
     Record { jurisdictions: true, series_runs: u64::MAX, params: true }
 }
 
-/// The baseline (Status quo, Global tiered 1e27, Global closed, Unilateral tiered) with
-/// `extra` policies after its four.
+/// Model v1's baseline (Status quo open everywhere, Global tiered 1e27, Global closed,
+/// Unilateral tiered; tests/data/baseline_v1.toml) with `extra` policies after its four.
 fn with_policies(runs: u64, extra: Vec<Policy>) -> Scenario {
-    Scenario::built_in()
+    crate::support::parse_ok(crate::support::BASELINE_V1)
         .edited(|d| {
             d.run.runs = runs;
             d.policies.extend(extra);

@@ -5,6 +5,7 @@ mod analytic;
 #[cfg(feature = "gui")]
 mod app;
 mod bad_input;
+mod calibration;
 mod cli;
 mod consistency;
 mod decision;

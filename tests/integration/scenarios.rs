@@ -88,7 +88,11 @@ fn baseline_matches_scenario_md() {
     let share0: Vec<f64> = s.jurisdictions().iter().map(|j| j.share0).collect();
     assert_eq!(share0, [0.75, 0.15, 0.05, 0.02, 0.03]);
     let policies: Vec<&str> = s.policies().iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(policies, ["Status quo", "Global tiered 1e27", "Global closed", "Unilateral tiered (US, EU, UK)"]);
+    assert_eq!(
+        policies,
+        ["Status quo", "Global tiered 1e27", "Global closed", "Unilateral tiered (US, EU, UK)", "All open"]
+    );
+    assert_eq!(s.model_version(), "2", "the baseline is a model-version-2 scenario");
     assert_eq!(s.reference_policy().name, "Status quo");
     assert_eq!((s.run().years, s.run().steps_per_year), (10, 4));
 }

@@ -8,8 +8,12 @@ use std::process::{Command, Output};
 use tierlab::model::{P, PARAMS, Scenario};
 use tierlab::sim::{Control, Record, Results, SimOptions, simulate};
 
-/// The shipped baseline scenario, as text.
+/// The shipped baseline scenario, as text (a model-v2 scenario).
 pub const BASELINE: &str = include_str!("../../scenarios/baseline.toml");
+
+/// The baseline as it was under model version 1 (no v2 key set), kept so that the tests that
+/// pin model v1's numbers, or add v2 keys to a v1 world, keep checking model v1.
+pub const BASELINE_V1: &str = include_str!("../data/baseline_v1.toml");
 
 /// The `tierlab` binary built for this test run, started in the repository (so relative paths
 /// such as `scenarios/baseline.toml` resolve).

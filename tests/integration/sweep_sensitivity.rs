@@ -50,8 +50,8 @@ fn sweep_rejects_bad_arguments_with_exit_code_2() {
         "the policies are \"Status quo\", \"Global tiered 1e27\"",
     );
     invalid(
-        &["sweep", &f, "--policy", "Status quo", "--from", "24", "--to", "30"],
-        "policy \"Status quo\" has no tiered regime",
+        &["sweep", &f, "--policy", "All open", "--from", "24", "--to", "30"],
+        "policy \"All open\" has no tiered regime",
     );
 }
 

@@ -1,6 +1,10 @@
 //! Model v2's mechanisms (docs/MODEL.md): each at its default gives model v1's results bit
 //! for bit; each has its known value or sign; extreme conditions in the manner of system
 //! dynamics validity tests; the checker, the writer and the editor know the keys.
+//!
+//! `BASELINE` here is model v1's baseline (tests/data/baseline_v1.toml): the tests add v2 keys
+//! to a v1 world and pin v1's numbers. The shipped baseline, a v2 scenario, is
+//! `support::BASELINE`, tested at the end of this file.
 
 use rand::RngExt;
 use tierlab::model::params::V2_PARAMS;
@@ -8,7 +12,7 @@ use tierlab::model::{P, Scenario};
 use tierlab::sim::continuation::{discount_weight, expected_capped_pareto};
 use tierlab::sim::{Control, Engine, Record, Results, SimOptions, simulate};
 
-use crate::support::{BASELINE, Jur, Spec, parse_ok, sim, sim_all};
+use crate::support::{BASELINE_V1 as BASELINE, Jur, Spec, parse_ok, sim, sim_all};
 
 /// Every number a simulation records, as bits (outcomes with their continuation parts, per
 /// jurisdiction, series, parameter draws).
@@ -52,7 +56,7 @@ fn levers_preset() -> &'static str {
     tierlab::model::scenario::PRESETS.iter().find(|(n, _)| *n == "levers.toml").map(|(_, t)| *t).expect("preset")
 }
 
-/// The first two runs of the built-in baseline and of the levers preset, as model v1 computed
+/// The first two runs of the model-v1 baseline and of the levers preset, as model v1 computed
 /// them (written down from the v1 engine's runs.csv before model v2 existed; runs.csv's
 /// numbers read back as the same doubles): a v1 scenario keeps its v1 results.
 #[test]
@@ -571,14 +575,15 @@ fn the_checker_refuses_bad_v2_keys_with_clear_messages() {
 /// v2 keys only when set; the editor's save keeps the file's comments; the model version.
 #[test]
 fn the_writer_and_the_editor_know_the_keys_and_the_model_version_follows_them() {
-    let base = Scenario::built_in();
+    let base = parse_ok(BASELINE);
     let written = base.to_toml();
     for p in V2_PARAMS {
         assert!(!written.contains(p.info().key), "{} written though left out", p.info().key);
     }
     assert!(!written.contains("measure") && !written.contains("stage_delay"));
-    for (_, text) in tierlab::model::scenario::PRESETS {
-        assert_eq!(parse_ok(text).model_version(), "1");
+    for (name, text) in tierlab::model::scenario::PRESETS {
+        let want = if *name == "baseline.toml" { "2" } else { "1" };
+        assert_eq!(parse_ok(text).model_version(), want, "{name}: the baseline is v2, the other presets v1");
     }
     let full = parse_ok(
         &every_mechanism(BASELINE).replace("default = \"closed\"", "default = { open = { stage_delay = 0.25 } }"),
@@ -626,10 +631,72 @@ fn the_writer_and_the_editor_know_the_keys_and_the_model_version_follows_them() 
 /// The provenance stamps the scenario's model version, not the engine's.
 #[test]
 fn provenance_stamps_the_scenarios_model_version() {
-    let v1 = tierlab::study::Input::built_in().provenance();
-    assert_eq!(v1.model_version, "1");
+    assert_eq!(tierlab::study::Input::built_in().provenance().model_version, "2", "the shipped baseline");
+    let v1 = parse_ok(BASELINE);
+    let source = tierlab::study::ScenarioSource::written_out(&v1, "v1.toml");
+    assert_eq!(tierlab::study::Input::new(v1, source).provenance().model_version, "1");
     let s = parse_ok(&with_world(BASELINE, "continuation_years = 5"));
     let source = tierlab::study::ScenarioSource::written_out(&s, "v2.toml");
     assert_eq!(tierlab::study::Input::new(s, source).provenance().model_version, "2");
     assert_eq!(tierlab::MODEL_VERSION, "2");
+}
+
+/// The extreme conditions on the shipped baseline, a v2 scenario with every world mechanism on
+/// as shipped: no misuse, no harm; no value, no benefit; nothing leaked and nothing distilled,
+/// the public pool never moves under Global closed; with bounded losses harm within the horizon
+/// never exceeds the output at stake, nor the continuation's harm the output of its years.
+#[test]
+fn the_shipped_v2_baseline_meets_the_extreme_conditions() {
+    use crate::support::param_value;
+    let s = small(crate::support::BASELINE, 64);
+    assert_eq!(s.model_version(), "2");
+    let run = |overrides: &[(P, f64)]| {
+        let opts = SimOptions {
+            param_overrides: overrides.iter().map(|&(p, x)| (p as usize, x)).collect(),
+            record: Record { jurisdictions: true, series_runs: 64, params: true },
+            ..SimOptions::default()
+        };
+        simulate(&s, &opts, &Control::new()).expect("simulation")
+    };
+    let r = run(&[(P::misuse_rate, 0.0)]);
+    assert!(r.outcomes.iter().all(|o| o.harm == 0.0 && o.events == 0 && o.continuation_harm == 0.0));
+    assert!(r.jurisdictions.iter().all(|j| j.harm == 0.0));
+    assert!(r.outcomes.iter().any(|o| o.continuation_benefit > 0.0), "the continuation runs");
+    let r = run(&[(P::value_per_oom, 0.0)]);
+    assert!(r.outcomes.iter().all(|o| o.benefit == 0.0 && o.continuation_benefit == 0.0));
+    assert!(r.jurisdictions.iter().all(|j| j.benefit == 0.0));
+    assert!(r.outcomes.iter().any(|o| o.harm > 0.0), "harm still happens");
+    let closed = s.policy_index("Global closed").expect("policy");
+    let r = run(&[
+        (P::leak_closed, 0.0),
+        (P::leak_gated, 0.0),
+        (P::distill_lag, tierlab::model::params::DISTILL_LAG_LEFT_OUT),
+    ]);
+    let mut cell = Vec::new();
+    for i in 0..r.n_runs() {
+        let o0 = param_value(&s, &r, i, P::o0);
+        assert_eq!(r.outcome(i, closed).open_pool_end, o0, "run {i}");
+    }
+    for t in 0..r.steps {
+        r.series_cell(closed, t, 1, &mut cell);
+        for (i, &x) in cell.iter().enumerate() {
+            assert_eq!(x, param_value(&s, &r, i, P::o0) as f32, "step {t}, run {i}");
+        }
+    }
+    // Heavy misuse against a small output: the bound binds.
+    let output = 100.0;
+    let r = run(&[(P::misuse_rate, 2000.0), (P::world_output, output)]);
+    let years = f64::from(s.run().years);
+    let mut bound = 0;
+    for i in 0..r.n_runs() {
+        let continuation = param_value(&s, &r, i, P::continuation_years);
+        for p in 0..s.policies().len() {
+            let o = r.outcome(i, p);
+            let within = o.harm - o.continuation_harm;
+            assert!(within <= output * years * (1.0 + 1e-12), "{o:?}");
+            assert!(o.continuation_harm <= output * continuation * (1.0 + 1e-12), "{o:?}");
+            bound += usize::from(within > 0.5 * output * years * (-0.07 * years).exp());
+        }
+    }
+    assert!(bound > 0, "the bound binds in some runs");
 }
