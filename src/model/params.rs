@@ -219,10 +219,10 @@ params! {
         "judgment";
     world_output => "world_output", "Y_out", "$B/yr", Range::Positive, Economics, (10_000.0, 1_000_000.0),
         "World output per year: misuse can destroy at most this much per simulated year in all, and lost output yields no benefit. Left out, losses are unbounded.",
-        "judgment";
+        "IMF World Economic Outlook: world GDP about $105T (2023) and $110T (2024)";
     algorithmic_progress => "algorithmic_progress", "a", "OOM/yr", Range::NonNegative, Capability, (0.0, 1.0),
         "Yearly gain in effective compute from better algorithms, on top of growth; ceilings stated in training FLOP rise by it.",
-        "judgment";
+        "Ho et al. 2024 (Epoch AI): compute for a given language-model performance halves about every 8 months (95% CI 5-14), about 0.4 OOM/yr";
     leak_public_share => "leak_public_share", "p_pub", "probability", Range::Probability, Misuse, (0.0, 1.0),
         "Chance that leaked weights are posted for anyone; otherwise only misusers get them.",
         "judgment";

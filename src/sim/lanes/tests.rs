@@ -223,8 +223,17 @@ fn lanes_match_the_per_run_reference_with_every_v2_mechanism_and_every_lever() {
 fn the_v2_path_with_its_mechanisms_off_is_v1_bit_for_bit() {
     use crate::model::regime::Measure;
     use crate::model::{Levers, Policy, Regime};
-    let mut scenarios: Vec<Scenario> =
-        crate::model::scenario::PRESETS.iter().map(|(n, t)| Scenario::parse(t, n).unwrap()).collect();
+    // Model v1's scenarios: the presets that are still version 1 and model v1's baseline (the
+    // built-in baseline is a version-2 scenario, whose mechanisms are on).
+    let v1_baseline =
+        Scenario::parse(include_str!("../../../tests/data/baseline_v1.toml"), "baseline_v1.toml").unwrap();
+    let mut scenarios: Vec<Scenario> = crate::model::scenario::PRESETS
+        .iter()
+        .map(|(n, t)| Scenario::parse(t, n).unwrap())
+        .filter(|s| s.model_version() == "1")
+        .chain(std::iter::once(v1_baseline.clone()))
+        .collect();
+    assert!(scenarios.len() >= 2, "model v1's baseline and at least one v1 preset");
     let flop = Regime::Tiered {
         open_below: 26.9,
         gated_below: 27.4,
@@ -232,7 +241,7 @@ fn the_v2_path_with_its_mechanisms_off_is_v1_bit_for_bit() {
         measure: Measure::TrainingFlop,
         stage_delay: 0.0,
     };
-    let with_flop = Scenario::built_in()
+    let with_flop = v1_baseline
         .edited(|d| {
             d.policies.push(Policy {
                 name: "Training FLOP".into(),
