@@ -593,11 +593,12 @@ fn analysis_figures_render_with_sidecars_and_are_skipped_without_data() {
     assert_eq!(curves["data"]["param"], "open_below");
     let best = st.study.best_threshold.as_ref().and_then(|b| b.best.as_ref()).expect("a best threshold");
     assert!(close(num(&curves["data"]["best_threshold"]["best"]["value"]), best.value));
-    // The default cap: no riskier than the policy as it stands.
+    // The default cap: no riskier than the reference policy.
     assert_eq!(
         st.study.best_threshold.as_ref().map(|b| b.constraint.max_p_catastrophe),
-        Some(Some(sw.current.p_catastrophe))
+        Some(tierlab::analysis::sweep::reference_cap(sw).map(|point| point.p_catastrophe))
     );
+    assert!(tierlab::analysis::sweep::reference_cap(sw).is_some(), "the swept policy is not the reference policy");
     assert!(best.p_catastrophe <= sw.current.p_catastrophe);
 
     let front = prepare(FigureKind::Frontier, &input).expect("frontier").sidecar();

@@ -10,7 +10,7 @@ use tierlab::model::params::{attr, jurisdiction_param};
 use tierlab::model::{Dist, Scenario};
 use tierlab::sim::{Control, Record};
 
-use crate::support::{BASELINE, bin, parse_ok, read, sim, temp_toml};
+use crate::support::{BASELINE, BASELINE_V1, bin, parse_ok, read, sim, temp_toml};
 
 /// The built-in scenario with the US's `api_access` (the line `api_access = 0.85` of its
 /// first jurisdiction) replaced by `value`.
@@ -195,9 +195,12 @@ fn params_csv_holds_the_attributes_draws_within_their_support_under_its_key() {
 }
 
 /// One jurisdiction (everything sums to 1 trivially), the world's parameters fixed at their
-/// central values, `api_access` as given.
+/// central values, `api_access` as given; on model v1's baseline, where a closed world's
+/// benefit comes through APIs alone (v2's distillation would carry the frontier to the
+/// public pool regardless of API access).
 fn one_place(api_access: Dist) -> Scenario {
-    Scenario::built_in()
+    Scenario::parse(BASELINE_V1, "baseline_v1.toml")
+        .expect("model v1's baseline")
         .edited(|d| {
             d.run.runs = 2000;
             d.jurisdictions.truncate(1);
