@@ -316,6 +316,39 @@ impl Outcome {
     pub fn net(&self) -> f64 {
         self.benefit - self.harm - self.spending
     }
+
+    /// The real-valued fields in one fixed order: the exact binary form's (`Results::write_to`)
+    /// and what a bit-for-bit comparison compares.
+    pub fn reals(&self) -> [f64; 8] {
+        [
+            self.benefit,
+            self.harm,
+            self.max_event,
+            self.open_pool_end,
+            self.hazard_year,
+            self.spending,
+            self.continuation_benefit,
+            self.continuation_harm,
+        ]
+    }
+
+    /// The outcome whose [`Outcome::reals`] are `x`, with its counts.
+    pub fn from_reals(x: [f64; 8], events: u32, catastrophes: u32) -> Outcome {
+        let [benefit, harm, max_event, open_pool_end, hazard_year, spending, continuation_benefit, continuation_harm] =
+            x;
+        Outcome {
+            benefit,
+            harm,
+            max_event,
+            open_pool_end,
+            hazard_year,
+            events,
+            catastrophes,
+            spending,
+            continuation_benefit,
+            continuation_harm,
+        }
+    }
 }
 
 /// Per-jurisdiction results of one run for one policy.

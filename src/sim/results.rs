@@ -118,17 +118,7 @@ impl Results {
             put_u64(w, x)?;
         }
         for o in &self.outcomes {
-            let values = [
-                o.benefit,
-                o.harm,
-                o.max_event,
-                o.open_pool_end,
-                o.hazard_year,
-                o.spending,
-                o.continuation_benefit,
-                o.continuation_harm,
-            ];
-            put_f64s(w, values.into_iter())?;
+            put_f64s(w, o.reals().into_iter())?;
             put_u64(w, u64::from(o.events) | (u64::from(o.catastrophes) << 32))?;
         }
         for j in &self.jurisdictions {
@@ -170,29 +160,8 @@ impl Results {
             for v in &mut x {
                 *v = get_f64(r)?;
             }
-            let [
-                benefit,
-                harm,
-                max_event,
-                open_pool_end,
-                hazard_year,
-                spending,
-                continuation_benefit,
-                continuation_harm,
-            ] = x;
             let counts = get_u64(r)?;
-            outcomes.push(Outcome {
-                benefit,
-                harm,
-                max_event,
-                open_pool_end,
-                hazard_year,
-                events: counts as u32,
-                catastrophes: (counts >> 32) as u32,
-                spending,
-                continuation_benefit,
-                continuation_harm,
-            });
+            outcomes.push(Outcome::from_reals(x, counts as u32, (counts >> 32) as u32));
         }
         let mut jurisdictions = Vec::with_capacity(n_jur as usize);
         for _ in 0..n_jur {

@@ -19,19 +19,7 @@ use crate::support::{BASELINE_V1 as BASELINE, Jur, Spec, parse_ok, sim, sim_all}
 fn bits(r: &Results) -> Vec<u64> {
     let mut out = Vec::new();
     for o in &r.outcomes {
-        out.extend(
-            [
-                o.benefit,
-                o.harm,
-                o.max_event,
-                o.open_pool_end,
-                o.hazard_year,
-                o.spending,
-                o.continuation_benefit,
-                o.continuation_harm,
-            ]
-            .map(f64::to_bits),
-        );
+        out.extend(o.reals().map(f64::to_bits));
         out.push(u64::from(o.events) << 32 | u64::from(o.catastrophes));
     }
     for j in &r.jurisdictions {
