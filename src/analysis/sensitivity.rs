@@ -500,7 +500,7 @@ impl SensitivityLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Dist, N_PARAMS, P};
+    use crate::model::{Dist, P};
     use crate::sim::rng::mix64;
     use crate::sim::{Control, Engine, SimError, SimOptions, simulate_engine};
     use std::sync::Arc;
@@ -582,9 +582,7 @@ mod tests {
             .edited(|d| {
                 d.run.runs = runs;
                 d.run.years = 5;
-                for i in 0..N_PARAMS {
-                    d.world[i] = Dist::Fixed(d.world[i].central());
-                }
+                d.fix_every_input();
                 d.world[P::hazard_threshold as usize] = Dist::Fixed(24.0);
                 d.world[P::severity_per_oom as usize] = Dist::Fixed(0.0);
                 d.world[P::tail_alpha as usize] = Dist::Fixed(3.0);
@@ -644,7 +642,7 @@ mod tests {
         };
         let with = prepare(Scenario::parse(&text, "test").unwrap());
         let without = prepare(Scenario::built_in());
-        assert_eq!(with.correlations().len(), 2);
+        assert_eq!(with.correlations().len(), without.correlations().len() + 2);
         let opts = SimOptions { record: Record { params: true, ..Record::default() }, ..SimOptions::default() };
         let a = crate::sim::simulate(&with, &opts, &Control::new()).unwrap();
         let b = crate::sim::simulate(&without, &opts, &Control::new()).unwrap();
@@ -697,9 +695,7 @@ mod tests {
         let s = Scenario::built_in()
             .edited(|d| {
                 d.run.runs = 10;
-                for i in 0..N_PARAMS {
-                    d.world[i] = Dist::Fixed(d.world[i].central());
-                }
+                d.fix_every_input();
             })
             .unwrap();
         let err = sensitivity(&s, &SensitivitySpec::new(0, Output::Net), &Control::new()).unwrap_err();

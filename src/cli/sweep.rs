@@ -59,7 +59,7 @@ pub(super) fn header_lines(input: &Input, p: &Provenance, what: &str) {
 
 fn print_sweep(input: &Input, p: &Provenance, sw: &Sweep, best: &BestThreshold) {
     let key = sw.param.key();
-    header_lines(input, p, &format!("Sweep of {key} ({}) in policy \"{}\"", sw.param.unit(), sw.policy));
+    header_lines(input, p, &format!("Sweep of {key} ({}) in policy \"{}\"", sw.unit(), sw.policy));
     println!(
         "{:>11}  {:>16}  {:>8}  {:>8}  {:>20}  {:>8}  {:>9}  {:>6}  {:>9}  {:>16}  {:>9}",
         key,

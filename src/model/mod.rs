@@ -18,6 +18,6 @@ pub use correlation::Correlation;
 pub use dist::Dist;
 pub use error::{Issue, ScenarioError};
 pub use params::{N_PARAMS, P, PARAMS};
-pub use regime::{Evaluation, Levers, Policy, Regime, Signpost, Spending, Trigger};
+pub use regime::{Evaluation, Levers, Measure, Policy, Regime, Signpost, Spending, Trigger};
 pub use scenario::{Jurisdiction, RunSpec, Scenario, ScenarioDraft};
 pub use write::{dist_to_toml, regime_to_toml};

@@ -106,10 +106,10 @@ macro_rules! params {
 }
 
 params! {
-    k0 => "k0", "K(0)", "log10 FLOP", Range::Any, Capability, (24.0, 30.0),
+    k0 => "k0", "K(0)", "log10 effective FLOP", Range::Any, Capability, (24.0, 30.0),
         "Capability of the frontier model at the start, as log10 of its training compute.",
         "Epoch AI: frontier training compute late 2026";
-    o0 => "o0", "O(0)", "log10 FLOP", Range::Any, Capability, (24.0, 30.0),
+    o0 => "o0", "O(0)", "log10 effective FLOP", Range::Any, Capability, (24.0, 30.0),
         "Most capable model whose weights are public at the start (the open pool).",
         "Epoch AI: best open models reach similar capability with about 10x less compute";
     growth => "growth", "g", "OOM/yr", Range::NonNegative, Capability, (0.0, 1.5),
@@ -133,7 +133,7 @@ params! {
     openness_gap_ref => "openness_gap_ref", "gap_ref", "OOM", Range::Positive, Capability, (0.1, 5.0),
         "Frontier-to-open-pool gap at which openness theta falls to zero.",
         "judgment";
-    hazard_threshold => "hazard_threshold", "H", "log10 FLOP", Range::Any, Misuse, (25.0, 31.0),
+    hazard_threshold => "hazard_threshold", "H", "log10 effective FLOP", Range::Any, Misuse, (25.0, 31.0),
         "Capability at which a model gives serious uplift to misuse (midpoint of the hazard curve).",
         "judgment; uplift studies range from none (RAND 2024) to 2.5-4x (2025-26)";
     hazard_width => "hazard_width", "w", "OOM", Range::Positive, Misuse, (0.05, 2.0),
@@ -172,7 +172,7 @@ params! {
     value_per_oom => "value_per_oom", "W", "$B/yr per OOM", Range::Positive, Benefits, (50.0, 3000.0),
         "Yearly value of one order of magnitude of capability above k_base at full adoption (world weight 1).",
         "generative AI value estimates of $2.6-4.4T per year at scale";
-    k_base => "k_base", "k_base", "log10 FLOP", Range::Any, Benefits, (18.0, 26.0),
+    k_base => "k_base", "k_base", "log10 effective FLOP", Range::Any, Benefits, (18.0, 26.0),
         "Capability below which a model adds no economic value.",
         "judgment";
     bass_p => "bass_p", "p", "per yr", Range::NonNegative, Benefits, (0.0, 0.3),

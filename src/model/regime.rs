@@ -44,6 +44,22 @@ impl Measure {
         }
     }
 
+    /// The unit of a threshold stated in this measure, for labels: "training FLOP" (what a
+    /// law counts) or "effective FLOP" (training FLOP at the start's algorithms, the model's
+    /// capability scale).
+    pub fn flop_unit(self) -> &'static str {
+        match self {
+            Measure::Effective => "effective FLOP",
+            Measure::TrainingFlop => "training FLOP",
+        }
+    }
+
+    /// A threshold's unit when it may be in either measure: the measure's, or plain "FLOP"
+    /// when unknown or mixed (a policy whose tiered regimes measure differently).
+    pub fn flop_unit_of(measure: Option<Measure>) -> &'static str {
+        measure.map_or("FLOP", Measure::flop_unit)
+    }
+
     pub fn from_keyword(s: &str) -> Option<Measure> {
         match s {
             "effective" => Some(Measure::Effective),
@@ -113,8 +129,8 @@ impl Regime {
         }
     }
 
-    /// Label for tables and the app: "open", "closed", "tiered 1e27/1e28", with model v2's
-    /// measure and stage delay where set.
+    /// Label for tables and the app: "open", "closed", "tiered 1e27/1e28 training FLOP", with
+    /// the thresholds' unit, the drift and model v2's stage delay where set.
     pub fn label(self) -> String {
         let staged = |d: f64| if d != 0.0 { format!(", staged {d} yr") } else { String::new() };
         match self {
@@ -122,12 +138,10 @@ impl Regime {
             Regime::OpenStaged { stage_delay } => format!("open{}", staged(stage_delay)),
             Regime::Closed => "closed".into(),
             Regime::Tiered { open_below, gated_below, drift, measure, stage_delay } => {
-                let mut s = format!("tiered {}/{}", fmt::flop(open_below), fmt::flop(gated_below));
+                let mut s =
+                    format!("tiered {}/{} {}", fmt::flop(open_below), fmt::flop(gated_below), measure.flop_unit());
                 if drift != 0.0 {
                     s.push_str(&format!(", drift {drift:+} OOM/yr"));
-                }
-                if measure == Measure::TrainingFlop {
-                    s.push_str(", training FLOP");
                 }
                 s.push_str(&staged(stage_delay));
                 s
@@ -318,6 +332,18 @@ impl Policy {
             self.overrides.push((jurisdiction, regime));
             self.overrides.sort_by_key(|(j, _)| *j);
         }
+    }
+
+    /// What the policy's tiered regimes measure, when they all measure the same (None when it
+    /// has no tiered regime or they differ); labels of its thresholds say this unit.
+    pub fn threshold_measure(&self) -> Option<Measure> {
+        let mut measures =
+            std::iter::once(&self.default).chain(self.overrides.iter().map(|(_, r)| r)).filter_map(|r| match r {
+                Regime::Tiered { measure, .. } => Some(*measure),
+                _ => None,
+            });
+        let first = measures.next()?;
+        measures.all(|m| m == first).then_some(first)
     }
 
     /// Applies `f` to every tiered regime of the policy (default and overrides).

@@ -88,6 +88,11 @@ impl Jurisdiction {
         self.uncertain[k] = if d.is_fixed() { None } else { Some(d) };
     }
 
+    /// Every attribute fixed at its central value.
+    pub fn fix_attributes(&mut self) {
+        self.uncertain = Default::default();
+    }
+
     /// Whether some attribute is uncertain.
     pub fn has_uncertain(&self) -> bool {
         self.uncertain.iter().any(Option::is_some)
@@ -348,6 +353,19 @@ impl Scenario {
 }
 
 impl ScenarioDraft {
+    /// Every input fixed at its central value (world parameters and jurisdiction
+    /// attributes), and so no correlations: one deterministic world per run but for the
+    /// events. What a "no uncertainty" analysis or test starts from.
+    pub fn fix_every_input(&mut self) {
+        for x in &mut self.world {
+            *x = Dist::Fixed(x.central());
+        }
+        for j in &mut self.jurisdictions {
+            j.fix_attributes();
+        }
+        self.correlations.clear();
+    }
+
     /// The reference policy, if the draft's index points at one.
     pub fn reference_policy(&self) -> Option<&Policy> {
         self.policies.get(self.run.reference)

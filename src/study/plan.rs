@@ -356,9 +356,7 @@ mod tests {
 
         let fixed = Scenario::built_in()
             .edited(|d| {
-                for x in &mut d.world {
-                    *x = crate::model::Dist::Fixed(x.central());
-                }
+                d.fix_every_input();
             })
             .unwrap();
         let plan = StudyPlan::default_for(&fixed);

@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
-use tierlab::model::{PARAMS, Scenario};
+use tierlab::model::Scenario;
 
 use crate::support::{BASELINE, baseline_file, read, run_bin, temp_toml};
 
@@ -178,7 +178,7 @@ fn run_files_hold_one_row_per_run_policy_and_jurisdiction() {
     }
 
     let (_, params) = csv(&out.join("params.csv"));
-    let uncertain: Vec<String> = s.uncertain_params().iter().map(|&i| format!("world.{}", PARAMS[i].key)).collect();
+    let uncertain: Vec<String> = s.uncertain_params().iter().map(|&i| s.param_key(i)).collect();
     assert_eq!(params.len(), RUNS * uncertain.len());
     for (k, row) in params.iter().enumerate() {
         assert_eq!(row[0], (k / uncertain.len()).to_string());

@@ -697,9 +697,11 @@ fn study_report_has_every_figure_and_the_analysis_sections() {
         assert!(html.contains(&format!("<th>{header}</th>")), "{header}");
     }
     // The sensitivity table's rows (the value-of-information table after it lists parameters too).
-    let rows = html.split("Scenario discovery").next().expect("html").matches("<td>world.").count();
+    let table = html.split("Scenario discovery").next().expect("html");
+    let rows = table.matches("<td>world.").count() + table.matches("<td>jurisdiction.").count();
     assert_eq!(rows, se.params.len().min(tierlab::export::report::SENSITIVITY_ROWS), "top rows only");
-    assert!(html.contains("log10 FLOP") && html.contains("$B"), "units");
+    // Thresholds say their unit: training FLOP (as laws count) or effective FLOP.
+    assert!(html.contains("log10 training FLOP") && html.contains("$B"), "units");
     for kind in ANALYSIS_KINDS {
         assert!(md.contains(&format!("](figures/{}.svg)", kind.name())), "md links {kind}");
     }

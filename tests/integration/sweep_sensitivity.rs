@@ -198,7 +198,7 @@ fn sensitivity_ranks_by_swing_and_writes_the_worst_runs() {
     assert!(lines.next().unwrap().starts_with("param,spearman,prcc,low,high,swing"));
     let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
     assert_eq!(rows.len(), tierlab::model::Scenario::built_in().uncertain_params().len());
-    assert!(rows.iter().all(|r| r[0].starts_with("world.")));
+    assert!(rows.iter().all(|r| r[0].starts_with("world.") || r[0].starts_with("jurisdiction.")));
     let swings: Vec<f64> = rows.iter().map(|r| r[5].parse().unwrap()).collect();
     assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
     let json: serde_json::Value =

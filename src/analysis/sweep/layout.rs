@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use crate::model::params::PARAMS;
-use crate::model::{Policy, Regime, Scenario};
+use crate::model::{Measure, Policy, Regime, Scenario};
 use crate::sim::{Outcome, Record, Results};
 
 use super::super::robustness::robustness;
@@ -22,6 +22,7 @@ pub struct SweepLayout {
     spec: SweepSpec,
     policies: Vec<Policy>,
     policy_name: String,
+    measure: Option<Measure>,
     baseline_name: String,
     n_points: usize,
     current_value: f64,
@@ -130,6 +131,7 @@ impl SweepLayout {
         Sweep {
             policy: self.policy_name.clone(),
             param: self.spec.param,
+            measure: self.measure,
             reference: self.baseline_name.clone(),
             runs,
             seed,
@@ -155,6 +157,7 @@ impl SweepLayout {
         Sweep2d {
             policy: self.policy_name.clone(),
             param: self.spec.param,
+            measure: self.measure,
             param2: axis.key(),
             reference: self.baseline_name.clone(),
             runs,
@@ -204,6 +207,7 @@ fn layout(scenario: &Scenario, spec: &SweepSpec) -> Result<SweepLayout, SweepErr
         spec: spec.clone(),
         policies,
         policy_name: policy.name.clone(),
+        measure: policy.threshold_measure(),
         baseline_name,
         n_points: spec.values.len(),
         current_value,

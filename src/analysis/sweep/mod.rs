@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::params::{PARAMS, param_index};
 use crate::model::suggest;
-use crate::model::{Policy, Regime};
+use crate::model::{Measure, Policy, Regime};
 
 use super::robustness::Robustness;
 
@@ -87,19 +87,22 @@ impl SweepParam {
         }
     }
 
-    pub fn unit(self) -> &'static str {
+    /// The unit of the parameter's values; a ceiling's says what the swept policy's
+    /// thresholds measure (`measure`: training or effective FLOP, None for mixed or unknown).
+    pub fn unit(self, measure: Option<Measure>) -> String {
         match self {
-            SweepParam::OpenBelow | SweepParam::GatedBelow => "log10 FLOP",
-            SweepParam::Drift => "OOM/yr",
+            SweepParam::OpenBelow | SweepParam::GatedBelow => format!("log10 {}", Measure::flop_unit_of(measure)),
+            SweepParam::Drift => "OOM/yr".into(),
         }
     }
 
-    /// A value of the parameter with its unit: "27.167 log10 FLOP (1.5e27 FLOP)" or
-    /// "0.1 OOM/yr".
-    pub fn label(self, x: f64) -> String {
+    /// A value of the parameter with its unit: "27.167 log10 training FLOP (1.5e27 training
+    /// FLOP)" or "0.1 OOM/yr".
+    pub fn label(self, x: f64, measure: Option<Measure>) -> String {
         match self {
             SweepParam::OpenBelow | SweepParam::GatedBelow => {
-                format!("{} log10 FLOP ({} FLOP)", crate::fmt::grid(x), crate::fmt::flop(x))
+                let unit = Measure::flop_unit_of(measure);
+                format!("{} log10 {unit} ({} {unit})", crate::fmt::grid(x), crate::fmt::flop(x))
             }
             SweepParam::Drift => format!("{} OOM/yr", crate::fmt::grid(x)),
         }
@@ -280,6 +283,9 @@ impl PerRun {
 pub struct Sweep {
     pub policy: String,
     pub param: SweepParam,
+    /// What the policy's thresholds measure (for their unit in labels).
+    #[serde(skip)]
+    pub measure: Option<Measure>,
     /// The reference policy's name (files call it the baseline).
     #[serde(rename = "baseline")]
     pub reference: String,
@@ -303,6 +309,16 @@ pub struct Sweep {
 }
 
 impl Sweep {
+    /// The swept parameter's unit (see [`SweepParam::unit`]).
+    pub fn unit(&self) -> String {
+        self.param.unit(self.measure)
+    }
+
+    /// A value of the swept parameter with its unit (see [`SweepParam::label`]).
+    pub fn label(&self, x: f64) -> String {
+        self.param.label(x, self.measure)
+    }
+
     pub fn values(&self) -> Vec<f64> {
         self.points.iter().map(|p| p.value).collect()
     }
@@ -338,6 +354,9 @@ pub struct Cell2d {
 pub struct Sweep2d {
     pub policy: String,
     pub param: SweepParam,
+    /// What the policy's thresholds measure (for their unit in labels).
+    #[serde(skip)]
+    pub measure: Option<Measure>,
     /// `world.KEY`.
     pub param2: String,
     /// The reference policy's name (files call it the baseline).
@@ -354,6 +373,16 @@ pub struct Sweep2d {
 }
 
 impl Sweep2d {
+    /// The swept parameter's unit (see [`SweepParam::unit`]).
+    pub fn unit(&self) -> String {
+        self.param.unit(self.measure)
+    }
+
+    /// A value of the swept parameter with its unit (see [`SweepParam::label`]).
+    pub fn label(&self, x: f64) -> String {
+        self.param.label(x, self.measure)
+    }
+
     pub fn cell(&self, i: usize, i2: usize) -> &Cell2d {
         &self.cells[i2 * self.values.len() + i]
     }

@@ -250,6 +250,7 @@ fn a_best_value_at_either_end_of_the_grid_is_flagged() {
     let sweep_of = |values: &[f64]| Sweep {
         policy: "p".into(),
         param: SweepParam::OpenBelow,
+        measure: None,
         reference: "b".into(),
         runs: 1,
         seed: 1,

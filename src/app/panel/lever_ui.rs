@@ -59,7 +59,7 @@ fn evaluation_ui(ui: &mut Ui, levers: &mut Levers, cmds: &mut Vec<AppCommand>) {
                 0.0..=5.0,
                 0.01,
                 " OOM",
-                "Spread of the evaluation error, in orders of magnitude of training compute (log10 FLOP)",
+                "Spread of the evaluation error, in orders of magnitude of capability (log10 effective FLOP)",
                 cmds,
             );
             ui.label("bias");
@@ -160,7 +160,7 @@ fn triggers_ui(ui: &mut Ui, levers: &mut Levers, cmds: &mut Vec<AppCommand>) {
                     }
                 })
                 .response
-                .on_hover_text("catastrophe: the first event of at least catastrophe_threshold; harm_above: cumulative undiscounted harm ($B); open_pool_above: the open pool's capability (log10 FLOP); year: years from the start");
+                .on_hover_text("catastrophe: the first event of at least catastrophe_threshold; harm_above: cumulative undiscounted harm ($B); open_pool_above: the open pool's capability (log10 effective FLOP); year: years from the start");
                 if t.when != before {
                     cmds.push(AppCommand::Edited { immediate: true });
                 }

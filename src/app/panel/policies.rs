@@ -4,7 +4,7 @@
 use egui::{RichText, Ui};
 
 use crate::model::scenario::MAX_POLICIES;
-use crate::model::{Policy, Regime, ScenarioDraft};
+use crate::model::{Measure, Policy, Regime, ScenarioDraft};
 
 use super::note_edit;
 use crate::app::AppCommand;
@@ -15,13 +15,19 @@ pub const THRESHOLD_SPAN: (f64, f64) = (24.0, 31.0);
 /// Span of the drift slider (OOM per year).
 pub const DRIFT_SPAN: (f64, f64) = (-0.5, 1.0);
 
-/// "27.0 (1e27 FLOP)", "26.95 (8.9e26 FLOP)": the value at the sliders' resolution, and the
-/// FLOP of that same value.
-pub fn threshold_text(k: f64) -> String {
+/// "27.0 (1e27 training FLOP)", "26.95 (8.9e26 effective FLOP)": the value at the sliders'
+/// resolution, and the FLOP of that same value in the threshold's unit.
+pub fn threshold_text(k: f64, measure: Measure) -> String {
     let k = snap(k, THRESHOLD_STEP);
     let log10 = if (k * 10.0 - (k * 10.0).round()).abs() < 1e-9 { format!("{k:.1}") } else { format!("{k:.2}") };
-    format!("{log10} ({} FLOP)", crate::fmt::flop(k))
+    format!("{log10} ({} {})", crate::fmt::flop(k), measure.flop_unit())
 }
+
+const MEASURE_HELP: &str = "What the thresholds count. Training FLOP: the compute spent to train a model, as \
+laws state thresholds (EU AI Act: 1e25); as algorithms improve, a model under a fixed training-FLOP line is \
+ever more capable, so on the capability scale the line rises by algorithmic_progress a year. Effective \
+FLOP: training FLOP at today's algorithms, the model's capability scale; the line stays where it is (plus \
+drift). The two agree at the start and when algorithmic_progress is 0.";
 
 pub fn ui(ui: &mut Ui, s: &mut ScenarioDraft, cmds: &mut Vec<AppCommand>) {
     let n = s.policies.len();
@@ -226,10 +232,29 @@ fn regime_ui(ui: &mut Ui, id: &str, r: &mut Regime, label: egui::Id, cmds: &mut 
 
 /// Threshold and drift sliders of a tiered regime; returns whether it changed.
 fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
-    let Regime::Tiered { open_below, gated_below, drift, .. } = r else {
+    let Regime::Tiered { open_below, gated_below, drift, measure, .. } = r else {
         return false;
     };
-    let before = (*open_below, *gated_below, *drift);
+    let before = (*open_below, *gated_below, *drift, *measure);
+    ui.horizontal(|ui| {
+        let label = ui.label("thresholds in").on_hover_text(MEASURE_HELP);
+        let mut chosen = *measure;
+        egui::ComboBox::from_id_salt(ui.scope_id().with("measure"))
+            .selected_text(chosen.flop_unit())
+            .show_ui(ui, |ui| {
+                for m in [Measure::TrainingFlop, Measure::Effective] {
+                    ui.selectable_value(&mut chosen, m, m.flop_unit()).on_hover_text(MEASURE_HELP);
+                }
+            })
+            .response
+            .labelled_by(label.id)
+            .on_hover_text(MEASURE_HELP);
+        if chosen != *measure {
+            *measure = chosen;
+            cmds.push(AppCommand::Edited { immediate: true });
+        }
+    });
+    let unit = *measure;
     let parse = |t: &str| t.split_whitespace().next().and_then(|x| x.parse::<f64>().ok());
     ui.spacing_mut().slider_width = (ui.available_width() - 240.0).clamp(80.0, 260.0);
     // Which ceiling the last drag pushed along with the other, to say so while it holds.
@@ -239,11 +264,14 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
             egui::Slider::new(open_below, THRESHOLD_SPAN.0..=THRESHOLD_SPAN.1)
                 .clamping(egui::SliderClamping::Never)
                 .step_by(THRESHOLD_STEP)
-                .custom_formatter(|v, _| threshold_text(v))
+                .custom_formatter(|v, _| threshold_text(v, unit))
                 .custom_parser(parse)
                 .text("open below"),
         )
-        .on_hover_text("Models below this capability may be released as open weights (log10 training FLOP)");
+        .on_hover_text(format!(
+            "Models below this capability may be released as open weights (log10 {})",
+            unit.flop_unit()
+        ));
     if r1.changed() {
         // One value, one text: the slider's resolution, no float noise in the saved file.
         *open_below = snap(*open_below, THRESHOLD_STEP);
@@ -258,13 +286,14 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
             egui::Slider::new(gated_below, THRESHOLD_SPAN.0..=THRESHOLD_SPAN.1)
                 .clamping(egui::SliderClamping::Never)
                 .step_by(THRESHOLD_STEP)
-                .custom_formatter(|v, _| threshold_text(v))
+                .custom_formatter(|v, _| threshold_text(v, unit))
                 .custom_parser(parse)
                 .text("gated below"),
         )
-        .on_hover_text(
-            "Models below this capability may go to vetted researchers; above it, API-only (log10 training FLOP)",
-        );
+        .on_hover_text(format!(
+            "Models below this capability may go to vetted researchers; above it, API-only (log10 {})",
+            unit.flop_unit()
+        ));
     if r2.changed() {
         *gated_below = snap(*gated_below, THRESHOLD_STEP);
         if *gated_below < *open_below {
@@ -280,11 +309,11 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
             let text = match which {
                 Pushed::Gated => format!(
                     "“gated below” moved up to {} with it: the gated ceiling cannot be below the open one.",
-                    threshold_text(*gated_below)
+                    threshold_text(*gated_below, unit)
                 ),
                 Pushed::Open => format!(
                     "“open below” moved down to {} with it: the open ceiling cannot be above the gated one.",
-                    threshold_text(*open_below)
+                    threshold_text(*open_below, unit)
                 ),
             };
             ui.label(RichText::new(text).small().color(crate::app::theme::warning(ui.visuals().dark_mode)));
@@ -305,7 +334,7 @@ fn tiered_ui(ui: &mut Ui, r: &mut Regime, cmds: &mut Vec<AppCommand>) -> bool {
         *drift = snap(*drift, 0.01);
     }
     note_edit(&r3, cmds);
-    (*open_below, *gated_below, *drift) != before
+    (*open_below, *gated_below, *drift, *measure) != before
 }
 
 /// The ceiling a drag of the other pushed along.
@@ -322,11 +351,12 @@ mod tests {
 
     #[test]
     fn threshold_labels_show_log10_and_flop() {
-        assert_eq!(threshold_text(27.0), "27.0 (1e27 FLOP)");
-        assert_eq!(threshold_text(26.5), "26.5 (3.2e26 FLOP)");
+        let t = Measure::TrainingFlop;
+        assert_eq!(threshold_text(27.0, t), "27.0 (1e27 training FLOP)");
+        assert_eq!(threshold_text(26.5, Measure::Effective), "26.5 (3.2e26 effective FLOP)");
         // One value, one text: 26.95 is not "27.0 (1e27 FLOP)".
-        assert_eq!(threshold_text(26.95), "26.95 (8.9e26 FLOP)");
-        assert_eq!(threshold_text(26.950000000000003), "26.95 (8.9e26 FLOP)");
+        assert_eq!(threshold_text(26.95, t), "26.95 (8.9e26 training FLOP)");
+        assert_eq!(threshold_text(26.950000000000003, t), "26.95 (8.9e26 training FLOP)");
     }
 
     #[test]

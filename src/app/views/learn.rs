@@ -107,7 +107,7 @@ impl LearnFacts {
     /// The paragraph on irreversibility.
     pub fn irreversibility_text(&self) -> String {
         format!(
-            "Open weights cannot be recalled. Once a model past the hazard threshold (median {} FLOP here) is \
+            "Open weights cannot be recalled. Once a model past the hazard threshold (median {} effective FLOP here) is \
              public, released openly or leaked, the open pool never shrinks again. Under {}, the hazardous \
              capability was public by year {} in {} of worlds and by year {} in {}, and in each of those worlds it \
              stays public for good. A stricter rule can delay that moment; it cannot undo it. A delay can be \

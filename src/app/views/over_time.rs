@@ -61,7 +61,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     });
     ui.add_space(6.0);
     let height = (ui.available_height() - 40.0).max(200.0);
-    let plot = plots::base("frontier", "year", "capability (log10 training FLOP)", height)
+    let plot = plots::base("frontier", "year", "capability (log10 effective FLOP)", height)
         .legend(plots::legend(egui_plot::Corner::LeftTop))
         .y_axis_formatter(|m, _| format!("{:.1}", m.value))
         .link_axis(egui::Id::unique("tierlab_over_time_x"), [true, false])
@@ -69,7 +69,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             "year",
             |x| format!("{x:.2}"),
             "capability",
-            |y| format!("{y:.2} ({} FLOP)", crate::fmt::flop(y)),
+            |y| format!("{y:.2} ({} effective FLOP)", crate::fmt::flop(y)),
         ));
     let items = frontier_items(c, pinned, selected);
     plots::show(ui, out, "Frontier, open pool and the hazard threshold", plot, move |p| items.draw(p));

@@ -198,7 +198,7 @@ impl Capability {
             .collect();
         let h = &input.scenario.world()[P::hazard_threshold as usize];
         Ok(Capability {
-            unit: "log10 FLOP (training compute)",
+            unit: "log10 effective FLOP (training FLOP at the start's algorithms)",
             series_runs: s.runs,
             hazard_threshold: [h.central(), h.quantile(0.05), h.quantile(0.95)],
             policies,
@@ -214,7 +214,11 @@ impl Capability {
         let mut legend = vec![
             LegendItem::new("frontier (median, 90% of runs)", FRONTIER, Swatch::Line),
             LegendItem::new("open-weight pool (median, 90% of runs; policy colour)", NEUTRAL, Swatch::Line),
-            LegendItem::new(format!("hazard threshold H = {} FLOP", fmt::flop(h)), color(HAZARD), Swatch::Dashed),
+            LegendItem::new(
+                format!("hazard threshold H = {} effective FLOP", fmt::flop(h)),
+                color(HAZARD),
+                Swatch::Dashed,
+            ),
         ];
         if uncertain {
             legend.push(LegendItem::new("H: 90% range of its uncertainty", color(HAZARD), Swatch::Fill(0.12)));
@@ -237,7 +241,7 @@ impl Capability {
         let pad = (hi - lo).max(0.5) * 0.04;
         let (lo, hi) = (lo - pad, hi + pad);
         let x = Axis::linear(0.0, years, 5, fmt::years, "Year");
-        let mut y = Axis::linear(lo, hi, 6, fmt::flop_tick, "Training compute, FLOP (log scale)");
+        let mut y = Axis::linear(lo, hi, 6, fmt::flop_tick, "Capability, effective FLOP (log scale)");
         if hi - lo >= 3.0 {
             // Whole decades only, each labelled.
             y.ticks.retain(|t| (t - t.round()).abs() < 1e-9);

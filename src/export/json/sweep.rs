@@ -151,7 +151,7 @@ impl From<&BestThreshold> for BestThresholdJson {
 pub struct SweepFile<'a> {
     pub kind: &'static str,
     pub provenance: ProvenanceJson,
-    pub unit: &'static str,
+    pub unit: String,
     pub policy: String,
     /// `open_below`, `gated_below` or `drift`.
     pub param: &'static str,
@@ -180,7 +180,7 @@ impl<'a> SweepFile<'a> {
         SweepFile {
             kind: "sweep",
             provenance: ProvenanceJson::from(p),
-            unit: sw.param.unit(),
+            unit: sw.unit(),
             policy: sw.policy.clone(),
             param: sw.param.key(),
             baseline: sw.reference.clone(),
@@ -222,7 +222,7 @@ pub struct BestRowJson {
 pub struct Sweep2dFile<'a> {
     pub kind: &'static str,
     pub provenance: ProvenanceJson,
-    pub unit: &'static str,
+    pub unit: String,
     pub policy: String,
     pub param: &'static str,
     /// `world.KEY`.
@@ -263,7 +263,7 @@ impl<'a> Sweep2dFile<'a> {
         Sweep2dFile {
             kind: "sweep2d",
             provenance: ProvenanceJson::from(p),
-            unit: sw.param.unit(),
+            unit: sw.unit(),
             policy: sw.policy.clone(),
             param: sw.param.key(),
             param2: sw.param2.clone(),

@@ -50,7 +50,7 @@ pub fn best_threshold_sentence(sweep: &Sweep, best: &BestThreshold) -> String {
                 s,
                 " The lowest P(catastrophe) on the grid is {}, at {key} = {}.",
                 fmt::probability(p.p_catastrophe),
-                sweep.param.label(p.value)
+                sweep.label(p.value)
             );
         }
         return s;
@@ -58,7 +58,7 @@ pub fn best_threshold_sentence(sweep: &Sweep, best: &BestThreshold) -> String {
     let mut s = format!(
         "Best {key} under the cap: {}, with expected net welfare {}, P(catastrophe) {:.3} and CVaR95 of harm {} \
          ({} of {n} grid points meet the cap: {cap}).",
-        sweep.param.label(b.value),
+        sweep.label(b.value),
         fmt::money_plus_minus(b.net_mean, b.net_se),
         b.p_catastrophe,
         fmt::money(b.cvar95_harm),
@@ -148,12 +148,12 @@ pub(super) fn analysis_blocks<'a>(
                  As it stands ({key} = {}): expected net welfare {}, P(catastrophe) {:.3} [{:.3}, {:.3}], CVaR95 of \
                  harm {}, expected net difference to \"{}\" {}.",
                 sw.policy,
-                sw.param.label(from),
-                sw.param.label(to),
+                sw.label(from),
+                sw.label(to),
                 sw.points.len(),
                 fmt::grouped(sw.runs as f64),
                 sw.seed,
-                sw.param.label(sw.current_value),
+                sw.label(sw.current_value),
                 fmt::money_plus_minus(sw.current.net_mean, sw.current.net_se),
                 sw.current.p_catastrophe,
                 sw.current.p_catastrophe_lo,
@@ -170,9 +170,9 @@ pub(super) fn analysis_blocks<'a>(
                 out.push(Block::Para(format!(
                     "Across the grid, expected net welfare is highest at {key} = {} ({}), and P(catastrophe) is \
                      lowest at {key} = {} ({lowest:.3}).",
-                    sw.param.label(v_net),
+                    sw.label(v_net),
                     fmt::money(net),
-                    sw.param.label(v_cat),
+                    sw.label(v_cat),
                 )));
             }
             out.extend(notes_of(input, Part::Sweep));
@@ -196,8 +196,8 @@ pub(super) fn analysis_blocks<'a>(
                  parameter set to each value in every run while the others keep their draws; {} runs per cell (seed \
                  {}), each cell paired against \"{}\".",
                 sw.policy,
-                sw.param.label(from),
-                sw.param.label(to),
+                sw.label(from),
+                sw.label(to),
                 sw.values.len(),
                 sw.param2,
                 world_value(&sw.param2, from2),

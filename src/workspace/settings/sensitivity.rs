@@ -105,9 +105,7 @@ mod tests {
     fn a_scenario_without_uncertainty_is_explained() {
         let s = Scenario::built_in()
             .edited(|d| {
-                for x in &mut d.world {
-                    *x = crate::model::Dist::Fixed(x.central());
-                }
+                d.fix_every_input();
             })
             .unwrap();
         let err = SensitivitySettings::default().request(&s, 300).unwrap_err();

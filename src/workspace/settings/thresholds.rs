@@ -252,6 +252,7 @@ mod tests {
         Sweep {
             policy: "Global tiered 1e27".into(),
             param: SweepParam::OpenBelow,
+            measure: None,
             reference: "Status quo".into(),
             runs: 1,
             seed: 1,

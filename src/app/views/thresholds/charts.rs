@@ -33,7 +33,7 @@ pub(super) fn band(sw: &Sweep, name: &str, color: Color32, f: impl Fn(&SweepPoin
 /// moves the policy's current setting instead. The shared key above the plots stands in for
 /// legends, which would cover the curves of plots this small.
 pub(super) fn curve_plot<'a>(id: &str, sw: &Sweep, y_title: &str, height: f32) -> egui_plot::Plot<'a> {
-    plots::base_without_legend(id, &format!("{} ({})", sw.param.key(), sw.param.unit()), y_title, height)
+    plots::base_without_legend(id, &format!("{} ({})", sw.param.key(), sw.unit()), y_title, height)
         .x_grid_spacer(plots::nice_marks)
         .x_axis_formatter(plots::value_ticks)
         .allow_drag(false)
@@ -333,7 +333,7 @@ pub(super) fn heatmap_ui(
     let ink = if dark { Color32::WHITE } else { Color32::BLACK };
     let plot = plots::base_without_legend(
         "thr_heatmap",
-        &format!("{} ({})", h.param.key(), h.param.unit()),
+        &format!("{} ({})", h.param.key(), h.unit()),
         &world_title(&h.param2),
         height - 36.0,
     )

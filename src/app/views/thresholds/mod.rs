@@ -195,14 +195,15 @@ fn controls_ui(ui: &mut Ui, scenario: &Scenario, s: &mut ThresholdSettings, poli
             .labelled_by(label.id);
         if let Some(g) = &mut s.grid {
             let step = value_step(s.param);
+            let unit = s.param.unit(scenario.policies().get(policy).and_then(|p| p.threshold_measure()));
             let label = ui.label("from");
             ui.add(DragValue::new(&mut g.from).speed(step).max_decimals(2))
                 .labelled_by(label.id)
-                .on_hover_text(format!("First grid value ({})", s.param.unit()));
+                .on_hover_text(format!("First grid value ({unit})"));
             let label = ui.label("to");
             ui.add(DragValue::new(&mut g.to).speed(step).max_decimals(2))
                 .labelled_by(label.id)
-                .on_hover_text(format!("Last grid value ({})", s.param.unit()));
+                .on_hover_text(format!("Last grid value ({unit})"));
             ui.add(DragValue::new(&mut g.steps).range(sweep::MIN_POINTS..=sweep::MAX_POINTS).suffix(" points"))
                 .on_hover_text("Grid points, evenly spaced; every point sees the same worlds");
         }

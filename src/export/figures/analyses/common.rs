@@ -8,6 +8,7 @@ use crate::export::figures::error::FigureError;
 use crate::export::figures::input::FigureInput;
 use crate::export::figures::kind::FigureKind;
 use crate::export::figures::style::{Axis, MUTED, color};
+use crate::model::Measure;
 use crate::theme::{HAZARD, REFERENCE};
 
 pub(super) const REFERENCE_INK: RGBColor = color(REFERENCE);
@@ -16,9 +17,9 @@ pub(super) fn missing(kind: FigureKind, what: &str) -> FigureError {
     FigureError::MissingData { figure: kind.name(), what: what.to_string() }
 }
 
-/// The x-axis title of a swept regime parameter, e.g. "open_below (log10 FLOP)".
-pub(super) fn param_title(param: SweepParam) -> String {
-    format!("{} ({})", param.key(), param.unit())
+/// The x-axis title of a swept regime parameter, e.g. "open_below (log10 training FLOP)".
+pub(super) fn param_title(param: SweepParam, measure: Option<Measure>) -> String {
+    format!("{} ({})", param.key(), param.unit(measure))
 }
 
 /// `world.KEY` with its unit, e.g. "world.hazard_threshold (log10 FLOP)".

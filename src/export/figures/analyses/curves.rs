@@ -57,7 +57,7 @@ impl Curves {
             policy_color: crate::export::figures::style::hex(policy_color(index)),
             reference: s.reference.clone(),
             param: s.param.key().to_string(),
-            unit: s.param.unit().to_string(),
+            unit: s.unit(),
             runs: s.runs,
             seed: s.seed,
             current_value: s.current_value,
@@ -65,7 +65,7 @@ impl Curves {
             points: s.points.iter().map(SweepPointJson::from).collect(),
             best_threshold: input.best_threshold.map(|b| Box::new(BestThresholdJson::from(b))),
             index,
-            x_title: param_title(s.param),
+            x_title: param_title(s.param, s.measure),
         })
     }
 

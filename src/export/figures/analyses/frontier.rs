@@ -72,7 +72,7 @@ impl Frontier {
             policy: s.policy.clone(),
             policy_color: crate::export::figures::style::hex(policy_color(index)),
             param: s.param.key().to_string(),
-            unit: s.param.unit().to_string(),
+            unit: s.unit(),
             runs: s.runs,
             seed: s.seed,
             current_value: s.current_value,

@@ -76,7 +76,7 @@ impl Heatmap {
             policy: s.policy.clone(),
             reference: s.reference.clone(),
             param: s.param.key().to_string(),
-            unit: s.param.unit().to_string(),
+            unit: s.unit(),
             param2: s.param2.clone(),
             runs: s.runs,
             seed: s.seed,
@@ -91,7 +91,7 @@ impl Heatmap {
                 .iter()
                 .find(|p| p.name == s.policy)
                 .and_then(|p| s.param.current(p, input.scenario.jurisdictions().len())),
-            x_title: param_title(s.param),
+            x_title: param_title(s.param, s.measure),
             y_title: world_title(&s.param2),
         })
     }
