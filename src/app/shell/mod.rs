@@ -38,6 +38,15 @@ pub struct AppOptions {
     /// Where the unsaved edits and their undo history are kept, within a second of every edit
     /// ([`workspace::Options::unsaved_file`]); `None` keeps them in eframe's storage only.
     pub unsaved_file: Option<PathBuf>,
+    /// A share link to open at the start instead of the last session's scenario
+    /// (`tierlab --link`, or the web page's address); a bad one shows why, over the built-in
+    /// scenario.
+    pub link: Option<String>,
+    /// What "Copy link" puts before the link's `#…` fragment: the web page's own address in
+    /// the browser; for the desktop app, the published web app's address if the build was
+    /// given one (`TIERLAB_WEB_URL`), else nothing: the fragment alone, which
+    /// `tierlab --link` opens and which opens the web app when appended to its address.
+    pub link_base: String,
 }
 
 impl Default for AppOptions {
@@ -47,6 +56,8 @@ impl Default for AppOptions {
             native_dialogs: true,
             debounce: workspace::Options::default().debounce,
             unsaved_file: None,
+            link: None,
+            link_base: option_env!("TIERLAB_WEB_URL").unwrap_or_default().to_string(),
         }
     }
 }
@@ -73,6 +84,7 @@ pub struct TierlabApp {
     png_pending: Option<PngPending>,
     screenshot_tx: Sender<Arc<ColorImage>>,
     screenshot_rx: Receiver<Arc<ColorImage>>,
+    link_base: String,
 }
 
 impl TierlabApp {
@@ -95,7 +107,11 @@ impl TierlabApp {
             unsaved_file: options.unsaved_file,
             clock: workspace::Clock::System,
         };
-        let workspace = Workspace::open(persisted, file, ws_options, move || wake.request_repaint());
+        let mut workspace = Workspace::open(persisted, file, ws_options, move || wake.request_repaint());
+        if let Some(link) = &options.link {
+            // A refused link leaves its errors in the workspace for the errors window.
+            let _ = workspace.open_link(link);
+        }
         let (screenshot_tx, screenshot_rx) = channel();
         TierlabApp {
             workspace,
@@ -111,6 +127,7 @@ impl TierlabApp {
             png_pending: None,
             screenshot_tx,
             screenshot_rx,
+            link_base: options.link_base,
         }
     }
 
