@@ -16,9 +16,12 @@
 //! per result); widgets return [`AppCommand`]s that the shell applies once per frame, after
 //! drawing.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
+#[cfg(not(target_arch = "wasm32"))]
 use std::process::ExitCode;
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
 pub mod files;
 pub mod panel;
@@ -33,11 +36,14 @@ pub use crate::workspace::Command as AppCommand;
 pub use crate::workspace::Tab;
 pub use shell::{AppOptions, TierlabApp};
 
+/// The desktop app (the browser's entry point is [`crate::web`]).
+///
 /// Opens the app on `file` or a share `link` (or the last file, or the built-in scenario);
 /// with `bench_ui`, prints the app's timing instead and exits.
 ///
 /// # Errors
 /// The window cannot be created (no display, no graphics driver).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn run(file: Option<PathBuf>, link: Option<String>, bench_ui: bool) -> anyhow::Result<ExitCode> {
     if bench_ui {
         return bench::run(file);

@@ -47,6 +47,9 @@ pub struct AppOptions {
     /// given one (`TIERLAB_WEB_URL`), else nothing: the fragment alone, which
     /// `tierlab --link` opens and which opens the web app when appended to its address.
     pub link_base: String,
+    /// Where the work runs: threads (the desktop), or slices the front end steps between
+    /// frames ([`TierlabApp::step`], the browser).
+    pub executor: workspace::Executor,
 }
 
 impl Default for AppOptions {
@@ -58,6 +61,7 @@ impl Default for AppOptions {
             unsaved_file: None,
             link: None,
             link_base: option_env!("TIERLAB_WEB_URL").unwrap_or_default().to_string(),
+            executor: workspace::Executor::Threads,
         }
     }
 }
@@ -103,7 +107,7 @@ impl TierlabApp {
         let ws_options = workspace::Options {
             max_runs: options.max_runs,
             debounce: options.debounce,
-            executor: workspace::Executor::Threads,
+            executor: options.executor,
             unsaved_file: options.unsaved_file,
             clock: workspace::Clock::System,
         };
@@ -140,6 +144,23 @@ impl TierlabApp {
     /// apply the command the widget would have sent).
     pub fn workspace_mut(&mut self) -> &mut Workspace {
         &mut self.workspace
+    }
+
+    /// A stepped app's work for one frame: a slice of about `budget`, its results taken;
+    /// asks for the next frame at once while work is left, so the simulation goes on between
+    /// frames and the page never waits on it. Returns whether work is left. Does nothing on
+    /// threads.
+    pub fn step(&mut self, ctx: &egui::Context, budget: Duration) -> bool {
+        if self.workspace.executor() != workspace::Executor::Stepped {
+            return false;
+        }
+        let more = self.workspace.advance(workspace::Budget::Time(budget));
+        self.workspace.poll();
+        if more || self.workspace.has_work() {
+            ctx.request_repaint();
+            return true;
+        }
+        false
     }
 
     // ---- The frame ----
