@@ -27,9 +27,14 @@ use crate::workspace;
 /// memory holds at most 4 GiB.
 pub const MAX_RUNS: u64 = 200_000;
 
-/// Work done per frame while simulating: the rest of a 60 Hz frame (16.7 ms) is left to
-/// drawing it, so the page stays responsive.
-const STEP_BUDGET: Duration = Duration::from_millis(10);
+/// Work done per slice: between two slices the browser handles input and draws frames, so
+/// the page answers within about this long while simulating.
+const STEP_BUDGET: Duration = Duration::from_millis(12);
+
+/// How often progress is drawn while simulating (a new result is drawn at once). Drawing a
+/// frame costs the one thread what a slice would: WebGL in software (headless Chromium's
+/// SwiftShader) takes about 150 ms for a frame of the whole window.
+const PROGRESS_EVERY_MS: f64 = 250.0;
 
 /// What the page exposes to scripts, refreshed every frame.
 #[derive(Default)]
@@ -37,6 +42,8 @@ struct Exposed {
     summary: String,
     link: String,
     ready: bool,
+    /// Nothing left to compute: the result and every analysis the tab on screen asked for.
+    idle: bool,
     status: String,
     /// When the first result was on screen, in ms since the page started loading.
     first_result_ms: Option<f64>,
@@ -51,6 +58,32 @@ thread_local! {
     static EXPOSED: Rc<RefCell<Exposed>> = Rc::new(RefCell::new(Exposed::default()));
     /// The app's context, to wake it when a script asks for something.
     static CONTEXT: RefCell<Option<egui::Context>> = const { RefCell::new(None) };
+    /// The runner, for the stepping loop to reach the app.
+    static RUNNER: RefCell<Option<eframe::WebRunner>> = const { RefCell::new(None) };
+    /// Whether a slice is scheduled (the loop runs while the workspace has work).
+    static STEPPING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a slice of the workspace's work from a timer, not from a frame: frames cost what
+/// they cost (see [`PROGRESS_EVERY_MS`]), and the simulation goes on between them. Schedules
+/// the next slice while work is left; a frame that finds work and no loop starts it.
+fn schedule_slice() {
+    if STEPPING.with(|s| s.replace(true)) {
+        return;
+    }
+    let tick = Closure::once_into_js(|| {
+        STEPPING.with(|s| s.set(false));
+        let runner = RUNNER.with(|r| r.borrow().clone());
+        let more = runner.as_ref().and_then(|r| r.app_mut::<WebApp>()).is_some_and(|mut app| app.slice());
+        if more {
+            schedule_slice();
+        }
+    });
+    let scheduled = web_sys::window()
+        .map(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(tick.unchecked_ref(), 0).is_ok());
+    if scheduled != Some(true) {
+        STEPPING.with(|s| s.set(false));
+    }
 }
 
 /// Milliseconds since the page started loading (the Performance API's clock).
@@ -64,9 +97,27 @@ struct WebApp {
     exposed: Rc<RefCell<Exposed>>,
     /// The page's address without its fragment: what links start with.
     page: String,
+    ctx: egui::Context,
+    /// The result on screen when a frame was last asked for, and when.
+    drawn: (Option<(u64, usize)>, f64),
 }
 
 impl WebApp {
+    /// One slice of work between frames; asks for a frame when a new result is there, when
+    /// the work is done, and every [`PROGRESS_EVERY_MS`] for the progress bar. Returns
+    /// whether work is left.
+    fn slice(&mut self) -> bool {
+        self.take_requests();
+        let more = self.app.step(STEP_BUDGET);
+        let shown = self.app.workspace().result().map(|c| (c.job, c.runs));
+        let now = page_ms().unwrap_or_default();
+        if !more || shown != self.drawn.0 || now - self.drawn.1 >= PROGRESS_EVERY_MS {
+            self.drawn = (shown, now);
+            self.ctx.request_repaint();
+        }
+        more
+    }
+
     /// Applies what scripts asked for since the last frame.
     fn take_requests(&mut self) {
         let seed = self.exposed.borrow_mut().set_seed.take();
@@ -88,6 +139,7 @@ impl WebApp {
         e.link = format!("{}{}", self.page, ws.share_link());
         let result = ws.result().filter(|c| c.is_final() && !ws.is_stale() && !ws.is_running());
         e.ready = result.is_some();
+        e.idle = e.ready && !ws.has_work();
         let Some(c) = result else {
             e.summary.clear();
             e.job = None;
@@ -104,13 +156,20 @@ impl WebApp {
 impl eframe::App for WebApp {
     fn logic(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
         self.take_requests();
-        self.app.step(ctx, STEP_BUDGET);
         eframe::App::logic(&mut self.app, ctx, frame);
         self.expose();
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         eframe::App::ui(&mut self.app, ui, frame);
+        // An edit, or the tab's analyses, may have given the workspace work.
+        if self.app.workspace().has_work() {
+            schedule_slice();
+        }
+    }
+
+    fn as_any_mut(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(&mut *self)
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -145,6 +204,7 @@ pub async fn start(canvas_id: String) -> Result<(), JsValue> {
     let (page, fragment) = location();
     let exposed = EXPOSED.with(Rc::clone);
     let runner = eframe::WebRunner::new();
+    RUNNER.with(|r| *r.borrow_mut() = Some(runner.clone()));
     runner
         .start(
             canvas,
@@ -163,10 +223,12 @@ pub async fn start(canvas_id: String) -> Result<(), JsValue> {
                 };
                 CONTEXT.with(|c| *c.borrow_mut() = Some(cc.egui_ctx.clone()));
                 let app = TierlabApp::new(&cc.egui_ctx, cc.storage, None, options);
-                Ok(Box::new(WebApp { app, exposed, page }))
+                Ok(Box::new(WebApp { app, exposed, page, ctx: cc.egui_ctx.clone(), drawn: (None, 0.0) }))
             }),
         )
-        .await
+        .await?;
+    schedule_slice();
+    Ok(())
 }
 
 /// The current result's summary.json text (empty until the final result of the scenario on
@@ -214,5 +276,13 @@ pub fn set_seed(seed: f64) {
                 ctx.request_repaint();
             }
         });
+        schedule_slice();
     }
+}
+
+/// Whether nothing is left to compute: the final result and every analysis the tab on screen
+/// asked for (a sweep, a sensitivity analysis) are there.
+#[wasm_bindgen]
+pub fn idle() -> bool {
+    EXPOSED.with(|e| e.borrow().idle)
 }

@@ -13,7 +13,7 @@
 #    of the levers preset with a rank correlation added: the same against `tierlab run` on
 #    that file, and window.tierlab.link() gives the same scenario back;
 # 3. a hostile link: the page shows the built-in scenario's result and says why;
-# and saves a screenshot. Summaries are compared as text after setting two provenance
+# and saves a screenshot. Summaries are compared after setting two provenance
 # fields that describe the machine, not the result, equal: `threads` (the page has one) and
 # `wall_time_s`; for the shared link also `scenario_file` (the page names its source
 # "(shared link)", the CLI the file's path); `scenario_sha256` is compared, and equal.
@@ -64,27 +64,46 @@ drive() {
     --user-data-dir "$profile" "$@"
 }
 
-# summary.json without the fields named above, for comparison.
-normalise() {
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-path, drop = sys.argv[1], sys.argv[2].split(",")
-d = json.load(open(path))
-for k in drop:
-    if k:
-        d["provenance"][k] = None
-print(json.dumps(d, indent=1, sort_keys=True))
-PY
-}
-
+# Compares two summary.json files after setting the named provenance fields equal. Byte for
+# byte equal: passes. Otherwise the difference is shown; with TIERLAB_WEB_EXACT=1 it fails,
+# else it passes only if every field that is not a float is equal and every float is within
+# 1e-12 relative (what the C library's last bits can do, see README "Tierlab in the browser"),
+# and says loudly that the bytes differ.
 compare() { # name web.json native.json fields-to-drop
-  if diff <(normalise "$2" "$4") <(normalise "$3" "$4") >"$WORK/$1.diff"; then
-    pass "$1: the browser's summary.json is the native one (apart from ${4//,/, })"
-  else
-    fail "$1: the browser's summary.json differs from the native one:"
-    head -40 "$WORK/$1.diff"
-    cp "$WORK/$1.diff" "$OUT/$1.diff"
-  fi
+  if python3 - "$@" <<'PY'
+import json, os, sys
+name, web, native, drop = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+a, b = json.load(open(web)), json.load(open(native))
+for d in (a, b):
+    for k in drop:
+        d["meta"][k] = None
+def walk(x, y, path, out):
+    if isinstance(x, dict) and isinstance(y, dict) and x.keys() == y.keys():
+        for k in x:
+            walk(x[k], y[k], f"{path}.{k}", out)
+    elif isinstance(x, list) and isinstance(y, list) and len(x) == len(y):
+        for i, (u, v) in enumerate(zip(x, y)):
+            walk(u, v, f"{path}[{i}]", out)
+    elif x != y:
+        out.append((path, x, y))
+diffs = []
+walk(a, b, "", diffs)
+if not diffs:
+    print(f"ok: {name}: the browser's summary.json is the native one, byte for byte (apart from {', '.join(drop)})")
+    sys.exit(0)
+def close(x, y):
+    return isinstance(x, float) and isinstance(y, float) and abs(x - y) <= 1e-12 * max(abs(x), abs(y))
+far = [d for d in diffs if not close(d[1], d[2])]
+worst = max((abs(x - y) / max(abs(x), abs(y)) for _, x, y in diffs if close(x, y)), default=0.0)
+for p, x, y in (far or diffs)[:10]:
+    print(f"  {p}: browser {x!r}, native {y!r}")
+if far or os.environ.get("TIERLAB_WEB_EXACT") == "1":
+    print(f"FAILED: {name}: {len(diffs)} fields differ ({len(far)} beyond 1e-12 relative)")
+    sys.exit(1)
+print(f"ok: {name}: NOT byte-identical: {len(diffs)} floats differ in their last bits (at most {worst:.1e} "
+      "relative), every other field equal")
+PY
+  then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
 
 # 1. The built-in scenario.
@@ -127,7 +146,7 @@ drive summary "#s=AAAA%%%%&tab=thresholds" "$OUT/web-bad-summary.json" >"$OUT/we
 if python3 - "$OUT/web-bad.json" "$OUT/web-bad-summary.json" <<'PY'
 import json, sys
 info, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-ok = info["status"].startswith("The link was not opened") and summary["provenance"]["scenario_file"] == "baseline.toml (built in)"
+ok = info["status"].startswith("The link was not opened") and summary["meta"]["scenario_file"] == "baseline.toml (built in)"
 print(info["status"])
 sys.exit(0 if ok else 1)
 PY

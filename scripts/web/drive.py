@@ -124,8 +124,14 @@ def main():
             with open(a.out, "w") as f:
                 f.write(text)
         elif a.what == "screenshot":
-            # Two more frames, so that what was computed last is drawn.
-            d.js_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));")
+            # The tab's own analyses too (a sweep, a sensitivity analysis), then two more
+            # frames, so that what was computed last is drawn.
+            d.js_async(
+                "const done = arguments[0];"
+                "(function wait() { if (window.tierlab.idle()) requestAnimationFrame(() => requestAnimationFrame(done));"
+                " else setTimeout(wait, 50); })();",
+                timeout=a.timeout,
+            )
             png = base64.b64decode(d.s("GET", "/screenshot"))
             with open(a.out, "wb") as f:
                 f.write(png)

@@ -146,21 +146,17 @@ impl TierlabApp {
         &mut self.workspace
     }
 
-    /// A stepped app's work for one frame: a slice of about `budget`, its results taken;
-    /// asks for the next frame at once while work is left, so the simulation goes on between
-    /// frames and the page never waits on it. Returns whether work is left. Does nothing on
-    /// threads.
-    pub fn step(&mut self, ctx: &egui::Context, budget: Duration) -> bool {
+    /// A stepped app's work: a slice of about `budget`, its results taken. The front end
+    /// calls it between frames (the browser: from a timer, so the simulation goes on while
+    /// frames are drawn) and asks for a repaint when something is to be shown. Returns
+    /// whether work is left. Does nothing on threads.
+    pub fn step(&mut self, budget: Duration) -> bool {
         if self.workspace.executor() != workspace::Executor::Stepped {
             return false;
         }
-        let more = self.workspace.advance(workspace::Budget::Time(budget));
+        self.workspace.advance(workspace::Budget::Time(budget));
         self.workspace.poll();
-        if more || self.workspace.has_work() {
-            ctx.request_repaint();
-            return true;
-        }
-        false
+        self.workspace.has_work()
     }
 
     // ---- The frame ----
@@ -190,7 +186,13 @@ impl TierlabApp {
     /// Keeps progress bars moving (10 times a second is plenty, and leaves the cores to the
     /// simulation) and starts a debounced run on time; finished work wakes the UI itself.
     fn schedule_wake(&self, ctx: &egui::Context) {
-        if let Some(after) = self.workspace.wake_after() {
+        // A stepped front end steps the work itself and draws progress as often as its frames
+        // allow (in a browser a frame takes the thread the work needs); it is woken here only
+        // for what is due with no work in flight (a debounced run, storing the edits).
+        let stepping = self.workspace.executor() == workspace::Executor::Stepped && self.workspace.has_work();
+        if let Some(after) = self.workspace.wake_after()
+            && !stepping
+        {
             ctx.request_repaint_after(after);
         }
     }
