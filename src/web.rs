@@ -45,6 +45,8 @@ struct Exposed {
     /// Nothing left to compute: the result and every analysis the tab on screen asked for.
     idle: bool,
     status: String,
+    /// The errors window's title and problems (a refused link, a file), one a line.
+    errors: String,
     /// When the first result was on screen, in ms since the page started loading.
     first_result_ms: Option<f64>,
     /// A seed set from a script ([`set_seed`]), applied at the next frame as the seed field
@@ -133,6 +135,10 @@ impl WebApp {
         let mut e = self.exposed.borrow_mut();
         e.status.clear();
         e.status.push_str(ws.status());
+        e.errors = ws.file_errors().map_or_else(String::new, |f| {
+            let lines = f.issues.iter().map(crate::workspace::files::issue_line);
+            std::iter::once(f.title.clone()).chain(lines).collect::<Vec<_>>().join("\n")
+        });
         if e.first_result_ms.is_none() && ws.result().is_some() {
             e.first_result_ms = page_ms();
         }
@@ -285,4 +291,11 @@ pub fn set_seed(seed: f64) {
 #[wasm_bindgen]
 pub fn idle() -> bool {
     EXPOSED.with(|e| e.borrow().idle)
+}
+
+/// What the errors window shows, if it is open: its title, then each problem on a line
+/// (a refused link says why here).
+#[wasm_bindgen]
+pub fn errors() -> String {
+    EXPOSED.with(|e| e.borrow().errors.clone())
 }

@@ -146,8 +146,8 @@ drive summary "#s=AAAA%%%%&tab=thresholds" "$OUT/web-bad-summary.json" >"$OUT/we
 if python3 - "$OUT/web-bad.json" "$OUT/web-bad-summary.json" <<'PY'
 import json, sys
 info, summary = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-ok = info["status"].startswith("The link was not opened") and summary["meta"]["scenario_file"] == "baseline.toml (built in)"
-print(info["status"])
+ok = info["errors"].startswith("The link was not opened") and summary["meta"]["scenario_file"] == "baseline.toml (built in)"
+print(info["errors"].replace("\n", " | "))
 sys.exit(0 if ok else 1)
 PY
 then pass "a hostile link shows the built-in scenario and says why"; else fail "a hostile link"; fi

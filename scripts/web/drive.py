@@ -97,7 +97,7 @@ def load(d, url, timeout):
 
 def timings(d):
     return d.js("return {first_result_ms: window.tierlab.first_result_ms(), link: window.tierlab.link(), "
-                "status: window.tierlab.status()}")
+                "status: window.tierlab.status(), errors: window.tierlab.errors()}")
 
 
 def main():
