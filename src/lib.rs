@@ -7,6 +7,9 @@
 //! only draw and write. Nothing but the app depends on the GUI.
 
 pub mod analysis;
+// The command line (terminal progress bars, files, a thread pool per command) has no place in
+// a browser; the web build is the library without it.
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod export;
 pub mod fmt;
@@ -18,6 +21,10 @@ pub mod workspace;
 
 #[cfg(feature = "gui")]
 pub mod app;
+
+/// The browser's entry point (scripts/web/build.sh): the app on a canvas, stepped.
+#[cfg(all(target_arch = "wasm32", feature = "gui"))]
+pub mod web;
 
 /// Version of the model specification the engine implements (MODEL.md, v2). A scenario that
 /// uses no v2 key runs exactly as under v1 and says so in its provenance

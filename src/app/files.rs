@@ -3,7 +3,9 @@
 //! the answers do are the workspace's.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(not(target_arch = "wasm32"))]
+use web_time::Instant;
 
 use egui::{RichText, Ui};
 
@@ -31,7 +33,15 @@ pub enum DialogAnswer {
     Unavailable,
 }
 
+/// Asks for a path with the platform's dialog. The browser has none (nor a file system):
+/// there, always [`DialogAnswer::Unavailable`].
+#[cfg(target_arch = "wasm32")]
+pub fn ask(_purpose: &PathPurpose, _suggested: &Path) -> DialogAnswer {
+    DialogAnswer::Unavailable
+}
+
 /// Asks for a path with the platform's dialog.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn ask(purpose: &PathPurpose, suggested: &Path) -> DialogAnswer {
     let started = Instant::now();
     let mut d = rfd::FileDialog::new();

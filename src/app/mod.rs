@@ -16,9 +16,12 @@
 //! per result); widgets return [`AppCommand`]s that the shell applies once per frame, after
 //! drawing.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::PathBuf;
+#[cfg(not(target_arch = "wasm32"))]
 use std::process::ExitCode;
 
+#[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
 pub mod files;
 pub mod panel;
@@ -33,12 +36,15 @@ pub use crate::workspace::Command as AppCommand;
 pub use crate::workspace::Tab;
 pub use shell::{AppOptions, TierlabApp};
 
-/// Opens the app on `file` (or the last file, or the built-in scenario); with `bench_ui`,
-/// prints the app's timing instead and exits.
+/// The desktop app (the browser's entry point is [`crate::web`]).
+///
+/// Opens the app on `file` or a share `link` (or the last file, or the built-in scenario);
+/// with `bench_ui`, prints the app's timing instead and exits.
 ///
 /// # Errors
 /// The window cannot be created (no display, no graphics driver).
-pub fn run(file: Option<PathBuf>, bench_ui: bool) -> anyhow::Result<ExitCode> {
+#[cfg(not(target_arch = "wasm32"))]
+pub fn run(file: Option<PathBuf>, link: Option<String>, bench_ui: bool) -> anyhow::Result<ExitCode> {
     if bench_ui {
         return bench::run(file);
     }
@@ -58,7 +64,7 @@ pub fn run(file: Option<PathBuf>, bench_ui: bool) -> anyhow::Result<ExitCode> {
             // Beside eframe's own state: the unsaved edits and their history, kept within a
             // second of every edit (eframe stores its state only every 30 seconds).
             let unsaved_file = eframe::storage_dir("tierlab").map(|d| d.join("unsaved.json"));
-            let options = AppOptions { unsaved_file, ..AppOptions::default() };
+            let options = AppOptions { unsaved_file, link, ..AppOptions::default() };
             Ok(Box::new(TierlabApp::new(&cc.egui_ctx, cc.storage, file, options)))
         }),
     )

@@ -130,6 +130,15 @@ fn file_menu_ui(
     {
         cmds.push(AppCommand::SaveAs);
     }
+    if ui
+        .button("Copy link")
+        .on_hover_text(
+            "A link to this scenario (as it runs) and the tab on screen: the scenario travels in the link itself",
+        )
+        .clicked()
+    {
+        cmds.push(AppCommand::CopyLink);
+    }
     ui.separator();
     let has_result = info.shown.is_some();
     if ui

@@ -28,6 +28,10 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Scenario file to open in the app (default: the built-in baseline).
     pub file: Option<PathBuf>,
+    /// Open the app on the scenario and tab of a share link (the whole link, or its `#…` part),
+    /// as "Copy link" makes them; a bad link shows why over the built-in scenario.
+    #[arg(long, conflicts_with = "file")]
+    pub link: Option<String>,
     /// Print the app's timing (edit to preview, edit to full result, frame time) and exit.
     #[arg(long)]
     pub bench_ui: bool,

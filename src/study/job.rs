@@ -5,7 +5,7 @@
 //! [`Study`].
 
 use std::sync::Arc;
-use std::time::Instant;
+use web_time::Instant;
 
 use crate::analysis::decision::{Decision, decide};
 use crate::analysis::sensitivity::Sensitivity;

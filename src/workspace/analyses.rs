@@ -16,7 +16,8 @@ use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::analysis::decision::{Decision, DecisionSpec, decide};
 use crate::analysis::sensitivity::{Sensitivity, SensitivitySpec};

@@ -2,7 +2,8 @@
 //! asks for, started at the right moment, and their state as the views see it.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::model::Scenario;
 

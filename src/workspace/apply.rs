@@ -43,6 +43,7 @@ impl Workspace {
             | ExportReport
             | ExportReportTo(_)
             | CancelPublish => self.apply_export(cmd),
+            CopyLink => Some(self.copy_link()),
             SetTab(tab) => {
                 self.persisted.tab = tab;
                 None

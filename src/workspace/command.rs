@@ -85,6 +85,9 @@ pub enum Command {
     /// Stop the figure or report export in progress.
     CancelPublish,
 
+    /// Put a link to the scenario and the tab on screen on the clipboard (see
+    /// [`link`](super::link)); the front end copies it ([`Effect::CopyLink`](super::Effect)).
+    CopyLink,
     SetTab(Tab),
     SetDark(bool),
     /// Close the file error window.

@@ -340,7 +340,7 @@ impl Computed {
     /// # Errors
     /// A store that cannot be written.
     pub fn whole(job: u64, input: &crate::study::Input) -> Result<Computed, crate::sim::pipeline::PipelineError> {
-        let started = std::time::Instant::now();
+        let started = web_time::Instant::now();
         let keeps = crate::study::Keeps::everything();
         let sim = crate::study::MainSimulation::run_whole(input, &keeps, &crate::sim::Control::new())?;
         let series = sim.series.unwrap_or_default();

@@ -11,7 +11,8 @@
 //! sizes differ: a thread takes whole pipeline chunks, a slice as many runs as its budget
 //! allows.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::sim::driver::BATCH_RUNS;
 use crate::study::simulation::CHUNK_RUNS;

@@ -2,7 +2,8 @@
 //! figures and the report (made by a [`Publishing`]).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::analysis::sensitivity::SensitivitySpec;
 use crate::analysis::sweep::WorldAxis;

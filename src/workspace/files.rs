@@ -236,7 +236,7 @@ impl Workspace {
         }
     }
 
-    fn replace_document(&mut self, doc: Document) {
+    pub(super) fn replace_document(&mut self, doc: Document) {
         self.status = format!("Opened {}.", doc.display_name());
         self.doc = doc;
         self.history = super::history::History::new(&self.doc.edit);

@@ -6,7 +6,8 @@
 //! continue. The history is bounded ([`MAX_STEPS`]) and is kept with the unsaved edits
 //! between launches (`unsaved.rs`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::model::{PARAMS, Regime, ScenarioDraft};
 

@@ -23,13 +23,15 @@
 //!   and redo of every edit; [`unsaved`]: the unsaved edits and their history kept on disk
 //!   within a second of every edit;
 //! - [`view_data`]: each view's data as CSV; `exports.rs` and [`publish`]: exports to a path;
+//! - [`link`]: share links (the scenario and the tab in a URL's fragment);
 //! - [`executor`]: threads or slices.
 //!
 //! Nothing here depends on a GUI crate: `cargo test --no-default-features` tests it all.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::model::{Issue, Scenario, ScenarioDraft};
 
@@ -43,6 +45,7 @@ pub mod executor;
 mod exports;
 pub mod files;
 pub mod history;
+pub mod link;
 pub mod publish;
 mod running;
 pub mod settings;
@@ -114,6 +117,9 @@ pub enum Effect {
     CapturePlot { plot: String, path: PathBuf },
     /// Close the window: the user answered for the unsaved edits, or there were none.
     Close,
+    /// Copy a share link to the clipboard: the front end's address (its page, or the web
+    /// app's for the desktop) followed by `fragment` (`#s=…&tab=…`, see [`link`]).
+    CopyLink { fragment: String },
 }
 
 /// What a front end draws from and edits in place while drawing (widgets edit the scenario

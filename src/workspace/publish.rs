@@ -21,11 +21,9 @@ use crate::export::figures::{FigureInput, FigureKind, FigureOptions, Format, pre
 use crate::export::report::{SCENARIO_COPY, write_report, write_scenario_copy};
 use crate::model::Scenario;
 use crate::sim::Control;
-use crate::sim::store::Keep;
 use crate::study::{Input, Keeps, Runs, ScenarioSource, Stage, Study, StudyJob, StudyPlan, progress_at};
 
 use super::executor::{Pace, Slice};
-use super::simulation::MEMORY_BUDGET_BYTES;
 use super::state::Tab;
 
 /// The thread's name, as debuggers and profilers show it.
@@ -128,10 +126,7 @@ fn study_of(
     publication: &Publication,
 ) -> (Input, Result<StudyJob, String>) {
     let input = Input::new(scenario, source);
-    let keeps = Keeps {
-        store: Keep::Spill { dir: std::env::temp_dir(), budget_bytes: MEMORY_BUDGET_BYTES },
-        ..Keeps::everything()
-    };
+    let keeps = Keeps { store: super::simulation::store_keep(), ..Keeps::everything() };
     let job = StudyJob::new(&input, &publication.plan(), Runs::All, &keeps, None)
         .map_err(|e| format!("Could not write {}: {e}", publication.what()));
     (input, job)
@@ -201,7 +196,7 @@ impl Publishing {
             let Some(job) = s.job.as_mut() else { return Err(format!("Could not write {}.", s.publication.what())) };
             while !job.is_finished() {
                 let Some(max_runs) = slice.next_chunk(&s.pace) else { return Ok(None) };
-                let (before, t0) = (control.runs_done(), std::time::Instant::now());
+                let (before, t0) = (control.runs_done(), web_time::Instant::now());
                 let stepped = job.step(max_runs, control);
                 let done = control.runs_done().saturating_sub(before);
                 s.pace.observe(done, t0.elapsed());
@@ -352,7 +347,8 @@ fn write_publication(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
+    use web_time::Instant;
 
     fn wait(p: &mut Publishing) -> Result<String, String> {
         let deadline = Instant::now() + Duration::from_secs(300);

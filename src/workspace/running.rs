@@ -2,7 +2,8 @@
 //! while a slider is dragged), the job's results taken as they come.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use super::Workspace;
 use super::computed::Computed;

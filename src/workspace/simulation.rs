@@ -13,7 +13,8 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use web_time::Instant;
 
 use crate::model::Scenario;
 use crate::sim::driver::BATCH_RUNS;
@@ -37,6 +38,17 @@ pub const APP_MAX_RUNS: u64 = 2_000_000;
 /// Bytes of per-run series and per-jurisdiction outcomes kept in memory; beyond it they go
 /// to a temporary file (the built-in scenario's take about 6 KB a run).
 pub const MEMORY_BUDGET_BYTES: usize = 512 << 20;
+
+/// Where a simulation's per-run stores go: beyond [`MEMORY_BUDGET_BYTES`], a temporary file.
+/// A browser has no file system (and `std::env::temp_dir` panics there), so in wasm32 builds
+/// they stay in memory; the web page caps its runs so that they fit (`web::MAX_RUNS`).
+pub(crate) fn store_keep() -> Keep {
+    if cfg!(target_arch = "wasm32") {
+        Keep::Memory
+    } else {
+        Keep::Spill { dir: std::env::temp_dir(), budget_bytes: MEMORY_BUDGET_BYTES }
+    }
+}
 
 /// The thread's name, as debuggers and profilers show it.
 pub const THREAD_NAME: &str = "tierlab-worker";
@@ -185,10 +197,7 @@ impl SimulationRun {
                 Err(e) => return Some(Message::Failed { job: job.id, message: e.to_string() }),
             };
             let input = Input { scenario: Arc::new(scenario), source: Arc::clone(&job.source) };
-            let keeps = Keeps {
-                store: Keep::Spill { dir: std::env::temp_dir(), budget_bytes: MEMORY_BUDGET_BYTES },
-                ..Keeps::everything()
-            };
+            let keeps = Keeps { store: store_keep(), ..Keeps::everything() };
             let mut runs = Runs::All;
             match MainSimulation::new(&input, &keeps, &mut runs, None) {
                 Ok(m) => self.main = Some((input, m, runs)),

@@ -170,7 +170,8 @@ pub struct Document {
     pub saved_text: Option<String>,
     /// Why `edit` is invalid; empty when it is valid.
     pub issues: Vec<Issue>,
-    /// Where `saved_text` came from when there is no path: a built-in file's name.
+    /// Where `saved_text` came from when there is no path: a built-in file's name, or a
+    /// shared link.
     builtin: Option<String>,
 }
 
@@ -190,6 +191,12 @@ impl Document {
     /// A document of a file built into Tierlab (`file` as named in `scenarios/`).
     pub fn builtin(scenario: Scenario, file: &str, text: &str) -> Document {
         Document { builtin: Some(format!("{file} (built in)")), ..Document::new(scenario, None, Some(text.into())) }
+    }
+
+    /// A document of a scenario that came as text without a file (a shared link), named
+    /// `origin` in the provenance; its results carry the hash of `text` until it is edited.
+    pub fn unfiled(scenario: Scenario, origin: &str, text: &str) -> Document {
+        Document { builtin: Some(origin.into()), ..Document::new(scenario, None, Some(text.into())) }
     }
 
     /// The text behind what runs, for the provenance: the file as loaded or saved while the

@@ -32,6 +32,7 @@ impl TierlabApp {
                 self.ctx.request_repaint();
             }
             Some(Effect::Close) => self.ctx.send_viewport_cmd(ViewportCommand::Close),
+            Some(Effect::CopyLink { fragment }) => self.ctx.copy_text(format!("{}{fragment}", self.link_base)),
             None => {}
         }
         if let Some(dark) = dark {

@@ -38,6 +38,18 @@ pub struct AppOptions {
     /// Where the unsaved edits and their undo history are kept, within a second of every edit
     /// ([`workspace::Options::unsaved_file`]); `None` keeps them in eframe's storage only.
     pub unsaved_file: Option<PathBuf>,
+    /// A share link to open at the start instead of the last session's scenario
+    /// (`tierlab --link`, or the web page's address); a bad one shows why, over the built-in
+    /// scenario.
+    pub link: Option<String>,
+    /// What "Copy link" puts before the link's `#…` fragment: the web page's own address in
+    /// the browser; for the desktop app, the published web app's address if the build was
+    /// given one (`TIERLAB_WEB_URL`), else nothing: the fragment alone, which
+    /// `tierlab --link` opens and which opens the web app when appended to its address.
+    pub link_base: String,
+    /// Where the work runs: threads (the desktop), or slices the front end steps between
+    /// frames ([`TierlabApp::step`], the browser).
+    pub executor: workspace::Executor,
 }
 
 impl Default for AppOptions {
@@ -47,6 +59,9 @@ impl Default for AppOptions {
             native_dialogs: true,
             debounce: workspace::Options::default().debounce,
             unsaved_file: None,
+            link: None,
+            link_base: option_env!("TIERLAB_WEB_URL").unwrap_or_default().to_string(),
+            executor: workspace::Executor::Threads,
         }
     }
 }
@@ -73,6 +88,7 @@ pub struct TierlabApp {
     png_pending: Option<PngPending>,
     screenshot_tx: Sender<Arc<ColorImage>>,
     screenshot_rx: Receiver<Arc<ColorImage>>,
+    link_base: String,
 }
 
 impl TierlabApp {
@@ -91,11 +107,15 @@ impl TierlabApp {
         let ws_options = workspace::Options {
             max_runs: options.max_runs,
             debounce: options.debounce,
-            executor: workspace::Executor::Threads,
+            executor: options.executor,
             unsaved_file: options.unsaved_file,
             clock: workspace::Clock::System,
         };
-        let workspace = Workspace::open(persisted, file, ws_options, move || wake.request_repaint());
+        let mut workspace = Workspace::open(persisted, file, ws_options, move || wake.request_repaint());
+        if let Some(link) = &options.link {
+            // A refused link leaves its errors in the workspace for the errors window.
+            let _ = workspace.open_link(link);
+        }
         let (screenshot_tx, screenshot_rx) = channel();
         TierlabApp {
             workspace,
@@ -111,6 +131,7 @@ impl TierlabApp {
             png_pending: None,
             screenshot_tx,
             screenshot_rx,
+            link_base: options.link_base,
         }
     }
 
@@ -123,6 +144,19 @@ impl TierlabApp {
     /// apply the command the widget would have sent).
     pub fn workspace_mut(&mut self) -> &mut Workspace {
         &mut self.workspace
+    }
+
+    /// A stepped app's work: a slice of about `budget`, its results taken. The front end
+    /// calls it between frames (the browser: from a timer, so the simulation goes on while
+    /// frames are drawn) and asks for a repaint when something is to be shown. Returns
+    /// whether work is left. Does nothing on threads.
+    pub fn step(&mut self, budget: Duration) -> bool {
+        if self.workspace.executor() != workspace::Executor::Stepped {
+            return false;
+        }
+        self.workspace.advance(workspace::Budget::Time(budget));
+        self.workspace.poll();
+        self.workspace.has_work()
     }
 
     // ---- The frame ----
@@ -152,7 +186,13 @@ impl TierlabApp {
     /// Keeps progress bars moving (10 times a second is plenty, and leaves the cores to the
     /// simulation) and starts a debounced run on time; finished work wakes the UI itself.
     fn schedule_wake(&self, ctx: &egui::Context) {
-        if let Some(after) = self.workspace.wake_after() {
+        // A stepped front end steps the work itself and draws progress as often as its frames
+        // allow (in a browser a frame takes the thread the work needs); it is woken here only
+        // for what is due with no work in flight (a debounced run, storing the edits).
+        let stepping = self.workspace.executor() == workspace::Executor::Stepped && self.workspace.has_work();
+        if let Some(after) = self.workspace.wake_after()
+            && !stepping
+        {
             ctx.request_repaint_after(after);
         }
     }

@@ -2,8 +2,6 @@
 //! [`crate::theme`], the frame (title, legend, notes, caption), axes with chosen ticks, and
 //! clipping of data to a plot's range (plotters draws outside it otherwise).
 
-use std::sync::OnceLock;
-
 use std::ops::Range;
 
 use plotters::coord::Shift;
@@ -23,11 +21,21 @@ static FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf"
 pub const FONT_FAMILY: &str = "DejaVu Sans, sans-serif";
 
 /// Registers the embedded font with plotters once per process.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn ensure_font() -> Result<(), FigureError> {
-    static REGISTERED: OnceLock<bool> = OnceLock::new();
+    static REGISTERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     let ok =
         *REGISTERED.get_or_init(|| plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_BYTES).is_ok());
     if ok { Ok(()) } else { Err(FigureError::Font) }
+}
+
+/// plotters registers fonts only natively (in wasm32 builds it lays text out with the
+/// browser's canvas), so the browser cannot draw figures with the embedded font yet: they
+/// are refused with [`FigureError::Font`] rather than drawn in another font.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn ensure_font() -> Result<(), FigureError> {
+    let _ = (FONT_BYTES, FONT_FAMILY);
+    Err(FigureError::Font)
 }
 
 /// Errors while drawing, whatever the backend.
