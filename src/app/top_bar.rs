@@ -10,6 +10,8 @@ use crate::model::scenario::{MAX_RUNS, MAX_SEED, PRESETS};
 
 use super::AppCommand;
 use super::panel::note_edit;
+use super::views::PlotEntry;
+use super::views::plots::figure_hover;
 use crate::workspace::state::Persisted;
 
 /// What the top bar shows besides what it edits.
@@ -21,8 +23,8 @@ pub struct TopBarInfo<'a> {
     pub pinned: bool,
     pub can_save: bool,
     pub has_path: bool,
-    /// Titles of the plots in the current view (for PNG export).
-    pub plots: &'a [String],
+    /// The plots in the current view (for their export).
+    pub plots: &'a [PlotEntry],
     /// The scenario differs from what the results on screen were computed from.
     pub stale: bool,
     /// The scenario asks for more runs than the app simulates: the cap.
@@ -149,10 +151,27 @@ fn file_menu_ui(
         cmds.push(AppCommand::ExportCsv);
     }
     ui.add_enabled_ui(has_result && !info.plots.is_empty(), |ui| {
-        ui.menu_button("Export plot (PNG)", |ui| {
+        ui.menu_button("Export plot", |ui| {
             for plot in info.plots {
-                if ui.button(plot).clicked() {
-                    cmds.push(AppCommand::ExportPng { plot: plot.clone() });
+                match plot.figure {
+                    // The publication figure of the same data: SVG and PNG, caption, provenance.
+                    Some(kind) => {
+                        if ui.button(format!("{} (SVG + PNG)", plot.title)).on_hover_text(figure_hover(kind)).clicked()
+                        {
+                            cmds.push(AppCommand::ExportFigure { tab: persisted.tab, only: Some(kind) });
+                        }
+                    }
+                    None => {
+                        if ui
+                            .button(format!("{} (screenshot PNG)", plot.title))
+                            .on_hover_text(
+                                "No publication figure shows this plot's data yet: a PNG of the plot as on screen",
+                            )
+                            .clicked()
+                        {
+                            cmds.push(AppCommand::ExportPng { plot: plot.title.clone() });
+                        }
+                    }
                 }
             }
         });
@@ -167,7 +186,7 @@ fn file_menu_ui(
         .on_disabled_hover_text("Wait for the results, or for the export in progress")
         .clicked()
     {
-        cmds.push(AppCommand::ExportFigure { tab: persisted.tab });
+        cmds.push(AppCommand::ExportFigure { tab: persisted.tab, only: None });
     }
     if ui
         .add_enabled(can_publish, egui::Button::new("Export report…"))

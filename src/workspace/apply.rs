@@ -207,15 +207,15 @@ impl Workspace {
             }
             Command::ExportPng { plot } => Some(self.ask_path(PathPurpose::ExportPng { plot })),
             Command::ExportPngTo { plot, path } => Some(Effect::CapturePlot { plot, path }),
-            Command::ExportFigure { tab } => {
+            Command::ExportFigure { tab, only } => {
                 if self.current.is_none() {
                     self.status = "No results to draw yet.".into();
                     return None;
                 }
-                Some(self.ask_path(PathPurpose::ExportFigures { tab }))
+                Some(self.ask_path(PathPurpose::ExportFigures { tab, only }))
             }
-            Command::ExportFigureTo { tab, dir } => {
-                self.export_figures(tab, dir);
+            Command::ExportFigureTo { tab, only, dir } => {
+                self.export_figures(tab, only, dir);
                 None
             }
             Command::ExportReport => Some(self.ask_path(PathPurpose::ExportReport)),

@@ -9,6 +9,7 @@ use crate::analysis::sweep::SweepParam;
 
 use super::analyses::Slot;
 use super::state::Tab;
+use crate::export::figures::FigureKind;
 
 /// A command from a front end (or a test) to the workspace.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,12 +72,15 @@ pub enum Command {
         plot: String,
         path: PathBuf,
     },
-    /// The publication figures of a view (asks for a folder), written on a background thread.
+    /// The publication figures of a view, or only the one figure `only` (asks for a folder),
+    /// written on a background thread.
     ExportFigure {
         tab: Tab,
+        only: Option<FigureKind>,
     },
     ExportFigureTo {
         tab: Tab,
+        only: Option<FigureKind>,
         dir: PathBuf,
     },
     /// The report bundle (asks for a folder), written on a background thread.

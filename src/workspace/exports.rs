@@ -7,7 +7,7 @@ use web_time::Instant;
 
 use crate::analysis::sensitivity::SensitivitySpec;
 use crate::analysis::sweep::WorldAxis;
-use crate::export::figures::Format;
+use crate::export::figures::{FigureKind, Format};
 use crate::model::Scenario;
 use crate::study::{Cap, StudyPlan};
 
@@ -74,10 +74,11 @@ impl Workspace {
         };
     }
 
-    /// Starts writing the figures of `tab` into `dir`, from the analyses on screen.
-    pub(super) fn export_figures(&mut self, tab: Tab, dir: PathBuf) {
+    /// Starts writing the figures of `tab` (or only the figure `only`) into `dir`, from the
+    /// analyses on screen.
+    pub(super) fn export_figures(&mut self, tab: Tab, only: Option<FigureKind>, dir: PathBuf) {
         let on_screen = self.on_screen();
-        self.publish(Publication::Figures { tab, dir, on_screen });
+        self.publish(Publication::Figures { tab, only, dir, on_screen });
     }
 
     /// Starts writing the report into `dir`, with the analyses as the tabs are set.

@@ -13,6 +13,7 @@ use super::command::Command;
 use super::settings::ViewState;
 use super::state::{Document, Tab, Unsaved, issues_of};
 use super::{Effect, Workspace};
+use crate::export::figures::FigureKind;
 
 /// The built-in scenario's file name, as `scenarios/` holds it.
 pub const BUILT_IN_FILE: &str = "baseline.toml";
@@ -57,6 +58,7 @@ pub enum PathPurpose {
     /// Folders.
     ExportFigures {
         tab: Tab,
+        only: Option<FigureKind>,
     },
     ExportReport,
 }
@@ -110,7 +112,7 @@ impl PathPurpose {
             PathPurpose::SaveAs => Command::SaveTo(path),
             PathPurpose::ExportCsv => Command::ExportCsvTo(path),
             PathPurpose::ExportPng { plot } => Command::ExportPngTo { plot: plot.clone(), path },
-            PathPurpose::ExportFigures { tab } => Command::ExportFigureTo { tab: *tab, dir: path },
+            PathPurpose::ExportFigures { tab, only } => Command::ExportFigureTo { tab: *tab, only: *only, dir: path },
             PathPurpose::ExportReport => Command::ExportReportTo(path),
         }
     }
@@ -346,7 +348,8 @@ impl Workspace {
             }
             PathPurpose::ExportCsv => format!("{stem}_{}.csv", self.persisted.tab.slug()),
             PathPurpose::ExportPng { plot } => format!("{stem}_{}.png", slug(plot)),
-            PathPurpose::ExportFigures { tab } => format!("{stem}_{}_figures", tab.slug()),
+            PathPurpose::ExportFigures { tab, only: None } => format!("{stem}_{}_figures", tab.slug()),
+            PathPurpose::ExportFigures { only: Some(kind), .. } => format!("{stem}_{}", kind.name()),
             PathPurpose::ExportReport => format!("{stem}_report"),
         };
         dir.join(name)

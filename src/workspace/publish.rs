@@ -57,8 +57,8 @@ pub struct OnScreen {
 /// What to publish.
 #[derive(Clone, Debug)]
 pub enum Publication {
-    /// A tab's figures, into a folder.
-    Figures { tab: Tab, dir: PathBuf, on_screen: OnScreen },
+    /// A tab's figures, or only the one figure `only` (one of its plots), into a folder.
+    Figures { tab: Tab, only: Option<FigureKind>, dir: PathBuf, on_screen: OnScreen },
     /// The report bundle (figures, report.html, report.md), into a folder.
     Report { dir: PathBuf, plan: StudyPlan, formats: Vec<Format> },
 }
@@ -66,6 +66,7 @@ pub enum Publication {
 impl Publication {
     fn what(&self) -> String {
         match self {
+            Publication::Figures { only: Some(kind), .. } => format!("the figure “{}”", kind.title()),
             Publication::Figures { tab, .. } => format!("the {} figures", tab.label()),
             Publication::Report { .. } => "the report".into(),
         }
@@ -84,10 +85,19 @@ impl Publication {
         }
     }
 
+    /// The figures a [`Publication::Figures`] draws (none for a report, which draws all).
+    fn kinds(&self) -> &[FigureKind] {
+        match self {
+            Publication::Figures { only: Some(kind), .. } => std::slice::from_ref(kind),
+            Publication::Figures { tab, .. } => figures_of(*tab),
+            Publication::Report { .. } => &[],
+        }
+    }
+
     /// Figures to draw once the study is done.
     fn figures(&self) -> usize {
         match self {
-            Publication::Figures { tab, .. } => figures_of(*tab).len(),
+            Publication::Figures { .. } => self.kinds().len(),
             Publication::Report { .. } => FigureKind::all().len(),
         }
     }
@@ -292,7 +302,7 @@ fn write_publication(
             }
             let mut written = Vec::new();
             let mut missing = Vec::new();
-            for &kind in figures_of(*tab) {
+            for &kind in publication.kinds() {
                 if control.is_cancelled() {
                     return Err(cancelled());
                 }
@@ -372,8 +382,12 @@ mod tests {
     #[test]
     fn figures_of_a_tab_are_written_with_sidecars() {
         let dir = tempfile::tempdir().unwrap();
-        let publication =
-            Publication::Figures { tab: Tab::Overview, dir: dir.path().into(), on_screen: OnScreen::default() };
+        let publication = Publication::Figures {
+            tab: Tab::Overview,
+            only: None,
+            dir: dir.path().into(),
+            on_screen: OnScreen::default(),
+        };
         let mut p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
         let msg = wait(&mut p).unwrap();
         assert!(msg.contains("net_distribution"), "{msg}");
@@ -387,11 +401,39 @@ mod tests {
         assert_eq!(p.progress().1, 1.0, "every figure drawn");
     }
 
+    /// One plot's export: only its figure, SVG and PNG with a sidecar, the SVG stamped with
+    /// the seed and the scenario's hash.
+    #[test]
+    fn one_plots_figure_is_written_alone_with_its_provenance() {
+        let dir = tempfile::tempdir().unwrap();
+        let only = Some(FigureKind::FanHarm);
+        let publication =
+            Publication::Figures { tab: Tab::OverTime, only, dir: dir.path().into(), on_screen: OnScreen::default() };
+        let mut p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
+        let msg = wait(&mut p).unwrap();
+        assert!(msg.contains("fan_harm"), "{msg}");
+        for ext in ["svg", "png", "json"] {
+            assert!(dir.path().join(format!("fan_harm.{ext}")).exists(), "{ext}");
+        }
+        for other in [FigureKind::FanBenefit, FigureKind::FrontierOpenPool] {
+            assert!(!dir.path().join(format!("{}.svg", other.name())).exists(), "only the one figure");
+        }
+        let svg = std::fs::read_to_string(dir.path().join("fan_harm.svg")).unwrap();
+        let s = small();
+        assert!(svg.contains(&s.run().seed.to_string()), "the seed in the SVG");
+        assert!(svg.contains(&test_source().sha256()[..12]), "the scenario hash in the SVG");
+        assert_eq!(p.progress().1, 1.0);
+    }
+
     #[test]
     fn analysis_figures_wait_for_their_analysis() {
         let dir = tempfile::tempdir().unwrap();
-        let publication =
-            Publication::Figures { tab: Tab::Sensitivity, dir: dir.path().into(), on_screen: OnScreen::default() };
+        let publication = Publication::Figures {
+            tab: Tab::Sensitivity,
+            only: None,
+            dir: dir.path().into(),
+            on_screen: OnScreen::default(),
+        };
         let mut p = Publishing::start(small(), test_source(), publication, || {}).unwrap();
         let msg = wait(&mut p).unwrap_err();
         assert!(msg.contains("tornado") && msg.contains("wait"), "{msg}");
@@ -415,6 +457,7 @@ mod tests {
         let (threaded, stepped) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let figures = |dir: &tempfile::TempDir| Publication::Figures {
             tab: Tab::Overview,
+            only: None,
             dir: dir.path().into(),
             on_screen: OnScreen::default(),
         };
@@ -444,8 +487,12 @@ mod tests {
     #[test]
     fn a_stepped_publication_can_be_stopped() {
         let dir = tempfile::tempdir().unwrap();
-        let publication =
-            Publication::Figures { tab: Tab::Overview, dir: dir.path().into(), on_screen: OnScreen::default() };
+        let publication = Publication::Figures {
+            tab: Tab::Overview,
+            only: None,
+            dir: dir.path().into(),
+            on_screen: OnScreen::default(),
+        };
         let mut p = Publishing::stepped(small(), test_source(), publication);
         p.advance(&mut Slice::new(crate::workspace::Budget::Runs(10)));
         p.cancel();

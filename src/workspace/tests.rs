@@ -173,7 +173,7 @@ fn commands_leave_dialogs_screenshots_and_closing_to_the_front_end() {
         panic!("a scenario with no file asks where to save it");
     };
     assert!(suggested.ends_with("baseline_2026.toml"), "{}", suggested.display());
-    assert_eq!(ws.apply(Command::ExportFigure { tab: Tab::Overview }), None, "no result yet");
+    assert_eq!(ws.apply(Command::ExportFigure { tab: Tab::Overview, only: None }), None, "no result yet");
     assert_eq!(ws.status(), "No results to draw yet.");
     let png = Command::ExportPngTo { plot: "Net".into(), path: PathBuf::from("/tmp/net.png") };
     assert_eq!(ws.apply(png), Some(Effect::CapturePlot { plot: "Net".into(), path: PathBuf::from("/tmp/net.png") }));

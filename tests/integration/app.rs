@@ -413,7 +413,7 @@ fn snapshot_learn_dark_with_pinned() {
 fn exports_view_csv_and_a_plot_png() {
     let dir = tempfile::tempdir().unwrap();
     let csv_path = dir.path().join("overview.csv");
-    let png_path = dir.path().join("net.png");
+    let figure_dir = dir.path().join("net_figure");
     let mut h = harness(None);
     settle(&mut h);
 
@@ -438,19 +438,25 @@ fn exports_view_csv_and_a_plot_png() {
     assert_eq!(current["provenance"]["scenario_sha256"], tierlab::model::scenario::sha256_hex(text).as_str());
     assert_eq!(current["provenance"]["runs"], RUNS);
 
-    // The PNG comes from a screenshot of the window, cut to the plot.
+    // A plot's export is its publication figure (SVG and PNG by the report's renderer, with
+    // the seed and the scenario hash), never a screen grab.
     h.get_by_label("File").click();
     h.run();
-    h.get_by_label("Export plot (PNG)").click();
+    h.get_by_label("Export plot").click();
     h.run();
-    h.get_by_role_and_label(egui::accesskit::Role::Button, "Net welfare across worlds").click();
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "Net welfare across worlds (SVG + PNG)").click();
     h.run();
-    type_path(&mut h, &png_path);
-    h.get_by_label("Save").click();
-    h.run_steps(6);
-    let png = image::open(&png_path).expect("the PNG was written");
-    assert!(png.width() > 200 && png.height() > 150, "{}x{}", png.width(), png.height());
-    assert!(png.width() < SIZE[0] as u32 && png.height() < SIZE[1] as u32, "cut to the plot");
+    type_into(&mut h, "Folder path", &figure_dir);
+    h.get_by_label("Write").click();
+    h.run();
+    assert!(h.state_mut().workspace_mut().wait_for_publishing(WAIT));
+    let svg = std::fs::read_to_string(figure_dir.join("net_distribution.svg")).expect("the SVG was written");
+    let hash = tierlab::model::scenario::sha256_hex(tierlab::model::scenario::BUILT_IN_TOML);
+    assert!(svg.contains("20261122") && svg.contains(&hash[..12]), "seed and scenario hash in the figure");
+    let png = image::open(figure_dir.join("net_distribution.png")).expect("the PNG was written");
+    assert!(png.width() >= 1200, "a print-size PNG, not a screen grab: {}x{}", png.width(), png.height());
+    assert!(figure_dir.join("net_distribution.json").exists(), "the sidecar");
+    assert!(!figure_dir.join("harm_exceedance.svg").exists(), "only the plot asked for");
 }
 
 #[test]

@@ -33,10 +33,10 @@ impl TierlabApp {
             return;
         }
         let Some(req) = self.png_request.take() else { return };
-        match self.plot_rects.iter().find(|(t, _)| *t == req.plot) {
-            Some((_, rect)) => {
+        match self.plots.iter().find(|p| p.title == req.plot).map(|p| p.rect) {
+            Some(rect) => {
                 self.png_pending =
-                    Some(PngPending { path: req.path, rect: *rect, pixels_per_point: self.ctx.pixels_per_point() });
+                    Some(PngPending { path: req.path, rect, pixels_per_point: self.ctx.pixels_per_point() });
                 let tx = self.screenshot_tx.clone();
                 let ctx = self.ctx.clone();
                 self.ctx.request_screenshot(move |image| {

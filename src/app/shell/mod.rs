@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
-use egui::{ColorImage, Rect, Ui, ViewportCommand};
+use egui::{ColorImage, Ui, ViewportCommand};
 
 use crate::workspace::{self, Persisted, Workspace};
 
@@ -23,6 +23,7 @@ use super::files::{self, PathPrompt};
 use super::panel::{self, PanelState};
 use super::theme;
 use super::top_bar::{self, TopBarInfo};
+use super::views::PlotEntry;
 use super::views::ViewOut;
 
 /// How the app is run: normally, or in tests and benchmarks.
@@ -82,8 +83,8 @@ pub struct TierlabApp {
     presets: Vec<String>,
     prompt: Option<PathPrompt>,
     title: String,
-    plot_titles: Vec<String>,
-    plot_rects: Vec<(String, Rect)>,
+    /// The plots drawn last frame (for their export).
+    plots: Vec<PlotEntry>,
     png_request: Option<PngRequest>,
     png_pending: Option<PngPending>,
     screenshot_tx: Sender<Arc<ColorImage>>,
@@ -125,8 +126,7 @@ impl TierlabApp {
             presets: top_bar::preset_names(),
             prompt: None,
             title: String::new(),
-            plot_titles: Vec::new(),
-            plot_rects: Vec::new(),
+            plots: Vec::new(),
             png_request: None,
             png_pending: None,
             screenshot_tx,
@@ -211,7 +211,7 @@ impl TierlabApp {
             pinned: ws.pinned().is_some(),
             can_save: ws.document().issues.is_empty(),
             has_path: ws.document().path.is_some(),
-            plots: &self.plot_titles,
+            plots: &self.plots,
             stale: ws.is_stale(),
             runs_cap: (edit_runs > ws.runs_cap()).then(|| ws.runs_cap()),
             publishing: ws.is_publishing(),
@@ -244,8 +244,7 @@ impl TierlabApp {
             files::confirm_ui(&ctx, p.what(), self.workspace.document().issues.is_empty(), &mut cmds);
         }
 
-        self.plot_titles = out.plots.iter().map(|(t, _)| t.clone()).collect();
-        self.plot_rects = out.plots;
+        self.plots = out.plots;
         cmds.extend(out.commands);
         for cmd in workspace::command::merge_edits(cmds) {
             self.apply(cmd);

@@ -3,6 +3,7 @@
 //! a box picked on it, its rules with their significance), every policy's regret against the
 //! best policy in each world, and what resolving each uncertain parameter would be worth.
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::{ComboBox, DragValue, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridMark, Line, PlotPoints, Points, VLine};
@@ -178,7 +179,7 @@ fn tradeoff_ui(ui: &mut Ui, d: &Decision, s: &mut DecisionSettings, height: f32,
         .allow_drag(false)
         .allow_zoom(false)
         .label_formatter(plots::readout("coverage", fmt::probability_percent, "density", fmt::probability_percent));
-    let resp = plots::show(ui, out, "PRIM trade-off: click a box", plot, move |p| {
+    let resp = plots::show(ui, out, "PRIM trade-off: click a box", Some(FigureKind::PrimTradeoff), plot, move |p| {
         p.hline(base);
         p.line(line);
         p.points(dots);
@@ -392,10 +393,17 @@ fn evppi_ui(ui: &mut Ui, d: &Decision, height: f32, out: &mut ViewOut) {
         .include_x(v.evpi * 1.05)
         .allow_drag(false)
         .allow_zoom(false);
-    plots::show(ui, out, "Value of information: what resolving each parameter is worth", plot, move |p| {
-        p.bar_chart(chart);
-        p.vline(evpi);
-    });
+    plots::show(
+        ui,
+        out,
+        "Value of information: what resolving each parameter is worth",
+        Some(FigureKind::Evppi),
+        plot,
+        move |p| {
+            p.bar_chart(chart);
+            p.vline(evpi);
+        },
+    );
     ui.label(RichText::new(&v.statement).size(10.5).weak()).on_hover_text(format!(
         "EVPI = E[best net in each world] - best expected net. EVPPI by {} equal-count bins of each parameter: the \
          best policy in each bin, against the best overall; ± is the Monte Carlo standard error. Choosing the best of \

@@ -1,6 +1,7 @@
 //! Distributions: density or histogram and ECDF of benefit, harm or net welfare, and the
 //! paired difference of every policy's net welfare to the reference policy's.
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::Ui;
 use egui_plot::{LineStyle, VLine};
@@ -48,7 +49,12 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             Shape::Histogram => curves(c, pinned, |x| &x.metric(metric).histogram),
         };
         let title = format!("{}: {}", metric.label(), if shape == Shape::Density { "density" } else { "histogram" });
-        plots::show(&mut cols[0], out, &title, plot, move |p| {
+        let figure = match metric {
+            Metric::Benefit => FigureKind::BenefitDistribution,
+            Metric::Harm => FigureKind::HarmDistribution,
+            Metric::Net => FigureKind::NetDistribution,
+        };
+        plots::show(&mut cols[0], out, &title, Some(figure), plot, move |p| {
             for l in lines {
                 p.line(l);
             }
@@ -68,6 +74,7 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             &mut cols[1],
             out,
             &format!("{}: cumulative distribution (ECDF)", metric.label()),
+            Some(FigureKind::Ecdf),
             plot,
             move |p| {
                 for l in lines {
@@ -118,12 +125,19 @@ fn diff_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32, ou
     .label_formatter(plots::readout("difference", fmt::money_compact, "worlds", |y| format!("{y:.2}%")));
     let lines = curves(c, pinned, |x| &x.diff.density);
     let zero_color = theme::reference();
-    plots::show(ui, out, &format!("Paired difference to the reference policy ({base_name})"), plot, move |p| {
-        for l in lines {
-            p.line(l);
-        }
-        p.vline(VLine::new("no difference", 0.0).color(zero_color).style(LineStyle::dashed_loose()));
-    });
+    plots::show(
+        ui,
+        out,
+        &format!("Paired difference to the reference policy ({base_name})"),
+        Some(FigureKind::PairedDifference),
+        plot,
+        move |p| {
+            for l in lines {
+                p.line(l);
+            }
+            p.vline(VLine::new("no difference", 0.0).color(zero_color).style(LineStyle::dashed_loose()));
+        },
+    );
     let parts: Vec<String> = c
         .summary
         .policies

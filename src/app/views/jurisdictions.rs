@@ -1,6 +1,7 @@
 //! Jurisdictions: frontier-development shares over time under each policy (the drift to lax
 //! regions), and mean benefit and harm per jurisdiction (who gains, who is hit).
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::Ui;
 use egui_plot::{Bar, BarChart, FilledArea, Line, MarkerShape, Points};
@@ -69,7 +70,7 @@ fn shares_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, p: usize
             lines.push(plots::policy_line(jname, color, f.median_points(), true));
         }
     }
-    plots::show(ui, out, &format!("Shares under {name}"), plot, move |pu| {
+    plots::show(ui, out, &format!("Shares under {name}"), Some(FigureKind::SharesOverTime), plot, move |pu| {
         for a in areas {
             pu.add(a);
         }
@@ -175,7 +176,7 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
         .include_x(-0.7)
         .include_x(names.len() as f64 - 0.3)
         .show_x(false);
-    plots::show(ui, out, title, plot, move |pu| {
+    plots::show(ui, out, title, Some(FigureKind::JurisdictionBars), plot, move |pu| {
         for ch in charts {
             pu.bar_chart(ch);
         }

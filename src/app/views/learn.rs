@@ -1,6 +1,7 @@
 //! Learn: a short guided explanation, for students, of the benefit/harm asymmetry and of
 //! irreversibility, with every number taken from the results on screen.
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::{RichText, Ui};
 use egui_plot::{LineStyle, PlotPoint, Text, VLine};
@@ -214,28 +215,35 @@ fn harm_plot_ui(
     .map(|(n, v, c, s)| (n, format!("{n}: {}", fmt::money_compact(v)), v.log10(), c, s))
     .collect();
     let text_color = ui.visuals().text_color();
-    plots::show(ui, out, &format!("Harm under {name}: where the median and the mean sit"), plot, move |pu| {
-        if !pts.is_empty() {
-            pu.line(plots::policy_line(&name, color, pts, false));
-        }
-        if let Some(g) = ghost {
-            pu.line(plots::policy_line(&name, color, g, true));
-        }
-        for (short, label, x, c, style) in marks {
-            pu.vline(VLine::new(label, x).color(c).style(style).width(1.5));
-            if top > 0.0 {
-                // No name: the line, not its tag, has the legend entry.
-                pu.text(
-                    if x < right_edge {
-                        Text::new("", PlotPoint::new(x + nudge, top), short).anchor(egui::Align2::LEFT_BOTTOM)
-                    } else {
-                        Text::new("", PlotPoint::new(x - nudge, top), short).anchor(egui::Align2::RIGHT_BOTTOM)
-                    }
-                    .color(text_color),
-                );
+    plots::show(
+        ui,
+        out,
+        &format!("Harm under {name}: where the median and the mean sit"),
+        Some(FigureKind::HarmDistribution),
+        plot,
+        move |pu| {
+            if !pts.is_empty() {
+                pu.line(plots::policy_line(&name, color, pts, false));
             }
-        }
-    });
+            if let Some(g) = ghost {
+                pu.line(plots::policy_line(&name, color, g, true));
+            }
+            for (short, label, x, c, style) in marks {
+                pu.vline(VLine::new(label, x).color(c).style(style).width(1.5));
+                if top > 0.0 {
+                    // No name: the line, not its tag, has the legend entry.
+                    pu.text(
+                        if x < right_edge {
+                            Text::new("", PlotPoint::new(x + nudge, top), short).anchor(egui::Align2::LEFT_BOTTOM)
+                        } else {
+                            Text::new("", PlotPoint::new(x - nudge, top), short).anchor(egui::Align2::RIGHT_BOTTOM)
+                        }
+                        .color(text_color),
+                    );
+                }
+            }
+        },
+    );
     plots::note(ui, format!("Worlds with no harm ({}) are not drawn.", fmt::probability_percent(f.no_harm_share)));
 }
 
@@ -249,11 +257,18 @@ fn hazard_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: 
     let mut lines = curves(c, pinned, |x| &x.hazard_public);
     // A legend in a bottom corner lists bottom-up: insert in reverse to read in policy order.
     lines.reverse();
-    plots::show(ui, out, "Hazardous capability public (for good) by year", plot, move |pu| {
-        for l in lines {
-            pu.line(l);
-        }
-    });
+    plots::show(
+        ui,
+        out,
+        "Hazardous capability public (for good) by year",
+        Some(FigureKind::FrontierOpenPool),
+        plot,
+        move |pu| {
+            for l in lines {
+                pu.line(l);
+            }
+        },
+    );
 }
 
 #[cfg(test)]

@@ -103,8 +103,17 @@ pub struct ViewOut {
     /// The tab being drawn (for its plots' "Export publication figures…").
     pub tab: Tab,
     pub commands: Vec<AppCommand>,
-    /// (title, rectangle including the title) of every plot drawn this frame.
-    pub plots: Vec<(String, Rect)>,
+    /// Every plot drawn this frame.
+    pub plots: Vec<PlotEntry>,
+}
+
+/// A plot on screen: its title, where it is (title included, for a screenshot) and the
+/// publication figure that shows the same data (None where no figure does).
+#[derive(Clone, Debug)]
+pub struct PlotEntry {
+    pub title: String,
+    pub rect: Rect,
+    pub figure: Option<FigureKind>,
 }
 
 /// Everything a view reads and the choices it may change.

@@ -1,6 +1,7 @@
 //! Over time: fan charts (p5-p95 and p25-p75 bands, median) of cumulative benefit and harm,
 //! and the frontier against the open pool and the hazard threshold.
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::{Color32, Ui};
 use egui_plot::{FilledArea, HLine, Line, LineStyle, PlotPoints, PlotUi};
@@ -56,7 +57,8 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
                 .link_axis(egui::Id::unique("tierlab_over_time_x"), [true, false])
                 .label_formatter(plots::readout("year", |x| format!("{x:.2}"), "value", fmt::money_compact));
             let items = fan_items(c, pinned, selected, metric);
-            plots::show(&mut cols[col], out, title, plot, move |p| items.draw(p));
+            let figure = if col == 0 { FigureKind::FanBenefit } else { FigureKind::FanHarm };
+            plots::show(&mut cols[col], out, title, Some(figure), plot, move |p| items.draw(p));
         }
     });
     ui.add_space(6.0);
@@ -72,7 +74,14 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             |y| format!("{y:.2} ({} effective FLOP)", crate::fmt::flop(y)),
         ));
     let items = frontier_items(c, pinned, selected);
-    plots::show(ui, out, "Frontier, open pool and the hazard threshold", plot, move |p| items.draw(p));
+    plots::show(
+        ui,
+        out,
+        "Frontier, open pool and the hazard threshold",
+        Some(FigureKind::FrontierOpenPool),
+        plot,
+        move |p| items.draw(p),
+    );
 }
 
 /// Plot items built before the plot closure (which must own them).

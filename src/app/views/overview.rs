@@ -1,6 +1,7 @@
 //! Overview: the summary table of every policy, net-welfare distributions overlaid, and the
 //! harm exceedance curve on log-log axes.
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::{RichText, Sense, Ui, Vec2};
 
@@ -113,7 +114,7 @@ fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32
     .x_grid_spacer(plots::nice_marks)
     .label_formatter(plots::readout("net", fmt::money_compact, "worlds", |y| format!("{y:.2}%")));
     let lines: Vec<_> = curves(c, pinned, |c| &c.net.density);
-    plots::show(ui, out, "Net welfare across worlds", plot, move |plot_ui| {
+    plots::show(ui, out, "Net welfare across worlds", Some(FigureKind::NetDistribution), plot, move |plot_ui| {
         for l in lines {
             plot_ui.line(l);
         }
@@ -134,11 +135,18 @@ fn exceedance_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, heig
     // The legend sits bottom-left (the curves fall from the top left to the bottom right) and
     // lists bottom-up: insert in reverse to read in policy order.
     lines.reverse();
-    plots::show(ui, out, "Harm tail: how often harm exceeds x", plot, move |plot_ui| {
-        for l in lines {
-            plot_ui.line(l);
-        }
-    });
+    plots::show(
+        ui,
+        out,
+        "Harm tail: how often harm exceeds x",
+        Some(FigureKind::HarmExceedance),
+        plot,
+        move |plot_ui| {
+            for l in lines {
+                plot_ui.line(l);
+            }
+        },
+    );
 }
 
 /// Lines of one per-policy curve for the current and the pinned result.

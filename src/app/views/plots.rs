@@ -13,8 +13,9 @@ use egui_plot::{
 use crate::analysis::plotdata::decades;
 
 use super::super::theme;
-use super::ViewOut;
+use super::{PlotEntry, ViewOut};
 use crate::app::AppCommand;
+use crate::export::figures::FigureKind;
 
 /// A legend in `corner` (pick the corner the data leaves empty).
 pub fn legend(corner: Corner) -> Legend {
@@ -46,24 +47,33 @@ pub fn base_without_legend<'a>(id: &str, x_title: &str, y_title: &str, height: f
         .y_axis_min_width(44.0)
 }
 
-/// Shows `plot` under a bold title, registers it for PNG export and gives it a context menu.
+/// Shows `plot` under a bold title, registers it for export (as `figure`, the publication
+/// figure of the same data, drawn by the report's renderer; a screenshot where there is
+/// none) and gives it a context menu.
 pub fn show<'a>(
     ui: &mut Ui,
     out: &mut ViewOut,
     title: &str,
+    figure: Option<FigureKind>,
     plot: Plot<'a>,
     build: impl FnOnce(&mut PlotUi<'a>) + 'a,
 ) -> PlotResponse<()> {
     let title_resp = ui.add(egui::Label::new(RichText::new(title).strong()).truncate());
     let resp = plot.show(ui, build);
-    out.plots.push((title.to_string(), title_resp.rect.union(resp.response.rect)));
+    out.plots.push(PlotEntry { title: title.to_string(), rect: title_resp.rect.union(resp.response.rect), figure });
     resp.response.context_menu(|ui| {
+        if let Some(kind) = figure
+            && ui.button("Export this plot as a publication figure…").on_hover_text(figure_hover(kind)).clicked()
+        {
+            out.commands.push(AppCommand::ExportFigure { tab: out.tab, only: Some(kind) });
+            ui.close();
+        }
         if ui
             .button("Export publication figures of this view…")
             .on_hover_text("SVG and 2400-px PNG with JSON sidecars, drawn by the report's renderer")
             .clicked()
         {
-            out.commands.push(AppCommand::ExportFigure { tab: out.tab });
+            out.commands.push(AppCommand::ExportFigure { tab: out.tab, only: None });
             ui.close();
         }
         if ui.button("Save this plot as PNG (screenshot)…").clicked() {
@@ -76,6 +86,16 @@ pub fn show<'a>(
         }
     });
     resp
+}
+
+/// What a plot's publication figure is, for a tooltip.
+pub fn figure_hover(kind: FigureKind) -> String {
+    format!(
+        "“{}”: SVG and 2400-px PNG with a caption, the seed, the scenario hash and the version, and a JSON \
+         sidecar with the data, drawn by the report's renderer (as `tierlab figures --only {}`)",
+        kind.title(),
+        kind.name()
+    )
 }
 
 /// A line in a policy's colour; the pinned result's version is dashed and faded.

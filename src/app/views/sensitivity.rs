@@ -3,6 +3,7 @@
 //! partial rank correlations beside plain Spearman correlations, and what the worst 5% of
 //! worlds drew compared with all worlds.
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::{ComboBox, DragValue, RichText, Ui};
 use egui_plot::{Bar, BarChart, GridMark, Line, LineStyle, PlotPoints, VLine};
@@ -226,11 +227,18 @@ fn tornado_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out: &mut
     let centre = VLine::new(format!("mean with every parameter drawn: {}", output_value(output, mean)), mean)
         .color(theme::reference())
         .width(1.5);
-    plots::show(ui, out, &format!("Tornado: mean {} as one parameter moves", output_label(output)), plot, move |p| {
-        p.bar_chart(low);
-        p.bar_chart(high);
-        p.vline(centre);
-    });
+    plots::show(
+        ui,
+        out,
+        &format!("Tornado: mean {} as one parameter moves", output_label(output)),
+        Some(FigureKind::Tornado),
+        plot,
+        move |p| {
+            p.bar_chart(low);
+            p.bar_chart(high);
+            p.vline(centre);
+        },
+    );
 }
 
 fn correlations_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out: &mut ViewOut) {
@@ -270,7 +278,7 @@ fn correlations_ui(ui: &mut Ui, r: &Sensitivity, shown: usize, height: f32, out:
             .color(theme::reference().gamma_multiply(0.6))
             .style(LineStyle::dashed_dense())
     });
-    plots::show(ui, out, "Rank correlations: PRCC and Spearman", plot, move |p| {
+    plots::show(ui, out, "Rank correlations: PRCC and Spearman", None, plot, move |p| {
         p.bar_chart(spearman);
         p.bar_chart(prcc);
         for l in noise_lines {
@@ -357,7 +365,7 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
         .x_axis_formatter(plots::value_ticks)
         .include_y(0.0)
         .label_formatter(plots::readout("value", fmt::number, "density", fmt::number));
-    plots::show(ui, out, &format!("{}: worst worlds against all", p.param), plot, move |pu| {
+    plots::show(ui, out, &format!("{}: worst worlds against all", p.param), None, plot, move |pu| {
         pu.line(all);
         pu.line(tail);
         for m in medians {

@@ -1,6 +1,7 @@
 //! The Thresholds tab's plots: curves against the swept value (a click or a drag moves the
 //! current setting), the benefit / tail-risk frontier, the heat map, and the table of points.
 
+use crate::export::figures::FigureKind;
 use crate::fmt;
 use egui::{Color32, RichText, Ui};
 use egui_plot::{
@@ -91,7 +92,7 @@ pub(super) fn show_curve<'a>(
     build: impl FnOnce(&mut egui_plot::PlotUi<'a>) + 'a,
 ) {
     let lines = marker_lines(m, ui.visuals().dark_mode);
-    let resp = plots::show(ui, out, title, plot, move |p| {
+    let resp = plots::show(ui, out, title, Some(FigureKind::ThresholdCurves), plot, move |p| {
         build(p);
         for l in lines {
             p.vline(l);
@@ -278,7 +279,7 @@ pub(super) fn frontier_plot_ui(ui: &mut Ui, sw: &Sweep, m: &Marker, height: f32,
     .filled(false)
     .radius(8.0)
     .color(if ui.visuals().dark_mode { Color32::from_gray(230) } else { Color32::from_gray(20) });
-    plots::show(ui, out, "Benefit against tail risk (frontier)", plot, move |p| {
+    plots::show(ui, out, "Benefit against tail risk (frontier)", Some(FigureKind::Frontier), plot, move |p| {
         p.line(front_line);
         p.points(front_pts);
         if n_dominated > 0 {
@@ -361,7 +362,7 @@ pub(super) fn heatmap_ui(
         ))
     });
     let title = format!("Net difference to {} (reference policy)", h.reference);
-    plots::show(ui, out, &title, plot, move |p| {
+    plots::show(ui, out, &title, Some(FigureKind::Heatmap), plot, move |p| {
         p.heatmap(map);
         // Every piece of the contour has the same name: one legend entry.
         for line in contours {
