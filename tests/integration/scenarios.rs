@@ -96,3 +96,75 @@ fn baseline_matches_scenario_md() {
     assert_eq!(s.reference_policy().name, "Status quo");
     assert_eq!((s.run().years, s.run().steps_per_year), (10, 4));
 }
+
+/// Every preset is the baseline's world with its story's changes: the inputs (world
+/// parameters and jurisdiction attributes) that differ from the built-in baseline's are
+/// exactly the story's, each changed world parameter's line follows a "CHANGED" comment that
+/// gives a source or a judgment, and the correlations, today's practice ("Status quo") and
+/// "All open" are the baseline's. When the baseline changes, the presets change with it.
+#[test]
+fn every_preset_is_the_baseline_world_with_its_storys_changes() {
+    let base = Scenario::built_in();
+    let places = ["US", "China", "EU", "UK", "Rest of world"];
+    let prepared: Vec<String> = places
+        .iter()
+        .flat_map(|j| [format!("jurisdiction.{j}.preparedness0"), format!("jurisdiction.{j}.defense_rate")])
+        .collect();
+    let mut strong: Vec<String> = vec!["world.strip_prob".into(), "world.api_misuse".into()];
+    strong.extend(prepared);
+    let stories: [(&str, Vec<String>, u32); 6] = [
+        ("unilateral_leakage.toml", vec!["world.mobility".into()], 10),
+        ("heavy_tail.toml", vec!["world.tail_alpha".into()], 10),
+        ("strong_safeguards.toml", strong, 10),
+        ("moving_threshold.toml", vec![], 15),
+        (
+            "irreversibility.toml",
+            vec!["world.hazard_threshold".into(), "world.leak_closed".into(), "world.leak_gated".into()],
+            15,
+        ),
+        ("levers.toml", vec!["world.safeguard_halving".into(), "world.defense_per_billion".into()], 10),
+    ];
+    assert_eq!(stories.len() + 1, PRESETS.len(), "a story for every preset but the baseline");
+    let policy = |s: &Scenario, name: &str| {
+        s.policies()[s.policy_index(name).unwrap_or_else(|| panic!("{}: no policy {name}", s.name()))].clone()
+    };
+    for (name, mut changed, years) in stories {
+        let text = PRESETS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).expect("embedded");
+        let s = Scenario::parse(text, name).expect("valid preset");
+        assert_eq!(s.model_version(), "2", "{name}");
+        assert_eq!(s.run().years, years, "{name}");
+        assert_eq!(s.param_keys(), base.param_keys(), "{name}: the baseline's parameters and places");
+        let mut differ: Vec<String> = (0..base.param_count())
+            .filter(|&i| s.param_dist(i) != base.param_dist(i))
+            .map(|i| base.param_key(i))
+            .collect();
+        differ.sort();
+        changed.sort();
+        assert_eq!(differ, changed, "{name}: the inputs that differ from the baseline's (has the baseline changed?)");
+        for key in changed.iter().filter_map(|k| k.strip_prefix("world.")) {
+            let at = text.find(&format!("\n{key} = ")).unwrap_or_else(|| panic!("{name}: no line for {key}"));
+            // The comment lines just above it (in reverse order; only what they say matters).
+            let comment = text[..at].lines().rev().take_while(|l| l.starts_with('#')).collect::<Vec<_>>().join("\n");
+            assert!(comment.contains("CHANGED in this scenario"), "{name}: {key} is not marked CHANGED");
+            assert!(
+                comment.contains("source:") || comment.contains("judgment:"),
+                "{name}: {key}: no source or judgment"
+            );
+        }
+        assert_eq!(s.correlations(), base.correlations(), "{name}: the baseline's correlations");
+        assert_eq!(policy(&s, "All open"), policy(&base, "All open"), "{name}");
+        // Today's practice; over 15 years the EU's unreached gated line sits higher (1e60), so
+        // that the frontier never reaches it, as 1e40 is never reached in the baseline's 10.
+        let mut today = policy(&s, "Status quo");
+        for (j, regime) in &mut today.overrides {
+            if let tierlab::model::Regime::Tiered { gated_below, .. } = regime
+                && places[*j] == "EU"
+                && years == 15
+            {
+                assert_eq!(*gated_below, 60.0, "{name}");
+                *gated_below = 40.0;
+            }
+        }
+        assert_eq!(today, policy(&base, "Status quo"), "{name}: today's practice is the baseline's");
+    }
+}

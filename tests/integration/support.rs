@@ -15,6 +15,21 @@ pub const BASELINE: &str = include_str!("../../scenarios/baseline.toml");
 /// pin model v1's numbers, or add v2 keys to a v1 world, keep checking model v1.
 pub const BASELINE_V1: &str = include_str!("../data/baseline_v1.toml");
 
+/// The six presets as they were under model version 1 (each model v1's baseline world with
+/// its story's changes, no v2 key set), as (file name, text): the presets in scenarios/ are
+/// version 2 now, and these copies keep the tests that pin model v1's outputs checking v1.
+pub const PRESETS_V1: [(&str, &str); 6] = [
+    ("unilateral_leakage.toml", include_str!("../data/presets_v1/unilateral_leakage.toml")),
+    ("heavy_tail.toml", include_str!("../data/presets_v1/heavy_tail.toml")),
+    ("strong_safeguards.toml", include_str!("../data/presets_v1/strong_safeguards.toml")),
+    ("moving_threshold.toml", include_str!("../data/presets_v1/moving_threshold.toml")),
+    ("irreversibility.toml", include_str!("../data/presets_v1/irreversibility.toml")),
+    ("levers.toml", include_str!("../data/presets_v1/levers.toml")),
+];
+
+/// The levers preset as it was under model version 1 (see `PRESETS_V1`).
+pub const LEVERS_V1: &str = include_str!("../data/presets_v1/levers.toml");
+
 /// The `tierlab` binary built for this test run, started in the repository (so relative paths
 /// such as `scenarios/baseline.toml` resolve).
 pub fn bin() -> Command {

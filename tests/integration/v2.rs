@@ -12,7 +12,7 @@ use tierlab::model::{P, Scenario};
 use tierlab::sim::continuation::{discount_weight, expected_capped_pareto};
 use tierlab::sim::{Control, Engine, Record, Results, SimOptions, simulate};
 
-use crate::support::{BASELINE_V1 as BASELINE, Jur, Spec, parse_ok, sim, sim_all};
+use crate::support::{BASELINE_V1 as BASELINE, Jur, LEVERS_V1, PRESETS_V1, Spec, parse_ok, sim, sim_all};
 
 /// Every number a simulation records, as bits (outcomes with their continuation parts, per
 /// jurisdiction, series, parameter draws).
@@ -40,11 +40,13 @@ fn small(text: &str, runs: u64) -> Scenario {
     parse_ok(text).with_runs(runs).expect("a valid run count")
 }
 
+/// The levers preset as model version 1's (tests/data/presets_v1/levers.toml): the one in
+/// scenarios/ is a version-2 scenario.
 fn levers_preset() -> &'static str {
-    tierlab::model::scenario::PRESETS.iter().find(|(n, _)| *n == "levers.toml").map(|(_, t)| *t).expect("preset")
+    LEVERS_V1
 }
 
-/// The first two runs of the model-v1 baseline and of the levers preset, as model v1 computed
+/// The first two runs of the model-v1 baseline and of the v1 levers preset, as model v1 computed
 /// them (written down from the v1 engine's runs.csv before model v2 existed; runs.csv's
 /// numbers read back as the same doubles): a v1 scenario keeps its v1 results.
 #[test]
@@ -570,8 +572,10 @@ fn the_writer_and_the_editor_know_the_keys_and_the_model_version_follows_them() 
     }
     assert!(!written.contains("measure") && !written.contains("stage_delay"));
     for (name, text) in tierlab::model::scenario::PRESETS {
-        let want = if *name == "baseline.toml" { "2" } else { "1" };
-        assert_eq!(parse_ok(text).model_version(), want, "{name}: the baseline is v2, the other presets v1");
+        assert_eq!(parse_ok(text).model_version(), "2", "{name}: every preset is a model-v2 scenario");
+    }
+    for (name, text) in PRESETS_V1 {
+        assert_eq!(parse_ok(text).model_version(), "1", "{name}: the copies kept for the tests are v1");
     }
     let full = parse_ok(
         &every_mechanism(BASELINE).replace("default = \"closed\"", "default = { open = { stage_delay = 0.25 } }"),

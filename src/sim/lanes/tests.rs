@@ -123,11 +123,22 @@ fn lanes_match_the_per_run_reference_with_every_lever() {
 
 #[test]
 fn lanes_match_the_per_run_reference_on_every_preset() {
-    for (name, text) in crate::model::scenario::PRESETS {
+    for (name, text) in crate::model::scenario::PRESETS.iter().chain(&PRESETS_V1) {
         let s = Scenario::parse(text, name).expect("preset parses");
         check_matches_reference(&s, 24);
     }
 }
+
+/// The presets as they were under model version 1 (tests/data/presets_v1), each model v1's
+/// baseline world with its story's changes: (file name, text).
+const PRESETS_V1: [(&str, &str); 6] = [
+    ("unilateral_leakage.toml", include_str!("../../../tests/data/presets_v1/unilateral_leakage.toml")),
+    ("heavy_tail.toml", include_str!("../../../tests/data/presets_v1/heavy_tail.toml")),
+    ("strong_safeguards.toml", include_str!("../../../tests/data/presets_v1/strong_safeguards.toml")),
+    ("moving_threshold.toml", include_str!("../../../tests/data/presets_v1/moving_threshold.toml")),
+    ("irreversibility.toml", include_str!("../../../tests/data/presets_v1/irreversibility.toml")),
+    ("levers.toml", include_str!("../../../tests/data/presets_v1/levers.toml")),
+];
 
 /// A scenario with every model v2 mechanism on at once: a continuation of uncertain
 /// length, bounded losses that bind in some runs, algorithmic progress under
@@ -223,17 +234,17 @@ fn lanes_match_the_per_run_reference_with_every_v2_mechanism_and_every_lever() {
 fn the_v2_path_with_its_mechanisms_off_is_v1_bit_for_bit() {
     use crate::model::regime::Measure;
     use crate::model::{Levers, Policy, Regime};
-    // Model v1's scenarios: the presets that are still version 1 and model v1's baseline (the
-    // built-in baseline is a version-2 scenario, whose mechanisms are on).
+    // Model v1's scenarios: model v1's baseline and the presets as they were under model v1,
+    // kept in tests/data (the presets in scenarios/ are version-2 scenarios, whose mechanisms
+    // are on).
     let v1_baseline =
         Scenario::parse(include_str!("../../../tests/data/baseline_v1.toml"), "baseline_v1.toml").unwrap();
-    let mut scenarios: Vec<Scenario> = crate::model::scenario::PRESETS
+    let mut scenarios: Vec<Scenario> = PRESETS_V1
         .iter()
         .map(|(n, t)| Scenario::parse(t, n).unwrap())
-        .filter(|s| s.model_version() == "1")
         .chain(std::iter::once(v1_baseline.clone()))
         .collect();
-    assert!(scenarios.len() >= 2, "model v1's baseline and at least one v1 preset");
+    assert!(scenarios.iter().all(|s| s.model_version() == "1"), "model v1's scenarios");
     let flop = Regime::Tiered {
         open_below: 26.9,
         gated_below: 27.4,
