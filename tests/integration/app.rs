@@ -19,8 +19,12 @@ const WAIT: Duration = Duration::from_secs(300);
 const SIZE: [f32; 2] = [1440.0, 900.0];
 
 fn harness<'a>(file: Option<PathBuf>) -> Harness<'a, TierlabApp> {
+    harness_sized(file, SIZE)
+}
+
+fn harness_sized<'a>(file: Option<PathBuf>, size: [f32; 2]) -> Harness<'a, TierlabApp> {
     Harness::builder()
-        .with_size(SIZE)
+        .with_size(size)
         .with_max_steps(200)
         .with_theme(egui::Theme::Light)
         .build_eframe(move |cc| TierlabApp::new(&cc.egui_ctx, None, file, AppOptions::for_tests(RUNS)))
@@ -374,21 +378,25 @@ fn mask_status(h: &mut Harness<'_, TierlabApp>) {
     h.mask(Rect::from_min_max(Pos2::new(0.0, SIZE[1] - 32.0), Pos2::new(SIZE[0], SIZE[1])));
 }
 
-/// A snapshot of every tab in the table of views, in the light theme, with its analyses done:
-/// `tests/snapshots/{slug}_light.png` (`UPDATE_SNAPSHOTS=1` writes them anew).
+/// A snapshot of every tab in the table of views, in the light theme, with its analyses done,
+/// on a large screen (1600x1000: `tests/snapshots/{slug}_light.png`) and a small laptop
+/// (1024x700: `{slug}_light_small.png`, where the scenario panel starts as a strip);
+/// `UPDATE_SNAPSHOTS=1` writes them anew.
 #[test]
-fn snapshot_every_tab_light() {
-    let mut h = harness(None);
-    settle(&mut h);
+fn snapshot_every_tab_light_at_both_sizes() {
     let mut failed = Vec::new();
-    for view in &VIEWS {
-        open_tab_and_wait(&mut h, view.tab);
-        assert_eq!(h.state().workspace().persisted().tab, view.tab);
-        h.remove_cursor();
-        h.run();
-        mask_status(&mut h);
-        if let Err(e) = h.try_snapshot(format!("{}_light", view.tab.slug())) {
-            failed.push(format!("{}: {e}", view.label()));
+    for (size, suffix) in [([1600.0, 1000.0], ""), ([1024.0, 700.0], "_small")] {
+        let mut h = harness_sized(None, size);
+        settle(&mut h);
+        for view in &VIEWS {
+            open_tab_and_wait(&mut h, view.tab);
+            assert_eq!(h.state().workspace().persisted().tab, view.tab);
+            h.remove_cursor();
+            h.run();
+            mask_status(&mut h);
+            if let Err(e) = h.try_snapshot(format!("{}_light{suffix}", view.tab.slug())) {
+                failed.push(format!("{}{suffix}: {e}", view.label()));
+            }
         }
     }
     assert!(failed.is_empty(), "{}", failed.join("\n"));

@@ -64,31 +64,37 @@ pub(super) fn centre_ui(ui: &mut Ui, ws: &mut Workspace, out: &mut ViewOut, cmds
 }
 
 pub(super) fn status_ui(ui: &mut Ui, ws: &Workspace, cmds: &mut Vec<AppCommand>) {
-    ui.horizontal(|ui| {
-        if let Some(p) = ws.publishing() {
-            let (phrase, fraction) = p.progress();
-            ui.add(egui::ProgressBar::new(fraction).desired_width(160.0).show_percentage());
-            ui.label(phrase);
-            if ui.small_button("Stop").on_hover_text("Stop the export; nothing more is written").clicked() {
-                cmds.push(AppCommand::CancelPublish);
-            }
-        } else {
-            ui.label(ws.status());
+    // The provenance is laid out first, from the right, so that the status on the left takes
+    // only the width that is left and elides rather than printing over it.
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        if let Some(c) = ws.result() {
+            let p = &c.provenance;
+            let full = format!(
+                "{} runs · {:.0} ms · seed {} · scenario {} · Tierlab {}",
+                fmt::count(c.runs as u64),
+                c.elapsed.as_secs_f64() * 1000.0,
+                p.seed,
+                p.short_hash(),
+                p.version
+            );
+            // A narrow window keeps what a figure must cite: seed, scenario hash, version.
+            let text = if ui.available_width() < 900.0 {
+                format!("seed {} · scenario {} · v{}", p.seed, p.short_hash(), p.version)
+            } else {
+                full.clone()
+            };
+            ui.label(RichText::new(text).weak()).on_hover_text(full);
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if let Some(c) = ws.result() {
-                let p = &c.provenance;
-                ui.label(
-                    RichText::new(format!(
-                        "{} runs · {:.0} ms · seed {} · scenario {} · Tierlab {}",
-                        fmt::count(c.runs as u64),
-                        c.elapsed.as_secs_f64() * 1000.0,
-                        p.seed,
-                        p.short_hash(),
-                        p.version
-                    ))
-                    .weak(),
-                );
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            if let Some(p) = ws.publishing() {
+                let (phrase, fraction) = p.progress();
+                ui.add(egui::ProgressBar::new(fraction).desired_width(160.0).show_percentage());
+                if ui.small_button("Stop").on_hover_text("Stop the export; nothing more is written").clicked() {
+                    cmds.push(AppCommand::CancelPublish);
+                }
+                ui.add(egui::Label::new(phrase).truncate());
+            } else {
+                ui.add(egui::Label::new(ws.status()).truncate());
             }
         });
     });

@@ -26,6 +26,9 @@ use super::top_bar::{self, TopBarInfo};
 use super::views::PlotEntry;
 use super::views::ViewOut;
 
+/// Window width (points) below which the scenario panel starts as a strip.
+const NARROW_WINDOW: f32 = 1100.0;
+
 /// How the app is run: normally, or in tests and benchmarks.
 #[derive(Clone, Debug)]
 pub struct AppOptions {
@@ -80,6 +83,9 @@ pub struct TierlabApp {
     native_dialogs: bool,
     ctx: egui::Context,
     panel: PanelState,
+    /// The scenario panel was opened from its strip in a narrow window (which otherwise
+    /// shows the strip only), for this session.
+    panel_opened_narrow: bool,
     presets: Vec<String>,
     prompt: Option<PathPrompt>,
     title: String,
@@ -123,6 +129,7 @@ impl TierlabApp {
             native_dialogs: options.native_dialogs,
             ctx: ctx.clone(),
             panel: PanelState::default(),
+            panel_opened_narrow: false,
             presets: top_bar::preset_names(),
             prompt: None,
             title: String::new(),
@@ -224,12 +231,44 @@ impl TierlabApp {
             top_bar::ui(ui, parts.edit, parts.persisted, presets, &info, &mut cmds);
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| centre::status_ui(ui, &self.workspace, &mut cmds));
-        if self.workspace.persisted().show_panel {
+        // Below NARROW_WINDOW points the plots need the width: the panel starts as a strip
+        // with a button that opens it (and the View menu's checkbox); a wider window shows it.
+        let width = ui.available_width();
+        let narrow = width < NARROW_WINDOW;
+        let show = self.workspace.persisted().show_panel && (!narrow || self.panel_opened_narrow);
+        if show {
             let parts = self.workspace.parts();
             let panel_state = &mut self.panel;
-            egui::Panel::left("scenario_panel").resizable(true).default_size(460.0).min_size(320.0).show(ui, |ui| {
-                panel::ui(ui, parts.edit, parts.issues, panel_state, dark, &mut cmds);
+            let mut hide = false;
+            egui::Panel::left("scenario_panel")
+                .resizable(true)
+                .default_size((width * 0.36).clamp(300.0, 460.0))
+                .min_size(260.0)
+                .show(ui, |ui| {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Min), |ui| {
+                        hide = ui
+                            .small_button("«")
+                            .on_hover_text("Hide the scenario panel (View > Scenario panel brings it back)")
+                            .clicked();
+                    });
+                    panel::ui(ui, parts.edit, parts.issues, panel_state, dark, &mut cmds);
+                });
+            if hide {
+                self.workspace.parts().persisted.show_panel = false;
+                self.panel_opened_narrow = false;
+            }
+        } else {
+            let mut open = false;
+            egui::Panel::left("scenario_strip").resizable(false).exact_size(30.0).show(ui, |ui| {
+                open = ui
+                    .button("»")
+                    .on_hover_text("Show the scenario panel: policies, thresholds, jurisdictions and world parameters")
+                    .clicked();
             });
+            if open {
+                self.workspace.parts().persisted.show_panel = true;
+                self.panel_opened_narrow = narrow;
+            }
         }
         egui::CentralPanel::default().show(ui, |ui| centre::centre_ui(ui, &mut self.workspace, &mut out, &mut cmds));
 

@@ -44,6 +44,15 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
             .x_axis_formatter(ticks)
             .label_formatter(plots::readout("value", fx, "worlds", |y| format!("{y:.2}%")));
         plot = plot.x_grid_spacer(if m.log10 { plots::decade_marks } else { plots::nice_marks });
+        let pick = |x: &Computed| -> Vec<Vec<[f64; 2]>> {
+            match shape {
+                Shape::Density => x.metric(metric).density.clone(),
+                Shape::Histogram => x.metric(metric).histogram.clone(),
+            }
+        };
+        let mut all = pick(c);
+        all.extend(pinned.map(pick).unwrap_or_default());
+        let plot = plots::legend_room(plot, &all, all.iter().filter(|s| !s.is_empty()).count(), height);
         let lines = match shape {
             Shape::Density => curves(c, pinned, |x| &x.metric(metric).density),
             Shape::Histogram => curves(c, pinned, |x| &x.metric(metric).histogram),

@@ -171,11 +171,12 @@ fn bars_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, benefit: bool, 
                 .collect()
         })
         .include_y(0.0)
-        // Headroom above the tallest bar for the legend, and room for the last name.
-        .include_y(top * 1.45)
         .include_x(-0.7)
         .include_x(names.len() as f64 - 0.3)
         .show_x(false);
+    // Headroom above the tallest bar for the legend, however short the plot.
+    let entries = c.n_policies() + pinned.map_or(0, |p| p.n_policies());
+    let plot = plots::legend_room(plot, &[vec![[0.0, top]]], entries, height);
     plots::show(ui, out, title, Some(FigureKind::JurisdictionBars), plot, move |pu| {
         for ch in charts {
             pu.bar_chart(ch);

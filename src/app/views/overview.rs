@@ -113,6 +113,9 @@ fn net_plot_ui(ui: &mut Ui, c: &Computed, pinned: Option<&Computed>, height: f32
     .x_axis_formatter(plots::money_ticks)
     .x_grid_spacer(plots::nice_marks)
     .label_formatter(plots::readout("net", fmt::money_compact, "worlds", |y| format!("{y:.2}%")));
+    let mut all = c.net.density.clone();
+    all.extend(pinned.iter().flat_map(|p| p.net.density.iter().cloned()));
+    let plot = plots::legend_room(plot, &all, all.iter().filter(|s| !s.is_empty()).count(), height);
     let lines: Vec<_> = curves(c, pinned, |c| &c.net.density);
     plots::show(ui, out, "Net welfare across worlds", Some(FigureKind::NetDistribution), plot, move |plot_ui| {
         for l in lines {

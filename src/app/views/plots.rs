@@ -88,6 +88,19 @@ pub fn show<'a>(
     resp
 }
 
+/// Room above the curves for a top-corner legend of `entries` lines, so that it covers no
+/// data: the y range is raised until the curves' highest point sits below the legend.
+pub fn legend_room<'a>(plot: Plot<'a>, series: &[Vec<[f64; 2]>], entries: usize, height: f32) -> Plot<'a> {
+    let top = series.iter().flatten().map(|p| p[1]).fold(0.0f64, f64::max);
+    if top <= 0.0 || !top.is_finite() {
+        return plot;
+    }
+    // Legend rows are about 18 points tall, plus its frame and the plot's own margins.
+    let legend = (entries as f32 * 18.0 + 24.0) / (height - 40.0).max(60.0);
+    let free = (1.0 - legend.min(0.7)) as f64;
+    plot.include_y(top / free)
+}
+
 /// What a plot's publication figure is, for a tooltip.
 pub fn figure_hover(kind: FigureKind) -> String {
     format!(

@@ -68,8 +68,17 @@ pub fn ui(ui: &mut Ui, cx: &mut ViewCx<'_>) {
     );
     let out = &mut *cx.out;
     let row_h = ((ui.available_height() - 60.0) / 2.0).max(240.0);
-    let shown = settings.shown.max(1);
+    // egui_plot drops tick labels closer than about 20 points: a short window shows the
+    // top parameters that keep their names rather than bars without them.
+    let fit = (((row_h - 70.0) / 20.0).floor() as usize).max(3);
+    let shown = settings.shown.max(1).min(fit);
     key_ui(ui, &r);
+    if settings.shown > fit && r.params.len() > fit {
+        plots::note(
+            ui,
+            format!("The top {fit} parameters, as many as this window's height can label; a taller window shows more."),
+        );
+    }
     ui.columns(2, |cols| {
         tornado_ui(&mut cols[0], &r, shown, row_h, out);
         correlations_ui(&mut cols[1], &r, shown, row_h, out);
@@ -340,16 +349,14 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
         }
         v
     };
+    let series = [step(&p.histogram.density_all), step(&p.histogram.density_tail)];
     let all = plots::step_safe(
-        Line::new("all worlds", PlotPoints::from(step(&p.histogram.density_all))).color(theme::reference()).width(2.0),
+        Line::new("all worlds", PlotPoints::from(series[0].clone())).color(theme::reference()).width(2.0),
     );
     let tail = plots::step_safe(
-        Line::new(
-            format!("worst {:.0}% of worlds", TAIL_SHARE * 100.0),
-            PlotPoints::from(step(&p.histogram.density_tail)),
-        )
-        .color(theme::hazard())
-        .width(2.0),
+        Line::new(format!("worst {:.0}% of worlds", TAIL_SHARE * 100.0), PlotPoints::from(series[1].clone()))
+            .color(theme::hazard())
+            .width(2.0),
     );
     let x_title = plots::param_label(&p.param);
     let medians = [
@@ -365,6 +372,7 @@ fn tail_plot_ui(ui: &mut Ui, r: &Sensitivity, s: &SensitivitySettings, height: f
         .x_axis_formatter(plots::value_ticks)
         .include_y(0.0)
         .label_formatter(plots::readout("value", fmt::number, "density", fmt::number));
+    let plot = plots::legend_room(plot, &series, 4, height);
     plots::show(ui, out, &format!("{}: worst worlds against all", p.param), None, plot, move |pu| {
         pu.line(all);
         pu.line(tail);
