@@ -10,6 +10,11 @@
 //! `exp` instead, which give this machine's glibc bits on every platform. The tests draw
 //! with both, rand_distr's and these, on millions of seeds and shapes, and compare the bits.
 
+// The negated comparisons are rand_distr's, kept as written: they decide NaN the same way.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+// The digits of the copied constants are the originals'.
+#![allow(clippy::excessive_precision)]
+
 use rand::distr::{Open01, StandardUniform};
 use rand::{Rng, RngExt};
 
@@ -660,7 +665,7 @@ static ZIG_NORM_F: [f64; 257] =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{RngExt as _, SeedableRng};
+    use rand::SeedableRng;
     use rand_distr::Distribution as _;
 
     type R = rand::rngs::Xoshiro256PlusPlus;
