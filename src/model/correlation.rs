@@ -2,7 +2,6 @@
 
 use rand::Rng;
 use rand::seq::SliceRandom;
-use statrs::distribution::{ContinuousCDF, Normal};
 
 /// A requested rank correlation between two uncertain world parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,8 +84,8 @@ pub fn iman_conover<R: Rng + ?Sized>(columns: &mut [Vec<f64>], correlations: &[C
         return;
     }
     let Some(p) = cholesky(&target, k) else { return };
-    let Ok(std_normal) = Normal::new(0.0, 1.0) else { return };
-    let scores: Vec<f64> = (1..=n).map(|i| std_normal.inverse_cdf(i as f64 / (n as f64 + 1.0))).collect();
+    // statrs' quantile, copied (`model::sample`): the same scores on every platform.
+    let scores: Vec<f64> = (1..=n).map(|i| super::sample::normal_quantile(i as f64 / (n as f64 + 1.0))).collect();
     // Independent random orders of the scores, one per column.
     let mut m: Vec<Vec<f64>> = (0..k)
         .map(|_| {

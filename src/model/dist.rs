@@ -1,8 +1,9 @@
 //! Uncertainty distributions for world parameters, exactly as MODEL.md defines them.
 
+use super::sample::{Beta, Normal, Pert, Triangular, standard_normal};
+use crate::sim::libm::{exp_f64, ln_f64};
 use rand::Rng;
 use rand::RngExt;
-use rand_distr::{Beta, Distribution as _, Normal, Pert, StandardNormal, Triangular};
 use statrs::distribution::{ContinuousCDF, Normal as SNormal};
 
 /// z such that P(Z <= z) = 0.95 for a standard normal.
@@ -31,11 +32,11 @@ pub enum Dist {
 pub enum Sampler {
     Fixed(f64),
     Uniform { min: f64, width: f64 },
-    Triangular(Triangular<f64>),
-    Pert(Pert<f64>),
-    Normal { normal: Normal<f64>, min: f64, max: f64 },
+    Triangular(Triangular),
+    Pert(Pert),
+    Normal { normal: Normal, min: f64, max: f64 },
     LogNormal { mu: f64, sigma: f64 },
-    Beta(Beta<f64>),
+    Beta(Beta),
 }
 
 impl Dist {
@@ -97,21 +98,19 @@ impl Dist {
         Ok(match *self {
             Dist::Fixed(x) => Sampler::Fixed(x),
             Dist::Uniform { min, max } => Sampler::Uniform { min, width: max - min },
-            Dist::Triangular { min, mode, max } => {
-                Sampler::Triangular(Triangular::new(min, max, mode).map_err(|e| e.to_string())?)
-            }
-            Dist::Pert { min, mode, max } => {
-                Sampler::Pert(Pert::new(min, max).with_mode(mode).map_err(|e| e.to_string())?)
-            }
+            Dist::Triangular { min, mode, max } => Sampler::Triangular(Triangular::new(min, max, mode)?),
+            Dist::Pert { min, mode, max } => Sampler::Pert(Pert::new(min, max, mode)?),
             Dist::Normal { mean, sd, min, max } => Sampler::Normal {
-                normal: Normal::new(mean, sd).map_err(|e| e.to_string())?,
+                normal: Normal::new(mean, sd)?,
                 min: min.unwrap_or(f64::NEG_INFINITY),
                 max: max.unwrap_or(f64::INFINITY),
             },
-            Dist::LogNormal { median, p95 } => Sampler::LogNormal { mu: median.ln(), sigma: (p95 / median).ln() / Z95 },
+            Dist::LogNormal { median, p95 } => {
+                Sampler::LogNormal { mu: ln_f64(median), sigma: ln_f64(p95 / median) / Z95 }
+            }
             Dist::Beta { mean, sd } => {
                 let (a, b) = Dist::beta_shape(mean, sd).ok_or_else(|| "no beta fits".to_string())?;
-                Sampler::Beta(Beta::new(a, b).map_err(|e| e.to_string())?)
+                Sampler::Beta(Beta::new(a, b)?)
             }
         })
     }
@@ -231,8 +230,8 @@ impl Sampler {
                 n.inverse_cdf(lo + rng.random::<f64>() * (hi - lo)).clamp(*min, *max)
             }
             Sampler::LogNormal { mu, sigma } => {
-                let z: f64 = rng.sample(StandardNormal);
-                (mu + sigma * z).exp()
+                let z = standard_normal(rng);
+                exp_f64(mu + sigma * z)
             }
             Sampler::Beta(b) => b.sample(rng),
         }

@@ -11,6 +11,7 @@ mod locate;
 pub mod params;
 pub mod raw;
 pub mod regime;
+pub mod sample;
 pub mod scenario;
 mod write;
 

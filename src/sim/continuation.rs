@@ -4,6 +4,7 @@
 //! both engines call these same functions with their end state, so they agree exactly when
 //! their end states do.
 
+use super::libm::{exp_f64, exp_m1_f64, ln_f64};
 use crate::model::params::P;
 
 /// `D`: the discounted length of the `l` years after a horizon of `horizon` years at the
@@ -14,8 +15,8 @@ pub fn discount_weight(d: f64, horizon: f64, l: f64) -> f64 {
     if l <= 0.0 {
         return 0.0;
     }
-    let start = (-d * horizon).exp();
-    if d == 0.0 { l * start } else { start * -(-d * l).exp_m1() / d }
+    let start = exp_f64(-d * horizon);
+    if d == 0.0 { l * start } else { start * -exp_m1_f64(-d * l) / d }
 }
 
 /// `E[min(cap, a X)]` for `X ~ Pareto(1, alpha)` (`P(X > x) = x^-alpha`, `x >= 1`): the
@@ -30,7 +31,7 @@ pub fn expected_capped_pareto(a: f64, cap: f64, alpha: f64) -> f64 {
         return cap;
     }
     // ln(cap / a) without forming cap / a, which can overflow (a tiny scale under a huge cap).
-    let ln_m = cap.ln() - a.ln();
+    let ln_m = ln_f64(cap) - ln_f64(a);
     let k = 1.0 - alpha;
     let x = k * ln_m;
     // (m^k - 1) / k as expm1(k ln m) / k: exact near alpha = 1, where the quotient tends to
@@ -39,9 +40,9 @@ pub fn expected_capped_pareto(a: f64, cap: f64, alpha: f64) -> f64 {
     let e = if k == 0.0 {
         a * (1.0 + ln_m)
     } else if x < 700.0 {
-        a * (1.0 + x.exp_m1() / k)
+        a * (1.0 + exp_m1_f64(x) / k)
     } else {
-        a + (cap * (-alpha * ln_m).exp() - a) / k
+        a + (cap * exp_f64(-alpha * ln_m) - a) / k
     };
     e.min(cap)
 }
@@ -137,7 +138,7 @@ pub fn add_continuation(
     }
     // Harm: step 7's intensity at the end state times the expected size of one event in
     // each place, its source open with step 8's probability (from the misusers' pool).
-    let logistic = |k: f64| 1.0 / (1.0 + (-((k - c.hazard) * c.inv_hazard_width)).exp());
+    let logistic = |k: f64| 1.0 / (1.0 + exp_f64(-((k - c.hazard) * c.inv_hazard_width)));
     let ho = end.strip * logistic(end.misuse_pool);
     let hk = end.api_misuse * logistic(end.frontier);
     let lambda = c.misuse_rate * (ho + hk);
@@ -146,7 +147,7 @@ pub fn add_continuation(
         return (benefit, 0.0);
     }
     let p_open = ho / (ho + hk);
-    let uplift = |k_src: f64| c.severity_min * (c.kappa_ln10 * (k_src - c.hazard).max(0.0)).exp();
+    let uplift = |k_src: f64| c.severity_min * exp_f64(c.kappa_ln10 * (k_src - c.hazard).max(0.0));
     let (up_open, up_api) = (uplift(end.misuse_pool), uplift(end.frontier));
     let scale = |up: f64, r: f64| {
         // A fully prepared place takes nothing, even from an infinite uplift (as in step 8).

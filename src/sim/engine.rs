@@ -240,7 +240,7 @@ impl LeverPlan {
         }
         let a_open = params[P::strip_prob as usize];
         let strip = if guarded > 0.0 {
-            a_open * (-std::f64::consts::LN_2 * guarded / params[P::safeguard_halving as usize]).exp()
+            a_open * super::libm::exp_f64(-std::f64::consts::LN_2 * guarded / params[P::safeguard_halving as usize])
         } else {
             a_open
         };
@@ -500,7 +500,7 @@ impl Engine {
         let mut rng = stream(self.seed, Stream::Levers, run, 0);
         for (u, z) in draws.join_u.iter_mut().zip(&mut draws.eval_z) {
             *u = rng.random::<f64>();
-            *z = rng.sample(rand_distr::StandardNormal);
+            *z = crate::model::sample::standard_normal(&mut rng);
         }
     }
 

@@ -1,10 +1,10 @@
-//! A scenario's world parameters drawn run by run ([`ParamDraws::draw`], rand_distr's
-//! samplers on the run's parameter stream), or for a register of runs, one run per lane,
+//! A scenario's world parameters drawn run by run ([`ParamDraws::draw`], the samplers of
+//! `model::sample` (rand_distr's, copied) on the run's parameter stream), or for a register of runs, one run per lane,
 //! each lane drawing exactly what [`ParamDraws::draw`] draws for its run. Most of a baseline's uncertain parameters are
 //! PERT or beta, which rand_distr draws by Cheng's rejection algorithm BB, a `log` and an
 //! `exp` or more per draw; drawn run by run they were about a seventh of the engine's time.
-//! Here every lane runs BB at once, with the C library's own `log` and `exp` in SIMD
-//! (`libm.rs`), and a lane whose draw is accepted stops drawing while the others go on.
+//! Here every lane runs BB at once, with the scalar draws' own `log` and `exp` in SIMD
+//! (`libm.rs`, glibc's), and a lane whose draw is accepted stops drawing while the others go on.
 //! Lognormal and triangular parameters are drawn in SIMD too (a normal and an `exp`; a
 //! uniform and a square root). Every other distribution is drawn lane by lane by its scalar
 //! sampler, on the lane's own stream, in parameter order.
@@ -25,9 +25,6 @@ pub struct ParamDraws {
     samplers: Vec<Sampler>,
     /// Per world parameter, how a register of runs draws it.
     lane_samplers: Vec<LaneSampler>,
-    /// Whether [`ParamDraws::draw_lanes`] draws in SIMD: this process's libm is the one whose
-    /// `log` and `exp` `libm.rs` copies, so the draws are the scalar ones exactly.
-    simd: bool,
     /// Per world parameter, the value its draws are clamped to (+inf: none).
     caps: Vec<f64>,
     /// Where the jurisdictions' attributes start (`params::N_PARAMS`): their values, each
@@ -55,7 +52,6 @@ impl ParamDraws {
             seed,
             samplers,
             lane_samplers,
-            simd: libm::matches_this_libm(),
             // Only world parameters have caps; jurisdictions' attributes come after them.
             caps: (0..world.len())
                 .map(|i| PARAMS.get(i).and_then(|p| draw_cap(p.key)).unwrap_or(f64::INFINITY))
@@ -162,9 +158,9 @@ impl ChengBB {
     fn sample(&self, rng: &mut LaneRng) -> F {
         let (a, b) = (F::splat(self.a), F::splat(self.b));
         let (alpha, beta, gamma) = (F::splat(self.alpha), F::splat(self.beta), F::splat(self.gamma));
-        // As rand_distr writes them (`F::from(4.).unwrap().ln()`), so the same constants.
-        let ln4 = F::splat(4.0_f64.ln());
-        let ln5 = F::splat(5.0_f64.ln());
+        // As `model::sample::Beta` (and rand_distr) computes them, so the same constants.
+        let ln4 = F::splat(libm::ln_f64(4.0));
+        let ln5 = F::splat(libm::ln_f64(5.0));
         let mut done = F::ZERO.simd_ne(F::ZERO);
         let mut w = F::ZERO;
         loop {
@@ -228,14 +224,6 @@ impl ParamDraws {
     /// Runs `runs`' world parameters, lane `l`'s into `params[l]`: the values
     /// [`ParamDraws::draw`] gives each run, bit for bit.
     pub fn draw_lanes(&self, runs: &[u64; LANES], params: &mut [Vec<f64>; LANES]) {
-        // Where libm is not the one `libm.rs` copies, the SIMD draws could differ from the
-        // scalar ones in a last bit: draw run by run instead.
-        if !self.simd {
-            for (&run, p) in runs.iter().zip(params.iter_mut()) {
-                self.draw(run, p);
-            }
-            return;
-        }
         let mut rng = LaneRng::seed_from_u64(runs.map(|run| stream_key(self.seed, Stream::Params, run, 0)));
         for i in 0..self.n_world {
             self.draw_one_lanes(i, &mut rng, params);
@@ -256,7 +244,7 @@ impl ParamDraws {
             let x = match lane_sampler {
                 &LaneSampler::Fixed(x) => F::splat(x),
                 LaneSampler::ChengBB(bb) => bb.sample(rng),
-                // `Sampler::sample`'s `(mu + sigma * z).exp()`, lane by lane the same.
+                // `Sampler::sample`'s `exp_f64(mu + sigma * z)`, lane by lane the same.
                 &LaneSampler::LogNormal { mu, sigma } => {
                     libm::exp(F::splat(mu) + F::splat(sigma) * rng.standard_normal())
                 }
@@ -288,11 +276,8 @@ mod tests {
     }
 
     fn assert_lanes_draw_as_runs(engine: &ParamDraws, groups: u64) {
-        // On the machines this project builds on the lanes draw in SIMD; elsewhere they draw
-        // run by run, and this test holds either way.
-        if cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64", target_feature = "fma")) {
-            assert!(engine.simd, "libm.rs does not match this glibc's log and exp");
-        }
+        // The lanes draw in SIMD on every platform, with the same `log` and `exp` as the
+        // scalar samplers, so this holds everywhere.
         let n = engine.samplers.len();
         let mut lanes: [Vec<f64>; LANES] = std::array::from_fn(|_| vec![0.0; n]);
         let mut one = vec![0.0; n];

@@ -281,8 +281,8 @@ impl Engine {
         for j in 0..nj {
             let at = |k: usize| lanes(|l| sc.params[l][jurisdiction_param(j, k)]);
             let m = lanes(|l| sc.params[l][jurisdiction_param(j, attr::LEAK_MULTIPLIER)] * dt);
-            sc.p_leak_gated[j] = -(-(leak_g * m)).exp_m1();
-            sc.p_leak_closed[j] = -(-(leak_c * m)).exp_m1();
+            sc.p_leak_gated[j] = -vmath::exp_m1(-(leak_g * m));
+            sc.p_leak_closed[j] = -vmath::exp_m1(-(leak_c * m));
             places.base_burden[j] = at(attr::BASE_BURDEN);
             let phi = at(attr::API_ACCESS);
             places.api_access[j] = phi;

@@ -1,27 +1,32 @@
-//! The C library's `log` and `exp` for every lane: the algorithms of Arm's
+//! The C library's `log` and `exp`, for every lane ([`ln`], [`exp`]) and for one number
+//! ([`ln_f64`], [`exp_f64`], and `expm1` as [`exp_m1_f64`]): the algorithms of Arm's
 //! optimized-routines as glibc 2.36 (Debian 12) runs them on x86-64 with FMA, with the same
-//! tables and the same fused multiply-adds in the same order (read from its
-//! `__ieee754_log_fma` and `__ieee754_exp_fma`), so each lane gets the bits `f64::ln` and
-//! `f64::exp` return there. rand_distr's samplers reach those through num-traits' `Float`,
-//! which calls std (libm) because a dependency (statrs) enables num-traits' `std` feature;
-//! without it they would use the `libm` crate, and `lane_params.rs`'s tests would fail. With
-//! these, the register of runs in `lane_params.rs` draws its Beta, PERT and lognormal
-//! parameters in SIMD and still gets each run's scalar draw exactly.
+//! tables and the same fused multiply-adds in the same order (read from its `__log_fma`,
+//! `__exp_fma` and `__expm1_fma`), so that they give the bits `f64::ln`, `f64::exp` and
+//! `f64::exp_m1` return there. They are plain arithmetic and fused multiply-adds that round
+//! once on every platform (`simd::Fma`, `f64::mul_add`), so they give those bits everywhere:
+//! in the browser, where `f64::ln` is Rust's port of FreeBSD's libm, and on other C
+//! libraries. Every number of a simulation that takes a logarithm or an exponential takes it
+//! here (and the samplers of `model::sample`, copies of rand_distr's, call these), so a
+//! scenario and seed give the same bytes natively and in the browser, and natively the same
+//! bytes as before these existed, on this machine's glibc. The tests hold every function to
+//! this machine's libm bit for bit.
 //!
-//! Only the plain ranges are computed here (`log`: positive, normal, finite; `exp`:
-//! `2^-54 <= |x| < 512`); a lane outside them takes libm's function itself. Whether this
-//! process's libm gives the same bits (other glibc versions and C libraries may or may not)
-//! is checked once per process ([`matches_this_libm`]): where it does not, the callers draw
-//! with the scalar samplers instead, so no platform gets a different draw.
+//! The lane functions compute the plain ranges (`log`: positive, normal, finite; `exp`:
+//! `2^-54 <= |x| < 512`) in SIMD; a register with a lane outside them goes lane by lane to
+//! the scalar functions, which handle every argument.
 
 // The constants keep the C tables' bit patterns, so they can be compared with the source.
 #![allow(clippy::unreadable_literal)]
 
+mod scalar;
 mod tables;
 
-use std::sync::OnceLock;
+pub use scalar::{exp as exp_f64, exp_m1 as exp_m1_f64, ln as ln_f64};
 
-use super::simd::{F, LANES, U};
+#[cfg(test)]
+use super::simd::LANES;
+use super::simd::{F, Fma, U};
 use tables::{EXP_TAB, LOG_TAB};
 use wide::bytemuck::cast;
 
@@ -82,7 +87,7 @@ fn gather(idx: U, f: impl Fn(usize) -> u64) -> F {
 pub fn ln(x: F) -> F {
     // Positive, normal and finite (also false for NaN).
     if !(x.simd_ge(s(f64::MIN_POSITIVE)) & x.simd_le(s(f64::MAX))).all() {
-        return F::new(x.to_array().map(f64::ln));
+        return F::new(x.to_array().map(scalar::ln));
     }
     // Inputs within [1 - 2^-4, 1 + 0x1.09p-4) take a longer polynomial in r = x - 1 and no
     // table; the comparison on floats is glibc's on bits for positive x.
@@ -104,17 +109,17 @@ fn ln_table(x: F) -> F {
     let z = cast::<U, F>(iz);
     let invc = gather(i, |i| LOG_TAB[i & 127].0);
     let logc = gather(i, |i| LOG_TAB[i & 127].1);
-    let r = z.mul_add(invc, s(-1.0));
-    let w = kd.mul_add(b(LN2HI), logc);
+    let r = z.fma(invc, s(-1.0));
+    let w = kd.fma(b(LN2HI), logc);
     let hi = r + w;
-    let lo = kd.mul_add(b(LN2LO), (w - hi) + r);
+    let lo = kd.fma(b(LN2LO), (w - hi) + r);
     let r2 = r * r;
     let r3 = r * r2;
-    let p1 = r.mul_add(b(A[2]), b(A[1]));
-    let p2 = r.mul_add(b(A[4]), b(A[3]));
-    let q = r2.mul_add(b(A[0]), lo);
-    let p = p2.mul_add(r2, p1);
-    r3.mul_add(p, q) + hi
+    let p1 = r.fma(b(A[2]), b(A[1]));
+    let p2 = r.fma(b(A[4]), b(A[3]));
+    let q = r2.fma(b(A[0]), lo);
+    let p = p2.fma(r2, p1);
+    r3.fma(p, q) + hi
 }
 
 /// glibc `log` near 1: log1p(r) with r = x - 1 split so that r^2 / 2 is exact.
@@ -123,18 +128,18 @@ fn ln_near_one(x: F) -> F {
     let r = x - F::ONE;
     let r2 = r * r;
     let r3 = r * r2;
-    let t1 = r2.mul_add(b(B[3]), r.mul_add(b(B[2]), b(B[1])));
-    let t2 = r2.mul_add(b(B[6]), r.mul_add(b(B[5]), b(B[4])));
-    let t3 = r3.mul_add(b(B[10]), r2.mul_add(b(B[9]), r.mul_add(b(B[8]), b(B[7]))));
-    let p = t3.mul_add(r3, t2).mul_add(r3, t1);
+    let t1 = r2.fma(b(B[3]), r.fma(b(B[2]), b(B[1])));
+    let t2 = r2.fma(b(B[6]), r.fma(b(B[5]), b(B[4])));
+    let t3 = r3.fma(b(B[10]), r2.fma(b(B[9]), r.fma(b(B[8]), b(B[7]))));
+    let p = t3.fma(r3, t2).fma(r3, t1);
     let two_27 = s(134217728.0);
-    let rhi = two_27.mul_neg_add(r, r.mul_add(two_27, r));
+    let rhi = two_27.fnma(r, r.fma(two_27, r));
     let rhi2 = rhi * rhi;
     let rlo = r - rhi;
-    let hi = rhi2.mul_add(b(B[0]), r);
-    let lo = rhi2.mul_add(b(B[0]), r - hi);
-    let lo = (b(B[0]) * rlo).mul_add(r + rhi, lo);
-    hi + p.mul_add(r3, lo)
+    let hi = rhi2.fma(b(B[0]), r);
+    let lo = rhi2.fma(b(B[0]), r - hi);
+    let lo = (b(B[0]) * rlo).fma(r + rhi, lo);
+    hi + p.fma(r3, lo)
 }
 
 /// `f64::exp` (glibc's `exp`) in every lane.
@@ -143,56 +148,23 @@ pub fn exp(x: F) -> F {
     // 2^-54 <= |x| < 512 (also false for NaN): no overflow, underflow or tiny argument.
     let ax = x.abs();
     if !(ax.simd_ge(s(f64::from_bits(0x3c90000000000000))) & ax.simd_lt(s(512.0))).all() {
-        return F::new(x.to_array().map(f64::exp));
+        return F::new(x.to_array().map(scalar::exp));
     }
     // exp(x) = 2^(k/N) exp(r), N = 128, |r| <= ln 2 / 2N.
-    let kd = x.mul_add(b(INV_LN2_N), b(SHIFT));
+    let kd = x.fma(b(INV_LN2_N), b(SHIFT));
     let ki = cast::<F, U>(kd);
     let kd = kd - b(SHIFT);
-    let r = kd.mul_add(b(NEG_LN2_HI_N), x);
-    let r = kd.mul_add(b(NEG_LN2_LO_N), r);
+    let r = kd.fma(b(NEG_LN2_HI_N), x);
+    let r = kd.fma(b(NEG_LN2_LO_N), r);
     let idx = ki & U::splat(127);
     let tail = gather(idx, |i| EXP_TAB[i & 127].0);
     let sbits = cast::<F, U>(gather(idx, |i| EXP_TAB[i & 127].1)) + (ki << 45_u64);
     let r2 = r * r;
-    let p1 = r.mul_add(b(C[1]), b(C[0])).mul_add(r2, r + tail);
-    let p2 = r.mul_add(b(C[3]), b(C[2]));
-    let tmp = (r2 * r2).mul_add(p2, p1);
+    let p1 = r.fma(b(C[1]), b(C[0])).fma(r2, r + tail);
+    let p2 = r.fma(b(C[3]), b(C[2]));
+    let tmp = (r2 * r2).fma(p2, p1);
     let scale = cast::<U, F>(sbits);
-    scale.mul_add(tmp, scale)
-}
-
-/// Whether this process's `f64::ln` and `f64::exp` are the functions [`ln`] and [`exp`]
-/// copy, checked once on a fixed set of arguments that reach every table entry and both of
-/// `log`'s paths. Another libm's results differ from these in the last bit on a good share
-/// of such arguments, so a mismatch anywhere says the lane functions cannot stand in for it.
-pub fn matches_this_libm() -> bool {
-    static MATCHES: OnceLock<bool> = OnceLock::new();
-    *MATCHES.get_or_init(|| {
-        let mut ln_args = Vec::new();
-        let mut exp_args = Vec::new();
-        // Deterministic spread: every table subinterval at several exponents, the region
-        // near 1, and exp over the range the Beta sampler uses.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            state = super::rng::mix64(state.wrapping_add(0x9e37_79b9_7f4a_7c15));
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
-        for i in 0..1024 {
-            let e = [-40, -3, -1, 0, 1, 7, 30, 60][i % 8];
-            ln_args.push((0.6875 + 0.75 * next()) * 2f64.powi(e));
-            ln_args.push(0.93 + 0.14 * next());
-            exp_args.push((next() * 2.0 - 1.0) * [0.01, 1.0, 40.0, 500.0][i % 4]);
-        }
-        let same = |a: F, b: [f64; LANES]| a.to_array().iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits());
-        ln_args.chunks_exact(LANES).all(|c| {
-            let v: [f64; LANES] = std::array::from_fn(|l| c[l]);
-            same(ln(F::new(v)), v.map(f64::ln))
-        }) && exp_args.chunks_exact(LANES).all(|c| {
-            let v: [f64; LANES] = std::array::from_fn(|l| c[l]);
-            same(exp(F::new(v)), v.map(f64::exp))
-        })
-    })
+    scale.fma(tmp, scale)
 }
 
 #[cfg(test)]
@@ -208,14 +180,12 @@ mod tests {
     }
 
     /// Bit for bit libm's results, on the machines this project builds on (glibc, x86-64
-    /// with FMA). Elsewhere the test is skipped; where `matches_this_libm` is false there,
-    /// nothing uses these functions.
+    /// with FMA). Elsewhere the test is skipped: there is no reference to compare with.
     #[test]
     fn ln_and_exp_are_this_libms_bit_for_bit() {
         if !cfg!(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64", target_feature = "fma")) {
             return;
         }
-        assert!(matches_this_libm());
         let mut rng = rand::rngs::Xoshiro256PlusPlus::seed_from_u64(5);
         for i in 0..400_000 {
             let x: [f64; LANES] = std::array::from_fn(|_| {

@@ -6,7 +6,7 @@ pub mod driver;
 pub mod engine;
 mod lane_params;
 pub mod lanes;
-mod libm;
+pub(crate) mod libm;
 pub mod pipeline;
 pub mod poisson;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Poisson counts by inverting the CDF at a shared uniform, so that in one run and step the
 //! count is monotone in the rate across policies (MODEL.md, common random numbers).
 
+use super::libm::exp_f64;
 use super::simd::F;
 use statrs::distribution::{DiscreteCDF, Poisson};
 
@@ -18,7 +19,7 @@ pub fn poisson_inverse(u: f64, mean: f64) -> u32 {
     if mean > DIRECT_MAX_MEAN {
         return large(u, mean);
     }
-    let mut p = (-mean).exp();
+    let mut p = exp_f64(-mean);
     let mut cdf = p;
     let mut n = 0u32;
     // The bound guards against rounding leaving cdf a hair below u forever.
@@ -202,6 +203,7 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::libm::ln_f64;
     use crate::sim::simd::LANES;
     use rand::{RngExt, SeedableRng};
 
@@ -216,14 +218,14 @@ mod tests {
             let np = [6, 1, 3, 8, 9, 11][(i / 6) % 6];
             let counts = &mut counts[..np];
             let u: [f64; LANES] = std::array::from_fn(|_| rng.random::<f64>());
-            let zero_below = F::new(u.map(|u| -u.ln()));
+            let zero_below = F::new(u.map(|u| -ln_f64(u)));
             let means: Vec<F> = (0..np).map(|_| F::new(std::array::from_fn(|_| rng.random::<f64>() * scale))).collect();
             let any = poisson_inverse_policies(F::new(u), zero_below, &means, counts, &mut work);
             let mut want_any = false;
             for (m, got) in means.iter().zip(counts.iter()) {
                 for l in 0..LANES {
                     let (u, mean) = (u[l], m.to_array()[l]);
-                    let want = if mean >= -u.ln() { poisson_inverse(u, mean) } else { 0 };
+                    let want = if mean >= -ln_f64(u) { poisson_inverse(u, mean) } else { 0 };
                     want_any |= want > 0;
                     assert_eq!(got.to_array()[l], f64::from(want), "u {u} mean {mean}");
                 }
@@ -238,7 +240,7 @@ mod tests {
         let mut work = PoissonWork::new(1);
         let mut counts = [F::splat(9.0)];
         for mean in [0.1f64, 0.5, 1.0, 2.0, 7.0] {
-            let u = (-mean).exp();
+            let u = exp_f64(-mean);
             let zero_below = F::splat(mean);
             poisson_inverse_policies(F::splat(u), zero_below, &[F::splat(mean)], &mut counts, &mut work);
             assert_eq!(counts[0].to_array(), [f64::from(poisson_inverse(u, mean)); LANES]);

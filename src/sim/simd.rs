@@ -28,3 +28,42 @@ pub use width::{F, LANES, U};
 
 /// Every lane's bit in a [`F::to_bitmask`] mask.
 pub const ALL_LANES: u32 = (1 << LANES) - 1;
+
+/// Whether wide's `mul_add` and `mul_neg_add` on [`F`] are fused multiply-adds in this build.
+const WIDE_FUSES: bool =
+    cfg!(any(all(target_arch = "x86_64", target_feature = "avx", target_feature = "fma"), target_arch = "aarch64"));
+
+/// Fused multiply-adds on [`F`] that round once on every platform.
+pub trait Fma {
+    /// `self * b + c` rounded once, in every lane: wide's `mul_add` where it is a fused
+    /// multiply-add (x86-64 with AVX and FMA, aarch64), elsewhere each lane's
+    /// `f64::mul_add`, which is the correctly rounded operation on every platform (a software
+    /// routine where there is no instruction: WebAssembly's simd128 has none, and there
+    /// wide's `mul_add` rounds twice). Every polynomial of `vmath.rs` and `libm.rs` goes
+    /// through this, so a lane gives the same bits natively and in the browser.
+    fn fma(self, b: F, c: F) -> F;
+    /// `c - self * b` rounded once, in every lane (wide's `mul_neg_add`; see [`Fma::fma`]).
+    fn fnma(self, b: F, c: F) -> F;
+}
+
+impl Fma for F {
+    #[inline(always)]
+    fn fma(self, b: F, c: F) -> F {
+        if WIDE_FUSES {
+            self.mul_add(b, c)
+        } else {
+            let (a, b, c) = (self.to_array(), b.to_array(), c.to_array());
+            F::new(std::array::from_fn(|l| a[l].mul_add(b[l], c[l])))
+        }
+    }
+
+    #[inline(always)]
+    fn fnma(self, b: F, c: F) -> F {
+        if WIDE_FUSES {
+            self.mul_neg_add(b, c)
+        } else {
+            let (a, b, c) = (self.to_array(), b.to_array(), c.to_array());
+            F::new(std::array::from_fn(|l| (-a[l]).mul_add(b[l], c[l])))
+        }
+    }
+}
