@@ -13,6 +13,7 @@ pub mod analysis;
 pub mod cli;
 pub mod export;
 pub mod fmt;
+pub mod math;
 pub mod model;
 pub mod sim;
 pub mod study;

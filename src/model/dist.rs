@@ -1,7 +1,7 @@
 //! Uncertainty distributions for world parameters, exactly as MODEL.md defines them.
 
 use super::sample::{Beta, Normal, Pert, Triangular, standard_normal};
-use crate::sim::libm::{exp_f64, ln_f64};
+use crate::math::libm::{exp_f64, ln_f64};
 use rand::Rng;
 use rand::RngExt;
 use statrs::distribution::{ContinuousCDF, Normal as SNormal};

@@ -6,7 +6,7 @@
 //! drew with rand_distr. Why copies: rand_distr takes its logarithms and exponentials from
 //! the platform (std's `f64::ln` and `f64::exp`: the C library natively, Rust's port of
 //! FreeBSD's libm in the browser), whose last bits differ between platforms, so no crate can
-//! give the same bytes everywhere. These call `sim::libm`'s copies of glibc's `log` and
+//! give the same bytes everywhere. These call `math::libm`'s copies of glibc's `log` and
 //! `exp` instead, which give this machine's glibc bits on every platform. The tests draw
 //! with both, rand_distr's and these, on millions of seeds and shapes, and compare the bits.
 
@@ -18,7 +18,7 @@
 use rand::distr::{Open01, StandardUniform};
 use rand::{Rng, RngExt};
 
-use crate::sim::libm::{exp_f64 as exp, ln_f64 as ln};
+use crate::math::libm::{exp_f64 as exp, ln_f64 as ln};
 
 /// rand_distr's `StandardNormal`: the ziggurat method (Marsaglia and Tsang), symmetric.
 #[inline]

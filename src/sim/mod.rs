@@ -6,7 +6,7 @@ pub mod driver;
 pub mod engine;
 mod lane_params;
 pub mod lanes;
-pub(crate) mod libm;
+pub(crate) use crate::math::libm;
 pub mod pipeline;
 pub mod poisson;
 #[cfg(test)]
@@ -14,7 +14,7 @@ mod reference;
 pub mod results;
 pub mod rng;
 pub mod shard;
-pub mod simd;
+pub use crate::math::simd;
 pub mod sinks;
 pub mod store;
 pub mod vmath;

@@ -97,7 +97,7 @@ fn every_cited_document_exists() {
 /// Each top-level module's layer: a module may use its own layer and those below.
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
-        "fmt" | "theme" | "model" => 0,
+        "fmt" | "theme" | "math" | "model" => 0,
         "sim" => 1,
         "analysis" => 2,
         "study" => 3,
