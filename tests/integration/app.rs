@@ -355,15 +355,23 @@ fn a_small_window_can_hide_the_panel_and_reach_every_tab() {
         .with_theme(egui::Theme::Light)
         .build_eframe(|cc| TierlabApp::new(&cc.egui_ctx, None, None, AppOptions::for_tests(RUNS)));
     settle(&mut h);
-    assert!(h.query_by_label("Scenario").is_some(), "the panel is shown by default");
-    // Every tab sits inside the window beside the panel (the row wraps when it must).
+    // A small window starts with the panel as a strip, so the plots have the width.
+    assert!(h.query_by_label("Scenario").is_none(), "the panel starts as a strip");
     for tab in Tab::ALL {
         let r = h.get_by_label(tab.label()).rect();
         assert!(r.right() <= 1024.0 && r.bottom() <= 700.0, "{} at {r:?}", tab.label());
     }
-    h.get_by_label("View").click();
+    // The strip's button opens it; every tab still sits inside the window beside it.
+    h.get_by_label("»").click();
     h.run();
-    h.get_by_label("Scenario panel").click();
+    h.run();
+    assert!(h.query_by_label("Scenario").is_some(), "the strip opens the panel");
+    for tab in Tab::ALL {
+        let r = h.get_by_label(tab.label()).rect();
+        assert!(r.right() <= 1024.0 && r.bottom() <= 700.0, "{} at {r:?}", tab.label());
+    }
+    // « hides it again, and View > Scenario panel is the same switch.
+    h.get_by_label("«").click();
     h.run();
     h.run();
     assert!(!h.state().workspace().persisted().show_panel);
@@ -375,7 +383,11 @@ fn a_small_window_can_hide_the_panel_and_reach_every_tab() {
 
 /// The status line holds timings: leave it out of snapshots.
 fn mask_status(h: &mut Harness<'_, TierlabApp>) {
-    h.mask(Rect::from_min_max(Pos2::new(0.0, SIZE[1] - 32.0), Pos2::new(SIZE[0], SIZE[1])));
+    mask_status_at(h, SIZE);
+}
+
+fn mask_status_at(h: &mut Harness<'_, TierlabApp>, size: [f32; 2]) {
+    h.mask(Rect::from_min_max(Pos2::new(0.0, size[1] - 32.0), Pos2::new(size[0], size[1])));
 }
 
 /// A snapshot of every tab in the table of views, in the light theme, with its analyses done,
@@ -393,7 +405,7 @@ fn snapshot_every_tab_light_at_both_sizes() {
             assert_eq!(h.state().workspace().persisted().tab, view.tab);
             h.remove_cursor();
             h.run();
-            mask_status(&mut h);
+            mask_status_at(&mut h, size);
             if let Err(e) = h.try_snapshot(format!("{}_light{suffix}", view.tab.slug())) {
                 failed.push(format!("{}{suffix}: {e}", view.label()));
             }

@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::support::{BASELINE, baseline_file, read, run_bin, temp_toml};
+use crate::support::{BASELINE, BASELINE_V1, baseline_file, read, run_bin, temp_toml};
 
 const RUN_FILES: [&str; 4] = ["runs.csv", "jurisdictions.csv", "params.csv", "series.csv"];
 
@@ -98,7 +98,8 @@ fn run_shards_merge_with_correlated_parameters() {
 /// by run number, so shards merge to one machine's bytes.
 #[test]
 fn run_shards_merge_with_uncertain_jurisdiction_attributes() {
-    let text = BASELINE
+    // Model v1's baseline, whose attributes are all fixed: two of them made uncertain here.
+    let text = BASELINE_V1
         .replacen(
             "\napi_access = 0.85\n",
             "\napi_access = { dist = \"pert\", min = 0.7, mode = 0.85, max = 0.95 }\n",
@@ -108,7 +109,8 @@ fn run_shards_merge_with_uncertain_jurisdiction_attributes() {
     let text =
         format!("{text}\n[[correlation]]\na = \"world.growth\"\nb = \"jurisdiction.US.api_access\"\nrho = 0.5\n");
     let s = tierlab::model::Scenario::parse(&text, "t").expect("valid");
-    assert_eq!(s.uncertain_params().len(), tierlab::model::Scenario::built_in().uncertain_params().len() + 2);
+    let v1 = tierlab::model::Scenario::parse(BASELINE_V1, "baseline_v1.toml").expect("model v1's baseline");
+    assert_eq!(s.uncertain_params().len(), v1.uncertain_params().len() + 2);
     let f = temp_toml(text.as_bytes());
     assert_merge_equal("run", f.path(), &["--runs", "1000"], 3, &RUN_FILES, "summary.json");
 }
